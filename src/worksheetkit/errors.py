@@ -1,0 +1,98 @@
+"""Diagnostics: the values that describe problems in a user's content.
+
+Exception hierarchy::
+
+    Exception
+     └── WorksheetError        raised only by the convenience loaders (``load``/``loads``/
+                               ``load_pack``) when a document has errors; ``.diagnostics``
+                               holds every problem found, sorted.
+
+Content problems are never raised half-way: checks yield :class:`Diagnostic` values, which are
+collected, sorted and returned. Bugs and wrong arguments raise ordinary exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in a document, at a real location.
+
+    ``line`` and ``column`` are 1-based; ``path`` is the JSON path of the offending node inside
+    the document (``$.items[2].label``), or a JSON pointer for responses (``/answers/q1``).
+    """
+
+    code: str
+    message: str
+    severity: Severity = "error"
+    hint: str | None = None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str = "$"
+    # Not part of equality: a second location (e.g. the first of two duplicate keys).
+    related: tuple[str, ...] = field(default=(), compare=False)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file or "", self.line or 0, self.column or 0, self.code, self.path)
+
+    def with_location(
+        self, *, file: str | None = None, line: int | None = None, column: int | None = None
+    ) -> Diagnostic:
+        return replace(
+            self,
+            file=file if file is not None else self.file,
+            line=line if line is not None else self.line,
+            column=column if column is not None else self.column,
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+        }
+
+    def format(self) -> str:
+        """``FILE:LINE:COL: error WK102 message`` (the CLI's text line)."""
+        where = f"{self.file or '<string>'}:{self.line or 1}:{self.column or 1}"
+        return f"{where}: {self.severity} {self.code} {self.message}"
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Deterministic order: file, line, column, code, path; duplicates removed."""
+    seen: set[Diagnostic] = set()
+    unique: list[Diagnostic] = []
+    for d in diagnostics:
+        if d not in seen:
+            seen.add(d)
+            unique.append(d)
+    return sorted(unique, key=Diagnostic.sort_key)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diagnostics)
+
+
+class WorksheetError(Exception):
+    """A document could not be loaded; ``diagnostics`` says every reason, sorted."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics: list[Diagnostic] = sort_diagnostics(diagnostics)
+        first = next((d for d in self.diagnostics if d.severity == "error"), None)
+        summary = first.format() if first else "invalid document"
+        more = len([d for d in self.diagnostics if d.severity == "error"]) - 1
+        if more > 0:
+            summary += f" (and {more} more)"
+        super().__init__(summary)

@@ -1,0 +1,455 @@
+"""Safe YAML/JSON reading: data with a source map, hostile input turned into diagnostics.
+
+The C composer gives every node its line and column; we build plain Python values from the
+node tree ourselves. That is faster than PyYAML's constructor and is where we refuse tags,
+duplicate keys, alias bombs and deep nesting before anything is expanded. Scalars follow the
+YAML 1.2 core schema, so ``yes``/``no``/``on``/``off`` stay text and ``20:00`` is a time of day,
+not the sexagesimal number 72000 of YAML 1.1.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ..errors import Diagnostic
+
+try:  # pragma: no cover - the C loader is a hard requirement in practice
+    _Loader: type[Any] = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 48
+MAX_NODES = 200_000  # nodes visited, counting every alias expansion
+
+Path = tuple[str | int, ...]
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(
+    r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"
+    r"|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"
+)
+_STD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:merge",
+    "tag:yaml.org,2002:value",
+}
+
+
+def json_path(path: Path) -> str:
+    out = "$"
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            out += f".{part}"
+        else:
+            out += "[" + repr(part).replace("'", '"') + "]"
+    return out
+
+
+@dataclass
+class SourceMap:
+    """Where each value (and each mapping key) of a document stands in its file (1-based)."""
+
+    file: str | None
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # Where a scalar's text starts inside the line: quoted scalars start one column later.
+    quoted: set[Path] = field(default_factory=set)
+    block: set[Path] = field(default_factory=set)
+
+    def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """The nearest known position for ``path`` (walking up to its parents)."""
+        p = tuple(path)
+        while True:
+            if key and p in self.keys:
+                return self.keys[p]
+            if p in self.values:
+                return self.values[p]
+            if p in self.keys:
+                return self.keys[p]
+            if not p:
+                return (1, 1)
+            p = p[:-1]
+
+    def diagnostic(
+        self,
+        code: str,
+        message: str,
+        path: Path,
+        *,
+        hint: str | None = None,
+        severity: str = "error",
+        key: bool = False,
+        position: tuple[int, int] | None = None,
+    ) -> Diagnostic:
+        line, column = position or self.locate(path, key=key)
+        return Diagnostic(
+            code=code,
+            message=message,
+            severity="warning" if severity == "warning" else "error",
+            hint=hint,
+            file=self.file,
+            line=line,
+            column=column,
+            path=json_path(path),
+        )
+
+
+@dataclass
+class Parsed:
+    data: Any
+    source: SourceMap
+    diagnostics: list[Diagnostic]
+
+
+def _diag(
+    code: str, message: str, file: str | None, line: int, column: int, hint: str | None = None
+) -> Diagnostic:
+    return Diagnostic(code=code, message=message, hint=hint, file=file, line=line, column=column)
+
+
+def decode(raw: bytes, file: str | None) -> tuple[str | None, list[Diagnostic]]:
+    """UTF-8 (a BOM is accepted and dropped); anything else is a located diagnostic."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        return None, [
+            _diag(
+                "WK002",
+                f"This file is not valid UTF-8 text (byte 0x{raw[exc.start]:02x} at byte "
+                f"{exc.start}).",
+                file,
+                line,
+                column,
+                "Save the file as UTF-8 (most editors offer it under 'Save with encoding').",
+            )
+        ]
+
+
+def parse_text(text: str, file: str | None = None) -> Parsed:
+    """Compose one YAML (or JSON) document into plain data plus a source map."""
+    source = SourceMap(file)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return Parsed(
+            None,
+            source,
+            [
+                _diag(
+                    "WK008",
+                    f"This file is larger than the {MAX_BYTES // (1024 * 1024)} MB limit for one "
+                    "document.",
+                    file,
+                    1,
+                    1,
+                    "Split it into several worksheets, or move long media transcripts elsewhere.",
+                )
+            ],
+        )
+    if "\x00" in text:
+        before = text[: text.index("\x00")]
+        line = before.count("\n") + 1
+        return Parsed(
+            None,
+            source,
+            [
+                _diag(
+                    "WK002",
+                    "This file contains a NUL character, so it is not a text file.",
+                    file,
+                    line,
+                    len(before) - (before.rfind("\n") + 1) + 1,
+                    "Check that you picked the right file; re-save it as plain UTF-8 text.",
+                )
+            ],
+        )
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        return Parsed(
+            None,
+            source,
+            [
+                _diag(
+                    "WK009",
+                    "This file is empty.",
+                    file,
+                    1,
+                    1,
+                    "Start the file with 'worksheetkit: 1' and 'kind: worksheet'.",
+                )
+            ],
+        )
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        return Parsed(None, source, [_syntax_diagnostic(exc, text, file)])
+    except yaml.YAMLError as exc:  # pragma: no cover - libyaml always gives marks
+        return Parsed(None, source, [_diag("WK003", f"YAML error: {exc}", file, 1, 1)])
+    nodes = [n for n in nodes if n is not None]
+    if not nodes:
+        return Parsed(None, source, [_diag("WK009", "This file is empty.", file, 1, 1)])
+    if len(nodes) > 1:
+        second = nodes[1].start_mark
+        return Parsed(
+            None,
+            source,
+            [
+                _diag(
+                    "WK011",
+                    "This file holds more than one document (separated by '---').",
+                    file,
+                    second.line + 1,
+                    second.column + 1,
+                    "Put each worksheet, pathway or assignment in a file of its own.",
+                )
+            ],
+        )
+    builder = _Builder(source)
+    data = builder.build(nodes[0])
+    diagnostics = builder.diagnostics
+    if builder.fatal:
+        return Parsed(None, source, diagnostics)
+    if not isinstance(data, dict):
+        mark = nodes[0].start_mark
+        what = "a list" if isinstance(data, list) else "a single value"
+        diagnostics.append(
+            _diag(
+                "WK010",
+                f"The top of this file is {what}; a worksheetkit document is a mapping of keys "
+                "to values.",
+                file,
+                mark.line + 1,
+                mark.column + 1,
+                "Start the file with 'worksheetkit: 1' on its own line, then 'kind:', 'id:' …",
+            )
+        )
+        return Parsed(None, source, diagnostics)
+    return Parsed(data, source, diagnostics)
+
+
+def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str | None) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line = (mark.line + 1) if mark else 1
+    column = (mark.column + 1) if mark else 1
+    problem = (exc.problem or "syntax error").strip()
+    lines = text.splitlines()
+    current = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in current[: max(column, len(current) - len(current.lstrip()))] or (
+        "tab" in problem.lower()
+    ):
+        tab = current.find("\t")
+        return _diag(
+            "WK012",
+            "A tab character is used for indentation; YAML only allows spaces.",
+            file,
+            line,
+            (tab + 1) if tab >= 0 else column,
+            "Replace the tab with spaces (two per level is usual). Most editors can show tabs.",
+        )
+    hint = "Check the indentation and the punctuation (':' after keys, '- ' before list entries)."
+    if "mapping values are not allowed" in problem:
+        hint = (
+            "A value containing ': ' must be quoted, e.g. label: \"Note: this matters\"; "
+            "otherwise check the indentation of this line."
+        )
+    elif "could not find expected ':'" in problem:
+        hint = "A key is missing its ':' or a quoted text is not closed on this line."
+    elif "found undefined alias" in problem or "found unknown escape" in problem:
+        hint = "Quote the value, or remove the '*' / '\\' that YAML treats specially."
+    elif "maximum nesting depth" in problem:
+        return _diag(
+            "WK007",
+            "The document is nested too deeply.",
+            file,
+            line,
+            column,
+            f"Nest at most {MAX_DEPTH} levels; use sections and tables instead.",
+        )
+    context = f" {exc.context.strip()}" if exc.context else ""
+    return _diag("WK003", f"YAML syntax error: {problem}{context}.", file, line, column, hint)
+
+
+class _Fatal(Exception):
+    pass
+
+
+class _Builder:
+    def __init__(self, source: SourceMap) -> None:
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.visited = 0
+        self.fatal = False
+
+    def _error(self, code: str, message: str, node: yaml.Node, hint: str, path: Path) -> None:
+        self.diagnostics.append(
+            Diagnostic(
+                code=code,
+                message=message,
+                hint=hint,
+                file=self.source.file,
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+                path=json_path(path),
+            )
+        )
+
+    def build(self, node: yaml.Node) -> Any:
+        try:
+            return self._node(node, (), 0)
+        except _Fatal:
+            self.fatal = True
+            return None
+
+    def _node(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            self._error(
+                "WK006",
+                "This document expands to too many values (YAML aliases repeated inside each "
+                "other: a 'billion laughs' pattern).",
+                node,
+                "Write the values out, or use fewer '*alias' references.",
+                path,
+            )
+            raise _Fatal
+        if depth > MAX_DEPTH:
+            self._error(
+                "WK007",
+                "The document is nested too deeply.",
+                node,
+                f"Nest at most {MAX_DEPTH} levels; use sections and tables instead.",
+                path,
+            )
+            raise _Fatal
+        self.source.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        tag = node.tag
+        if tag not in _STD_TAGS:
+            self._error(
+                "WK005",
+                f"The YAML tag '{_short_tag(tag)}' is not allowed; worksheetkit reads data only "
+                "and never runs code.",
+                node,
+                "Remove the tag (the part starting with '!').",
+                path,
+            )
+            # Keep going so other problems are reported; the value is treated as text.
+            if isinstance(node, yaml.ScalarNode):
+                return str(node.value)
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self._node(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+        value: str = node.value
+        if node.style in ("'", '"'):
+            self.source.quoted.add(path)
+            return value
+        if node.style in ("|", ">"):
+            self.source.block.add(path)
+            return value
+        if _NULL.match(value):
+            return None
+        if _BOOL.match(value):
+            return value.lower() == "true"
+        if _INT.match(value):
+            if len(value) > 4300:
+                return value  # Python refuses to convert; the validator reports a wrong type
+            if value.startswith("0o"):
+                return int(value[2:], 8)
+            if value.startswith("0x"):
+                return int(value[2:], 16)
+            return int(value)
+        if _FLOAT.match(value):
+            low = value.lower()
+            if low.endswith("inf"):
+                return -math.inf if low.startswith("-") else math.inf
+            if low.endswith("nan"):
+                return math.nan
+            return float(value)
+        return value
+
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        first_seen: dict[Any, yaml.Node] = {}
+        for key_node, value_node in _merged(node):
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._error(
+                    "WK003",
+                    "A key here is a list or mapping; keys must be plain words.",
+                    key_node,
+                    "Write the key as text followed by ':'.",
+                    path,
+                )
+                continue
+            key = self._scalar(key_node, (*path, "__key__"))
+            if key is None or isinstance(key, bool):
+                key = key_node.value
+            if isinstance(key, float) and (math.isnan(key) or math.isinf(key)):
+                key = key_node.value
+            child = (*path, key if isinstance(key, str | int) else str(key))
+            if key in first_seen:
+                first = first_seen[key]
+                self._error(
+                    "WK004",
+                    f"The key '{key_node.value}' appears twice in this mapping (first on line "
+                    f"{first.start_mark.line + 1}, again on line {key_node.start_mark.line + 1}).",
+                    key_node,
+                    "Keep one of them; YAML would otherwise silently use only the last.",
+                    child,
+                )
+                continue
+            first_seen[key] = key_node
+            self.source.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self._node(value_node, child, depth + 1)
+        self.source.values.pop((*path, "__key__"), None)
+        self.source.quoted.discard((*path, "__key__"))
+        return result
+
+
+def _merged(node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:
+    """Key/value pairs, with YAML merge keys (``<<: *base``) expanded in place."""
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            sources = (
+                value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            )
+            for src in sources:
+                if isinstance(src, yaml.MappingNode):
+                    yield from _merged(src)
+            continue
+        yield key_node, value_node
+
+
+def _short_tag(tag: str) -> str:
+    if tag.startswith("tag:yaml.org,2002:"):
+        return "!!" + tag[len("tag:yaml.org,2002:") :]
+    return tag

@@ -1,0 +1,63 @@
+"""The document models: closed, immutable pydantic v2 classes (see DESIGN §1–§5)."""
+
+from .base import Model
+from .documents import (
+    KINDS,
+    MODELS,
+    Alert,
+    Assignment,
+    Band,
+    Document,
+    Excused,
+    Insertion,
+    MissingPolicy,
+    Obstacle,
+    Pack,
+    Pathway,
+    Plan,
+    Ratings,
+    Response,
+    Schedule,
+    ScheduleChange,
+    Score,
+    Source,
+    Step,
+    Worksheet,
+)
+from .items import (
+    COLUMN_TYPES,
+    ITEM_TYPES,
+    LIKERT_PRESETS,
+    Checklist,
+    Choice,
+    DateItem,
+    DateTimeItem,
+    DurationItem,
+    InputItem,
+    Item,
+    Likert,
+    Media,
+    Note,
+    NumberItem,
+    Option,
+    Ranking,
+    Rating,
+    Section,
+    Table,
+    TextItem,
+    TimeItem,
+    YesNo,
+    item_options,
+    normalise_options,
+)
+from .schedule import Reminder
+
+__all__ = [
+    "COLUMN_TYPES", "ITEM_TYPES", "KINDS", "LIKERT_PRESETS", "MODELS", "Alert", "Assignment",
+    "Band", "Checklist", "Choice", "DateItem", "DateTimeItem", "Document", "DurationItem",
+    "Excused", "InputItem", "Insertion", "Item", "Likert", "Media", "MissingPolicy", "Model",
+    "Note", "NumberItem", "Obstacle", "Option", "Pack", "Pathway", "Plan", "Ranking", "Rating",
+    "Ratings", "Reminder", "Response", "Schedule", "ScheduleChange", "Score", "Section", "Source",
+    "Step", "Table", "TextItem", "TimeItem", "Worksheet", "YesNo", "item_options",
+    "normalise_options",
+]

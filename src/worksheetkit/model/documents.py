@@ -1,0 +1,210 @@
+"""The five documents (DESIGN §1): worksheet, pathway, pack manifest, assignment, response."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StrictBool, StrictInt
+
+from .base import Model
+from .items import Expression, Item, ItemId, Number, Text
+from .schedule import IsoDuration, Schedule
+
+DocId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$", max_length=128)]
+SemVer = Annotated[str, Field(pattern=r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$")]
+LangCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+# A reference to another document: ``id``, ``id@major`` or ``id@major.minor.patch``.
+DocRef = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*(@\d+(\.\d+){0,2})?$", max_length=160)]
+Rating04 = Annotated[float, Field(ge=0, le=4)]
+
+
+class Source(Model):
+    authors: list[str] = Field(default_factory=list)
+    license: str | None = None
+    citation: str | None = None
+    url: str | None = None
+    copyright: str | None = None
+
+
+class MissingPolicy(Model):
+    allow: Annotated[StrictInt, Field(ge=0)] = 0
+    method: Literal["prorate", "none"] = "none"
+
+
+class Band(Model):
+    max: Number
+    label: Text
+    severity: Literal["none", "info", "warning", "urgent"] | None = None
+
+
+class Alert(Model):
+    when: Expression
+    severity: Literal["info", "warning", "urgent"] = "warning"
+    message: Text
+
+
+class Score(Model):
+    id: ItemId
+    label: Text
+    formula: Expression
+    missing: MissingPolicy = Field(default_factory=MissingPolicy)
+    bands: list[Band] = Field(default_factory=list)
+    alerts: list[Alert] = Field(default_factory=list)
+    min: Number | None = None  # lowest/highest possible score; derived from items when absent
+    max: Number | None = None
+
+
+class Insertion(Model):
+    after: ItemId | None = None
+    before: ItemId | None = None
+    items: list[Item] = Field(min_length=1)
+
+
+class _Document(Model):
+    worksheetkit: Literal[1]
+
+
+class Worksheet(_Document):
+    kind: Literal["worksheet"] = "worksheet"
+    id: DocId
+    version: SemVer
+    title: Text | None = None  # required unless the worksheet `extends` another
+    language: LangCode = "en"
+    languages: list[LangCode] | None = None
+    summary: Text | None = None
+    rationale: Text | None = None
+    instructions: Text | None = None
+    estimated_minutes: Annotated[Number, Field(gt=0, le=1440)] | None = None
+    modalities: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    source: Source | None = None
+    default_schedule: Schedule | None = None
+    items: list[Item] = Field(default_factory=list)
+    scores: list[Score] = Field(default_factory=list)
+    completion: Expression | None = None
+    extends: DocRef | None = None
+    remove: list[ItemId] = Field(default_factory=list)
+    change: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    add: list[Insertion] = Field(default_factory=list)
+    lint: dict[str, Any] | None = None  # per-worksheet lint settings (``worksheetkit lint``)
+
+
+class Step(Model):
+    id: ItemId
+    worksheet: DocRef
+    title: Text | None = None
+    start: IsoDuration = "P0D"
+    schedule: Schedule | None = None
+    unlock_when: Expression | None = None
+    difficulty: Annotated[float, Field(ge=0, le=1)] | None = None
+    note: Text | None = None
+
+
+class Pathway(_Document):
+    kind: Literal["pathway"]
+    id: DocId
+    version: SemVer
+    title: Text
+    language: LangCode = "en"
+    languages: list[LangCode] | None = None
+    summary: Text | None = None
+    rationale: Text | None = None
+    modalities: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    source: Source | None = None
+    steps: list[Step] = Field(min_length=1)
+
+
+class Pack(_Document):
+    kind: Literal["pack"]
+    id: DocId
+    name: Text
+    version: SemVer
+    language: LangCode = "en"
+    languages: list[LangCode] | None = None
+    license: str | None = None
+    description: Text | None = None
+    homepage: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    lint: dict[str, Any] | None = None
+
+
+class Plan(Model):
+    when: str | None = None
+    where: str | None = None
+    how_long: str | None = None
+    obstacles: list[str] = Field(default_factory=list)
+    coping: str | None = None
+    confidence: Annotated[Number, Field(ge=0, le=10)] | None = None
+
+
+class Excused(Model):
+    date: dt.date
+    reason: str | None = None
+    occurrence: str | None = None  # one occurrence id, when not the whole day
+
+
+class ScheduleChange(Model):
+    """A schedule in force from a date on; earlier occurrences keep the schedule they had."""
+
+    from_: dt.date = Field(alias="from")
+    schedule: Schedule
+    step: ItemId | None = None
+
+
+class Assignment(_Document):
+    kind: Literal["assignment"]
+    id: Annotated[str, Field(min_length=1, max_length=128)]
+    client: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    worksheet: DocRef | None = None
+    pathway: DocRef | None = None
+    start: dt.date
+    timezone: str = "UTC"
+    start_at_step: ItemId | None = None
+    schedule: Schedule | None = None
+    changes: list[ScheduleChange] = Field(default_factory=list)
+    plan: Plan | None = None
+    excused: list[Excused] = Field(default_factory=list)
+    difficulty: Annotated[float, Field(ge=0, le=1)] | None = None
+    completion_threshold: Annotated[float, Field(gt=0, le=1)] = 1.0
+    late_credit: Annotated[float, Field(ge=0, le=1)] | None = None
+    paused: StrictBool = False
+
+
+class Ratings(Model):
+    difficulty: Rating04 | None = None
+    obstacles: Rating04 | None = None
+    quality: Rating04 | None = None
+
+
+class Obstacle(Model):
+    kind: Literal["external", "internal"]
+    note: str | None = None
+
+
+class Response(_Document):
+    kind: Literal["response"]
+    id: str | None = None
+    worksheet: DocRef
+    version: SemVer | None = None
+    assignment: str | None = None
+    step: ItemId | None = None
+    occurrence: str | None = None
+    started_at: dt.datetime | None = None
+    submitted_at: dt.datetime | None = None
+    answers: dict[str, Any] = Field(default_factory=dict)
+    ratings: Ratings | None = None
+    obstacle: Obstacle | None = None
+    language: LangCode | None = None
+
+
+Document = Worksheet | Pathway | Pack | Assignment | Response
+KINDS: tuple[str, ...] = ("worksheet", "pathway", "pack", "assignment", "response")
+MODELS: dict[str, type[Model]] = {
+    "worksheet": Worksheet,
+    "pathway": Pathway,
+    "pack": Pack,
+    "assignment": Assignment,
+    "response": Response,
+}

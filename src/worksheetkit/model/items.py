@@ -1,0 +1,329 @@
+"""Worksheet items: one model per item type, a discriminated union on ``type``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StrictBool, StrictInt
+
+from .base import Model
+
+# A text shown to a person: a string in the document's language, or a map language → string.
+Text = str | dict[str, str]
+ItemId = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=64)]
+Number = StrictInt | float
+Expression = Annotated[str, Field(min_length=1)]
+
+
+class Option(Model):
+    """One answer option. A bare string in YAML (``sad``) is value and label at once."""
+
+    value: StrictInt | float | str
+    label: Text | None = None
+    help: Text | None = None
+    exclusive: StrictBool = False  # checklist: "none of these" clears the others
+
+
+OptionSpec = Option | StrictInt | float | str
+
+LIKERT_PRESETS: dict[str, tuple[tuple[int, str], ...]] = {
+    # Values are the score weights (DESIGN §2); these spellings are fixed.
+    "frequency-4": (
+        (0, "Not at all"),
+        (1, "Several days"),
+        (2, "More than half the days"),
+        (3, "Nearly every day"),
+    ),
+    "agreement-5": (
+        (1, "Strongly disagree"),
+        (2, "Disagree"),
+        (3, "Neither agree nor disagree"),
+        (4, "Agree"),
+        (5, "Strongly agree"),
+    ),
+    "agreement-7": (
+        (1, "Strongly disagree"),
+        (2, "Disagree"),
+        (3, "Somewhat disagree"),
+        (4, "Neither agree nor disagree"),
+        (5, "Somewhat agree"),
+        (6, "Agree"),
+        (7, "Strongly agree"),
+    ),
+    "frequency-5": (
+        (0, "Never"),
+        (1, "Rarely"),
+        (2, "Sometimes"),
+        (3, "Often"),
+        (4, "Always"),
+    ),
+    "intensity-5": (
+        (0, "Not at all"),
+        (1, "A little bit"),
+        (2, "Moderately"),
+        (3, "Quite a bit"),
+        (4, "Extremely"),
+    ),
+    "difficulty-5": (
+        (0, "Very easy"),
+        (1, "Easy"),
+        (2, "Neither easy nor hard"),
+        (3, "Hard"),
+        (4, "Very hard"),
+    ),
+}
+
+
+class _Base(Model):
+    show_if: Expression | None = None
+
+
+class _Input(_Base):
+    id: ItemId
+    label: Text
+    help: Text | None = None
+    required: StrictBool = False
+    readonly: StrictBool = False
+    reverse: StrictBool = False  # reverse-scored within its range (scores)
+
+
+class Note(_Base):
+    type: Literal["note"]
+    text: Text
+    id: ItemId | None = None
+
+
+class Section(_Base):
+    type: Literal["section"]
+    id: ItemId | None = None
+    title: Text
+    help: Text | None = None
+    items: list[Item] = Field(min_length=1)
+
+
+class TextItem(_Input):
+    type: Literal["text"]
+    multiline: StrictBool = False
+    min_length: Annotated[StrictInt, Field(ge=0)] | None = None
+    max_length: Annotated[StrictInt, Field(ge=1)] | None = None
+    pattern: str | None = None
+    pattern_message: Text | None = None
+    placeholder: Text | None = None
+    default: str | None = None
+
+
+class NumberItem(_Input):
+    type: Literal["number"]
+    min: Number | None = None
+    max: Number | None = None
+    step: Annotated[Number, Field(gt=0)] | None = None
+    integer: StrictBool = False
+    unit: Text | None = None
+    default: Number | None = None
+
+
+class YesNo(_Input):
+    type: Literal["yesno"]
+    default: StrictBool | None = None
+
+
+class DateItem(_Input):
+    type: Literal["date"]
+    default: str | None = None
+
+
+class TimeItem(_Input):
+    type: Literal["time"]
+    default: str | None = None
+
+
+class DateTimeItem(_Input):
+    type: Literal["datetime"]
+    default: str | None = None
+
+
+class DurationItem(_Input):
+    type: Literal["duration"]
+    min: str | None = None  # ISO 8601 durations, e.g. PT5M
+    max: str | None = None
+    default: str | None = None
+
+
+class Choice(_Input):
+    type: Literal["choice"]
+    options: list[OptionSpec] = Field(min_length=1)
+    other: StrictBool = False
+    default: StrictInt | float | str | None = None
+
+
+class Checklist(_Input):
+    type: Literal["checklist"]
+    options: list[OptionSpec] = Field(min_length=1)
+    other: StrictBool = False
+    min_selected: Annotated[StrictInt, Field(ge=0)] | None = None
+    max_selected: Annotated[StrictInt, Field(ge=1)] | None = None
+    default: list[StrictInt | float | str] | None = None
+
+
+class Likert(_Input):
+    type: Literal["likert"]
+    options: list[OptionSpec] | None = None
+    scale: str | None = None  # a named preset (LIKERT_PRESETS); exactly one of options/scale
+    default: StrictInt | float | str | None = None
+
+
+class Rating(_Input):
+    type: Literal["rating"]
+    min: Number = 0
+    max: Number = 10
+    step: Annotated[Number, Field(gt=0)] = 1
+    anchors: dict[StrictInt | float, Text] | None = None
+    widget: Literal["slider", "buttons", "number"] = "slider"
+    default: Number | None = None
+
+
+class Ranking(_Input):
+    type: Literal["ranking"]
+    options: list[OptionSpec] = Field(min_length=2)
+    default: list[StrictInt | float | str] | None = None
+
+
+class Table(_Input):
+    type: Literal["table"]
+    columns: list[ColumnItem] = Field(min_length=1)
+    min_rows: Annotated[StrictInt, Field(ge=0)] = 0
+    max_rows: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
+    row_label: Text | None = None
+    default: list[dict[str, Any]] | None = None
+
+
+class Media(_Base):
+    type: Literal["media"]
+    id: ItemId | None = None
+    kind: Literal["audio", "video", "image"]
+    url: str
+    label: Text | None = None
+    duration: str | None = None  # ISO 8601, e.g. PT10M
+    transcript: Text | None = None
+    alt: Text | None = None
+    caption: Text | None = None
+
+
+Item = Annotated[
+    Note
+    | Section
+    | TextItem
+    | NumberItem
+    | YesNo
+    | DateItem
+    | TimeItem
+    | DateTimeItem
+    | DurationItem
+    | Choice
+    | Checklist
+    | Likert
+    | Rating
+    | Ranking
+    | Table
+    | Media,
+    Field(discriminator="type"),
+]
+
+# Inside a table row: every input type except sections, tables and media.
+ColumnItem = Annotated[
+    TextItem
+    | NumberItem
+    | YesNo
+    | DateItem
+    | TimeItem
+    | DateTimeItem
+    | DurationItem
+    | Choice
+    | Checklist
+    | Likert
+    | Rating,
+    Field(discriminator="type"),
+]
+
+InputItem = (
+    TextItem
+    | NumberItem
+    | YesNo
+    | DateItem
+    | TimeItem
+    | DateTimeItem
+    | DurationItem
+    | Choice
+    | Checklist
+    | Likert
+    | Rating
+    | Ranking
+    | Table
+)
+
+ITEM_TYPES: tuple[str, ...] = (
+    "note",
+    "section",
+    "text",
+    "number",
+    "yesno",
+    "date",
+    "time",
+    "datetime",
+    "duration",
+    "choice",
+    "checklist",
+    "likert",
+    "rating",
+    "ranking",
+    "table",
+    "media",
+)
+COLUMN_TYPES: tuple[str, ...] = (
+    "text",
+    "number",
+    "yesno",
+    "date",
+    "time",
+    "datetime",
+    "duration",
+    "choice",
+    "checklist",
+    "likert",
+    "rating",
+)
+
+Section.model_rebuild()
+Table.model_rebuild()
+
+
+def option_value(spec: OptionSpec) -> int | float | str:
+    return spec.value if isinstance(spec, Option) else spec
+
+
+def normalise_options(specs: list[OptionSpec] | None) -> list[Option]:
+    """Bare strings/numbers become full options (value is also the label)."""
+    out: list[Option] = []
+    for spec in specs or []:
+        if isinstance(spec, Option):
+            out.append(spec if spec.label is not None else spec.model_copy(
+                update={"label": str(spec.value)}))
+        else:
+            out.append(Option(value=spec, label=str(spec)))
+    return out
+
+
+def likert_options(item: Likert) -> list[Option]:
+    if item.options is not None:
+        return normalise_options(item.options)
+    preset = LIKERT_PRESETS.get(item.scale or "", ())
+    return [Option(value=v, label=label) for v, label in preset]
+
+
+def item_options(item: object) -> list[Option]:
+    if isinstance(item, Likert):
+        return likert_options(item)
+    if isinstance(item, Choice | Checklist | Ranking):
+        return normalise_options(item.options)
+    return []
+
