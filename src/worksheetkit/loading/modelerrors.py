@@ -79,7 +79,7 @@ def _get(data: Any, part: str | int) -> tuple[bool, Any]:
     return False, None
 
 
-def _data_path(data: Any, loc: Sequence[str | int]) -> tuple[Path, bool]:
+def _data_path(data: Any, loc: Sequence[str | int], missing_key: bool) -> tuple[Path, bool]:
     """Follow pydantic's ``loc`` through the data, skipping union-branch labels.
 
     Returns the path and whether the last element names a key absent from the data (a missing
@@ -93,7 +93,7 @@ def _data_path(data: Any, loc: Sequence[str | int]) -> tuple[Path, bool]:
             path.append(part)
             current = value
             continue
-        if i == len(loc) - 1 and isinstance(current, dict) and isinstance(part, str):
+        if missing_key and i == len(loc) - 1 and isinstance(current, dict) and isinstance(part, str):
             path.append(part)
             return tuple(path), True
     return tuple(path), False
@@ -210,7 +210,7 @@ def convert(
     """All of pydantic's errors as diagnostics, the most specific one per location."""
     raw: list[tuple[Path, bool, dict[str, Any]]] = []
     for err in exc.errors(include_url=False, include_input=False):
-        path, missing = _data_path(data, err["loc"])
+        path, missing = _data_path(data, err["loc"], err["type"] in ("missing", "extra_forbidden"))
         raw.append((path, missing, dict(err)))
     # A union reports one error per branch. When some branch got deeper into the value, that
     # is what the author meant; drop the shallow "wrong type" errors of the other branches.

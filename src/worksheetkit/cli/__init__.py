@@ -1,0 +1,66 @@
+"""The ``worksheetkit`` command line: the only module that prints, exits or parses argv.
+
+Each command lives in its own module (``cmd_<name>.py``) and is imported only when it runs, so
+``worksheetkit --version`` stays fast and never imports Jinja2, dateutil or the browser stack.
+Exit codes: 0 clean, 1 problems found, 2 usage or I/O error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from .._version import __version__
+
+# command name → (module, one-line help). Listed here so `--help` needs no imports.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("cmd_validate", "Check worksheets, pathways, packs, assignments and responses."),
+    "lint": ("cmd_lint", "Warn about homework that is unlikely to get done (evidence-based)."),
+    "render": ("cmd_render", "Render a worksheet or response as HTML, Markdown or JSON."),
+    "schema": ("cmd_schema", "Print the JSON Schema of a document kind."),
+    "check-response": ("cmd_check_response", "Validate and score one response."),
+    "diff": ("cmd_diff", "Classify the changes between two versions of a worksheet."),
+    "schedule": ("cmd_schedule", "List an assignment's occurrences, or write an .ics calendar."),
+    "score": ("cmd_score", "Adherence report for an assignment and its responses."),
+    "fhir": ("cmd_fhir", "Export to or import from FHIR R4 Questionnaire."),
+    "new": ("cmd_new", "Start a new worksheet from a template in the pack."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        try:
+            module = importlib.import_module(f"{__name__}.{entry[0]}")
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.endswith(entry[0]):
+                return None  # not built yet
+            raise
+        command: click.Command = module.command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_) for name, (_, help_) in sorted(COMMANDS.items())]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="worksheetkit")
+def cli() -> None:
+    """worksheetkit: declarative, checkable therapy homework."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    try:
+        return cli.main(args=argv, prog_name="worksheetkit", standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)

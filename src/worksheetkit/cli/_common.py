@@ -1,0 +1,47 @@
+"""Helpers shared by the commands: output, atomic writes, exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+def fail_usage(message: str) -> None:
+    """An I/O or usage problem: one line on stderr, exit 2."""
+    click.echo(f"worksheetkit: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def write_atomic(path: str | Path, text: str | bytes) -> None:
+    """Write a file so readers never see half of it."""
+    target = Path(path)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def emit(text: str, output: str | None) -> None:
+    """Print to stdout, or write atomically to ``output`` ('-' is stdout)."""
+    if output and output != "-":
+        try:
+            write_atomic(output, text)
+        except OSError as exc:
+            fail_usage(f"cannot write {output}: {exc.strerror}")
+    else:
+        click.echo(text, nl=not text.endswith("\n"))

@@ -1,0 +1,130 @@
+"""Reading one document: text → data with a source map → a closed model, with diagnostics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path as FsPath
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from ..errors import Diagnostic
+from ..model import KINDS, MODELS, Document
+from .modelerrors import did_you_mean
+from .yamlsource import Parsed, Path, SourceMap, decode, json_path, parse_text
+
+__all__ = [
+    "Path",
+    "SourceDocument",
+    "SourceMap",
+    "json_path",
+    "parse_document",
+    "read_document",
+]
+
+
+@dataclass
+class SourceDocument:
+    """One file (or string) as read: its data, where each value stands, and its model."""
+
+    file: str | None
+    data: Any
+    source: SourceMap
+    model: Document | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str | None:
+        if isinstance(self.data, dict):
+            kind = self.data.get("kind", "worksheet")
+            return kind if isinstance(kind, str) else None
+        return None
+
+
+@cache
+def _adapter(kind: str) -> TypeAdapter[Any]:
+    return TypeAdapter(MODELS[kind])
+
+
+def parse_document(text: str, file: str | None = None) -> SourceDocument:
+    parsed: Parsed = parse_text(text, file)
+    doc = SourceDocument(file, parsed.data, parsed.source, None, list(parsed.diagnostics))
+    if parsed.data is None:
+        return doc
+    data: dict[Any, Any] = parsed.data
+    source = parsed.source
+    if "worksheetkit" not in data:
+        doc.diagnostics.append(
+            source.diagnostic(
+                "WK014",
+                "This document does not say which format it uses.",
+                (),
+                hint="Add 'worksheetkit: 1' as the first line.",
+            )
+        )
+        return doc
+    kind = data.get("kind", "worksheet")
+    if kind not in KINDS:
+        guess = did_you_mean(str(kind), KINDS)
+        doc.diagnostics.append(
+            source.diagnostic(
+                "WK104",
+                f"'kind' cannot be '{kind}'; it must be one of: {', '.join(KINDS)}.",
+                ("kind",),
+                hint=f"Did you mean '{guess}'?" if guess else None,
+            )
+        )
+        return doc
+    if any(d.severity == "error" for d in doc.diagnostics):
+        # Duplicate keys or refused tags: the data is not what the author wrote; still report
+        # the model's problems so one run shows everything.
+        pass
+    model_cls: type[BaseModel] = MODELS[kind]
+    try:
+        doc.model = _adapter(kind).validate_python(data)
+    except ValidationError as exc:
+        from .modelerrors import convert
+
+        doc.diagnostics.extend(convert(exc, model_cls, data, source))
+    except (RecursionError, ValueError, TypeError) as exc:  # pragma: no cover - defensive
+        doc.diagnostics.append(
+            source.diagnostic("WK102", f"This document could not be read ({type(exc).__name__}).", ())
+        )
+    if any(d.severity == "error" for d in doc.diagnostics):
+        doc.model = None
+    return doc
+
+
+def read_document(path: str | FsPath, display: str | None = None) -> SourceDocument:
+    """Read a file; I/O and encoding problems become diagnostics too."""
+    name = display if display is not None else str(path)
+    try:
+        raw = FsPath(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or "unreadable"
+        return SourceDocument(
+            name,
+            None,
+            SourceMap(name),
+            None,
+            [
+                Diagnostic(
+                    code="WK001",
+                    message=f"The file cannot be read: {reason}.",
+                    hint="Check the path and the file's permissions.",
+                    file=name,
+                    line=1,
+                    column=1,
+                )
+            ],
+        )
+    text, problems = decode(raw, name)
+    if text is None:
+        return SourceDocument(name, None, SourceMap(name), None, problems)
+    return parse_document(text, name)
+
+
+def location_of(doc: SourceDocument, path: Path) -> tuple[str | None, int, int, str]:
+    line, column = doc.source.locate(path)
+    return doc.file, line, column, json_path(path)
