@@ -47,7 +47,9 @@ def _adapter(kind: str) -> TypeAdapter[Any]:
     return TypeAdapter(MODELS[kind])
 
 
-def parse_document(text: str, file: str | None = None) -> SourceDocument:
+def parse_document(
+    text: str, file: str | None = None, default_kind: str = "worksheet"
+) -> SourceDocument:
     parsed: Parsed = parse_text(text, file)
     doc = SourceDocument(file, parsed.data, parsed.source, None, list(parsed.diagnostics))
     if parsed.data is None:
@@ -64,7 +66,9 @@ def parse_document(text: str, file: str | None = None) -> SourceDocument:
             )
         )
         return doc
-    kind = data.get("kind", "worksheet")
+    kind = data.get("kind", default_kind)
+    if "kind" not in data and default_kind != "worksheet":
+        data["kind"] = default_kind
     if kind not in KINDS:
         guess = did_you_mean(str(kind), KINDS)
         doc.diagnostics.append(
@@ -76,10 +80,6 @@ def parse_document(text: str, file: str | None = None) -> SourceDocument:
             )
         )
         return doc
-    if any(d.severity == "error" for d in doc.diagnostics):
-        # Duplicate keys or refused tags: the data is not what the author wrote; still report
-        # the model's problems so one run shows everything.
-        pass
     model_cls: type[BaseModel] = MODELS[kind]
     try:
         doc.model = _adapter(kind).validate_python(data)
@@ -96,7 +96,9 @@ def parse_document(text: str, file: str | None = None) -> SourceDocument:
     return doc
 
 
-def read_document(path: str | FsPath, display: str | None = None) -> SourceDocument:
+def read_document(
+    path: str | FsPath, display: str | None = None, default_kind: str = "worksheet"
+) -> SourceDocument:
     """Read a file; I/O and encoding problems become diagnostics too."""
     name = display if display is not None else str(path)
     try:
@@ -122,7 +124,7 @@ def read_document(path: str | FsPath, display: str | None = None) -> SourceDocum
     text, problems = decode(raw, name)
     if text is None:
         return SourceDocument(name, None, SourceMap(name), None, problems)
-    return parse_document(text, name)
+    return parse_document(text, name, default_kind)
 
 
 def location_of(doc: SourceDocument, path: Path) -> tuple[str | None, int, int, str]:

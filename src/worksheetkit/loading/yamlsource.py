@@ -73,6 +73,20 @@ class SourceMap:
     # Where a scalar's text starts inside the line: quoted scalars start one column later.
     quoted: set[Path] = field(default_factory=set)
     block: set[Path] = field(default_factory=set)
+    text: str = ""
+
+    def block_position(self, path: Path, offset: int, value: str) -> tuple[int, int]:
+        """Line and column of ``value[offset]`` inside a ``|`` or ``>`` block scalar."""
+        line, _ = self.values[path]
+        lines = self.text.splitlines()
+        first = line  # the indicator's line is 1-based ``line``; content starts on the next
+        while first < len(lines) and not lines[first].strip():
+            first += 1
+        indent = len(lines[first]) - len(lines[first].lstrip(" ")) if first < len(lines) else 0
+        before = value[:offset]
+        row = first + before.count("\n")
+        col = indent + (len(before) - (before.rfind("\n") + 1))
+        return row + 1, col + 1
 
     def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """The nearest known position for ``path`` (walking up to its parents)."""
@@ -153,6 +167,7 @@ def parse_text(text: str, file: str | None = None) -> Parsed:
     source = SourceMap(file)
     if text.startswith("\ufeff"):
         text = text[1:]
+    source.text = text
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return Parsed(
             None,

@@ -47,6 +47,7 @@ from .items import (
     TextItem,
     TimeItem,
     YesNo,
+    display_label,
     item_options,
     normalise_options,
 )
@@ -58,6 +59,6 @@ __all__ = [
     "Excused", "InputItem", "Insertion", "Item", "Likert", "Media", "MissingPolicy", "Model",
     "Note", "NumberItem", "Obstacle", "Option", "Pack", "Pathway", "Plan", "Ranking", "Rating",
     "Ratings", "Reminder", "Response", "Schedule", "ScheduleChange", "Score", "Section", "Source",
-    "Step", "Table", "TextItem", "TimeItem", "Worksheet", "YesNo", "item_options",
+    "Step", "Table", "TextItem", "TimeItem", "Worksheet", "YesNo", "display_label", "item_options",
     "normalise_options",
 ]

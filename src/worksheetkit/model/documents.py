@@ -84,6 +84,8 @@ class Worksheet(_Document):
     scores: list[Score] = Field(default_factory=list)
     completion: Expression | None = None
     extends: DocRef | None = None
+    # Set when a template was resolved: the exact worksheet it was made from (id@x.y.z).
+    derived_from: DocRef | None = None
     remove: list[ItemId] = Field(default_factory=list)
     change: dict[str, dict[str, Any]] = Field(default_factory=dict)
     add: list[Insertion] = Field(default_factory=list)

@@ -80,7 +80,8 @@ class _Base(Model):
 
 class _Input(_Base):
     id: ItemId
-    label: Text
+    # Required on items; optional on table columns, whose header is then the id in words.
+    label: Text | None = None
     help: Text | None = None
     required: StrictBool = False
     readonly: StrictBool = False
@@ -327,3 +328,14 @@ def item_options(item: object) -> list[Option]:
         return normalise_options(item.options)
     return []
 
+
+
+def display_label(item: object) -> Text:
+    """An item's label, or for an unlabelled table column its id in words ("sleep_hours" →
+    "Sleep hours")."""
+    label = getattr(item, "label", None)
+    if label is not None:
+        return label  # type: ignore[no-any-return]
+    ident = str(getattr(item, "id", "") or "")
+    words = ident.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]

@@ -1,0 +1,762 @@
+"""Loading and validating documents and packs: ``load``, ``loads``, ``load_pack``, ``validate``.
+
+A run reads every file, checks each on its own, then checks the pack as a whole (ids unique,
+references resolved, templates applied) and returns every diagnostic, sorted. One bad file never
+hides the others.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
+from ..loading import SourceDocument, SourceMap, parse_document, read_document
+from ..loading.modelerrors import convert, did_you_mean
+from ..loading.yamlsource import MAX_BYTES
+from ..model import Assignment, Document, Item, Pack, Pathway, Response, Worksheet
+from .located import Located
+from .worksheet import WorksheetChecker, check_text_fields
+
+__all__ = [
+    "LoadedPack",
+    "ValidationRun",
+    "check_paths",
+    "find_pack_root",
+    "load",
+    "load_pack",
+    "loads",
+    "validate",
+]
+
+PACK_FILE = "pack.yaml"
+SUFFIXES = (".yaml", ".yml", ".json")
+_SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache"}
+
+
+def _version_key(version: str) -> tuple[int, int, int, int]:
+    core, _, pre = version.partition("-")
+    parts = [int(p) for p in core.split(".")[:3]]
+    while len(parts) < 3:
+        parts.append(0)
+    return parts[0], parts[1], parts[2], 0 if pre else 1
+
+
+def _matches(version: str, wanted: str | None) -> bool:
+    if wanted is None:
+        return True
+    have = version.partition("-")[0].split(".")
+    want = wanted.split(".")
+    return have[: len(want)] == want
+
+
+def split_ref(ref: str) -> tuple[str, str | None]:
+    ident, _, version = ref.partition("@")
+    return ident, version or None
+
+
+@dataclass
+class Resolved:
+    """A worksheet with its template applied, and where each item was written."""
+
+    model: Worksheet
+    root: Located
+    items: list[Located]
+
+
+@dataclass
+class LoadedPack:
+    """Every document of a pack, cross-references resolved."""
+
+    root: Path | None
+    manifest: Pack | None = None
+    documents: list[SourceDocument] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _worksheets: dict[str, dict[str, Worksheet]] = field(default_factory=dict)
+    _pathways: dict[str, dict[str, Pathway]] = field(default_factory=dict)
+    assignments: list[Assignment] = field(default_factory=list)
+    responses: list[Response] = field(default_factory=list)
+
+    @property
+    def worksheets(self) -> list[Worksheet]:
+        """Every worksheet (templates applied), sorted by id then version."""
+        return [
+            versions[v]
+            for ident in sorted(self._worksheets)
+            for v in sorted(self._worksheets[ident], key=_version_key)
+            for versions in [self._worksheets[ident]]
+        ]
+
+    @property
+    def pathways(self) -> list[Pathway]:
+        return [
+            self._pathways[i][v]
+            for i in sorted(self._pathways)
+            for v in sorted(self._pathways[i], key=_version_key)
+        ]
+
+    def _find(self, table: dict[str, dict[str, Any]], ref: str, what: str) -> Any:
+        ident, wanted = split_ref(ref)
+        versions = table.get(ident)
+        if not versions:
+            raise KeyError(f"no {what} '{ident}' in this pack")
+        matching = [v for v in versions if _matches(v, wanted)]
+        if not matching:
+            raise KeyError(f"{what} '{ident}' has no version {wanted}")
+        return versions[max(matching, key=_version_key)]
+
+    def worksheet(self, ref: str) -> Worksheet:
+        """``id``, ``id@major``, ``id@major.minor`` or ``id@x.y.z``; the newest match."""
+        result: Worksheet = self._find(self._worksheets, ref, "worksheet")
+        return result
+
+    def pathway(self, ref: str) -> Pathway:
+        result: Pathway = self._find(self._pathways, ref, "pathway")
+        return result
+
+    def has_worksheet(self, ref: str) -> bool:
+        try:
+            self.worksheet(ref)
+        except KeyError:
+            return False
+        return True
+
+
+@dataclass
+class ValidationRun:
+    files: int
+    diagnostics: list[Diagnostic]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "warning")
+
+
+# -- discovery ------------------------------------------------------------------------------
+
+
+def find_pack_root(path: str | os.PathLike[str]) -> Path | None:
+    """The nearest folder, from ``path`` upwards, that holds ``pack.yaml``."""
+    here = Path(path).resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / PACK_FILE).is_file():
+            return folder
+    return None
+
+
+def _collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
+    files: list[tuple[Path, str]] = []
+    problems: list[Diagnostic] = []
+    for given in paths:
+        p = Path(given)
+        if p.is_dir():
+            top = p.resolve()
+            for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
+                dirnames[:] = sorted(
+                    d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")
+                )
+                for d in list(dirnames):
+                    full = Path(dirpath) / d
+                    if full.is_symlink() and not _inside(full.resolve(), top):
+                        problems.append(_outside(full))
+                        dirnames.remove(d)
+                for name in sorted(filenames):
+                    if not name.endswith(SUFFIXES) or name.startswith("."):
+                        continue
+                    full = Path(dirpath) / name
+                    if full.is_symlink() and not _inside(full.resolve(), top):
+                        problems.append(_outside(full))
+                        continue
+                    files.append((full, str(full)))
+        elif p.exists() or p.is_symlink():
+            files.append((p, str(given)))
+        else:
+            problems.append(
+                Diagnostic(
+                    code="WK001",
+                    message="No such file or folder.",
+                    hint="Check the path.",
+                    file=str(given),
+                    line=1,
+                    column=1,
+                )
+            )
+    return files, problems
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def _outside(path: Path) -> Diagnostic:
+    return Diagnostic(
+        code="WK220",
+        message="This is a symbolic link to something outside the pack; it was not read.",
+        hint="Copy the file into the pack instead of linking to it.",
+        file=str(path),
+        line=1,
+        column=1,
+    )
+
+
+def _read(path: Path, display: str) -> SourceDocument:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > MAX_BYTES:
+        doc = SourceDocument(display, None, SourceMap(display), None)
+        doc.diagnostics.append(
+            Diagnostic(
+                code="WK008",
+                message=f"This file is larger than the {MAX_BYTES // (1024 * 1024)} MB limit for "
+                "one document.",
+                hint="Split it into several documents.",
+                file=display,
+                line=1,
+                column=1,
+            )
+        )
+        return doc
+    return read_document(path, display, "pack" if path.name == PACK_FILE else "worksheet")
+
+
+# -- checks ---------------------------------------------------------------------------------
+
+
+@cache
+def _item_adapter() -> TypeAdapter[Any]:
+    return TypeAdapter(Item)
+
+
+def _schedule_checks(node: Located) -> Iterator[Diagnostic]:
+    if not isinstance(node.value, dict):
+        return
+    try:
+        from ..scheduling import check_schedule
+    except ImportError:  # pragma: no cover - scheduling is part of the package
+        return
+    from ..model import Schedule
+
+    try:
+        schedule = Schedule.model_validate(node.value)
+    except ValidationError:
+        return  # already reported by the document's model
+    for code, message, hint, subpath in check_schedule(schedule):
+        target = node
+        for part in subpath:
+            target = target.at(part)
+        yield target.diag(code, message, hint)
+
+
+class PackChecker:
+    def __init__(self, root: Path | None, docs: list[SourceDocument]) -> None:
+        self.pack = LoadedPack(root=root, documents=docs)
+        self.docs = docs
+        self.out: list[Diagnostic] = []
+        self.ws_docs: dict[str, dict[str, SourceDocument]] = {}
+        self.resolved: dict[int, Resolved | None] = {}
+
+    def run(self) -> LoadedPack:
+        for doc in self.docs:
+            self.out.extend(doc.diagnostics)
+        self._index()
+        for doc in self.docs:
+            model = doc.model
+            if isinstance(model, Worksheet):
+                self._worksheet(doc)
+            elif isinstance(model, Pathway):
+                self._pathway(doc, model)
+            elif isinstance(model, Assignment):
+                self._assignment(doc, model)
+            elif isinstance(model, Response):
+                self._response(doc, model)
+            elif isinstance(model, Pack):
+                if self.pack.manifest is None:
+                    self.pack.manifest = model
+                root = Located(doc.data, doc, ())
+                self.out.extend(check_text_fields(root, model.language, model.languages))
+        self.pack.diagnostics = sort_diagnostics(self.out)
+        return self.pack
+
+    def _index(self) -> None:
+        for kind_table, cls in ((self.ws_docs, Worksheet), ({}, Pathway)):
+            seen: dict[tuple[str, str], SourceDocument] = {}
+            for doc in sorted(self.docs, key=lambda d: d.file or ""):
+                model = doc.model
+                if not isinstance(model, cls):
+                    continue
+                key = (model.id, model.version)
+                if key in seen:
+                    first = seen[key]
+                    self.out.append(
+                        Located(doc.data, doc, ("id",)).diag(
+                            "WK202",
+                            f"Another {cls.__name__.lower()} in this pack already has id "
+                            f"'{model.id}' and version {model.version} ({first.file}).",
+                            "Change the id, or raise the version of one of them.",
+                        )
+                    )
+                    doc.model = None
+                    continue
+                seen[key] = doc
+                if cls is Worksheet:
+                    kind_table.setdefault(model.id, {})[model.version] = doc
+                else:
+                    assert isinstance(model, Pathway)
+                    self.pack._pathways.setdefault(model.id, {})[model.version] = model
+
+    # worksheets ---------------------------------------------------------------------------
+    def _worksheet(self, doc: SourceDocument) -> None:
+        resolved = self._resolve(doc, [])
+        assert isinstance(doc.model, Worksheet)
+        root = Located(doc.data, doc, ())
+        self.out.extend(check_text_fields(root, doc.model.language, doc.model.languages))
+        self.out.extend(_schedule_checks(root.at("default_schedule")))
+        if resolved is None:
+            return
+        self.out.extend(WorksheetChecker(resolved.model, resolved.root, resolved.items).run())
+        self.pack._worksheets.setdefault(resolved.model.id, {})[resolved.model.version] = (
+            resolved.model
+        )
+
+    def _find_doc(self, ref: str) -> tuple[SourceDocument | None, str | None]:
+        ident, wanted = split_ref(ref)
+        versions = self.ws_docs.get(ident)
+        if not versions:
+            return None, "missing"
+        matching = [v for v in versions if _matches(v, wanted)]
+        if not matching:
+            return None, "version"
+        return versions[max(matching, key=_version_key)], None
+
+    def _resolve(self, doc: SourceDocument, stack: list[int]) -> Resolved | None:
+        key = id(doc)
+        if key in self.resolved:
+            return self.resolved[key]
+        model = doc.model
+        assert isinstance(model, Worksheet)
+        root = Located(doc.data, doc, ())
+        if model.extends is None:
+            items = root.at("items")
+            result: Resolved | None = Resolved(
+                model, root, [items.at(i) for i in range(len(model.items))]
+            )
+            self.resolved[key] = result
+            return result
+        node = root.at("extends")
+        if key in stack:
+            self.out.append(
+                node.diag(
+                    "WK206",
+                    f"'extends: {model.extends}' leads back to this worksheet: the templates "
+                    "extend each other in a circle.",
+                    "One worksheet in the circle must not use 'extends'.",
+                )
+            )
+            self.resolved[key] = None
+            return None
+        base_doc, problem = self._find_doc(model.extends)
+        ident, wanted = split_ref(model.extends)
+        if base_doc is None or not isinstance(base_doc.model, Worksheet):
+            if problem == "version":
+                have = ", ".join(sorted(self.ws_docs.get(ident, {}), key=_version_key))
+                self.out.append(
+                    node.diag(
+                        "WK205",
+                        f"The worksheet '{ident}' has no version {wanted} in this pack "
+                        f"(it has {have}).",
+                        f"Use one of the versions it has, e.g. {ident}@{have.split(',')[-1].strip().split('.')[0]}.",
+                    )
+                )
+            else:
+                guess = did_you_mean(ident, sorted(self.ws_docs))
+                self.out.append(
+                    node.diag(
+                        "WK204",
+                        f"There is no worksheet '{ident}' in this pack to extend.",
+                        f"Did you mean '{guess}'?" if guess else
+                        "Check the id; templates are looked up inside the same pack only.",
+                    )
+                )
+            self.resolved[key] = None
+            return None
+        base = self._resolve(base_doc, [*stack, key])
+        if base is None:
+            self.resolved[key] = None
+            return None
+        result = self._apply(doc, model, root, base)
+        self.resolved[key] = result
+        return result
+
+    def _apply(
+        self, doc: SourceDocument, model: Worksheet, root: Located, base: Resolved
+    ) -> Resolved | None:
+        items: list[Located] = list(base.items)
+        ids = _top_ids(items)
+        problems = 0
+
+        def missing(node: Located, item_id: str, what: str) -> None:
+            nonlocal problems
+            problems += 1
+            guess = did_you_mean(item_id, sorted(ids))
+            self.out.append(
+                node.diag(
+                    "WK203",
+                    f"{what} '{item_id}', but the template has no item with that id.",
+                    f"Did you mean '{guess}'?" if guess else "Check the id against the template.",
+                )
+            )
+
+        remove = root.at("remove")
+        for i, item_id in enumerate(model.remove):
+            if not _remove(items, item_id):
+                missing(remove.at(i), item_id, "'remove' names")
+        change = root.at("change")
+        for item_id, patch in model.change.items():
+            node = change.at(item_id)
+            located = _find_item(items, item_id)
+            if located is None:
+                missing(Located(node.value, doc, node.path), item_id, "'change' names")
+                continue
+            if "id" in patch or "type" in patch:
+                self.out.append(
+                    node.diag(
+                        "WK224",
+                        f"'change' cannot alter the id or type of '{item_id}'.",
+                        "Remove the item and 'add' a new one instead.",
+                    )
+                )
+                problems += 1
+                continue
+            merged = {**located.value, **patch}
+            try:
+                _item_adapter().validate_python(merged)
+            except ValidationError as exc:
+                problems += 1
+                for d in convert(exc, Worksheet, {"items": [merged]}, doc.source):
+                    self.out.append(
+                        node.diag(
+                            "WK224",
+                            f"After 'change', the item '{item_id}' is invalid: {d.message}",
+                            d.hint,
+                        )
+                    )
+                continue
+            _replace(items, item_id, Located(merged, doc, node.path))
+        add = root.at("add")
+        for i, insertion in enumerate(model.add):
+            anchor = insertion.after or insertion.before
+            new = [add.at(i).at("items").at(j) for j in range(len(insertion.items))]
+            if anchor is None:
+                items.extend(new)
+                continue
+            index = next((k for k, n in enumerate(items) if _id(n) == anchor), None)
+            if index is None:
+                missing(add.at(i).at("after" if insertion.after else "before"), anchor,
+                        "'add' is placed next to")
+                continue
+            at = index + 1 if insertion.after else index
+            items[at:at] = new
+        own_items = root.at("items")
+        items.extend(own_items.at(k) for k in range(len(model.items)))
+        if problems:
+            return None
+        data = dict(base.model.model_dump(by_alias=True, exclude_defaults=True, mode="json"))
+        overrides = doc.data if isinstance(doc.data, dict) else {}
+        for k, v in overrides.items():
+            if k not in ("extends", "remove", "change", "add", "items"):
+                data[k] = v
+        data["items"] = [n.value for n in items]
+        data["derived_from"] = f"{base.model.id}@{base.model.version}"
+        data.pop("extends", None)
+        try:
+            resolved = Worksheet.model_validate(data)
+        except ValidationError as exc:
+            for d in convert(exc, Worksheet, data, doc.source):
+                self.out.append(
+                    root.at("extends").diag(
+                        "WK224",
+                        f"With the template applied, the worksheet is invalid: {d.message}",
+                        d.hint,
+                    )
+                )
+            return None
+        return Resolved(resolved, root, items)
+
+    # pathways, assignments, responses ------------------------------------------------------
+    def _ref_problem(self, node: Located, ref: str, kind: str) -> Diagnostic | None:
+        ident, wanted = split_ref(ref)
+        if kind == "worksheet":
+            versions = self.ws_docs.get(ident, {})
+        else:
+            versions = {v: None for v in self.pack._pathways.get(ident, {})}  # type: ignore[misc]
+        if not versions:
+            names = sorted(self.ws_docs) if kind == "worksheet" else sorted(self.pack._pathways)
+            guess = did_you_mean(ident, names)
+            return node.diag(
+                "WK204",
+                f"There is no {kind} '{ident}' in this pack.",
+                f"Did you mean '{guess}'?" if guess else f"Add the {kind} to the pack, or fix the id.",
+            )
+        if not any(_matches(v, wanted) for v in versions):
+            have = ", ".join(sorted(versions, key=_version_key))
+            return node.diag(
+                "WK205",
+                f"The {kind} '{ident}' has no version {wanted} in this pack (it has {have}).",
+                "Refer to a version the pack has.",
+            )
+        return None
+
+    def _pathway(self, doc: SourceDocument, model: Pathway) -> None:
+        from ..expressions import PATHWAY_FUNCTIONS, ExpressionSyntaxError, Symbol, check, parse
+
+        root = Located(doc.data, doc, ())
+        self.out.extend(check_text_fields(root, model.language, model.languages))
+        steps = root.at("steps")
+        seen: dict[str, int] = {}
+        symbols = {s.id: Symbol(kind="step") for s in model.steps}
+        for i, step in enumerate(model.steps):
+            node = steps.at(i)
+            if step.id in seen:
+                self.out.append(
+                    node.at("id").diag(
+                        "WK222",
+                        f"The step id '{step.id}' is used twice (steps {seen[step.id] + 1} and "
+                        f"{i + 1}).",
+                        "Give each step its own id.",
+                    )
+                )
+            seen.setdefault(step.id, i)
+            if self.pack.root is not None or self.ws_docs:
+                problem = self._ref_problem(node.at("worksheet"), step.worksheet, "worksheet")
+                if problem:
+                    self.out.append(problem)
+            self.out.extend(_schedule_checks(node.at("schedule")))
+            if step.unlock_when:
+                wnode = node.at("unlock_when")
+                try:
+                    expr = parse(step.unlock_when)
+                except ExpressionSyntaxError as exc:
+                    p = exc.problem
+                    self.out.append(wnode.diag(p.code, p.message, p.hint, offset=p.offset))
+                    continue
+                allowed = PATHWAY_FUNCTIONS
+                for p in check(expr, symbols, functions_allowed=allowed):
+                    self.out.append(wnode.diag(p.code, p.message, p.hint, offset=p.offset))
+
+    def _assignment(self, doc: SourceDocument, model: Assignment) -> None:
+        root = Located(doc.data, doc, ())
+        self.pack.assignments.append(model)
+        if self.pack.root is not None or self.ws_docs:
+            if model.worksheet:
+                problem = self._ref_problem(root.at("worksheet"), model.worksheet, "worksheet")
+                if problem:
+                    self.out.append(problem)
+            if model.pathway:
+                problem = self._ref_problem(root.at("pathway"), model.pathway, "pathway")
+                if problem:
+                    self.out.append(problem)
+        self.out.extend(_schedule_checks(root.at("schedule")))
+        changes = root.at("changes")
+        for i in range(len(model.changes)):
+            self.out.extend(_schedule_checks(changes.at(i).at("schedule")))
+        try:
+            from ..scheduling import check_assignment
+        except ImportError:  # pragma: no cover
+            return
+        for code, severity, message, hint, subpath in check_assignment(model):
+            target = root
+            for part in subpath:
+                target = target.at(part)
+            self.out.append(target.diag(code, message, hint, severity=severity))
+
+    def _response(self, doc: SourceDocument, model: Response) -> None:
+        root = Located(doc.data, doc, ())
+        self.pack.responses.append(model)
+        if self.pack.root is None and not self.ws_docs:
+            return
+        problem = self._ref_problem(root.at("worksheet"), model.worksheet, "worksheet")
+        if problem:
+            self.out.append(problem)
+            return
+        ident, _ = split_ref(model.worksheet)
+        ref = f"{ident}@{model.version}" if model.version else model.worksheet
+        try:
+            from ..responses import validate_response
+        except ImportError:  # pragma: no cover
+            return
+        try:
+            worksheet = self.pack.worksheet(ref) if self.pack.has_worksheet(ref) else None
+        except KeyError:  # pragma: no cover
+            worksheet = None
+        if worksheet is None:
+            return
+        for d in validate_response(worksheet, doc.data):
+            parts: list[str | int] = []
+            for seg in d.path.strip("/").split("/") if d.path not in ("", "/") else []:
+                seg = seg.replace("~1", "/").replace("~0", "~")
+                parts.append(int(seg) if seg.isdigit() else seg)
+            line, column = doc.source.locate(tuple(parts))
+            self.out.append(d.with_location(file=doc.file, line=line, column=column))
+
+
+def _id(node: Located) -> str | None:
+    value = node.value
+    return value.get("id") if isinstance(value, dict) else None
+
+
+def _top_ids(items: list[Located]) -> set[str]:
+    out: set[str] = set()
+    for n in items:
+        if _id(n):
+            out.add(_id(n))  # type: ignore[arg-type]
+        if isinstance(n.value, dict) and isinstance(n.value.get("items"), list):
+            out |= _top_ids([n.at("items").at(i) for i in range(len(n.value["items"]))])
+    return out
+
+
+def _find_item(items: list[Located], item_id: str) -> Located | None:
+    for n in items:
+        if _id(n) == item_id:
+            return n
+        if isinstance(n.value, dict) and isinstance(n.value.get("items"), list):
+            found = _find_item([n.at("items").at(i) for i in range(len(n.value["items"]))], item_id)
+            if found:
+                return found
+    return None
+
+
+def _remove(items: list[Located], item_id: str) -> bool:
+    for k, n in enumerate(items):
+        if _id(n) == item_id:
+            del items[k]
+            return True
+        if isinstance(n.value, dict) and isinstance(n.value.get("items"), list):
+            children = [n.at("items").at(i) for i in range(len(n.value["items"]))]
+            if _remove(children, item_id):
+                items[k] = Located({**n.value, "items": [c.value for c in children]}, n.doc, n.path)
+                return True
+    return False
+
+
+def _replace(items: list[Located], item_id: str, new: Located) -> bool:
+    for k, n in enumerate(items):
+        if _id(n) == item_id:
+            items[k] = new
+            return True
+        if isinstance(n.value, dict) and isinstance(n.value.get("items"), list):
+            children = [n.at("items").at(i) for i in range(len(n.value["items"]))]
+            if _replace(children, item_id, new):
+                items[k] = Located({**n.value, "items": [c.value for c in children]}, n.doc, n.path)
+                return True
+    return False
+
+
+# -- public API -----------------------------------------------------------------------------
+
+
+def check_paths(
+    *paths: str | os.PathLike[str],
+    progress: Callable[[int, int], None] | None = None,
+) -> ValidationRun:
+    """Validate files and folders; every problem of every file, sorted."""
+    files, problems = _collect(paths)
+    groups: dict[Path | None, list[SourceDocument]] = {}
+    for n, (path, display) in enumerate(files, 1):
+        root = find_pack_root(path) if path.exists() else None
+        groups.setdefault(root, []).append(_read(path, display))
+        if progress is not None:
+            progress(n, len(files))
+    diagnostics = list(problems)
+    for root, docs in groups.items():
+        diagnostics.extend(PackChecker(root, docs).run().diagnostics)
+    return ValidationRun(len(files), sort_diagnostics(diagnostics))
+
+
+def validate(*paths: str | os.PathLike[str]) -> list[Diagnostic]:
+    """Every diagnostic for these files/folders; never raises for content problems."""
+    return check_paths(*paths).diagnostics
+
+
+def loads(text: str, source: str | None = None) -> Document:
+    """Parse one document from text; raise :class:`WorksheetError` when it has errors.
+
+    A worksheet that ``extends`` a template is returned unresolved (there is no pack to look
+    in); use :func:`load_pack` or :func:`load` on a file inside a pack.
+    """
+    doc = parse_document(text, source)
+    pack = PackChecker(None, [doc]).run()
+    if has_errors(pack.diagnostics) or doc.model is None:
+        raise WorksheetError(pack.diagnostics)
+    model = doc.model
+    if isinstance(model, Worksheet) and model.extends is None:
+        return pack.worksheet(f"{model.id}@{model.version}")
+    return model
+
+
+def load(path: str | os.PathLike[str]) -> Document:
+    """Load one file. Inside a pack, templates and references are resolved against it."""
+    p = Path(path)
+    root = find_pack_root(p) if p.exists() else None
+    if root is None:
+        doc = _read(p, str(path))
+        pack = PackChecker(None, [doc]).run()
+        if has_errors(pack.diagnostics) or doc.model is None:
+            raise WorksheetError(pack.diagnostics)
+        return doc.model
+    loaded = _load_pack(root)
+    target = p.resolve()
+    for doc in loaded.documents:
+        if doc.file and Path(doc.file).resolve() == target:
+            mine = [d for d in loaded.diagnostics if d.file == doc.file]
+            if has_errors(mine) or doc.model is None:
+                raise WorksheetError(mine or loaded.diagnostics)
+            model = doc.model
+            if isinstance(model, Worksheet):
+                return loaded.worksheet(f"{model.id}@{model.version}")
+            return model
+    doc = _read(p, str(path))  # not a pack document (e.g. a hidden folder): read it alone
+    pack = PackChecker(root, [doc]).run()
+    if has_errors(pack.diagnostics) or doc.model is None:
+        raise WorksheetError(pack.diagnostics)
+    return doc.model
+
+
+def _load_pack(folder: str | os.PathLike[str]) -> LoadedPack:
+    files, problems = _collect([folder])
+    docs = [_read(path, display) for path, display in files]
+    root = Path(folder).resolve()
+    loaded = PackChecker(root, docs).run()
+    loaded.diagnostics = sort_diagnostics([*problems, *loaded.diagnostics])
+    return loaded
+
+
+def load_pack(folder: str | os.PathLike[str], *, strict: bool = True) -> LoadedPack:
+    """Every document of a pack, cross-references resolved.
+
+    Raises :class:`WorksheetError` when the pack has errors, unless ``strict=False``, in which
+    case the valid documents are returned and ``.diagnostics`` lists the rest.
+    """
+    if not Path(folder).is_dir():
+        raise FileNotFoundError(f"not a folder: {folder}")
+    loaded = _load_pack(folder)
+    if strict and has_errors(loaded.diagnostics):
+        raise WorksheetError(loaded.diagnostics)
+    return loaded

@@ -1,0 +1,61 @@
+"""Values that remember where they were written, so every check can say file:line:col."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import Diagnostic, Severity
+from ..loading import SourceDocument
+from ..loading.yamlsource import Path, json_path
+
+
+@dataclass(frozen=True)
+class Located:
+    """A raw value plus the document and path it came from."""
+
+    value: Any
+    doc: SourceDocument
+    path: Path
+
+    def at(self, key: str | int) -> Located:
+        value: Any = None
+        if isinstance(self.value, dict):
+            value = self.value.get(key)
+        elif isinstance(self.value, list) and isinstance(key, int) and 0 <= key < len(self.value):
+            value = self.value[key]
+        return Located(value, self.doc, (*self.path, key))
+
+    def has(self, key: str) -> bool:
+        return isinstance(self.value, dict) and key in self.value
+
+    def position(self, *, key: bool = False, offset: int | None = None) -> tuple[int, int]:
+        if offset is not None and self.path in self.doc.source.block and isinstance(self.value, str):
+            return self.doc.source.block_position(self.path, offset, self.value)
+        line, column = self.doc.source.locate(self.path, key=key)
+        if offset is not None and self.path not in self.doc.source.block:
+            quoted = 1 if self.path in self.doc.source.quoted else 0
+            column += quoted + offset
+        return line, column
+
+    def diag(
+        self,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        *,
+        severity: Severity = "error",
+        key: bool = False,
+        offset: int | None = None,
+    ) -> Diagnostic:
+        line, column = self.position(key=key, offset=offset)
+        return Diagnostic(
+            code=code,
+            message=message,
+            severity=severity,
+            hint=hint,
+            file=self.doc.file,
+            line=line,
+            column=column,
+            path=json_path(self.path),
+        )

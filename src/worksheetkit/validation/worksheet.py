@@ -1,0 +1,641 @@
+"""Checks of one worksheet's meaning: ids, options, ranges, bands, URLs, languages, expressions.
+
+Each check is a generator of diagnostics over *located* items, so a worksheet made from a
+template (``extends``) reports each problem in the file that wrote it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import Diagnostic
+from ..loading.modelerrors import did_you_mean
+from ..model import (
+    LIKERT_PRESETS,
+    Checklist,
+    Choice,
+    DateItem,
+    DateTimeItem,
+    DurationItem,
+    Likert,
+    Media,
+    Note,
+    NumberItem,
+    Ranking,
+    Rating,
+    Section,
+    Table,
+    TextItem,
+    TimeItem,
+    Worksheet,
+    YesNo,
+    item_options,
+)
+from .located import Located
+
+TEXT_KEYS = frozenset(
+    {
+        "title",
+        "summary",
+        "rationale",
+        "instructions",
+        "label",
+        "help",
+        "text",
+        "pattern_message",
+        "placeholder",
+        "unit",
+        "row_label",
+        "transcript",
+        "alt",
+        "caption",
+        "message",
+        "note",
+    }
+)
+MARKDOWN_KEYS = frozenset({"instructions", "text", "help", "rationale", "summary", "transcript"})
+DURATION_KEYS = frozenset({"for", "window", "grace", "before_due", "after_open", "duration"})
+_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+
+
+def safe_url(url: str) -> bool:
+    """Only http(s) and relative URLs; browsers ignore tabs/newlines inside a scheme."""
+    cleaned = _CONTROL.sub("", url).lower()
+    match = _SCHEME.match(cleaned)
+    return match is None or match.group(1) in ("http", "https")
+
+
+def valid_duration(text: str) -> bool:
+    m = _DURATION.match(text)
+    return bool(m) and any(g is not None for g in m.groups()) and not text.endswith("T")
+
+
+@dataclass(frozen=True)
+class LocatedItem:
+    model: Any
+    node: Located
+    table: Table | None = None  # the table whose column this is
+
+
+def walk_items(models: Iterable[Any], nodes: Iterable[Located]) -> Iterator[LocatedItem]:
+    """Every item, depth-first, sections opened, table columns after their table."""
+    for model, node in zip(models, nodes, strict=False):
+        yield LocatedItem(model, node)
+        if isinstance(model, Section):
+            items = node.at("items")
+            yield from walk_items(model.items, [items.at(i) for i in range(len(model.items))])
+        elif isinstance(model, Table):
+            cols = node.at("columns")
+            for i, col in enumerate(model.columns):
+                yield LocatedItem(col, cols.at(i), model)
+
+
+def symbol_kind(item: Any) -> str | None:
+    if isinstance(item, NumberItem | Rating):
+        return "number"
+    if isinstance(item, TextItem):
+        return "text"
+    if isinstance(item, YesNo):
+        return "boolean"
+    if isinstance(item, DateItem):
+        return "date"
+    if isinstance(item, TimeItem):
+        return "time"
+    if isinstance(item, DateTimeItem):
+        return "datetime"
+    if isinstance(item, DurationItem):
+        return "duration"
+    if isinstance(item, Choice | Likert):
+        return "choice"
+    if isinstance(item, Checklist | Ranking):
+        return "list"
+    if isinstance(item, Table):
+        return "table"
+    return None
+
+
+def item_range(item: Any) -> tuple[float, float] | None:
+    """Lowest and highest value an item can score, when it is numeric."""
+    if isinstance(item, Rating):
+        return float(item.min), float(item.max)
+    if isinstance(item, NumberItem) and item.min is not None and item.max is not None:
+        return float(item.min), float(item.max)
+    if isinstance(item, Choice | Likert):
+        values = [o.value for o in item_options(item)]
+        nums = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if nums and len(nums) == len(values):
+            return min(nums), max(nums)
+    return None
+
+
+class WorksheetChecker:
+    """Runs every meaning check of one (resolved) worksheet."""
+
+    def __init__(self, ws: Worksheet, root: Located, item_nodes: list[Located]) -> None:
+        self.ws = ws
+        self.root = root
+        self.item_nodes = item_nodes
+        self.items = list(walk_items(ws.items, item_nodes))
+
+    def run(self) -> Iterator[Diagnostic]:
+        if self.ws.extends is None:
+            if self.ws.title is None:
+                yield self.root.diag(
+                    "WK101",
+                    "The key 'title' is missing from a worksheet.",
+                    "Add 'title: …' (the name the client sees).",
+                )
+            if not self.ws.items:
+                yield self.root.diag(
+                    "WK213",
+                    "This worksheet has no items.",
+                    "Add 'items:' with at least one question, note or exercise.",
+                )
+        yield from self.check_ids()
+        for entry in self.items:
+            yield from self.check_item(entry)
+        yield from self.check_scores()
+        yield from self.check_expressions()
+
+    # -- ids ------------------------------------------------------------------------------
+    def check_ids(self) -> Iterator[Diagnostic]:
+        seen: dict[str, Located] = {}
+        table_cols: dict[int, dict[str, Located]] = {}
+        for entry in self.items:
+            item_id = getattr(entry.model, "id", None)
+            if item_id is None:
+                continue
+            scope = seen if entry.table is None else table_cols.setdefault(id(entry.table), {})
+            if item_id in scope:
+                first = scope[item_id]
+                line = first.position()[0]
+                yield entry.node.at("id").diag(
+                    "WK201",
+                    f"The id '{item_id}' is used twice (first on line {line}"
+                    + (f" of {first.doc.file}" if first.doc.file != entry.node.doc.file else "")
+                    + ").",
+                    "Give each item its own id; answers are stored under it.",
+                )
+            else:
+                scope[item_id] = entry.node
+        scores = self.root.at("scores")
+        for i, score in enumerate(self.ws.scores):
+            if score.id in seen:
+                yield scores.at(i).at("id").diag(
+                    "WK201",
+                    f"The score id '{score.id}' is also the id of an item.",
+                    "Give the score an id of its own, e.g. total or "
+                    f"{score.id}_score.",
+                )
+            seen.setdefault(score.id, scores.at(i))
+
+    # -- items ----------------------------------------------------------------------------
+    def check_item(self, entry: LocatedItem) -> Iterator[Diagnostic]:
+        item, node = entry.model, entry.node
+        if entry.table is None and symbol_kind(item) is not None and item.label is None:
+            yield node.diag(
+                "WK101",
+                f"The key 'label' is missing from a {item.type} item.",
+                "Add 'label: …' (the question the client sees).",
+            )
+        if isinstance(item, Choice | Checklist | Ranking | Likert):
+            yield from self._options(item, node)
+        if isinstance(item, NumberItem | Rating):
+            yield from self._min_max(node, item.min, item.max, "min", "max")
+        if isinstance(item, Rating):
+            yield from self._rating(item, node)
+        if isinstance(item, TextItem):
+            yield from self._min_max(node, item.min_length, item.max_length, "min_length", "max_length")
+            if item.pattern is not None:
+                try:
+                    re.compile(item.pattern)
+                except (re.error, RecursionError, OverflowError) as exc:
+                    yield node.at("pattern").diag(
+                        "WK217",
+                        f"The pattern is not a valid regular expression ({getattr(exc, 'msg', 'invalid')}).",
+                        "Check brackets and backslashes; quote the pattern with single quotes.",
+                    )
+        if isinstance(item, Checklist):
+            yield from self._min_max(node, item.min_selected, item.max_selected, "min_selected", "max_selected")
+            n = len(item.options)
+            if item.min_selected is not None and item.min_selected > n + (1 if item.other else 0):
+                yield node.at("min_selected").diag(
+                    "WK209",
+                    f"'min_selected' is {item.min_selected} but there are only {n} options.",
+                    "Lower min_selected or add options.",
+                )
+        if isinstance(item, Table):
+            yield from self._min_max(node, item.min_rows, item.max_rows, "min_rows", "max_rows")
+        if isinstance(item, DurationItem):
+            for key in ("min", "max", "default"):
+                value = getattr(item, key)
+                if value is not None and not valid_duration(value):
+                    yield node.at(key).diag(
+                        "WK218",
+                        f"'{key}' is not a duration: '{value}'.",
+                        "Write durations in ISO 8601: PT5M (5 minutes), PT1H30M, P1D.",
+                    )
+        if isinstance(item, Media):
+            if not safe_url(item.url):
+                yield node.at("url").diag(
+                    "WK212",
+                    "This media link uses a scheme other than http(s); only http(s) and relative "
+                    "links are allowed.",
+                    "Use an https:// link or a path relative to the pack, e.g. media/breathing.mp3.",
+                )
+            if item.duration is not None and not valid_duration(item.duration):
+                yield node.at("duration").diag(
+                    "WK218",
+                    f"'duration' is not a duration: '{item.duration}'.",
+                    "Write durations in ISO 8601: PT10M (10 minutes).",
+                )
+        if isinstance(item, Note | Section | Media) and getattr(item, "id", None) is None:
+            return
+        yield from self._default(item, node)
+
+    def _options(self, item: Any, node: Located) -> Iterator[Diagnostic]:
+        if isinstance(item, Likert):
+            if (item.options is None) == (item.scale is None):
+                yield node.diag(
+                    "WK214",
+                    "A likert item needs either 'options' or 'scale' (a named preset), not "
+                    + ("both." if item.options is not None else "neither."),
+                    "Use 'scale: agreement-5' (or frequency-4, …) or list the options with values.",
+                )
+            if item.scale is not None and item.scale not in LIKERT_PRESETS:
+                guess = did_you_mean(item.scale, list(LIKERT_PRESETS))
+                yield node.at("scale").diag(
+                    "WK214",
+                    f"There is no likert scale called '{item.scale}'.",
+                    (f"Did you mean '{guess}'? " if guess else "")
+                    + "Presets: "
+                    + ", ".join(LIKERT_PRESETS)
+                    + ".",
+                )
+            if item.options is not None:
+                for i, opt in enumerate(item.options):
+                    value = getattr(opt, "value", opt)
+                    if isinstance(value, str):
+                        yield node.at("options").at(i).diag(
+                            "WK102",
+                            "A likert option's value must be a number (its score weight).",
+                            "Write it as {value: 0, label: Not at all}.",
+                        )
+        raw = getattr(item, "options", None) or []
+        seen: dict[Any, int] = {}
+        for i, opt in enumerate(raw):
+            value = getattr(opt, "value", opt)
+            key = (type(value) is str, value)
+            if key in seen:
+                yield node.at("options").at(i).diag(
+                    "WK208",
+                    f"The option value '{value}' appears twice (entries {seen[key] + 1} and {i + 1}).",
+                    "Give every option a different value; answers store the value.",
+                )
+            else:
+                seen[key] = i
+
+    def _min_max(
+        self, node: Located, low: Any, high: Any, low_key: str, high_key: str
+    ) -> Iterator[Diagnostic]:
+        if low is not None and high is not None and low > high:
+            yield node.at(low_key).diag(
+                "WK209",
+                f"'{low_key}' ({low}) is greater than '{high_key}' ({high}).",
+                f"Swap them, or lower '{low_key}'.",
+            )
+
+    def _rating(self, item: Rating, node: Located) -> Iterator[Diagnostic]:
+        if item.min < item.max and item.step > item.max - item.min:
+            yield node.at("step").diag(
+                "WK215",
+                f"The step ({item.step}) is larger than the whole scale ({item.min}–{item.max}).",
+                "Use a smaller step, e.g. 1.",
+            )
+        span = (item.max - item.min) / item.step if item.step else 0
+        if span > 10_000:
+            yield node.at("step").diag(
+                "WK215",
+                "This scale has more than 10,000 steps.",
+                "Use a larger step or a smaller range.",
+            )
+        for value in (item.anchors or {}):
+            if not item.min <= value <= item.max:
+                yield node.at("anchors").at(value).diag(
+                    "WK215",
+                    f"The anchor at {value} is outside the scale ({item.min}–{item.max}).",
+                    "Anchor only values the client can choose.",
+                    key=True,
+                )
+
+    def _default(self, item: Any, node: Located) -> Iterator[Diagnostic]:
+        default = getattr(item, "default", None)
+        if default is None:
+            return
+        problem: str | None = None
+        if isinstance(item, Choice | Likert):
+            values = [o.value for o in item_options(item)]
+            if default not in values:
+                problem = "is not one of the options"
+        elif isinstance(item, Checklist | Ranking):
+            values = [o.value for o in item_options(item)]
+            if any(v not in values for v in default):
+                problem = "names a value that is not an option"
+        elif isinstance(item, NumberItem | Rating):
+            low = getattr(item, "min", None)
+            high = getattr(item, "max", None)
+            if (low is not None and default < low) or (high is not None and default > high):
+                problem = "is outside the allowed range"
+        if problem:
+            yield node.at("default").diag(
+                "WK216",
+                f"The default value {problem}.",
+                "Change 'default' to an allowed answer, or remove it.",
+            )
+
+    # -- scores ---------------------------------------------------------------------------
+    def check_scores(self) -> Iterator[Diagnostic]:
+        scores = self.root.at("scores")
+        for i, score in enumerate(self.ws.scores):
+            node = scores.at(i)
+            bands = node.at("bands")
+            previous: float | None = None
+            for j, band in enumerate(score.bands):
+                if previous is not None and band.max <= previous:
+                    yield bands.at(j).at("max").diag(
+                        "WK210",
+                        f"Score band {j + 1} ends at {band.max}, not above the band before it "
+                        f"({previous}): the bands overlap or are out of order.",
+                        "List bands from lowest to highest; each 'max' is the band's inclusive "
+                        "upper bound.",
+                    )
+                previous = float(band.max)
+            if score.missing.method == "prorate" and score.missing.allow == 0:
+                yield node.at("missing").diag(
+                    "WK225",
+                    "'method: prorate' with 'allow: 0' never prorates.",
+                    "Set 'allow' to the number of items that may be missing, or use method: none.",
+                    severity="warning",
+                )
+            rng = self.score_range(score)
+            if rng is None or not score.bands:
+                continue
+            low, high = rng
+            if score.bands[0].max < low:
+                yield bands.at(0).at("max").diag(
+                    "WK211",
+                    f"The first band ends at {score.bands[0].max}, below the lowest possible score "
+                    f"({_num(low)}).",
+                    "Start the bands at the lowest possible score.",
+                )
+            last = score.bands[-1]
+            if last.max < high:
+                yield bands.at(len(score.bands) - 1).at("max").diag(
+                    "WK211",
+                    f"The last band ends at {last.max}, but the score can reach {_num(high)}: "
+                    "scores above it would have no band.",
+                    f"Set the last band's max to {_num(high)}.",
+                )
+
+    def score_range(self, score: Any) -> tuple[float, float] | None:
+        if score.min is not None and score.max is not None:
+            return float(score.min), float(score.max)
+        from ..expressions import ExpressionSyntaxError, evaluate, parse
+
+        try:
+            expr = parse(score.formula)
+        except ExpressionSyntaxError:
+            return None
+        lows: dict[str, Any] = {}
+        highs: dict[str, Any] = {}
+        for entry in self.items:
+            if entry.table is not None:
+                continue
+            rng = item_range(entry.model)
+            item_id = getattr(entry.model, "id", None)
+            if rng is not None and item_id:
+                lows[item_id], highs[item_id] = rng
+        try:
+            a = evaluate(expr, lows)
+            b = evaluate(expr, highs)
+        except Exception:  # noqa: BLE001 - evaluation never raises by contract; stay safe
+            return None
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b)):
+            return None
+        if any(math.isnan(float(v)) for v in (a, b)):
+            return None
+        return min(float(a), float(b)), max(float(a), float(b))
+
+    # -- expressions ----------------------------------------------------------------------
+    def symbols(self) -> dict[str, Any]:
+        from ..expressions import Symbol
+
+        table: dict[str, Any] = {}
+        for entry in self.items:
+            if entry.table is not None:
+                continue
+            kind = symbol_kind(entry.model)
+            item_id = getattr(entry.model, "id", None)
+            if kind is None or item_id is None:
+                continue
+            columns = None
+            if isinstance(entry.model, Table):
+                columns = {
+                    c.id: Symbol(kind=symbol_kind(c) or "text") for c in entry.model.columns
+                }
+            table[item_id] = Symbol(kind=kind, columns=columns)  # type: ignore[arg-type]
+        for score in self.ws.scores:
+            table.setdefault(score.id, Symbol(kind="score"))
+        return table
+
+    def expressions(self) -> Iterator[tuple[str, str, Located, Mapping[str, Any] | None]]:
+        """(owner id, source, node, row scope) for every expression of the worksheet."""
+        from ..expressions import Symbol
+
+        for entry in self.items:
+            item = entry.model
+            if getattr(item, "show_if", None):
+                owner = getattr(item, "id", None) or f"@{entry.node.path}"
+                row = None
+                if entry.table is not None:
+                    row = {c.id: Symbol(kind=symbol_kind(c) or "text") for c in entry.table.columns}
+                    owner = f"{entry.table.id}.{owner}"
+                yield owner, item.show_if, entry.node.at("show_if"), row
+        scores = self.root.at("scores")
+        for i, score in enumerate(self.ws.scores):
+            yield score.id, score.formula, scores.at(i).at("formula"), None
+            for j, alert in enumerate(score.alerts):
+                yield f"@alert{i}.{j}", alert.when, scores.at(i).at("alerts").at(j).at("when"), None
+        if self.ws.completion:
+            yield "@completion", self.ws.completion, self.root.at("completion"), None
+
+    def check_expressions(self) -> Iterator[Diagnostic]:
+        from ..expressions import (
+            WORKSHEET_FUNCTIONS,
+            ExpressionSyntaxError,
+            check,
+            find_cycle,
+            parse,
+            references,
+        )
+
+        symbols = self.symbols()
+        allowed = WORKSHEET_FUNCTIONS
+        graph: dict[str, set[str]] = {}
+        where: dict[str, Located] = {}
+        for owner, source, node, row in self.expressions():
+            try:
+                expr = parse(source)
+            except ExpressionSyntaxError as exc:
+                p = exc.problem
+                yield node.diag(p.code, p.message, p.hint, offset=p.offset)
+                continue
+            for p in check(expr, symbols, functions_allowed=allowed, row=row):
+                yield node.diag(p.code, p.message, p.hint, offset=p.offset)
+            if not owner.startswith("@"):
+                key = owner.split(".")[0]
+                graph.setdefault(key, set()).update(r for r in references(expr) if r in symbols)
+                where.setdefault(key, node)
+        cycle = find_cycle({k: sorted(v) for k, v in graph.items()})
+        if cycle:
+            node = where.get(cycle[0], self.root)
+            yield node.diag(
+                "WK307",
+                "These depend on each other in a circle: " + " → ".join(cycle) + ".",
+                "Break the circle: an item's show_if or a formula cannot depend, even "
+                "indirectly, on itself.",
+            )
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def check_text_fields(
+    root: Located,
+    language: str,
+    languages: list[str] | None,
+) -> Iterator[Diagnostic]:
+    """Translations for declared languages; a language map always has the default language;
+    links in Markdown are http(s) or relative."""
+    required = list(dict.fromkeys([language, *(languages or [])]))
+    yield from _walk_text(root, language, required, bool(languages))
+
+
+def _walk_text(
+    node: Located, language: str, required: list[str], declared: bool
+) -> Iterator[Diagnostic]:
+    value = node.value
+    if isinstance(value, dict):
+        for key in value:
+            child = node.at(key)
+            if key in TEXT_KEYS and _is_text(child.value):
+                yield from _check_text(child, str(key), language, required, declared)
+            elif key == "anchors" and isinstance(child.value, dict):
+                for anchor in child.value:
+                    yield from _check_text(child.at(anchor), "anchor", language, required, declared)
+            elif key == "options" and isinstance(child.value, list):
+                for i, opt in enumerate(child.value):
+                    onode = child.at(i)
+                    if isinstance(opt, str) and declared and len(required) > 1:
+                        yield onode.diag(
+                            "WK207",
+                            f"The option '{opt}' has no translations for: "
+                            + ", ".join(required[1:])
+                            + ".",
+                            f"Write it as {{value: {opt}, label: {{{language}: …, "
+                            f"{required[1]}: …}}}}.",
+                        )
+                    else:
+                        yield from _walk_text(onode, language, required, declared)
+            elif key in DURATION_KEYS and isinstance(child.value, str):
+                if not valid_duration(child.value):
+                    yield child.diag(
+                        "WK218",
+                        f"'{key}' is not a duration: '{child.value}'.",
+                        "Write durations in ISO 8601: P7D (7 days), P3W (3 weeks), PT4H, PT30M.",
+                    )
+            elif key in ("url", "homepage") and isinstance(child.value, str):
+                if not safe_url(child.value):
+                    yield child.diag(
+                        "WK212",
+                        "This link uses a scheme other than http(s); only http(s) and relative "
+                        "links are allowed.",
+                        "Use an https:// address or a relative path.",
+                    )
+            else:
+                yield from _walk_text(child, language, required, declared)
+    elif isinstance(value, list):
+        for i in range(len(value)):
+            yield from _walk_text(node.at(i), language, required, declared)
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) or (
+        isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    )
+
+
+def _check_text(
+    node: Located, key: str, language: str, required: list[str], declared: bool
+) -> Iterator[Diagnostic]:
+    value = node.value
+    texts = [value] if isinstance(value, str) else [v for v in value.values() if isinstance(v, str)]
+    if isinstance(value, dict):
+        if language not in value:
+            yield node.diag(
+                "WK223",
+                f"This text has no '{language}' version, the worksheet's default language.",
+                f"Add '{language}: …' to the map (languages given: {', '.join(map(str, value))}).",
+            )
+        if declared:
+            missing = [lang for lang in required if lang not in value and lang != language]
+            if missing:
+                yield node.diag(
+                    "WK207",
+                    f"The {key} has no translation for: {', '.join(missing)}.",
+                    "Add the translation, or remove the language from 'languages'.",
+                )
+    elif declared and len(required) > 1:
+        yield node.diag(
+            "WK207",
+            f"The {key} is only written in '{language}'; 'languages' also asks for: "
+            + ", ".join(required[1:])
+            + ".",
+            f"Write it as a map: {{{language}: …, {required[1]}: …}}.",
+        )
+    if key in MARKDOWN_KEYS:
+        for text in texts:
+            for m in _MD_LINK.finditer(text):
+                url = m.group(1) or m.group(2) or ""
+                if url and not safe_url(url):
+                    yield node.diag(
+                        "WK212",
+                        "A link in this text uses a scheme other than http(s) "
+                        f"('{_SCHEME.match(_CONTROL.sub('', url).lower()).group(1)}:')"  # type: ignore[union-attr]
+                        "; only http(s) and relative links are allowed.",
+                        "Use an https:// link, or remove it.",
+                        offset=_offset(value, text, m.start(1) if m.group(1) else m.start(2)),
+                    )
+            for m in _AUTOLINK.finditer(text):
+                if not safe_url(m.group(1)):
+                    yield node.diag(
+                        "WK212",
+                        "A link in this text uses a scheme other than http(s); only http(s) and "
+                        "relative links are allowed.",
+                        "Use an https:// link, or remove it.",
+                        offset=_offset(value, text, m.start(1)),
+                    )
+
+
+def _offset(value: Any, text: str, index: int) -> int | None:
+    """Offsets point into the scalar only when the text is the scalar itself (not a map)."""
+    return index if isinstance(value, str) and value == text else None
