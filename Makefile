@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both build what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo test test-fast lint typecheck bench fuzz browser-deps schemas clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser,lint]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+# Debian chromium + Java (for the Nu HTML checker) + npm packages (axe-core, vnu-jar).
+browser-deps:
+	bash scripts/setup-browser.sh
+
+demo: $(STAMP)
+	$(BIN)/worksheetkit validate examples
+	$(BIN)/python scripts/build_site.py examples site
+	@echo "Open site/index.html in a browser (works from file://, no server needed)."
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+test: $(STAMP) browser-deps lint typecheck
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet atheris
+	$(BIN)/python tests/fuzz/run.py --seconds $${FUZZ_SECONDS:-60}
+
+schemas: $(STAMP)
+	$(BIN)/python scripts/write_schemas.py
+
+clean:
+	rm -rf $(VENV) site node_modules .mypy_cache .ruff_cache

@@ -1,0 +1,47 @@
+"""``worksheetkit validate PATH…``: check files and folders; text, JSON or GitHub output."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import Diagnostic
+from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from .reporting import REPORTERS, progress_callback
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Output format: text for people, json for programs, github for Actions annotations.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
+def command(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
+    """Check worksheets, pathways, packs, assignments and responses.
+
+    PATHS are files or folders; folders are searched for *.yaml, *.yml and *.json.
+    Exit status: 0 clean, 1 problems found, 2 usage or I/O error.
+    """
+    from ..validation import check_paths
+
+    with progress_callback(enabled=fmt == "text") as progress:
+        run = check_paths(*paths, progress=progress)
+    io_errors = [d for d in run.diagnostics if d.code == "WK001"]
+    REPORTERS[fmt](run.files, run.diagnostics)
+    sys.exit(exit_code(run.diagnostics, strict, io_only=bool(io_errors) and len(io_errors) == len(run.diagnostics)))
+
+
+def exit_code(diagnostics: list[Diagnostic], strict: bool, *, io_only: bool = False) -> int:
+    if io_only:
+        return EXIT_USAGE
+    if any(d.severity == "error" for d in diagnostics):
+        return EXIT_PROBLEMS
+    if strict and diagnostics:
+        return EXIT_PROBLEMS
+    return EXIT_OK

@@ -1,0 +1,96 @@
+"""Reporters for diagnostics (text, json, github), chosen from a registry; and the progress bar."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+
+from ..errors import Diagnostic
+
+PROGRESS_THRESHOLD = 50  # files; smaller runs finish before a bar is worth drawing
+
+
+def report_text(files: int, diagnostics: list[Diagnostic]) -> None:
+    for d in diagnostics:
+        click.echo(d.format())
+        if d.hint:
+            click.echo(f"    hint: {d.hint}")
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    summary = (
+        f"{files} file{'s' if files != 1 else ''} checked: "
+        f"{errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}"
+    )
+    click.echo(summary)
+
+
+def report_json(files: int, diagnostics: list[Diagnostic]) -> None:
+    errors = sum(d.severity == "error" for d in diagnostics)
+    payload = {
+        "files": files,
+        "errors": errors,
+        "warnings": len(diagnostics) - errors,
+        "diagnostics": [d.as_dict() for d in diagnostics],
+    }
+    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+def _gh_escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def report_github(files: int, diagnostics: list[Diagnostic]) -> None:
+    for d in diagnostics:
+        level = "error" if d.severity == "error" else "warning"
+        props = (
+            f"file={_gh_escape(d.file or '', prop=True)},line={d.line or 1},"
+            f"col={d.column or 1},title={_gh_escape(d.code, prop=True)}"
+        )
+        message = f"{d.code} {d.message}" + (f" Hint: {d.hint}" if d.hint else "")
+        click.echo(f"::{level} {props}::{_gh_escape(message)}")
+    report_text_summary(files, diagnostics)
+
+
+def report_text_summary(files: int, diagnostics: list[Diagnostic]) -> None:
+    errors = sum(d.severity == "error" for d in diagnostics)
+    click.echo(f"{files} files checked: {errors} errors, {len(diagnostics) - errors} warnings")
+
+
+REPORTERS: dict[str, Callable[[int, list[Diagnostic]], None]] = {
+    "text": report_text,
+    "json": report_json,
+    "github": report_github,
+}
+
+
+@contextmanager
+def progress_callback(*, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr when it is a terminal; nothing when piped or in CI."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        transient=True,
+        console=Console(stderr=True),
+    ) as bar:
+        task = bar.add_task("files", total=None, visible=False)
+
+        def update(done: int, total: int) -> None:
+            if total >= PROGRESS_THRESHOLD:
+                bar.update(task, completed=done, total=total, visible=True)
+
+        yield update
