@@ -1,0 +1,51 @@
+"""The expression language: parse, check, evaluate and serialise show_if/formula/when/unlock_when.
+
+See ``docs/expressions.md`` for the language reference. The browser twin of ``evaluate`` is
+``worksheetkit/static/expr.js``; both evaluate the JSON form produced by ``to_json``.
+
+Exception hierarchy::
+
+    Exception
+     └── ExpressionSyntaxError   parse() could not read the text; ``.problem`` (WK301)
+"""
+
+from __future__ import annotations
+
+from .checker import Symbol, SymbolKind, check, references
+from .evaluator import evaluate
+from .functions import FUNCTIONS, PATHWAY_FUNCTIONS, WORKSHEET_FUNCTIONS
+from .graph import find_cycle
+from .jsonform import JSON, from_json, to_json
+from .nodes import Binary, Call, ColumnRef, Const, Expr, ListExpr, Name, Unary, to_source
+from .parser import MAX_DEPTH, MAX_LENGTH, parse
+from .problems import CODES, ExpressionSyntaxError, ExprProblem
+
+__all__ = [
+    "CODES",
+    "FUNCTIONS",
+    "JSON",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "PATHWAY_FUNCTIONS",
+    "WORKSHEET_FUNCTIONS",
+    "Binary",
+    "Call",
+    "ColumnRef",
+    "Const",
+    "Expr",
+    "ExprProblem",
+    "ExpressionSyntaxError",
+    "ListExpr",
+    "Name",
+    "Symbol",
+    "SymbolKind",
+    "Unary",
+    "check",
+    "evaluate",
+    "find_cycle",
+    "from_json",
+    "parse",
+    "references",
+    "to_json",
+    "to_source",
+]

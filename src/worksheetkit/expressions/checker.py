@@ -1,0 +1,566 @@
+"""Static checks of an expression against the ids in scope: names, functions, arity and types.
+
+``check`` walks the whole tree once and reports every problem it finds (never only the
+first), each with the offset and length of the offending text. Unknown parts are typed
+``any`` so one mistake does not cascade into a dozen follow-on reports.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+from .functions import AGGREGATES, SIGNATURES, WORKSHEET_FUNCTIONS
+from .nodes import (
+    ARITHMETIC,
+    Binary,
+    Call,
+    ColumnRef,
+    Const,
+    Expr,
+    ListExpr,
+    Name,
+    Unary,
+    children,
+)
+from .nodes import to_source as _to_source
+from .problems import (
+    ARITY,
+    COLUMN_SCOPE,
+    FUNCTION_NOT_ALLOWED,
+    TYPE_MISMATCH,
+    UNKNOWN_FUNCTION,
+    UNKNOWN_NAME,
+    ExprProblem,
+)
+
+SymbolKind = Literal[
+    "number",
+    "text",
+    "boolean",
+    "date",
+    "time",
+    "datetime",
+    "duration",
+    "choice",
+    "list",
+    "table",
+    "step",
+    "score",
+]
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """What an id stands for. ``columns`` describes a table's columns (None: unknown)."""
+
+    kind: SymbolKind
+    columns: Mapping[str, Symbol] | None = field(default=None, hash=False)
+
+
+# Internal kinds: the symbol kinds plus "null" (the literal) and "any" (unknown; never wrong).
+_DESCRIPTIONS: Final[dict[str, str]] = {
+    "number": "a number",
+    "text": "text",
+    "boolean": "a yes/no value",
+    "date": "a date",
+    "time": "a time",
+    "datetime": "a date and time",
+    "duration": "a duration",
+    "choice": "a single choice",
+    "list": "a checklist (a list of choices)",
+    "table": "a table",
+    "step": "a pathway step",
+    "score": "a score",
+    "null": "null",
+    "any": "a value",
+}
+_NUMERIC: Final = frozenset({"number", "score", "choice"})
+_TEXTUAL: Final = frozenset({"text", "choice"})
+_ORDERED_TEMPORAL: Final = frozenset({"date", "time", "datetime"})
+_LOOSE: Final = frozenset({"any", "null"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Typed:
+    kind: str
+    description: str
+
+
+def _typed(kind: str, description: str | None = None) -> _Typed:
+    return _Typed(kind, description or _DESCRIPTIONS[kind])
+
+
+_ANY: Final = _typed("any")
+_NUMBER: Final = _typed("number")
+_BOOLEAN: Final = _typed("boolean")
+
+
+def _snippet(expr: Expr) -> str:
+    text = _to_source(expr)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    match = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"Did you mean '{match[0]}'?" if match else None
+
+
+class _Checker:
+    def __init__(
+        self,
+        symbols: Mapping[str, Symbol],
+        functions_allowed: frozenset[str],
+    ) -> None:
+        self.symbols = symbols
+        self.allowed = functions_allowed
+        self.problems: list[ExprProblem] = []
+        # Column symbols of the enclosing rows, innermost last; None = columns unknown.
+        self.rows: list[Mapping[str, Symbol] | None] = []
+        self.lenient = 0  # > 0: names may be unknown (their table could not be resolved)
+
+    def report(self, code: str, message: str, hint: str | None, offset: int, length: int) -> None:
+        self.problems.append(ExprProblem(code, message, hint, offset, length))
+
+    def mismatch(self, expr: Expr, message: str, hint: str | None = None) -> None:
+        self.report(TYPE_MISMATCH, message, hint, expr.offset, expr.length)
+
+    # -- names --------------------------------------------------------------------------------
+
+    def name(self, expr: Name, *, as_step: bool = False) -> _Typed:
+        word = expr.name
+        for scope in reversed(self.rows):
+            if scope is None:
+                return _ANY
+            if word in scope:
+                return _typed(scope[word].kind)
+        symbol = self.symbols.get(word)
+        if symbol is not None:
+            if symbol.kind == "step" and not as_step:
+                self.mismatch(
+                    expr,
+                    f"'{word}' is a pathway step, not a value",
+                    f"Use completed({word}) to ask whether the step is done.",
+                )
+                return _ANY
+            return _typed(symbol.kind)
+        if self.lenient:
+            return _ANY
+        tables = sorted(
+            table
+            for table, sym in self.symbols.items()
+            if sym.kind == "table" and sym.columns is not None and word in sym.columns
+        )
+        if tables:
+            table = tables[0]
+            self.report(
+                COLUMN_SCOPE,
+                f"'{word}' is a column of the table '{table}'; it has a value only inside one row",
+                f"Use any({table}, …) or all({table}, …) to look at each row, or an "
+                f"aggregate of the column such as mean({table}.{word}).",
+                expr.offset,
+                expr.length,
+            )
+            return _ANY
+        candidates = list(self.symbols)
+        for scope in self.rows:
+            candidates.extend(scope or ())
+        hint = _did_you_mean(word, candidates)
+        if hint is None and word in SIGNATURES:
+            hint = f"'{word}' is a function; call it like {SIGNATURES[word].spelling}."
+        self.report(UNKNOWN_NAME, f"Unknown name '{word}'", hint, expr.offset, expr.length)
+        return _ANY
+
+    def column(self, expr: ColumnRef) -> _Typed:
+        described = _typed("list", f"the list of '{expr.table}.{expr.column}' values")
+        symbol = self.symbols.get(expr.table)
+        if symbol is None:
+            if not self.lenient:
+                self.report(
+                    UNKNOWN_NAME,
+                    f"Unknown table '{expr.table}'",
+                    _did_you_mean(
+                        expr.table, (k for k, s in self.symbols.items() if s.kind == "table")
+                    ),
+                    expr.offset,
+                    len(expr.table),
+                )
+            return _ANY
+        if symbol.kind != "table":
+            self.report(
+                TYPE_MISMATCH,
+                f"'{expr.table}' is {_DESCRIPTIONS[symbol.kind]}, not a table; only a table "
+                "has columns",
+                None,
+                expr.offset,
+                len(expr.table),
+            )
+            return _ANY
+        if symbol.columns is not None and expr.column not in symbol.columns:
+            self.report(
+                COLUMN_SCOPE,
+                f"The table '{expr.table}' has no column '{expr.column}'",
+                _did_you_mean(expr.column, symbol.columns),
+                expr.offset + len(expr.table) + 1,
+                len(expr.column),
+            )
+        return described
+
+    # -- expressions --------------------------------------------------------------------------
+
+    def visit(self, expr: Expr) -> _Typed:
+        if isinstance(expr, Const):
+            value = expr.value
+            if value is None:
+                return _typed("null")
+            if isinstance(value, bool):
+                return _BOOLEAN
+            return _typed("text") if isinstance(value, str) else _NUMBER
+        if isinstance(expr, Name):
+            return self.name(expr)
+        if isinstance(expr, ColumnRef):
+            return self.column(expr)
+        if isinstance(expr, ListExpr):
+            for item in expr.items:
+                self.visit(item)
+            return _typed("list", "a list")
+        if isinstance(expr, Unary):
+            operand = self.visit(expr.operand)
+            if expr.op == "not":
+                return _BOOLEAN
+            self.need_number(expr.operand, operand, "a minus sign")
+            return _NUMBER
+        if isinstance(expr, Binary):
+            return self.binary(expr)
+        return self.call(expr)
+
+    def need_number(self, expr: Expr, typed: _Typed, what: str) -> None:
+        if typed.kind in _NUMERIC or typed.kind in _LOOSE:
+            return
+        hints = {
+            "list": f"Use count({_snippet(expr)}) or sum({_snippet(expr)}).",
+            "table": f"Use rows({_snippet(expr)}) or sum({_snippet(expr)}.column).",
+            "boolean": f"Use if({_snippet(expr)}, 1, 0) to turn yes/no into a number.",
+        }
+        self.mismatch(
+            expr,
+            f"'{_snippet(expr)}' is {typed.description}; {what} needs numbers",
+            hints.get(typed.kind),
+        )
+
+    def binary(self, expr: Binary) -> _Typed:
+        left, right = self.visit(expr.left), self.visit(expr.right)
+        op = expr.op
+        if op in ("and", "or"):
+            return _BOOLEAN
+        if op in ARITHMETIC:
+            self.need_number(expr.left, left, f"'{op}'")
+            self.need_number(expr.right, right, f"'{op}'")
+            return _NUMBER
+        if op == "in":
+            self.containment(expr, left, right)
+            return _BOOLEAN
+        if not _comparable(op, left.kind, right.kind):
+            self.incomparable(expr, left, right)
+        return _BOOLEAN
+
+    def containment(self, expr: Binary, left: _Typed, right: _Typed) -> None:
+        if right.kind in _LOOSE:
+            return
+        if right.kind == "list":
+            if left.kind in ("table", "list"):
+                self.mismatch(
+                    expr.left,
+                    f"'{_snippet(expr.left)}' is {left.description}; 'in' looks for one value "
+                    "in a list",
+                )
+            return
+        if right.kind == "text":
+            if left.kind not in _TEXTUAL | _LOOSE:
+                self.mismatch(
+                    expr.left,
+                    f"'{_snippet(expr.left)}' is {left.description}; 'in' with text on its "
+                    "right looks for a piece of text",
+                )
+            return
+        self.mismatch(
+            expr.right,
+            f"'{_snippet(expr.right)}' is {right.description}; 'in' needs a list or text on "
+            "its right",
+            f"Use == to compare with one value, or a list: {_snippet(expr.left)} in [1, 2].",
+        )
+
+    def incomparable(self, expr: Binary, left: _Typed, right: _Typed) -> None:
+        odd = ("list", "table", "step", "boolean", "duration")
+        culprit, culprit_t, other_t = expr.left, left, right
+        if (right.kind in odd and left.kind not in odd) or (
+            isinstance(expr.left, Const) and not isinstance(expr.right, Const)
+        ):
+            culprit, culprit_t, other_t = expr.right, right, left
+        subject = _snippet(culprit)
+        if culprit_t.kind == "duration" and other_t.kind in ("duration", "text"):
+            self.mismatch(
+                culprit,
+                f"'{subject}' is a duration; durations can be tested with == and != but not "
+                f"ordered with '{expr.op}'",
+            )
+            return
+        hints = {
+            "list": f"Use count({subject}) or selected({subject}, 'value').",
+            "table": f"Use rows({subject}), any({subject}, …) or an aggregate of one column "
+            f"such as mean({subject}.column).",
+            "boolean": "Compare it with true or false.",
+        }
+        if culprit_t.kind == "boolean" and other_t.kind == "boolean":
+            message = f"yes/no values cannot be ordered with '{expr.op}'"
+            self.mismatch(culprit, f"'{subject}' is a yes/no value; {message}")
+            return
+        self.mismatch(
+            culprit,
+            f"'{subject}' is {culprit_t.description}; it cannot be compared with "
+            f"{other_t.description}",
+            hints.get(culprit_t.kind),
+        )
+
+    # -- calls --------------------------------------------------------------------------------
+
+    def call(self, expr: Call) -> _Typed:
+        name, args = expr.function, expr.args
+        signature = SIGNATURES.get(name)
+        if signature is None:
+            hint = _did_you_mean(name, SIGNATURES)
+            if hint is None and name in self.symbols:
+                hint = f"'{name}' is an item id, not a function."
+            self.report(
+                UNKNOWN_FUNCTION, f"Unknown function '{name}'", hint, expr.offset, len(name)
+            )
+            for arg in args:
+                self.visit(arg)
+            return _ANY
+        if name not in self.allowed:
+            hint = (
+                "completed(step) works only in a pathway's unlock_when."
+                if name == "completed"
+                else "Allowed here: " + ", ".join(sorted(self.allowed)) + "."
+            )
+            self.report(
+                FUNCTION_NOT_ALLOWED, f"{name}() is not allowed here", hint, expr.offset, len(name)
+            )
+        if not signature.accepts(len(args)):
+            self.report(
+                ARITY,
+                f"{name}() takes {signature.describe()}; it was given {len(args)}",
+                f"Write {signature.spelling}.",
+                expr.offset,
+                len(name),
+            )
+            self.lenient += name in ("any", "all")
+            for arg in args:
+                self.visit(arg)
+            self.lenient -= name in ("any", "all")
+            return _result_kind(name, [])
+        if name in ("any", "all"):
+            self.quantifier(expr)
+            return _BOOLEAN
+        if name == "completed":
+            self.step(expr, args[0])
+            return _BOOLEAN
+        typed = [self.visit(arg) for arg in args]
+        self.arguments(expr, typed)
+        return _result_kind(name, typed)
+
+    def arguments(self, expr: Call, typed: list[_Typed]) -> None:
+        name, args = expr.function, expr.args
+        if name == "selected":
+            if typed[0].kind not in {"choice", "list"} | _LOOSE:
+                self.mismatch(
+                    args[0],
+                    f"'{_snippet(args[0])}' is {typed[0].description}; selected() needs a "
+                    "choice or checklist item",
+                    "Use == to compare other answers with a value.",
+                )
+            if typed[1].kind not in _NUMERIC | _TEXTUAL | _LOOSE:
+                self.mismatch(
+                    args[1],
+                    f"'{_snippet(args[1])}' is {typed[1].description}; selected() needs an "
+                    "option value such as 'sad' or 2",
+                )
+        elif name == "count":
+            if typed[0].kind not in {"list", "table"} | _LOOSE:
+                self.mismatch(
+                    args[0],
+                    f"'{_snippet(args[0])}' is {typed[0].description}; count() counts the "
+                    "ticked choices of a checklist or the rows of a table",
+                    f"Use answered({_snippet(args[0])}) to ask whether it was answered.",
+                )
+        elif name == "rows":
+            if typed[0].kind not in {"table"} | _LOOSE:
+                self.mismatch(
+                    args[0],
+                    f"'{_snippet(args[0])}' is {typed[0].description}; rows() needs a table",
+                )
+        elif name in AGGREGATES:
+            for arg, kind in zip(args, typed, strict=True):
+                if kind.kind not in _NUMERIC | {"list"} | _LOOSE:
+                    hint = (
+                        f"Aggregate one column: {name}({_snippet(arg)}.column)."
+                        if kind.kind == "table"
+                        else None
+                    )
+                    self.mismatch(
+                        arg,
+                        f"'{_snippet(arg)}' is {kind.description}; {name}() needs numbers "
+                        "or lists of numbers",
+                        hint,
+                    )
+        elif name in ("abs", "round"):
+            for arg, kind in zip(args, typed, strict=True):
+                self.need_number(arg, kind, f"{name}()")
+
+    def quantifier(self, expr: Call) -> None:
+        table_expr, condition = expr.args
+        columns: Mapping[str, Symbol] | None = None
+        resolved = False
+        if isinstance(table_expr, Name) and not any(
+            scope is None or table_expr.name in scope for scope in self.rows
+        ):
+            symbol = self.symbols.get(table_expr.name)
+            if symbol is not None and symbol.kind == "table":
+                columns, resolved = symbol.columns, True
+        typed = self.visit(table_expr)
+        if not resolved and typed.kind not in _LOOSE:
+            self.mismatch(
+                table_expr,
+                f"'{_snippet(table_expr)}' is {typed.description}; {expr.function}() needs a "
+                "table as its first argument",
+                f"Write {SIGNATURES[expr.function].spelling}.",
+            )
+        if resolved:
+            self.rows.append(columns)
+            self.visit(condition)
+            self.rows.pop()
+        else:
+            # The row's columns are unknown: do not report every column id as unknown.
+            self.lenient += 1
+            self.rows.append(None)
+            self.visit(condition)
+            self.rows.pop()
+            self.lenient -= 1
+
+    def step(self, expr: Call, arg: Expr) -> None:
+        if not isinstance(arg, Name):
+            self.visit(arg)
+            self.mismatch(
+                arg, "completed() needs the id of a pathway step", "Write completed(step)."
+            )
+            return
+        symbol = self.symbols.get(arg.name)
+        if symbol is None:
+            steps = (k for k, s in self.symbols.items() if s.kind == "step")
+            self.report(
+                UNKNOWN_NAME,
+                f"Unknown step '{arg.name}'",
+                _did_you_mean(arg.name, steps),
+                arg.offset,
+                arg.length,
+            )
+        elif symbol.kind != "step":
+            self.mismatch(
+                arg,
+                f"'{arg.name}' is {_DESCRIPTIONS[symbol.kind]}, not a pathway step",
+                "completed() takes the id of a step of this pathway.",
+            )
+
+
+def _comparable(op: str, a: str, b: str) -> bool:
+    if a in _LOOSE or b in _LOOSE:
+        return True
+    if a in _NUMERIC and b in _NUMERIC:
+        return True
+    if a in _TEXTUAL and b in _TEXTUAL:
+        return True
+    if a in _ORDERED_TEMPORAL or b in _ORDERED_TEMPORAL:
+        return a == b or ("text" in (a, b))
+    if a == "duration" or b == "duration":
+        return op in ("==", "!=") and {a, b} <= {"duration", "text"}
+    if op not in ("==", "!="):
+        return False
+    return a == b and a in ("boolean", "list", "table")
+
+
+def _result_kind(name: str, typed: list[_Typed]) -> _Typed:
+    if name in ("answered", "selected", "any", "all", "completed"):
+        return _BOOLEAN
+    if name == "if":
+        if len(typed) == 3 and typed[1].kind == typed[2].kind:
+            return typed[1]
+        return _ANY
+    if name == "coalesce":
+        kinds = {t.kind for t in typed} - {"null"}
+        return typed[0] if len(kinds) == 1 and typed[0].kind != "null" else _ANY
+    return _NUMBER
+
+
+def check(
+    expr: Expr,
+    symbols: Mapping[str, Symbol],
+    *,
+    functions_allowed: frozenset[str] | None = None,
+    row: Mapping[str, Symbol] | None = None,
+) -> list[ExprProblem]:
+    """Every static problem of ``expr`` (WK302–WK308), sorted by position.
+
+    ``symbols`` maps the ids in scope to what they are; ``row`` adds one table row's columns
+    (for an expression written inside a table, such as a column's ``show_if``).
+    ``functions_allowed`` defaults to every function but ``completed`` (pass
+    ``PATHWAY_FUNCTIONS`` for a pathway's ``unlock_when``).
+    """
+    checker = _Checker(
+        symbols, WORKSHEET_FUNCTIONS if functions_allowed is None else functions_allowed
+    )
+    if row is not None:
+        checker.rows.append(row)
+    checker.visit(expr)
+    unique = sorted(set(checker.problems), key=ExprProblem.sort_key)
+    return unique
+
+
+def references(expr: Expr, *, symbols: Mapping[str, Symbol] | None = None) -> set[str]:
+    """The item and step ids ``expr`` depends on (for ``table.column``, the table's id).
+
+    Inside ``any(table, …)``/``all(table, …)`` the table's own column ids are not references;
+    which ids those are comes from ``symbols[table].columns``. Without ``symbols`` (or when a
+    table's columns are unknown) every name inside is reported, which over-approximates.
+    """
+    found: set[str] = set()
+    _collect(expr, symbols or {}, (), found)
+    return found
+
+
+def _collect(
+    expr: Expr,
+    symbols: Mapping[str, Symbol],
+    shadowed: tuple[frozenset[str], ...],
+    found: set[str],
+) -> None:
+    if isinstance(expr, Name):
+        if not any(expr.name in scope for scope in shadowed):
+            found.add(expr.name)
+        return
+    if isinstance(expr, ColumnRef):
+        found.add(expr.table)
+        return
+    if isinstance(expr, Call) and expr.function in ("any", "all") and len(expr.args) == 2:
+        table_expr, condition = expr.args
+        _collect(table_expr, symbols, shadowed, found)
+        columns: frozenset[str] = frozenset()
+        if isinstance(table_expr, Name):
+            symbol = symbols.get(table_expr.name)
+            if symbol is not None and symbol.columns is not None:
+                columns = frozenset(symbol.columns)
+        _collect(condition, symbols, (*shadowed, columns), found)
+        return
+    for child in children(expr):
+        _collect(child, symbols, shadowed, found)

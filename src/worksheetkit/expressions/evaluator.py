@@ -1,0 +1,401 @@
+"""Evaluating a syntax tree against answers: total (never raises on any answers), no eval/exec.
+
+The rules here are mirrored line for line by ``worksheetkit/static/expr.js``; a test runs both
+over a generated corpus and requires identical results. Numbers are computed as IEEE doubles
+(like JavaScript), and a whole-valued result below 1e21 is returned as an ``int``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+from .functions import SIGNATURES
+from .nodes import Binary, Call, ColumnRef, Const, Expr, ListExpr, Name, Unary
+
+#: Lists and rows nested deeper than this inside answers compare unequal and do not flatten.
+MAX_VALUE_DEPTH: Final = 16
+_POWERS: Final = tuple(10.0**k for k in range(16))  # exact doubles 1 … 1e15
+_INT_LIMIT: Final = 1e21  # below this, JavaScript prints whole numbers without an exponent
+
+
+class _Invalid:
+    """Marks a wrong-typed value inside an aggregate (the aggregate becomes null)."""
+
+
+_INVALID: Final = _Invalid()
+
+
+def as_number(value: object) -> float | None:
+    """A finite double for a number value; None for anything else (booleans are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def number_result(value: float) -> int | float | None:
+    """How a computed number is returned: null when not finite, ``int`` when whole."""
+    if not math.isfinite(value):
+        return None
+    if value == int(value) and abs(value) < _INT_LIMIT:
+        return int(value)
+    return value
+
+
+def clean(value: object) -> object:
+    """An answer as the language sees it: JSON-like values pass, anything else is null."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float):
+        number = as_number(value)
+        return None if number is None else number_result(number)
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return value
+    return None
+
+
+def truthy(value: object) -> bool:
+    """Truth in ``and``/``or``/``not``/``if``/``any``/``all``: null, false, 0, '' and [] are
+    false; everything else is true."""
+    if value is None or value is False:
+        return False
+    if value is True:
+        return True
+    number = as_number(value)
+    if number is not None:
+        return number != 0
+    if isinstance(value, str | list | tuple | Mapping):
+        return len(value) > 0
+    return False
+
+
+def equal(a: object, b: object, level: int = 0) -> bool:
+    """Value equality: numbers by value (1 == 1.0), never bool == number, lists element-wise,
+    rows key-wise; nothing nested deeper than ``MAX_VALUE_DEPTH`` is equal."""
+    if level > MAX_VALUE_DEPTH:
+        return False
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a is b
+    x, y = as_number(a), as_number(b)
+    if x is not None or y is not None:
+        return x is not None and y is not None and x == y
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and a == b
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(
+            equal(clean(p), clean(q), level + 1) for p, q in zip(a, b, strict=True)
+        )
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return set(a) == set(b) and all(equal(clean(a[k]), clean(b[k]), level + 1) for k in a)
+    return False
+
+
+def _utf16(text: str) -> bytes:
+    # JavaScript orders strings by UTF-16 code units; so must we, or the engines disagree.
+    return text.encode("utf-16-be", "surrogatepass")
+
+
+def _order(op: str, a: object, b: object) -> bool:
+    x, y = as_number(a), as_number(b)
+    left: float | bytes
+    right: float | bytes
+    if x is not None and y is not None:
+        left, right = x, y
+    elif isinstance(a, str) and isinstance(b, str):
+        left, right = _utf16(a), _utf16(b)
+    else:
+        return False
+    if op == "<":
+        return left < right  # type: ignore[operator]
+    if op == "<=":
+        return left <= right  # type: ignore[operator]
+    if op == ">":
+        return left > right  # type: ignore[operator]
+    return left >= right  # type: ignore[operator]
+
+
+def _contains(a: object, b: object) -> bool:
+    if a is None:
+        return False
+    if isinstance(b, list | tuple):
+        return any(equal(a, clean(item)) for item in b)
+    if isinstance(a, str) and isinstance(b, str):
+        return a in b
+    return False
+
+
+def _arithmetic(op: str, a: object, b: object) -> object:
+    x, y = as_number(a), as_number(b)
+    if x is None or y is None:
+        return None
+    if op == "+":
+        return number_result(x + y)
+    if op == "-":
+        return number_result(x - y)
+    if op == "*":
+        return number_result(x * y)
+    if y == 0:
+        return None  # division by zero is "no value", never an error
+    return number_result(x / y)
+
+
+def round_half_away(value: float, digits: int) -> float:
+    """Round half away from zero at ``digits`` decimals (negative: tens, hundreds, …),
+    with the same IEEE steps as expr.js."""
+    sign = -1.0 if value < 0 else 1.0
+    magnitude = abs(value)
+    factor = _POWERS[abs(digits)]
+    scaled = magnitude * factor if digits >= 0 else magnitude / factor
+    whole = float(math.floor(scaled))
+    if scaled - whole >= 0.5:
+        whole += 1.0
+    result = whole / factor if digits >= 0 else whole * factor
+    return sign * result
+
+
+def _flatten(value: object, out: list[float], level: int = 0) -> bool:
+    """Collect numbers from ``value`` (nested lists flattened, nulls skipped); False when a
+    non-number is met."""
+    if value is None:
+        return True
+    number = as_number(value)
+    if number is not None:
+        out.append(number)
+        return True
+    if isinstance(value, list | tuple) and level < MAX_VALUE_DEPTH:
+        return all(_flatten(clean(item), out, level + 1) for item in value)
+    return False
+
+
+class _Evaluator:
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        rows: tuple[Mapping[str, Any], ...],
+        completed: Callable[[str], bool] | None,
+    ) -> None:
+        self.values = values
+        self.rows = rows
+        self.completed = completed
+
+    def lookup(self, name: str) -> object:
+        for scope in reversed(self.rows):
+            if name in scope:
+                return clean(scope[name])
+        try:
+            return clean(self.values.get(name))
+        except Exception:  # a hostile Mapping; the language promises never to raise
+            return None
+
+    def run(self, expr: Expr) -> object:
+        if isinstance(expr, Const):
+            return clean(expr.value)
+        if isinstance(expr, Name):
+            return self.lookup(expr.name)
+        if isinstance(expr, ColumnRef):
+            table = self.lookup(expr.table)
+            if not isinstance(table, list):
+                return None
+            return [
+                clean(row.get(expr.column)) if isinstance(row, Mapping) else None for row in table
+            ]
+        if isinstance(expr, ListExpr):
+            return [self.run(item) for item in expr.items]
+        if isinstance(expr, Unary):
+            value = self.run(expr.operand)
+            if expr.op == "not":
+                return not truthy(value)
+            number = as_number(value)
+            return None if number is None else number_result(-number)
+        if isinstance(expr, Binary):
+            return self.binary(expr)
+        return self.call(expr)
+
+    def binary(self, expr: Binary) -> object:
+        op = expr.op
+        if op == "and":
+            return truthy(self.run(expr.left)) and truthy(self.run(expr.right))
+        if op == "or":
+            return truthy(self.run(expr.left)) or truthy(self.run(expr.right))
+        a, b = self.run(expr.left), self.run(expr.right)
+        if op in ("==", "!="):
+            if _is_null_literal(expr.left) or _is_null_literal(expr.right):
+                # "x == null" tests for a missing answer; the only comparison that sees null.
+                both_null = a is None and b is None
+                return both_null if op == "==" else not both_null
+            if a is None or b is None:
+                return False
+            return equal(a, b) if op == "==" else not equal(a, b)
+        if op == "in":
+            return _contains(a, b)
+        if op in ("<", "<=", ">", ">="):
+            return _order(op, a, b)
+        return _arithmetic(op, a, b)
+
+    def call(self, expr: Call) -> object:
+        name, args = expr.function, expr.args
+        signature = SIGNATURES.get(name)
+        if signature is None or not signature.accepts(len(args)):
+            return None
+        if name == "if":
+            return self.run(args[1]) if truthy(self.run(args[0])) else self.run(args[2])
+        if name == "coalesce":
+            for arg in args:
+                value = self.run(arg)
+                if value is not None:
+                    return value
+            return None
+        if name in ("any", "all"):
+            return self.quantifier(name, args[0], args[1])
+        if name == "completed":
+            return self.step_completed(args[0])
+        values = [self.run(arg) for arg in args]
+        return _FUNCTIONS[name](values)
+
+    def quantifier(self, name: str, table_expr: Expr, condition: Expr) -> bool:
+        table = self.run(table_expr)
+        if not isinstance(table, list) or not table:
+            return False  # no rows: neither "some row" nor "every row" holds
+        outer = self.rows
+        try:
+            for row in table:
+                self.rows = (*outer, row if isinstance(row, Mapping) else {})
+                result = truthy(self.run(condition))
+                if name == "any" and result:
+                    return True
+                if name == "all" and not result:
+                    return False
+        finally:
+            self.rows = outer
+        return name == "all"
+
+    def step_completed(self, arg: Expr) -> bool:
+        if self.completed is None:
+            return False
+        step = arg.name if isinstance(arg, Name) else self.run(arg)
+        return isinstance(step, str) and bool(self.completed(step))
+
+
+def _is_null_literal(expr: Expr) -> bool:
+    return isinstance(expr, Const) and expr.value is None
+
+
+def _answered(args: Sequence[object]) -> object:
+    value = args[0]
+    if value is None or value == "":
+        return False
+    return not (isinstance(value, list | tuple) and len(value) == 0)
+
+
+def _selected(args: Sequence[object]) -> object:
+    value, wanted = args
+    if value is None or wanted is None:
+        return False
+    if isinstance(value, list | tuple):
+        return any(equal(clean(item), wanted) for item in value)
+    return equal(value, wanted)
+
+
+def _count(args: Sequence[object]) -> object:
+    value = args[0]
+    if value is None:
+        return 0
+    if isinstance(value, list | tuple):
+        return sum(1 for item in value if clean(item) is not None)
+    return None
+
+
+def _rows(args: Sequence[object]) -> object:
+    value = args[0]
+    if value is None:
+        return 0
+    return len(value) if isinstance(value, list | tuple) else None
+
+
+def _numbers(args: Sequence[object]) -> list[float] | None:
+    numbers: list[float] = []
+    for arg in args:
+        if not _flatten(arg, numbers):
+            return None
+    return numbers or None
+
+
+def _sum(args: Sequence[object]) -> object:
+    numbers = _numbers(args)
+    if numbers is None:
+        return None
+    total = 0.0
+    for number in numbers:  # left to right, exactly as expr.js (no math.fsum)
+        total += number
+    return number_result(total)
+
+
+def _mean(args: Sequence[object]) -> object:
+    numbers = _numbers(args)
+    if numbers is None:
+        return None
+    total = 0.0
+    for number in numbers:
+        total += number
+    return number_result(total / len(numbers))
+
+
+def _min(args: Sequence[object]) -> object:
+    numbers = _numbers(args)
+    return None if numbers is None else number_result(min(numbers))
+
+
+def _max(args: Sequence[object]) -> object:
+    numbers = _numbers(args)
+    return None if numbers is None else number_result(max(numbers))
+
+
+def _abs(args: Sequence[object]) -> object:
+    number = as_number(args[0])
+    return None if number is None else number_result(abs(number))
+
+
+def _round(args: Sequence[object]) -> object:
+    number = as_number(args[0])
+    digits = as_number(args[1]) if len(args) > 1 else 0.0
+    if number is None or digits is None or digits != int(digits) or abs(digits) > 15:
+        return None
+    return number_result(round_half_away(number, int(digits)))
+
+
+_FUNCTIONS: Final[dict[str, Callable[[Sequence[object]], object]]] = {
+    "answered": _answered,
+    "selected": _selected,
+    "count": _count,
+    "rows": _rows,
+    "sum": _sum,
+    "mean": _mean,
+    "min": _min,
+    "max": _max,
+    "abs": _abs,
+    "round": _round,
+}
+
+
+def evaluate(
+    expr: Expr,
+    values: Mapping[str, Any],
+    *,
+    row: Mapping[str, Any] | None = None,
+    completed: Callable[[str], bool] | None = None,
+) -> Any:
+    """The value of ``expr`` given the answers in ``values`` (missing ids are null).
+
+    ``row`` puts one table row's column ids in scope (as inside ``any``/``all``);
+    ``completed(step_id)`` answers ``completed(step)`` (false when not given). Never raises
+    because of the answers; values that are not JSON-like count as null.
+    """
+    rows: tuple[Mapping[str, Any], ...] = (row,) if isinstance(row, Mapping) else ()
+    return _Evaluator(values, rows, completed).run(expr)
