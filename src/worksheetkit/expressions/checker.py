@@ -174,7 +174,7 @@ class _Checker:
         return _ANY
 
     def column(self, expr: ColumnRef) -> _Typed:
-        described = _typed("list", f"the list of '{expr.table}.{expr.column}' values")
+        described = _typed("list", "a column of a table (a list with one value per row)")
         symbol = self.symbols.get(expr.table)
         if symbol is None:
             if not self.lenient:
@@ -308,7 +308,10 @@ class _Checker:
             )
             return
         hints = {
-            "list": f"Use count({subject}) or selected({subject}, 'value').",
+            "list": f"Use count({subject}) or selected({subject}, 'value')."
+            if not isinstance(culprit, ColumnRef)
+            else f"Aggregate the column, like mean({subject}), or test each row with "
+            f"any({culprit.table}, {culprit.column} …).",
             "table": f"Use rows({subject}), any({subject}, …) or an aggregate of one column "
             f"such as mean({subject}.column).",
             "boolean": "Compare it with true or false.",
