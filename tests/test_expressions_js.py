@@ -161,6 +161,9 @@ HANDWRITTEN = [
     "u < v",
     "u > v",
     "big + 1",
+    "bigger * 3",
+    "bigger",
+    "[bigger, big]",
     "big == big + 1",
     "tiny * tiny",
     "huge * huge",
@@ -220,6 +223,7 @@ ANSWER_SETS: list[dict[str, Any]] = [
         "nums": [1, 2.0, 3],
         "tbl": [{"x": 1, "y": 2, "z": "a"}, {"x": 5, "y": None}, {"x": 2.5, "z": ["q"]}],
         "big": 2**53,
+        "bigger": 2**60 + 1,
         "tiny": 1e-200,
         "huge": 1e200,
         "u": "\U0001f600",
@@ -276,8 +280,13 @@ ROWS: list[dict[str, Any] | None] = [None, {"x": 4, "y": None}]
 
 
 def _canonical(value: Any) -> Any:
-    """Whole floats as ints (how JavaScript prints them), recursively."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+    """Numbers as the double they denote, whole ones up to 2**53 as ints, recursively.
+
+    Both engines compute the same doubles; only their spelling differs beyond 2**53
+    (Python writes 1.152921504606847e+18 where JavaScript writes 1152921504606847000)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        value = float(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
         return int(value)
     if isinstance(value, list):
         return [_canonical(v) for v in value]

@@ -2,7 +2,7 @@
 
 The rules here are mirrored line for line by ``worksheetkit/static/expr.js``; a test runs both
 over a generated corpus and requires identical results. Numbers are computed as IEEE doubles
-(like JavaScript), and a whole-valued result below 1e21 is returned as an ``int``.
+(like JavaScript), and a whole-valued result up to 2**53 is returned as an ``int``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from .nodes import Binary, Call, ColumnRef, Const, Expr, ListExpr, Name, Unary
 #: Lists and rows nested deeper than this inside answers compare unequal and do not flatten.
 MAX_VALUE_DEPTH: Final = 16
 _POWERS: Final = tuple(10.0**k for k in range(16))  # exact doubles 1 … 1e15
-_INT_LIMIT: Final = 1e21  # below this, JavaScript prints whole numbers without an exponent
+# Up to 2**53 every whole double is an exact integer that both engines print digit for digit.
+_INT_LIMIT: Final = 2.0**53
 
 
 class _Invalid:
@@ -42,7 +43,7 @@ def number_result(value: float) -> int | float | None:
     """How a computed number is returned: null when not finite, ``int`` when whole."""
     if not math.isfinite(value):
         return None
-    if value == int(value) and abs(value) < _INT_LIMIT:
+    if value == int(value) and abs(value) <= _INT_LIMIT:
         return int(value)
     return value
 

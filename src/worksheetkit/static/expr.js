@@ -11,7 +11,6 @@
   "use strict";
 
   var MAX_VALUE_DEPTH = 16;
-  var INT_LIMIT = 1e21;
   var POWERS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
   var hasOwn = Object.prototype.hasOwnProperty;
 
