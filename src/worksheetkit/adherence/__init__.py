@@ -1,0 +1,63 @@
+"""Adherence and progress: one status per occurrence, honest scores, answer series.
+
+``adherence(assignment, responses, as_of)`` returns an :class:`AdherenceReport`. The model
+(../shared/research/adherence.md, explained in docs/adherence.md) lives in ``_core`` as a pure
+function over simple records (:class:`Slot`, :class:`Submission`), so it can be tested and
+reused without scheduling, pydantic or files.
+"""
+
+from __future__ import annotations
+
+from ._api import adherence, default_fraction, slots_for
+from ._combine import combine
+from ._core import (
+    DEFAULT_KEY,
+    ELIGIBLE,
+    STATUSES,
+    EngagementInputs,
+    EngagementKey,
+    Evaluation,
+    Extra,
+    OccurrenceResult,
+    Policy,
+    Scores,
+    ScoringKey,
+    Slot,
+    Status,
+    Submission,
+    Trend,
+    evaluate,
+)
+from ._reading import iter_jsonl, read_response
+from ._report import AdherenceReport, ObstacleReport, RaisedAlert
+from ._series import Point, Series
+
+__all__ = [
+    "DEFAULT_KEY",
+    "ELIGIBLE",
+    "STATUSES",
+    "AdherenceReport",
+    "EngagementInputs",
+    "EngagementKey",
+    "Evaluation",
+    "Extra",
+    "ObstacleReport",
+    "OccurrenceResult",
+    "Point",
+    "Policy",
+    "RaisedAlert",
+    "Scores",
+    "ScoringKey",
+    "Series",
+    "Slot",
+    "Status",
+    "Submission",
+    "Trend",
+    "adherence",
+    "combine",
+    "default_fraction",
+    "evaluate",
+    "iter_jsonl",
+    "read_response",
+    "slots_for",
+]

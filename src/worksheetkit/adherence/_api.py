@@ -1,0 +1,452 @@
+"""``adherence()``: wire the assignment's schedule and its responses into the pure model."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..errors import Diagnostic
+from ..model.documents import Assignment, Pathway, Response, Worksheet
+from ._core import (
+    DEFAULT_KEY,
+    EngagementKey,
+    OccurrenceResult,
+    Policy,
+    ScoringKey,
+    Slot,
+    Submission,
+    evaluate,
+)
+from ._reading import (
+    NO_SCHEDULE,
+    NO_WORKSHEET,
+    OTHER_ASSIGNMENT,
+    SCORING_FAILED,
+    UNKNOWN_OCCURRENCE,
+    RawResponse,
+    iter_raw,
+)
+from ._report import AdherenceReport, ObstacleReport, RaisedAlert
+from ._series import SeriesBuilder, number, text_of
+
+# Unbounded schedules (no for/count/until) are expanded this far past ``as_of``, so the report
+# can show what is coming up.
+HORIZON = dt.timedelta(days=14)
+
+
+class PackLike(Protocol):
+    def worksheet(self, ref: str) -> Worksheet: ...
+
+    def pathway(self, ref: str) -> Pathway: ...
+
+
+def _ref_id(ref: str | None) -> str | None:
+    return None if ref is None else ref.split("@", 1)[0]
+
+
+def _responses_module() -> Any:
+    """``worksheetkit.responses`` when it is installed with ``fraction``/``score``."""
+    try:
+        return importlib.import_module("worksheetkit.responses")
+    except ImportError:
+        return None
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; ``ValueError`` when there is none."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ValueError(f"unknown time zone '{name}'") from exc
+
+
+def default_fraction(answers: Mapping[str, Any]) -> float:
+    """Without the worksheet: any answer given counts as done (documented fallback)."""
+    return 1.0 if any(v not in (None, "", [], {}) for v in answers.values()) else 0.0
+
+
+def as_instant(as_of: dt.datetime | dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """A date means the end of that local day (the start of the next one)."""
+    if isinstance(as_of, dt.datetime):
+        if as_of.tzinfo is None:
+            raise ValueError("as_of must have a time zone (an instant), or be a date")
+        return as_of
+    nxt = as_of + dt.timedelta(days=1)
+    return dt.datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz)
+
+
+def _local_start(occurrence_id: str) -> str | None:
+    # Occurrence ids are ``<step>/<YYYY-MM-DDTHH:MM>`` (scheduled local wall time) + ``#n``.
+    tail = occurrence_id.rsplit("/", 1)[-1].split("#", 1)[0]
+    return tail if len(tail) == 16 and tail[10:11] == "T" else None
+
+
+def slots_for(
+    assignment: Assignment,
+    as_of: dt.datetime,
+    pack: PackLike | None,
+    responses: Sequence[Response] | None = None,
+) -> list[Slot]:
+    """The assignment's occurrences (real scheduling) as adherence slots.
+
+    ``locked`` occurrences (a pathway step not yet unlocked) count as excused: the client could
+    not do them. Planned difficulty comes from the pathway step, else the assignment.
+    Raises ``ValueError`` (``ScheduleError``) when the schedule cannot be expanded.
+    """
+    from ..scheduling import ScheduleError, occurrences
+
+    try:
+        found = occurrences(assignment, pack=pack, responses=responses)
+    except ScheduleError as exc:
+        if "no end" not in str(exc):
+            raise
+        found = occurrences(assignment, end=as_of + HORIZON, pack=pack, responses=responses)
+    difficulty: dict[str | None, float | None] = {}
+    if assignment.pathway and pack is not None:
+        try:
+            pathway = pack.pathway(assignment.pathway)
+            difficulty = {s.id: s.difficulty for s in pathway.steps}
+        except KeyError:
+            difficulty = {}
+    slots = []
+    for o in found:
+        planned = difficulty.get(o.step)
+        if planned is None:
+            planned = assignment.difficulty
+        reason = o.excused_reason if o.excused else ("locked" if o.locked else None)
+        slots.append(
+            Slot(
+                id=o.id,
+                opens=o.opens,
+                due=o.due,
+                grace_until=o.grace_until,
+                timing=o.timing,
+                step=o.step,
+                worksheet=o.worksheet,
+                excused=o.excused or o.locked,
+                excused_reason=reason,
+                difficulty=planned,
+                local_start=_local_start(o.id),
+            )
+        )
+    return slots
+
+
+class _Worksheets:
+    """Worksheets by reference, resolved once each; fraction and scores through
+    ``worksheetkit.responses`` when available."""
+
+    def __init__(self, pack: PackLike | None, default_ref: str | None) -> None:
+        self.pack = pack
+        self.default_ref = default_ref
+        self.cache: dict[str, Worksheet | None] = {}
+        self.missing: set[str] = set()
+        self.responses = _responses_module()
+        self.expressions: dict[str, Any] = {}
+
+    def get(self, ref: str | None) -> Worksheet | None:
+        ref = ref or self.default_ref
+        if ref is None or self.pack is None:
+            return None
+        if ref not in self.cache:
+            try:
+                self.cache[ref] = self.pack.worksheet(ref)
+            except KeyError:
+                self.cache[ref] = None
+                self.missing.add(_ref_id(ref) or ref)
+        return self.cache[ref]
+
+    def fraction(self, worksheet: Worksheet | None, answers: Mapping[str, Any]) -> float:
+        if worksheet is None:
+            return default_fraction(answers)
+        fn = getattr(self.responses, "fraction", None)
+        if fn is not None:
+            value = fn(worksheet, dict(answers))
+        elif worksheet.completion:
+            # Without the responses package: the worksheet's own completion expression.
+            from ..expressions import evaluate, parse
+
+            key = worksheet.completion
+            expr = self.expressions.get(key)
+            if expr is None:
+                expr = self.expressions[key] = parse(key)
+            value = evaluate(expr, answers)
+        else:
+            return default_fraction(answers)
+        number_value = number(value)
+        return number_value if number_value is not None else 0.0
+
+
+def _submission(raw: RawResponse, fraction: float) -> Submission:
+    return Submission(
+        submitted_at=raw.submitted_at,
+        fraction=fraction,
+        occurrence=raw.occurrence,
+        step=raw.step,
+        worksheet=raw.worksheet,
+        quality=raw.quality,
+        difficulty=raw.difficulty,
+        obstacles=raw.obstacles,
+        obstacle_kind=raw.obstacle_kind,
+        obstacle_note=raw.obstacle_note,
+        answered=raw.answered,
+        index=raw.line,
+        id=raw.id,
+    )
+
+
+def _score_points(
+    module: Any,
+    worksheet: Worksheet,
+    raw: RawResponse,
+    occurrence: str | None,
+    builder: SeriesBuilder,
+    alerts: list[RaisedAlert],
+) -> bool:
+    """Scores of one response into the series, alerts into ``alerts``; False on failure."""
+    score = getattr(module, "score", None)
+    if score is None or not worksheet.scores:
+        return True
+    response = Response.model_construct(
+        worksheetkit=1,
+        kind="response",
+        worksheet=raw.worksheet or worksheet.id,
+        submitted_at=raw.submitted_at,
+        occurrence=raw.occurrence,
+        answers=dict(raw.answers),
+    )
+    try:
+        results = score(worksheet, response)
+    except Exception:  # a scoring bug must not lose the adherence report
+        return False
+    lang = worksheet.language
+    labels = {s.id: (text_of(s.label, lang), s.min, s.max) for s in worksheet.scores}
+    for score_id in sorted(results):
+        result = results[score_id]
+        value = number(getattr(result, "value", None))
+        label, lo, hi = labels.get(score_id, (score_id, None, None))
+        if value is not None:
+            band = getattr(result, "band", None)
+            builder.add_score(
+                worksheet,
+                score_id,
+                label,
+                value,
+                text_of(band, lang) if band is not None else None,
+                occurrence,
+                raw.submitted_at,
+                float(lo) if lo is not None else None,
+                float(hi) if hi is not None else None,
+            )
+        for alert in getattr(result, "alerts", None) or ():
+            severity = getattr(alert, "severity", None) or (
+                alert.get("severity") if isinstance(alert, Mapping) else "warning"
+            )
+            message = getattr(alert, "message", None) or (
+                alert.get("message") if isinstance(alert, Mapping) else ""
+            )
+            alerts.append(
+                RaisedAlert(
+                    occurrence,
+                    raw.submitted_at,
+                    worksheet.id,
+                    score_id,
+                    str(severity),
+                    text_of(message, lang),
+                )
+            )
+    return True
+
+
+def _key_name(key: ScoringKey) -> str:
+    if isinstance(key, EngagementKey):
+        return key.name
+    return str(getattr(key, "__name__", None) or type(key).__name__)
+
+
+def adherence(
+    assignment: Assignment,
+    responses: str | Path | Iterable[Response | Mapping[str, Any]],
+    as_of: dt.datetime | dt.date,
+    *,
+    pack: PackLike | None = None,
+    scoring_key: ScoringKey = DEFAULT_KEY,
+    count_open: bool = False,
+    half_life: float = 7.0,
+    series: bool = True,
+    fraction: Callable[[Worksheet | None, Mapping[str, Any]], float] | None = None,
+    slots: Sequence[Slot] | None = None,
+    locations: tuple[str, Sequence[int]] | None = None,
+) -> AdherenceReport:
+    """Adherence of ``assignment`` as of ``as_of`` (an aware datetime, or a date meaning the end
+    of that local day).
+
+    ``responses`` is a path to a JSON Lines file (streamed line by line) or an iterable of
+    ``Response`` models or plain dicts. Responses naming another assignment are skipped.
+    ``pack`` resolves the worksheets (for completion fractions, item series and scores) and the
+    pathway. ``fraction`` overrides how the share done is computed; ``slots`` supplies the
+    occurrences ready-made (skipping scheduling; used for caching identical schedules).
+    Problems in the responses are reported in ``report.diagnostics``; the rest is still scored.
+    """
+    tz = zone(assignment.timezone)
+    moment = as_instant(as_of, tz)
+    policy = Policy(
+        threshold=assignment.completion_threshold,
+        late_credit=assignment.late_credit,
+        count_open=count_open,
+        half_life=half_life,
+    )
+    diagnostics: list[Diagnostic] = []
+    single = assignment.worksheet
+    books = _Worksheets(pack, single)
+    raws: list[tuple[RawResponse, Submission]] = []
+    other = 0
+    source_file = str(responses) if isinstance(responses, str | Path) else None
+    if locations is not None:
+        source_file = locations[0]
+    for item in iter_raw(responses, locations):
+        if isinstance(item, Diagnostic):
+            diagnostics.append(item)
+            continue
+        if item.assignment is not None and item.assignment != assignment.id:
+            other += 1
+            continue
+        worksheet = books.get(item.worksheet)
+        frac = (fraction or books.fraction)(worksheet, item.answers)
+        raws.append((item, _submission(item, frac)))
+    if other:
+        diagnostics.append(
+            Diagnostic(
+                OTHER_ASSIGNMENT,
+                f"{other} response(s) belong to another assignment and were not counted.",
+                severity="warning",
+                hint="Give this command only the responses of this assignment.",
+                file=source_file,
+            )
+        )
+    for ref in sorted(books.missing):
+        diagnostics.append(
+            Diagnostic(
+                NO_WORKSHEET,
+                f"The worksheet '{ref}' is not in the pack, so its responses count as done "
+                "when they have any answer, and its answers are not charted.",
+                severity="warning",
+                hint="Pass the pack that holds the worksheet (--pack).",
+            )
+        )
+    if slots is None:
+        unlock_input: list[Response] | None = None
+        if assignment.pathway:
+            unlock_input = [
+                Response.model_construct(
+                    worksheetkit=1,
+                    kind="response",
+                    worksheet=r.worksheet or "",
+                    assignment=r.assignment,
+                    step=r.step,
+                    occurrence=r.occurrence,
+                    submitted_at=r.submitted_at,
+                    answers=dict(r.answers),
+                )
+                for r, s in raws
+                if s.fraction >= policy.threshold
+            ]
+        try:
+            slots = slots_for(assignment, moment, pack, unlock_input)
+        except ValueError as exc:
+            diagnostics.append(
+                Diagnostic(
+                    NO_SCHEDULE,
+                    f"The assignment's schedule cannot be expanded: {exc}.",
+                    hint="Run 'worksheetkit validate' on the assignment and fix its schedule.",
+                    path="$.schedule",
+                )
+            )
+            slots = []
+    ev = evaluate(
+        slots,
+        (s for _, s in raws),
+        moment,
+        policy=policy,
+        key=scoring_key,
+        start=assignment.start,
+        tz=tz,
+    )
+    # Which occurrence each submission landed on (for series, obstacles and alerts).
+    where: dict[int, OccurrenceResult] = {}
+    for r in ev.occurrences:
+        if r.submission is not None:
+            where[id(r.submission)] = r
+    extra_ids = {id(e.submission): e for e in ev.extra}
+    obstacles: list[ObstacleReport] = []
+    alerts: list[RaisedAlert] = []
+    builder = SeriesBuilder(assignment.start, tz)
+    unscored = 0
+    for raw, sub in raws:
+        if sub.submitted_at > moment:
+            continue
+        landed = where.get(id(sub))
+        extra = extra_ids.get(id(sub))
+        occ_id = landed.slot.id if landed else (extra.occurrence if extra else None)
+        if extra is not None and extra.reason == "unknown_occurrence":
+            diagnostics.append(
+                Diagnostic(
+                    UNKNOWN_OCCURRENCE,
+                    "This response names an occurrence that is not in the schedule; it is "
+                    "listed as extra practice.",
+                    severity="warning",
+                    hint="Use an occurrence id as 'worksheetkit schedule' prints it.",
+                    file=source_file,
+                    line=raw.line if source_file is not None else None,
+                    path="/occurrence",
+                )
+            )
+        if sub.obstacle_kind is not None:
+            status = landed.status if landed else None
+            if landed is None and occ_id is not None:
+                status = next((r.status for r in ev.occurrences if r.slot.id == occ_id), None)
+            obstacles.append(
+                ObstacleReport(
+                    occ_id, sub.submitted_at, sub.obstacle_kind, sub.obstacle_note, status
+                )
+            )
+        if not series:
+            continue
+        worksheet = books.get(raw.worksheet)
+        if worksheet is None or not raw.answered:
+            continue
+        builder.add_answers(worksheet, raw.answers, occ_id, raw.submitted_at)
+        if books.responses is not None and not _score_points(
+            books.responses, worksheet, raw, occ_id, builder, alerts
+        ):
+            unscored += 1
+    if unscored:
+        diagnostics.append(
+            Diagnostic(
+                SCORING_FAILED,
+                f"The scores of {unscored} response(s) could not be computed; they are left "
+                "out of the score charts.",
+                severity="warning",
+                hint="Run 'worksheetkit check-response' on the responses to see why.",
+            )
+        )
+    obstacles.sort(key=lambda o: (o.submitted_at, o.occurrence or ""))
+    alerts.sort(key=lambda a: (a.submitted_at, a.worksheet, a.score, a.message))
+    return AdherenceReport(
+        assignment=assignment.id,
+        as_of=moment,
+        timezone=assignment.timezone,
+        start=assignment.start,
+        evaluation=ev,
+        scoring_key=_key_name(scoring_key),
+        series=builder.build(),
+        obstacles=tuple(obstacles),
+        alerts=tuple(alerts),
+        diagnostics=tuple(diagnostics),
+        threshold=policy.threshold,
+        late_credit=assignment.late_credit,
+    )

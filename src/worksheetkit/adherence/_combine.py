@@ -1,0 +1,166 @@
+"""Many assignments: pooled (occurrence-weighted) and per-assignment (assignment-weighted)
+means, and scoring a JSON Lines file of many assignments' responses in bounded memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import Diagnostic
+from ..model.documents import Assignment
+from ._api import PackLike, adherence, as_instant, slots_for, zone
+from ._core import DEFAULT_KEY, Scores, ScoringKey, Slot
+from ._reading import NOT_GROUPED, iter_jsonl
+from ._report import AdherenceReport
+
+# score name → the attribute of Scores that is its denominator
+_DENOMINATORS = {
+    "quantity": "n",
+    "strict_rate": "n",
+    "any_rate": "n",
+    "quality": "quality_n",
+    "difficulty_weighted": "difficulty_n",
+    "obstacle_adjusted": "obstacle_n",
+    "engagement": "n",
+    "level": "n",
+}
+
+
+def combine(reports: Iterable[AdherenceReport | Scores]) -> dict[str, Any]:
+    """Scores across assignments, both ways, named.
+
+    ``occurrence_weighted``: each assignment's score weighted by its own denominator (for
+    ``quantity`` this is Σ credits / Σ n over every occurrence of every assignment).
+    ``assignment_weighted``: the plain mean of the assignments' scores (each client counts once).
+    A score is None when no assignment has it. ``shown`` names the one a summary should lead with.
+    """
+    totals: dict[str, list[float]] = {name: [0.0, 0.0] for name in _DENOMINATORS}
+    plain: dict[str, list[float]] = {name: [] for name in _DENOMINATORS}
+    count = 0
+    occurrences = 0
+    for item in reports:
+        s = item.overall if isinstance(item, AdherenceReport) else item
+        count += 1
+        occurrences += s.n
+        for name, denominator in _DENOMINATORS.items():
+            value = getattr(s, name)
+            if value is None:
+                continue
+            weight = getattr(s, denominator)
+            totals[name][0] += value * weight
+            totals[name][1] += weight
+            plain[name].append(value)
+    return {
+        "assignments": count,
+        "eligible_occurrences": occurrences,
+        "shown": "occurrence_weighted",
+        "occurrence_weighted": {
+            name: (t[0] / t[1] if t[1] > 0 else None) for name, t in totals.items()
+        },
+        "assignment_weighted": {
+            name: (sum(v) / len(v) if v else None) for name, v in plain.items()
+        },
+    }
+
+
+def _schedule_key(assignment: Assignment) -> str:
+    return assignment.model_dump_json(exclude={"id", "client", "plan"})
+
+
+def adherence_stream(
+    assignments: Mapping[str, Assignment],
+    path: str | Path,
+    as_of: dt.datetime | dt.date,
+    *,
+    pack: PackLike | None = None,
+    scoring_key: ScoringKey = DEFAULT_KEY,
+    series: bool = False,
+) -> Iterator[AdherenceReport | Diagnostic]:
+    """Score a JSON Lines file holding the responses of many assignments, in bounded memory.
+
+    The responses of one assignment must be on consecutive lines (as an export ordered by
+    assignment writes them); only one assignment's responses are held at a time. Yields one
+    report per assignment that has responses, then one per assignment without any, in the
+    order of ``assignments``; and Diagnostics for bad lines (file:line, never content) and for
+    an assignment whose lines are not together (its later lines are not counted). Occurrences
+    are expanded once per distinct schedule (pathways with unlock rules excepted).
+    """
+    name = str(path)
+    cache: dict[str, list[Slot]] = {}
+    finished: set[str] = set()
+    current: str | None = None
+    group: list[Mapping[str, Any]] = []
+    numbers: list[int] = []
+    warned: set[str] = set()
+
+    def report(
+        assignment_id: str, lines: list[Mapping[str, Any]], at: list[int]
+    ) -> AdherenceReport:
+        assignment = assignments[assignment_id]
+        slots = None
+        if not assignment.pathway:
+            key = _schedule_key(assignment)
+            slots = cache.get(key)
+            if slots is None:
+                moment = as_instant(as_of, zone(assignment.timezone))
+                slots = cache[key] = slots_for(assignment, moment, pack)
+        return adherence(
+            assignment,
+            lines,
+            as_of,
+            pack=pack,
+            scoring_key=scoring_key,
+            series=series,
+            slots=slots,
+            locations=(name, at),
+        )
+
+    for number, value in iter_jsonl(path):
+        if isinstance(value, Diagnostic):
+            yield value
+            continue
+        owner = value.get("assignment") if isinstance(value, Mapping) else None
+        if not isinstance(owner, str) or owner not in assignments:
+            yield Diagnostic(
+                NOT_GROUPED,
+                "This response names no known assignment, so it was not counted.",
+                severity="warning",
+                hint="Each response needs the id of one of the assignments given.",
+                file=name,
+                line=number,
+                column=1,
+                path="/assignment",
+            )
+            continue
+        if owner != current:
+            if current is not None:
+                finished.add(current)
+                yield report(current, group, numbers)
+            group = []
+            numbers = []
+            current = owner
+            if owner in finished:
+                if owner not in warned:
+                    warned.add(owner)
+                    yield Diagnostic(
+                        NOT_GROUPED,
+                        "The responses of this assignment are not on consecutive lines; "
+                        "these later ones were not counted.",
+                        hint="Sort the file by assignment before scoring it.",
+                        file=name,
+                        line=number,
+                        column=1,
+                        path="/assignment",
+                    )
+                current = None
+                continue
+        group.append(value)
+        numbers.append(number)
+    if current is not None:
+        finished.add(current)
+        yield report(current, group, numbers)
+    for assignment_id in assignments:
+        if assignment_id not in finished:
+            yield report(assignment_id, [], [])

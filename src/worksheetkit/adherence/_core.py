@@ -1,0 +1,585 @@
+"""The pure adherence model: occurrence statuses, credits and scores over simple records.
+
+Nothing here knows about YAML, pydantic, packs or files. Occurrences and submissions are small
+frozen records; :func:`evaluate` turns them into an :class:`Evaluation`. The public
+``adherence()`` (``_api.py``) builds the records from an assignment and its responses.
+Formulas follow ../shared/research/adherence.md; docs/adherence.md explains each one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Status = Literal[
+    "completed_on_time", "completed_late", "partial", "missed", "excused", "open", "upcoming"
+]
+# Stable order: the table of the research note, by precedence.
+STATUSES: tuple[Status, ...] = (
+    "excused",
+    "upcoming",
+    "open",
+    "completed_on_time",
+    "completed_late",
+    "partial",
+    "missed",
+)
+ELIGIBLE: frozenset[str] = frozenset({"completed_on_time", "completed_late", "partial", "missed"})
+Timing = Literal["flexible", "strict"]
+ObstacleKind = Literal["external", "internal"]
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One scheduled occurrence, as the adherence model needs it.
+
+    ``opens`` is the scheduled start; ``due`` ≤ ``grace_until``; all aware datetimes.
+    ``difficulty`` is the *planned* difficulty (0–1) of the step or assignment, if any.
+    ``local_start`` is the scheduled local wall time (``YYYY-MM-DDTHH:MM``) a response may name.
+    """
+
+    id: str
+    opens: dt.datetime
+    due: dt.datetime
+    grace_until: dt.datetime
+    timing: Timing = "flexible"
+    step: str | None = None
+    worksheet: str | None = None
+    excused: bool = False
+    excused_reason: str | None = None
+    difficulty: float | None = None
+    local_start: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One response, reduced to what adherence needs.
+
+    ``fraction`` is the share of the task done (uncapped here: 1.5 means over-achieved; it is
+    capped at 1 for credit). ``quality``, ``difficulty`` and ``obstacles`` are the 0–4 ratings.
+    ``occurrence`` is the reference the response gave (an id or a scheduled local start), if any.
+    ``index`` orders submissions that share a timestamp (line number in a file).
+    """
+
+    submitted_at: dt.datetime
+    fraction: float
+    occurrence: str | None = None
+    step: str | None = None
+    worksheet: str | None = None
+    quality: float | None = None
+    difficulty: float | None = None
+    obstacles: float | None = None
+    obstacle_kind: ObstacleKind | None = None
+    obstacle_note: str | None = None
+    answered: bool = True
+    index: int = 0
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """θ, w_late and the other knobs of the model (defaults from the research note).
+
+    ``late_credit`` None means: 1 for ``timing: flexible`` occurrences, 0 for ``strict`` ones.
+    """
+
+    threshold: float = 1.0
+    late_credit: float | None = None
+    count_open: bool = False
+    half_life: float = 7.0
+    trend_weeks: int = 4
+    trend_min_weeks: int = 3
+    declining_below: float = -0.05
+
+    def __post_init__(self) -> None:
+        if not 0 < self.threshold <= 1:
+            raise ValueError("threshold must be in (0, 1]")
+        if self.late_credit is not None and not 0 <= self.late_credit <= 1:
+            raise ValueError("late_credit must be in [0, 1]")
+        if not self.half_life > 0:
+            raise ValueError("half_life must be positive")
+        if self.trend_min_weeks < 2 or self.trend_weeks < self.trend_min_weeks:
+            raise ValueError("trend needs trend_weeks >= trend_min_weeks >= 2")
+
+    def w_late(self, timing: Timing) -> float:
+        if self.late_credit is not None:
+            return self.late_credit
+        return 1.0 if timing == "flexible" else 0.0
+
+
+# ---------------------------------------------------------------- engagement (scoring key)
+
+EngagementInputs = Mapping[str, float | None]
+"""What a scoring key sees: ``quantity`` and ``quality`` in [0, 1] (or None), and the mean
+client ratings ``difficulty`` and ``obstacles`` on their 0–4 scale (or None)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EngagementKey:
+    """The default engagement composite — a heuristic, not a validated instrument.
+
+    ``E = (w_q·Q + w_ql·QL + w_d·(1 − D/4) + w_o·(1 − O/4)) / Σw`` over the components that
+    are known; with the default weights (all 1) and every component known this is the research
+    note's ``(4Q + 4QL + (4 − D) + (4 − O)) / 16``. Null when quantity is null. Replace it with
+    other weights, or with any callable ``inputs -> float | None`` returning a value in [0, 1].
+    """
+
+    name: str = "default-heuristic"
+    quantity: float = 1.0
+    quality: float = 1.0
+    difficulty: float = 1.0
+    obstacles: float = 1.0
+
+    def __call__(self, inputs: EngagementInputs) -> float | None:
+        q = inputs.get("quantity")
+        if q is None:
+            return None
+        parts: list[tuple[float, float]] = [(self.quantity, q)]
+        ql = inputs.get("quality")
+        if ql is not None:
+            parts.append((self.quality, ql))
+        d = inputs.get("difficulty")
+        if d is not None:
+            parts.append((self.difficulty, 1.0 - d / 4.0))
+        o = inputs.get("obstacles")
+        if o is not None:
+            parts.append((self.obstacles, 1.0 - o / 4.0))
+        total = sum(w for w, _ in parts)
+        if total <= 0:
+            return None
+        return sum(w * v for w, v in parts) / total
+
+
+ScoringKey = EngagementKey | Callable[[EngagementInputs], float | None]
+DEFAULT_KEY = EngagementKey()
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class OccurrenceResult:
+    slot: Slot
+    status: Status
+    credit: float | None  # None when not in the denominator
+    submission: Submission | None = None  # the submission that decided the status
+    submissions: int = 0  # how many submissions were matched to it (before grace_until)
+    obstacle_kind: ObstacleKind | None = None
+    obstacle_note: str | None = None
+    over: float = 0.0  # over-achievement beyond a fraction of 1 (reported, never credited)
+
+    @property
+    def eligible(self) -> bool:
+        return self.status in ELIGIBLE
+
+
+@dataclass(frozen=True, slots=True)
+class Extra:
+    """A submission that counts for nothing: extra practice (or a late or unknown one)."""
+
+    submission: Submission
+    reason: Literal["no_occurrence", "after_grace", "unknown_occurrence", "repeat", "excused"]
+    occurrence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Every score over one set of occurrences (overall, one step, one week)."""
+
+    n: int
+    quantity: float | None
+    strict_rate: float | None
+    any_rate: float | None
+    quality: float | None
+    quality_n: int
+    difficulty_weighted: float | None
+    difficulty_n: int
+    obstacle_adjusted: float | None
+    obstacle_n: int
+    difficulty_weighted_obstacle_adjusted: float | None
+    mean_difficulty_rating: float | None
+    mean_obstacles_rating: float | None
+    engagement: float | None
+    level: float | None
+    level_bias_corrected: float | None
+    streak_current: int
+    streak_longest: int
+    counts: dict[str, int]
+    obstacle_excluded: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    weeks: tuple[tuple[int, dt.date, float | None, int], ...]  # (index, first day, Q, n)
+    slope: float | None
+    declining: bool | None
+    used: tuple[int, ...]  # the week indexes the slope was fitted on
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    occurrences: tuple[OccurrenceResult, ...]
+    extra: tuple[Extra, ...]
+    overall: Scores
+    steps: dict[str, Scores]
+    trend: Trend
+    step_weighted: dict[str, float | None] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- matching
+
+
+def _ref_id(ref: str | None) -> str | None:
+    return None if ref is None else ref.split("@", 1)[0]
+
+
+class _Matcher:
+    """Finds the occurrence a submission belongs to (DESIGN §6)."""
+
+    def __init__(self, slots: Sequence[Slot]) -> None:
+        self.slots = slots
+        self.by_id = {s.id: i for i, s in enumerate(slots)}
+        self.by_local: dict[str, list[int]] = {}
+        self.by_instant: dict[float, list[int]] = {}
+        for i, s in enumerate(slots):
+            if s.local_start:
+                self.by_local.setdefault(s.local_start, []).append(i)
+            self.by_instant.setdefault(s.opens.timestamp(), []).append(i)
+        self.opens_sorted = sorted(range(len(slots)), key=lambda i: slots[i].opens)
+
+    def _pick(self, found: list[int], sub: Submission) -> int | None:
+        if len(found) > 1 and sub.step is not None:
+            narrowed = [i for i in found if self.slots[i].step == sub.step]
+            found = narrowed or found
+        if len(found) > 1 and sub.worksheet is not None:
+            ws = _ref_id(sub.worksheet)
+            narrowed = [i for i in found if _ref_id(self.slots[i].worksheet) == ws]
+            found = narrowed or found
+        return found[0] if found else None
+
+    def by_reference(self, ref: str, sub: Submission) -> int | None:
+        hit = self.by_id.get(ref)
+        if hit is not None:
+            return hit
+        text = ref.strip()
+        try:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            key = moment.strftime("%Y-%m-%dT%H:%M")
+            return self._pick(list(self.by_local.get(key, [])), sub)
+        return self._pick(list(self.by_instant.get(moment.timestamp(), [])), sub)
+
+    def open_at(self, sub: Submission, done: Sequence[bool]) -> int | None:
+        """The occurrence accepting ``sub`` at its submission time.
+
+        Among several (overlapping windows): the response's own step/worksheet first, then one
+        not yet completed, then one still on time, then the earliest scheduled.
+        """
+        t = sub.submitted_at
+        ws = _ref_id(sub.worksheet)
+        candidates = [
+            i
+            for i in self.opens_sorted
+            if self.slots[i].opens <= t <= self.slots[i].grace_until and not self.slots[i].excused
+        ]
+        if not candidates:
+            return None
+
+        def rank(i: int) -> tuple[int, int, int, int]:
+            s = self.slots[i]
+            own = (sub.step is None or s.step == sub.step) and (
+                ws is None or s.worksheet is None or _ref_id(s.worksheet) == ws
+            )
+            return (0 if own else 1, 1 if done[i] else 0, 0 if t <= s.due else 1, 0)
+
+        return min(candidates, key=rank)
+
+
+# ---------------------------------------------------------------- statuses
+
+
+def _credit_of(slot: Slot, sub: Submission, policy: Policy) -> tuple[Status, float]:
+    """Status and credit a submission would earn once the occurrence is closed."""
+    f = min(max(sub.fraction, 0.0), 1.0)
+    on_time = sub.submitted_at <= slot.due
+    if f >= policy.threshold:
+        return (
+            ("completed_on_time", 1.0)
+            if on_time
+            else (
+                "completed_late",
+                policy.w_late(slot.timing),
+            )
+        )
+    if f > 0:
+        return "partial", f * (1.0 if on_time else policy.w_late(slot.timing))
+    return "missed", 0.0
+
+
+_RANK = {"completed_on_time": 0, "completed_late": 1, "partial": 2, "missed": 3}
+
+
+def _decide(
+    slot: Slot, subs: list[Submission], as_of: dt.datetime, policy: Policy
+) -> OccurrenceResult:
+    obstacle = next((s for s in reversed(subs) if s.obstacle_kind is not None), None)
+    okind = obstacle.obstacle_kind if obstacle else None
+    onote = obstacle.obstacle_note if obstacle else None
+    if slot.excused:
+        return OccurrenceResult(slot, "excused", None, None, 0, okind, onote)
+    if as_of < slot.opens:
+        return OccurrenceResult(slot, "upcoming", None, None, 0, okind, onote)
+    counted = [s for s in subs if s.submitted_at <= slot.grace_until]
+    best: Submission | None = None
+    best_key: tuple[float, int, dt.datetime, int] | None = None
+    best_sc: tuple[Status, float] = ("missed", 0.0)
+    for s in counted:
+        status, credit = _credit_of(slot, s, policy)
+        key = (-credit, _RANK[status], s.submitted_at, s.index)
+        if best_key is None or key < best_key:
+            best, best_key, best_sc = s, key, (status, credit)
+    over = max(0.0, best.fraction - 1.0) if best is not None else 0.0
+    status, credit = best_sc
+    completed = status in ("completed_on_time", "completed_late")
+    if not completed and as_of <= slot.grace_until:
+        return OccurrenceResult(slot, "open", None, best, len(counted), okind, onote, over)
+    return OccurrenceResult(slot, status, credit, best, len(counted), okind, onote, over)
+
+
+# ---------------------------------------------------------------- scores
+
+
+def _mean(values: Iterable[float]) -> float | None:
+    vs = list(values)
+    return sum(vs) / len(vs) if vs else None
+
+
+def _extends(r: OccurrenceResult) -> bool:
+    return r.status == "completed_on_time" or (
+        r.status == "completed_late" and r.slot.timing == "flexible"
+    )
+
+
+def scores_of(
+    results: Sequence[OccurrenceResult], policy: Policy, key: ScoringKey = DEFAULT_KEY
+) -> Scores:
+    """Every score over ``results`` (in schedule order)."""
+    counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    for r in results:
+        counts[r.status] += 1
+    closed = [r for r in results if r.eligible]
+    eligible = closed
+    if policy.count_open:
+        # An open occurrence then counts with the credit it has so far (its best submission).
+        eligible = [r for r in results if r.eligible or r.status == "open"]
+    n = len(eligible)
+
+    def credit(r: OccurrenceResult) -> float:
+        if r.credit is not None:
+            return r.credit
+        if r.submission is None:
+            return 0.0
+        return _credit_of(r.slot, r.submission, policy)[1]
+
+    credits = [credit(r) for r in eligible]
+    quantity = sum(credits) / n if n else None
+    strict_rate = sum(r.status == "completed_on_time" for r in eligible) / n if n else None
+    any_rate = (
+        sum(r.status in ("completed_on_time", "completed_late") for r in eligible) / n
+        if n
+        else None
+    )
+    rated = [r.submission for r in eligible if r.submission is not None]
+    qualities = [s.quality / 4.0 for s in rated if s.quality is not None]
+    quality = _mean(qualities)
+    mean_diff = _mean(s.difficulty for s in rated if s.difficulty is not None)
+    mean_obs = _mean(s.obstacles for s in rated if s.obstacles is not None)
+
+    def external_miss(r: OccurrenceResult) -> bool:
+        return r.status == "missed" and r.obstacle_kind == "external"
+
+    kept = [(r, c) for r, c in zip(eligible, credits, strict=True) if not external_miss(r)]
+    excluded = tuple(r.slot.id for r in eligible if external_miss(r))
+    obstacle_adjusted = sum(c for _, c in kept) / len(kept) if kept else None
+
+    def weighted(pairs: Sequence[tuple[OccurrenceResult, float]]) -> tuple[float | None, int]:
+        ds = [(r.slot.difficulty, c) for r, c in pairs if r.slot.difficulty is not None]
+        total = sum(d for d, _ in ds)
+        if not ds or total <= 0:
+            return None, len(ds)
+        return sum(d * c for d, c in ds) / total, len(ds)
+
+    q_d, d_n = weighted(list(zip(eligible, credits, strict=True)))
+    q_d_obs, _ = weighted(kept)
+
+    engagement = key(
+        {
+            "quantity": quantity,
+            "quality": quality,
+            "difficulty": mean_diff,
+            "obstacles": mean_obs,
+        }
+    )
+    if engagement is not None and not 0.0 <= engagement <= 1.0:  # also catches NaN
+        raise ValueError("the engagement scoring key returned a value outside [0, 1]")
+
+    # Level: exponential moving average over eligible occurrences, in schedule order.
+    m = 0.5 ** (1.0 / policy.half_life)
+    s_k = 0.0
+    k = 0
+    for r in closed:
+        s_k = m * s_k + (1.0 - m) * (r.credit or 0.0)
+        k += 1
+    level = s_k if k else None
+    level_bc = s_k / (1.0 - m**k) if k else None
+
+    # Streaks walk closed, non-excused occurrences; the rest are transparent.
+    current = longest = 0
+    for r in closed:
+        if _extends(r):
+            current += 1
+            longest = max(longest, current)
+        else:
+            current = 0
+    return Scores(
+        n=n,
+        quantity=quantity,
+        strict_rate=strict_rate,
+        any_rate=any_rate,
+        quality=quality,
+        quality_n=len(qualities),
+        difficulty_weighted=q_d,
+        difficulty_n=d_n,
+        obstacle_adjusted=obstacle_adjusted,
+        obstacle_n=len(kept),
+        difficulty_weighted_obstacle_adjusted=q_d_obs,
+        mean_difficulty_rating=mean_diff,
+        mean_obstacles_rating=mean_obs,
+        engagement=engagement,
+        level=level,
+        level_bias_corrected=level_bc,
+        streak_current=current,
+        streak_longest=longest,
+        counts=counts,
+        obstacle_excluded=excluded,
+    )
+
+
+def _slope(points: Sequence[tuple[float, float]]) -> float:
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    sxy = sum((x - mx) * (y - my) for x, y in points)
+    return sxy / sxx
+
+
+def trend_of(
+    results: Sequence[OccurrenceResult],
+    as_of: dt.datetime,
+    start: dt.date,
+    tz: dt.tzinfo,
+    policy: Policy,
+) -> Trend:
+    """Weekly Q (weeks counted from the assignment's start date, local time) and its slope
+    over the last ``trend_weeks`` complete weeks that have eligible occurrences."""
+    by_week: dict[int, list[OccurrenceResult]] = {}
+    for r in results:
+        day = r.slot.opens.astimezone(tz).date()
+        by_week.setdefault((day - start).days // 7, []).append(r)
+    local_now = as_of.astimezone(tz)
+    weeks: list[tuple[int, dt.date, float | None, int]] = []
+    for index in sorted(by_week):
+        first = start + dt.timedelta(days=7 * index)
+        end_day = first + dt.timedelta(days=7)
+        end = dt.datetime(end_day.year, end_day.month, end_day.day, tzinfo=tz)
+        if end > local_now:
+            continue  # not complete yet
+        eligible = [r for r in by_week[index] if r.eligible]
+        q = sum(r.credit or 0.0 for r in eligible) / len(eligible) if eligible else None
+        weeks.append((index, first, q, len(eligible)))
+    usable = [(i, q) for i, _, q, _ in weeks if q is not None][-policy.trend_weeks :]
+    if len(usable) < policy.trend_min_weeks:
+        return Trend(tuple(weeks), None, None, ())
+    slope = _slope([(float(i), q) for i, q in usable])
+    return Trend(tuple(weeks), slope, slope < policy.declining_below, tuple(i for i, _ in usable))
+
+
+def evaluate(
+    slots: Sequence[Slot],
+    submissions: Iterable[Submission],
+    as_of: dt.datetime,
+    *,
+    policy: Policy = Policy(),  # frozen: one shared default is safe
+    key: ScoringKey = DEFAULT_KEY,
+    start: dt.date | None = None,
+    tz: dt.tzinfo | None = None,
+) -> Evaluation:
+    """Statuses, credits and every score as of ``as_of`` (an aware datetime).
+
+    Submissions after ``as_of`` have not happened yet and are ignored. ``start``/``tz`` anchor
+    the weeks of the trend (default: the first occurrence's local date and zone).
+    """
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be an aware datetime (an instant)")
+    ordered = sorted(slots, key=lambda s: (s.opens, s.id))
+    matcher = _Matcher(ordered)
+    matched: list[list[Submission]] = [[] for _ in ordered]
+    done = [False] * len(ordered)
+    extra: list[Extra] = []
+    subs = sorted(
+        (s for s in submissions if s.submitted_at <= as_of),
+        key=lambda s: (s.submitted_at, s.index),
+    )
+    for sub in subs:
+        if sub.occurrence is not None:
+            i = matcher.by_reference(sub.occurrence, sub)
+            if i is None:
+                extra.append(Extra(sub, "unknown_occurrence", sub.occurrence))
+                continue
+            slot = ordered[i]
+            # A "could not do it" report (no answers) may arrive after the window closed; it
+            # attaches to the occurrence it names. Practice after grace counts for nothing.
+            if sub.submitted_at > slot.grace_until and sub.answered:
+                extra.append(Extra(sub, "after_grace", slot.id))
+                continue
+        else:
+            found = matcher.open_at(sub, done)
+            if found is None:
+                extra.append(Extra(sub, "no_occurrence", None))
+                continue
+            i = found
+            slot = ordered[i]
+        if slot.excused and sub.answered:
+            extra.append(Extra(sub, "excused", slot.id))
+            continue
+        matched[i].append(sub)
+        if min(sub.fraction, 1.0) >= policy.threshold:
+            done[i] = True
+    results = tuple(
+        _decide(slot, subs_i, as_of, policy) for slot, subs_i in zip(ordered, matched, strict=True)
+    )
+    # Every matched submission beyond the one that decided a closed occurrence is a repeat.
+    for r, subs_i in zip(results, matched, strict=True):
+        for s in subs_i:
+            if r.submission is not None and s is not r.submission and s.answered:
+                extra.append(Extra(s, "repeat", r.slot.id))
+    extra.sort(key=lambda e: (e.submission.submitted_at, e.submission.index))
+    overall = scores_of(results, policy, key)
+    step_ids = sorted({r.slot.step for r in results if r.slot.step is not None})
+    steps: dict[str, Scores] = {}
+    if len(step_ids) > 1 or (step_ids and step_ids != ["main"]):
+        for step in step_ids:
+            steps[step] = scores_of([r for r in results if r.slot.step == step], policy, key)
+    step_weighted: dict[str, float | None] = {}
+    if steps:
+        for name in ("quantity", "quality", "engagement"):
+            values = [getattr(s, name) for s in steps.values() if getattr(s, name) is not None]
+            step_weighted[name] = sum(values) / len(values) if values else None
+    zone = tz or (ordered[0].opens.tzinfo if ordered else dt.UTC) or dt.UTC
+    first_day = start or (ordered[0].opens.astimezone(zone).date() if ordered else as_of.date())
+    trend = trend_of(results, as_of, first_day, zone, policy)
+    return Evaluation(results, tuple(extra), overall, steps, trend, step_weighted)

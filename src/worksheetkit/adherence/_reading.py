@@ -1,0 +1,263 @@
+"""Reading responses for adherence: JSON Lines streamed one line at a time, lean field checks.
+
+A bad line becomes a :class:`Diagnostic` with ``file:line`` and the rest is still read. Messages
+never quote a line's content (answers are health data). The checks here are only those adherence
+needs (times, occurrence, ratings, obstacle); validating answers is ``validate_response``'s job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import Diagnostic
+
+# Codes of this package (the WK7xx range).
+BAD_JSON = "WK701"
+BAD_FIELD = "WK702"
+NO_SUBMITTED_AT = "WK703"
+UNKNOWN_OCCURRENCE = "WK704"
+NO_WORKSHEET = "WK705"
+OTHER_ASSIGNMENT = "WK706"
+NOT_GROUPED = "WK707"
+NO_SCHEDULE = "WK708"
+SCORING_FAILED = "WK709"
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError("NaN and Infinity are not JSON")
+
+
+def _loads(text: str | bytes) -> Any:
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """``(line number, parsed value or Diagnostic)`` for each non-blank line, streamed.
+
+    Raises ``OSError`` when the file cannot be opened (an I/O problem, not a content one).
+    """
+    name = str(path)
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield number, _loads(raw)
+            except (ValueError, RecursionError):
+                # Never echo the line: it holds a client's answers.
+                yield (
+                    number,
+                    Diagnostic(
+                        BAD_JSON,
+                        "This line is not a valid JSON object, so it was skipped.",
+                        hint="Each line of a responses file must be one complete JSON response.",
+                        file=name,
+                        line=number,
+                        column=1,
+                    ),
+                )
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    """The fields adherence reads from one response, checked but not yet matched."""
+
+    line: int
+    assignment: str | None
+    worksheet: str | None
+    step: str | None
+    occurrence: str | None
+    submitted_at: dt.datetime
+    answers: Mapping[str, Any]
+    quality: float | None
+    difficulty: float | None
+    obstacles: float | None
+    obstacle_kind: Any
+    obstacle_note: str | None
+    id: str | None
+
+    @property
+    def answered(self) -> bool:
+        return any(v not in (None, "", [], {}) for v in self.answers.values())
+
+
+def _problem(
+    code: str, message: str, hint: str, file: str | None, line: int | None, path: str
+) -> Diagnostic:
+    return Diagnostic(
+        code, message, hint=hint, file=file, line=line, column=1 if line else None, path=path
+    )
+
+
+def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise _FieldError(key, "text")
+
+
+class _FieldError(Exception):
+    def __init__(self, path: str, expected: str) -> None:
+        super().__init__(path)
+        self.path = path
+        self.expected = expected
+
+
+def _rating(ratings: Mapping[str, Any], key: str) -> float | None:
+    value = ratings.get(key)
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 <= value <= 4
+    ):
+        raise _FieldError(f"ratings/{key}", "a number from 0 to 4")
+    return float(value)
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    """An aware datetime from ISO 8601 text (``Z`` allowed); None when it is not one."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else None
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def read_response(
+    data: Any, *, line: int | None = None, file: str | None = None
+) -> RawResponse | Diagnostic:
+    """Check the fields adherence needs; a Diagnostic (never quoting values) when one is bad."""
+    if not isinstance(data, Mapping):
+        return _problem(
+            BAD_FIELD,
+            "This line is not a response (a JSON object was expected).",
+            "Write one response object per line.",
+            file,
+            line,
+            "",
+        )
+    try:
+        kind = data.get("kind", "response")
+        if kind != "response":
+            return _problem(
+                BAD_FIELD,
+                "This document is not a response (its kind is different).",
+                'Only documents with "kind": "response" belong in this file.',
+                file,
+                line,
+                "/kind",
+            )
+        raw_time = data.get("submitted_at")
+        if raw_time is None:
+            return _problem(
+                NO_SUBMITTED_AT,
+                "This response has no submission time, so it cannot be placed in the schedule; "
+                "it was not counted.",
+                'Add "submitted_at" with a date, time and UTC offset.',
+                file,
+                line,
+                "/submitted_at",
+            )
+        submitted = parse_time(raw_time)
+        if submitted is None:
+            raise _FieldError("submitted_at", "a date and time with a UTC offset (ISO 8601)")
+        answers = data.get("answers", {})
+        if answers is None:
+            answers = {}
+        if not isinstance(answers, Mapping):
+            raise _FieldError("answers", "an object of answers")
+        ratings = data.get("ratings") or {}
+        if not isinstance(ratings, Mapping):
+            raise _FieldError("ratings", "an object of ratings")
+        obstacle = data.get("obstacle")
+        kind_o: Any = None
+        note: str | None = None
+        if obstacle is not None:
+            if not isinstance(obstacle, Mapping):
+                raise _FieldError("obstacle", "an object with a kind")
+            kind_o = obstacle.get("kind")
+            if kind_o not in ("external", "internal"):
+                raise _FieldError("obstacle/kind", "external or internal")
+            note = _opt_str(obstacle, "note")
+        occurrence = data.get("occurrence")
+        if occurrence is not None and not isinstance(occurrence, str):
+            raise _FieldError("occurrence", "an occurrence id or a scheduled start time")
+        return RawResponse(
+            line=line or 0,
+            assignment=_opt_str(data, "assignment"),
+            worksheet=_opt_str(data, "worksheet"),
+            step=_opt_str(data, "step"),
+            occurrence=occurrence,
+            submitted_at=submitted,
+            answers=answers,
+            quality=_rating(ratings, "quality"),
+            difficulty=_rating(ratings, "difficulty"),
+            obstacles=_rating(ratings, "obstacles"),
+            obstacle_kind=kind_o,
+            obstacle_note=note,
+            id=_opt_str(data, "id"),
+        )
+    except _FieldError as exc:
+        return _problem(
+            BAD_FIELD,
+            f"The field '{exc.path}' of this response is not {exc.expected}; "
+            "the response was not counted.",
+            "Fix the value in the app that wrote this response.",
+            file,
+            line,
+            "/" + exc.path,
+        )
+
+
+def from_model(response: Any) -> dict[str, Any]:
+    """A Response model (or anything with ``model_dump``) as plain JSON data."""
+    dumped: dict[str, Any] = response.model_dump(mode="json", exclude_none=True, by_alias=True)
+    return dumped
+
+
+def iter_raw(
+    source: str | Path | Iterable[Any],
+    locations: tuple[str, Sequence[int]] | None = None,
+) -> Iterator[RawResponse | Diagnostic]:
+    """Responses from a JSONL path, or from an iterable of Response models / dicts
+    (``locations``: the file and line number of each dict, when they came from a file)."""
+    if isinstance(source, str | Path):
+        name = str(source)
+        for number, value in iter_jsonl(source):
+            if isinstance(value, Diagnostic):
+                yield value
+            else:
+                yield read_response(value, line=number, file=name)
+        return
+    for index, item in enumerate(source, start=1):
+        data = item if isinstance(item, Mapping) else from_model(item)
+        if locations is not None:
+            yield read_response(data, line=locations[1][index - 1], file=locations[0])
+            continue
+        result = read_response(data, line=index, file=None)
+        if isinstance(result, Diagnostic):
+            # No file: the location is the response's position in the list (1-based).
+            result = Diagnostic(
+                result.code,
+                result.message,
+                result.severity,
+                result.hint,
+                None,
+                None,
+                None,
+                f"[{index}]{result.path}",
+            )
+        yield result
