@@ -1,0 +1,191 @@
+"""``worksheetkit schedule``: list an assignment's occurrences, explain its RRULE, write .ics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage, write_atomic
+
+# Without an end in the schedule, list this long from --from (or the start).
+DEFAULT_HORIZON = dt.timedelta(weeks=12)
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def _fail(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(EXIT_PROBLEMS)
+
+
+@click.command(name="schedule")
+@click.argument("assignment", metavar="ASSIGNMENT")
+@click.option("--from", "from_", metavar="DATE", callback=_date, help="First local date to list.")
+@click.option(
+    "--to", "to", metavar="DATE", callback=_date, help="Last local date to list (included)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs.",
+)
+@click.option("--ics", "ics", metavar="OUT", help="Write an iCalendar file instead of listing.")
+@click.option("--todo", is_flag=True, help="With --ics: to-dos (VTODO) instead of events.")
+@click.option(
+    "--pack",
+    "pack_dir",
+    metavar="FOLDER",
+    help="Pack that holds the worksheets and pathways (default: nearest pack.yaml upwards).",
+)
+@click.option("--explain", is_flag=True, help="Show each schedule as an RFC 5545 RRULE.")
+def command(
+    assignment: str,
+    from_: dt.date | None,
+    to: dt.date | None,
+    fmt: str,
+    ics: str | None,
+    todo: bool,
+    pack_dir: str | None,
+    explain: bool,
+) -> None:
+    """List the occurrences of ASSIGNMENT, or write them as an .ics calendar.
+
+    Times are the client's local times (the assignment's time zone). Exit status: 0 listed,
+    1 the assignment has problems, 2 usage or I/O error.
+    """
+    from ..errors import WorksheetError
+    from ..model import Assignment
+    from ..validation import find_pack_root, load, load_pack
+
+    path = Path(assignment)
+    if not path.is_file():
+        fail_usage(f"cannot read {assignment}: no such file")
+    if from_ and to and to < from_:
+        fail_usage("--to is before --from")
+    try:
+        model = load(path)
+    except WorksheetError as exc:
+        _fail([d.format() for d in exc.diagnostics])
+        return
+    except OSError as exc:
+        fail_usage(f"cannot read {assignment}: {exc.strerror}")
+        return
+    if not isinstance(model, Assignment):
+        _fail(
+            [
+                f"{assignment}:1:1: error WK219 this is a {getattr(model, 'kind', 'document')}, "
+                "not an assignment"
+            ]
+        )
+        return
+    pack: Any = None
+    root = Path(pack_dir) if pack_dir else find_pack_root(path)
+    if pack_dir and not Path(pack_dir).is_dir():
+        fail_usage(f"--pack {pack_dir}: no such folder")
+    if root is not None:
+        try:
+            pack = load_pack(root)
+        except WorksheetError as exc:
+            _fail([d.format() for d in exc.diagnostics])
+            return
+    from ..scheduling import ScheduleError, occurrences, to_ics, to_rrule
+
+    try:
+        if explain:
+            _explain(model, pack, to_rrule)
+            sys.exit(EXIT_OK)
+        end: dt.date | None = to
+        note = None
+        if end is None:
+            try:
+                occurrences(model, from_, None, pack=pack)
+            except ScheduleError as exc:
+                if "no end" not in str(exc):
+                    raise
+                end = (from_ or model.start) + DEFAULT_HORIZON
+                note = f"note: the schedule has no end; showing until {end} (use --to)"
+        if ics:
+            data = to_ics(model, from_, end, pack=pack, component="VTODO" if todo else "VEVENT")
+            try:
+                write_atomic(ics, data)
+            except OSError as exc:
+                fail_usage(f"cannot write {ics}: {exc.strerror}")
+            if note:
+                click.echo(note, err=True)
+            sys.exit(EXIT_OK)
+        found = occurrences(model, from_, end, pack=pack)
+    except (ScheduleError, ValueError, KeyError) as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        _fail([f"{assignment}:1:1: error WK219 {message}"])
+        return
+    if note:
+        click.echo(note, err=True)
+    if fmt == "json":
+        payload: dict[str, Any] = {"occurrences": [o.as_dict() for o in found]}
+        payload["locked"] = [o.id for o in found if o.locked]
+        payload["excused"] = [o.id for o in found if o.excused]
+        emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", None)
+    else:
+        emit(_text(model, found), None)
+    sys.exit(EXIT_OK)
+
+
+def _text(model: Any, found: list[Any]) -> str:
+    lines = [
+        f"{model.id}: {len(found)} occurrence{'s' if len(found) != 1 else ''} ({model.timezone})"
+    ]
+    day = None
+    for o in found:
+        if o.opens.date() != day:
+            day = o.opens.date()
+            lines.append("")
+            lines.append(day.strftime("%a %Y-%m-%d"))
+        window = f"{o.opens:%H:%M}–{o.due:%H:%M}"
+        if o.due.date() != o.opens.date():
+            window = f"{o.opens:%H:%M}–{o.due:%a %H:%M}"
+        extra = []
+        if o.grace_until != o.due:
+            extra.append(f"late until {o.grace_until:%a %H:%M}")
+        if o.locked:
+            extra.append("locked")
+        if o.excused:
+            extra.append("excused" + (f" ({o.excused_reason})" if o.excused_reason else ""))
+        step = f"{o.step}: " if o.step else ""
+        tail = f"  [{', '.join(extra)}]" if extra else ""
+        lines.append(f"  {window}  {step}{o.worksheet}  {o.opens:%z}  {o.id}{tail}")
+    return "\n".join(lines) + "\n"
+
+
+def _explain(model: Any, pack: Any, to_rrule: Any) -> None:
+    from ..scheduling._timeline import step_plans
+
+    plans, _ = step_plans(model, pack)
+    out = []
+    for plan in plans:
+        label = plan.step or "main"
+        out.append(f"# {label}: {plan.worksheet}")
+        out.append(to_rrule(plan.schedule, plan.start.date(), model.timezone))
+        for change in sorted(model.changes, key=lambda c: c.from_):
+            if change.step in (None, plan.step):
+                day = max(change.from_, plan.start.date())
+                out.append(f"# {label}: from {day}")
+                out.append(to_rrule(change.schedule, day, model.timezone))
+        if plan.schedule.times_per_week:
+            out.append(f"# {plan.schedule.times_per_week} times in each week")
+    emit("\n".join(out) + "\n", None)

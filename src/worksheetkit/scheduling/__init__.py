@@ -1,0 +1,79 @@
+"""Scheduling: occurrences of an assignment in its client's time zone, RRULEs and ICS export.
+
+Importing this package imports python-dateutil and zoneinfo; ``import worksheetkit`` does not.
+See ``docs/scheduling.md`` for the schedule keys, the defaults and the DST policies.
+
+Exception hierarchy::
+
+    ValueError
+     └── ScheduleError   an assignment or schedule that cannot be expanded (no schedule, no
+                         end, unknown time zone, pathway not in the pack…); the validator
+                         reports the same problems as diagnostics first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..model.schedule import Schedule
+from ._checks import CODES, check_assignment, check_schedule
+from ._ics import to_ics
+from ._occurrence import Occurrence
+from ._rules import ScheduleError, compile_schedule
+from ._timeline import PackLike, occurrences
+from ._zones import get_zone, localize
+
+__all__ = [
+    "CODES",
+    "Occurrence",
+    "PackLike",
+    "ScheduleError",
+    "check_assignment",
+    "check_schedule",
+    "occurrences",
+    "to_ics",
+    "to_rrule",
+]
+
+
+def to_rrule(schedule: Schedule, start: dt.date, tz: str | None = None) -> str:
+    """The schedule as RFC 5545 text: a DTSTART line and one RRULE line per rule.
+
+    ``start`` is the local start date. With ``tz`` (an IANA name) DTSTART carries a TZID and an
+    end is written as ``UNTIL=…Z`` in UTC, as RFC 5545 asks; without it times are floating.
+    ``count`` is written as COUNT, which RFC 5545 counts before dropping times that do not exist;
+    worksheetkit counts only occurrences that happen (``docs/scheduling.md``).
+    """
+    if isinstance(start, dt.datetime):
+        start = start.date()
+    compiled = compile_schedule(schedule, start)
+    zone = get_zone(tz) if tz is not None else None
+    h, m = compiled.groups[0].times[0] if compiled.groups[0].raw is None else (0, 0)
+    first = compiled.start.replace(hour=h, minute=m)
+    stamp = first.strftime("%Y%m%dT%H%M%S")
+    lines = [f"DTSTART;TZID={zone.key}:{stamp}" if zone is not None else f"DTSTART:{stamp}"]
+    end = ""
+    if compiled.once and compiled.count is None:
+        end = (
+            f";COUNT={sum(len(g.times) for g in compiled.groups)}"
+            if len(compiled.groups) == 1
+            else ""
+        )
+    if compiled.count is not None:
+        end = f";COUNT={compiled.count}"
+    elif compiled.end is not None and not compiled.once:
+        last = compiled.end - dt.timedelta(seconds=1)
+        if zone is not None:
+            moment = localize(last, zone, "shift_forward", "later")
+            assert moment is not None
+            end = ";UNTIL=" + moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        else:
+            end = ";UNTIL=" + last.strftime("%Y%m%dT%H%M%S")
+    elif compiled.until_utc is not None:
+        end = ";UNTIL=" + compiled.until_utc.strftime("%Y%m%dT%H%M%SZ")
+    for group in compiled.groups:
+        text = group.text()
+        if compiled.once and len(compiled.groups) > 1:
+            text += f";COUNT={len(group.times)}"
+        lines.append(f"RRULE:{text}{end}")
+    return "\n".join(lines)

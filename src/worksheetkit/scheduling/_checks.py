@@ -1,0 +1,419 @@
+"""Static problems of schedules and assignments, as plain tuples the validator locates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ..model.documents import Assignment
+from ..model.schedule import Schedule
+from ._durations import parse_duration
+from ._rules import ScheduleError, _raw_groups, clock_times, compile_schedule
+from ._zones import get_zone
+
+SCHEDULE_PROBLEM = "WK219"
+INVALID_DURATION = "WK218"
+UNKNOWN_TIME_ZONE = "WK221"
+LOW_CONFIDENCE = "WK501"
+PLAN_INCOMPLETE = "WK502"
+WORKSHEET_OR_PATHWAY = "WK503"
+
+#: Every code this package produces, with a short title (used by the docs).
+CODES: dict[str, str] = {
+    INVALID_DURATION: "invalid duration",
+    SCHEDULE_PROBLEM: "schedule problem",
+    UNKNOWN_TIME_ZONE: "unknown time zone",
+    LOW_CONFIDENCE: "client's confidence below 7",
+    PLAN_INCOMPLETE: "homework plan lacks a when or a where",
+    WORKSHEET_OR_PATHWAY: "assignment needs exactly one of worksheet and pathway",
+}
+
+SubPath = tuple[str | int, ...]
+ScheduleProblem = tuple[str, str, str | None, SubPath]
+AssignmentProblem = tuple[str, Literal["error", "warning"], str, str | None, SubPath]
+
+_REFERENCE_START = dt.date(2026, 1, 5)  # a Monday; static checks need some start
+
+
+def _min_gap_seconds(schedule: Schedule) -> float | None:
+    """The shortest distance between two consecutive occurrences, on a plain (UTC) clock."""
+    if schedule.repeat == "once" and schedule.rrule is None:
+        return None
+    if schedule.repeat == "monthly" and schedule.rrule is None:
+        return 28 * 86400 * schedule.every
+    try:
+        compiled = compile_schedule(
+            schedule.model_copy(update={"count": None, "for_": None, "until": None}),
+            _REFERENCE_START,
+        )
+    except (ScheduleError, ValueError):
+        return None
+    previous: dt.datetime | None = None
+    best: float | None = None
+    for i, wall in enumerate(compiled.walls()):
+        if i > 400 or wall.year > 2040:
+            break
+        if previous is not None:
+            gap = (wall - previous).total_seconds()
+            best = gap if best is None else min(best, gap)
+        previous = wall
+    return best
+
+
+def _words(seconds: float) -> str:
+    if seconds % 86400 == 0:
+        days = int(seconds // 86400)
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours = seconds / 3600
+    return f"{hours:g} hour{'s' if hours != 1 else ''}"
+
+
+def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
+    """Every static problem of one schedule: (code, message, hint, subpath inside it)."""
+    out: list[ScheduleProblem] = []
+    repeat = schedule.repeat
+
+    durations = {}
+    for key, value in (
+        ("for", schedule.for_),
+        ("window", schedule.window),
+        ("grace", schedule.grace),
+    ):
+        if value is None:
+            continue
+        try:
+            durations[key] = parse_duration(value)
+        except ValueError as exc:
+            out.append(
+                (
+                    INVALID_DURATION,
+                    f"'{key}: {value}' is not a usable duration: {exc}.",
+                    "Write an ISO 8601 duration such as PT30M, PT4H, P7D or P3W.",
+                    (key,),
+                )
+            )
+            continue
+        if key in ("for", "window") and durations[key].is_zero:
+            out.append(
+                (
+                    INVALID_DURATION,
+                    f"'{key}: {value}' is zero, so nothing can happen.",
+                    "Give a positive duration such as PT2H or P7D.",
+                    (key,),
+                )
+            )
+    for i, reminder in enumerate(schedule.reminders):
+        given = [k for k in ("at", "before_due", "after_open") if getattr(reminder, k) is not None]
+        if len(given) != 1:
+            out.append(
+                (
+                    SCHEDULE_PROBLEM,
+                    "A reminder needs exactly one of 'at', 'before_due' and 'after_open'"
+                    + (f", not {' and '.join(given)}." if given else "."),
+                    "Write e.g. {at: open} or {before_due: PT30M}.",
+                    ("reminders", i),
+                )
+            )
+        for key in ("before_due", "after_open"):
+            value = getattr(reminder, key)
+            if value is not None:
+                try:
+                    parse_duration(value)
+                except ValueError as exc:
+                    out.append(
+                        (
+                            INVALID_DURATION,
+                            f"'{key}: {value}' is not usable: {exc}.",
+                            "Write an ISO 8601 duration such as PT30M.",
+                            ("reminders", i, key),
+                        )
+                    )
+
+    if repeat is not None and schedule.rrule is not None:
+        out.append(
+            (
+                SCHEDULE_PROBLEM,
+                f"Both 'repeat: {repeat}' and 'rrule' are given.",
+                "Keep one: a shorthand (repeat) or an RFC 5545 rule (rrule).",
+                ("rrule",),
+            )
+        )
+    ends = [
+        k
+        for k, v in (("for", schedule.for_), ("count", schedule.count), ("until", schedule.until))
+        if v is not None
+    ]
+    if len(ends) > 1:
+        out.append(
+            (
+                SCHEDULE_PROBLEM,
+                f"The schedule's end is given twice ({' and '.join(ends)}).",
+                "Keep one of for, count and until.",
+                (ends[1],),
+            )
+        )
+    if repeat == "once":
+        extra = [
+            k
+            for k, v in (
+                ("every", schedule.every != 1),
+                ("on", schedule.on),
+                ("for", schedule.for_),
+                ("count", schedule.count),
+                ("until", schedule.until),
+                ("times_per_week", schedule.times_per_week),
+            )
+            if v
+        ]
+        for key in extra:
+            out.append(
+                (
+                    SCHEDULE_PROBLEM,
+                    f"'{key}' has no meaning with 'repeat: once'.",
+                    "Remove it, or choose repeat: daily, weekly or monthly.",
+                    (key,),
+                )
+            )
+    if schedule.on and repeat in ("daily", "monthly"):
+        out.append(
+            (
+                SCHEDULE_PROBLEM,
+                f"'on' (days of the week) does not fit 'repeat: {repeat}'.",
+                "Use repeat: weekly with on: [mon, thu], or remove 'on'.",
+                ("on",),
+            )
+        )
+    if schedule.on and schedule.rrule is not None:
+        out.append(
+            (
+                SCHEDULE_PROBLEM,
+                "'on' cannot be combined with an rrule.",
+                "Put the days in the rule: BYDAY=MO,TH.",
+                ("on",),
+            )
+        )
+    if schedule.on is not None and len(set(schedule.on)) != len(schedule.on):
+        out.append(
+            (SCHEDULE_PROBLEM, "A day is listed twice in 'on'.", "List each day once.", ("on",))
+        )
+    if schedule.times_per_week is not None:
+        if schedule.on:
+            out.append(
+                (
+                    SCHEDULE_PROBLEM,
+                    "'times_per_week' is a flexible target; it cannot be "
+                    "combined with fixed days in 'on'.",
+                    "Keep times_per_week (any days) or on (fixed days).",
+                    ("times_per_week",),
+                )
+            )
+        if repeat in ("daily", "monthly") or schedule.rrule is not None:
+            out.append(
+                (
+                    SCHEDULE_PROBLEM,
+                    "'times_per_week' needs a weekly schedule.",
+                    "Write repeat: weekly, or leave repeat out.",
+                    ("times_per_week",),
+                )
+            )
+        if len(clock_times(schedule)) > 1:
+            out.append(
+                (
+                    SCHEDULE_PROBLEM,
+                    "'times_per_week' takes at most one time in 'at' (when the week opens).",
+                    "Give one time, or none.",
+                    ("at",),
+                )
+            )
+    if isinstance(schedule.at, list) and len(set(schedule.at)) != len(schedule.at):
+        out.append(
+            (
+                SCHEDULE_PROBLEM,
+                "A time is listed twice in 'at'.",
+                "List each time once.",
+                ("at",),
+            )
+        )
+    if repeat is None and schedule.rrule is None and schedule.times_per_week is None:
+        out.append(
+            (
+                SCHEDULE_PROBLEM,
+                "The schedule says neither 'repeat' nor 'rrule'.",
+                "Add repeat: once, daily, weekly or monthly.",
+                (),
+            )
+        )
+    if schedule.rrule is not None:
+        try:
+            times = tuple(clock_times(schedule))
+            _groups, raw_count, raw_until = _raw_groups(
+                schedule.rrule, times, schedule.at is not None
+            )
+            if (raw_count is not None or raw_until is not None) and ends:
+                out.append(
+                    (
+                        SCHEDULE_PROBLEM,
+                        "The rrule has its own COUNT or UNTIL and the "
+                        f"schedule also says {ends[0]}.",
+                        "Say the end once.",
+                        ("rrule",),
+                    )
+                )
+        except (ScheduleError, ValueError) as exc:
+            out.append(
+                (
+                    SCHEDULE_PROBLEM,
+                    f"The rrule '{schedule.rrule}' cannot be used: {exc}.",
+                    "Write an RFC 5545 rule such as FREQ=WEEKLY;BYDAY=MO,TH.",
+                    ("rrule",),
+                )
+            )
+            return out
+    if "window" in durations and not any(p[0] == SCHEDULE_PROBLEM for p in out):
+        window = durations["window"]
+        gap = _min_gap_seconds(schedule)
+        if gap is not None and window.approx_seconds() > gap:
+            out.append(
+                (
+                    SCHEDULE_PROBLEM,
+                    f"The window ({schedule.window}) is longer than the time between two "
+                    f"occurrences ({_words(gap)}), so occurrences would overlap.",
+                    "Shorten the window, or space the occurrences further apart.",
+                    ("window",),
+                )
+            )
+    return out
+
+
+def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
+    """Problems of an assignment beyond its schedules (which ``check_schedule`` covers)."""
+    out: list[AssignmentProblem] = []
+    if bool(assignment.worksheet) == bool(assignment.pathway):
+        both = bool(assignment.worksheet)
+        out.append(
+            (
+                WORKSHEET_OR_PATHWAY,
+                "error",
+                "The assignment names both a worksheet and a pathway."
+                if both
+                else "The assignment names neither a worksheet nor a pathway.",
+                "Give exactly one: worksheet: <id@version> or pathway: <id@version>.",
+                ("pathway",) if both else (),
+            )
+        )
+    try:
+        get_zone(assignment.timezone)
+    except ValueError:
+        out.append(
+            (
+                UNKNOWN_TIME_ZONE,
+                "error",
+                f"'{assignment.timezone}' is not an IANA time zone.",
+                "Use a name such as Europe/London, America/New_York or Asia/Kolkata.",
+                ("timezone",),
+            )
+        )
+    if assignment.worksheet and assignment.start_at_step is not None:
+        out.append(
+            (
+                SCHEDULE_PROBLEM,
+                "error",
+                "'start_at_step' needs a pathway assignment.",
+                "Remove start_at_step, or assign a pathway.",
+                ("start_at_step",),
+            )
+        )
+    for i, change in enumerate(assignment.changes):
+        if assignment.worksheet and change.step is not None:
+            out.append(
+                (
+                    SCHEDULE_PROBLEM,
+                    "error",
+                    f"This change names step '{change.step}', but the assignment is a single "
+                    "worksheet.",
+                    "Remove 'step'.",
+                    ("changes", i, "step"),
+                )
+            )
+        if assignment.pathway and change.step is None:
+            out.append(
+                (
+                    SCHEDULE_PROBLEM,
+                    "warning",
+                    "This change names no step, so it replaces the schedule of every step "
+                    "of the pathway.",
+                    "Add step: <step id> to change one step.",
+                    ("changes", i),
+                )
+            )
+        if change.from_ < assignment.start:
+            out.append(
+                (
+                    SCHEDULE_PROBLEM,
+                    "warning",
+                    f"This change starts on {change.from_}, before the assignment starts "
+                    f"({assignment.start}); it takes effect from the start.",
+                    "Use a date on or after the start.",
+                    ("changes", i, "from"),
+                )
+            )
+    seen: set[tuple[dt.date, str | None]] = set()
+    for i, change in enumerate(assignment.changes):
+        key = (change.from_, change.step)
+        if key in seen:
+            out.append(
+                (
+                    SCHEDULE_PROBLEM,
+                    "error",
+                    f"Two changes start on {change.from_} for the same step.",
+                    "Keep one change per date and step.",
+                    ("changes", i, "from"),
+                )
+            )
+        seen.add(key)
+    if assignment.pathway and assignment.schedule is not None:
+        out.append(
+            (
+                SCHEDULE_PROBLEM,
+                "error",
+                "A pathway assignment cannot have one 'schedule': each step has its own.",
+                "Change a step's schedule with changes: [{from: …, step: …, schedule: …}].",
+                ("schedule",),
+            )
+        )
+    plan = assignment.plan
+    if plan is None:
+        out.append(
+            (
+                PLAN_INCOMPLETE,
+                "warning",
+                "The assignment has no homework plan (when and where it will be done).",
+                "Agree a concrete plan with the client: plan: {when: After dinner, where: "
+                "Kitchen table}.",
+                (),
+            )
+        )
+    else:
+        missing = [k for k in ("when", "where") if not (getattr(plan, k) or "").strip()]
+        if missing:
+            out.append(
+                (
+                    PLAN_INCOMPLETE,
+                    "warning",
+                    f"The homework plan does not say {' or '.join(missing)} it will be done.",
+                    "Homework with a concrete time and place gets done more often: agree "
+                    f"the {' and '.join(missing)} with the client.",
+                    ("plan",),
+                )
+            )
+        if plan.confidence is not None and plan.confidence < 7:
+            out.append(
+                (
+                    LOW_CONFIDENCE,
+                    "warning",
+                    f"The client's confidence is {plan.confidence:g} out of 10 (below 7).",
+                    "Make the task smaller or easier until the client rates it 7 or more.",
+                    ("plan", "confidence"),
+                )
+            )
+    return out

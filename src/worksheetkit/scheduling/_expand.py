@@ -1,0 +1,354 @@
+"""Expanding one series (a schedule in force for one step over a span of dates) to occurrences.
+
+Every occurrence is computed from the series start by the recurrence rule, never by stepping
+from the previous occurrence. The loop has a fast path for the common case — a window that
+lies wholly in one UTC offset — and falls back to the explicit DST policies near a change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from itertools import chain, pairwise
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from ..model.schedule import Reminder
+from ._durations import Duration, parse_duration
+from ._occurrence import Occurrence
+from ._rules import Compiled
+from ._zones import UTC, Ambiguous, Nonexistent, Timeline, add, localize
+
+_ONE_DAY = dt.timedelta(days=1)
+_END = dt.datetime.max
+#: ``unlocked_at`` value of a step whose unlock rule never became true.
+NEVER = dt.datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class ReminderSpec:
+    anchor: Literal["open", "due"]
+    offset: Duration
+    sign: int
+
+    @classmethod
+    def from_model(cls, reminder: Reminder) -> ReminderSpec:
+        if reminder.before_due is not None:
+            return cls("due", parse_duration(reminder.before_due), -1)
+        if reminder.after_open is not None:
+            return cls("open", parse_duration(reminder.after_open), 1)
+        return cls("due" if reminder.at == "due" else "open", Duration(), 1)
+
+
+@dataclass
+class Series:
+    """One schedule in force for one step, from ``compiled.start`` until ``stop`` (exclusive)."""
+
+    step: str | None
+    worksheet: str
+    compiled: Compiled
+    window: Duration | None
+    grace: Duration
+    timing: Literal["flexible", "strict"]
+    nonexistent: Nonexistent
+    ambiguous: Ambiguous
+    reminders: tuple[ReminderSpec, ...] = ()
+    stop: dt.datetime | None = None  # naive local wall time where the next change takes over
+    not_before: dt.datetime | None = None  # naive local wall time (step offsets with hours)
+    excused_days: dict[dt.date, str | None] = field(default_factory=dict)
+    excused_ids: dict[str, str | None] = field(default_factory=dict)
+    unlocked_at: dt.datetime | None = None  # None: no unlock rule; NEVER: still locked
+    index: int = 0  # position of the step in the pathway, for a stable sort
+
+
+def _reminder_times(
+    specs: tuple[ReminderSpec, ...],
+    opens: dt.datetime,
+    due: dt.datetime,
+    tz: ZoneInfo,
+    ambiguous: Ambiguous,
+) -> tuple[dt.datetime, ...]:
+    out = []
+    for spec in specs:
+        base = opens if spec.anchor == "open" else due
+        if spec.offset.is_zero:
+            out.append(base)
+        else:
+            d = spec.offset
+            delta = Duration(spec.sign * d.months, spec.sign * d.days, spec.sign * d.seconds)
+            out.append(add(base, delta, tz, ambiguous))
+    return tuple(out)
+
+
+def expand(
+    series: Series,
+    tz: ZoneInfo,
+    timeline: Timeline,
+    begin: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    begin_utc: dt.datetime | None = None,
+    end_utc: dt.datetime | None = None,
+) -> list[Occurrence]:
+    """Occurrences of ``series`` whose scheduled wall time is in [begin, end) (naive local),
+    and, when given, whose opening instant is in [begin_utc, end_utc)."""
+    comp = series.compiled
+    stop = comp.end or _END
+    if series.stop is not None and series.stop < stop:
+        stop = series.stop
+    if end is not None and end < stop and comp.count is None:
+        stop = end  # with a count, occurrences before `end` still need every earlier one
+    hard_end = end if end is not None else _END
+    begin = begin or comp.start
+    if series.not_before is not None and series.not_before > begin:
+        begin = series.not_before
+    count = comp.count
+    slots = comp.slots
+    window = series.window
+    grace = series.grace
+    default_window = window is None
+    # Calendar months in a window or grace always take the careful path.
+    plain = (window is None or window.months == 0) and grace.months == 0
+    w_delta = (
+        dt.timedelta(days=window.days, seconds=window.seconds) if window is not None else _ONE_DAY
+    )
+    g_delta = dt.timedelta(days=grace.days, seconds=grace.seconds)
+    prefix = f"{series.step or 'main'}/"
+    anchor_wall = comp.start
+    # Aware arithmetic with one ZoneInfo is wall-clock arithmetic: exact inside one offset.
+    anchor = comp.start.replace(tzinfo=tz)
+    until_utc = comp.until_utc
+    step = series.step
+    worksheet = series.worksheet
+    timing = series.timing
+    nonexistent = series.nonexistent
+    ambiguous = series.ambiguous
+    clocks: dict[int, str] = {}
+    out: list[Occurrence] = []
+    allowed: list[int] = []  # slots kept per instance (times_per_week with a count)
+    happened = 0
+    trouble = dt.datetime.min
+    day: dt.date | None = None
+    day_text = ""
+    day_end = _END
+    new = object.__new__
+    setdict = object.__setattr__
+    if comp.days is not None and until_utc is None:
+        return _expand_days(series, tz, timeline, begin, stop, count, begin_utc, end_utc, hard_end)
+    walls = comp.walls()
+    pairs = pairwise(chain(walls, (_END,))) if default_window else ((w, w) for w in walls)
+    for wall, following in pairs:
+        if wall >= stop or (count is not None and happened >= count):
+            break
+        if wall.date() != day:
+            day = wall.date()
+            day_text = prefix + day.isoformat() + "T"
+            day_end = dt.datetime.combine(day, _MIDNIGHT) + _ONE_DAY
+        if default_window:
+            due_wall = following if following < day_end else day_end
+        else:
+            due_wall = wall + w_delta
+        last_wall = due_wall + g_delta
+        if last_wall >= trouble:
+            trouble = timeline.next_trouble(wall, last_wall)
+        if last_wall < trouble and plain:
+            # [wall, last_wall] lies in one UTC offset, so wall-clock arithmetic is exact.
+            opens = anchor + (wall - anchor_wall)
+            due = anchor + (due_wall - anchor_wall)
+            grace_until = due + g_delta
+        else:
+            maybe = localize(wall, tz, nonexistent, ambiguous)
+            if maybe is None:
+                continue  # a wall time that does not exist, and the policy is to skip it
+            opens = maybe
+            if window is None:
+                due = localize(due_wall, tz, "shift_forward", ambiguous) or opens
+                if due.astimezone(UTC) < opens.astimezone(UTC):
+                    due = opens
+            else:
+                due = add(opens, window, tz, ambiguous)
+            grace_until = add(due, grace, tz, ambiguous)
+        if until_utc is not None and opens.astimezone(UTC).replace(tzinfo=None) > until_utc:
+            break
+        happened += slots
+        if wall < begin:
+            continue
+        if wall >= hard_end:
+            break
+        key = wall.hour * 60 + wall.minute
+        clock = clocks.get(key)
+        if clock is None:
+            clock = clocks[key] = f"{wall.hour:02d}:{wall.minute:02d}"
+        occurrence = new(Occurrence)
+        setdict(
+            occurrence,
+            "__dict__",
+            {
+                "id": day_text + clock,
+                "step": step,
+                "worksheet": worksheet,
+                "opens": opens,
+                "due": due,
+                "grace_until": grace_until,
+                "timing": timing,
+            },
+        )
+        out.append(occurrence)
+        if slots > 1:
+            allowed.append(slots if count is None else min(slots, count - happened + slots))
+    return _finish(series, tz, out, allowed, begin_utc, end_utc)
+
+
+_MIDNIGHT = dt.time()
+_MIN = dt.datetime.min
+
+
+def _expand_days(
+    series: Series,
+    tz: ZoneInfo,
+    timeline: Timeline,
+    begin: dt.datetime,
+    stop: dt.datetime,
+    count: int | None,
+    begin_utc: dt.datetime | None,
+    end_utc: dt.datetime | None,
+    hard_end: dt.datetime,
+) -> list[Occurrence]:
+    """The hot loop for shorthands: dateutil steps over days, times of day are crossed here.
+
+    Per day it decides once whether the whole day (and its windows) lies in one UTC offset;
+    then each occurrence costs a few additions and one object.
+    """
+    comp = series.compiled
+    assert comp.days is not None
+    limit = min(stop, hard_end)
+    slots = comp.slots
+    window = series.window
+    grace = series.grace
+    plain = (window is None or window.months == 0) and grace.months == 0
+    w_delta = dt.timedelta(days=window.days, seconds=window.seconds) if window is not None else None
+    g_delta = dt.timedelta(days=grace.days, seconds=grace.seconds)
+    offsets = [dt.timedelta(hours=h, minutes=m) for h, m in comp.times]
+    # (time of day, end of the default window, clock text for the id)
+    table = [
+        (
+            offset,
+            offsets[i + 1] if i + 1 < len(offsets) else _ONE_DAY,
+            f"{h:02d}:{m:02d}",
+        )
+        for i, ((h, m), offset) in enumerate(zip(comp.times, offsets, strict=True))
+    ]
+    last_offset = offsets[-1]
+    reach = (last_offset + w_delta if w_delta is not None else _ONE_DAY) + g_delta
+    prefix = f"{series.step or 'main'}/"
+    anchor_wall = comp.start
+    anchor = comp.start.replace(tzinfo=tz)
+    step = series.step
+    worksheet = series.worksheet
+    timing = series.timing
+    nonexistent = series.nonexistent
+    ambiguous = series.ambiguous
+    out: list[Occurrence] = []
+    allowed: list[int] = []
+    happened = 0
+    trouble = _MIN
+    new = object.__new__
+    setdict = object.__setattr__
+    for day in comp.day_walls(limit):
+        if day >= limit or (count is not None and happened >= count):
+            break
+        day_aware = anchor + (day - anchor_wall)
+        day_text = prefix + day.date().isoformat() + "T"
+        day_reach = day + reach
+        if day_reach >= trouble:
+            trouble = timeline.next_trouble(day, day_reach) if plain else _MIN
+        fast = day_reach < trouble
+        checked = day < begin or day + last_offset >= limit or count is not None
+        for offset, following, clock in table:
+            if checked:
+                wall = day + offset
+                if wall >= limit or (count is not None and happened >= count):
+                    break
+            if fast:
+                opens = day_aware + offset
+                due = opens + w_delta if w_delta is not None else day_aware + following
+                grace_until = due + g_delta
+            else:
+                wall = day + offset
+                maybe = localize(wall, tz, nonexistent, ambiguous)
+                if maybe is None:
+                    continue  # a wall time that does not exist, and the policy is to skip it
+                opens = maybe
+                if window is None:
+                    due = localize(day + following, tz, "shift_forward", ambiguous) or opens
+                    if due.astimezone(UTC) < opens.astimezone(UTC):
+                        due = opens
+                else:
+                    due = add(opens, window, tz, ambiguous)
+                grace_until = add(due, grace, tz, ambiguous)
+            happened += slots
+            if checked and day + offset < begin:
+                continue
+            occurrence = new(Occurrence)
+            setdict(
+                occurrence,
+                "__dict__",
+                {
+                    "id": day_text + clock,
+                    "step": step,
+                    "worksheet": worksheet,
+                    "opens": opens,
+                    "due": due,
+                    "grace_until": grace_until,
+                    "timing": timing,
+                },
+            )
+            out.append(occurrence)
+            if slots > 1:
+                allowed.append(slots if count is None else min(slots, count - happened + slots))
+    return _finish(series, tz, out, allowed, begin_utc, end_utc)
+
+
+def _finish(
+    series: Series,
+    tz: ZoneInfo,
+    found: list[Occurrence],
+    allowed: list[int],
+    begin_utc: dt.datetime | None,
+    end_utc: dt.datetime | None,
+) -> list[Occurrence]:
+    """The rarer features, applied after the hot loop so that it stays lean."""
+    if begin_utc is not None or end_utc is not None:
+        keep = [
+            (begin_utc is None or o.opens >= begin_utc) and (end_utc is None or o.opens < end_utc)
+            for o in found
+        ]
+        if allowed:
+            allowed = [n for n, k in zip(allowed, keep, strict=True) if k]
+        found = [o for o, k in zip(found, keep, strict=True) if k]
+    if allowed:
+        found = [
+            replace(o, id=f"{o.id}#{slot}")
+            for o, n in zip(found, allowed, strict=True)
+            for slot in range(1, n + 1)
+        ]
+    specs = series.reminders
+    days = series.excused_days
+    ids = series.excused_ids
+    unlocked_at = series.unlocked_at
+    if not (specs or days or ids or unlocked_at is not None):
+        return found
+    unlock_ts = unlocked_at.timestamp() if unlocked_at not in (None, NEVER) else None
+    out = []
+    for o in found:
+        changes: dict[str, Any] = {}
+        if specs:
+            changes["reminders"] = _reminder_times(specs, o.opens, o.due, tz, series.ambiguous)
+        day = dt.date.fromisoformat(o.id.split("/", 1)[1][:10])
+        if day in days:
+            changes["excused"], changes["excused_reason"] = True, days[day]
+        elif o.id in ids:
+            changes["excused"], changes["excused_reason"] = True, ids[o.id]
+        if unlocked_at is not None:
+            changes["locked"] = unlock_ts is None or unlock_ts >= o.due.timestamp()
+        out.append(replace(o, **changes) if changes else o)
+    return out
