@@ -19,10 +19,32 @@ import yaml
 
 from ..errors import Diagnostic
 
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_MERGE = "tag:yaml.org,2002:merge"
+
 try:  # pragma: no cover - the C loader is a hard requirement in practice
-    _Loader: type[Any] = yaml.CSafeLoader
+    _Base: type[Any] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """The C parser and composer, with untagged nodes left as plain str/seq/map.
+
+    Scalars are typed afterwards by the YAML 1.2 core rules in ``_plain``; PyYAML's 1.1
+    resolver would otherwise run a Python regex loop on every scalar.
+    """
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 48
@@ -30,8 +52,10 @@ MAX_NODES = 200_000  # nodes visited, counting every alias expansion
 
 Path = tuple[str | int, ...]
 
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_WORDS: dict[str, Any] = {
+    "": None, "~": None, "null": None, "Null": None, "NULL": None,
+    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+}  # fmt: skip
 _INT = re.compile(r"^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(
     r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"
@@ -65,19 +89,54 @@ def json_path(path: Path) -> str:
 
 @dataclass
 class SourceMap:
-    """Where each value (and each mapping key) of a document stands in its file (1-based)."""
+    """Where each value (and each mapping key) of a document stands in its file (1-based).
+
+    Positions are looked up in the composed node tree only when a diagnostic needs one, so
+    reading a clean document pays nothing for them.
+    """
 
     file: str | None
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    # Where a scalar's text starts inside the line: quoted scalars start one column later.
-    quoted: set[Path] = field(default_factory=set)
-    block: set[Path] = field(default_factory=set)
+    root: yaml.Node | None = None
     text: str = ""
+
+    def node_at(self, path: Path, *, key: bool = False) -> yaml.Node | None:
+        """The node at ``path`` (or, with ``key``, the key node naming its last step)."""
+        node = self.root
+        for i, part in enumerate(path):
+            if node is None:
+                return None
+            last = i == len(path) - 1
+            if isinstance(node, yaml.MappingNode):
+                found = None
+                for key_node, value_node in _merged(node):
+                    if isinstance(key_node, yaml.ScalarNode) and _key_matches(key_node, part):
+                        found = key_node if (key and last) else value_node
+                        break
+                node = found
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                node = node.value[part] if 0 <= part < len(node.value) else None
+            else:
+                return None
+        return node
+
+    def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """The nearest known position for ``path`` (walking up to its parents)."""
+        p = tuple(path)
+        while True:
+            node = self.node_at(p, key=key) if p else self.root
+            if node is not None:
+                return node.start_mark.line + 1, node.start_mark.column + 1
+            if not p:
+                return (1, 1)
+            p = p[:-1]
+
+    def style(self, path: Path) -> str | None:
+        node = self.node_at(path)
+        return node.style if isinstance(node, yaml.ScalarNode) else None
 
     def block_position(self, path: Path, offset: int, value: str) -> tuple[int, int]:
         """Line and column of ``value[offset]`` inside a ``|`` or ``>`` block scalar."""
-        line, _ = self.values[path]
+        line, _ = self.locate(path)
         lines = self.text.splitlines()
         first = line  # the indicator's line is 1-based ``line``; content starts on the next
         while first < len(lines) and not lines[first].strip():
@@ -87,20 +146,6 @@ class SourceMap:
         row = first + before.count("\n")
         col = indent + (len(before) - (before.rfind("\n") + 1))
         return row + 1, col + 1
-
-    def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
-        """The nearest known position for ``path`` (walking up to its parents)."""
-        p = tuple(path)
-        while True:
-            if key and p in self.keys:
-                return self.keys[p]
-            if p in self.values:
-                return self.values[p]
-            if p in self.keys:
-                return self.keys[p]
-            if not p:
-                return (1, 1)
-            p = p[:-1]
 
     def diagnostic(
         self,
@@ -124,6 +169,16 @@ class SourceMap:
             column=column,
             path=json_path(path),
         )
+
+
+def _key_matches(key_node: yaml.ScalarNode, part: str | int) -> bool:
+    raw = key_node.value
+    if raw == part:
+        return True
+    if key_node.style:
+        return False
+    value = _plain(raw)
+    return value == part and type(value) is type(part)
 
 
 @dataclass
@@ -308,18 +363,45 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str | None) -
     return _diag("WK003", f"YAML syntax error: {problem}{context}.", file, line, column, hint)
 
 
+def _plain(value: str) -> Any:
+    """A plain (unquoted) scalar typed by the YAML 1.2 core schema."""
+    if value in _WORDS:
+        return _WORDS[value]
+    first = value[0]
+    if not (first.isdigit() or first in "+-."):
+        return value
+    if _INT.match(value):
+        if len(value) > 4300:
+            return value  # Python refuses to convert; the validator reports a wrong type
+        if value.startswith("0o"):
+            return int(value[2:], 8)
+        if value.startswith("0x"):
+            return int(value[2:], 16)
+        return int(value)
+    if _FLOAT.match(value):
+        low = value.lower()
+        if low.endswith("inf"):
+            return -math.inf if low.startswith("-") else math.inf
+        if low.endswith("nan"):
+            return math.nan
+        return float(value)
+    return value
+
+
 class _Fatal(Exception):
     pass
 
 
 class _Builder:
+    """Plain values from the node tree: refuses tags, duplicate keys, alias bombs, depth."""
+
     def __init__(self, source: SourceMap) -> None:
         self.source = source
         self.diagnostics: list[Diagnostic] = []
-        self.visited = 0
+        self.budget = MAX_NODES
         self.fatal = False
 
-    def _error(self, code: str, message: str, node: yaml.Node, hint: str, path: Path) -> None:
+    def _error(self, code: str, message: str, node: yaml.Node, hint: str) -> None:
         self.diagnostics.append(
             Diagnostic(
                 code=code,
@@ -328,132 +410,123 @@ class _Builder:
                 file=self.source.file,
                 line=node.start_mark.line + 1,
                 column=node.start_mark.column + 1,
-                path=json_path(path),
+                path="$",
             )
         )
 
     def build(self, node: yaml.Node) -> Any:
+        self.source.root = node
         try:
-            return self._node(node, (), 0)
+            return self._node(node, 0)
         except _Fatal:
             self.fatal = True
             return None
 
-    def _node(self, node: yaml.Node, path: Path, depth: int) -> Any:
-        self.visited += 1
-        if self.visited > MAX_NODES:
-            self._error(
-                "WK006",
-                "This document expands to too many values (YAML aliases repeated inside each "
-                "other: a 'billion laughs' pattern).",
-                node,
-                "Write the values out, or use fewer '*alias' references.",
-                path,
-            )
-            raise _Fatal
-        if depth > MAX_DEPTH:
-            self._error(
-                "WK007",
-                "The document is nested too deeply.",
-                node,
-                f"Nest at most {MAX_DEPTH} levels; use sections and tables instead.",
-                path,
-            )
-            raise _Fatal
-        self.source.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    def _node(self, node: yaml.Node, depth: int) -> Any:
         tag = node.tag
-        if tag not in _STD_TAGS:
-            self._error(
-                "WK005",
-                f"The YAML tag '{_short_tag(tag)}' is not allowed; worksheetkit reads data only "
-                "and never runs code.",
-                node,
-                "Remove the tag (the part starting with '!').",
-                path,
-            )
-            # Keep going so other problems are reported; the value is treated as text.
-            if isinstance(node, yaml.ScalarNode):
-                return str(node.value)
-            return None
-        if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self._node(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, depth)
-        raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
+        cls = type(node)
+        if cls is yaml.ScalarNode:
+            if tag == _STR:
+                return _plain(node.value) if not node.style else node.value
+        else:
+            self.budget -= len(node.value) + 1
+            if self.budget < 0:
+                self._error(
+                    "WK006",
+                    "This document expands to too many values (YAML aliases repeated inside "
+                    "each other: a 'billion laughs' pattern).",
+                    node,
+                    "Write the values out, or use fewer '*alias' references.",
+                )
+                raise _Fatal
+            if depth >= MAX_DEPTH:
+                self._error(
+                    "WK007",
+                    "The document is nested too deeply.",
+                    node,
+                    f"Nest at most {MAX_DEPTH} levels; use sections and tables instead.",
+                )
+                raise _Fatal
+            if cls is yaml.MappingNode:
+                if tag == _MAP:
+                    return self._mapping(node, depth)
+            elif tag == _SEQ:
+                return [self._node(child, depth + 1) for child in node.value]
+        if tag in _STD_TAGS:
+            # An explicit standard tag (!!str, !!int …): honour it as YAML 1.2 would.
+            if cls is yaml.ScalarNode:
+                return node.value if tag == _STR else _plain(node.value)
+            if cls is yaml.MappingNode:
+                return self._mapping(node, depth)
+            return [self._node(child, depth + 1) for child in node.value]
+        self._error(
+            "WK005",
+            f"The YAML tag '{_short_tag(tag)}' is not allowed; worksheetkit reads data only "
+            "and never runs code.",
+            node,
+            "Remove the tag (the part starting with '!').",
+        )
+        # Keep going so other problems are reported; the value is treated as text.
+        return str(node.value) if cls is yaml.ScalarNode else None
 
-    def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
-        value: str = node.value
-        if node.style in ("'", '"'):
-            self.source.quoted.add(path)
-            return value
-        if node.style in ("|", ">"):
-            self.source.block.add(path)
-            return value
-        if _NULL.match(value):
-            return None
-        if _BOOL.match(value):
-            return value.lower() == "true"
-        if _INT.match(value):
-            if len(value) > 4300:
-                return value  # Python refuses to convert; the validator reports a wrong type
-            if value.startswith("0o"):
-                return int(value[2:], 8)
-            if value.startswith("0x"):
-                return int(value[2:], 16)
-            return int(value)
-        if _FLOAT.match(value):
-            low = value.lower()
-            if low.endswith("inf"):
-                return -math.inf if low.startswith("-") else math.inf
-            if low.endswith("nan"):
-                return math.nan
-            return float(value)
-        return value
-
-    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
-        first_seen: dict[Any, yaml.Node] = {}
+        first_seen: dict[Any, yaml.Node] | None = None
         for key_node, value_node in _merged(node):
-            if not isinstance(key_node, yaml.ScalarNode):
+            if type(key_node) is not yaml.ScalarNode:
                 self._error(
                     "WK003",
                     "A key here is a list or mapping; keys must be plain words.",
                     key_node,
                     "Write the key as text followed by ':'.",
-                    path,
                 )
                 continue
-            key = self._scalar(key_node, (*path, "__key__"))
-            if key is None or isinstance(key, bool):
-                key = key_node.value
-            if isinstance(key, float) and (math.isnan(key) or math.isinf(key)):
-                key = key_node.value
-            child = (*path, key if isinstance(key, str | int) else str(key))
-            if key in first_seen:
-                first = first_seen[key]
+            raw = key_node.value
+            if key_node.tag != _STR and key_node.tag not in _STD_TAGS:
+                self._error(
+                    "WK005",
+                    f"The YAML tag '{_short_tag(key_node.tag)}' is not allowed; worksheetkit "
+                    "reads data only and never runs code.",
+                    key_node,
+                    "Remove the tag (the part starting with '!').",
+                )
+                continue
+            key = raw if key_node.style else _plain(raw)
+            if key is None or isinstance(key, bool) or (
+                isinstance(key, float) and not math.isfinite(key)
+            ):
+                key = raw
+            if key in result or (first_seen is not None and key in first_seen):
+                first = (first_seen or {}).get(key) or _first_key(node, key_node, key)
                 self._error(
                     "WK004",
-                    f"The key '{key_node.value}' appears twice in this mapping (first on line "
+                    f"The key '{raw}' appears twice in this mapping (first on line "
                     f"{first.start_mark.line + 1}, again on line {key_node.start_mark.line + 1}).",
                     key_node,
                     "Keep one of them; YAML would otherwise silently use only the last.",
-                    child,
                 )
                 continue
-            first_seen[key] = key_node
-            self.source.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self._node(value_node, child, depth + 1)
-        self.source.values.pop((*path, "__key__"), None)
-        self.source.quoted.discard((*path, "__key__"))
+            result[key] = self._node(value_node, depth + 1)
         return result
+
+
+def _first_key(node: yaml.MappingNode, duplicate: yaml.Node, key: Any) -> yaml.Node:
+    for key_node, _ in _merged(node):
+        if key_node is duplicate:
+            break
+        if isinstance(key_node, yaml.ScalarNode):
+            k = key_node.value if key_node.style else _plain(key_node.value)
+            if k == key:
+                return key_node
+    return duplicate
 
 
 def _merged(node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:
     """Key/value pairs, with YAML merge keys (``<<: *base``) expanded in place."""
     for key_node, value_node in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
+        if key_node.tag == _MERGE or (
+            key_node.value == "<<" and not key_node.style and key_node.tag == _STR
+        ):
             sources = (
                 value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
             )

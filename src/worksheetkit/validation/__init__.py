@@ -7,10 +7,12 @@ hides the others.
 
 from __future__ import annotations
 
+import gc
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -150,9 +152,13 @@ def find_pack_root(path: str | os.PathLike[str]) -> Path | None:
     here = Path(path).resolve()
     if here.is_file():
         here = here.parent
-    for folder in (here, *here.parents):
-        if (folder / PACK_FILE).is_file():
-            return folder
+    return _pack_root_of(here)
+
+
+def _pack_root_of(folder: Path) -> Path | None:
+    for candidate in (folder, *folder.parents):
+        if (candidate / PACK_FILE).is_file():
+            return candidate
     return None
 
 
@@ -248,21 +254,28 @@ def _item_adapter() -> TypeAdapter[Any]:
 def _schedule_checks(node: Located) -> Iterator[Diagnostic]:
     if not isinstance(node.value, dict):
         return
-    try:
-        from ..scheduling import check_schedule
-    except ImportError:  # pragma: no cover - scheduling is part of the package
-        return
-    from ..model import Schedule
-
-    try:
-        schedule = Schedule.model_validate(node.value)
-    except ValidationError:
-        return  # already reported by the document's model
-    for code, message, hint, subpath in check_schedule(schedule):
+    key = json.dumps(node.value, sort_keys=True, default=str)
+    for code, message, hint, subpath in _schedule_problems(key):
         target = node
         for part in subpath:
             target = target.at(part)
         yield target.diag(code, message, hint)
+
+
+@lru_cache(maxsize=512)
+def _schedule_problems(key: str) -> tuple[tuple[str, str, str | None, tuple[str | int, ...]], ...]:
+    """Static schedule problems, memoised: a pack repeats the same few schedules many times."""
+    from ..model import Schedule
+    from ..scheduling import check_schedule
+
+    try:
+        schedule = Schedule.model_validate(json.loads(key))
+    except ValidationError:
+        return ()  # already reported by the document's model
+    return tuple(
+        (code, message, hint, tuple(subpath))
+        for code, message, hint, subpath in check_schedule(schedule)
+    )
 
 
 class PackChecker:
@@ -672,15 +685,44 @@ def _replace(items: list[Located], item_id: str, new: Located) -> bool:
 # -- public API -----------------------------------------------------------------------------
 
 
+class _GcPaused:
+    """Pause the cyclic garbage collector while a pack is read.
+
+    A run keeps every file's node tree alive (positions are looked up lazily, only for
+    diagnostics), and the collector would rescan those hundreds of thousands of objects again
+    and again. Documents hold no reference cycles, so reference counting still frees garbage.
+    """
+
+    def __enter__(self) -> None:
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.was_enabled:
+            gc.enable()
+
+
+
 def check_paths(
     *paths: str | os.PathLike[str],
     progress: Callable[[int, int], None] | None = None,
 ) -> ValidationRun:
     """Validate files and folders; every problem of every file, sorted."""
+    with _GcPaused():
+        return _check_paths(paths, progress)
+
+
+def _check_paths(
+    paths: tuple[str | os.PathLike[str], ...], progress: Callable[[int, int], None] | None
+) -> ValidationRun:
     files, problems = _collect(paths)
     groups: dict[Path | None, list[SourceDocument]] = {}
+    roots: dict[Path, Path | None] = {}
     for n, (path, display) in enumerate(files, 1):
-        root = find_pack_root(path) if path.exists() else None
+        folder = path.parent.resolve()
+        if folder not in roots:
+            roots[folder] = _pack_root_of(folder)
+        root = roots[folder]
         groups.setdefault(root, []).append(_read(path, display))
         if progress is not None:
             progress(n, len(files))
@@ -741,7 +783,8 @@ def load(path: str | os.PathLike[str]) -> Document:
 
 def _load_pack(folder: str | os.PathLike[str]) -> LoadedPack:
     files, problems = _collect([folder])
-    docs = [_read(path, display) for path, display in files]
+    with _GcPaused():
+        docs = [_read(path, display) for path, display in files]
     root = Path(folder).resolve()
     loaded = PackChecker(root, docs).run()
     loaded.diagnostics = sort_diagnostics([*problems, *loaded.diagnostics])

@@ -30,12 +30,13 @@ class Located:
         return isinstance(self.value, dict) and key in self.value
 
     def position(self, *, key: bool = False, offset: int | None = None) -> tuple[int, int]:
-        if offset is not None and self.path in self.doc.source.block and isinstance(self.value, str):
-            return self.doc.source.block_position(self.path, offset, self.value)
-        line, column = self.doc.source.locate(self.path, key=key)
-        if offset is not None and self.path not in self.doc.source.block:
-            quoted = 1 if self.path in self.doc.source.quoted else 0
-            column += quoted + offset
+        source = self.doc.source
+        style = source.style(self.path) if offset is not None else None
+        if offset is not None and style in ("|", ">") and isinstance(self.value, str):
+            return source.block_position(self.path, offset, self.value)
+        line, column = source.locate(self.path, key=key)
+        if offset is not None and style not in ("|", ">"):
+            column += (1 if style in ("'", '"') else 0) + offset
         return line, column
 
     def diag(

@@ -523,59 +523,87 @@ def check_text_fields(
     root: Located,
     language: str,
     languages: list[str] | None,
-) -> Iterator[Diagnostic]:
+) -> list[Diagnostic]:
     """Translations for declared languages; a language map always has the default language;
-    links in Markdown are http(s) or relative."""
+    links are http(s) or relative; durations are ISO 8601."""
     required = list(dict.fromkeys([language, *(languages or [])]))
-    yield from _walk_text(root, language, required, bool(languages))
+    walker = _TextWalker(root, language, required, bool(languages))
+    walker.walk(root.value, root.path)
+    return walker.out
 
 
-def _walk_text(
-    node: Located, language: str, required: list[str], declared: bool
-) -> Iterator[Diagnostic]:
-    value = node.value
-    if isinstance(value, dict):
-        for key in value:
-            child = node.at(key)
-            if key in TEXT_KEYS and _is_text(child.value):
-                yield from _check_text(child, str(key), language, required, declared)
-            elif key == "anchors" and isinstance(child.value, dict):
-                for anchor in child.value:
-                    yield from _check_text(child.at(anchor), "anchor", language, required, declared)
-            elif key == "options" and isinstance(child.value, list):
-                for i, opt in enumerate(child.value):
-                    onode = child.at(i)
-                    if isinstance(opt, str) and declared and len(required) > 1:
-                        yield onode.diag(
-                            "WK207",
-                            f"The option '{opt}' has no translations for: "
-                            + ", ".join(required[1:])
-                            + ".",
-                            f"Write it as {{value: {opt}, label: {{{language}: …, "
-                            f"{required[1]}: …}}}}.",
+class _TextWalker:
+    """One pass over the raw data; ``Located`` values are made only where there is a problem."""
+
+    def __init__(self, root: Located, language: str, required: list[str], declared: bool) -> None:
+        self.root = root
+        self.language = language
+        self.required = required
+        self.declared = declared
+        self.out: list[Diagnostic] = []
+
+    def node(self, value: Any, path: tuple[str | int, ...]) -> Located:
+        return Located(value, self.root.doc, path)
+
+    def walk(self, value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                here = (*path, key)
+                if key in TEXT_KEYS and _is_text(child):
+                    self.out.extend(
+                        _check_text(self.node(child, here), str(key), self.language,
+                                    self.required, self.declared)
+                    )
+                elif key == "anchors" and isinstance(child, dict):
+                    for anchor, text in child.items():
+                        self.out.extend(
+                            _check_text(self.node(text, (*here, anchor)), "anchor",
+                                        self.language, self.required, self.declared)
                         )
-                    else:
-                        yield from _walk_text(onode, language, required, declared)
-            elif key in DURATION_KEYS and isinstance(child.value, str):
-                if not valid_duration(child.value):
-                    yield child.diag(
-                        "WK218",
-                        f"'{key}' is not a duration: '{child.value}'.",
-                        "Write durations in ISO 8601: P7D (7 days), P3W (3 weeks), PT4H, PT30M.",
+                elif key == "options" and isinstance(child, list):
+                    self.options(child, here)
+                elif key in DURATION_KEYS and isinstance(child, str):
+                    if not valid_duration(child):
+                        self.out.append(
+                            self.node(child, here).diag(
+                                "WK218",
+                                f"'{key}' is not a duration: '{child}'.",
+                                "Write durations in ISO 8601: P7D (7 days), P3W (3 weeks), "
+                                "PT4H, PT30M.",
+                            )
+                        )
+                elif key in ("url", "homepage") and isinstance(child, str):
+                    if not safe_url(child):
+                        self.out.append(
+                            self.node(child, here).diag(
+                                "WK212",
+                                "This link uses a scheme other than http(s); only http(s) and "
+                                "relative links are allowed.",
+                                "Use an https:// address or a relative path.",
+                            )
+                        )
+                elif isinstance(child, dict | list):
+                    self.walk(child, here)
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                if isinstance(child, dict | list):
+                    self.walk(child, (*path, i))
+
+    def options(self, options: list[Any], path: tuple[str | int, ...]) -> None:
+        for i, opt in enumerate(options):
+            if isinstance(opt, str) and self.declared and len(self.required) > 1:
+                self.out.append(
+                    self.node(opt, (*path, i)).diag(
+                        "WK207",
+                        f"The option '{opt}' has no translations for: "
+                        + ", ".join(self.required[1:])
+                        + ".",
+                        f"Write it as {{value: {opt}, label: {{{self.language}: …, "
+                        f"{self.required[1]}: …}}}}.",
                     )
-            elif key in ("url", "homepage") and isinstance(child.value, str):
-                if not safe_url(child.value):
-                    yield child.diag(
-                        "WK212",
-                        "This link uses a scheme other than http(s); only http(s) and relative "
-                        "links are allowed.",
-                        "Use an https:// address or a relative path.",
-                    )
-            else:
-                yield from _walk_text(child, language, required, declared)
-    elif isinstance(value, list):
-        for i in range(len(value)):
-            yield from _walk_text(node.at(i), language, required, declared)
+                )
+            elif isinstance(opt, dict | list):
+                self.walk(opt, (*path, i))
 
 
 def _is_text(value: Any) -> bool:
