@@ -28,8 +28,10 @@ def main() -> int:
         if not found:
             rows.append((script.stem, "(no result)", "-", "-", "FAIL"))
             sys.stderr.write(proc.stdout[-2000:] + proc.stderr[-2000:])
-    widths = [max(len(r[i]) for r in [("script", "target", "ratio", "goal", "result"), *rows])
-              for i in range(5)]
+    widths = [
+        max(len(r[i]) for r in [("script", "target", "ratio", "goal", "result"), *rows])
+        for i in range(5)
+    ]
     header = ("script", "target", "ratio", "goal", "result")
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))

@@ -34,7 +34,13 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
         run = check_paths(*paths, progress=progress)
     io_errors = [d for d in run.diagnostics if d.code == "WK001"]
     REPORTERS[fmt](run.files, run.diagnostics)
-    sys.exit(exit_code(run.diagnostics, strict, io_only=bool(io_errors) and len(io_errors) == len(run.diagnostics)))
+    sys.exit(
+        exit_code(
+            run.diagnostics,
+            strict,
+            io_only=bool(io_errors) and len(io_errors) == len(run.diagnostics),
+        )
+    )
 
 
 def exit_code(diagnostics: list[Diagnostic], strict: bool, *, io_only: bool = False) -> int:

@@ -89,7 +89,9 @@ def parse_document(
         doc.diagnostics.extend(convert(exc, model_cls, data, source))
     except (RecursionError, ValueError, TypeError) as exc:  # pragma: no cover - defensive
         doc.diagnostics.append(
-            source.diagnostic("WK102", f"This document could not be read ({type(exc).__name__}).", ())
+            source.diagnostic(
+                "WK102", f"This document could not be read ({type(exc).__name__}).", ()
+            )
         )
     if any(d.severity == "error" for d in doc.diagnostics):
         doc.model = None

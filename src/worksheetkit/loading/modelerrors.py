@@ -44,7 +44,7 @@ _PATTERN_HINTS = {
     "ids of items are lowercase letters, digits and '_', starting with a letter, e.g. belief_after.",
     "version": "Use a semantic version: three numbers with dots, e.g. 1.0.0.",
     "language": "Use a language code such as en, es or pt-BR.",
-    "at": "Write times of day as 24-hour HH:MM in quotes, e.g. \"20:00\".",
+    "at": 'Write times of day as 24-hour HH:MM in quotes, e.g. "20:00".',
     "extends": "Refer to a worksheet as id@major, e.g. cbt.thought-record@1.",
     "worksheet": "Refer to a worksheet as id, id@major or id@1.2.0.",
     "pathway": "Refer to a pathway as id, id@major or id@1.2.0.",
@@ -93,7 +93,12 @@ def _data_path(data: Any, loc: Sequence[str | int], missing_key: bool) -> tuple[
             path.append(part)
             current = value
             continue
-        if missing_key and i == len(loc) - 1 and isinstance(current, dict) and isinstance(part, str):
+        if (
+            missing_key
+            and i == len(loc) - 1
+            and isinstance(current, dict)
+            and isinstance(part, str)
+        ):
             path.append(part)
             return tuple(path), True
     return tuple(path), False
@@ -179,7 +184,11 @@ def did_you_mean(word: str, candidates: Sequence[str]) -> str | None:
 def _kind_of(model: type[BaseModel] | None, data: Any) -> str:
     if model is None:
         return "this mapping"
-    if isinstance(data, dict) and isinstance(data.get("type"), str) and "type" in model.model_fields:
+    if (
+        isinstance(data, dict)
+        and isinstance(data.get("type"), str)
+        and "type" in model.model_fields
+    ):
         return f"a {data['type']} item"
     name = model.__name__
     words = {
@@ -209,17 +218,18 @@ def convert(
 ) -> list[Diagnostic]:
     """All of pydantic's errors as diagnostics, the most specific one per location."""
     raw: list[tuple[Path, bool, dict[str, Any]]] = []
-    for err in exc.errors(include_url=False, include_input=False):
+    for details in exc.errors(include_url=False, include_input=False):
+        err: dict[str, Any] = dict(details)
         path, missing = _data_path(data, err["loc"], err["type"] in ("missing", "extra_forbidden"))
-        raw.append((path, missing, dict(err)))
+        raw.append((path, missing, err))
     # A union reports one error per branch. When some branch got deeper into the value, that
     # is what the author meant; drop the shallow "wrong type" errors of the other branches.
     deep = {p for p, _, _ in raw}
     kept: list[tuple[Path, bool, dict[str, Any]]] = []
     for path, missing, err in raw:
-        if err["type"] in _TYPE_WORDS or err["type"] == "literal_error":
-            if any(len(d) > len(path) and d[: len(path)] == path for d in deep):
-                continue
+        shallow = err["type"] in _TYPE_WORDS or err["type"] == "literal_error"
+        if shallow and any(len(d) > len(path) and d[: len(path)] == path for d in deep):
+            continue
         kept.append((path, missing, err))
     out: list[Diagnostic] = []
     type_errors: dict[Path, list[str]] = {}
@@ -337,8 +347,8 @@ def _one(
         )
     elif kind == "literal_error":
         _, value = _lookup(data, path)
-        expected = str(ctx.get("expected", ""))
-        options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
+        expected_text = str(ctx.get("expected", ""))
+        options = [o.strip().strip("'") for o in expected_text.replace(" or ", ", ").split(",")]
         guess = did_you_mean(str(value), options) if isinstance(value, str) else None
         if path and path[-1] == "worksheetkit":
             yield source.diagnostic(
@@ -357,19 +367,23 @@ def _one(
         )
     elif kind == "string_pattern_mismatch":
         _, value = _lookup(data, path)
-        hint = _PATTERN_HINTS.get(str(key))
-        if key in _DURATION_KEYS or (str(key) in ("duration", "min", "max") and isinstance(value, str)):
-            hint = "Write durations in ISO 8601: P7D (7 days), P3W (3 weeks), PT4H (4 hours), PT30M."
+        pattern_hint: str | None = _PATTERN_HINTS.get(str(key))
+        if key in _DURATION_KEYS or (
+            str(key) in ("duration", "min", "max") and isinstance(value, str)
+        ):
+            pattern_hint = (
+                "Write durations in ISO 8601: P7D (7 days), P3W (3 weeks), PT4H (4 hours), PT30M."
+            )
         if path and isinstance(path[-1], int) and len(path) > 1 and path[-2] == "at":
-            hint = _PATTERN_HINTS["at"]
+            pattern_hint = _PATTERN_HINTS["at"]
         if path and isinstance(path[-1], int) and len(path) > 1 and path[-2] in ("remove",):
-            hint = _PATTERN_HINTS["id"]
+            pattern_hint = _PATTERN_HINTS["id"]
         code = "WK106" if key in ("id", "version", "extends", "worksheet", "pathway") else "WK105"
         yield source.diagnostic(
             code,
             f"{_name(path)} has an invalid format: {describe_value(value)}.",
             path,
-            hint=hint or "See docs/format.md for the expected format.",
+            hint=pattern_hint or "See docs/format.md for the expected format.",
         )
     elif kind in (
         "greater_than",
@@ -408,7 +422,11 @@ def _range_words(kind: str, ctx: dict[str, Any], value: Any) -> str:
     if kind == "less_than_equal":
         return f"{describe_value(value)} must be at most {ctx.get('le')}"
     if kind in ("too_short", "string_too_short"):
-        return f"it needs at least {ctx.get('min_length')} entr{'y' if ctx.get('min_length') == 1 else 'ies'}" if kind == "too_short" else f"it needs at least {ctx.get('min_length')} character(s)"
+        return (
+            f"it needs at least {ctx.get('min_length')} entr{'y' if ctx.get('min_length') == 1 else 'ies'}"
+            if kind == "too_short"
+            else f"it needs at least {ctx.get('min_length')} character(s)"
+        )
     return f"it allows at most {ctx.get('max_length')}"
 
 

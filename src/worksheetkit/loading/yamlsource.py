@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -28,7 +28,7 @@ except AttributeError:  # pragma: no cover
     _Base = yaml.SafeLoader
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """The C parser and composer, with untagged nodes left as plain str/seq/map.
 
     Scalars are typed afterwards by the YAML 1.2 core rules in ``_plain``; PyYAML's 1.1
@@ -45,6 +45,7 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
         if kind is yaml.ScalarNode:
             return _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
+
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 48
@@ -422,7 +423,7 @@ class _Builder:
             self.fatal = True
             return None
 
-    def _node(self, node: yaml.Node, depth: int) -> Any:
+    def _node(self, node: Any, depth: int) -> Any:
         tag = node.tag
         cls = type(node)
         if cls is yaml.ScalarNode:
@@ -492,8 +493,10 @@ class _Builder:
                 )
                 continue
             key = raw if key_node.style else _plain(raw)
-            if key is None or isinstance(key, bool) or (
-                isinstance(key, float) and not math.isfinite(key)
+            if (
+                key is None
+                or isinstance(key, bool)
+                or (isinstance(key, float) and not math.isfinite(key))
             ):
                 key = raw
             if key in result or (first_seen is not None and key in first_seen):

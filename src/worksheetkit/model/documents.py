@@ -11,8 +11,18 @@ from .base import Model
 from .items import Expression, Item, ItemId, Number, Text
 from .schedule import IsoDuration, Schedule
 
-DocId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$", max_length=128)]
-SemVer = Annotated[str, Field(pattern=r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$")]
+__all__ = [
+    "KINDS", "MODELS", "Alert", "Assignment", "Band", "Document", "Excused", "Insertion",
+    "MissingPolicy", "Obstacle", "Pack", "Pathway", "Plan", "Ratings", "Response", "Schedule",
+    "ScheduleChange", "Score", "Source", "Step", "Worksheet",
+]  # fmt: skip
+
+DocId = Annotated[
+    str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$", max_length=128)
+]
+SemVer = Annotated[
+    str, Field(pattern=r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$")
+]
 LangCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 # A reference to another document: ``id``, ``id@major`` or ``id@major.minor.patch``.
 DocRef = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*(@\d+(\.\d+){0,2})?$", max_length=160)]

@@ -307,8 +307,11 @@ def normalise_options(specs: list[OptionSpec] | None) -> list[Option]:
     out: list[Option] = []
     for spec in specs or []:
         if isinstance(spec, Option):
-            out.append(spec if spec.label is not None else spec.model_copy(
-                update={"label": str(spec.value)}))
+            out.append(
+                spec
+                if spec.label is not None
+                else spec.model_copy(update={"label": str(spec.value)})
+            )
         else:
             out.append(Option(value=spec, label=str(spec)))
     return out
@@ -327,7 +330,6 @@ def item_options(item: object) -> list[Option]:
     if isinstance(item, Choice | Checklist | Ranking):
         return normalise_options(item.options)
     return []
-
 
 
 def display_label(item: object) -> Text:

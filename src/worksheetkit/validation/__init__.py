@@ -162,7 +162,9 @@ def _pack_root_of(folder: Path) -> Path | None:
     return None
 
 
-def _collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
+def _collect(
+    paths: Iterable[str | os.PathLike[str]],
+) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
     files: list[tuple[Path, str]] = []
     problems: list[Diagnostic] = []
     for given in paths:
@@ -404,8 +406,9 @@ class PackChecker:
                     node.diag(
                         "WK204",
                         f"There is no worksheet '{ident}' in this pack to extend.",
-                        f"Did you mean '{guess}'?" if guess else
-                        "Check the id; templates are looked up inside the same pack only.",
+                        f"Did you mean '{guess}'?"
+                        if guess
+                        else "Check the id; templates are looked up inside the same pack only.",
                     )
                 )
             self.resolved[key] = None
@@ -482,8 +485,11 @@ class PackChecker:
                 continue
             index = next((k for k, n in enumerate(items) if _id(n) == anchor), None)
             if index is None:
-                missing(add.at(i).at("after" if insertion.after else "before"), anchor,
-                        "'add' is placed next to")
+                missing(
+                    add.at(i).at("after" if insertion.after else "before"),
+                    anchor,
+                    "'add' is placed next to",
+                )
                 continue
             at = index + 1 if insertion.after else index
             items[at:at] = new
@@ -516,17 +522,20 @@ class PackChecker:
     # pathways, assignments, responses ------------------------------------------------------
     def _ref_problem(self, node: Located, ref: str, kind: str) -> Diagnostic | None:
         ident, wanted = split_ref(ref)
-        if kind == "worksheet":
-            versions = self.ws_docs.get(ident, {})
-        else:
-            versions = {v: None for v in self.pack._pathways.get(ident, {})}  # type: ignore[misc]
+        versions: list[str] = list(
+            self.ws_docs.get(ident, {})
+            if kind == "worksheet"
+            else self.pack._pathways.get(ident, {})
+        )
         if not versions:
             names = sorted(self.ws_docs) if kind == "worksheet" else sorted(self.pack._pathways)
             guess = did_you_mean(ident, names)
             return node.diag(
                 "WK204",
                 f"There is no {kind} '{ident}' in this pack.",
-                f"Did you mean '{guess}'?" if guess else f"Add the {kind} to the pack, or fix the id.",
+                f"Did you mean '{guess}'?"
+                if guess
+                else f"Add the {kind} to the pack, or fix the id.",
             )
         if not any(_matches(v, wanted) for v in versions):
             have = ", ".join(sorted(versions, key=_version_key))
@@ -700,7 +709,6 @@ class _GcPaused:
     def __exit__(self, *exc: object) -> None:
         if self.was_enabled:
             gc.enable()
-
 
 
 def check_paths(

@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import Diagnostic
 from ..loading.modelerrors import did_you_mean
@@ -36,6 +36,9 @@ from ..model import (
     item_options,
 )
 from .located import Located
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..expressions import SymbolKind
 
 TEXT_KEYS = frozenset(
     {
@@ -63,7 +66,9 @@ _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
-_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+_DURATION = re.compile(
+    r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$"
+)
 
 
 def safe_url(url: str) -> bool:
@@ -75,7 +80,7 @@ def safe_url(url: str) -> bool:
 
 def valid_duration(text: str) -> bool:
     m = _DURATION.match(text)
-    return bool(m) and any(g is not None for g in m.groups()) and not text.endswith("T")
+    return m is not None and any(g is not None for g in m.groups()) and not text.endswith("T")
 
 
 @dataclass(frozen=True)
@@ -189,11 +194,14 @@ class WorksheetChecker:
         scores = self.root.at("scores")
         for i, score in enumerate(self.ws.scores):
             if score.id in seen:
-                yield scores.at(i).at("id").diag(
-                    "WK201",
-                    f"The score id '{score.id}' is also the id of an item.",
-                    "Give the score an id of its own, e.g. total or "
-                    f"{score.id}_score.",
+                yield (
+                    scores.at(i)
+                    .at("id")
+                    .diag(
+                        "WK201",
+                        f"The score id '{score.id}' is also the id of an item.",
+                        f"Give the score an id of its own, e.g. total or {score.id}_score.",
+                    )
                 )
             seen.setdefault(score.id, scores.at(i))
 
@@ -213,7 +221,9 @@ class WorksheetChecker:
         if isinstance(item, Rating):
             yield from self._rating(item, node)
         if isinstance(item, TextItem):
-            yield from self._min_max(node, item.min_length, item.max_length, "min_length", "max_length")
+            yield from self._min_max(
+                node, item.min_length, item.max_length, "min_length", "max_length"
+            )
             if item.pattern is not None:
                 try:
                     re.compile(item.pattern)
@@ -224,7 +234,9 @@ class WorksheetChecker:
                         "Check brackets and backslashes; quote the pattern with single quotes.",
                     )
         if isinstance(item, Checklist):
-            yield from self._min_max(node, item.min_selected, item.max_selected, "min_selected", "max_selected")
+            yield from self._min_max(
+                node, item.min_selected, item.max_selected, "min_selected", "max_selected"
+            )
             n = len(item.options)
             if item.min_selected is not None and item.min_selected > n + (1 if item.other else 0):
                 yield node.at("min_selected").diag(
@@ -284,10 +296,14 @@ class WorksheetChecker:
                 for i, opt in enumerate(item.options):
                     value = getattr(opt, "value", opt)
                     if isinstance(value, str):
-                        yield node.at("options").at(i).diag(
-                            "WK102",
-                            "A likert option's value must be a number (its score weight).",
-                            "Write it as {value: 0, label: Not at all}.",
+                        yield (
+                            node.at("options")
+                            .at(i)
+                            .diag(
+                                "WK102",
+                                "A likert option's value must be a number (its score weight).",
+                                "Write it as {value: 0, label: Not at all}.",
+                            )
                         )
         raw = getattr(item, "options", None) or []
         seen: dict[Any, int] = {}
@@ -295,10 +311,14 @@ class WorksheetChecker:
             value = getattr(opt, "value", opt)
             key = (type(value) is str, value)
             if key in seen:
-                yield node.at("options").at(i).diag(
-                    "WK208",
-                    f"The option value '{value}' appears twice (entries {seen[key] + 1} and {i + 1}).",
-                    "Give every option a different value; answers store the value.",
+                yield (
+                    node.at("options")
+                    .at(i)
+                    .diag(
+                        "WK208",
+                        f"The option value '{value}' appears twice (entries {seen[key] + 1} and {i + 1}).",
+                        "Give every option a different value; answers store the value.",
+                    )
                 )
             else:
                 seen[key] = i
@@ -327,13 +347,17 @@ class WorksheetChecker:
                 "This scale has more than 10,000 steps.",
                 "Use a larger step or a smaller range.",
             )
-        for value in (item.anchors or {}):
+        for value in item.anchors or {}:
             if not item.min <= value <= item.max:
-                yield node.at("anchors").at(value).diag(
-                    "WK215",
-                    f"The anchor at {value} is outside the scale ({item.min}–{item.max}).",
-                    "Anchor only values the client can choose.",
-                    key=True,
+                yield (
+                    node.at("anchors")
+                    .at(_anchor_key(value))
+                    .diag(
+                        "WK215",
+                        f"The anchor at {value} is outside the scale ({item.min}–{item.max}).",
+                        "Anchor only values the client can choose.",
+                        key=True,
+                    )
                 )
 
     def _default(self, item: Any, node: Located) -> Iterator[Diagnostic]:
@@ -370,12 +394,16 @@ class WorksheetChecker:
             previous: float | None = None
             for j, band in enumerate(score.bands):
                 if previous is not None and band.max <= previous:
-                    yield bands.at(j).at("max").diag(
-                        "WK210",
-                        f"Score band {j + 1} ends at {band.max}, not above the band before it "
-                        f"({previous}): the bands overlap or are out of order.",
-                        "List bands from lowest to highest; each 'max' is the band's inclusive "
-                        "upper bound.",
+                    yield (
+                        bands.at(j)
+                        .at("max")
+                        .diag(
+                            "WK210",
+                            f"Score band {j + 1} ends at {band.max}, not above the band before it "
+                            f"({previous}): the bands overlap or are out of order.",
+                            "List bands from lowest to highest; each 'max' is the band's inclusive "
+                            "upper bound.",
+                        )
                     )
                 previous = float(band.max)
             if score.missing.method == "prorate" and score.missing.allow == 0:
@@ -390,19 +418,27 @@ class WorksheetChecker:
                 continue
             low, high = rng
             if score.bands[0].max < low:
-                yield bands.at(0).at("max").diag(
-                    "WK211",
-                    f"The first band ends at {score.bands[0].max}, below the lowest possible score "
-                    f"({_num(low)}).",
-                    "Start the bands at the lowest possible score.",
+                yield (
+                    bands.at(0)
+                    .at("max")
+                    .diag(
+                        "WK211",
+                        f"The first band ends at {score.bands[0].max}, below the lowest possible score "
+                        f"({_num(low)}).",
+                        "Start the bands at the lowest possible score.",
+                    )
                 )
             last = score.bands[-1]
             if last.max < high:
-                yield bands.at(len(score.bands) - 1).at("max").diag(
-                    "WK211",
-                    f"The last band ends at {last.max}, but the score can reach {_num(high)}: "
-                    "scores above it would have no band.",
-                    f"Set the last band's max to {_num(high)}.",
+                yield (
+                    bands.at(len(score.bands) - 1)
+                    .at("max")
+                    .diag(
+                        "WK211",
+                        f"The last band ends at {last.max}, but the score can reach {_num(high)}: "
+                        "scores above it would have no band.",
+                        f"Set the last band's max to {_num(high)}.",
+                    )
                 )
 
     def score_range(self, score: Any) -> tuple[float, float] | None:
@@ -426,7 +462,7 @@ class WorksheetChecker:
         try:
             a = evaluate(expr, lows)
             b = evaluate(expr, highs)
-        except Exception:  # noqa: BLE001 - evaluation never raises by contract; stay safe
+        except Exception:
             return None
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b)):
             return None
@@ -449,9 +485,10 @@ class WorksheetChecker:
             columns = None
             if isinstance(entry.model, Table):
                 columns = {
-                    c.id: Symbol(kind=symbol_kind(c) or "text") for c in entry.model.columns
+                    c.id: Symbol(kind=cast("SymbolKind", symbol_kind(c) or "text"))
+                    for c in entry.model.columns
                 }
-            table[item_id] = Symbol(kind=kind, columns=columns)  # type: ignore[arg-type]
+            table[item_id] = Symbol(kind=cast("SymbolKind", kind), columns=columns)
         for score in self.ws.scores:
             table.setdefault(score.id, Symbol(kind="score"))
         return table
@@ -466,7 +503,10 @@ class WorksheetChecker:
                 owner = getattr(item, "id", None) or f"@{entry.node.path}"
                 row = None
                 if entry.table is not None:
-                    row = {c.id: Symbol(kind=symbol_kind(c) or "text") for c in entry.table.columns}
+                    row = {
+                        c.id: Symbol(kind=cast("SymbolKind", symbol_kind(c) or "text"))
+                        for c in entry.table.columns
+                    }
                     owner = f"{entry.table.id}.{owner}"
                 yield owner, item.show_if, entry.node.at("show_if"), row
         scores = self.root.at("scores")
@@ -502,7 +542,9 @@ class WorksheetChecker:
                 yield node.diag(p.code, p.message, p.hint, offset=p.offset)
             if not owner.startswith("@"):
                 key = owner.split(".")[0]
-                graph.setdefault(key, set()).update(r for r in references(expr) if r in symbols)
+                graph.setdefault(key, set()).update(
+                    r for r in references(expr, symbols=symbols) if r in symbols
+                )
                 where.setdefault(key, node)
         cycle = find_cycle({k: sorted(v) for k, v in graph.items()})
         if cycle:
@@ -551,14 +593,24 @@ class _TextWalker:
                 here = (*path, key)
                 if key in TEXT_KEYS and _is_text(child):
                     self.out.extend(
-                        _check_text(self.node(child, here), str(key), self.language,
-                                    self.required, self.declared)
+                        _check_text(
+                            self.node(child, here),
+                            str(key),
+                            self.language,
+                            self.required,
+                            self.declared,
+                        )
                     )
                 elif key == "anchors" and isinstance(child, dict):
                     for anchor, text in child.items():
                         self.out.extend(
-                            _check_text(self.node(text, (*here, anchor)), "anchor",
-                                        self.language, self.required, self.declared)
+                            _check_text(
+                                self.node(text, (*here, anchor)),
+                                "anchor",
+                                self.language,
+                                self.required,
+                                self.declared,
+                            )
                         )
                 elif key == "options" and isinstance(child, list):
                     self.options(child, here)
@@ -667,3 +719,7 @@ def _check_text(
 def _offset(value: Any, text: str, index: int) -> int | None:
     """Offsets point into the scalar only when the text is the scalar itself (not a map)."""
     return index if isinstance(value, str) and value == text else None
+
+
+def _anchor_key(value: float) -> str | int:
+    return int(value) if float(value).is_integer() else str(value)
