@@ -1,0 +1,43 @@
+"""Responses: validation against the worksheet, completion, instrument scores, JSON Schema.
+
+``validate_response(worksheet, data)`` lists every problem of a response document (codes
+WK400–WK412, JSON-pointer paths, never the answers' content); ``score(worksheet, response)``
+computes the worksheet's scores, bands and alerts; ``fraction`` says how much was done;
+``check_response`` does all three in one pass; ``response_json_schema`` publishes the same
+rules as a JSON Schema (Draft 2020-12) for apps in other languages. See docs/responses.md.
+"""
+
+from __future__ import annotations
+
+from ._engine import ScoreAlert, ScoreResult
+from .schema import response_json_schema
+from .validate import ResponseCheck, check_response, fraction, score, validate_response
+
+#: Every diagnostic code of this package with a short title (documented in docs/responses.md).
+CODES: dict[str, str] = {
+    "WK400": "too many problems to list",
+    "WK401": "wrong type of answer",
+    "WK402": "required question not answered",
+    "WK403": "number out of range or off the scale",
+    "WK404": "text too long, too short or not in the expected form",
+    "WK405": "not one of the options",
+    "WK406": "too few or too many options chosen",
+    "WK407": "too few or too many table rows",
+    "WK408": "answer to an unknown question",
+    "WK409": "answer to a hidden question",
+    "WK410": "worksheet id or version mismatch",
+    "WK411": "response document shape",
+    "WK412": "ranking is not a complete ordering",
+}
+
+__all__ = [
+    "CODES",
+    "ResponseCheck",
+    "ScoreAlert",
+    "ScoreResult",
+    "check_response",
+    "fraction",
+    "response_json_schema",
+    "score",
+    "validate_response",
+]

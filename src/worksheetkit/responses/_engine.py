@@ -1,0 +1,315 @@
+"""One pass over a response's answers: type checks, which items are shown, required answers,
+scores and alerts. Shared by validation, scoring and completion so they always agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from ..errors import Diagnostic
+from ..expressions import evaluate
+from ..expressions.evaluator import as_number, round_half_away, truthy
+from ..loading.modelerrors import did_you_mean
+from ._checks import INVALID, MISSING, diag
+from ._plan import Field, Plan, ScorePlan, escape, shorten, text_in
+
+#: At most this many diagnostics are listed for one response; a last one (WK400) counts the rest.
+MAX_DIAGNOSTICS: Final = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreAlert:
+    """A triggered alert: ``severity`` (info | warning | urgent) and the clinician's message."""
+
+    severity: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"severity": self.severity, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreResult:
+    """One computed score. ``value`` is None when too many of its items are missing (see
+    ``missing``) or the formula gives no number; ``prorated`` says missing items were filled in
+    with the mean of the answered ones."""
+
+    id: str
+    label: str
+    value: int | float | None
+    band: str | None
+    alerts: tuple[ScoreAlert, ...] = ()
+    missing: int = 0
+    prorated: bool = False
+    band_severity: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The shape of ``check-response --format json`` (DESIGN §6)."""
+        return {
+            "value": self.value,
+            "band": self.band,
+            "alerts": [a.as_dict() for a in self.alerts],
+        }
+
+
+@dataclass
+class Session:
+    """The outcome of one pass."""
+
+    values: dict[str, Any]  # answered, well-formed answers of the items that are shown
+    hidden: set[str]
+    invalid: set[str]
+    scores: dict[str, ScoreResult] = field(default_factory=dict)
+    score_values: dict[str, Any] = field(default_factory=dict)
+
+
+def run(
+    plan: Plan,
+    answers: Any,
+    out: list[Diagnostic],
+    *,
+    draft: bool = False,
+    all_scores: bool = False,
+    language: str | None = None,
+) -> Session:
+    """Check ``answers`` (the raw ``answers`` object) against the plan, appending diagnostics
+    to ``out``; compute the scores the conditions need (all of them with ``all_scores``)."""
+    lang = language or plan.language
+    values: dict[str, Any] = {}
+    invalid: set[str] = set()
+    fields = plan.fields
+    if type(answers) is dict:
+        for key, raw in answers.items():
+            f = fields.get(key) if type(key) is str else None
+            if f is None:
+                _unknown(plan, key, out)
+                continue
+            result = f.check(raw, "/answers/" + key, f.who, out)
+            if result is INVALID:
+                invalid.add(key)
+            elif result is not MISSING:
+                values[key] = result
+    session = Session(values=values, hidden=set(), invalid=invalid)
+    visible = dict(values)
+    hidden = session.hidden
+    for node in plan.order:
+        if node.startswith("score:"):
+            sid = node[6:]
+            if all_scores or sid in plan.condition_scores:
+                _score(plan, plan.scores[sid], visible, session, lang)
+            continue
+        f = fields[node]
+        env = _env(visible, session.score_values)
+        for condition in f.conditions:
+            if not truthy(evaluate(condition, env)):
+                hidden.add(node)
+                visible.pop(node, None)
+                break
+    session.values = visible
+    for f in fields.values():
+        if f.id in hidden:
+            if f.id in values:
+                diag(
+                    out,
+                    "WK409",
+                    f"The answer to {f.who} was given, but the question is hidden by its "
+                    "'show_if' condition with these answers.",
+                    "Clear the answer when the question is hidden, or check the answers it "
+                    "depends on.",
+                    "/answers/" + f.id,
+                    "warning",
+                )
+            continue
+        if f.required and f.id not in visible and f.id not in invalid:
+            _required(out, f, "/answers/" + f.id, f.who, draft)
+        if f.columns is not None and f.id in visible:
+            _rows(f, visible, session.score_values, out, draft)
+    if all_scores:
+        for sid, sp in plan.scores.items():
+            if sid not in session.scores:
+                _score(plan, sp, visible, session, lang)
+        _alerts(plan, visible, session, lang)
+    return session
+
+
+def _env(visible: dict[str, Any], scores: dict[str, Any]) -> dict[str, Any]:
+    if not scores:
+        return visible
+    return {**visible, **scores}
+
+
+def _required(out: list[Diagnostic], f: Field, path: str, who: str, draft: bool) -> None:
+    diag(
+        out,
+        "WK402",
+        f"The question {who} is required but has no answer.",
+        "Answer it before submitting (an unfinished response without 'submitted_at' may be "
+        "saved as it is).",
+        path,
+        "warning" if draft else "error",
+    )
+
+
+def _unknown(plan: Plan, key: Any, out: list[Diagnostic]) -> None:
+    name = str(key)
+    if name in plan.not_answerable:
+        message = f"The answers include '{shorten(name)}', which is a note, section or media item, not a question."
+        hint = "Remove it: only questions have answers."
+    else:
+        message = (
+            f"The answers include '{shorten(name)}', which is not a question of this worksheet."
+        )
+        guess = did_you_mean(name, list(plan.fields)) if len(name) <= 64 else None
+        hint = (
+            f"Did you mean '{guess}'?"
+            if guess
+            else "Check the id against the worksheet (and its version)."
+        )
+    diag(out, "WK408", message, hint, "/answers/" + escape(name))
+
+
+def _rows(
+    f: Field, visible: dict[str, Any], scores: dict[str, Any], out: list[Diagnostic], draft: bool
+) -> None:
+    columns = f.columns or {}
+    special = [c for c in columns.values() if c.conditions or c.required]
+    if not special:
+        return
+    env = _env(visible, scores)
+    rows = visible[f.id]
+    for i, row in enumerate(rows):
+        for col in special:
+            shown = all(truthy(evaluate(c, env, row=row)) for c in col.conditions)
+            path = f"/answers/{f.id}/{i}/{col.id}"
+            if not shown:
+                if col.id in row:
+                    diag(
+                        out,
+                        "WK409",
+                        f"In row {i + 1}, {col.who} was answered, but its 'show_if' condition "
+                        "hides it in that row.",
+                        "Clear the answer when the column is hidden.",
+                        path,
+                        "warning",
+                    )
+                continue
+            if col.required and col.id not in row:
+                _required(out, col, path, f"{col.who} in row {i + 1}", draft)
+
+
+# -- scores ---------------------------------------------------------------------------------
+
+
+def _scoring_env(plan: Plan, sp: ScorePlan, visible: dict[str, Any]) -> dict[str, Any]:
+    env: dict[str, Any] = {}
+    for fid in sp.items:
+        if fid not in visible:
+            continue
+        value = visible[fid]
+        f = plan.fields[fid]
+        if f.columns is None and type(value) is dict:
+            continue  # an 'Other' answer carries no weight: it counts as missing
+        if f.reverse is not None:
+            value = _reverse(value, f.reverse)
+        elif fid in plan.reversed_columns:
+            value = _reverse_rows(value, plan.reversed_columns[fid], f)
+        env[fid] = value
+    return env
+
+
+def _reverse(value: Any, span: tuple[float, float]) -> Any:
+    number = as_number(value)
+    if number is None:
+        return value
+    result = span[0] + span[1] - number
+    return int(result) if result.is_integer() else result
+
+
+def _reverse_rows(rows: list[dict[str, Any]], columns: tuple[str, ...], f: Field) -> Any:
+    cols = f.columns or {}
+    out = []
+    for row in rows:
+        new = dict(row)
+        for cid in columns:
+            span = cols[cid].reverse
+            if cid in new and span is not None:
+                new[cid] = _reverse(new[cid], span)
+        out.append(new)
+    return out
+
+
+def _score(plan: Plan, sp: ScorePlan, visible: dict[str, Any], session: Session, lang: str) -> None:
+    score = sp.score
+    env = _scoring_env(plan, sp, visible)
+    for sid in sp.scores:
+        env[sid] = session.score_values.get(sid)
+    missing = [fid for fid in sp.items if fid not in env]
+    policy = score.missing
+    value: Any = None
+    prorated = False
+    if sp.expr is not None and len(missing) <= policy.allow:
+        if missing and policy.method == "prorate":
+            numbers = [
+                n
+                for fid in sp.items
+                if fid in env and plan.fields[fid].columns is None
+                if (n := as_number(env[fid])) is not None
+            ]
+            scalar_missing = [fid for fid in missing if plan.fields[fid].columns is None]
+            if numbers and len(scalar_missing) == len(missing):
+                total = 0.0
+                for n in numbers:
+                    total += n
+                mean = total / len(numbers)
+                value = evaluate(sp.expr, {**env, **dict.fromkeys(missing, mean)})
+                prorated = True
+                number = as_number(value)
+                if number is not None:
+                    digits = 0 if sp.whole else 2
+                    rounded = round_half_away(number, digits)
+                    value = int(rounded) if rounded.is_integer() else rounded
+        else:
+            value = evaluate(sp.expr, env)
+    number = as_number(value)
+    if number is None:
+        value = None
+    band = None
+    band_severity = None
+    if value is not None:
+        for b in score.bands:
+            if number is not None and number <= b.max:
+                band = text_in(b.label, lang, plan.language)
+                band_severity = b.severity
+                break
+    session.score_values[score.id] = value
+    session.scores[score.id] = ScoreResult(
+        id=score.id,
+        label=text_in(score.label, lang, plan.language),
+        value=value,
+        band=band,
+        missing=len(missing),
+        prorated=prorated and value is not None,
+        band_severity=band_severity,
+    )
+
+
+def _alerts(plan: Plan, visible: dict[str, Any], session: Session, lang: str) -> None:
+    env = _env(visible, session.score_values)
+    for sid, sp in plan.scores.items():
+        fired = tuple(
+            ScoreAlert(alert.severity, text_in(alert.message, lang, plan.language))
+            for alert, expr in sp.alerts
+            if expr is not None and truthy(evaluate(expr, env))
+        )
+        if fired:
+            result = session.scores[sid]
+            session.scores[sid] = ScoreResult(
+                id=result.id,
+                label=result.label,
+                value=result.value,
+                band=result.band,
+                alerts=fired,
+                missing=result.missing,
+                prorated=result.prorated,
+                band_severity=result.band_severity,
+            )
