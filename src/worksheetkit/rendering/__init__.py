@@ -1,0 +1,291 @@
+"""Rendering worksheets and responses: accessible HTML forms, printable Markdown, canonical JSON.
+
+``render(obj, to="html"|"markdown"|"json", language=None, fragment=False, template_dir=None)``
+returns a string; ``render_with_diagnostics`` also returns the warnings (``WK601``: a text has
+no translation in the requested language and the default language is shown). A filled-in
+response needs its worksheet: ``render(response, worksheet=ws)`` or ``render((ws, response))``.
+See ``docs/rendering.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from markupsafe import Markup
+
+from ..errors import Diagnostic
+from ..model import Model, Response, Section, Table, Worksheet, display_label
+from ._canonical import canonical_data, canonical_json
+from ._env import environment, runtime_script, stylesheet
+from ._markdown import MarkdownWriter
+from ._strings import ui_strings
+from ._text import MISSING_TRANSLATION, Localiser, direction, is_rtl
+from ._views import ViewBuilder, number_text
+
+__all__ = [
+    "MISSING_TRANSLATION",
+    "Format",
+    "canonical_data",
+    "direction",
+    "is_rtl",
+    "render",
+    "render_with_diagnostics",
+    "runtime_script",
+    "stylesheet",
+]
+
+Format = Literal["html", "markdown", "json"]
+FORMATS: tuple[str, ...] = ("html", "markdown", "json")
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def render(
+    obj: Any,
+    to: str = "html",
+    language: str | None = None,
+    fragment: bool = False,
+    template_dir: str | os.PathLike[str] | None = None,
+    *,
+    worksheet: Worksheet | None = None,
+) -> str:
+    """Render a worksheet (or a response with its worksheet) as ``html``, ``markdown`` or
+    ``json``. Missing translations fall back to the default language silently here; use
+    :func:`render_with_diagnostics` to receive them as warnings."""
+    return render_with_diagnostics(
+        obj, to, language, fragment, template_dir, worksheet=worksheet
+    )[0]
+
+
+def render_with_diagnostics(
+    obj: Any,
+    to: str = "html",
+    language: str | None = None,
+    fragment: bool = False,
+    template_dir: str | os.PathLike[str] | None = None,
+    *,
+    worksheet: Worksheet | None = None,
+) -> tuple[str, list[Diagnostic]]:
+    """Like :func:`render`, and the ``WK601`` warnings for texts shown in the default language
+    because the requested one is missing (each with the JSON path of the text)."""
+    if to not in FORMATS:
+        raise ValueError(f"unknown format {to!r}; use one of: {', '.join(FORMATS)}")
+    if language is not None and not _LANG.match(language):
+        raise ValueError(f"not a language code: {language!r} (e.g. 'en', 'es', 'pt-BR')")
+    response: Response | None = None
+    if isinstance(obj, tuple):
+        if len(obj) != 2 or not isinstance(obj[0], Worksheet) or not isinstance(obj[1], Response):
+            raise TypeError("a pair must be (worksheet, response)")
+        worksheet, response = obj
+    elif isinstance(obj, Response):
+        response = obj
+    elif isinstance(obj, Worksheet):
+        if worksheet is not None:
+            raise TypeError("worksheet= is only for rendering a response")
+        worksheet = obj
+    elif isinstance(obj, Model):
+        if to == "json":
+            return canonical_json(obj), []
+        raise TypeError(f"only worksheets and responses render to {to}; use to='json'")
+    else:
+        raise TypeError(f"cannot render {type(obj).__name__}")
+
+    if to == "json":
+        target = response if response is not None else worksheet
+        assert target is not None
+        return canonical_json(target), []
+    if worksheet is None:
+        raise TypeError("a response renders with its worksheet: render(response, worksheet=ws)")
+
+    lang = language or (response.language if response is not None and response.language else None)
+    lang = lang or worksheet.language
+    loc = Localiser(lang, worksheet.language)
+    ui = ui_strings(lang)
+    if response is not None:
+        text = _response(worksheet, response, loc, ui, to, fragment, template_dir)
+    elif to == "markdown":
+        text = MarkdownWriter(worksheet, loc, ui).worksheet()
+    else:
+        text = _worksheet_html(worksheet, loc, ui, fragment, template_dir)
+    return text, list(loc.diagnostics)
+
+
+def _worksheet_html(
+    ws: Worksheet,
+    loc: Localiser,
+    ui: dict[str, str],
+    fragment: bool,
+    template_dir: str | os.PathLike[str] | None,
+) -> str:
+    env = environment(template_dir)
+    view = ViewBuilder(ws, loc, ui, level=2 if fragment else 1).page()
+    body = env.get_template("worksheet.html.j2").render(
+        v=view, ui=ui, standalone=not fragment, runtime=Markup(runtime_script())
+    )
+    if fragment:
+        return body
+    return env.get_template("page.html.j2").render(
+        v=view, ui=ui, title=view.title_text, css=Markup(stylesheet()), body=Markup(body)
+    )
+
+
+@dataclass
+class _Entry:
+    kind: str
+    label: str
+    level: int = 2
+    answer: str = ""
+    dom_id: str = ""
+    headers: list[str] | None = None
+    rows: list[list[str]] | None = None
+
+
+@dataclass
+class _ReviewView:
+    language: str
+    direction: str
+    prefix: str
+    level: int
+    title: Markup
+    meta: list[tuple[str, str]]
+    entries: list[_Entry]
+    scores: list[tuple[str, str]]
+
+
+def _response(
+    ws: Worksheet,
+    response: Response,
+    loc: Localiser,
+    ui: dict[str, str],
+    to: str,
+    fragment: bool,
+    template_dir: str | os.PathLike[str] | None,
+) -> str:
+    writer = MarkdownWriter(ws, loc, ui)
+    meta: list[tuple[str, str]] = []
+    if response.started_at is not None:
+        meta.append((ui["started"], response.started_at.isoformat()))
+    if response.submitted_at is not None:
+        meta.append((ui["submitted_at"], response.submitted_at.isoformat()))
+    scores = _scores(ws, response, loc)
+    if to == "markdown":
+        return writer.response(response.answers, meta, scores)
+    visible = _visible_ids(ws, response.answers)
+    entries: list[_Entry] = []
+
+    def walk(items: list[Any], path: str, level: int) -> None:
+        for i, item in enumerate(items):
+            p = f"{path}[{i}]"
+            if isinstance(item, Section):
+                entries.append(_Entry("section", loc.text(item.title, f"{p}.title"), min(level, 6)))
+                walk(item.items, f"{p}.items", level + 1)
+                continue
+            item_id = getattr(item, "id", None)
+            if item.type in ("note", "media") or item_id is None:
+                continue
+            if item_id not in visible and item_id not in response.answers:
+                continue
+            label = loc.text(display_label(item), f"{p}.label")
+            value = response.answers.get(item_id)
+            if isinstance(item, Table) and isinstance(value, list) and value:
+                headers = [
+                    loc.text(display_label(c), f"{p}.columns[{k}].label")
+                    for k, c in enumerate(item.columns)
+                ]
+                rows = [
+                    [
+                        writer.answer_text(c, row.get(c.id), f"{p}.columns[{k}]")
+                        for k, c in enumerate(item.columns)
+                    ]
+                    for row in value
+                    if isinstance(row, dict)
+                ]
+                entries.append(
+                    _Entry("table", label, dom_id=f"wk-answer-{item_id}", headers=headers, rows=rows)
+                )
+            else:
+                text = "" if isinstance(item, Table) else writer.answer_text(item, value, p)
+                entries.append(_Entry("answer", label, answer=text))
+
+    level = 2 if fragment else 1
+    walk(ws.items, "$.items", level + 1)
+    title = loc.inline(ws.title, "$.title") if ws.title is not None else Markup("{}").format(ws.id)
+    view = _ReviewView(
+        language=loc.language,
+        direction=direction(loc.language),
+        prefix="wk-" + re.sub(r"[^a-z0-9_-]+", "-", ws.id.lower()),
+        level=level,
+        title=title,
+        meta=meta,
+        entries=entries,
+        scores=scores,
+    )
+    env = environment(template_dir)
+    body = env.get_template("response.html.j2").render(v=view, ui=ui)
+    if fragment:
+        return body
+    return env.get_template("page.html.j2").render(
+        v=view,
+        ui=ui,
+        title=loc.text(ws.title, "$.title") if ws.title is not None else ws.id,
+        css=Markup(stylesheet()),
+        body=Markup(body),
+    )
+
+
+def _visible_ids(ws: Worksheet, answers: dict[str, Any]) -> set[str]:
+    """Ids of the items whose show_if (and whose sections' show_if) hold for these answers."""
+    from ..expressions import ExpressionSyntaxError, evaluate, parse
+    from ..expressions.evaluator import truthy
+
+    out: set[str] = set()
+
+    def shown(source: str | None) -> bool:
+        if not source:
+            return True
+        try:
+            return truthy(evaluate(parse(source), answers))
+        except ExpressionSyntaxError:
+            return True
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if not shown(item.show_if):
+                continue
+            if isinstance(item, Section):
+                walk(item.items)
+            elif getattr(item, "id", None):
+                out.add(item.id)
+
+    walk(ws.items)
+    return out
+
+
+def _scores(ws: Worksheet, response: Response, loc: Localiser) -> list[tuple[str, str]]:
+    """Computed scores for the review, when the responses module provides ``score``."""
+    if not ws.scores:
+        return []
+    try:
+        from ..responses import score as score_response
+    except ImportError:
+        return []
+    try:
+        result = score_response(ws, response)
+    except Exception:  # noqa: BLE001 - a review page must render even if scoring fails
+        return []
+    out: list[tuple[str, str]] = []
+    items = result.items() if isinstance(result, dict) else []
+    by_id = {s.id: (i, s) for i, s in enumerate(ws.scores)}
+    for sid, value in items:
+        if sid not in by_id:
+            continue
+        i, spec = by_id[sid]
+        raw = getattr(value, "value", value.get("value") if isinstance(value, dict) else None)
+        band = getattr(value, "band", value.get("band") if isinstance(value, dict) else None)
+        text = "–" if raw is None else number_text(round(raw, 2)) if isinstance(raw, int | float) else str(raw)
+        if band:
+            text += f" ({band})"
+        out.append((loc.text(spec.label, f"$.scores[{i}].label"), text))
+    return out

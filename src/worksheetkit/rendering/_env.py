@@ -1,0 +1,81 @@
+"""The Jinja2 environment: one per process (per template folder), autoescaped, strict."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", ord("'"): "\\u0027"}
+
+
+def safe_json(text: str) -> Markup:
+    """JSON text that can sit inside ``<script>`` or an attribute: ``< > & '`` escaped."""
+    return Markup(text.translate(_JSON_ESCAPES))
+
+
+def _make(template_dir: str | None) -> Environment:
+    loaders: list[Any] = []
+    if template_dir is not None:
+        loaders.append(FileSystemLoader(template_dir))
+    loaders.append(PackageLoader("worksheetkit.rendering", "templates"))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["safe_json"] = safe_json
+    return env
+
+
+@cache
+def _environment(template_dir: str | None) -> Environment:
+    return _make(template_dir)
+
+
+def environment(template_dir: str | os.PathLike[str] | None = None) -> Environment:
+    """The shared environment (templates compiled once and cached by Jinja2). A user folder
+    overrides individual templates by file name; everything else comes from the package."""
+    key = None if template_dir is None else str(Path(template_dir).resolve())
+    if key is not None and not Path(key).is_dir():
+        raise FileNotFoundError(f"not a folder: {template_dir}")
+    return _environment(key)
+
+
+def _asset(name: str) -> str:
+    return resources.files("worksheetkit.rendering").joinpath("assets", name).read_text("utf-8")
+
+
+@cache
+def stylesheet() -> str:
+    """The worksheet stylesheet (CSS custom properties for theming; see docs/rendering.md)."""
+    return _asset("worksheet.css")
+
+
+@cache
+def runtime_script() -> str:
+    """The browser runtime: the expression evaluator (static/expr.js, kept out of the global
+    scope) and the form behaviour, exposing one global, ``window.worksheetkit``."""
+    expr = resources.files("worksheetkit").joinpath("static", "expr.js").read_text("utf-8")
+    runtime = _asset("runtime.js")
+    script = (
+        "(function () {\n"
+        '"use strict";\n'
+        "if (window.worksheetkit) { window.worksheetkit.init(); return; }\n"
+        "var exprScope = {};\n"
+        "(function (window) {\n" + expr + "\n})(exprScope);\n"
+        "var worksheetkitExpr = exprScope.worksheetkitExpr;\n" + runtime + "\n})();\n"
+    )
+    lowered = script.lower()
+    if "</script" in lowered or "<!--" in lowered:
+        raise RuntimeError("the runtime script must not contain '</script' or '<!--'")
+    return script

@@ -1,0 +1,183 @@
+"""Picking a language for each text, reporting missing translations, and safe Markdown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup, escape
+
+from ..errors import Diagnostic
+
+MISSING_TRANSLATION = "WK601"
+
+# Languages written right to left (ISO 639-1/-2 codes; a region suffix is ignored).
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ku", "ps", "sd", "ug", "ur", "yi"})
+
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+
+
+def is_rtl(language: str) -> bool:
+    return language.split("-")[0].lower() in RTL_LANGUAGES
+
+
+def direction(language: str) -> str:
+    return "rtl" if is_rtl(language) else "ltr"
+
+
+def safe_url(url: str) -> bool:
+    """Only http(s) and relative URLs. Browsers ignore tabs, newlines and spaces inside a
+    scheme (``java\\tscript:``), so those are removed before looking at it."""
+    cleaned = _CONTROL.sub("", url).lower()
+    match = _SCHEME.match(cleaned)
+    return match is None or match.group(1) in ("http", "https")
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """A text in the language it is shown in. ``fallback`` is true when the requested
+    language was missing and the worksheet's default language is shown instead."""
+
+    text: str
+    lang: str
+    fallback: bool = False
+
+
+@dataclass
+class Localiser:
+    """Chooses, for every text field, the requested language or the default language.
+
+    Keys that contain ``~`` (e.g. ``es~en``, the lint tool's record of the source a
+    translation was made from) are not languages and are ignored. Every fallback is recorded
+    once per path as a ``WK601`` warning.
+    """
+
+    language: str
+    default: str
+    file: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _seen: set[str] = field(default_factory=set)
+
+    def pick(self, value: str | Mapping[str, str] | None, path: str) -> Chosen | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            if self.language == self.default:
+                return Chosen(value, self.default)
+            self._missing(path)
+            return Chosen(value, self.default, True)
+        texts = {k: v for k, v in value.items() if "~" not in k and isinstance(v, str)}
+        if self.language in texts:
+            return Chosen(texts[self.language], self.language)
+        self._missing(path)
+        if self.default in texts:
+            return Chosen(texts[self.default], self.default, True)
+        if texts:  # neither language: the first one written (validation reports WK223)
+            first = next(iter(texts))
+            return Chosen(texts[first], first, True)
+        return Chosen("", self.default, True)
+
+    def text(self, value: str | Mapping[str, str] | None, path: str) -> str:
+        chosen = self.pick(value, path)
+        return chosen.text if chosen else ""
+
+    def _missing(self, path: str) -> None:
+        if path in self._seen:
+            return
+        self._seen.add(path)
+        self.diagnostics.append(
+            Diagnostic(
+                code=MISSING_TRANSLATION,
+                severity="warning",
+                message=f"This text has no '{self.language}' translation; the "
+                f"'{self.default}' text is shown instead.",
+                hint=f"Add '{self.language}: …' to this text.",
+                file=self.file,
+                path=path,
+            )
+        )
+
+    def inline(self, value: str | Mapping[str, str] | None, path: str) -> Markup:
+        """Escaped text for element content, marked with its language when it fell back."""
+        chosen = self.pick(value, path)
+        if chosen is None:
+            return Markup("")
+        return wrap_lang(escape(chosen.text), chosen, self.language, "span")
+
+    def markdown(self, value: str | Mapping[str, str] | None, path: str, level: int = 2) -> Markup:
+        """Safe Markdown → HTML (block), headings shifted below ``level``."""
+        chosen = self.pick(value, path)
+        if chosen is None:
+            return Markup("")
+        return wrap_lang(markdown_html(chosen.text, level), chosen, self.language, "div")
+
+
+def wrap_lang(content: Markup, chosen: Chosen, page_language: str, tag: str) -> Markup:
+    if chosen.lang == page_language:
+        return content
+    return Markup('<{0} lang="{1}" dir="{2}">{3}</{0}>').format(
+        Markup(tag), chosen.lang, direction(chosen.lang), content
+    )
+
+
+# -- Markdown ---------------------------------------------------------------------------------
+
+
+def _validate_link(url: str) -> bool:
+    return safe_url(url)
+
+
+@cache
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = _validate_link  # type: ignore[method-assign]
+    md.disable(["html_block", "html_inline"])
+
+    def heading_open(
+        self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        token = tokens[idx]
+        shift = int(env.get("heading_shift", 0)) if isinstance(env, dict) else 0
+        level = min(6, int(token.tag[1]) + shift)
+        token.tag = f"h{level}"
+        return self.renderToken(tokens, idx, options, env)
+
+    def heading_close(
+        self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        token = tokens[idx]
+        shift = int(env.get("heading_shift", 0)) if isinstance(env, dict) else 0
+        token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
+        return self.renderToken(tokens, idx, options, env)
+
+    md.add_render_rule("heading_open", heading_open)
+    md.add_render_rule("heading_close", heading_close)
+    return md
+
+
+@lru_cache(maxsize=4096)
+def _markdown_cached(text: str, level: int) -> str:
+    return _parser().render(text, {"heading_shift": level}).strip()
+
+
+def markdown_html(text: str, level: int = 2) -> Markup:
+    """CommonMark with raw HTML disabled and only http(s)/relative links; Markdown headings
+    start one level below ``level`` so they never outrank the page's own headings."""
+    if len(text) > 4096:  # not worth caching
+        return Markup(_parser().render(text, {"heading_shift": level}).strip())
+    return Markup(_markdown_cached(text, level))
+
+
+def json_value(value: Any) -> str:
+    """Deterministic compact JSON for data attributes and embedded configuration."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

@@ -1,0 +1,649 @@
+"""From a worksheet to what the HTML templates show: localised, escaped, with ids and names.
+
+The templates stay simple: every decision (which control, which name, which id, which text)
+is made here, once, with the JSON path of every text so a missing translation can be reported.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from ..model import (
+    Checklist,
+    Choice,
+    DateItem,
+    DateTimeItem,
+    DurationItem,
+    Likert,
+    Media,
+    Note,
+    NumberItem,
+    Option,
+    Ranking,
+    Rating,
+    Section,
+    Table,
+    TextItem,
+    TimeItem,
+    Worksheet,
+    YesNo,
+    display_label,
+    item_options,
+)
+from ._text import Localiser, json_value, safe_url
+
+OTHER = "__other__"  # the form value of an "Other" choice; its text goes in "<name>__other"
+_SLUG = re.compile(r"[^a-z0-9_-]+")
+_DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+MAX_BUTTONS = 21  # a rating with more steps than this is shown as a slider/number instead
+
+
+def number_text(value: float | int) -> str:
+    """1.0 → "1", 0.5 → "0.5": how numbers appear in attributes and text."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def duration_minutes(text: str | None) -> float | None:
+    """ISO 8601 duration (weeks/days/hours/minutes/seconds) → minutes; None when unreadable."""
+    if not text:
+        return None
+    m = _DURATION.match(text)
+    if not m or not any(m.groups()):
+        return None
+    w, d, h, mi, s = (float(g) if g else 0.0 for g in m.groups())
+    return w * 10080 + d * 1440 + h * 60 + mi + s / 60
+
+
+@dataclass
+class OptionView:
+    value: Any
+    form_value: str
+    label: Markup
+    label_text: str
+    dom_id: str
+    help: Markup | None = None
+    exclusive: bool = False
+    checked: bool = False
+
+
+@dataclass
+class FieldView:
+    """One answer control (an item, or one cell of a table row)."""
+
+    type: str
+    id: str
+    name: str
+    dom_id: str
+    label: Markup
+    label_text: str
+    help: Markup | None = None
+    required: bool = False
+    conditional: bool = False
+    readonly: bool = False
+    show_if: str | None = None
+    options: list[OptionView] = field(default_factory=list)
+    attrs: dict[str, str] = field(default_factory=dict)
+    value: str = ""
+    unit: Markup | None = None
+    anchors: list[tuple[str, Markup]] = field(default_factory=list)
+    other: bool = False
+    other_value: str = ""
+    other_checked: bool = False
+    widget: str = ""
+    multiline: bool = False
+    columns: list[FieldView] = field(default_factory=list)
+    rows: list[list[FieldView]] = field(default_factory=list)
+    row_label: str = ""
+    in_cell: bool = False
+    max_length: int | None = None
+    add_hidden: bool = False
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.dom_id}-hint"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.dom_id}-error"
+
+    @property
+    def describedby(self) -> str:
+        ids = []
+        if self.help is not None:
+            ids.append(self.hint_id)
+        if self.anchors and self.widget != "buttons":
+            ids.append(f"{self.dom_id}-anchors")
+        if self.unit is not None:
+            ids.append(f"{self.dom_id}-unit")
+        if self.max_length is not None:
+            ids.append(f"{self.dom_id}-count")
+        return " ".join(ids)
+
+    @property
+    def optional_mark(self) -> bool:
+        return not self.required and not self.readonly
+
+
+@dataclass
+class BlockView:
+    """A display block: note, section (with children) or media."""
+
+    type: str
+    dom_id: str
+    show_if: str | None = None
+    text: Markup | None = None
+    title: Markup | None = None
+    help: Markup | None = None
+    level: int = 2
+    children: list[FieldView | BlockView] = field(default_factory=list)
+    kind: str = ""
+    url: str = ""
+    alt: str = ""
+    label: Markup | None = None
+    caption: Markup | None = None
+    transcript: Markup | None = None
+    duration: str = ""
+    item_id: str = ""
+
+
+@dataclass
+class ScoreView:
+    id: str
+    dom_id: str
+    label: Markup
+
+
+@dataclass
+class PageView:
+    worksheet: Worksheet
+    language: str
+    direction: str
+    prefix: str
+    title: Markup
+    title_text: str
+    summary: Markup | None
+    rationale: Markup | None
+    instructions: Markup | None
+    minutes: str | None
+    level: int
+    items: list[FieldView | BlockView]
+    scores: list[ScoreView]
+    config: str
+    source: list[tuple[str, Markup]]
+    ui: dict[str, str]
+
+
+class ViewBuilder:
+    """Builds a :class:`PageView` for one worksheet in one language."""
+
+    def __init__(self, ws: Worksheet, loc: Localiser, ui: dict[str, str], level: int) -> None:
+        self.ws = ws
+        self.loc = loc
+        self.ui = ui
+        self.level = level
+        self.prefix = "wk-" + _SLUG.sub("-", ws.id.lower())
+        self.config_items: list[dict[str, Any]] = []
+
+    # -- entry -----------------------------------------------------------------------------
+    def page(self) -> PageView:
+        ws, loc = self.ws, self.loc
+        title_text = loc.text(ws.title, "$.title") or ws.id
+        items = self.items(ws.items, "$.items", self.level + 1, conditional=False)
+        scores = [
+            ScoreView(s.id, f"{self.prefix}-score-{s.id}", loc.inline(s.label, f"$.scores[{i}].label"))
+            for i, s in enumerate(ws.scores)
+        ]
+        source: list[tuple[str, Markup]] = []
+        if ws.source is not None:
+            if ws.source.authors:
+                source.append((self.ui["authors"], Markup("{}").format(", ".join(ws.source.authors))))
+            if ws.source.citation:
+                source.append((self.ui["source"], Markup("{}").format(ws.source.citation)))
+            if ws.source.license:
+                source.append((self.ui["licence"], Markup("{}").format(ws.source.license)))
+            if ws.source.copyright:
+                source.append(("©", Markup("{}").format(ws.source.copyright)))
+        minutes = None
+        if ws.estimated_minutes is not None:
+            minutes = self.ui["minutes_estimate"].format(n=number_text(ws.estimated_minutes))
+        return PageView(
+            worksheet=ws,
+            language=loc.language,
+            direction="rtl" if _rtl(loc.language) else "ltr",
+            prefix=self.prefix,
+            title=loc.inline(ws.title, "$.title") if ws.title is not None else Markup(ws.id),
+            title_text=title_text,
+            summary=self._md(ws.summary, "$.summary"),
+            rationale=self._md(ws.rationale, "$.rationale"),
+            instructions=self._md(ws.instructions, "$.instructions"),
+            minutes=minutes,
+            level=self.level,
+            items=items,
+            scores=scores,
+            config=self.config(),
+            source=source,
+            ui=self.ui,
+        )
+
+    def _md(self, value: Any, path: str, level: int | None = None) -> Markup | None:
+        if value is None:
+            return None
+        # ``level``: the enclosing heading's level; a Markdown "#" becomes one below it.
+        return self.loc.markdown(value, path, level if level is not None else self.level)
+
+    # -- items -----------------------------------------------------------------------------
+    def items(
+        self, items: list[Any], path: str, level: int, *, conditional: bool
+    ) -> list[FieldView | BlockView]:
+        out: list[FieldView | BlockView] = []
+        for i, item in enumerate(items):
+            p = f"{path}[{i}]"
+            show_if = _expr_json(item.show_if)
+            if isinstance(item, Note):
+                out.append(
+                    BlockView(
+                        "note",
+                        f"{self.prefix}-note-{p_slug(p)}" if item.id is None
+                        else f"{self.prefix}-{item.id}",
+                        show_if=show_if,
+                        text=self._md(item.text, f"{p}.text", level - 1),
+                    )
+                )
+            elif isinstance(item, Section):
+                dom = f"{self.prefix}-{item.id}" if item.id else f"{self.prefix}-s-{p_slug(p)}"
+                out.append(
+                    BlockView(
+                        "section",
+                        dom,
+                        show_if=show_if,
+                        title=self.loc.inline(item.title, f"{p}.title"),
+                        help=self._md(item.help, f"{p}.help", level),
+                        level=min(level, 6),
+                        children=self.items(
+                            item.items, f"{p}.items", level + 1,
+                            conditional=conditional or show_if is not None,
+                        ),
+                    )
+                )
+            elif isinstance(item, Media):
+                out.append(self.media(item, p, show_if))
+            else:
+                fv = self.field(item, p, conditional=conditional or show_if is not None)
+                out.append(fv)
+        return out
+
+    def media(self, item: Media, p: str, show_if: str | None) -> BlockView:
+        loc = self.loc
+        url = item.url if safe_url(item.url) else ""
+        return BlockView(
+            "media",
+            f"{self.prefix}-{item.id}" if item.id else f"{self.prefix}-m-{p_slug(p)}",
+            show_if=show_if,
+            kind=item.kind,
+            url=url,
+            alt=loc.text(item.alt, f"{p}.alt") if item.alt is not None
+            else loc.text(item.label, f"{p}.label"),
+            label=loc.inline(item.label, f"{p}.label") if item.label is not None else None,
+            caption=loc.inline(item.caption, f"{p}.caption") if item.caption is not None else None,
+            transcript=self._md(item.transcript, f"{p}.transcript", 6)
+            if item.transcript is not None else None,
+            duration=_duration_words(item.duration),
+            item_id=item.id or "",
+        )
+
+    def field(self, item: Any, p: str, *, conditional: bool) -> FieldView:
+        fv = self._control(item, p, name=item.id, dom_id=f"{self.prefix}-{item.id}",
+                           default=getattr(item, "default", None), conditional=conditional)
+        self.config_items.append(self._config(item, fv, p))
+        if isinstance(item, Table):
+            self._table(item, fv, p)
+        return fv
+
+    def _control(
+        self,
+        item: Any,
+        p: str,
+        *,
+        name: str,
+        dom_id: str,
+        default: Any,
+        conditional: bool,
+        in_cell: bool = False,
+        cell_label: str | None = None,
+    ) -> FieldView:
+        loc = self.loc
+        label_path = f"{p}.label"
+        label_text = loc.text(display_label(item), label_path)
+        label = loc.inline(display_label(item), label_path) if item.label is not None else Markup(
+            "{}").format(label_text)
+        if cell_label is not None:
+            label_text = cell_label
+            label = Markup("{}").format(cell_label)
+        fv = FieldView(
+            type=item.type,
+            id=item.id,
+            name=name,
+            dom_id=dom_id,
+            label=label,
+            label_text=label_text,
+            help=None if in_cell else self._md(item.help, f"{p}.help", 6),
+            required=bool(item.required),
+            conditional=conditional,
+            readonly=bool(item.readonly),
+            show_if=None if in_cell else _expr_json(item.show_if),
+            in_cell=in_cell,
+        )
+        attrs = fv.attrs
+        if isinstance(item, TextItem):
+            fv.multiline = item.multiline
+            fv.max_length = None if in_cell else item.max_length
+            if item.min_length is not None:
+                attrs["minlength"] = str(item.min_length)
+            if item.pattern and not item.multiline:
+                attrs["pattern"] = item.pattern
+            if item.placeholder is not None:
+                attrs["placeholder"] = loc.text(item.placeholder, f"{p}.placeholder")
+            fv.value = default if isinstance(default, str) else ""
+        elif isinstance(item, NumberItem):
+            for key in ("min", "max"):
+                v = getattr(item, key)
+                if v is not None:
+                    attrs[key] = number_text(v)
+            attrs["step"] = number_text(item.step) if item.step else ("1" if item.integer else "any")
+            attrs["inputmode"] = "numeric" if item.integer else "decimal"
+            if item.unit is not None:
+                fv.unit = loc.inline(item.unit, f"{p}.unit")
+            fv.value = number_text(default) if _is_number(default) else ""
+        elif isinstance(item, Rating):
+            attrs.update(min=number_text(item.min), max=number_text(item.max),
+                         step=number_text(item.step))
+            attrs["inputmode"] = "numeric" if _whole(item.step) and _whole(item.min) else "decimal"
+            steps = _steps(item)
+            fv.widget = item.widget
+            if fv.widget == "buttons" and (steps is None or len(steps) > MAX_BUTTONS):
+                fv.widget = "slider"
+            if in_cell:
+                fv.widget = "number"
+            anchors = item.anchors or {}
+            for key in sorted(anchors, key=float):
+                fv.anchors.append(
+                    (number_text(key), loc.inline(anchors[key], f"{p}.anchors.{number_text(key)}"))
+                )
+            if fv.widget == "buttons" and steps is not None:
+                anchor_map = {float(k): v for k, v in fv.anchors}  # type: ignore[misc]
+                for k, v in enumerate(steps):
+                    text = number_text(v)
+                    extra = anchor_map.get(float(v))
+                    lab = Markup("{} <span class=\"wk-anchor\">{}</span>").format(text, extra) \
+                        if extra is not None else Markup("{}").format(text)
+                    fv.options.append(
+                        OptionView(v, text, lab, text, f"{dom_id}-{k}",
+                                   checked=_is_number(default) and float(default) == float(v))
+                    )
+            fv.value = number_text(default) if _is_number(default) else ""
+        elif isinstance(item, YesNo):
+            for k, (value, word) in enumerate(((True, "yes"), (False, "no"))):
+                text = self.ui[word]
+                fv.options.append(
+                    OptionView(value, "true" if value else "false", Markup("{}").format(text),
+                               text, f"{dom_id}-{k}", checked=default is value)
+                )
+        elif isinstance(item, DateItem | TimeItem | DateTimeItem):
+            fv.value = default if isinstance(default, str) else ""
+        elif isinstance(item, DurationItem):
+            attrs["min"] = number_text(duration_minutes(item.min) or 0)
+            mx = duration_minutes(item.max)
+            if mx is not None:
+                attrs["max"] = number_text(mx)
+            attrs["step"] = "any"
+            attrs["inputmode"] = "decimal"
+            fv.unit = Markup("{}").format(self.ui["minutes"])
+            dm = duration_minutes(default) if isinstance(default, str) else None
+            fv.value = number_text(dm) if dm is not None else ""
+        elif isinstance(item, Choice | Likert | Checklist | Ranking):
+            opts = item_options(item)
+            chosen: list[Any]
+            if isinstance(default, list):
+                chosen = list(default)
+            else:
+                chosen = [] if default is None else [default]
+            raw_path = f"{p}.options" if getattr(item, "options", None) is not None else None
+            for k, opt in enumerate(opts):
+                fv.options.append(self._option(opt, k, dom_id, raw_path, item, chosen))
+            if isinstance(item, Ranking) and chosen:
+                order = {json_value(v): n for n, v in enumerate(chosen)}
+                fv.options.sort(key=lambda o: order.get(json_value(o.value), len(order)))
+            fv.other = bool(getattr(item, "other", False))
+            if isinstance(item, Checklist):
+                if item.min_selected is not None:
+                    attrs["data-min"] = str(item.min_selected)
+                if item.max_selected is not None:
+                    attrs["data-max"] = str(item.max_selected)
+        elif isinstance(item, Table):
+            fv.row_label = loc.text(item.row_label, f"{p}.row_label") if item.row_label else ""
+        return fv
+
+    def _option(
+        self, opt: Option, k: int, dom_id: str, raw_path: str | None, item: Any, chosen: list[Any]
+    ) -> OptionView:
+        raw = item.options[k] if raw_path is not None else None
+        if isinstance(raw, Option) and raw.label is not None:
+            label = self.loc.inline(raw.label, f"{raw_path}[{k}].label")
+            label_text = self.loc.text(raw.label, f"{raw_path}[{k}].label")
+        else:
+            # A bare option ("sad") or a preset: the value is the label. Bare strings are
+            # in the default language (validation asks for maps when there are translations).
+            text = str(opt.label) if isinstance(opt.label, str) else number_text(opt.value)  # type: ignore[arg-type]
+            if raw_path is not None and self.loc.language != self.loc.default:
+                label = self.loc.inline(text, f"{raw_path}[{k}]")
+                label_text = text
+            else:
+                label = Markup("{}").format(text)
+                label_text = text
+        help_ = None
+        if isinstance(raw, Option) and raw.help is not None:
+            help_ = self.loc.inline(raw.help, f"{raw_path}[{k}].help")
+        checked = any(json_value(c) == json_value(opt.value) for c in chosen)
+        return OptionView(
+            value=opt.value,
+            form_value=opt.value if isinstance(opt.value, str) else number_text(opt.value),
+            label=label,
+            label_text=label_text,
+            dom_id=f"{dom_id}-{k}",
+            help=help_,
+            exclusive=opt.exclusive,
+            checked=checked,
+        )
+
+    def _table(self, item: Table, fv: FieldView, p: str) -> None:
+        defaults = item.default or []
+        count = max(item.min_rows, len(defaults), 1)
+        if item.max_rows is not None:
+            count = min(count, item.max_rows)
+        for c, col in enumerate(item.columns):
+            fv.columns.append(
+                self._control(col, f"{p}.columns[{c}]", name=col.id, dom_id=f"{fv.dom_id}-h-{col.id}",
+                              default=None, conditional=False, in_cell=True)
+            )
+        for r in range(count):
+            row_default = defaults[r] if r < len(defaults) and isinstance(defaults[r], dict) else {}
+            cells = []
+            for c, col in enumerate(item.columns):
+                header = fv.columns[c].label_text
+                cell = self._control(
+                    col,
+                    f"{p}.columns[{c}]",
+                    name=f"{item.id}[{r}][{col.id}]",
+                    dom_id=f"{fv.dom_id}-r{r}-{col.id}",
+                    default=row_default.get(col.id, getattr(col, "default", None)),
+                    conditional=False,
+                    in_cell=True,
+                    cell_label=f"{header}, {self.ui['row'].format(n=r + 1)}",
+                )
+                cell.show_if = _expr_json(col.show_if)
+                cells.append(cell)
+            fv.rows.append(cells)
+        fv.add_hidden = item.max_rows is not None and count >= item.max_rows
+
+    # -- configuration for the browser runtime ----------------------------------------------
+    def _config(self, item: Any, fv: FieldView, p: str) -> dict[str, Any]:
+        entry: dict[str, Any] = {"id": item.id, "type": item.type, "label": fv.label_text}
+        _fill_constraints(entry, item)
+        if isinstance(item, Table):
+            entry["min_rows"] = item.min_rows
+            if item.max_rows is not None:
+                entry["max_rows"] = item.max_rows
+            cols = []
+            for c, col in enumerate(item.columns):
+                centry: dict[str, Any] = {
+                    "id": col.id,
+                    "type": col.type,
+                    "label": self.loc.text(display_label(col), f"{p}.columns[{c}].label"),
+                }
+                _fill_constraints(centry, col)
+                if col.show_if:
+                    centry["show_if"] = _expr_obj(col.show_if)
+                cols.append(centry)
+            entry["columns"] = cols
+        return entry
+
+    def config(self) -> str:
+        from ..expressions import ExpressionSyntaxError, parse, references
+
+        scores = []
+        input_ids = {e["id"] for e in self.config_items}
+        for i, s in enumerate(self.ws.scores):
+            try:
+                expr = parse(s.formula)
+            except ExpressionSyntaxError:
+                continue
+            refs = sorted(r for r in references(expr) if r in input_ids)
+            scores.append(
+                {
+                    "id": s.id,
+                    "formula": _expr_obj(s.formula),
+                    "refs": refs,
+                    "missing": {"allow": s.missing.allow, "method": s.missing.method},
+                    "bands": [
+                        {"max": b.max,
+                         "label": self.loc.text(b.label, f"$.scores[{i}].bands[{j}].label")}
+                        for j, b in enumerate(s.bands)
+                    ],
+                }
+            )
+        keys = (
+            "optional error_prefix error_title row remove_row moved row_added row_removed "
+            "chars_left chars_over not_answered submitted slider"
+        ).split()
+        strings = {k: self.ui[k] for k in keys}
+        strings.update({k: v for k, v in self.ui.items() if k.startswith("err_")})
+        data = {
+            "worksheet": self.ws.id,
+            "version": self.ws.version,
+            "language": self.loc.language,
+            "items": self.config_items,
+            "scores": scores,
+            "strings": strings,
+        }
+        return json_value(data)
+
+
+def p_slug(path: str) -> str:
+    return _SLUG.sub("-", path.lower().replace("$.", "")).strip("-")
+
+
+def _rtl(language: str) -> bool:
+    from ._text import is_rtl
+
+    return is_rtl(language)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _whole(v: float) -> bool:
+    return float(v).is_integer()
+
+
+def _steps(item: Rating) -> list[int | float] | None:
+    if item.step <= 0 or item.max < item.min:
+        return None
+    n = math.floor((item.max - item.min) / item.step + 1e-9) + 1
+    if n > 1000:
+        return None
+    out: list[int | float] = []
+    for k in range(n):
+        v = item.min + k * item.step
+        v = round(v, 10)
+        out.append(int(v) if float(v).is_integer() else v)
+    return out
+
+
+def _duration_words(text: str | None) -> str:
+    minutes = duration_minutes(text)
+    if minutes is None:
+        return ""
+    return text or ""
+
+
+def _expr_obj(source: str | None) -> Any:
+    if not source:
+        return None
+    from ..expressions import ExpressionSyntaxError, parse, to_json
+
+    try:
+        return to_json(parse(source))
+    except ExpressionSyntaxError:
+        # Validation reports it; in the page an unreadable condition shows the item.
+        return True
+
+
+def _expr_json(source: str | None) -> str | None:
+    if not source:
+        return None
+    return json_value(_expr_obj(source))
+
+
+def _fill_constraints(entry: dict[str, Any], item: Any) -> None:
+    if item.required:
+        entry["required"] = True
+    if isinstance(item, TextItem):
+        for key in ("min_length", "max_length", "pattern"):
+            v = getattr(item, key)
+            if v is not None:
+                entry[key] = v
+    elif isinstance(item, NumberItem):
+        for key in ("min", "max"):
+            v = getattr(item, key)
+            if v is not None:
+                entry[key] = v
+        if item.integer:
+            entry["integer"] = True
+    elif isinstance(item, Rating):
+        entry.update(min=item.min, max=item.max, step=item.step)
+    elif isinstance(item, DurationItem):
+        mn, mx = duration_minutes(item.min), duration_minutes(item.max)
+        if mn is not None:
+            entry["min"] = mn
+        if mx is not None:
+            entry["max"] = mx
+    elif isinstance(item, Checklist):
+        if item.min_selected is not None:
+            entry["min_selected"] = item.min_selected
+        if item.max_selected is not None:
+            entry["max_selected"] = item.max_selected
+    if isinstance(item, Choice | Likert | Checklist | Ranking):
+        entry["options"] = [o.value for o in item_options(item)]
+        entry["exclusive"] = [o.value for o in item_options(item) if o.exclusive]
+    if getattr(item, "other", False):
+        entry["other"] = True
