@@ -276,15 +276,13 @@ class _Matcher:
     def open_at(self, sub: Submission, done: Sequence[bool]) -> int | None:
         """The occurrence accepting ``sub`` at its submission time.
 
-        Among several (overlapping windows): the response's own step/worksheet first, then one
-        not yet completed, then one still on time, then the earliest scheduled.
+        Among several (overlapping windows): one not excused, the response's own step/worksheet,
+        then one not yet completed, then one still on time, then the earliest scheduled.
         """
         t = sub.submitted_at
         ws = _ref_id(sub.worksheet)
         candidates = [
-            i
-            for i in self.opens_sorted
-            if self.slots[i].opens <= t <= self.slots[i].grace_until and not self.slots[i].excused
+            i for i in self.opens_sorted if self.slots[i].opens <= t <= self.slots[i].grace_until
         ]
         if not candidates:
             return None
@@ -294,7 +292,12 @@ class _Matcher:
             own = (sub.step is None or s.step == sub.step) and (
                 ws is None or s.worksheet is None or _ref_id(s.worksheet) == ws
             )
-            return (0 if own else 1, 1 if done[i] else 0, 0 if t <= s.due else 1, 0)
+            return (
+                1 if s.excused else 0,
+                0 if own else 1,
+                1 if done[i] else 0,
+                0 if t <= s.due else 1,
+            )
 
         return min(candidates, key=rank)
 
