@@ -1,0 +1,234 @@
+"""``worksheetkit check-response WORKSHEET RESPONSE.json``: validate, measure and score one response."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import Diagnostic
+from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail_usage
+
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+_LOCATE_LIMIT = 2 * 1024 * 1024  # larger files are reported without line numbers
+
+
+def pointer_parts(pointer: str) -> tuple[str | int, ...]:
+    """``/answers/emotions/2`` → ``("answers", "emotions", 2)`` (RFC 6901 unescaping)."""
+    if pointer in ("", "/"):
+        return ()
+    parts: list[str | int] = []
+    for seg in pointer[1:].split("/"):
+        seg = seg.replace("~1", "/").replace("~0", "~")
+        parts.append(int(seg) if seg.isdigit() else seg)
+    return tuple(parts)
+
+
+def locate(diagnostics: list[Diagnostic], text: str, file: str) -> list[Diagnostic]:
+    """Fill in line and column of each diagnostic from the response's text."""
+    if not diagnostics:
+        return diagnostics
+    if len(text) > _LOCATE_LIMIT:
+        return [d.with_location(file=file) for d in diagnostics]
+    from ..loading.yamlsource import parse_text
+
+    try:
+        source = parse_text(text, file).source
+    except Exception:
+        return [d.with_location(file=file) for d in diagnostics]
+    located = []
+    for d in diagnostics:
+        try:
+            line, column = source.locate(pointer_parts(d.path))
+        except Exception:
+            line, column = 1, 1
+        located.append(d.with_location(file=file, line=line, column=column))
+    return located
+
+
+def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        fail_usage(f"cannot read {path}: {exc.strerror or exc}")
+        raise  # pragma: no cover - fail_usage exits
+    if len(raw) > MAX_RESPONSE_BYTES:
+        return (
+            None,
+            "",
+            Diagnostic(
+                code="WK411",
+                message=f"This response file is larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB.",
+                hint="A single response is never this large; check what was saved.",
+                file=path,
+                line=1,
+                column=1,
+                path="",
+            ),
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return (
+            None,
+            "",
+            Diagnostic(
+                code="WK411",
+                message="This response file is not UTF-8 text.",
+                hint="Save it as UTF-8 JSON.",
+                file=path,
+                line=1,
+                column=1,
+                path="",
+            ),
+        )
+    try:
+        return json.loads(text), text, None
+    except json.JSONDecodeError as exc:
+        return (
+            None,
+            text,
+            Diagnostic(
+                code="WK411",
+                message=f"This response is not valid JSON ({exc.msg}).",
+                hint="Check the brackets, commas and quotes near this position.",
+                file=path,
+                line=exc.lineno,
+                column=exc.colno,
+                path="",
+            ),
+        )
+    except RecursionError:
+        return (
+            None,
+            text,
+            Diagnostic(
+                code="WK411",
+                message="This response is nested too deeply to read.",
+                hint="A response has answers, lists and rows; nothing deeper.",
+                file=path,
+                line=1,
+                column=1,
+                path="",
+            ),
+        )
+
+
+def _pick_worksheet(worksheet_path: str, data: Any, pack_dir: str | None) -> Any:
+    """The worksheet the response was recorded against: the given file, or — when the response
+    names another version — that version from the pack."""
+    from ..errors import WorksheetError
+    from ..model import Worksheet
+    from ..validation import find_pack_root, load, load_pack
+
+    try:
+        ws = load(worksheet_path)
+    except WorksheetError as exc:
+        for d in exc.diagnostics:
+            click.echo(d.format(), err=True)
+        fail_usage(f"{worksheet_path} has errors; fix the worksheet first.")
+        raise  # pragma: no cover
+    except OSError as exc:
+        fail_usage(f"cannot read {worksheet_path}: {exc.strerror or exc}")
+        raise  # pragma: no cover
+    if not isinstance(ws, Worksheet):
+        fail_usage(f"{worksheet_path} is not a worksheet.")
+    assert isinstance(ws, Worksheet)
+    if type(data) is not dict:
+        return ws
+    wanted = data.get("version")
+    ref = data.get("worksheet")
+    if not isinstance(wanted, str) and isinstance(ref, str) and "@" in ref:
+        wanted = ref.partition("@")[2]
+    if not isinstance(wanted, str) or wanted == ws.version:
+        return ws
+    root = Path(pack_dir) if pack_dir else find_pack_root(worksheet_path)
+    if root is None:
+        return ws
+    try:
+        pack = load_pack(root, strict=False)
+        return pack.worksheet(f"{ws.id}@{wanted}")
+    except (KeyError, OSError, ValueError):
+        return ws  # not in the pack: checked against the given file (WK410 says so)
+
+
+@click.command("check-response")
+@click.argument("worksheet", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("response", type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs.",
+)
+@click.option(
+    "--pack",
+    "pack_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=str),
+    default=None,
+    help="Pack to look up the version the response was recorded against "
+    "(default: the nearest folder upwards with pack.yaml).",
+)
+@click.option("--lang", default=None, help="Language of band labels and alert messages.")
+def command(
+    worksheet: str, response: str, fmt: str, pack_dir: str | None, lang: str | None
+) -> None:
+    """Validate one response to WORKSHEET, say how complete it is and compute its scores.
+
+    Exit status: 0 valid, 1 invalid, 2 usage or I/O error.
+    """
+    from ..responses import ResponseCheck, check_response
+
+    data, text, problem = _read_json(response)
+    if problem is not None:
+        result = ResponseCheck(False, None, [problem], {})
+    else:
+        ws = _pick_worksheet(worksheet, data, pack_dir)
+        result = check_response(ws, data, language=lang)
+        result = ResponseCheck(
+            result.valid,
+            result.fraction,
+            locate(result.diagnostics, text, response),
+            result.scores,
+        )
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        _text(result)
+    sys.exit(EXIT_OK if result.valid else EXIT_PROBLEMS)
+
+
+def _text(result: Any) -> None:
+    for d in result.diagnostics:
+        click.echo(d.format())
+        if d.hint:
+            click.echo(f"    hint: {d.hint}")
+    errors = sum(d.severity == "error" for d in result.diagnostics)
+    warnings = len(result.diagnostics) - errors
+    verdict = "valid" if result.valid else "invalid"
+    click.echo(
+        f"response {verdict}: {errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}"
+    )
+    if result.fraction is not None:
+        click.echo(f"completion: {round(result.fraction * 100)}%")
+    for sid, s in result.scores.items():
+        value = "not computed" if s.value is None else f"{s.value}"
+        extra = []
+        if s.band:
+            extra.append(s.band)
+        if s.prorated:
+            extra.append("prorated")
+        if s.missing:
+            extra.append(f"{s.missing} missing")
+        click.echo(f"score {sid}: {value}" + (f" ({', '.join(extra)})" if extra else ""))
+        for a in s.alerts:
+            click.echo(f"    {a.severity}: {a.message}")
+
+
+__all__ = ["EXIT_USAGE", "command"]
