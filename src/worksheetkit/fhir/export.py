@@ -1,0 +1,813 @@
+"""Worksheet → FHIR R4 Questionnaire (SDC), and response → QuestionnaireResponse."""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..errors import Diagnostic, sort_diagnostics
+from ..expressions import ExpressionSyntaxError, parse
+from ..model import (
+    Checklist,
+    Choice,
+    DateItem,
+    DateTimeItem,
+    DurationItem,
+    Likert,
+    Media,
+    Note,
+    NumberItem,
+    Option,
+    Ranking,
+    Rating,
+    Response,
+    Section,
+    Table,
+    TextItem,
+    TimeItem,
+    Worksheet,
+    YesNo,
+    display_label,
+    item_options,
+)
+from ..model.items import Text
+from ._common import (
+    DEFAULT_BASE_URL,
+    DURATION_REGEX,
+    EXT_CALCULATED_EXPRESSION,
+    EXT_CHOICE_ORIENTATION,
+    EXT_ENABLE_WHEN_EXPRESSION,
+    EXT_ENTRY_FORMAT,
+    EXT_ITEM_MEDIA,
+    EXT_MARKDOWN,
+    EXT_MAX_OCCURS,
+    EXT_MAX_VALUE,
+    EXT_MIN_LENGTH,
+    EXT_MIN_OCCURS,
+    EXT_MIN_VALUE,
+    EXT_OPTION_EXCLUSIVE,
+    EXT_ORDINAL,
+    EXT_REGEX,
+    EXT_SLIDER_STEP,
+    EXT_UNIT,
+    EXT_WK_EXPRESSION,
+    EXT_WK_ITEM_TYPE,
+    EXT_WK_REVERSE,
+    EXT_XHTML,
+    FHIR_ID_RE,
+    SDC_PROFILE,
+    code_of,
+    fhir_id,
+    fhir_name,
+    item_control,
+    main_text,
+    number_value,
+    translations,
+)
+from .fhirpath import Scope, Untranslatable, answer_field, enable_when, fhir_time, to_fhirpath
+
+__all__ = [
+    "ExportResult",
+    "export_questionnaire",
+    "questionnaire_url",
+    "response_to_fhir",
+    "to_fhir",
+]
+
+INSTRUCTIONS_LINK_ID = "worksheet-instructions"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """A Questionnaire (plain JSON-ready dict) and what could not be expressed in it."""
+
+    resource: dict[str, Any]
+    diagnostics: list[Diagnostic]
+
+
+def questionnaire_url(worksheet: Worksheet, base_url: str = DEFAULT_BASE_URL) -> str:
+    """The canonical url of a worksheet's Questionnaire: ``<base>/Questionnaire/<id>``."""
+    return f"{base_url.rstrip('/')}/Questionnaire/{fhir_id(worksheet.id)}"
+
+
+def to_fhir(worksheet: Worksheet, *, base_url: str = DEFAULT_BASE_URL) -> dict[str, Any]:
+    """The worksheet as an R4 Questionnaire (a dict ready for ``json.dumps``).
+
+    What FHIR cannot express is left out; :func:`export_questionnaire` returns the same
+    resource together with a warning for each such thing.
+    """
+    return export_questionnaire(worksheet, base_url=base_url).resource
+
+
+def export_questionnaire(
+    worksheet: Worksheet, *, base_url: str = DEFAULT_BASE_URL
+) -> ExportResult:
+    """The worksheet as an R4 Questionnaire, with a WK7xx warning for everything left out."""
+    exporter = _Exporter(worksheet, base_url)
+    resource = exporter.run()
+    return ExportResult(resource, sort_diagnostics(exporter.out))
+
+
+def _walk(items: list[Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for item in items:
+        ident = getattr(item, "id", None)
+        if ident is not None and not isinstance(item, Note | Media | Section):
+            found[ident] = item
+        if isinstance(item, Section):
+            found.update(_walk(item.items))
+    return found
+
+
+def _json_path(path: tuple[str | int, ...]) -> str:
+    out = "$"
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _extension_value(value: float | int, integer: bool) -> dict[str, Any]:
+    v = number_value(value)
+    if integer and isinstance(v, int):
+        return {"valueInteger": v}
+    return {"valueDecimal": v}
+
+
+class _Exporter:
+    def __init__(self, worksheet: Worksheet, base_url: str) -> None:
+        self.ws = worksheet
+        self.lang = worksheet.language
+        self.base_url = base_url
+        self.out: list[Diagnostic] = []
+        self.items = _walk(worksheet.items)
+
+    # -- diagnostics --------------------------------------------------------------------------
+    def warn(self, code: str, message: str, hint: str, path: tuple[str | int, ...]) -> None:
+        self.out.append(
+            Diagnostic(code=code, message=message, severity="warning", hint=hint,
+                       path=_json_path(path))
+        )
+
+    def lost(self, what: str, ident: str | None, path: tuple[str | int, ...], key: str) -> None:
+        owner = f"'{ident}'" if ident else "this item"
+        self.warn(
+            "WK701",
+            f"FHIR Questionnaire has no place for {what} of {owner}; it was left out.",
+            "Nothing to fix in the worksheet; say it in the question text if FHIR users need it.",
+            (*path, key),
+        )
+
+    # -- texts --------------------------------------------------------------------------------
+    def put_text(self, out: dict[str, Any], key: str, text: Text | None, *,
+                 markdown: bool = False) -> None:
+        main = main_text(text, self.lang)
+        if main is None:
+            return
+        out[key] = main
+        exts = []
+        if markdown:
+            exts.append({"url": EXT_MARKDOWN, "valueMarkdown": main})
+        exts.extend(translations(text, self.lang))
+        if exts:
+            out[f"_{key}"] = {"extension": exts}
+
+    # -- the resource -------------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        ws = self.ws
+        q: dict[str, Any] = {
+            "resourceType": "Questionnaire",
+            "id": fhir_id(ws.id),
+            "meta": {"profile": [SDC_PROFILE]},
+            "language": ws.language,
+            "url": questionnaire_url(ws, self.base_url),
+            "version": ws.version,
+            "name": fhir_name(ws.id),
+        }
+        self.put_text(q, "title", ws.title if ws.title is not None else ws.id)
+        if ws.derived_from:
+            ident, _, version = ws.derived_from.partition("@")
+            base = f"{self.base_url.rstrip('/')}/Questionnaire/{fhir_id(ident)}"
+            q["derivedFrom"] = [f"{base}|{version}" if version else base]
+        q["status"] = "active"
+        self.put_text(q, "description", ws.summary)
+        self.put_text(q, "purpose", ws.rationale)
+        if ws.source is not None:
+            copyright_ = ws.source.copyright or ws.source.license
+            if copyright_:
+                q["copyright"] = copyright_
+        self.metadata_warnings()
+        items: list[dict[str, Any]] = []
+        if ws.instructions is not None:
+            note: dict[str, Any] = {"linkId": INSTRUCTIONS_LINK_ID}
+            self.put_text(note, "text", ws.instructions, markdown=True)
+            note["type"] = "display"
+            items.append(note)
+        for i, item in enumerate(ws.items):
+            items.extend(self.item(item, ("items", i), str(i + 1), None))
+        for i, score in enumerate(ws.scores):
+            items.append(self.score(score, ("scores", i)))
+        if items:
+            q["item"] = items
+        return q
+
+    def metadata_warnings(self) -> None:
+        ws = self.ws
+        lost = [
+            name
+            for name, present in (
+                ("estimated_minutes", ws.estimated_minutes is not None),
+                ("modalities", bool(ws.modalities)),
+                ("tags", bool(ws.tags)),
+                ("default_schedule", ws.default_schedule is not None),
+                ("completion", ws.completion is not None),
+                ("source.authors", ws.source is not None and bool(ws.source.authors)),
+                ("source.citation", ws.source is not None and ws.source.citation is not None),
+                ("source.url", ws.source is not None and ws.source.url is not None),
+                (
+                    "source.license",
+                    ws.source is not None
+                    and ws.source.license is not None
+                    and ws.source.copyright is not None,
+                ),
+            )
+            if present
+        ]
+        if lost:
+            self.warn(
+                "WK705",
+                "FHIR Questionnaire has no place for these worksheet fields; they were left out: "
+                + ", ".join(lost) + ".",
+                "Keep the worksheet as the master copy; the schedule belongs to the FHIR "
+                "CarePlan or Task that assigns the Questionnaire.",
+                (),
+            )
+
+    # -- items --------------------------------------------------------------------------------
+    def item(
+        self, item: Any, path: tuple[str | int, ...], pos: str, table: Table | None
+    ) -> list[dict[str, Any]]:
+        if isinstance(item, Note):
+            out: dict[str, Any] = {"linkId": item.id or f"note-{pos}"}
+            self.put_text(out, "text", item.text, markdown=True)
+            out["type"] = "display"
+            self.condition(out, item, path, table)
+            return [out]
+        if isinstance(item, Media):
+            return self.media(item, path, pos, table)
+        if isinstance(item, Section):
+            out = {"linkId": item.id or f"section-{pos}"}
+            self.put_text(out, "text", item.title)
+            out["type"] = "group"
+            self.condition(out, item, path, table)
+            children = self.help_child(out["linkId"], item.help)
+            for i, child in enumerate(item.items):
+                children.extend(self.item(child, (*path, "items", i), f"{pos}.{i + 1}", table))
+            out["item"] = children
+            return [out]
+        return [self.question(item, path, table)]
+
+    def help_child(self, link_id: str, help_: Text | None) -> list[dict[str, Any]]:
+        if help_ is None:
+            return []
+        child: dict[str, Any] = {"extension": [item_control("help")], "linkId": f"{link_id}-help"}
+        self.put_text(child, "text", help_, markdown=True)
+        child["type"] = "display"
+        return [child]
+
+    def media(
+        self, item: Media, path: tuple[str | int, ...], pos: str, table: Table | None
+    ) -> list[dict[str, Any]]:
+        link_id = item.id or f"media-{pos}"
+        attachment: dict[str, Any] = {}
+        guessed = mimetypes.guess_type(urlsplit(item.url).path)[0]
+        if guessed and guessed.startswith(item.kind + "/"):
+            attachment["contentType"] = guessed
+        attachment["url"] = item.url
+        alt = main_text(item.alt, self.lang)
+        if alt:
+            attachment["title"] = alt
+        src = html.escape(item.url, quote=True)
+        if item.kind == "image":
+            xhtml = f'<img src="{src}" alt="{html.escape(alt or "", quote=True)}"/>'
+        else:
+            xhtml = f'<{item.kind} controls="controls" src="{src}"></{item.kind}>'
+        text = item.label if item.label is not None else item.alt
+        out: dict[str, Any] = {
+            "extension": [
+                {"url": EXT_WK_ITEM_TYPE, "valueCode": item.kind},
+                {"url": EXT_ITEM_MEDIA, "valueAttachment": attachment},
+            ],
+            "linkId": link_id,
+            "text": main_text(text, self.lang) or item.kind.capitalize(),
+        }
+        exts = [{"url": EXT_XHTML, "valueString": xhtml}, *translations(text, self.lang)]
+        out["_text"] = {"extension": exts}
+        out["type"] = "display"
+        self.condition(out, item, path, table)
+        for key in ("caption", "duration"):
+            if getattr(item, key) is not None:
+                self.lost(f"the {key}", item.id, path, key)
+        if isinstance(item.alt, dict) and len(item.alt) > 1:
+            self.lost("the translations of the alt text", item.id, path, "alt")
+        result = [out]
+        if item.transcript is not None:
+            transcript: dict[str, Any] = {"linkId": f"{link_id}-transcript"}
+            self.put_text(transcript, "text", item.transcript, markdown=True)
+            transcript["type"] = "display"
+            self.condition(transcript, item, path, table, quiet=True)
+            result.append(transcript)
+        return result
+
+    # -- questions ----------------------------------------------------------------------------
+    def question(self, item: Any, path: tuple[str | int, ...], table: Table | None) -> dict[str, Any]:
+        link_id = f"{table.id}.{item.id}" if table is not None else item.id
+        exts: list[dict[str, Any]] = []
+        out: dict[str, Any] = {}
+        children: list[dict[str, Any]] = []
+        fhir_type = "string"
+        repeats = False
+        answer_options: list[dict[str, Any]] | None = None
+        max_length: int | None = None
+        initial: list[dict[str, Any]] = []
+
+        def lost(what: str, key: str) -> None:
+            self.lost(what, item.id, path, key)
+
+        if isinstance(item, TextItem):
+            fhir_type = "text" if item.multiline else "string"
+            max_length = item.max_length
+            if item.min_length is not None:
+                exts.append({"url": EXT_MIN_LENGTH, "valueInteger": item.min_length})
+            if item.pattern is not None:
+                exts.append({"url": EXT_REGEX, "valueString": item.pattern})
+            if item.pattern_message is not None:
+                lost("the pattern message", "pattern_message")
+            if item.placeholder is not None:
+                exts.append({"url": EXT_ENTRY_FORMAT, "valueString":
+                             main_text(item.placeholder, self.lang)})
+                if isinstance(item.placeholder, dict) and len(item.placeholder) > 1:
+                    lost("the translations of the placeholder", "placeholder")
+            if item.default is not None:
+                initial.append({"valueString": item.default})
+        elif isinstance(item, NumberItem):
+            fhir_type = "integer" if item.integer else "decimal"
+            for url, bound in ((EXT_MIN_VALUE, item.min), (EXT_MAX_VALUE, item.max)):
+                if bound is not None:
+                    exts.append({"url": url, **_extension_value(bound, item.integer)})
+            if item.unit is not None:
+                exts.append({"url": EXT_UNIT,
+                             "valueCoding": {"display": main_text(item.unit, self.lang)}})
+                if isinstance(item.unit, dict) and len(item.unit) > 1:
+                    lost("the translations of the unit", "unit")
+            if item.step is not None:
+                lost("the step", "step")
+            if item.default is not None:
+                initial.append({("valueInteger" if item.integer else "valueDecimal"):
+                                number_value(item.default)})
+        elif isinstance(item, YesNo):
+            fhir_type = "boolean"
+            if item.default is not None:
+                initial.append({"valueBoolean": item.default})
+        elif isinstance(item, DateItem | TimeItem | DateTimeItem):
+            fhir_type = {DateItem: "date", TimeItem: "time", DateTimeItem: "dateTime"}[type(item)]
+            if item.default is not None:
+                key = {"date": "valueDate", "time": "valueTime", "dateTime": "valueDateTime"}
+                value = fhir_time(item.default) if fhir_type == "time" else item.default
+                initial.append({key[fhir_type]: value})
+        elif isinstance(item, DurationItem):
+            # A duration travels as ISO 8601 text (PT20M): a Quantity would need one unit for
+            # every answer and loses "1 hour 30 minutes" as written.
+            fhir_type = "string"
+            exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "duration"})
+            exts.append({"url": EXT_REGEX, "valueString": DURATION_REGEX})
+            exts.append({"url": EXT_ENTRY_FORMAT, "valueString": "PnDTnHnM"})
+            for key in ("min", "max"):
+                if getattr(item, key) is not None:
+                    lost(f"the {'shortest' if key == 'min' else 'longest'} duration", key)
+            if item.default is not None:
+                initial.append({"valueString": item.default})
+        elif isinstance(item, Choice | Likert | Checklist | Ranking):
+            fhir_type = "open-choice" if getattr(item, "other", False) else "choice"
+            answer_options = self.options(item, path)
+            if isinstance(item, Likert):
+                exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "likert"})
+                exts.append(item_control("radio-button"))
+                exts.append({"url": EXT_CHOICE_ORIENTATION, "valueCode": "horizontal"})
+            elif isinstance(item, Choice):
+                exts.append(item_control("radio-button"))
+                exts.append({"url": EXT_CHOICE_ORIENTATION, "valueCode": "vertical"})
+            elif isinstance(item, Checklist):
+                repeats = True
+                exts.append(item_control("check-box"))
+                if item.min_selected is not None:
+                    exts.append({"url": EXT_MIN_OCCURS, "valueInteger": item.min_selected})
+                if item.max_selected is not None:
+                    exts.append({"url": EXT_MAX_OCCURS, "valueInteger": item.max_selected})
+            else:
+                repeats = True
+                exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "ranking"})
+                exts.append(item_control("check-box"))
+                self.warn(
+                    "WK703",
+                    f"FHIR has no ranking question; '{item.id}' becomes a multiple choice whose "
+                    "answers are listed in the client's order.",
+                    "FHIR forms will show check boxes; the order of the answers carries the ranking.",
+                    path,
+                )
+            default = item.default
+            if default is not None:
+                chosen = default if isinstance(default, list) else [default]
+                codes = {code_of(v) for v in chosen}
+                for option in answer_options:
+                    if option["valueCoding"]["code"] in codes:
+                        option["initialSelected"] = True
+        elif isinstance(item, Rating):
+            integer = all(isinstance(number_value(v), int) for v in (item.min, item.max, item.step))
+            fhir_type = "integer" if integer else "decimal"
+            exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "rating"})
+            control = {"slider": "slider", "number": "spinner", "buttons": None}[item.widget]
+            if control:
+                exts.append(item_control(control))
+            exts.append({"url": EXT_MIN_VALUE, **_extension_value(item.min, integer)})
+            exts.append({"url": EXT_MAX_VALUE, **_extension_value(item.max, integer)})
+            step = number_value(item.step)
+            if isinstance(step, int):
+                exts.append({"url": EXT_SLIDER_STEP, "valueInteger": step})
+            else:
+                lost("a step that is not a whole number", "step")
+            for number, text in sorted((item.anchors or {}).items()):
+                if number_value(number) == number_value(item.min):
+                    children.append(self.anchor(link_id, "lower", text))
+                elif number_value(number) == number_value(item.max):
+                    children.append(self.anchor(link_id, "upper", text))
+                else:
+                    lost(f"the label of the point {number_value(number)}", "anchors")
+            children.sort(key=lambda c: c["linkId"])
+            if item.default is not None:
+                initial.append({("valueInteger" if integer else "valueDecimal"):
+                                number_value(item.default)})
+        elif isinstance(item, Table):
+            return self.table(item, path)
+        else:  # pragma: no cover - every item type is handled above
+            raise TypeError(f"unknown item type {type(item).__name__}")
+
+        if getattr(item, "reverse", False):
+            if isinstance(item, Choice | Likert | Rating | NumberItem):
+                exts.append({"url": EXT_WK_REVERSE, "valueBoolean": True})
+            else:
+                lost("'reverse'", "reverse")
+        if exts:
+            out["extension"] = exts
+        out["linkId"] = link_id
+        self.put_text(out, "text", display_label(item))
+        out["type"] = fhir_type
+        self.condition(out, item, path, table)
+        if item.required:
+            out["required"] = True
+        if repeats:
+            out["repeats"] = True
+        if item.readonly:
+            out["readOnly"] = True
+        if max_length is not None:
+            out["maxLength"] = max_length
+        if answer_options is not None:
+            out["answerOption"] = answer_options
+        if initial:
+            out["initial"] = initial
+        children = [*self.help_child(link_id, item.help), *children]
+        if children:
+            out["item"] = children
+        return out
+
+    def anchor(self, link_id: str, where: str, text: Text) -> dict[str, Any]:
+        child: dict[str, Any] = {"extension": [item_control(where)], "linkId": f"{link_id}-{where}"}
+        self.put_text(child, "text", text)
+        child["type"] = "display"
+        return child
+
+    def options(self, item: Any, path: tuple[str | int, ...]) -> list[dict[str, Any]]:
+        out = []
+        for i, option in enumerate(item_options(item)):
+            coding: dict[str, Any] = {"code": code_of(option.value)}
+            self.put_text(coding, "display", option.label)
+            entry: dict[str, Any] = {}
+            exts = []
+            value = option.value
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                exts.append({"url": EXT_ORDINAL, "valueDecimal": number_value(value)})
+            if option.exclusive:
+                exts.append({"url": EXT_OPTION_EXCLUSIVE, "valueBoolean": True})
+            if exts:
+                entry["extension"] = exts
+            entry["valueCoding"] = coding
+            if option.help is not None:
+                self.lost("the help of an option", item.id, (*path, "options", i), "help")
+            out.append(entry)
+        return out
+
+    def table(self, item: Table, path: tuple[str | int, ...]) -> dict[str, Any]:
+        exts: list[dict[str, Any]] = [item_control("gtable")]
+        if item.min_rows:
+            exts.append({"url": EXT_MIN_OCCURS, "valueInteger": item.min_rows})
+        if item.max_rows is not None:
+            exts.append({"url": EXT_MAX_OCCURS, "valueInteger": item.max_rows})
+        out: dict[str, Any] = {"extension": exts, "linkId": item.id}
+        self.put_text(out, "text", display_label(item))
+        out["type"] = "group"
+        self.condition(out, item, path, None)
+        if item.required:
+            out["required"] = True
+        out["repeats"] = True
+        if item.readonly:
+            self.lost("'readonly'", item.id, path, "readonly")
+        if item.row_label is not None:
+            self.lost("the row label", item.id, path, "row_label")
+        if item.default is not None:
+            self.lost("the default rows", item.id, path, "default")
+        children = self.help_child(item.id, item.help)
+        for i, column in enumerate(item.columns):
+            children.append(self.question(column, (*path, "columns", i), item))
+        out["item"] = children
+        return out
+
+    # -- conditions and scores ------------------------------------------------------------------
+    def condition(
+        self,
+        out: dict[str, Any],
+        item: Any,
+        path: tuple[str | int, ...],
+        table: Table | None,
+        *,
+        quiet: bool = False,
+    ) -> None:
+        source = item.show_if
+        if source is None:
+            return
+        try:
+            expr = parse(source)
+        except ExpressionSyntaxError:
+            return  # validation reports it; an invalid worksheet is not exported as valid
+        items: dict[str, Any] = dict(self.items)
+        link = {ident: ident for ident in items}
+        if table is not None:
+            for column in table.columns:
+                items[column.id] = column
+                link[column.id] = f"{table.id}.{column.id}"
+        simple = enable_when(expr, items, link)
+        if simple is not None:
+            conditions, behavior = simple
+            out["enableWhen"] = conditions
+            if behavior is not None:
+                out["enableBehavior"] = behavior
+            return
+        ident = getattr(item, "id", None)
+        if table is not None:
+            if not quiet:
+                self.warn(
+                    "WK702",
+                    f"The condition (show_if) of the column '{ident}' cannot be written for FHIR "
+                    "(only a comparison of one column with a value, or an 'and'/'or' of such "
+                    "comparisons, can); the column is always shown there.",
+                    "Simplify the condition, e.g. \"other_column == 'yes'\".",
+                    (*path, "show_if"),
+                )
+            return
+        try:
+            fhirpath = to_fhirpath(expr, Scope(self.items))
+        except Untranslatable as exc:
+            if not quiet:
+                self.warn(
+                    "WK702",
+                    f"The condition (show_if) of {repr(ident) if ident else 'this item'} cannot "
+                    f"be written in FHIRPath ({exc}); the item is always shown there.",
+                    "Simplify the condition if FHIR forms must hide the item.",
+                    (*path, "show_if"),
+                )
+            return
+        extension = {
+            "url": EXT_ENABLE_WHEN_EXPRESSION,
+            "valueExpression": {
+                "extension": [{"url": EXT_WK_EXPRESSION, "valueString": source}],
+                "language": "text/fhirpath",
+                "expression": fhirpath,
+            },
+        }
+        out.setdefault("extension", []).append(extension)
+        # keep "extension" first, as FHIR JSON conventionally orders it
+        for key in [k for k in out if k != "extension"]:
+            out[key] = out.pop(key)
+
+    def score(self, score: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        try:
+            fhirpath: str | None = to_fhirpath(parse(score.formula), Scope(self.items, reverse=True))
+        except (ExpressionSyntaxError, Untranslatable) as exc:
+            fhirpath = None
+            reason = str(exc) if isinstance(exc, Untranslatable) else "it cannot be read"
+            self.warn(
+                "WK704",
+                f"The formula of the score '{score.id}' cannot be written in FHIRPath ({reason}); "
+                "the score is exported without a calculation.",
+                "FHIR systems will have to compute it themselves.",
+                (*path, "formula"),
+            )
+        if fhirpath is not None:
+            out["extension"] = [
+                {
+                    "url": EXT_CALCULATED_EXPRESSION,
+                    "valueExpression": {
+                        "extension": [{"url": EXT_WK_EXPRESSION, "valueString": score.formula}],
+                        "name": score.id,
+                        "language": "text/fhirpath",
+                        "expression": fhirpath,
+                    },
+                }
+            ]
+        out["linkId"] = score.id
+        self.put_text(out, "text", score.label)
+        out["type"] = "decimal"
+        out["readOnly"] = True
+        lost = [
+            name
+            for name, present in (
+                ("bands", bool(score.bands)),
+                ("alerts", bool(score.alerts)),
+                ("the missing-answer rule", score.missing.allow > 0),
+                ("min", score.min is not None),
+                ("max", score.max is not None),
+            )
+            if present
+        ]
+        if lost:
+            self.warn(
+                "WK704",
+                f"FHIR Questionnaire cannot carry the {', '.join(lost)} of the score "
+                f"'{score.id}'; only its calculation was exported.",
+                "Interpret the score with the worksheet, or describe the bands in the label.",
+                path,
+            )
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Responses
+
+
+def _answer(item: Any, value: Any) -> list[dict[str, Any]]:
+    """The ``answer`` list of one question for one stored value ([] when nothing fits)."""
+    if value is None:
+        return []
+    if isinstance(item, Checklist | Ranking):
+        values = value if isinstance(value, list) else [value]
+        return [a for v in values for a in _answer_one(item, v)]
+    return _answer_one(item, value)
+
+
+def _answer_one(item: Any, value: Any) -> list[dict[str, Any]]:
+    if isinstance(item, YesNo):
+        return [{"valueBoolean": value}] if isinstance(value, bool) else []
+    if isinstance(value, bool):
+        return []
+    if isinstance(item, NumberItem | Rating):
+        if not isinstance(value, int | float):
+            return []
+        v = number_value(value)
+        integer = item.integer if isinstance(item, NumberItem) else all(
+            isinstance(number_value(x), int) for x in (item.min, item.max, item.step)
+        )
+        return [{"valueInteger": v} if integer and isinstance(v, int) else {"valueDecimal": v}]
+    if isinstance(item, Choice | Likert | Checklist | Ranking):
+        for option in item_options(item):
+            if option.value == value and type(option.value) is not bool:
+                coding: dict[str, Any] = {"code": code_of(option.value)}
+                label = main_text(option.label, "")
+                if isinstance(option.label, str):
+                    label = option.label
+                if label is not None:
+                    coding["display"] = label
+                return [{"valueCoding": coding}]
+        return [{"valueString": str(value)}] if isinstance(value, str) else []
+    if not isinstance(value, str):
+        return []
+    if isinstance(item, DateItem):
+        return [{"valueDate": value}]
+    if isinstance(item, TimeItem):
+        return [{"valueTime": fhir_time(value)}]
+    if isinstance(item, DateTimeItem):
+        return [{"valueDateTime": value}]
+    return [{"valueString": value}]
+
+
+def response_to_fhir(
+    response: Response | Mapping[str, Any],
+    worksheet: Worksheet,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+) -> dict[str, Any]:
+    """A response as an R4 QuestionnaireResponse referencing ``<url>|<version>`` of the
+    worksheet's Questionnaire. Scores are filled in when :mod:`worksheetkit.responses` can
+    compute them. Answers that do not fit their question are left out (validate the response
+    first with ``validate_response``)."""
+    model = response if isinstance(response, Response) else Response.model_validate(response)
+    lang = model.language or worksheet.language
+    answers = model.answers
+    qr: dict[str, Any] = {"resourceType": "QuestionnaireResponse"}
+    if model.id and FHIR_ID_RE.match(model.id):
+        qr["id"] = model.id
+    qr["language"] = lang
+    qr["questionnaire"] = f"{questionnaire_url(worksheet, base_url)}|{worksheet.version}"
+    qr["status"] = "completed" if model.submitted_at is not None else "in-progress"
+    when = model.submitted_at or model.started_at
+    if when is not None:
+        qr["authored"] = when.isoformat()
+
+    def label(item: Any) -> str | None:
+        return main_text(display_label(item), lang) if lang else None
+
+    def walk(items: list[Any], pos: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for i, item in enumerate(items):
+            here = f"{pos}.{i + 1}" if pos else str(i + 1)
+            if isinstance(item, Note | Media):
+                continue
+            if isinstance(item, Section):
+                children = walk(item.items, here)
+                if children:
+                    group: dict[str, Any] = {"linkId": item.id or f"section-{here}"}
+                    title = main_text(item.title, lang)
+                    if title:
+                        group["text"] = title
+                    group["item"] = children
+                    out.append(group)
+                continue
+            value = answers.get(item.id)
+            if isinstance(item, Table):
+                for row in value if isinstance(value, list) else []:
+                    if not isinstance(row, Mapping):
+                        continue
+                    cells = []
+                    for column in item.columns:
+                        answer = _answer(column, row.get(column.id))
+                        if answer:
+                            cell: dict[str, Any] = {"linkId": f"{item.id}.{column.id}"}
+                            text = label(column)
+                            if text:
+                                cell["text"] = text
+                            cell["answer"] = answer
+                            cells.append(cell)
+                    if cells:
+                        out.append({"linkId": item.id, "item": cells})
+                continue
+            answer = _answer(item, value)
+            if answer:
+                entry: dict[str, Any] = {"linkId": item.id}
+                text = label(item)
+                if text:
+                    entry["text"] = text
+                entry["answer"] = answer
+                out.append(entry)
+        return out
+
+    items = walk(worksheet.items, "")
+    for score_id, value in sorted(_scores(worksheet, model).items()):
+        del score_id
+        items.append(value)
+    if items:
+        qr["item"] = items
+    return qr
+
+
+def _scores(worksheet: Worksheet, response: Response) -> dict[str, dict[str, Any]]:
+    """Computed scores as answered calculated items (empty when scoring is unavailable)."""
+    if not worksheet.scores:
+        return {}
+    try:
+        from ..responses import score as compute
+    except ImportError:  # pragma: no cover - responses is part of the package
+        return {}
+    try:
+        results = compute(worksheet, response)
+    except Exception:  # noqa: BLE001 - a scoring failure must not lose the answers
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    order = {s.id: i for i, s in enumerate(worksheet.scores)}
+    for score in worksheet.scores:
+        result = results.get(score.id) if isinstance(results, Mapping) else None
+        value = getattr(result, "value", None)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        entry: dict[str, Any] = {"linkId": score.id}
+        text = main_text(score.label, worksheet.language)
+        if text:
+            entry["text"] = text
+        entry["answer"] = [{"valueDecimal": number_value(value)}]
+        out[f"{order[score.id]:06d}"] = entry
+    return out
+
+
+def _unused(option: Option) -> None:  # pragma: no cover - keeps the import for typing tools
+    del option

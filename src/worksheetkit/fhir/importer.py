@@ -1,0 +1,1457 @@
+"""FHIR R4 Questionnaire → worksheet, and QuestionnaireResponse → worksheetkit response."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
+from ..expressions import ExpressionSyntaxError, parse, references
+from ..expressions.nodes import quote
+from ..model import LIKERT_PRESETS, Worksheet
+from ._common import (
+    DURATION_REGEX,
+    EXT_CALCULATED_EXPRESSION,
+    EXT_CHOICE_ORIENTATION,
+    EXT_ENABLE_WHEN_EXPRESSION,
+    EXT_ENTRY_FORMAT,
+    EXT_HIDDEN,
+    EXT_ITEM_CONTROL,
+    EXT_ITEM_MEDIA,
+    EXT_ITEM_WEIGHT,
+    EXT_MARKDOWN,
+    EXT_MAX_OCCURS,
+    EXT_MAX_VALUE,
+    EXT_MIN_LENGTH,
+    EXT_MIN_OCCURS,
+    EXT_MIN_VALUE,
+    EXT_OPTION_EXCLUSIVE,
+    EXT_ORDINAL,
+    EXT_REGEX,
+    EXT_SLIDER_STEP,
+    EXT_TRANSLATION,
+    EXT_UNIT,
+    EXT_WK_EXPRESSION,
+    EXT_WK_ITEM_TYPE,
+    EXT_WK_REVERSE,
+    EXT_XHTML,
+    SEMVER_RE,
+    code_of,
+    doc_id_from,
+    is_item_id,
+    item_control_code,
+    number_value,
+    read_translations,
+    slug_item_id,
+)
+from .export import INSTRUCTIONS_LINK_ID
+from .fhirpath import Scope, Untranslatable, to_fhirpath
+
+__all__ = [
+    "ImportResult",
+    "ResponseImport",
+    "from_fhir",
+    "import_questionnaire",
+    "import_response",
+    "response_from_fhir",
+    "worksheet_to_yaml",
+]
+
+# Item-level extensions this importer understands (everything else is reported).
+_KNOWN_ITEM_EXTENSIONS = frozenset(
+    {
+        EXT_ITEM_CONTROL,
+        EXT_CHOICE_ORIENTATION,
+        EXT_MIN_VALUE,
+        EXT_MAX_VALUE,
+        EXT_MIN_LENGTH,
+        EXT_REGEX,
+        EXT_ENTRY_FORMAT,
+        EXT_UNIT,
+        EXT_SLIDER_STEP,
+        EXT_MIN_OCCURS,
+        EXT_MAX_OCCURS,
+        EXT_ITEM_MEDIA,
+        EXT_ENABLE_WHEN_EXPRESSION,
+        EXT_CALCULATED_EXPRESSION,
+        EXT_WK_ITEM_TYPE,
+        EXT_WK_REVERSE,
+    }
+)
+_KNOWN_ITEM_KEYS = frozenset(
+    {
+        "linkId", "text", "_text", "type", "required", "repeats", "readOnly", "maxLength",
+        "answerOption", "answerValueSet", "initial", "item", "enableWhen", "enableBehavior",
+        "extension", "prefix", "code", "definition", "id",
+    }
+)
+_ROOT_KEYS = frozenset(
+    {
+        "resourceType", "id", "meta", "text", "language", "url", "version", "name", "title",
+        "_title", "status", "description", "_description", "purpose", "_purpose", "copyright",
+        "derivedFrom", "item", "contained", "extension", "implicitRules",
+    }
+)
+_OPERATORS = {"=": "==", "!=": "!=", ">": ">", "<": "<", ">=": ">=", "<=": "<="}
+_ORDINAL_SUM = re.compile(r"\.(ordinal|weight)\(\)\s*\.\s*sum\(\)\s*$")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """A worksheet made from a Questionnaire (None when that was impossible), every problem
+    and every approximation, and which item id each question's linkId became."""
+
+    worksheet: Worksheet | None
+    diagnostics: list[Diagnostic]
+    link_ids: dict[str, str] = field(default_factory=dict)
+    # item id → {answer code → option value} where values are not the codes themselves
+    answer_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def to_yaml(self) -> str:
+        if self.worksheet is None:
+            raise ValueError("the Questionnaire could not be imported; see .diagnostics")
+        return worksheet_to_yaml(self.worksheet)
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML
+
+
+_ITEM_ORDER = ("id", "type", "title", "label", "text", "kind", "url")
+
+
+def _tidy(value: Any) -> Any:
+    """Items read id, type, label first and show_if last; options collapse to bare values."""
+    if isinstance(value, list):
+        return [_tidy(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    keys = list(value)
+    if "type" in value or "formula" in value:
+        first = [k for k in _ITEM_ORDER if k in value]
+        keys = first + [k for k in keys if k not in first and k != "show_if"]
+        keys += ["show_if"] if "show_if" in value else []
+    out = {k: _tidy(value[k]) for k in keys}
+    if isinstance(out.get("options"), list):
+        out["options"] = [
+            o["value"]
+            if isinstance(o, dict)
+            and set(o) == {"value", "label"}
+            and isinstance(o["value"], str)
+            and o["label"] == o["value"]
+            else o
+            for o in out["options"]
+        ]
+    return out
+
+
+def worksheet_to_yaml(worksheet: Worksheet) -> str:
+    """A worksheet as YAML text: defaults left out, keys in a stable, readable order."""
+    data = worksheet.model_dump(mode="python", by_alias=True, exclude_defaults=True)
+    data.pop("worksheetkit", None)
+    data.pop("kind", None)
+    ordered = {"worksheetkit": 1, "kind": "worksheet", **_tidy(data)}
+    text: str = yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# The importer
+
+
+@dataclass
+class _Question:
+    """One imported question: its dict (the future item) and where it came from."""
+
+    data: dict[str, Any]
+    fpath: str
+    link_id: str
+    table: str | None  # the table id when a column
+    codes: dict[str, Any]  # answer code → option value
+
+
+@dataclass
+class _Pending:
+    target: dict[str, Any]
+    fpath: str
+    item: dict[str, Any]
+    table: str | None
+
+
+def _ext(element: Any, url: str) -> dict[str, Any] | None:
+    if not isinstance(element, dict):
+        return None
+    for ext in element.get("extension") or []:
+        if isinstance(ext, dict) and ext.get("url") == url:
+            return ext
+    return None
+
+
+def _ext_value(element: Any, url: str) -> Any:
+    ext = _ext(element, url)
+    if ext is None:
+        return None
+    for key, value in ext.items():
+        if key.startswith("value"):
+            return value
+    return None
+
+
+def _number(value: Any) -> int | float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return number_value(value)
+
+
+class _Importer:
+    def __init__(self, resource: Mapping[str, Any]) -> None:
+        self.q = resource
+        self.out: list[Diagnostic] = []
+        self.lang = "en"
+        self.used_ids: set[str] = set()
+        self.link_ids: dict[str, str] = {}
+        self.questions: dict[str, _Question] = {}  # by linkId
+        self.pending_when: list[_Pending] = []
+        self.pending_expr: list[tuple[dict[str, Any], str, str, str]] = []
+        self.calculated: list[tuple[dict[str, Any], str, str, str | None]] = []
+        self.coded_lost = 0
+        self.codes_left = 0
+        self.contained = {
+            c.get("id"): c
+            for c in resource.get("contained") or []
+            if isinstance(c, dict) and c.get("resourceType") == "ValueSet"
+        }
+
+    # -- diagnostics ----------------------------------------------------------------------------
+    def warn(self, code: str, message: str, hint: str, fpath: str, *, error: bool = False) -> None:
+        self.out.append(
+            Diagnostic(code=code, message=message, severity="error" if error else "warning",
+                       hint=hint, path=fpath)
+        )
+
+    # -- texts ------------------------------------------------------------------------------------
+    def text(self, element: Mapping[str, Any], key: str) -> Any:
+        """A text field as worksheetkit writes it: a string, or a language map."""
+        main = element.get(key)
+        extra = element.get(f"_{key}")
+        markdown = _ext_value(extra, EXT_MARKDOWN)
+        if isinstance(markdown, str):
+            main = markdown
+        if not isinstance(main, str):
+            return None
+        others = read_translations(extra)
+        others.pop(self.lang, None)
+        if others:
+            return {self.lang: main, **dict(sorted(others.items()))}
+        return main
+
+    # -- ids ----------------------------------------------------------------------------------------
+    def new_id(self, link_id: str, fpath: str, scope: set[str], *, quiet: bool = False) -> str:
+        base = link_id if is_item_id(link_id) else slug_item_id(link_id)
+        ident, n = base, 2
+        while ident in scope:
+            suffix = f"_{n}"
+            ident = base[: 64 - len(suffix)] + suffix
+            n += 1
+        scope.add(ident)
+        if ident != link_id and not quiet:
+            self.warn(
+                "WK711",
+                f"The linkId '{link_id}' is not a valid item id; the question's id is '{ident}'.",
+                "Answers sent back to FHIR use the worksheet's ids; keep this mapping if you "
+                "exchange responses with the original form.",
+                f"{fpath}.linkId",
+            )
+        return ident
+
+    # -- the resource ---------------------------------------------------------------------------
+    def run(self) -> Worksheet | None:
+        q = self.q
+        if not isinstance(q, Mapping) or q.get("resourceType") != "Questionnaire":
+            found = q.get("resourceType") if isinstance(q, Mapping) else None
+            self.warn(
+                "WK710",
+                "This is not a FHIR Questionnaire"
+                + (f" (it is a {found})." if isinstance(found, str) else "."),
+                "Give the importer a Questionnaire resource in FHIR JSON.",
+                "$",
+                error=True,
+            )
+            return None
+        lang = q.get("language")
+        if isinstance(lang, str) and re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
+            self.lang = lang
+        elif lang is not None:
+            self.warn("WK720", f"The language code '{lang}' is not understood; English is assumed.",
+                      "Use a code such as en, es or pt-BR.", "Questionnaire.language")
+        data: dict[str, Any] = {"worksheetkit": 1, "kind": "worksheet"}
+        data["id"] = self.doc_id()
+        data["version"] = self.version()
+        title = self.text(q, "title") or q.get("name") or data["id"]
+        data["title"] = title
+        data["language"] = self.lang
+        summary = self.text(q, "description")
+        if summary:
+            data["summary"] = summary
+        rationale = self.text(q, "purpose")
+        if rationale:
+            data["rationale"] = rationale
+        if isinstance(q.get("copyright"), str):
+            data["source"] = {"copyright": q["copyright"]}
+        derived = self.derived_from()
+        if derived:
+            data["derived_from"] = derived
+        self.root_warnings()
+        items = self.items(q.get("item") or [], "Questionnaire", None, top=True, data=data)
+        data["items"] = items
+        self.resolve_conditions()
+        model = self.validated(data, "Questionnaire")
+        if model is None:
+            return None
+        model = self.expressions(model, data)
+        scores = self.scores(model)
+        if scores:
+            data["scores"] = scores
+            model = self.validated(data, "Questionnaire") or model
+        if self.coded_lost:
+            self.warn(
+                "WK713",
+                f"The answer codes of {self.coded_lost} question(s) were replaced by their score "
+                "weights (ordinalValue), which is how worksheets store scored answers.",
+                "Pass the Questionnaire to response_from_fhir so responses that use the codes "
+                "can still be read.",
+                "Questionnaire.item",
+            )
+        if self.codes_left:
+            self.warn(
+                "WK716",
+                f"The terminology codes (item.code) of {self.codes_left} item(s) have no place in "
+                "a worksheet and were left out.",
+                "Keep the Questionnaire if you need them for coded data exchange.",
+                "Questionnaire.item",
+            )
+        return model
+
+    def validated(self, data: dict[str, Any], fpath: str) -> Worksheet | None:
+        try:
+            model = Worksheet.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(p) for p in err["loc"])
+                self.warn(
+                    "WK718",
+                    f"The Questionnaire could not be turned into a valid worksheet ({loc}: "
+                    f"{err['msg']}).",
+                    "Report this Questionnaire to the worksheetkit maintainers.",
+                    fpath,
+                    error=True,
+                )
+            return None
+        if not model.items:
+            self.warn("WK718", "The Questionnaire has no items that a worksheet can hold.",
+                      "Add at least one question or display item.", "Questionnaire.item",
+                      error=True)
+            return None
+        return model
+
+    def doc_id(self) -> str:
+        q = self.q
+        for key in ("id", "name"):
+            value = q.get(key)
+            if isinstance(value, str) and value:
+                return doc_id_from(value)
+        url = q.get("url")
+        if isinstance(url, str) and url.rstrip("/"):
+            return doc_id_from(url.rstrip("/").rsplit("/", 1)[-1])
+        return "imported.questionnaire"
+
+    def version(self) -> str:
+        raw = self.q.get("version")
+        if raw is None:
+            return "1.0.0"
+        text = str(raw)
+        if SEMVER_RE.match(text):
+            return text
+        parts = text.split(".")
+        if all(p.isdigit() for p in parts) and 1 <= len(parts) <= 3:
+            return ".".join(str(int(p)) for p in [*parts, "0", "0"][:3])
+        self.warn(
+            "WK720",
+            f"The version '{text}' is not a semantic version; the worksheet is version 1.0.0.",
+            "Set the worksheet's version by hand if it matters.",
+            "Questionnaire.version",
+        )
+        return "1.0.0"
+
+    def derived_from(self) -> str | None:
+        sources = self.q.get("derivedFrom")
+        if not isinstance(sources, list) or not sources:
+            return None
+        first = sources[0]
+        if not isinstance(first, str):
+            return None
+        url, _, version = first.partition("|")
+        ident = doc_id_from(url.rstrip("/").rsplit("/", 1)[-1])
+        if version and SEMVER_RE.match(version):
+            ref = f"{ident}@{version}"
+        else:
+            ref = ident
+        if len(sources) > 1:
+            self.warn("WK720", "Only the first of several 'derivedFrom' sources was kept.",
+                      "A worksheet is made from one template.", "Questionnaire.derivedFrom")
+        return ref if re.fullmatch(r"[a-z0-9][a-z0-9_.-]*(@\d+(\.\d+){0,2})?", ref) else None
+
+    def root_warnings(self) -> None:
+        q = self.q
+        lost = sorted(k for k in q if k not in _ROOT_KEYS and not k.startswith("_"))
+        if q.get("status") not in (None, "active"):
+            lost.insert(0, f"status ({q.get('status')})")
+        if lost:
+            self.warn(
+                "WK720",
+                "These Questionnaire fields have no place in a worksheet and were left out: "
+                + ", ".join(lost) + ".",
+                "Keep the Questionnaire alongside the worksheet if you need them.",
+                "Questionnaire",
+            )
+        urls = sorted(
+            {
+                str(e.get("url"))
+                for e in q.get("extension") or []
+                if isinstance(e, dict)
+            }
+        )
+        if urls:
+            self.warn(
+                "WK714",
+                "These Questionnaire extensions are not understood and were left out: "
+                + ", ".join(urls) + ".",
+                "Check whether the worksheet needs what they say.",
+                "Questionnaire.extension",
+            )
+
+    # -- items ----------------------------------------------------------------------------------
+    def items(
+        self,
+        fhir_items: Any,
+        fpath: str,
+        table: str | None,
+        *,
+        top: bool = False,
+        data: dict[str, Any] | None = None,
+        scope: set[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        scope = self.used_ids if scope is None else scope
+        out: list[dict[str, Any]] = []
+        if not isinstance(fhir_items, list):
+            return out
+        for i, raw in enumerate(fhir_items):
+            here = f"{fpath}.item[{i}]"
+            if not isinstance(raw, dict):
+                continue
+            link_id = str(raw.get("linkId", ""))
+            kind = raw.get("type")
+            if top and link_id == INSTRUCTIONS_LINK_ID and kind == "display" and data is not None:
+                data["instructions"] = self.text(raw, "text")
+                continue
+            control = item_control_code(raw)
+            if kind == "display" and control in ("help", "lower", "upper"):
+                continue  # read by the parent
+            if kind == "display" and out and link_id.endswith("-transcript"):
+                previous = out[-1]
+                if previous.get("type") == "media" and "transcript" not in previous:
+                    previous["transcript"] = self.text(raw, "text")
+                    continue
+            if isinstance(raw.get("code"), list) and raw["code"]:
+                self.codes_left += 1
+            self.unknown(raw, here)
+            if _ext(raw, EXT_CALCULATED_EXPRESSION) is not None and kind != "group":
+                self.calculated_item(raw, here)
+                continue
+            made = self.item(raw, here, table, scope)
+            if made is not None:
+                out.append(made)
+        return out
+
+    def unknown(self, raw: dict[str, Any], fpath: str) -> None:
+        keys = sorted(k for k in raw if k not in _KNOWN_ITEM_KEYS)
+        urls = sorted(
+            {
+                str(e.get("url"))
+                for e in raw.get("extension") or []
+                if isinstance(e, dict) and e.get("url") not in _KNOWN_ITEM_EXTENSIONS
+            }
+        )
+        name = raw.get("linkId")
+        if keys:
+            self.warn("WK714", f"The item '{name}' uses features a worksheet cannot hold; they "
+                      "were left out: " + ", ".join(keys) + ".",
+                      "Check whether the worksheet needs them.", fpath)
+        for url in urls:
+            what = "hidden items (they are shown)" if url == EXT_HIDDEN else f"the extension {url}"
+            self.warn("WK714", f"The item '{name}' uses {what}; it was left out.",
+                      "Check whether the worksheet needs it.", f"{fpath}.extension")
+
+    def base(self, raw: dict[str, Any], fpath: str, scope: set[str], table: str | None) -> dict[str, Any]:
+        link_id = str(raw.get("linkId", ""))
+        name = link_id
+        if table is not None and link_id.startswith(f"{self.table_links.get(table, '')}."):
+            name = link_id.split(".", 1)[1] if "." in link_id else link_id
+        quiet = table is not None and name != link_id and is_item_id(name)
+        ident = self.new_id(name or f"item_{len(scope) + 1}", fpath, scope, quiet=quiet)
+        self.link_ids[link_id] = ident
+        out: dict[str, Any] = {"id": ident}
+        return out
+
+    table_links: dict[str, str] = {}
+
+    def label(self, raw: dict[str, Any]) -> Any:
+        label = self.text(raw, "text")
+        prefix = raw.get("prefix")
+        if isinstance(prefix, str) and prefix:
+            if isinstance(label, dict):
+                label = {k: f"{prefix} {v}" for k, v in label.items()}
+            else:
+                label = f"{prefix} {label}" if label else prefix
+        return label
+
+    def children(self, raw: dict[str, Any], out: dict[str, Any], fpath: str) -> None:
+        """help/lower/upper display children of a question."""
+        for j, child in enumerate(raw.get("item") or []):
+            if not isinstance(child, dict):
+                continue
+            control = item_control_code(child)
+            text = self.text(child, "text")
+            if child.get("type") == "display" and control == "help" and text is not None:
+                out["help"] = text
+            elif child.get("type") == "display" and control in ("lower", "upper") and text:
+                out.setdefault("_anchors", {})[control] = text
+            elif out.get("type") not in ("section", "table"):
+                self.warn(
+                    "WK714",
+                    f"The question '{raw.get('linkId')}' has nested items; worksheets cannot nest "
+                    "questions under a question, so they were left out.",
+                    "Move them into a group (section).",
+                    f"{fpath}.item[{j}]",
+                )
+
+    def item(self, raw: dict[str, Any], fpath: str, table: str | None, scope: set[str]) -> dict[str, Any] | None:
+        kind = raw.get("type")
+        if kind == "display":
+            return self.display(raw, fpath)
+        if kind == "group":
+            return self.group(raw, fpath, table, scope)
+        if kind in ("attachment", "reference"):
+            self.warn(
+                "WK714",
+                f"The {kind} question '{raw.get('linkId')}' has no worksheet counterpart "
+                "(worksheets collect no files or record links); it was left out.",
+                "Ask for a description in a text question instead.",
+                f"{fpath}.type",
+            )
+            return None
+        out = self.base(raw, fpath, scope, table)
+        link_id = str(raw.get("linkId", ""))
+        label = self.label(raw)
+        out["label"] = label if label is not None else out["id"].replace("_", " ").capitalize()
+        codes: dict[str, Any] = {}
+        handler = {
+            "string": self.q_string, "text": self.q_string, "url": self.q_string,
+            "question": self.q_string, "boolean": self.q_simple, "date": self.q_simple,
+            "dateTime": self.q_simple, "time": self.q_simple, "integer": self.q_number,
+            "decimal": self.q_number, "quantity": self.q_number, "choice": self.q_choice,
+            "open-choice": self.q_choice,
+        }.get(str(kind))
+        if handler is None:
+            self.warn("WK714", f"The item type '{kind}' of '{link_id}' is not known; the item "
+                      "was imported as a text question.", "Check the item type.", f"{fpath}.type")
+            handler = self.q_string
+        handler(raw, out, fpath, codes)
+        if raw.get("required") is True:
+            out["required"] = True
+        if raw.get("readOnly") is True:
+            out["readonly"] = True
+        if _ext_value(raw, EXT_WK_REVERSE) is True and out["type"] in ("choice", "likert", "rating", "number"):
+            out["reverse"] = True
+        if raw.get("repeats") is True and out["type"] not in ("checklist", "ranking"):
+            self.warn(
+                "WK714",
+                f"The question '{link_id}' may be answered several times in FHIR; a worksheet "
+                "question takes one answer.",
+                "Use a table if several answers are needed.",
+                f"{fpath}.repeats",
+            )
+        self.children(raw, out, fpath)
+        anchors = out.pop("_anchors", None)
+        if anchors and out["type"] == "rating":
+            out["anchors"] = {
+                out.get("min", 0) if where == "lower" else out.get("max", 10): text
+                for where, text in sorted(anchors.items())
+            }
+        self.questions[link_id] = _Question(out, fpath, link_id, table, codes)
+        self.conditions(raw, out, fpath, table)
+        return out
+
+    # -- question kinds -----------------------------------------------------------------------------
+    def initial(self, raw: dict[str, Any], fpath: str, key: str, convert: Any = None) -> Any:
+        initial = raw.get("initial")
+        if not isinstance(initial, list) or not initial:
+            return None
+        first = initial[0]
+        if isinstance(first, dict) and key in first:
+            value = first[key]
+            return convert(value) if convert else value
+        self.warn("WK714", f"The initial value of '{raw.get('linkId')}' is of a type the "
+                  "question cannot take; it was left out.", "Set a default by hand.",
+                  f"{fpath}.initial")
+        return None
+
+    def q_string(self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]) -> None:
+        regex = _ext_value(raw, EXT_REGEX)
+        wk_type = _ext_value(raw, EXT_WK_ITEM_TYPE)
+        if wk_type == "duration" or regex == DURATION_REGEX:
+            out["type"] = "duration"
+            default = self.initial(raw, fpath, "valueString")
+            if default is not None:
+                out["default"] = default
+            return
+        out["type"] = "text"
+        if raw.get("type") == "text":
+            out["multiline"] = True
+        if raw.get("type") in ("url", "question"):
+            self.warn("WK714", f"The {raw.get('type')} question '{raw.get('linkId')}' became a "
+                      "free-text question.", "Add a pattern if the answer must be a link.",
+                      f"{fpath}.type")
+        if isinstance(raw.get("maxLength"), int) and raw["maxLength"] >= 1:
+            out["max_length"] = raw["maxLength"]
+        min_length = _ext_value(raw, EXT_MIN_LENGTH)
+        if isinstance(min_length, int) and min_length >= 0:
+            out["min_length"] = min_length
+        if isinstance(regex, str):
+            try:
+                re.compile(regex)
+                out["pattern"] = regex
+            except re.error:
+                self.warn("WK714", f"The regex of '{raw.get('linkId')}' is not understood; it was "
+                          "left out.", "Write the pattern by hand.", f"{fpath}.extension")
+        placeholder = _ext_value(raw, EXT_ENTRY_FORMAT)
+        if isinstance(placeholder, str):
+            out["placeholder"] = placeholder
+        default = self.initial(raw, fpath, "valueString")
+        if default is not None:
+            out["default"] = default
+
+    def q_simple(self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]) -> None:
+        kind = raw["type"]
+        out["type"] = {"boolean": "yesno", "date": "date", "dateTime": "datetime", "time": "time"}[kind]
+        key = {"boolean": "valueBoolean", "date": "valueDate", "dateTime": "valueDateTime",
+               "time": "valueTime"}[kind]
+        default = self.initial(raw, fpath, key)
+        if kind == "time" and isinstance(default, str) and re.fullmatch(r"\d\d:\d\d:00", default):
+            default = default[:5]
+        if default is not None:
+            out["default"] = default
+
+    def q_number(self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]) -> None:
+        kind = raw["type"]
+        control = item_control_code(raw)
+        wk_type = _ext_value(raw, EXT_WK_ITEM_TYPE)
+        low = _number(_ext_value(raw, EXT_MIN_VALUE))
+        high = _number(_ext_value(raw, EXT_MAX_VALUE))
+        if kind != "quantity" and (wk_type == "rating" or control == "slider"):
+            out["type"] = "rating"
+            if low is not None:
+                out["min"] = low
+            if high is not None:
+                out["max"] = high
+            step = _number(_ext_value(raw, EXT_SLIDER_STEP))
+            if step is not None and step > 0:
+                out["step"] = step
+            widget = {"slider": "slider", "spinner": "number"}.get(str(control))
+            if widget is None and wk_type == "rating":
+                widget = "buttons"
+            out["widget"] = widget or "slider"
+            default = self.initial(raw, fpath, "valueInteger" if kind == "integer" else "valueDecimal")
+            if default is not None:
+                out["default"] = number_value(default)
+            return
+        out["type"] = "number"
+        if kind == "integer":
+            out["integer"] = True
+        if low is not None:
+            out["min"] = low
+        if high is not None:
+            out["max"] = high
+        unit = _ext_value(raw, EXT_UNIT)
+        if kind == "quantity":
+            options = _ext_value(raw, "http://hl7.org/fhir/StructureDefinition/questionnaire-unitOption")
+            unit = unit or options
+            self.warn("WK714", f"The quantity question '{raw.get('linkId')}' became a number "
+                      "question; answers are numbers in the unit shown.",
+                      "Check the unit.", f"{fpath}.type")
+        if isinstance(unit, dict):
+            text = unit.get("display") or unit.get("code")
+            if isinstance(text, str):
+                out["unit"] = text
+        default = self.initial(raw, fpath, {"integer": "valueInteger", "decimal": "valueDecimal",
+                                            "quantity": "valueQuantity"}[kind])
+        if isinstance(default, dict):
+            default = default.get("value")
+        if _number(default) is not None:
+            out["default"] = _number(default)
+
+    def q_choice(self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]) -> None:
+        link_id = raw.get("linkId")
+        options = self.options(raw, fpath)
+        if options is None:
+            out["type"] = "text"
+            return
+        wk_type = _ext_value(raw, EXT_WK_ITEM_TYPE)
+        repeats = raw.get("repeats") is True
+        weighted = all(o["weight"] is not None for o in options)
+        weights = [o["weight"] for o in options]
+        use_weights = weighted and len(set(weights)) == len(weights)
+        if weighted and not use_weights:
+            self.warn("WK714", f"Two answers of '{link_id}' have the same weight; the weights "
+                      "were left out and the codes kept.", "Give each option its own value by "
+                      "hand if the question is scored.", f"{fpath}.answerOption")
+        values = []
+        for o in options:
+            value = o["weight"] if use_weights else o["value"]
+            values.append(value)
+            if use_weights and o["code"] is not None and code_of(value) != o["code"]:
+                codes[o["code"]] = value
+        if codes:
+            self.coded_lost += 1
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        orientation = _ext_value(raw, EXT_CHOICE_ORIENTATION)
+        if repeats:
+            kind = "ranking" if wk_type == "ranking" else "checklist"
+        elif raw.get("type") == "open-choice":
+            kind = "choice"
+        elif wk_type == "likert" or (
+            numeric and wk_type is None and orientation != "vertical" and use_weights
+        ):
+            kind = "likert"
+        else:
+            kind = "choice"
+        out["type"] = kind
+        built: list[Any] = []
+        for o, value in zip(options, values, strict=True):
+            entry: dict[str, Any] = {"value": value, "label": o["label"] if o["label"] is not None else str(value)}
+            if o["exclusive"] and kind == "checklist":
+                entry["exclusive"] = True
+            built.append(entry)
+        preset = None
+        if kind == "likert":
+            pairs = tuple((e["value"], e["label"]) for e in built)
+            preset = next((name for name, p in LIKERT_PRESETS.items() if p == pairs), None)
+        if preset:
+            out["scale"] = preset
+        else:
+            out["options"] = built
+        if raw.get("type") == "open-choice":
+            out["other"] = True
+        if kind == "checklist":
+            low = _ext_value(raw, EXT_MIN_OCCURS)
+            high = _ext_value(raw, EXT_MAX_OCCURS)
+            if isinstance(low, int) and low >= 0:
+                out["min_selected"] = low
+            if isinstance(high, int) and high >= 1:
+                out["max_selected"] = high
+        chosen = [v for o, v in zip(options, values, strict=True) if o["initial"]]
+        if chosen:
+            out["default"] = chosen if kind in ("checklist", "ranking") else chosen[0]
+
+    def options(self, raw: dict[str, Any], fpath: str) -> list[dict[str, Any]] | None:
+        link_id = raw.get("linkId")
+        found: list[dict[str, Any]] = []
+        answer_options = raw.get("answerOption")
+        value_set = raw.get("answerValueSet")
+        if isinstance(answer_options, list) and answer_options:
+            for j, option in enumerate(answer_options):
+                parsed = self.option(option, f"{fpath}.answerOption[{j}]")
+                if parsed is not None:
+                    found.append(parsed)
+        elif isinstance(value_set, str):
+            concepts = self.value_set(value_set)
+            if concepts is None:
+                self.warn(
+                    "WK712",
+                    f"The answers of '{link_id}' come from the ValueSet '{value_set}', which "
+                    "cannot be looked up offline; the question was imported as free text.",
+                    "Copy the answers into answerOption (or a contained ValueSet) and import "
+                    "again, or add the options to the worksheet by hand.",
+                    f"{fpath}.answerValueSet",
+                )
+                return None
+            found = concepts
+        else:
+            self.warn("WK712", f"The choice question '{link_id}' lists no answers; it was "
+                      "imported as free text.", "Add answerOption entries.", fpath)
+            return None
+        if not found:
+            return None
+        seen: set[str] = set()
+        unique = []
+        for o in found:
+            key = repr((o["value"], o["weight"]))
+            if key not in seen:
+                seen.add(key)
+                unique.append(o)
+        return unique
+
+    def option(self, option: Any, fpath: str) -> dict[str, Any] | None:
+        if not isinstance(option, dict):
+            return None
+        weight = _number(_ext_value(option, EXT_ORDINAL))
+        if weight is None:
+            weight = _number(_ext_value(option, EXT_ITEM_WEIGHT))
+        entry: dict[str, Any] = {"weight": weight, "code": None, "label": None,
+                                 "initial": option.get("initialSelected") is True,
+                                 "exclusive": _ext_value(option, EXT_OPTION_EXCLUSIVE) is True}
+        if isinstance(option.get("valueCoding"), dict):
+            coding = option["valueCoding"]
+            if entry["weight"] is None:
+                entry["weight"] = _number(_ext_value(coding, EXT_ORDINAL)) or _number(
+                    _ext_value(coding, EXT_ITEM_WEIGHT))
+            code = coding.get("code")
+            label = self.text(coding, "display")
+            if not isinstance(code, str):
+                code = label if isinstance(label, str) else None
+            if code is None:
+                return None
+            entry.update(code=code, value=code, label=label)
+            return entry
+        for key in ("valueString", "valueInteger", "valueDate", "valueTime"):
+            if key in option:
+                value = option[key]
+                if isinstance(value, bool):
+                    return None
+                entry.update(code=code_of(value), value=value, label=self.text(option, key) if key == "valueString" else None)
+                return entry
+        self.warn("WK714", "An answer option of a type worksheets cannot hold was left out.",
+                  "Use coded, text or number options.", fpath)
+        return None
+
+    def value_set(self, ref: str) -> list[dict[str, Any]] | None:
+        vs: Any = None
+        if ref.startswith("#"):
+            vs = self.contained.get(ref[1:])
+        else:
+            for candidate in self.contained.values():
+                if candidate.get("url") == ref.partition("|")[0]:
+                    vs = candidate
+        if not isinstance(vs, dict):
+            return None
+        out: list[dict[str, Any]] = []
+        expansion = (vs.get("expansion") or {}).get("contains")
+        if isinstance(expansion, list) and expansion:
+            for concept in expansion:
+                if isinstance(concept, dict) and isinstance(concept.get("code"), str):
+                    out.append(self.concept(concept))
+            return out or None
+        includes = (vs.get("compose") or {}).get("include") or []
+        for include in includes:
+            if not isinstance(include, dict):
+                continue
+            concepts = include.get("concept")
+            if not isinstance(concepts, list) or include.get("filter") or include.get("valueSet"):
+                return None  # a rule, not a list: needs a terminology server
+            for concept in concepts:
+                if isinstance(concept, dict) and isinstance(concept.get("code"), str):
+                    out.append(self.concept(concept))
+        return out or None
+
+    def concept(self, concept: dict[str, Any]) -> dict[str, Any]:
+        weight = _number(_ext_value(concept, EXT_ORDINAL))
+        if weight is None:
+            weight = _number(_ext_value(concept, EXT_ITEM_WEIGHT))
+        label = self.text(concept, "display")
+        designations = {
+            d.get("language"): d.get("value")
+            for d in concept.get("designation") or []
+            if isinstance(d, dict) and isinstance(d.get("language"), str)
+            and isinstance(d.get("value"), str)
+        }
+        designations.pop(self.lang, None)
+        if designations and isinstance(label, str):
+            label = {self.lang: label, **dict(sorted(designations.items()))}
+        return {"weight": weight, "code": concept["code"], "value": concept["code"],
+                "label": label, "initial": False, "exclusive": False}
+
+    # -- display, groups ---------------------------------------------------------------------------
+    def display(self, raw: dict[str, Any], fpath: str) -> dict[str, Any] | None:
+        link_id = str(raw.get("linkId", ""))
+        text = self.text(raw, "text")
+        media = _ext_value(raw, EXT_ITEM_MEDIA)
+        wk_type = _ext_value(raw, EXT_WK_ITEM_TYPE)
+        out: dict[str, Any]
+        if isinstance(media, dict) and isinstance(media.get("url"), str):
+            content = str(media.get("contentType") or "")
+            kind = wk_type if wk_type in ("audio", "video", "image") else content.split("/")[0]
+            if kind not in ("audio", "video", "image"):
+                kind = "image"
+                self.warn("WK714", f"The media of '{link_id}' is of an unknown kind; it is shown "
+                          "as an image.", "Set 'kind' by hand.", f"{fpath}.extension")
+            out = {"type": "media", "kind": kind, "url": media["url"]}
+            if is_item_id(link_id) and link_id not in self.used_ids:
+                self.used_ids.add(link_id)
+                out = {"id": link_id, **out}
+            title = media.get("title")
+            if isinstance(text, dict) or (text and text != title):
+                out["label"] = text
+            if isinstance(title, str):
+                out["alt"] = title
+            self.conditions(raw, out, fpath, None)
+            return out
+        if _ext_value(raw.get("_text"), EXT_XHTML) is not None and text is not None:
+            self.warn("WK714", f"The display item '{link_id}' carries formatted HTML; only its "
+                      "plain text was kept.", "Rewrite the formatting in Markdown.",
+                      f"{fpath}._text")
+        if text is None:
+            return None
+        out = {"type": "note", "text": text}
+        if is_item_id(link_id) and link_id not in self.used_ids:
+            self.used_ids.add(link_id)
+            out = {"id": link_id, **out}
+        self.conditions(raw, out, fpath, None)
+        return out
+
+    def group(self, raw: dict[str, Any], fpath: str, table: str | None, scope: set[str]) -> dict[str, Any] | None:
+        link_id = str(raw.get("linkId", ""))
+        if raw.get("repeats") is True and table is None:
+            return self.table(raw, fpath, scope)
+        if table is not None:
+            self.warn(
+                "WK715",
+                f"The group '{link_id}' sits inside a repeating group; worksheets do not nest "
+                "tables, so its questions became columns of the outer table"
+                + (" and are answered once per row." if raw.get("repeats") else "."),
+                "Split the form if the inner repetition matters.",
+                fpath,
+            )
+            return {"_flatten": self.items(raw.get("item"), fpath, table, scope=scope)}
+        children = self.items(raw.get("item"), fpath, None)
+        if not children:
+            return None
+        out: dict[str, Any] = {"type": "section"}
+        if is_item_id(link_id) and link_id not in self.used_ids:
+            self.used_ids.add(link_id)
+            out["id"] = link_id
+        out["title"] = self.label(raw) or ""
+        holder: dict[str, Any] = {"type": "section"}
+        self.children(raw, holder, fpath)
+        if "help" in holder:
+            out["help"] = holder["help"]
+        out["items"] = children
+        self.conditions(raw, out, fpath, None)
+        if raw.get("required") is True:
+            self.warn("WK714", f"The group '{link_id}' is required; worksheets require questions, "
+                      "not sections, so the requirement was left out.",
+                      "Mark the questions inside as required.", f"{fpath}.required")
+        return out
+
+    def table(self, raw: dict[str, Any], fpath: str, scope: set[str]) -> dict[str, Any] | None:
+        link_id = str(raw.get("linkId", ""))
+        out = self.base(raw, fpath, scope, None)
+        self.table_links[out["id"]] = link_id
+        out["type"] = "table"
+        label = self.label(raw)
+        out["label"] = label if label is not None else out["id"]
+        columns_scope: set[str] = set()
+        raw_columns = self.items(raw.get("item"), fpath, out["id"], scope=columns_scope)
+        columns: list[dict[str, Any]] = []
+        for column in raw_columns:
+            if "_flatten" in column:
+                columns.extend(c for c in column["_flatten"] if c.get("type") not in ("note", "media"))
+            elif column.get("type") in ("note", "media"):
+                self.warn("WK714", f"A display item inside the repeating group '{link_id}' was "
+                          "left out; table rows hold questions only.",
+                          "Move the text into the table's help.", fpath)
+            else:
+                columns.append(column)
+        for column in columns:
+            if column.get("type") not in ("text", "number", "yesno", "date", "time", "datetime",
+                                          "duration", "choice", "checklist", "likert", "rating"):
+                self.warn("WK714", f"The question '{column.get('id')}' cannot be a table column "
+                          "(rankings and tables cannot sit in a row); it was left out.",
+                          "Move it out of the repeating group.", fpath)
+        columns = [c for c in columns if c.get("type") in ("text", "number", "yesno", "date",
+                   "time", "datetime", "duration", "choice", "checklist", "likert", "rating")]
+        if not columns:
+            self.warn("WK714", f"The repeating group '{link_id}' has no questions a table row can "
+                      "hold; it was left out.", "Add questions to it.", fpath)
+            return None
+        out["columns"] = columns
+        low = _ext_value(raw, EXT_MIN_OCCURS)
+        high = _ext_value(raw, EXT_MAX_OCCURS)
+        if isinstance(low, int) and low > 0:
+            out["min_rows"] = low
+        if isinstance(high, int) and 1 <= high <= 1000:
+            out["max_rows"] = high
+        if raw.get("required") is True:
+            out["required"] = True
+        holder: dict[str, Any] = {"type": "table"}
+        self.children(raw, holder, fpath)
+        if "help" in holder:
+            out["help"] = holder["help"]
+        self.questions[link_id] = _Question(out, fpath, link_id, None, {})
+        self.conditions(raw, out, fpath, None)
+        return out
+
+    # -- scores ------------------------------------------------------------------------------------
+    def calculated_item(self, raw: dict[str, Any], fpath: str) -> None:
+        ext = _ext_value(raw, EXT_CALCULATED_EXPRESSION)
+        expression = ext if isinstance(ext, dict) else {}
+        fhirpath = expression.get("expression")
+        source = _ext_value(expression, EXT_WK_EXPRESSION)
+        link_id = str(raw.get("linkId", ""))
+        ident = self.new_id(link_id, fpath, self.used_ids)
+        self.link_ids[link_id] = ident
+        label = self.label(raw) or ident
+        self.calculated.append(
+            ({"id": ident, "label": label}, fpath, str(fhirpath or ""),
+             source if isinstance(source, str) else None)
+        )
+
+    def scores(self, model: Worksheet) -> list[dict[str, Any]]:
+        out = []
+        scope_items = _scope_items(model)
+        scored = [
+            ident for ident, item in scope_items.items()
+            if item.type in ("likert", "choice") and _all_numeric(item)
+        ]
+        for entry, fpath, fhirpath, source in self.calculated:
+            formula = None
+            if source is not None:
+                formula = self.checked(source, fhirpath, Scope(scope_items, reverse=True))
+            if formula is None and _ORDINAL_SUM.search(fhirpath) and scored:
+                formula = "sum(" + ", ".join(scored) + ")"
+                self.warn(
+                    "WK717",
+                    f"The calculated item '{entry['id']}' sums the answer weights; it became the "
+                    f"score '{entry['id']}' = {formula}.",
+                    "Check that every scored question is included, and add bands by hand.",
+                    fpath,
+                )
+            if formula is None:
+                self.warn(
+                    "WK715",
+                    f"The calculation of '{entry['id']}' ({fhirpath or 'none'}) is not understood; "
+                    "the calculated item was left out.",
+                    "Write the score's formula by hand in the worksheet's scores.",
+                    f"{fpath}.extension",
+                )
+                continue
+            out.append({**entry, "formula": formula})
+        return out
+
+    def checked(self, source: str, fhirpath: str, scope: Scope) -> str | None:
+        """The worksheetkit expression stored beside a FHIRPath, when they still agree."""
+        try:
+            translated = to_fhirpath(parse(source), scope)
+        except (ExpressionSyntaxError, Untranslatable):
+            return None
+        return source if translated == fhirpath else None
+
+    # -- conditions ----------------------------------------------------------------------------------
+    def conditions(self, raw: dict[str, Any], out: dict[str, Any], fpath: str, table: str | None) -> None:
+        if isinstance(raw.get("enableWhen"), list) and raw["enableWhen"]:
+            self.pending_when.append(_Pending(raw, fpath, out, table))
+        ext = _ext_value(raw, EXT_ENABLE_WHEN_EXPRESSION)
+        if isinstance(ext, dict):
+            self.pending_expr.append(
+                (out, fpath, str(ext.get("expression") or ""),
+                 str(_ext_value(ext, EXT_WK_EXPRESSION) or ""))
+            )
+
+    def resolve_conditions(self) -> None:
+        for pending in self.pending_when:
+            raw, fpath = pending.target, pending.fpath
+            parts = []
+            for j, when in enumerate(raw["enableWhen"]):
+                part = self.condition(when, f"{fpath}.enableWhen[{j}]", pending.table)
+                if part is None:
+                    parts = []
+                    break
+                parts.append(part)
+            if not parts:
+                continue
+            joiner = " or " if raw.get("enableBehavior") == "any" else " and "
+            pending.item["show_if"] = joiner.join(parts)
+
+    def condition(self, when: Any, fpath: str, table: str | None) -> str | None:
+        def fail(why: str) -> None:
+            self.warn(
+                "WK715",
+                f"This enableWhen condition {why}; the item is always shown in the worksheet.",
+                "Write the show_if condition by hand.",
+                fpath,
+            )
+
+        if not isinstance(when, dict):
+            fail("cannot be read")
+            return None
+        target = self.questions.get(str(when.get("question")))
+        if target is None:
+            fail(f"refers to '{when.get('question')}', which is not a question of this form")
+            return None
+        if target.table is not None and target.table != table:
+            fail("refers to a question inside a repeating group from outside it")
+            return None
+        name = target.data["id"]
+        operator = when.get("operator")
+        answer_key = next((k for k in when if k.startswith("answer")), None)
+        answer = when.get(answer_key) if answer_key else None
+        if operator == "exists":
+            if answer is True:
+                return f"answered({name})"
+            if answer is False:
+                return f"not answered({name})"
+            fail("has an 'exists' test without true or false")
+            return None
+        op = _OPERATORS.get(str(operator))
+        if op is None or answer_key is None:
+            fail(f"uses the operator '{operator}', which is not understood")
+            return None
+        kind = target.data.get("type")
+        if answer_key == "answerCoding":
+            code = answer.get("code") if isinstance(answer, dict) else None
+            value = target.codes.get(str(code), code)
+            values = [o.get("value") if isinstance(o, dict) else o
+                      for o in target.data.get("options", [])]
+            if "scale" in target.data:
+                values = [v for v, _ in LIKERT_PRESETS[target.data["scale"]]]
+            match = next((v for v in values if code_of(v) == code_of(value)), None)
+            if match is None:
+                fail(f"compares with the answer '{code}', which is not an option")
+                return None
+            literal = _literal(match)
+            if kind in ("checklist", "ranking") and op == "==":
+                return f"selected({name}, {literal})"
+            if kind in ("checklist", "ranking"):
+                return f"not selected({name}, {literal})"
+            return f"{name} {op} {literal}"
+        if answer_key == "answerQuantity" and isinstance(answer, dict):
+            answer = answer.get("value")
+        if answer_key == "answerTime" and isinstance(answer, str) and answer.endswith(":00") and len(answer) == 8:
+            answer = answer[:5]
+        if answer_key == "answerReference" or (
+            not isinstance(answer, int | float | str | bool)
+        ):
+            fail("compares with a value worksheets cannot hold")
+            return None
+        return f"{name} {op} {_literal(answer)}"
+
+    def expressions(self, model: Worksheet, data: dict[str, Any]) -> Worksheet:
+        if not self.pending_expr:
+            return model
+        scope_items = _scope_items(model)
+        changed = False
+        for out, fpath, fhirpath, source in self.pending_expr:
+            accepted = self.checked(source, fhirpath, Scope(scope_items)) if source else None
+            if accepted is None:
+                self.warn(
+                    "WK715",
+                    f"The FHIRPath condition ({fhirpath or 'empty'}) is not understood; the item "
+                    "is always shown in the worksheet.",
+                    "Write the show_if condition by hand.",
+                    f"{fpath}.extension",
+                )
+                continue
+            out["show_if"] = accepted
+            changed = True
+        if changed:
+            return self.validated(data, "Questionnaire") or model
+        return model
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(number_value(value))
+    return quote(str(value))
+
+
+def _scope_items(model: Worksheet) -> dict[str, Any]:
+    from .export import _walk
+
+    return _walk(list(model.items))
+
+
+def _all_numeric(item: Any) -> bool:
+    from .fhirpath import _numeric_options
+
+    return _numeric_options(item)
+
+
+def import_questionnaire(resource: Mapping[str, Any]) -> ImportResult:
+    """A worksheet from an R4 Questionnaire, with a diagnostic for everything approximated,
+    left out or impossible (codes WK710–WK720; paths are FHIR paths such as
+    ``Questionnaire.item[3].answerValueSet``)."""
+    importer = _Importer(resource)
+    importer.table_links = {}
+    model = importer.run()
+    diagnostics = list(importer.out)
+    if model is not None:
+        # The YAML a user gets must pass `worksheetkit validate`: check it the same way.
+        from ..validation import loads
+
+        try:
+            loads(worksheet_to_yaml(model), source="<imported>")
+        except WorksheetError as exc:
+            for d in exc.diagnostics:
+                if d.severity == "error":
+                    diagnostics.append(
+                        Diagnostic(code="WK718", message="The imported worksheet is not valid: "
+                                   f"{d.message}", severity="error", hint=d.hint, path=d.path)
+                    )
+            model = None
+    codes = {
+        q.data["id"]: dict(q.codes)
+        for q in importer.questions.values()
+        if q.codes and q.table is None
+    }
+    return ImportResult(
+        model if not has_errors(diagnostics) else None,
+        sort_diagnostics(diagnostics),
+        dict(importer.link_ids),
+        codes,
+    )
+
+
+def from_fhir(resource: Mapping[str, Any]) -> Worksheet:
+    """A worksheet from an R4 Questionnaire; raises :class:`WorksheetError` when impossible.
+
+    Warnings (what was approximated or left out) are dropped here; use
+    :func:`import_questionnaire` to get them.
+    """
+    result = import_questionnaire(resource)
+    if result.worksheet is None:
+        raise WorksheetError(result.diagnostics)
+    return result.worksheet
+
+
+# ---------------------------------------------------------------------------------------------
+# QuestionnaireResponse → response
+
+
+@dataclass(frozen=True)
+class ResponseImport:
+    response: dict[str, Any]
+    diagnostics: list[Diagnostic]
+
+
+def _walk_items(items: list[Any]) -> dict[str, Any]:
+    from .export import _walk
+
+    return _walk(items)
+
+
+def import_response(
+    qr: Mapping[str, Any],
+    worksheet: Worksheet,
+    *,
+    questionnaire: Mapping[str, Any] | None = None,
+) -> ResponseImport:
+    """A worksheetkit response document (a dict) from an R4 QuestionnaireResponse.
+
+    Questions are matched by linkId: the item id itself, the id the importer gave the linkId
+    (pass the original ``questionnaire`` for exact linkId and answer-code mappings), or the
+    linkId slugified as the importer does. Answers to calculated scores are not copied: scores
+    are computed from the answers, and a stored score that disagrees is reported (WK742).
+    """
+    out: list[Diagnostic] = []
+    link_ids: dict[str, str] = {}
+    codes: dict[str, dict[str, Any]] = {}
+    if questionnaire is not None:
+        imported = import_questionnaire(questionnaire)
+        link_ids, codes = imported.link_ids, imported.answer_codes
+    items = _walk_items(list(worksheet.items))
+    score_ids = {s.id for s in worksheet.scores}
+
+    def warn(code: str, message: str, hint: str, fpath: str) -> None:
+        out.append(Diagnostic(code=code, message=message, severity="warning", hint=hint, path=fpath))
+
+    if not isinstance(qr, Mapping) or qr.get("resourceType") != "QuestionnaireResponse":
+        out.append(Diagnostic(code="WK740", message="This is not a FHIR QuestionnaireResponse.",
+                              hint="Give a QuestionnaireResponse resource in FHIR JSON.", path="$"))
+        return ResponseImport({}, out)
+
+    def resolve(link_id: str, scope: Mapping[str, Any], prefix: str = "") -> str | None:
+        for candidate in (
+            link_ids.get(link_id),
+            link_id[len(prefix):] if prefix and link_id.startswith(prefix) else None,
+            link_id,
+            slug_item_id(link_id),
+        ):
+            if candidate and candidate in scope:
+                return candidate
+        return None
+
+    answers: dict[str, Any] = {}
+    stored_scores: dict[str, Any] = {}
+
+    def convert(item: Any, raw_answers: list[Any], fpath: str, item_codes: Mapping[str, Any]) -> Any:
+        values = []
+        for j, answer in enumerate(raw_answers):
+            if not isinstance(answer, dict):
+                continue
+            key = next((k for k in answer if k.startswith("value")), None)
+            if key is None:
+                continue
+            value = answer[key]
+            if key == "valueCoding" and isinstance(value, dict):
+                value = _coded(item, value, item_codes)
+                if value is None:
+                    warn("WK741", f"An answer of '{item.id}' is not one of its options; it was "
+                         "left out.", "Check that the response belongs to this worksheet version.",
+                         f"{fpath}.answer[{j}]")
+                    continue
+            elif key == "valueQuantity" and isinstance(value, dict):
+                value = value.get("value")
+            elif key == "valueTime" and isinstance(value, str) and len(value) == 8 and value.endswith(":00"):
+                value = value[:5]
+            elif key in ("valueAttachment", "valueReference"):
+                warn("WK741", f"An answer of '{item.id}' is a file or a record link; it was left "
+                     "out.", "Worksheets store text, numbers, dates and choices.", f"{fpath}.answer[{j}]")
+                continue
+            values.append(value)
+        if not values:
+            return None
+        if item.type in ("checklist", "ranking"):
+            return values
+        return values[0]
+
+    def walk(qr_items: Any, fpath: str) -> None:
+        for i, raw in enumerate(qr_items if isinstance(qr_items, list) else []):
+            if not isinstance(raw, dict):
+                continue
+            here = f"{fpath}.item[{i}]"
+            link_id = str(raw.get("linkId", ""))
+            ident = resolve(link_id, items)
+            if ident is None and resolve(link_id, {s: s for s in score_ids}) is not None:
+                stored_scores[resolve(link_id, {s: s for s in score_ids}) or ""] = raw.get("answer")
+                continue
+            item = items.get(ident) if ident else None
+            if item is not None and item.type == "table":
+                row: dict[str, Any] = {}
+                columns = {c.id: c for c in item.columns}
+                for k, cell in enumerate(raw.get("item") or []):
+                    if not isinstance(cell, dict):
+                        continue
+                    cell_link = str(cell.get("linkId", ""))
+                    col_id = resolve(cell_link, columns, prefix=f"{link_id}.")
+                    if col_id is None:
+                        warn("WK740", f"The answer '{cell_link}' matches no column of "
+                             f"'{item.id}'; it was left out.", "Check the worksheet version.",
+                             f"{here}.item[{k}]")
+                        continue
+                    value = convert(columns[col_id], cell.get("answer") or [], f"{here}.item[{k}]", {})
+                    if value is not None:
+                        row[col_id] = value
+                if row:
+                    answers.setdefault(item.id, []).append(row)
+                continue
+            if item is not None:
+                value = convert(item, raw.get("answer") or [], here, codes.get(item.id, {}))
+                if value is not None:
+                    answers[item.id] = value
+            elif raw.get("answer"):
+                warn("WK740", f"The answer '{link_id}' matches no question of the worksheet; it "
+                     "was left out.", "Check that the response belongs to this worksheet.", here)
+            walk(raw.get("item"), here)
+            for j, answer in enumerate(raw.get("answer") or []):
+                if isinstance(answer, dict) and answer.get("item"):
+                    walk(answer["item"], f"{here}.answer[{j}]")
+
+    walk(qr.get("item"), "QuestionnaireResponse")
+    response: dict[str, Any] = {
+        "worksheetkit": 1,
+        "kind": "response",
+        "worksheet": worksheet.id,
+        "version": worksheet.version,
+    }
+    if isinstance(qr.get("id"), str):
+        response["id"] = qr["id"]
+    authored = qr.get("authored")
+    if isinstance(authored, str):
+        response["submitted_at" if qr.get("status") == "completed" else "started_at"] = authored
+    if isinstance(qr.get("language"), str) and re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", qr["language"]):
+        response["language"] = qr["language"]
+    response["answers"] = answers
+    if stored_scores:
+        _compare_scores(worksheet, response, stored_scores, out)
+    return ResponseImport(response, sort_diagnostics(out))
+
+
+def _coded(item: Any, coding: Mapping[str, Any], item_codes: Mapping[str, Any]) -> Any:
+    from ..model import item_options
+
+    code = coding.get("code")
+    display = coding.get("display")
+    if isinstance(code, str) and code in item_codes:
+        return item_codes[code]
+    options = item_options(item)
+    for option in options:
+        if isinstance(code, str) and code_of(option.value) == code:
+            return option.value
+    for option in options:
+        labels = option.label.values() if isinstance(option.label, dict) else [option.label]
+        if (isinstance(display, str) and display in labels) or (isinstance(code, str) and code in labels):
+            return option.value
+    if getattr(item, "other", False) and isinstance(display or code, str):
+        return display or code
+    return None
+
+
+def _compare_scores(worksheet: Worksheet, response: dict[str, Any], stored: dict[str, Any],
+                    out: list[Diagnostic]) -> None:
+    try:
+        from ..responses import score as compute
+    except ImportError:
+        return
+    try:
+        results = compute(worksheet, response)
+    except Exception:  # noqa: BLE001 - a comparison must not stop the import
+        return
+    for score_id, answer in sorted(stored.items()):
+        value = None
+        for a in answer if isinstance(answer, list) else []:
+            if isinstance(a, dict):
+                raw = a.get("valueDecimal", a.get("valueInteger", a.get("valueQuantity")))
+                value = raw.get("value") if isinstance(raw, dict) else raw
+        result = results.get(score_id) if isinstance(results, Mapping) else None
+        computed = getattr(result, "value", None)
+        if _number(value) is not None and _number(computed) is not None and value != computed:
+            out.append(Diagnostic(
+                code="WK742",
+                message=f"The stored value of the score '{score_id}' differs from the value "
+                "computed from the answers; the computed value is the one to trust.",
+                severity="warning",
+                hint="The form that filled the response may score differently; check its "
+                "scoring rules.",
+                path="QuestionnaireResponse.item",
+            ))
+
+
+def response_from_fhir(
+    qr: Mapping[str, Any],
+    worksheet: Worksheet,
+    *,
+    questionnaire: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A worksheetkit response document from a QuestionnaireResponse (see
+    :func:`import_response` for the matching rules and the warnings)."""
+    return import_response(qr, worksheet, questionnaire=questionnaire).response
+
+
+def _unused() -> None:  # pragma: no cover
+    del EXT_TRANSLATION, references
