@@ -39,6 +39,8 @@ _TYPE_WORDS = {
     "is_instance_of": "a value of another kind",
 }
 
+_STRUCTURAL = {"missing", "extra_forbidden", "union_tag_invalid", "union_tag_not_found"}
+
 _PATTERN_HINTS = {
     "id": "Ids of worksheets and pathways are dotted lowercase words, e.g. cbt.thought-record; "
     "ids of items are lowercase letters, digits and '_', starting with a letter, e.g. belief_after.",
@@ -224,11 +226,18 @@ def convert(
         raw.append((path, missing, err))
     # A union reports one error per branch. When some branch got deeper into the value, that
     # is what the author meant; drop the shallow "wrong type" errors of the other branches.
+    # Likewise, when a branch accepted the value's type but not its content (a pattern, a
+    # range), the other branches' "wrong type" errors at the same place are noise.
     deep = {p for p, _, _ in raw}
+    constrained = {
+        p for p, _, e in raw if e["type"] not in _TYPE_WORDS and e["type"] not in _STRUCTURAL
+    }
     kept: list[tuple[Path, bool, dict[str, Any]]] = []
     for path, missing, err in raw:
         shallow = err["type"] in _TYPE_WORDS or err["type"] == "literal_error"
         if shallow and any(len(d) > len(path) and d[: len(path)] == path for d in deep):
+            continue
+        if err["type"] in _TYPE_WORDS and path in constrained:
             continue
         kept.append((path, missing, err))
     out: list[Diagnostic] = []
