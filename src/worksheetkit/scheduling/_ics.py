@@ -63,14 +63,11 @@ def _buckets(
     """Split one series' occurrences into groups that one RRULE (and one DURATION) can carry."""
     out = []
     for group in series.compiled.groups:
-        if group.raw is not None and "BYHOUR=" not in group.text():
-            times: list[tuple[int, int]] = []
-        else:
-            times = group.times
+        times = group.times
         mine = [o for o in occurrences if not times or (_wall(o).hour, _wall(o).minute) in times]
         # With the default window each time of day has its own length: one series per time.
         split = series.window is None and len(times) > 1
-        subsets = [[t] for t in times] if split else [times]
+        subsets = [[t] for t in times] if split and group.raw is None else [times]
         for subset in subsets:
             hours = tuple(sorted({h for h, _ in subset}))
             minutes = tuple(sorted({m for _, m in subset}))
@@ -126,32 +123,37 @@ def to_ics(
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-timezone", tz.key)
     segment: dict[str | None, int] = {}
+    dates: list[dt.date] = []
     for series in all_series:
         occurrences = expand(series, tz, timeline, begin_wall, end_wall, begin_utc, end_utc)
         seg = segment[series.step] = segment.get(series.step, -1) + 1
         if not occurrences:
             continue
+        dates += [occurrences[0].opens.date(), occurrences[-1].grace_until.date()]
         for n, (group, hours, minutes, slot, picked) in enumerate(_buckets(series, occurrences)):
-            cal.add_component(
-                _component(
-                    assignment,
-                    series,
-                    group,
-                    hours,
-                    minutes,
-                    slot,
-                    picked,
-                    seg,
-                    n,
-                    stamp,
-                    tz,
-                    pack,
-                    titles,
-                    component,
-                )
+            parts = _component(
+                assignment,
+                series,
+                group,
+                hours,
+                minutes,
+                slot,
+                picked,
+                seg,
+                n,
+                stamp,
+                tz,
+                pack,
+                titles,
+                component,
             )
-    if hasattr(cal, "add_missing_timezones"):
-        cal.add_missing_timezones()
+            for part in parts:
+                cal.add_component(part)
+    if dates:
+        # VTIMEZONE rules only for the years the calendar needs (smaller, still deterministic).
+        first = dt.date(min(dates).year - 1, 1, 1)
+        last = dt.date(max(dates).year + 2, 1, 1)
+        cal.add_missing_timezones(first_date=first, last_date=last)
     data: bytes = cal.to_ical()
     return data
 
@@ -186,7 +188,7 @@ def _component(
     pack: PackLike | None,
     titles: dict[str, str] | None,
     component: Component,
-) -> Any:
+) -> list[Any]:
     import icalendar
 
     step = series.step or "main"
@@ -223,9 +225,8 @@ def _component(
         rule = _rule_text(group, hours, minutes)
         rule += ";UNTIL=" + until.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         item.add("rrule", icalendar.vRecur.from_ical(rule))
-        # Wall times the rule makes but the policy skipped, and fall-back times read as later.
+        # Wall times the rule makes but the policy skipped become EXDATEs.
         exdates: list[dt.datetime] = []
-        rdates: list[dt.datetime] = []
         chosen_times = {(h, m) for h in hours for m in minutes}
         for wall in group.rule(series.compiled.start):
             if wall > _wall(last):
@@ -236,16 +237,23 @@ def _component(
                 continue
             if wall not in walls:
                 exdates.append(wall.replace(tzinfo=tz))
-        for o in picked:
-            wall = _wall(o)
-            default = localize(wall, tz, "shift_forward", "earlier")
-            if default is not None and default.astimezone(UTC) != o.opens.astimezone(UTC):
-                exdates.append(wall.replace(tzinfo=tz))
-                rdates.append(o.opens.astimezone(UTC))
         if exdates:
             item.add("exdate", sorted(set(exdates), key=lambda d: d.replace(tzinfo=None)))
-        if rdates:
-            item.add("rdate", sorted(rdates))
+    # A fall-back time read as the later instant: readers take the earlier one (RFC 5545
+    # §3.3.5), so that instance is overridden (same UID, RECURRENCE-ID) with a UTC DTSTART.
+    overrides = []
+    for o in picked:
+        wall = _wall(o)
+        default = localize(wall, tz, "shift_forward", "earlier")
+        if default is not None and default.astimezone(UTC) != o.opens.astimezone(UTC):
+            override = icalendar.Todo() if component == "VTODO" else icalendar.Event()
+            for key in ("uid", "dtstamp", "summary", "description"):
+                if key in item:
+                    override[key] = item[key]
+            override.add("recurrence-id", wall.replace(tzinfo=tz))
+            override.add("dtstart", o.opens.astimezone(UTC))
+            override["duration"] = item["duration"]
+            overrides.append(override)
     grace = series.grace
     if not grace.is_zero:
         item.add("x-worksheetkit-grace", grace.to_ical())
@@ -258,4 +266,4 @@ def _component(
         delta, related = _trigger(spec)
         alarm.add("trigger", delta, parameters={"RELATED": related})
         item.add_component(alarm)
-    return item
+    return [item, *overrides]

@@ -87,6 +87,14 @@ class Group:
 
     @property
     def times(self) -> list[tuple[int, int]]:
+        """The times of day this rule makes; empty when a raw rule does not say."""
+        if self.raw is not None:
+            parts = dict(p.split("=", 1) for p in self.raw.upper().split(";") if "=" in p)
+            if "BYHOUR" not in parts or "BYMINUTE" not in parts:
+                return []
+            hours = [int(h) for h in parts["BYHOUR"].split(",")]
+            minutes = [int(m) for m in parts["BYMINUTE"].split(",")]
+            return [(h, m) for h in hours for m in minutes]
         return [(h, m) for h in self.byhour for m in self.byminute]
 
 

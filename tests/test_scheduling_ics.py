@@ -1,0 +1,140 @@
+"""ICS export: icalendar parses it, recurring-ical-events expands it to our occurrences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import icalendar
+import pytest
+import recurring_ical_events
+
+from worksheetkit.loading.yamlsource import parse_text
+from worksheetkit.model import Assignment
+from worksheetkit.scheduling import occurrences, to_ics
+
+UTC = dt.UTC
+
+
+def assignment(start: str, zone: str, schedule: str, extra: str = "") -> Assignment:
+    text = (
+        f"{{worksheetkit: 1, kind: assignment, id: a-ics, worksheet: physio.home-exercise-log@1, "
+        f"start: {start}, timezone: {zone}, schedule: {schedule}"
+        + (f", {extra}" if extra else "") + "}"
+    )
+    return Assignment.model_validate(parse_text(text).data)
+
+
+CASES = [
+    ("2026-12-01", "Europe/London", "{repeat: daily, at: '20:00', for: P14D}"),
+    ("2026-03-28", "Europe/London",
+     "{repeat: daily, at: ['08:00', '18:00'], for: P3D, window: PT2H, grace: PT4H}"),
+    ("2026-03-06", "America/New_York", "{repeat: daily, at: '02:30', for: P5D}"),
+    ("2026-03-06", "America/New_York",
+     "{repeat: daily, at: '02:30', for: P5D, nonexistent: skip, window: PT1H}"),
+    ("2026-10-30", "America/New_York",
+     "{repeat: daily, at: '01:30', for: P4D, ambiguous: later, window: PT20M}"),
+    ("2026-10-02", "Australia/Sydney",
+     "{repeat: weekly, on: [sat, sun], at: '02:30', count: 6, window: PT1H}"),
+    ("2026-12-01", "Asia/Kolkata",
+     "{repeat: weekly, every: 2, on: [mon, thu], at: ['07:15', '19:15'], for: P8W, window: PT2H}"),
+    ("2026-01-31", "Europe/London", "{repeat: monthly, at: '09:00', count: 6, window: PT3H}"),
+    ("2026-01-31", "Europe/London",
+     "{repeat: monthly, at: ['09:00', '21:00'], count: 6, window: PT1H}"),
+    ("2026-01-31", "Europe/London", "{repeat: monthly, at: '09:00', count: 4, month_end: skip}"),
+    ("2026-12-01", "Europe/London", "{repeat: daily, at: ['08:00', '18:30'], for: P5D}"),
+    ("2026-12-01", "Europe/London", "{repeat: once, at: '10:00', window: P7D}"),
+    ("2026-12-01", "Europe/London", "{times_per_week: 2, for: P3W}"),
+    ("2026-12-01", "America/New_York", "{rrule: 'FREQ=MONTHLY;BYDAY=MO;BYSETPOS=1', "
+     "at: '18:00', count: 5, window: PT2H}"),
+]
+
+
+def expanded(data: bytes, begin: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, str]]:
+    cal = icalendar.Calendar.from_ical(data)
+    events = recurring_ical_events.of(cal, components=["VEVENT", "VTODO"]).between(begin, end)
+    return sorted((e.get("DTSTART").dt.astimezone(UTC), str(e.get("UID"))) for e in events)
+
+
+@pytest.mark.parametrize(("start", "zone", "schedule"), CASES)
+def test_round_trip(start: str, zone: str, schedule: str) -> None:
+    a = assignment(start, zone, schedule)
+    ours = occurrences(a)
+    data = to_ics(a)
+    begin = dt.datetime(2025, 1, 1, tzinfo=UTC)
+    end = dt.datetime(2030, 1, 1, tzinfo=UTC)
+    theirs = expanded(data, begin, end)
+    assert [t for t, _ in theirs] == sorted(o.opens_utc for o in ours)
+    # Ends agree wherever no DST change falls inside the window (Python reads DURATION on the
+    # wall clock there; RFC 5545 and worksheetkit count elapsed time).
+    cal = icalendar.Calendar.from_ical(data)
+    events = recurring_ical_events.of(cal).between(begin, end)
+    ends = {e.get("DTSTART").dt.astimezone(UTC): e.get("DTEND").dt for e in events
+            if e.get("DTEND") is not None}
+    for o in ours:
+        scheduled = o.id.split("/")[1][:16]
+        # not shifted over a gap, not the second of two 01:30s (Python drops the fold there)
+        exact = o.opens.strftime("%Y-%m-%dT%H:%M") == scheduled and not o.opens.fold
+        if exact and o.opens.utcoffset() == o.due.utcoffset() and o.opens_utc in ends:
+            assert ends[o.opens_utc].astimezone(UTC) == o.due_utc, o.id
+
+
+def test_one_series_per_step_with_tzid_alarms_and_no_clock() -> None:
+    a = assignment("2026-12-01", "Europe/London",
+                   "{repeat: daily, at: ['08:00', '18:00'], for: P7D, window: PT2H, grace: PT4H,"
+                   " reminders: [{at: open}, {before_due: PT30M}]}",
+                   "plan: {when: Before breakfast, where: Bedroom}")
+    data = to_ics(a)
+    assert data == to_ics(a)  # deterministic bytes
+    cal = icalendar.Calendar.from_ical(data)
+    (event,) = cal.walk("VEVENT")
+    assert event.get("DTSTART").params["TZID"] == "Europe/London"
+    assert event.get("DTSTAMP").dt == dt.datetime(2026, 12, 1, tzinfo=UTC)
+    assert "FREQ=DAILY" in event.get("RRULE").to_ical().decode()
+    alarms = event.walk("VALARM")
+    assert [str(al.get("TRIGGER").to_ical().decode()) for al in alarms] in (["PT0S", "-PT30M"], ["P0D", "-PT30M"])
+    assert alarms[1].get("TRIGGER").params["RELATED"] == "END"
+    assert cal.walk("VTIMEZONE")
+    assert b"Before breakfast" in data
+    assert b"c-" not in data  # no client id in the calendar
+
+
+def test_vtodo() -> None:
+    a = assignment("2026-12-01", "Europe/London", "{repeat: daily, at: '20:00', for: P3D}")
+    cal = icalendar.Calendar.from_ical(to_ics(a, component="VTODO"))
+    assert len(cal.walk("VTODO")) == 1
+    assert not cal.walk("VEVENT")
+    begin, end = dt.datetime(2026, 1, 1, tzinfo=UTC), dt.datetime(2027, 6, 1, tzinfo=UTC)
+    assert len(expanded(to_ics(a, component="VTODO"), begin, end)) == 3
+
+
+def test_range_and_changes() -> None:
+    a = assignment(
+        "2026-12-01", "Europe/London", "{repeat: daily, at: '20:00', for: P14D}",
+        "changes: [{from: 2026-12-08, schedule: {repeat: daily, at: '07:00', for: P3D}}]",
+    )
+    ours = occurrences(a, dt.date(2026, 12, 5), dt.date(2026, 12, 9))
+    data = to_ics(a, dt.date(2026, 12, 5), dt.date(2026, 12, 9))
+    begin, end = dt.datetime(2026, 1, 1, tzinfo=UTC), dt.datetime(2027, 6, 1, tzinfo=UTC)
+    theirs = expanded(data, begin, end)
+    assert [t for t, _ in theirs] == [o.opens_utc for o in ours]
+    assert len({uid for _, uid in theirs}) == 2  # one series before the change, one after
+
+
+def _pathway_pack() -> Any:
+    from test_scheduling_pathways import FakePack
+
+    return FakePack()
+
+
+def test_pathway_round_trip() -> None:
+    from test_scheduling_pathways import assignment as pathway_assignment
+
+    a = pathway_assignment()
+    pack = _pathway_pack()
+    ours = occurrences(a, pack=pack)
+    begin, end = dt.datetime(2026, 1, 1, tzinfo=UTC), dt.datetime(2027, 6, 1, tzinfo=UTC)
+    theirs = expanded(to_ics(a, pack=pack), begin, end)
+    assert [t for t, _ in theirs] == sorted(o.opens_utc for o in ours)
+    assert {uid.split("/")[1] for _, uid in theirs} == {"monitor", "hierarchy", "practice",
+                                                        "review"}
