@@ -264,28 +264,16 @@ def _visible_ids(ws: Worksheet, answers: dict[str, Any]) -> set[str]:
 
 
 def _scores(ws: Worksheet, response: Response, loc: Localiser) -> list[tuple[str, str]]:
-    """Computed scores for the review, when the responses module provides ``score``."""
+    """Computed scores (value and band) for the review."""
     if not ws.scores:
         return []
-    try:
-        from ..responses import score as score_response
-    except ImportError:
-        return []
-    try:
-        result = score_response(ws, response)
-    except Exception:  # noqa: BLE001 - a review page must render even if scoring fails
-        return []
+    from ..responses import score as score_response
+
     out: list[tuple[str, str]] = []
-    items = result.items() if isinstance(result, dict) else []
-    by_id = {s.id: (i, s) for i, s in enumerate(ws.scores)}
-    for sid, value in items:
-        if sid not in by_id:
-            continue
-        i, spec = by_id[sid]
-        raw = getattr(value, "value", value.get("value") if isinstance(value, dict) else None)
-        band = getattr(value, "band", value.get("band") if isinstance(value, dict) else None)
-        text = "–" if raw is None else number_text(round(raw, 2)) if isinstance(raw, int | float) else str(raw)
-        if band:
-            text += f" ({band})"
-        out.append((loc.text(spec.label, f"$.scores[{i}].label"), text))
+    for result in score_response(ws, response, language=loc.language).values():
+        value = result.value
+        text = "–" if value is None else number_text(round(value, 2))
+        if result.band:
+            text += f" ({result.band})"
+        out.append((result.label, text))
     return out

@@ -261,10 +261,17 @@ class MarkdownWriter:
             label_value = getattr(spec, "label", None) if spec is not None else None
             text = self.loc.text(label_value, f"{path}.options[{k}].label") if label_value is not None else str(opt.label)
             labels[_key(opt.value)] = text
+        def one(v: Any) -> str:
+            if isinstance(v, Mapping) and isinstance(v.get("other"), str):
+                return f"{self.ui['other']}: {v['other']}"
+            return labels.get(_key(v), _plain(v))
+
         if isinstance(value, list):
             if isinstance(item, Ranking):
-                return "; ".join(f"{n}. {labels.get(_key(v), _plain(v))}" for n, v in enumerate(value, 1))
-            return "; ".join(labels.get(_key(v), _plain(v)) for v in value)
+                return "; ".join(f"{n}. {one(v)}" for n, v in enumerate(value, 1))
+            return "; ".join(one(v) for v in value)
+        if isinstance(value, Mapping):
+            return one(value)
         if labels and _key(value) in labels:
             text = labels[_key(value)]
             if isinstance(item, Likert) and text != _plain(value):

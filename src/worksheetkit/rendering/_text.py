@@ -9,9 +9,6 @@ from functools import cache, lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
 
 from ..errors import Diagnostic
@@ -140,39 +137,33 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.validateLink = _validate_link  # type: ignore[method-assign]
     md.disable(["html_block", "html_inline"])
-
-    def heading_open(
-        self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        token = tokens[idx]
-        shift = int(env.get("heading_shift", 0)) if isinstance(env, dict) else 0
-        level = min(6, int(token.tag[1]) + shift)
-        token.tag = f"h{level}"
-        return self.renderToken(tokens, idx, options, env)
-
-    def heading_close(
-        self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        token = tokens[idx]
-        shift = int(env.get("heading_shift", 0)) if isinstance(env, dict) else 0
-        token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
-        return self.renderToken(tokens, idx, options, env)
-
-    md.add_render_rule("heading_open", heading_open)
-    md.add_render_rule("heading_close", heading_close)
     return md
+
+
+def _render(text: str, level: int) -> str:
+    md = _parser()
+    tokens = md.parse(text)
+    # Headings the author wrote become consecutive levels just below ``level``: the page's
+    # outline never skips a level, whatever "#" count the author chose.
+    used = sorted({int(t.tag[1]) for t in tokens if t.type == "heading_open"})
+    if used:
+        mapping = {h: min(6, level + 1 + rank) for rank, h in enumerate(used)}
+        for t in tokens:
+            if t.type in ("heading_open", "heading_close"):
+                t.tag = f"h{mapping[int(t.tag[1])]}"
+    return md.renderer.render(tokens, md.options, {}).strip()
 
 
 @lru_cache(maxsize=4096)
 def _markdown_cached(text: str, level: int) -> str:
-    return _parser().render(text, {"heading_shift": level}).strip()
+    return _render(text, level)
 
 
-def markdown_html(text: str, level: int = 2) -> Markup:
-    """CommonMark with raw HTML disabled and only http(s)/relative links; Markdown headings
-    start one level below ``level`` so they never outrank the page's own headings."""
+def markdown_html(text: str, level: int = 1) -> Markup:
+    """CommonMark with raw HTML disabled and only http(s)/relative links; headings start one
+    level below ``level`` (the enclosing heading) so they never outrank the page's own."""
     if len(text) > 4096:  # not worth caching
-        return Markup(_parser().render(text, {"heading_shift": level}).strip())
+        return Markup(_render(text, level))
     return Markup(_markdown_cached(text, level))
 
 

@@ -192,6 +192,7 @@ class ViewBuilder:
         self.level = level
         self.prefix = "wk-" + _SLUG.sub("-", ws.id.lower())
         self.config_items: list[dict[str, Any]] = []
+        self.context_level = level
 
     # -- entry -----------------------------------------------------------------------------
     def page(self) -> PageView:
@@ -245,6 +246,7 @@ class ViewBuilder:
         self, items: list[Any], path: str, level: int, *, conditional: bool
     ) -> list[FieldView | BlockView]:
         out: list[FieldView | BlockView] = []
+        self.context_level = level - 1
         for i, item in enumerate(items):
             p = f"{path}[{i}]"
             show_if = _expr_json(item.show_if)
@@ -274,6 +276,7 @@ class ViewBuilder:
                         ),
                     )
                 )
+                self.context_level = level - 1
             elif isinstance(item, Media):
                 out.append(self.media(item, p, show_if))
             else:
@@ -294,7 +297,7 @@ class ViewBuilder:
             else loc.text(item.label, f"{p}.label"),
             label=loc.inline(item.label, f"{p}.label") if item.label is not None else None,
             caption=loc.inline(item.caption, f"{p}.caption") if item.caption is not None else None,
-            transcript=self._md(item.transcript, f"{p}.transcript", 6)
+            transcript=self._md(item.transcript, f"{p}.transcript", self.context_level)
             if item.transcript is not None else None,
             duration=_duration_words(item.duration),
             item_id=item.id or "",
@@ -335,7 +338,7 @@ class ViewBuilder:
             dom_id=dom_id,
             label=label,
             label_text=label_text,
-            help=None if in_cell else self._md(item.help, f"{p}.help", 6),
+            help=None if in_cell else self._md(item.help, f"{p}.help", self.context_level),
             required=bool(item.required),
             conditional=conditional,
             readonly=bool(item.readonly),

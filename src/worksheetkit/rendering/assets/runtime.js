@@ -302,7 +302,7 @@ Form.prototype.read = function (scope, spec, name) {
       if (!els[i].checked) continue;
       if (els[i].value === OTHER) {
         var t = this.otherText(scope, name);
-        if (t) out.push(t);
+        if (t) out.push({ other: t });
       } else {
         var v = optionValue(spec, els[i].value);
         if (v !== null) out.push(v);
@@ -325,7 +325,10 @@ Form.prototype.read = function (scope, spec, name) {
     raw = els[0].value;
   }
   if (raw === null || raw === "") return null;
-  if (raw === OTHER) return this.otherText(scope, name) || null;
+  if (raw === OTHER) {
+    var other = this.otherText(scope, name);
+    return other ? { other: other } : null;
+  }
   switch (type) {
     case "number": case "rating": {
       var n = toNumber(raw);

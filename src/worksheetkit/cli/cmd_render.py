@@ -1,0 +1,155 @@
+"""``worksheetkit render FILE --to html|markdown|json``: one document as a page, a fragment,
+printable Markdown or canonical JSON; a response (``--response``) as a filled-in view."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import Diagnostic
+from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage
+
+_PATH_PART = re.compile(r"\.([A-Za-z0-9_~-]+)|\[(\d+)\]")
+
+
+def _report(diagnostics: list[Diagnostic]) -> None:
+    for d in diagnostics:
+        click.echo(d.format(), err=True)
+        if d.hint:
+            click.echo(f"    hint: {d.hint}", err=True)
+
+
+def _locate(diagnostics: list[Diagnostic], path: str) -> list[Diagnostic]:
+    """Line and column of each text in the file, when the path can be found there."""
+    try:
+        from ..loading.yamlsource import parse_text
+
+        source = parse_text(Path(path).read_text(encoding="utf-8"), path).source
+    except Exception:  # noqa: BLE001 - locations are a courtesy; the warning stands anyway
+        return [d.with_location(file=path) for d in diagnostics]
+    out = []
+    for d in diagnostics:
+        parts: list[str | int] = []
+        for m in _PATH_PART.finditer(d.path):
+            parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+        try:
+            line, column = source.locate(tuple(parts))
+        except Exception:  # noqa: BLE001
+            line, column = None, None
+        out.append(d.with_location(file=path, line=line, column=column))
+    return out
+
+
+def _load(path: str) -> Any:
+    from ..errors import WorksheetError
+    from ..validation import load
+
+    if not Path(path).is_file():
+        fail_usage(f"no such file: {path}")
+    try:
+        return load(path)
+    except WorksheetError as exc:
+        _report(exc.diagnostics)
+        sys.exit(EXIT_PROBLEMS)
+    except OSError as exc:
+        fail_usage(f"cannot read {path}: {exc.strerror or exc}")
+
+
+def _worksheet_for(response: Any, path: str) -> Any:
+    """The worksheet a response answers, looked up in the pack the response sits in."""
+    from ..validation import find_pack_root, load_pack
+
+    root = find_pack_root(path)
+    if root is None:
+        fail_usage(
+            f"{path} is a response; give its worksheet: "
+            "worksheetkit render WORKSHEET --response RESPONSE.json"
+        )
+    pack = load_pack(root, strict=False)
+    ref = response.worksheet.split("@")[0]
+    ref = f"{ref}@{response.version}" if response.version else response.worksheet
+    try:
+        return pack.worksheet(ref)
+    except KeyError:
+        fail_usage(f"the pack at {root} has no worksheet {ref} for this response")
+
+
+@click.command("render")
+@click.argument("file", type=click.Path(path_type=str))
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(["html", "markdown", "json"]),
+    default="html",
+    show_default=True,
+    help="html: an accessible form; markdown: printable; json: the canonical document.",
+)
+@click.option("--lang", "language", metavar="XX", help="Language of the texts (e.g. es).")
+@click.option("--fragment", is_flag=True, help="HTML without <html>/<head>, to embed in a page.")
+@click.option("-o", "--output", metavar="OUT", help="Write to this file instead of stdout.")
+@click.option(
+    "--templates",
+    "template_dir",
+    type=click.Path(path_type=str),
+    metavar="DIR",
+    help="A folder of templates that replace the built-in ones of the same name.",
+)
+@click.option(
+    "--response",
+    "response_path",
+    type=click.Path(path_type=str),
+    metavar="RESPONSE.json",
+    help="Render this response to FILE (a worksheet) as a filled-in view.",
+)
+def command(
+    file: str,
+    to: str,
+    language: str | None,
+    fragment: bool,
+    output: str | None,
+    template_dir: str | None,
+    response_path: str | None,
+) -> None:
+    """Render a worksheet or response as HTML, Markdown or JSON.
+
+    Missing translations (--lang) fall back to the worksheet's language and are reported on
+    stderr as WK601 warnings. Exit status: 0 rendered, 1 the document has errors, 2 usage or
+    I/O error.
+    """
+    from ..model import Response, Worksheet
+    from ..rendering import render_with_diagnostics
+
+    if language is not None and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
+        fail_usage(f"--lang must be a language code such as 'en', 'es' or 'pt-BR', not '{language}'")
+    if template_dir is not None and not Path(template_dir).is_dir():
+        fail_usage(f"--templates: no such folder: {template_dir}")
+    document = _load(file)
+    target: Any = document
+    if response_path is not None:
+        if not isinstance(document, Worksheet):
+            fail_usage(f"{file} is not a worksheet; --response needs the worksheet it answers")
+        response = _load(response_path)
+        if not isinstance(response, Response):
+            fail_usage(f"{response_path} is not a response document")
+        target = (document, response)
+    elif isinstance(document, Response) and to != "json":
+        target = (_worksheet_for(document, file), document)
+    elif not isinstance(document, Worksheet | Response) and to != "json":
+        fail_usage(f"only worksheets and responses render to {to}; use --to json for this document")
+    from jinja2 import TemplateError
+
+    try:
+        text, diagnostics = render_with_diagnostics(
+            target, to, language=language, fragment=fragment, template_dir=template_dir
+        )
+    except TemplateError as exc:
+        where = f" ({exc.filename}, line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        fail_usage(f"a template in {template_dir} cannot be used{where}: {exc.message}")
+        return
+    _report(_locate(diagnostics, file))
+    emit(text, output)
+    sys.exit(EXIT_OK)
