@@ -87,12 +87,7 @@ def command(
         fail_usage(f"cannot read {assignment}: {exc.strerror}")
         return
     if not isinstance(model, Assignment):
-        _fail(
-            [
-                f"{assignment}:1:1: error WK219 this is a {getattr(model, 'kind', 'document')}, "
-                "not an assignment"
-            ]
-        )
+        fail_usage(f"{assignment} is a {getattr(model, 'kind', 'document')}, not an assignment")
         return
     pack: Any = None
     root = Path(pack_dir) if pack_dir else find_pack_root(path)
@@ -161,7 +156,12 @@ def _text(model: Any, found: list[Any]) -> str:
             window = f"{o.opens:%H:%M}–{o.due:%a %H:%M}"
         extra = []
         if o.grace_until != o.due:
-            extra.append(f"late until {o.grace_until:%a %H:%M}")
+            same_day = o.grace_until.date() == o.opens.date()
+            extra.append(
+                f"late until {o.grace_until:%H:%M}"
+                if same_day
+                else f"late until {o.grace_until:%a %H:%M}"
+            )
         if o.locked:
             extra.append("locked")
         if o.excused:
