@@ -1,0 +1,183 @@
+"""``worksheetkit new ID``: start a worksheet, blank or from a template in the pack."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from ._common import EXIT_OK, EXIT_PROBLEMS, fail_usage, write_atomic
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
+
+BLANK = """\
+# yaml-language-server: $schema={schema}
+worksheetkit: 1
+kind: worksheet
+id: {id}
+version: 1.0.0
+title: {title}
+summary: One line that says what this practice is.
+rationale: >-
+  Why the client is asked to do this, in plain words. Clients who understand the reason
+  are more likely to do the practice.
+instructions: |
+  How to do it: when, where and for how long.
+estimated_minutes: 10
+default_schedule: {{repeat: daily, at: "20:00", for: P7D}}
+source: {{authors: [{author}], license: CC-BY-4.0}}
+items:
+  - type: note
+    text: Think of one moment from today.
+  - id: what_happened
+    type: text
+    label: What happened?
+    multiline: true
+    required: true
+  - id: rating
+    type: rating
+    label: How strong was the feeling?
+    min: 0
+    max: 10
+    anchors: {{0: Not at all, 10: The strongest ever}}
+  - id: difficulty
+    type: rating
+    label: How hard was this practice today?
+    min: 0
+    max: 4
+    anchors: {{0: Very easy, 4: Very hard}}
+"""
+
+DERIVED = """\
+# yaml-language-server: $schema={schema}
+# Made from the template {template}. Change what you need; everything else comes from it.
+worksheetkit: 1
+kind: worksheet
+id: {id}
+version: 1.0.0
+extends: {ref}
+{title}# remove: [item_id]                      # items of the template to leave out
+# change:
+#   item_id: {{label: "New wording"}}      # keys to change on an item
+# add:
+#   - after: item_id
+#     items:
+#       - {{id: new_item, type: text, label: "A new question"}}
+"""
+
+
+@click.command("new")
+@click.argument("worksheet_id")
+@click.option(
+    "--from",
+    "template",
+    default=None,
+    help="Start from this worksheet of the pack (id or id@major), e.g. cbt.thought-record@1.",
+)
+@click.option(
+    "--pack",
+    "pack_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="The pack folder (default: the nearest folder upwards holding pack.yaml).",
+)
+@click.option("--title", default=None, help="The worksheet's title.")
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Where to write it (default: worksheets/<name>.yaml in the pack).",
+)
+def command(
+    worksheet_id: str,
+    template: str | None,
+    pack_dir: str | None,
+    title: str | None,
+    output: str | None,
+) -> None:
+    """Start a new worksheet WORKSHEET_ID (a dotted id such as clinic.worry-log).
+
+    Without --from, a blank worksheet with the keys a good homework task needs; with --from, a
+    worksheet that extends a template of the pack, ready for remove/change/add.
+    """
+    from ..validation import find_pack_root, load_pack
+
+    if not _ID.match(worksheet_id):
+        fail_usage(
+            f"'{worksheet_id}' is not a worksheet id: use lowercase words joined by dots, "
+            "e.g. clinic.worry-log"
+        )
+    root = Path(pack_dir) if pack_dir else find_pack_root(Path.cwd())
+    if root is None or not (root / "pack.yaml").is_file():
+        fail_usage(
+            "no pack found: run this inside a pack folder (one with pack.yaml) or pass --pack"
+        )
+    assert root is not None
+    name = worksheet_id.rsplit(".", 1)[-1]
+    target = Path(output) if output else root / "worksheets" / f"{name}.yaml"
+    if target.exists():
+        fail_usage(f"{target} already exists; choose another id or -o")
+    nice_title = title or name.replace("-", " ").replace("_", " ").capitalize()
+    schema = _relative_schema(target, root)
+    loaded = load_pack(root, strict=False)
+    existing = {ws.id for ws in loaded.worksheets}
+    if worksheet_id in existing:
+        fail_usage(f"the pack already has a worksheet '{worksheet_id}'")
+    if template:
+        try:
+            base = loaded.worksheet(template)
+        except KeyError:
+            from ..loading.modelerrors import did_you_mean
+
+            guess = did_you_mean(template.split("@")[0], sorted(existing))
+            fail_usage(
+                f"the pack has no worksheet '{template}'"
+                + (f" (did you mean '{guess}'?)" if guess else "")
+            )
+        ref = f"{base.id}@{base.version.split('.')[0]}"
+        text = DERIVED.format(
+            schema=schema,
+            template=f"{base.id} {base.version}",
+            id=worksheet_id,
+            ref=ref,
+            # Without --title the template's title (with its translations) is kept.
+            title=f"title: {_yaml_text(title)}\n" if title else "",
+        )
+    else:
+        text = BLANK.format(
+            schema=schema, id=worksheet_id, title=_yaml_text(nice_title), author="Your name"
+        )
+    write_atomic(target, text)
+    from ..validation import check_paths
+
+    problems = [d for d in check_paths(root).diagnostics if d.file and Path(d.file) == target]
+    click.echo(f"Created {target}")
+    if any(d.severity == "error" for d in problems):  # pragma: no cover - templates are valid
+        for d in problems:
+            click.echo(d.format(), err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(
+        "Next: edit it, then run `worksheetkit validate` and `worksheetkit render "
+        f"{target} --to html -o preview.html`."
+    )
+    sys.exit(EXIT_OK)
+
+
+def _relative_schema(target: Path, root: Path) -> str:
+    import os
+
+    schemas = root.resolve().parent / "schemas" / "worksheet.json"
+    if schemas.is_file():
+        return os.path.relpath(schemas, target.parent.resolve())
+    from ..schema import schema_id
+
+    return schema_id("worksheet")
+
+
+def _yaml_text(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
