@@ -78,7 +78,8 @@ def run(
     values: dict[str, Any] = {}
     invalid: set[str] = set()
     fields = plan.fields
-    if type(answers) is dict:
+    readable = type(answers) is dict  # otherwise WK411 says so; no answer is "missing"
+    if readable:
         for key, raw in answers.items():
             f = fields.get(key) if type(key) is str else None
             if f is None:
@@ -120,7 +121,7 @@ def run(
                     "warning",
                 )
             continue
-        if f.required and f.id not in visible and f.id not in invalid:
+        if f.required and readable and f.id not in visible and f.id not in invalid:
             _required(out, f, "/answers/" + f.id, f.who, draft)
         if f.columns is not None and f.id in visible:
             _rows(f, visible, session.score_values, out, draft)
@@ -178,11 +179,13 @@ def _rows(
     env = _env(visible, scores)
     rows = visible[f.id]
     for i, row in enumerate(rows):
+        if row is None:
+            continue  # not a row at all (WK401)
         for col in special:
             shown = all(truthy(evaluate(c, env, row=row)) for c in col.conditions)
             path = f"/answers/{f.id}/{i}/{col.id}"
             if not shown:
-                if col.id in row:
+                if row.get(col.id, INVALID) is not INVALID:
                     diag(
                         out,
                         "WK409",
@@ -225,10 +228,13 @@ def _reverse(value: Any, span: tuple[float, float]) -> Any:
     return int(result) if result.is_integer() else result
 
 
-def _reverse_rows(rows: list[dict[str, Any]], columns: tuple[str, ...], f: Field) -> Any:
+def _reverse_rows(rows: list[dict[str, Any] | None], columns: tuple[str, ...], f: Field) -> Any:
     cols = f.columns or {}
-    out = []
+    out: list[dict[str, Any] | None] = []
     for row in rows:
+        if row is None:
+            out.append(row)
+            continue
         new = dict(row)
         for cid in columns:
             span = cols[cid].reverse

@@ -421,7 +421,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
                 f"Add rows until there are {low}.",
                 path,
             )
-        rows: list[dict[str, Any]] = []
+        rows: list[dict[str, Any] | None] = []
         for i, row in enumerate(value):
             where = f"{path}/{i}"
             if type(row) is not dict:
@@ -433,7 +433,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
                     'Write each row like {"column_id": answer, …}.',
                     where,
                 )
-                rows.append({})
+                rows.append(None)  # expressions see a row with no answers
                 continue
             clean: dict[str, Any] = {}
             for key, cell in row.items():
@@ -450,8 +450,8 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
                     )
                     continue
                 result = col.check(cell, cell_path, f"{col.who} in row {i + 1}", out)
-                if result is not MISSING and result is not INVALID:
-                    clean[key] = result
+                if result is not MISSING:
+                    clean[key] = result  # INVALID stays as a marker; expressions see null
             rows.append(clean)
         return rows
 
