@@ -74,6 +74,16 @@ DEFAULT_AVOID_WORDS: Mapping[str, str | None] = MappingProxyType(
     }
 )
 
+# Tags that mark a validated questionnaire (PHQ-9, GAD-7, …): its questions and instructions must
+# be used as published, so rules about their wording and length do not apply.
+DEFAULT_INSTRUMENT_TAGS: tuple[str, ...] = (
+    "measurement",
+    "instrument",
+    "questionnaire",
+    "outcome-measure",
+    "screening",
+)
+
 SETTINGS: dict[str, str] = {
     "disable": "rules to turn off (codes such as WL003, or names such as too-long-to-do)",
     "severity": "a map from rule to 'error' or 'warning'",
@@ -86,6 +96,7 @@ SETTINGS: dict[str, str] = {
     "avoid_words": "a map from a word to avoid to what to say instead (replaces the default list)",
     "repeat_words": "words in an id, title or tag that mark a worksheet meant to repeat (WL009)",
     "difficulty_words": "words in an item's id or label that ask about difficulty (WL010)",
+    "instrument_tags": "tags that mark a validated questionnaire, whose wording is fixed",
 }
 
 
@@ -104,6 +115,7 @@ class LintConfig:
     avoid_words: Mapping[str, str | None] = field(default_factory=lambda: DEFAULT_AVOID_WORDS)
     repeat_words: tuple[str, ...] = DEFAULT_REPEAT_WORDS
     difficulty_words: tuple[str, ...] = DEFAULT_DIFFICULTY_WORDS
+    instrument_tags: tuple[str, ...] = DEFAULT_INSTRUMENT_TAGS
 
     def enabled(self, code: str) -> bool:
         return code not in self.disable
@@ -183,7 +195,7 @@ def check_settings(node: Located, where: str) -> tuple[dict[str, Any], list[Diag
             settings[key] = MappingProxyType(
                 {str(w).strip().lower(): (None if s is None else str(s)) for w, s in raw.items()}
             )
-        elif key in ("repeat_words", "difficulty_words"):
+        elif key in ("repeat_words", "difficulty_words", "instrument_tags"):
             settings[key] = tuple(w.strip().lower() for w in raw)
         else:
             settings[key] = raw
@@ -242,7 +254,7 @@ def _check_value(node: Located, key: str, raw: Any) -> Iterator[Diagnostic]:
                 "'avoid_words' must map each word to avoid to what to say instead.",
                 "For example: avoid_words: {homework: practice, fail: didn't get to it}",
             )
-    elif key in ("repeat_words", "difficulty_words"):
+    elif key in ("repeat_words", "difficulty_words", "instrument_tags"):
         if not _words(raw):
             yield node.diag(
                 CONFIG_BAD_VALUE,

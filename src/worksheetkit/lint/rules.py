@@ -67,8 +67,17 @@ class Context:
         """Where a finding about the worksheet as a whole points: its ``id``."""
         return self.root.at("id")
 
+    @property
+    def instrument(self) -> bool:
+        """A validated questionnaire: its questions and instructions are used as published."""
+        tags = {t.lower() for t in getattr(self.model, "tags", [])}
+        return bool(tags & set(self.config.instrument_tags)) and isinstance(self.model, Worksheet)
+
     def texts(self) -> Iterator[TextNode]:
-        return client_texts(self.root, self.language)
+        fixed = ("items", "instructions", "change", "add") if self.instrument else ()
+        for t in client_texts(self.root, self.language):
+            if not (t.node.path and t.node.path[0] in fixed):
+                yield t
 
 
 Check = Callable[[Context], Iterator[Finding]]
@@ -159,7 +168,7 @@ def _at_item(ctx: Context, entry: LocatedItem) -> Located:
 
 
 def too_many_required(ctx: Context) -> Iterator[Finding]:
-    if not isinstance(ctx.model, Worksheet):
+    if not isinstance(ctx.model, Worksheet) or ctx.instrument:
         return
     required = [e for e in _inputs(ctx) if getattr(e.model, "required", False)]
     limit = ctx.config.max_required
@@ -175,7 +184,7 @@ def too_many_required(ctx: Context) -> Iterator[Finding]:
 
 
 def too_many_items(ctx: Context) -> Iterator[Finding]:
-    if not isinstance(ctx.model, Worksheet):
+    if not isinstance(ctx.model, Worksheet) or ctx.instrument:
         return
     inputs = _inputs(ctx)
     limit = ctx.config.max_items
@@ -192,7 +201,7 @@ def too_many_items(ctx: Context) -> Iterator[Finding]:
 
 def long_instructions(ctx: Context) -> Iterator[Finding]:
     root = ctx.root
-    if not root.has("instructions"):
+    if not root.has("instructions") or ctx.instrument:
         return
     node = root.at("instructions")
     limit = ctx.config.max_instruction_words
@@ -280,17 +289,17 @@ def _repeat_hint(ctx: Context) -> tuple[Located, str] | None:
         found = _has_word(tag, words_)
         if found:
             node = root.at("tags").at(i) if ctx.root.has("tags") else ctx.anchor()
-            return node, f"its tag '{tag}'"
+            return node, f"its tag '{tag}' says so"
     found = _has_word(model.id.replace(".", " "), words_)
     if found:
-        return ctx.anchor(), f"its id ('{found}')"
+        return ctx.anchor(), f"its id contains '{found}'"
     title = model.title
     texts = [title] if isinstance(title, str) else list((title or {}).values())
     for text in texts:
         found = _has_word(text, words_)
         if found:
             node = root.at("title") if root.has("title") else ctx.anchor()
-            return node, f"its title ('{found}')"
+            return node, f"its title contains '{found}'"
     return None
 
 
@@ -305,7 +314,8 @@ def missing_default_schedule(ctx: Context) -> Iterator[Finding]:
     yield Finding(
         "WL009",
         node,
-        f"This worksheet looks meant to be repeated ({why}) but has no default_schedule.",
+        f"This worksheet looks like one to do again and again ({why}), but it has no "
+        "default_schedule.",
         'Add one, e.g. default_schedule: {repeat: daily, at: "20:00", for: P7D}, so every '
         "assignment starts with a concrete when and how often.",
         path=json_path(("default_schedule",)) if node is ctx.anchor() else None,
@@ -333,7 +343,7 @@ def _asks_difficulty(ctx: Context) -> bool:
 
 def no_difficulty_question(ctx: Context) -> Iterator[Finding]:
     model = ctx.model
-    if not isinstance(model, Worksheet):
+    if not isinstance(model, Worksheet) or ctx.instrument:
         return
     if schedule_repeats(model.default_schedule):
         why = "its default_schedule repeats"
@@ -392,7 +402,7 @@ def media_access(ctx: Context) -> Iterator[Finding]:
 
 def translations(ctx: Context) -> Iterator[Finding]:
     for check in check_stamps(ctx.root):
-        where = json_path(check.node.path[:-1])
+        where = json_path(check.node.path[:-1])[2:] or "the document"
         lang, src = check.language, check.source_language
         if check.problem == "outdated":
             yield Finding(

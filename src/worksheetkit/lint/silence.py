@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import yaml
+
 from ..errors import Diagnostic
 from ..loading import SourceDocument
 from ..loading.yamlsource import Path
@@ -73,13 +75,20 @@ class Silencer:
         source = self.doc.source
         for depth in range(len(path), 0, -1):
             prefix = path[:depth]
-            # The offending value itself, any list entry holding it, and its top-level field.
-            if depth != len(path) and depth != 1 and not isinstance(prefix[-1], int):
+            # The offending value itself, every list entry (item, column, option) holding it,
+            # and its top-level field.
+            if isinstance(prefix[-1], int):
+                node = source.node_at(prefix)
+            elif depth == len(path) or depth == 1:
+                node = source.node_at(prefix, key=True)
+            else:
                 continue
-            for key in (True, False):
-                node = source.node_at(prefix, key=key)
-                if node is not None:
-                    yield node.start_mark.line + 1
+            if node is not None:
+                yield node.start_mark.line + 1
+        if path:
+            value = source.node_at(path)
+            if isinstance(value, yaml.ScalarNode):
+                yield value.start_mark.line + 1
 
     def _codes_for(self, line: int) -> frozenset[str]:
         codes = set(self.by_line.get(line, frozenset()))
