@@ -29,7 +29,7 @@ def _locate(diagnostics: list[Diagnostic], path: str) -> list[Diagnostic]:
         from ..loading.yamlsource import parse_text
 
         source = parse_text(Path(path).read_text(encoding="utf-8"), path).source
-    except Exception:  # noqa: BLE001 - locations are a courtesy; the warning stands anyway
+    except Exception:
         return [d.with_location(file=path) for d in diagnostics]
     out = []
     for d in diagnostics:
@@ -38,7 +38,7 @@ def _locate(diagnostics: list[Diagnostic], path: str) -> list[Diagnostic]:
             parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
         try:
             line, column = source.locate(tuple(parts))
-        except Exception:  # noqa: BLE001
+        except Exception:
             line, column = None, None
         out.append(d.with_location(file=path, line=line, column=column))
     return out
@@ -65,7 +65,7 @@ def _worksheet_for(response: Any, path: str) -> Any:
 
     root = find_pack_root(path)
     if root is None:
-        fail_usage(
+        return fail_usage(
             f"{path} is a response; give its worksheet: "
             "worksheetkit render WORKSHEET --response RESPONSE.json"
         )
@@ -124,7 +124,9 @@ def command(
     from ..rendering import render_with_diagnostics
 
     if language is not None and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
-        fail_usage(f"--lang must be a language code such as 'en', 'es' or 'pt-BR', not '{language}'")
+        fail_usage(
+            f"--lang must be a language code such as 'en', 'es' or 'pt-BR', not '{language}'"
+        )
     if template_dir is not None and not Path(template_dir).is_dir():
         fail_usage(f"--templates: no such folder: {template_dir}")
     document = _load(file)
@@ -147,7 +149,10 @@ def command(
             target, to, language=language, fragment=fragment, template_dir=template_dir
         )
     except TemplateError as exc:
-        where = f" ({exc.filename}, line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        lineno = getattr(exc, "lineno", None)
+        where = (
+            f" ({getattr(exc, 'filename', None) or 'template'}, line {lineno})" if lineno else ""
+        )
         fail_usage(f"a template in {template_dir} cannot be used{where}: {exc.message}")
         return
     _report(_locate(diagnostics, file))

@@ -34,7 +34,7 @@ LINE = "." * 60
 SHORT = "." * 24
 BOX = "☐"
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~!])")
-_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.M)
+_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|(\d+)([.)]))", re.M)
 _MD_LINK = re.compile(r"(\]\(\s*<?)([^)\s>]*)")
 
 
@@ -43,7 +43,13 @@ def esc(text: str) -> str:
     or headings can come out of it; line breaks become spaces."""
     text = " ".join(text.split())
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(m: re.Match[str]) -> str:
+    if m.group(2):
+        return m.group(1) + "\\" + m.group(2)
+    return m.group(1) + m.group(3) + "\\" + m.group(4)
 
 
 def cell(text: str) -> str:
@@ -77,7 +83,10 @@ class MarkdownWriter:
         if ws.summary is not None:
             out += [self.md(ws.summary, "$.summary"), ""]
         if ws.estimated_minutes is not None:
-            out += [f"*{esc(self.ui['minutes_estimate'].format(n=number_text(ws.estimated_minutes)))}*", ""]
+            out += [
+                f"*{esc(self.ui['minutes_estimate'].format(n=number_text(ws.estimated_minutes)))}*",
+                "",
+            ]
         if ws.rationale is not None:
             out += [self.md(ws.rationale, "$.rationale"), ""]
         if ws.instructions is not None:
@@ -136,7 +145,12 @@ class MarkdownWriter:
             if item.caption is not None:
                 out += [f"*{self.t(item.caption, f'{path}.caption')}*", ""]
             if item.transcript is not None:
-                out += [f"**{esc(self.ui['transcript'])}**", "", self.md(item.transcript, f"{path}.transcript"), ""]
+                out += [
+                    f"**{esc(self.ui['transcript'])}**",
+                    "",
+                    self.md(item.transcript, f"{path}.transcript"),
+                    "",
+                ]
             return out
         return None
 
@@ -169,7 +183,9 @@ class MarkdownWriter:
                 text = self.t(label_value, f"{path}.options[{k}].label")
             else:
                 text = esc(str(opt.label))
-            out.append((text, number_text(opt.value) if not isinstance(opt.value, str) else opt.value))
+            out.append(
+                (text, number_text(opt.value) if not isinstance(opt.value, str) else opt.value)
+            )
         return out
 
     def blank(self, item: Any, path: str) -> list[str]:
@@ -190,7 +206,9 @@ class MarkdownWriter:
         if isinstance(item, Likert):
             opts = self.options(item, path)
             return [
-                "| " + " | ".join(f"{text} ({value})" if text != value else text for text, value in opts) + " |",
+                "| "
+                + " | ".join(f"{text} ({value})" if text != value else text for text, value in opts)
+                + " |",
                 "|" + "|".join(":-:" for _ in opts) + "|",
                 "| " + " | ".join(BOX for _ in opts) + " |",
                 "",
@@ -259,8 +277,13 @@ class MarkdownWriter:
         for k, opt in enumerate(item_options(item)):
             spec = raw[k] if raw is not None else None
             label_value = getattr(spec, "label", None) if spec is not None else None
-            text = self.loc.text(label_value, f"{path}.options[{k}].label") if label_value is not None else str(opt.label)
+            text = (
+                self.loc.text(label_value, f"{path}.options[{k}].label")
+                if label_value is not None
+                else str(opt.label)
+            )
             labels[_key(opt.value)] = text
+
         def one(v: Any) -> str:
             if isinstance(v, Mapping) and isinstance(v.get("other"), str):
                 return f"{self.ui['other']}: {v['other']}"
@@ -281,9 +304,17 @@ class MarkdownWriter:
             return f"{_plain(value)} {self.loc.text(item.unit, f'{path}.unit')}"
         return _plain(value)
 
-    def response(self, answers: Mapping[str, Any], meta: list[tuple[str, str]],
-                 scores: list[tuple[str, str]]) -> str:
-        out = [f"# {self.t(self.ws.title, '$.title') if self.ws.title is not None else esc(self.ws.id)}", ""]
+    def response(
+        self,
+        answers: Mapping[str, Any],
+        meta: list[tuple[str, str]],
+        scores: list[tuple[str, str]],
+        visible: set[str],
+    ) -> str:
+        out = [
+            f"# {self.t(self.ws.title, '$.title') if self.ws.title is not None else esc(self.ws.id)}",
+            "",
+        ]
         out += [f"{esc(k)}: {esc(v)}  " for k, v in meta]
         if meta:
             out[-1] = out[-1].rstrip()
@@ -294,11 +325,15 @@ class MarkdownWriter:
             if isinstance(item, Section):
                 out += [f"{'#' * min(level, 6)} {self.t(item.title, f'{path}.title')}", ""]
                 continue
+            if item.id not in visible and item.id not in answers:
+                continue  # hidden by show_if and not answered
             self.number += 1
             out += [f"**{self.number}. {self.t(display_label(item), f'{path}.label')}**", ""]
             value = answers.get(item.id)
             if isinstance(item, Table):
-                rows = [r for r in value if isinstance(r, Mapping)] if isinstance(value, list) else []
+                rows = (
+                    [r for r in value if isinstance(r, Mapping)] if isinstance(value, list) else []
+                )
                 if rows:
                     out += self.table(item, path, rows)
                     continue

@@ -39,7 +39,9 @@ from ._text import Localiser, json_value, safe_url
 
 OTHER = "__other__"  # the form value of an "Other" choice; its text goes in "<name>__other"
 _SLUG = re.compile(r"[^a-z0-9_-]+")
-_DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+_DURATION = re.compile(
+    r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
 MAX_BUTTONS = 21  # a rating with more steps than this is shown as a slider/number instead
 
 
@@ -200,13 +202,17 @@ class ViewBuilder:
         title_text = loc.text(ws.title, "$.title") or ws.id
         items = self.items(ws.items, "$.items", self.level + 1, conditional=False)
         scores = [
-            ScoreView(s.id, f"{self.prefix}-score-{s.id}", loc.inline(s.label, f"$.scores[{i}].label"))
+            ScoreView(
+                s.id, f"{self.prefix}-score-{s.id}", loc.inline(s.label, f"$.scores[{i}].label")
+            )
             for i, s in enumerate(ws.scores)
         ]
         source: list[tuple[str, Markup]] = []
         if ws.source is not None:
             if ws.source.authors:
-                source.append((self.ui["authors"], Markup("{}").format(", ".join(ws.source.authors))))
+                source.append(
+                    (self.ui["authors"], Markup("{}").format(", ".join(ws.source.authors)))
+                )
             if ws.source.citation:
                 source.append((self.ui["source"], Markup("{}").format(ws.source.citation)))
             if ws.source.license:
@@ -221,7 +227,9 @@ class ViewBuilder:
             language=loc.language,
             direction="rtl" if _rtl(loc.language) else "ltr",
             prefix=self.prefix,
-            title=loc.inline(ws.title, "$.title") if ws.title is not None else Markup(ws.id),
+            title=loc.inline(ws.title, "$.title")
+            if ws.title is not None
+            else Markup("{}").format(ws.id),
             title_text=title_text,
             summary=self._md(ws.summary, "$.summary"),
             rationale=self._md(ws.rationale, "$.rationale"),
@@ -254,7 +262,8 @@ class ViewBuilder:
                 out.append(
                     BlockView(
                         "note",
-                        f"{self.prefix}-note-{p_slug(p)}" if item.id is None
+                        f"{self.prefix}-note-{p_slug(p)}"
+                        if item.id is None
                         else f"{self.prefix}-{item.id}",
                         show_if=show_if,
                         text=self._md(item.text, f"{p}.text", level - 1),
@@ -271,7 +280,9 @@ class ViewBuilder:
                         help=self._md(item.help, f"{p}.help", level),
                         level=min(level, 6),
                         children=self.items(
-                            item.items, f"{p}.items", level + 1,
+                            item.items,
+                            f"{p}.items",
+                            level + 1,
                             conditional=conditional or show_if is not None,
                         ),
                     )
@@ -293,19 +304,27 @@ class ViewBuilder:
             show_if=show_if,
             kind=item.kind,
             url=url,
-            alt=loc.text(item.alt, f"{p}.alt") if item.alt is not None
+            alt=loc.text(item.alt, f"{p}.alt")
+            if item.alt is not None
             else loc.text(item.label, f"{p}.label"),
             label=loc.inline(item.label, f"{p}.label") if item.label is not None else None,
             caption=loc.inline(item.caption, f"{p}.caption") if item.caption is not None else None,
             transcript=self._md(item.transcript, f"{p}.transcript", self.context_level)
-            if item.transcript is not None else None,
+            if item.transcript is not None
+            else None,
             duration=_duration_words(item.duration),
             item_id=item.id or "",
         )
 
     def field(self, item: Any, p: str, *, conditional: bool) -> FieldView:
-        fv = self._control(item, p, name=item.id, dom_id=f"{self.prefix}-{item.id}",
-                           default=getattr(item, "default", None), conditional=conditional)
+        fv = self._control(
+            item,
+            p,
+            name=item.id,
+            dom_id=f"{self.prefix}-{item.id}",
+            default=getattr(item, "default", None),
+            conditional=conditional,
+        )
         self.config_items.append(self._config(item, fv, p))
         if isinstance(item, Table):
             self._table(item, fv, p)
@@ -326,8 +345,11 @@ class ViewBuilder:
         loc = self.loc
         label_path = f"{p}.label"
         label_text = loc.text(display_label(item), label_path)
-        label = loc.inline(display_label(item), label_path) if item.label is not None else Markup(
-            "{}").format(label_text)
+        label = (
+            loc.inline(display_label(item), label_path)
+            if item.label is not None
+            else Markup("{}").format(label_text)
+        )
         if cell_label is not None:
             label_text = cell_label
             label = Markup("{}").format(cell_label)
@@ -361,14 +383,17 @@ class ViewBuilder:
                 v = getattr(item, key)
                 if v is not None:
                     attrs[key] = number_text(v)
-            attrs["step"] = number_text(item.step) if item.step else ("1" if item.integer else "any")
+            attrs["step"] = (
+                number_text(item.step) if item.step else ("1" if item.integer else "any")
+            )
             attrs["inputmode"] = "numeric" if item.integer else "decimal"
             if item.unit is not None:
                 fv.unit = loc.inline(item.unit, f"{p}.unit")
             fv.value = number_text(default) if _is_number(default) else ""
         elif isinstance(item, Rating):
-            attrs.update(min=number_text(item.min), max=number_text(item.max),
-                         step=number_text(item.step))
+            attrs.update(
+                min=number_text(item.min), max=number_text(item.max), step=number_text(item.step)
+            )
             attrs["inputmode"] = "numeric" if _whole(item.step) and _whole(item.min) else "decimal"
             steps = _steps(item)
             fv.widget = item.widget
@@ -377,28 +402,42 @@ class ViewBuilder:
             if in_cell:
                 fv.widget = "number"
             anchors = item.anchors or {}
-            for key in sorted(anchors, key=float):
-                fv.anchors.append(
-                    (number_text(key), loc.inline(anchors[key], f"{p}.anchors.{number_text(key)}"))
-                )
+            for anchor in sorted(anchors, key=float):
+                at = number_text(anchor)
+                fv.anchors.append((at, loc.inline(anchors[anchor], f"{p}.anchors.{at}")))
             if fv.widget == "buttons" and steps is not None:
-                anchor_map = {float(k): v for k, v in fv.anchors}  # type: ignore[misc]
-                for k, v in enumerate(steps):
-                    text = number_text(v)
-                    extra = anchor_map.get(float(v))
-                    lab = Markup("{} <span class=\"wk-anchor\">{}</span>").format(text, extra) \
-                        if extra is not None else Markup("{}").format(text)
+                anchor_map = {float(val): words for val, words in fv.anchors}
+                for k, step_value in enumerate(steps):
+                    text = number_text(step_value)
+                    extra = anchor_map.get(float(step_value))
+                    lab = (
+                        Markup('{} <span class="wk-anchor">{}</span>').format(text, extra)
+                        if extra is not None
+                        else Markup("{}").format(text)
+                    )
                     fv.options.append(
-                        OptionView(v, text, lab, text, f"{dom_id}-{k}",
-                                   checked=_is_number(default) and float(default) == float(v))
+                        OptionView(
+                            step_value,
+                            text,
+                            lab,
+                            text,
+                            f"{dom_id}-{k}",
+                            checked=_is_number(default) and float(default) == float(step_value),
+                        )
                     )
             fv.value = number_text(default) if _is_number(default) else ""
         elif isinstance(item, YesNo):
             for k, (value, word) in enumerate(((True, "yes"), (False, "no"))):
                 text = self.ui[word]
                 fv.options.append(
-                    OptionView(value, "true" if value else "false", Markup("{}").format(text),
-                               text, f"{dom_id}-{k}", checked=default is value)
+                    OptionView(
+                        value,
+                        "true" if value else "false",
+                        Markup("{}").format(text),
+                        text,
+                        f"{dom_id}-{k}",
+                        checked=default is value,
+                    )
                 )
         elif isinstance(item, DateItem | TimeItem | DateTimeItem):
             fv.value = default if isinstance(default, str) else ""
@@ -474,8 +513,15 @@ class ViewBuilder:
             count = min(count, item.max_rows)
         for c, col in enumerate(item.columns):
             fv.columns.append(
-                self._control(col, f"{p}.columns[{c}]", name=col.id, dom_id=f"{fv.dom_id}-h-{col.id}",
-                              default=None, conditional=False, in_cell=True)
+                self._control(
+                    col,
+                    f"{p}.columns[{c}]",
+                    name=col.id,
+                    dom_id=f"{fv.dom_id}-h-{col.id}",
+                    default=None,
+                    conditional=False,
+                    in_cell=True,
+                )
             )
         for r in range(count):
             row_default = defaults[r] if r < len(defaults) and isinstance(defaults[r], dict) else {}
@@ -537,16 +583,29 @@ class ViewBuilder:
                     "refs": refs,
                     "missing": {"allow": s.missing.allow, "method": s.missing.method},
                     "bands": [
-                        {"max": b.max,
-                         "label": self.loc.text(b.label, f"$.scores[{i}].bands[{j}].label")}
+                        {
+                            "max": b.max,
+                            "label": self.loc.text(b.label, f"$.scores[{i}].bands[{j}].label"),
+                        }
                         for j, b in enumerate(s.bands)
                     ],
                 }
             )
-        keys = (
-            "optional error_prefix error_title row remove_row moved row_added row_removed "
-            "chars_left chars_over not_answered submitted slider"
-        ).split()
+        keys = [
+            "optional",
+            "error_prefix",
+            "error_title",
+            "row",
+            "remove_row",
+            "moved",
+            "row_added",
+            "row_removed",
+            "chars_left",
+            "chars_over",
+            "not_answered",
+            "submitted",
+            "slider",
+        ]
         strings = {k: self.ui[k] for k in keys}
         strings.update({k: v for k, v in self.ui.items() if k.startswith("err_")})
         data = {
