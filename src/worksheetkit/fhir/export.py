@@ -21,7 +21,6 @@ from ..model import (
     Media,
     Note,
     NumberItem,
-    Option,
     Ranking,
     Rating,
     Response,
@@ -123,6 +122,11 @@ def _walk(items: list[Any]) -> dict[str, Any]:
     return found
 
 
+def score_items(scores: list[Any]) -> dict[str, Any]:
+    """Scores as the number items that hold them in FHIR (for expressions that use them)."""
+    return {s.id: NumberItem(type="number", id=s.id, label=s.label) for s in scores}
+
+
 def _json_path(path: tuple[str | int, ...]) -> str:
     out = "$"
     for part in path:
@@ -144,6 +148,8 @@ class _Exporter:
         self.base_url = base_url
         self.out: list[Diagnostic] = []
         self.items = _walk(worksheet.items)
+        # Scores may use other scores; FHIR reads them from their calculated items.
+        self.score_scope = {**self.items, **score_items(worksheet.scores)}
 
     # -- diagnostics --------------------------------------------------------------------------
     def warn(self, code: str, message: str, hint: str, path: tuple[str | int, ...]) -> None:
@@ -604,7 +610,7 @@ class _Exporter:
     def score(self, score: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         try:
-            fhirpath: str | None = to_fhirpath(parse(score.formula), Scope(self.items, reverse=True))
+            fhirpath: str | None = to_fhirpath(parse(score.formula), Scope(self.score_scope, reverse=True))
         except (ExpressionSyntaxError, Untranslatable) as exc:
             fhirpath = None
             reason = str(exc) if isinstance(exc, Untranslatable) else "it cannot be read"
@@ -621,12 +627,15 @@ class _Exporter:
                     "url": EXT_CALCULATED_EXPRESSION,
                     "valueExpression": {
                         "extension": [{"url": EXT_WK_EXPRESSION, "valueString": score.formula}],
-                        "name": score.id,
+                        "name": fhir_id(score.id),
                         "language": "text/fhirpath",
                         "expression": fhirpath,
                     },
                 }
             ]
+        else:
+            # Kept for worksheetkit (import restores the score); FHIR tools ignore it.
+            out["extension"] = [{"url": EXT_WK_EXPRESSION, "valueString": score.formula}]
         out["linkId"] = score.id
         self.put_text(out, "text", score.label)
         out["type"] = "decimal"
@@ -657,17 +666,17 @@ class _Exporter:
 # Responses
 
 
-def _answer(item: Any, value: Any) -> list[dict[str, Any]]:
+def _answer(item: Any, value: Any, lang: str) -> list[dict[str, Any]]:
     """The ``answer`` list of one question for one stored value ([] when nothing fits)."""
     if value is None:
         return []
     if isinstance(item, Checklist | Ranking):
         values = value if isinstance(value, list) else [value]
-        return [a for v in values for a in _answer_one(item, v)]
-    return _answer_one(item, value)
+        return [a for v in values for a in _answer_one(item, v, lang)]
+    return _answer_one(item, value, lang)
 
 
-def _answer_one(item: Any, value: Any) -> list[dict[str, Any]]:
+def _answer_one(item: Any, value: Any, lang: str) -> list[dict[str, Any]]:
     if isinstance(item, YesNo):
         return [{"valueBoolean": value}] if isinstance(value, bool) else []
     if isinstance(value, bool):
@@ -684,13 +693,14 @@ def _answer_one(item: Any, value: Any) -> list[dict[str, Any]]:
         for option in item_options(item):
             if option.value == value and type(option.value) is not bool:
                 coding: dict[str, Any] = {"code": code_of(option.value)}
-                label = main_text(option.label, "")
-                if isinstance(option.label, str):
-                    label = option.label
+                label = main_text(option.label, lang)
                 if label is not None:
                     coding["display"] = label
                 return [{"valueCoding": coding}]
-        return [{"valueString": str(value)}] if isinstance(value, str) else []
+        other = value.get("other") if isinstance(value, Mapping) else None
+        if isinstance(other, str) and getattr(item, "other", False):
+            return [{"valueString": other}]  # the client's own words ("Other: …")
+        return []
     if not isinstance(value, str):
         return []
     if isinstance(item, DateItem):
@@ -751,7 +761,7 @@ def response_to_fhir(
                         continue
                     cells = []
                     for column in item.columns:
-                        answer = _answer(column, row.get(column.id))
+                        answer = _answer(column, row.get(column.id), lang)
                         if answer:
                             cell: dict[str, Any] = {"linkId": f"{item.id}.{column.id}"}
                             text = label(column)
@@ -762,7 +772,7 @@ def response_to_fhir(
                     if cells:
                         out.append({"linkId": item.id, "item": cells})
                 continue
-            answer = _answer(item, value)
+            answer = _answer(item, value, lang)
             if answer:
                 entry: dict[str, Any] = {"linkId": item.id}
                 text = label(item)
@@ -807,7 +817,3 @@ def _scores(worksheet: Worksheet, response: Response) -> dict[str, dict[str, Any
         entry["answer"] = [{"valueDecimal": number_value(value)}]
         out[f"{order[score.id]:06d}"] = entry
     return out
-
-
-def _unused(option: Option) -> None:  # pragma: no cover - keeps the import for typing tools
-    del option

@@ -81,6 +81,7 @@ _KNOWN_ITEM_EXTENSIONS = frozenset(
         EXT_CALCULATED_EXPRESSION,
         EXT_WK_ITEM_TYPE,
         EXT_WK_REVERSE,
+        EXT_WK_EXPRESSION,
     }
 )
 _KNOWN_ITEM_KEYS = frozenset(
@@ -470,7 +471,10 @@ class _Importer:
             if isinstance(raw.get("code"), list) and raw["code"]:
                 self.codes_left += 1
             self.unknown(raw, here)
-            if _ext(raw, EXT_CALCULATED_EXPRESSION) is not None and kind != "group":
+            if kind != "group" and (
+                _ext(raw, EXT_CALCULATED_EXPRESSION) is not None
+                or _ext(raw, EXT_WK_EXPRESSION) is not None
+            ):
                 self.calculated_item(raw, here)
                 continue
             made = self.item(raw, here, table, scope)
@@ -1011,6 +1015,8 @@ class _Importer:
         expression = ext if isinstance(ext, dict) else {}
         fhirpath = expression.get("expression")
         source = _ext_value(expression, EXT_WK_EXPRESSION)
+        if ext is None:
+            source, fhirpath = _ext_value(raw, EXT_WK_EXPRESSION), None
         link_id = str(raw.get("linkId", ""))
         ident = self.new_id(link_id, fpath, self.used_ids)
         self.link_ids[link_id] = ident
@@ -1027,10 +1033,25 @@ class _Importer:
             ident for ident, item in scope_items.items()
             if item.type in ("likert", "choice") and _all_numeric(item)
         ]
+        from ..model import NumberItem
+
         for entry, fpath, fhirpath, source in self.calculated:
             formula = None
-            if source is not None:
-                formula = self.checked(source, fhirpath, Scope(scope_items, reverse=True))
+            if source is not None and not fhirpath:
+                try:
+                    parse(source)
+                    formula = source
+                except ExpressionSyntaxError:
+                    formula = None
+            elif source is not None:
+                scope = {
+                    **scope_items,
+                    **{
+                        e["id"]: NumberItem(type="number", id=e["id"], label=e["id"])
+                        for e, *_ in self.calculated
+                    },
+                }
+                formula = self.checked(source, fhirpath, Scope(scope, reverse=True))
             if formula is None and _ORDINAL_SUM.search(fhirpath) and scored:
                 formula = "sum(" + ", ".join(scored) + ")"
                 self.warn(
@@ -1315,6 +1336,10 @@ def import_response(
                          "left out.", "Check that the response belongs to this worksheet version.",
                          f"{fpath}.answer[{j}]")
                     continue
+            elif key == "valueString" and getattr(item, "other", False):
+                value = _coded(item, {"code": value}, item_codes)
+                if value is None:
+                    value = {"other": answer[key]}
             elif key == "valueQuantity" and isinstance(value, dict):
                 value = value.get("value")
             elif key == "valueTime" and isinstance(value, str) and len(value) == 8 and value.endswith(":00"):
@@ -1408,7 +1433,7 @@ def _coded(item: Any, coding: Mapping[str, Any], item_codes: Mapping[str, Any]) 
         if (isinstance(display, str) and display in labels) or (isinstance(code, str) and code in labels):
             return option.value
     if getattr(item, "other", False) and isinstance(display or code, str):
-        return display or code
+        return {"other": display or code}
     return None
 
 

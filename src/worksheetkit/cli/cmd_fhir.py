@@ -1,0 +1,228 @@
+"""``worksheetkit fhir …``: export worksheets and responses to FHIR R4, import Questionnaires."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import Diagnostic, sort_diagnostics
+from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage
+
+_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[\"([^\"]*)\"\]")
+
+
+def _parts(path: str) -> tuple[str | int, ...]:
+    """``$.items[2].label`` or ``Questionnaire.item[3].answerValueSet`` → ("items", 2, …)."""
+    if path.startswith("/"):  # a JSON pointer (responses)
+        return tuple(
+            int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~")
+            for p in path.strip("/").split("/")
+            if p
+        )
+    head, sep, rest = path.partition(".")
+    text = "." + rest if sep else ""
+    if "[" in head:
+        text = head[head.index("["):] + text
+    out: list[str | int] = []
+    for name, index, quoted in _PART.findall(text):
+        out.append(int(index) if index else (name or quoted))
+    return tuple(out)
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail_usage(f"{path}: no such file")
+    except IsADirectoryError:
+        fail_usage(f"{path}: is a folder, not a file")
+    except UnicodeDecodeError:
+        fail_usage(f"{path}: not a UTF-8 text file")
+    except OSError as exc:
+        fail_usage(f"cannot read {path}: {exc.strerror}")
+    raise AssertionError  # pragma: no cover - fail_usage exits
+
+
+def _located(diagnostics: list[Diagnostic], file: str, text: str | None) -> list[Diagnostic]:
+    """Give each diagnostic the line and column of its path in ``file``."""
+    source = None
+    if text is not None:
+        from ..loading.yamlsource import parse_text
+
+        try:
+            source = parse_text(text, file).source
+        except Exception:  # noqa: BLE001 - locations are a courtesy; never fail because of them
+            source = None
+    out = []
+    for d in diagnostics:
+        if d.file is not None:
+            out.append(d)
+            continue
+        line, column = source.locate(_parts(d.path)) if source is not None else (1, 1)
+        out.append(d.with_location(file=file, line=line, column=column))
+    return sort_diagnostics(out)
+
+
+def _report(diagnostics: list[Diagnostic]) -> None:
+    for d in diagnostics:
+        click.echo(d.format(), err=True)
+        if d.hint:
+            click.echo(f"    hint: {d.hint}", err=True)
+
+
+def _finish(diagnostics: list[Diagnostic], strict: bool) -> None:
+    if any(d.severity == "error" for d in diagnostics) or (strict and diagnostics):
+        sys.exit(EXIT_PROBLEMS)
+    sys.exit(EXIT_OK)
+
+
+def _load_worksheet(path: str) -> Any:
+    """The worksheet in ``path`` (templates resolved inside its pack); exits on problems."""
+    from ..model import Worksheet
+    from ..validation import WorksheetError, load
+
+    if not Path(path).is_file():
+        fail_usage(f"{path}: no such file")
+    try:
+        model = load(path)
+    except WorksheetError as exc:
+        _report(exc.diagnostics)
+        click.echo(f"worksheetkit: {path} has errors; fix them before converting it.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    except OSError as exc:
+        fail_usage(f"cannot read {path}: {exc.strerror}")
+    if not isinstance(model, Worksheet):
+        fail_usage(f"{path} is a {model.kind}, not a worksheet")
+    return model
+
+
+def _json_file(path: str, what: str) -> tuple[Any, str]:
+    text = _read(path)
+    try:
+        return json.loads(text), text
+    except json.JSONDecodeError as exc:
+        d = Diagnostic(
+            code="WK710",
+            message=f"This file is not valid JSON ({exc.msg}), so it is not a FHIR {what}.",
+            hint="FHIR resources are read in their JSON form; check the file.",
+            file=path,
+            line=exc.lineno,
+            column=exc.colno,
+        )
+        _report([d])
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _dump(resource: dict[str, Any]) -> str:
+    return json.dumps(resource, indent=2, ensure_ascii=False) + "\n"
+
+
+base_url_option = click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="Where the Questionnaires are published; their canonical url is "
+    "URL/Questionnaire/<id> (default https://worksheetkit.example).",
+)
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
+output_option = click.option("-o", "--output", default=None, metavar="OUT",
+                             help="Write to this file instead of standard output.")
+
+
+@click.group("fhir")
+def command() -> None:
+    """Export to or import from FHIR R4 Questionnaire.
+
+    What FHIR cannot express is reported on standard error as warnings
+    (FILE:LINE:COL: warning WK7xx message). Exit status: 0 done, 1 problems found (or warnings
+    with --strict), 2 usage or I/O error.
+    """
+
+
+@command.command("export")
+@click.argument("file", type=click.Path(path_type=str))
+@output_option
+@base_url_option
+@strict_option
+def export_cmd(file: str, output: str | None, base_url: str | None, strict: bool) -> None:
+    """Write the worksheet FILE as a FHIR R4 Questionnaire (JSON)."""
+    from ..fhir import DEFAULT_BASE_URL, export_questionnaire
+
+    worksheet = _load_worksheet(file)
+    result = export_questionnaire(worksheet, base_url=base_url or DEFAULT_BASE_URL)
+    text = None if worksheet.derived_from else _read(file)
+    diagnostics = _located(result.diagnostics, file, text)
+    _report(diagnostics)
+    emit(_dump(result.resource), output)
+    _finish(diagnostics, strict)
+
+
+@command.command("import")
+@click.argument("file", type=click.Path(path_type=str))
+@output_option
+@strict_option
+def import_cmd(file: str, output: str | None, strict: bool) -> None:
+    """Turn the FHIR R4 Questionnaire FILE (JSON) into a worksheet (YAML)."""
+    from ..fhir import import_questionnaire
+
+    resource, text = _json_file(file, "Questionnaire")
+    result = import_questionnaire(resource)
+    diagnostics = _located(result.diagnostics, file, text)
+    _report(diagnostics)
+    if result.worksheet is not None:
+        emit(result.to_yaml(), output)
+    _finish(diagnostics, strict)
+
+
+@command.command("export-response")
+@click.argument("worksheet", type=click.Path(path_type=str))
+@click.argument("response", type=click.Path(path_type=str))
+@output_option
+@base_url_option
+@strict_option
+def export_response_cmd(
+    worksheet: str, response: str, output: str | None, base_url: str | None, strict: bool
+) -> None:
+    """Write the RESPONSE (JSON) to WORKSHEET as a FHIR R4 QuestionnaireResponse."""
+    from ..fhir import DEFAULT_BASE_URL, response_to_fhir
+    from ..responses import validate_response
+
+    model = _load_worksheet(worksheet)
+    data, text = _json_file(response, "response")
+    diagnostics = _located(validate_response(model, data), response, text)
+    _report(diagnostics)
+    if any(d.severity == "error" for d in diagnostics):
+        click.echo(f"worksheetkit: {response} has errors; fix them before converting it.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    emit(_dump(response_to_fhir(data, model, base_url=base_url or DEFAULT_BASE_URL)), output)
+    _finish(diagnostics, strict)
+
+
+@command.command("import-response")
+@click.argument("worksheet", type=click.Path(path_type=str))
+@click.argument("response", type=click.Path(path_type=str))
+@click.option("--questionnaire", default=None, metavar="Q.json",
+              help="The Questionnaire the worksheet was imported from: exact linkId and "
+              "answer-code matching.")
+@output_option
+@strict_option
+def import_response_cmd(
+    worksheet: str, response: str, questionnaire: str | None, output: str | None, strict: bool
+) -> None:
+    """Turn the FHIR QuestionnaireResponse RESPONSE (JSON) into a worksheetkit response."""
+    from ..fhir import import_response
+
+    model = _load_worksheet(worksheet)
+    data, text = _json_file(response, "QuestionnaireResponse")
+    original = _json_file(questionnaire, "Questionnaire")[0] if questionnaire else None
+    result = import_response(data, model, questionnaire=original)
+    diagnostics = _located(result.diagnostics, response, text)
+    _report(diagnostics)
+    if result.response:
+        emit(_dump(result.response), output)
+    _finish(diagnostics, strict)
