@@ -415,6 +415,35 @@ def test_symlink_to_a_file_outside_the_pack_is_not_read(tmp_path: Path) -> None:
     assert "WK220" in {d.code for d in loaded.diagnostics}
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_symlink_to_a_pipe_outside_the_pack_is_never_opened(tmp_path: Path) -> None:
+    # Opening a FIFO for reading blocks until a writer comes: if the link were followed, the
+    # run would hang and hit the timeout instead of finishing with WK220.
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    pack = _pack(tmp_path / "pack", {"pack.yaml": PACK, "worksheets/ok.yaml": WS})
+    (pack / "worksheets" / "pipe.yaml").symlink_to(fifo)
+    result = subprocess.run(
+        [*CLI, "validate", "--format", "json", str(pack)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    payload = json.loads(result.stdout)
+    assert [d["code"] for d in payload["diagnostics"]] == ["WK220"]
+    assert result.returncode == 1
+
+
+def test_oversized_file_is_refused_without_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text(WS + "#" + "x" * (6 * 1024 * 1024) + "\n", encoding="utf-8")
+    start = time.perf_counter()
+    (d,) = validate(path)
+    assert d.code == "WK008"
+    assert time.perf_counter() - start < 1.0
+
+
 def test_symlink_inside_the_pack_is_read(tmp_path: Path) -> None:
     pack = _pack(tmp_path, {"pack.yaml": PACK, "worksheets/ok.yaml": WS})
     (pack / "alias.yaml").symlink_to(pack / "worksheets" / "ok.yaml")
