@@ -316,7 +316,8 @@ def adherence(
             other += 1
             continue
         worksheet = books.get(item.worksheet)
-        frac = (fraction or books.fraction)(worksheet, item.answers)
+        # No answer at all is nothing done, whatever a completion formula says of nulls.
+        frac = (fraction or books.fraction)(worksheet, item.answers) if item.answered else 0.0
         raws.append((item, _submission(item, frac)))
     if other:
         diagnostics.append(

@@ -1,0 +1,78 @@
+"""Session reports of adherence: Markdown and HTML (inline SVG charts, no JavaScript).
+
+``to_markdown(report)`` and ``to_html(report, fragment=False)`` return strings. Templates are
+package data rendered by one Jinja2 environment per process (autoescape, ``StrictUndefined``);
+client text (obstacle notes) and clinician text (alert messages, labels) only ever reach them as
+data, escaped for HTML or for Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from ..adherence import AdherenceReport
+from ._view import STATUS_MARK, STATUS_TEXT, View, build_view
+
+__all__ = [
+    "STATUS_MARK",
+    "STATUS_TEXT",
+    "View",
+    "build_view",
+    "render_report",
+    "to_html",
+    "to_markdown",
+]
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>&~])")
+_MD_LEADING = re.compile(r"^(?:([#+=>-])|(\d+)([.)]))(?=\s|$)")
+
+
+def md_escape(value: object) -> str:
+    """Text as literal Markdown: one line, every markup character backslash-escaped.
+
+    ``<`` and ``&`` are escaped too, so a Markdown renderer that lets HTML through shows them
+    as text.
+    """
+    text = _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    # A leading block marker ("- ", "# ", "1. ") would start a list or heading: escape it.
+    return _MD_LEADING.sub(
+        lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), text
+    )
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("worksheetkit.reports", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    return env
+
+
+def to_markdown(report: AdherenceReport) -> str:
+    return environment().get_template("report.md").render(v=build_view(report))
+
+
+def to_html(report: AdherenceReport, *, fragment: bool = False) -> str:
+    """A standalone page (inline CSS, no script), or an embeddable ``<section>``."""
+    template = environment().get_template("report.html")
+    return template.render(v=build_view(report), fragment=fragment, Markup=Markup)
+
+
+def render_report(report: AdherenceReport, to: str = "html") -> str:
+    if to == "html":
+        return to_html(report)
+    if to == "markdown":
+        return to_markdown(report)
+    if to == "json":
+        return report.to_json()
+    raise ValueError(f"unknown report format {to!r} (html, markdown or json)")
