@@ -271,8 +271,10 @@ items:
     )
     q = to_fhir(ws)
     xhtml = ext(q["item"][0]["_text"], "rendering-xhtml")
-    assert "<script>" not in xhtml and "<b>" not in xhtml
-    assert "&lt;script&gt;" in xhtml and "&quot;quoted&quot;" in xhtml
+    assert "<script>" not in xhtml
+    assert "<b>" not in xhtml
+    assert "&lt;script&gt;" in xhtml
+    assert "&quot;quoted&quot;" in xhtml
 
 
 def test_simple_show_if_becomes_enable_when(every_q: dict[str, Any]) -> None:
@@ -318,7 +320,8 @@ def test_export_warnings_name_what_was_left_out(every: Worksheet) -> None:
     assert "bands" in by_code["WK704"].message
     assert "estimated_minutes" in by_code["WK705"].message
     row_label = [d for d in result.diagnostics if d.path == "$.items[17].items[0].row_label"]
-    assert row_label and row_label[0].code == "WK701"
+    assert row_label
+    assert row_label[0].code == "WK701"
 
 
 def test_untranslatable_column_condition_is_reported() -> None:
@@ -341,7 +344,8 @@ items:
     assert codes(result.diagnostics) == ["WK702"]
     assert result.diagnostics[0].path == "$.items[0].columns[1].show_if"
     column = find(result.resource["item"], "t.b")
-    assert "enableWhen" not in column and "extension" not in column
+    assert "enableWhen" not in column
+    assert "extension" not in column
 
 
 # -- FHIRPath ------------------------------------------------------------------------------------
@@ -353,7 +357,10 @@ items:
         ("answered(a)", "%resource.repeat(item).where(linkId='a').answer.value.exists()"),
         ("a == null", "(%resource.repeat(item).where(linkId='a').answer.value).empty()"),
         ("c == 'x'", "%resource.repeat(item).where(linkId='c').answer.value.code = 'x'"),
-        ("not (a > 2)", "iif((%resource.repeat(item).where(linkId='a').answer.value) > 2, false, true)"),
+        (
+            "not (a > 2)",
+            "iif((%resource.repeat(item).where(linkId='a').answer.value) > 2, false, true)",
+        ),
         ("sum(a, 1)", "(%resource.repeat(item).where(linkId='a').answer.value).combine(1).sum()"),
         ("t.v", "%resource.repeat(item).where(linkId='t').item.where(linkId='t.v').answer.value"),
         ("if(a > 1, 'it''s', 'no')", None),
@@ -396,13 +403,15 @@ def test_phq9_imports_as_likert_items_with_a_sum_score() -> None:
     assert section.type == "section"
     questions = section.items  # type: ignore[union-attr]
     assert [q.id for q in questions] == [f"h1_t1_q{n}" for n in range(1, 10)]
-    assert all(q.type == "likert" and q.scale == "frequency-4" for q in questions)  # type: ignore[union-attr]
+    assert all(q.type == "likert" for q in questions)
+    assert all(q.scale == "frequency-4" for q in questions)  # type: ignore[union-attr]
     assert [s.id for s in ws.scores] == ["h1_ts"]
     assert ws.scores[0].formula == "sum(" + ", ".join(q.id for q in questions) + ")"
     assert result.link_ids["H1/T1/Q1"] == "h1_t1_q1"
     renamed = [d for d in result.diagnostics if d.code == "WK711"]
     assert renamed[0].path == "Questionnaire.item[0].item[0].linkId"
-    assert "'H1/T1/Q1'" in renamed[0].message and "'h1_t1_q1'" in renamed[0].message
+    assert "'H1/T1/Q1'" in renamed[0].message
+    assert "'h1_t1_q1'" in renamed[0].message
     assert "WK717" in codes(result.diagnostics)
     assert not [d for d in result.diagnostics if d.severity == "error"]
 
@@ -413,8 +422,15 @@ def test_phq9_response_scores_ten_not_the_stored_thirteen() -> None:
     imported = import_response(fixture("questionnaireresponse-sdc-profile-example-PHQ9.json"), ws)
     answers = imported.response["answers"]
     assert answers == {
-        "h1_t1_q1": 0, "h1_t1_q2": 0, "h1_t1_q3": 0, "h1_t1_q4": 1, "h1_t1_q5": 2,
-        "h1_t1_q6": 1, "h1_t1_q7": 3, "h1_t1_q8": 2, "h1_t1_q9": 1,
+        "h1_t1_q1": 0,
+        "h1_t1_q2": 0,
+        "h1_t1_q3": 0,
+        "h1_t1_q4": 1,
+        "h1_t1_q5": 2,
+        "h1_t1_q6": 1,
+        "h1_t1_q7": 3,
+        "h1_t1_q8": 2,
+        "h1_t1_q9": 1,
     }
     assert evaluate(parse(ws.scores[0].formula), answers) == 10
     from worksheetkit.responses import score, validate_response
@@ -423,9 +439,11 @@ def test_phq9_response_scores_ten_not_the_stored_thirteen() -> None:
     assert validate_response(ws, imported.response) == []
     mismatch = [d for d in imported.diagnostics if d.code == "WK742"]
     assert len(mismatch) == 1
-    assert "13" not in mismatch[0].message and "10" not in mismatch[0].message  # no health data
+    assert "13" not in mismatch[0].message  # no health data
+    assert "10" not in mismatch[0].message
     exact = response_from_fhir(
-        fixture("questionnaireresponse-sdc-profile-example-PHQ9.json"), ws,
+        fixture("questionnaireresponse-sdc-profile-example-PHQ9.json"),
+        ws,
         questionnaire=questionnaire,
     )
     assert exact["answers"] == answers
@@ -488,22 +506,44 @@ def test_unsupported_features_are_reported_with_paths() -> None:
         "status": "active",
         "id": "odd",
         "item": [
-            {"linkId": "a", "text": "A", "type": "string",
-             "initial": [{"valueInteger": 3}]},
-            {"linkId": "b", "text": "B", "type": "choice",
-             "extension": [{"url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/"
-                            "sdc-questionnaire-answerExpression",
-                            "valueExpression": {"language": "text/fhirpath", "expression": "x"}}],
-             "answerOption": [{"valueString": "x"}]},
-            {"linkId": "c", "text": "C", "type": "string",
-             "enableWhen": [{"question": "zzz", "operator": "exists", "answerBoolean": True}]},
-            {"linkId": "d", "text": "D", "type": "string",
-             "extension": [{"url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/"
-                            "sdc-questionnaire-enableWhenExpression",
-                            "valueExpression": {"language": "text/fhirpath",
-                                                "expression": "%age > 18"}}]},
-            {"linkId": "e", "text": "E", "type": "integer",
-             "enableWhen": [{"question": "a", "operator": "=", "answerString": "yes"}]},
+            {"linkId": "a", "text": "A", "type": "string", "initial": [{"valueInteger": 3}]},
+            {
+                "linkId": "b",
+                "text": "B",
+                "type": "choice",
+                "extension": [
+                    {
+                        "url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/"
+                        "sdc-questionnaire-answerExpression",
+                        "valueExpression": {"language": "text/fhirpath", "expression": "x"},
+                    }
+                ],
+                "answerOption": [{"valueString": "x"}],
+            },
+            {
+                "linkId": "c",
+                "text": "C",
+                "type": "string",
+                "enableWhen": [{"question": "zzz", "operator": "exists", "answerBoolean": True}],
+            },
+            {
+                "linkId": "d",
+                "text": "D",
+                "type": "string",
+                "extension": [
+                    {
+                        "url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/"
+                        "sdc-questionnaire-enableWhenExpression",
+                        "valueExpression": {"language": "text/fhirpath", "expression": "%age > 18"},
+                    }
+                ],
+            },
+            {
+                "linkId": "e",
+                "text": "E",
+                "type": "integer",
+                "enableWhen": [{"question": "a", "operator": "=", "answerString": "yes"}],
+            },
         ],
     }
     result = import_questionnaire(q)
@@ -519,18 +559,32 @@ def test_unsupported_features_are_reported_with_paths() -> None:
 
 def test_enable_when_imports_as_show_if() -> None:
     q = {
-        "resourceType": "Questionnaire", "status": "active", "id": "ew",
+        "resourceType": "Questionnaire",
+        "status": "active",
+        "id": "ew",
         "item": [
             {"linkId": "n", "text": "N", "type": "integer"},
-            {"linkId": "c", "text": "C", "type": "choice", "repeats": True,
-             "answerOption": [{"valueCoding": {"code": "x", "display": "X"}},
-                              {"valueCoding": {"code": "y", "display": "Y"}}]},
-            {"linkId": "q", "text": "Q", "type": "string", "enableBehavior": "any",
-             "enableWhen": [
-                 {"question": "n", "operator": ">", "answerInteger": 3},
-                 {"question": "c", "operator": "=", "answerCoding": {"code": "y"}},
-                 {"question": "n", "operator": "exists", "answerBoolean": False},
-             ]},
+            {
+                "linkId": "c",
+                "text": "C",
+                "type": "choice",
+                "repeats": True,
+                "answerOption": [
+                    {"valueCoding": {"code": "x", "display": "X"}},
+                    {"valueCoding": {"code": "y", "display": "Y"}},
+                ],
+            },
+            {
+                "linkId": "q",
+                "text": "Q",
+                "type": "string",
+                "enableBehavior": "any",
+                "enableWhen": [
+                    {"question": "n", "operator": ">", "answerInteger": 3},
+                    {"question": "c", "operator": "=", "answerCoding": {"code": "y"}},
+                    {"question": "n", "operator": "exists", "answerBoolean": False},
+                ],
+            },
         ],
     }
     ws = from_fhir(q)
@@ -539,7 +593,9 @@ def test_enable_when_imports_as_show_if() -> None:
 
 def test_link_id_collisions_get_suffixes() -> None:
     q = {
-        "resourceType": "Questionnaire", "status": "active", "id": "dup",
+        "resourceType": "Questionnaire",
+        "status": "active",
+        "id": "dup",
         "item": [
             {"linkId": "a-b", "text": "1", "type": "string"},
             {"linkId": "a.b", "text": "2", "type": "string"},
@@ -552,22 +608,39 @@ def test_link_id_collisions_get_suffixes() -> None:
 
 def test_contained_value_set_with_translations() -> None:
     q = {
-        "resourceType": "Questionnaire", "status": "active", "id": "vs", "language": "en",
-        "contained": [{
-            "resourceType": "ValueSet", "id": "yn", "status": "active",
-            "expansion": {"timestamp": "2020-01-01", "contains": [
-                {"code": "y", "display": "Yes",
-                 "designation": [{"language": "fr", "value": "Oui"}]},
-                {"code": "n", "display": "No",
-                 "designation": [{"language": "fr", "value": "Non"}]},
-            ]},
-        }],
+        "resourceType": "Questionnaire",
+        "status": "active",
+        "id": "vs",
+        "language": "en",
+        "contained": [
+            {
+                "resourceType": "ValueSet",
+                "id": "yn",
+                "status": "active",
+                "expansion": {
+                    "timestamp": "2020-01-01",
+                    "contains": [
+                        {
+                            "code": "y",
+                            "display": "Yes",
+                            "designation": [{"language": "fr", "value": "Oui"}],
+                        },
+                        {
+                            "code": "n",
+                            "display": "No",
+                            "designation": [{"language": "fr", "value": "Non"}],
+                        },
+                    ],
+                },
+            }
+        ],
         "item": [{"linkId": "q", "text": "Q", "type": "choice", "answerValueSet": "#yn"}],
     }
     ws = from_fhir(q)
     options = ws.items[0].options  # type: ignore[union-attr]
     assert [(o.value, o.label) for o in options] == [
-        ("y", {"en": "Yes", "fr": "Oui"}), ("n", {"en": "No", "fr": "Non"})
+        ("y", {"en": "Yes", "fr": "Oui"}),
+        ("n", {"en": "No", "fr": "Non"}),
     ]
 
 
@@ -576,16 +649,30 @@ def test_contained_value_set_with_translations() -> None:
 
 def test_response_round_trip(every: Worksheet) -> None:
     response = {
-        "worksheetkit": 1, "kind": "response", "worksheet": "fhir.every_type",
-        "version": "1.2.0", "id": "r-1",
+        "worksheetkit": 1,
+        "kind": "response",
+        "worksheet": "fhir.every_type",
+        "version": "1.2.0",
+        "id": "r-1",
         "submitted_at": "2026-12-01T20:21:00+00:00",
         "answers": {
-            "situation": "At work", "hours": 7.5, "weight": 70, "exercised": True,
-            "at": "07:30", "day": "2026-12-01", "how_long": "PT20M", "mood": {"other": "bored"},
-            "feelings": ["tense", "tired"], "interest": 1, "down": 2, "suds": 40,
+            "situation": "At work",
+            "hours": 7.5,
+            "weight": 70,
+            "exercised": True,
+            "at": "07:30",
+            "day": "2026-12-01",
+            "how_long": "PT20M",
+            "mood": {"other": "bored"},
+            "feelings": ["tense", "tired"],
+            "interest": 1,
+            "down": 2,
+            "suds": 40,
             "priorities": ["family", "work"],
-            "log": [{"activity": "Walk", "pleasure": 9, "why": "Sun"},
-                    {"activity": "Read", "pleasure": 5}],
+            "log": [
+                {"activity": "Walk", "pleasure": 9, "why": "Sun"},
+                {"activity": "Read", "pleasure": 5},
+            ],
         },
     }
     from worksheetkit.responses import validate_response

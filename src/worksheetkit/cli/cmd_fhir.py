@@ -27,7 +27,7 @@ def _parts(path: str) -> tuple[str | int, ...]:
     head, sep, rest = path.partition(".")
     text = "." + rest if sep else ""
     if "[" in head:
-        text = head[head.index("["):] + text
+        text = head[head.index("[") :] + text
     out: list[str | int] = []
     for name, index, quoted in _PART.findall(text):
         out.append(int(index) if index else (name or quoted))
@@ -56,7 +56,7 @@ def _located(diagnostics: list[Diagnostic], file: str, text: str | None) -> list
 
         try:
             source = parse_text(text, file).source
-        except Exception:  # noqa: BLE001 - locations are a courtesy; never fail because of them
+        except Exception:  # locations are a courtesy; never fail because of them
             source = None
     out = []
     for d in diagnostics:
@@ -83,8 +83,9 @@ def _finish(diagnostics: list[Diagnostic], strict: bool) -> None:
 
 def _load_worksheet(path: str) -> Any:
     """The worksheet in ``path`` (templates resolved inside its pack); exits on problems."""
+    from ..errors import WorksheetError
     from ..model import Worksheet
-    from ..validation import WorksheetError, load
+    from ..validation import load
 
     if not Path(path).is_file():
         fail_usage(f"{path}: no such file")
@@ -130,8 +131,13 @@ base_url_option = click.option(
     "URL/Questionnaire/<id> (default https://worksheetkit.example).",
 )
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
-output_option = click.option("-o", "--output", default=None, metavar="OUT",
-                             help="Write to this file instead of standard output.")
+output_option = click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="OUT",
+    help="Write to this file instead of standard output.",
+)
 
 
 @click.group("fhir")
@@ -206,9 +212,13 @@ def export_response_cmd(
 @command.command("import-response")
 @click.argument("worksheet", type=click.Path(path_type=str))
 @click.argument("response", type=click.Path(path_type=str))
-@click.option("--questionnaire", default=None, metavar="Q.json",
-              help="The Questionnaire the worksheet was imported from: exact linkId and "
-              "answer-code matching.")
+@click.option(
+    "--questionnaire",
+    default=None,
+    metavar="Q.json",
+    help="The Questionnaire the worksheet was imported from: exact linkId and "
+    "answer-code matching.",
+)
 @output_option
 @strict_option
 def import_response_cmd(

@@ -48,9 +48,7 @@ EXT_WK_EXPRESSION = WK_SD + "expression"
 EXT_WK_REVERSE = WK_SD + "reverse"
 
 # An ISO 8601 duration as the duration item accepts it (sent as the `regex` extension).
-DURATION_REGEX = (
-    r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"
-)
+DURATION_REGEX = r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"
 
 ID_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 FHIR_ID_RE = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")

@@ -67,7 +67,7 @@ from ._common import (
     number_value,
     translations,
 )
-from .fhirpath import Scope, Untranslatable, answer_field, enable_when, fhir_time, to_fhirpath
+from .fhirpath import Scope, Untranslatable, enable_when, fhir_time, to_fhirpath
 
 __all__ = [
     "ExportResult",
@@ -102,9 +102,7 @@ def to_fhir(worksheet: Worksheet, *, base_url: str = DEFAULT_BASE_URL) -> dict[s
     return export_questionnaire(worksheet, base_url=base_url).resource
 
 
-def export_questionnaire(
-    worksheet: Worksheet, *, base_url: str = DEFAULT_BASE_URL
-) -> ExportResult:
+def export_questionnaire(worksheet: Worksheet, *, base_url: str = DEFAULT_BASE_URL) -> ExportResult:
     """The worksheet as an R4 Questionnaire, with a WK7xx warning for everything left out."""
     exporter = _Exporter(worksheet, base_url)
     resource = exporter.run()
@@ -154,8 +152,9 @@ class _Exporter:
     # -- diagnostics --------------------------------------------------------------------------
     def warn(self, code: str, message: str, hint: str, path: tuple[str | int, ...]) -> None:
         self.out.append(
-            Diagnostic(code=code, message=message, severity="warning", hint=hint,
-                       path=_json_path(path))
+            Diagnostic(
+                code=code, message=message, severity="warning", hint=hint, path=_json_path(path)
+            )
         )
 
     def lost(self, what: str, ident: str | None, path: tuple[str | int, ...], key: str) -> None:
@@ -168,8 +167,9 @@ class _Exporter:
         )
 
     # -- texts --------------------------------------------------------------------------------
-    def put_text(self, out: dict[str, Any], key: str, text: Text | None, *,
-                 markdown: bool = False) -> None:
+    def put_text(
+        self, out: dict[str, Any], key: str, text: Text | None, *, markdown: bool = False
+    ) -> None:
         main = main_text(text, self.lang)
         if main is None:
             return
@@ -246,7 +246,8 @@ class _Exporter:
             self.warn(
                 "WK705",
                 "FHIR Questionnaire has no place for these worksheet fields; they were left out: "
-                + ", ".join(lost) + ".",
+                + ", ".join(lost)
+                + ".",
                 "Keep the worksheet as the master copy; the schedule belongs to the FHIR "
                 "CarePlan or Task that assigns the Questionnaire.",
                 (),
@@ -329,7 +330,9 @@ class _Exporter:
         return result
 
     # -- questions ----------------------------------------------------------------------------
-    def question(self, item: Any, path: tuple[str | int, ...], table: Table | None) -> dict[str, Any]:
+    def question(
+        self, item: Any, path: tuple[str | int, ...], table: Table | None
+    ) -> dict[str, Any]:
         link_id = f"{table.id}.{item.id}" if table is not None else item.id
         exts: list[dict[str, Any]] = []
         out: dict[str, Any] = {}
@@ -353,8 +356,9 @@ class _Exporter:
             if item.pattern_message is not None:
                 lost("the pattern message", "pattern_message")
             if item.placeholder is not None:
-                exts.append({"url": EXT_ENTRY_FORMAT, "valueString":
-                             main_text(item.placeholder, self.lang)})
+                exts.append(
+                    {"url": EXT_ENTRY_FORMAT, "valueString": main_text(item.placeholder, self.lang)}
+                )
                 if isinstance(item.placeholder, dict) and len(item.placeholder) > 1:
                     lost("the translations of the placeholder", "placeholder")
             if item.default is not None:
@@ -365,15 +369,21 @@ class _Exporter:
                 if bound is not None:
                     exts.append({"url": url, **_extension_value(bound, item.integer)})
             if item.unit is not None:
-                exts.append({"url": EXT_UNIT,
-                             "valueCoding": {"display": main_text(item.unit, self.lang)}})
+                exts.append(
+                    {"url": EXT_UNIT, "valueCoding": {"display": main_text(item.unit, self.lang)}}
+                )
                 if isinstance(item.unit, dict) and len(item.unit) > 1:
                     lost("the translations of the unit", "unit")
             if item.step is not None:
                 lost("the step", "step")
             if item.default is not None:
-                initial.append({("valueInteger" if item.integer else "valueDecimal"):
-                                number_value(item.default)})
+                initial.append(
+                    {
+                        ("valueInteger" if item.integer else "valueDecimal"): number_value(
+                            item.default
+                        )
+                    }
+                )
         elif isinstance(item, YesNo):
             fhir_type = "boolean"
             if item.default is not None:
@@ -381,9 +391,9 @@ class _Exporter:
         elif isinstance(item, DateItem | TimeItem | DateTimeItem):
             fhir_type = {DateItem: "date", TimeItem: "time", DateTimeItem: "dateTime"}[type(item)]
             if item.default is not None:
-                key = {"date": "valueDate", "time": "valueTime", "dateTime": "valueDateTime"}
+                value_key = {"date": "valueDate", "time": "valueTime", "dateTime": "valueDateTime"}
                 value = fhir_time(item.default) if fhir_type == "time" else item.default
-                initial.append({key[fhir_type]: value})
+                initial.append({value_key[fhir_type]: value})
         elif isinstance(item, DurationItem):
             # A duration travels as ISO 8601 text (PT20M): a Quantity would need one unit for
             # every answer and loses "1 hour 30 minutes" as written.
@@ -454,8 +464,9 @@ class _Exporter:
                     lost(f"the label of the point {number_value(number)}", "anchors")
             children.sort(key=lambda c: c["linkId"])
             if item.default is not None:
-                initial.append({("valueInteger" if integer else "valueDecimal"):
-                                number_value(item.default)})
+                initial.append(
+                    {("valueInteger" if integer else "valueDecimal"): number_value(item.default)}
+                )
         elif isinstance(item, Table):
             return self.table(item, path)
         else:  # pragma: no cover - every item type is handled above
@@ -610,7 +621,9 @@ class _Exporter:
     def score(self, score: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         try:
-            fhirpath: str | None = to_fhirpath(parse(score.formula), Scope(self.score_scope, reverse=True))
+            fhirpath: str | None = to_fhirpath(
+                parse(score.formula), Scope(self.score_scope, reverse=True)
+            )
         except (ExpressionSyntaxError, Untranslatable) as exc:
             fhirpath = None
             reason = str(exc) if isinstance(exc, Untranslatable) else "it cannot be read"
@@ -685,8 +698,10 @@ def _answer_one(item: Any, value: Any, lang: str) -> list[dict[str, Any]]:
         if not isinstance(value, int | float):
             return []
         v = number_value(value)
-        integer = item.integer if isinstance(item, NumberItem) else all(
-            isinstance(number_value(x), int) for x in (item.min, item.max, item.step)
+        integer = (
+            item.integer
+            if isinstance(item, NumberItem)
+            else all(isinstance(number_value(x), int) for x in (item.min, item.max, item.step))
         )
         return [{"valueInteger": v} if integer and isinstance(v, int) else {"valueDecimal": v}]
     if isinstance(item, Choice | Likert | Checklist | Ranking):
@@ -801,7 +816,7 @@ def _scores(worksheet: Worksheet, response: Response) -> dict[str, dict[str, Any
         return {}
     try:
         results = compute(worksheet, response)
-    except Exception:  # noqa: BLE001 - a scoring failure must not lose the answers
+    except Exception:  # a scoring failure must not lose the answers
         return {}
     out: dict[str, dict[str, Any]] = {}
     order = {s.id: i for i, s in enumerate(worksheet.scores)}

@@ -261,7 +261,9 @@ class Translator:
             return out
         if fn in ("any", "all"):
             table, condition = args
-            if not isinstance(table, Name) or not isinstance(self.scope.items.get(table.name), Table):
+            if not isinstance(table, Name) or not isinstance(
+                self.scope.items.get(table.name), Table
+            ):
                 raise Untranslatable(f"{fn}() needs a table")
             rows = f"%resource.repeat(item).where(linkId={literal(table.name)})"
             outer = self.scope.row_table
@@ -282,7 +284,7 @@ def _range(item: Any) -> tuple[float | int, float | int] | None:
     if isinstance(item, NumberItem) and item.min is not None and item.max is not None:
         return number_value(item.min), number_value(item.max)
     if isinstance(item, Choice | Likert) and _numeric_options(item):
-        values = [float(o.value) for o in item_options(item)]  # type: ignore[arg-type]
+        values = [float(o.value) for o in item_options(item)]
         return number_value(min(values)), number_value(max(values))
     return None
 
@@ -305,9 +307,7 @@ def _integer_item(item: Any) -> bool:
     if isinstance(item, NumberItem):
         return item.integer
     if isinstance(item, Rating):
-        return all(
-            isinstance(number_value(v), int) for v in (item.min, item.max, item.step)
-        )
+        return all(isinstance(number_value(v), int) for v in (item.min, item.max, item.step))
     return False
 
 
@@ -352,7 +352,9 @@ def fhir_time(value: str) -> str:
     return value + ":00" if len(value) == 5 and value[2:3] == ":" else value
 
 
-def _condition(expr: Expr, items: Mapping[str, Any], link: Mapping[str, str]) -> dict[str, Any] | None:
+def _condition(
+    expr: Expr, items: Mapping[str, Any], link: Mapping[str, str]
+) -> dict[str, Any] | None:
     if isinstance(expr, Call) and expr.function == "answered" and isinstance(expr.args[0], Name):
         name = expr.args[0].name
         if name in items and not isinstance(items[name], Table):
@@ -379,7 +381,8 @@ def _condition(expr: Expr, items: Mapping[str, Any], link: Mapping[str, str]) ->
                     return {"question": link[target.name], "operator": "=", answer[0]: answer[1]}
         return None
     if isinstance(expr, Binary) and expr.op in _OPS:
-        left, right, op = expr.left, expr.right, expr.op
+        left, right = expr.left, expr.right
+        op: str = expr.op
         if isinstance(left, Const) and isinstance(right, Name):
             left, right, op = right, left, _FLIP[op]
         if not isinstance(left, Name) or not isinstance(right, Const):

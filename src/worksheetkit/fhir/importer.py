@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
-from ..expressions import ExpressionSyntaxError, parse, references
+from ..expressions import ExpressionSyntaxError, parse
 from ..expressions.nodes import quote
 from ..model import LIKERT_PRESETS, Worksheet
 from ._common import (
@@ -34,7 +34,6 @@ from ._common import (
     EXT_ORDINAL,
     EXT_REGEX,
     EXT_SLIDER_STEP,
-    EXT_TRANSLATION,
     EXT_UNIT,
     EXT_WK_EXPRESSION,
     EXT_WK_ITEM_TYPE,
@@ -86,16 +85,50 @@ _KNOWN_ITEM_EXTENSIONS = frozenset(
 )
 _KNOWN_ITEM_KEYS = frozenset(
     {
-        "linkId", "text", "_text", "type", "required", "repeats", "readOnly", "maxLength",
-        "answerOption", "answerValueSet", "initial", "item", "enableWhen", "enableBehavior",
-        "extension", "prefix", "code", "definition", "id",
+        "linkId",
+        "text",
+        "_text",
+        "type",
+        "required",
+        "repeats",
+        "readOnly",
+        "maxLength",
+        "answerOption",
+        "answerValueSet",
+        "initial",
+        "item",
+        "enableWhen",
+        "enableBehavior",
+        "extension",
+        "prefix",
+        "code",
+        "definition",
+        "id",
     }
 )
 _ROOT_KEYS = frozenset(
     {
-        "resourceType", "id", "meta", "text", "language", "url", "version", "name", "title",
-        "_title", "status", "description", "_description", "purpose", "_purpose", "copyright",
-        "derivedFrom", "item", "contained", "extension", "implicitRules",
+        "resourceType",
+        "id",
+        "meta",
+        "text",
+        "language",
+        "url",
+        "version",
+        "name",
+        "title",
+        "_title",
+        "status",
+        "description",
+        "_description",
+        "purpose",
+        "_purpose",
+        "copyright",
+        "derivedFrom",
+        "item",
+        "contained",
+        "extension",
+        "implicitRules",
     }
 )
 _OPERATORS = {"=": "==", "!=": "!=", ">": ">", "<": "<", ">=": ">=", "<=": "<="}
@@ -215,6 +248,7 @@ class _Importer:
         self.out: list[Diagnostic] = []
         self.lang = "en"
         self.used_ids: set[str] = set()
+        self.table_links: dict[str, str] = {}  # table id → the group's linkId
         self.link_ids: dict[str, str] = {}
         self.questions: dict[str, _Question] = {}  # by linkId
         self.pending_when: list[_Pending] = []
@@ -231,8 +265,13 @@ class _Importer:
     # -- diagnostics ----------------------------------------------------------------------------
     def warn(self, code: str, message: str, hint: str, fpath: str, *, error: bool = False) -> None:
         self.out.append(
-            Diagnostic(code=code, message=message, severity="error" if error else "warning",
-                       hint=hint, path=fpath)
+            Diagnostic(
+                code=code,
+                message=message,
+                severity="error" if error else "warning",
+                hint=hint,
+                path=fpath,
+            )
         )
 
     # -- texts ------------------------------------------------------------------------------------
@@ -288,8 +327,12 @@ class _Importer:
         if isinstance(lang, str) and re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
             self.lang = lang
         elif lang is not None:
-            self.warn("WK720", f"The language code '{lang}' is not understood; English is assumed.",
-                      "Use a code such as en, es or pt-BR.", "Questionnaire.language")
+            self.warn(
+                "WK720",
+                f"The language code '{lang}' is not understood; English is assumed.",
+                "Use a code such as en, es or pt-BR.",
+                "Questionnaire.language",
+            )
         data: dict[str, Any] = {"worksheetkit": 1, "kind": "worksheet"}
         data["id"] = self.doc_id()
         data["version"] = self.version()
@@ -354,9 +397,13 @@ class _Importer:
                 )
             return None
         if not model.items:
-            self.warn("WK718", "The Questionnaire has no items that a worksheet can hold.",
-                      "Add at least one question or display item.", "Questionnaire.item",
-                      error=True)
+            self.warn(
+                "WK718",
+                "The Questionnaire has no items that a worksheet can hold.",
+                "Add at least one question or display item.",
+                "Questionnaire.item",
+                error=True,
+            )
             return None
         return model
 
@@ -403,8 +450,12 @@ class _Importer:
         else:
             ref = ident
         if len(sources) > 1:
-            self.warn("WK720", "Only the first of several 'derivedFrom' sources was kept.",
-                      "A worksheet is made from one template.", "Questionnaire.derivedFrom")
+            self.warn(
+                "WK720",
+                "Only the first of several 'derivedFrom' sources was kept.",
+                "A worksheet is made from one template.",
+                "Questionnaire.derivedFrom",
+            )
         return ref if re.fullmatch(r"[a-z0-9][a-z0-9_.-]*(@\d+(\.\d+){0,2})?", ref) else None
 
     def root_warnings(self) -> None:
@@ -416,22 +467,18 @@ class _Importer:
             self.warn(
                 "WK720",
                 "These Questionnaire fields have no place in a worksheet and were left out: "
-                + ", ".join(lost) + ".",
+                + ", ".join(lost)
+                + ".",
                 "Keep the Questionnaire alongside the worksheet if you need them.",
                 "Questionnaire",
             )
-        urls = sorted(
-            {
-                str(e.get("url"))
-                for e in q.get("extension") or []
-                if isinstance(e, dict)
-            }
-        )
+        urls = sorted({str(e.get("url")) for e in q.get("extension") or [] if isinstance(e, dict)})
         if urls:
             self.warn(
                 "WK714",
                 "These Questionnaire extensions are not understood and were left out: "
-                + ", ".join(urls) + ".",
+                + ", ".join(urls)
+                + ".",
                 "Check whether the worksheet needs what they say.",
                 "Questionnaire.extension",
             )
@@ -493,15 +540,25 @@ class _Importer:
         )
         name = raw.get("linkId")
         if keys:
-            self.warn("WK714", f"The item '{name}' uses features a worksheet cannot hold; they "
-                      "were left out: " + ", ".join(keys) + ".",
-                      "Check whether the worksheet needs them.", fpath)
+            self.warn(
+                "WK714",
+                f"The item '{name}' uses features a worksheet cannot hold; they "
+                "were left out: " + ", ".join(keys) + ".",
+                "Check whether the worksheet needs them.",
+                fpath,
+            )
         for url in urls:
             what = "hidden items (they are shown)" if url == EXT_HIDDEN else f"the extension {url}"
-            self.warn("WK714", f"The item '{name}' uses {what}; it was left out.",
-                      "Check whether the worksheet needs it.", f"{fpath}.extension")
+            self.warn(
+                "WK714",
+                f"The item '{name}' uses {what}; it was left out.",
+                "Check whether the worksheet needs it.",
+                f"{fpath}.extension",
+            )
 
-    def base(self, raw: dict[str, Any], fpath: str, scope: set[str], table: str | None) -> dict[str, Any]:
+    def base(
+        self, raw: dict[str, Any], fpath: str, scope: set[str], table: str | None
+    ) -> dict[str, Any]:
         link_id = str(raw.get("linkId", ""))
         name = link_id
         if table is not None and link_id.startswith(f"{self.table_links.get(table, '')}."):
@@ -511,8 +568,6 @@ class _Importer:
         self.link_ids[link_id] = ident
         out: dict[str, Any] = {"id": ident}
         return out
-
-    table_links: dict[str, str] = {}
 
     def label(self, raw: dict[str, Any]) -> Any:
         label = self.text(raw, "text")
@@ -544,7 +599,9 @@ class _Importer:
                     f"{fpath}.item[{j}]",
                 )
 
-    def item(self, raw: dict[str, Any], fpath: str, table: str | None, scope: set[str]) -> dict[str, Any] | None:
+    def item(
+        self, raw: dict[str, Any], fpath: str, table: str | None, scope: set[str]
+    ) -> dict[str, Any] | None:
         kind = raw.get("type")
         if kind == "display":
             return self.display(raw, fpath)
@@ -565,22 +622,40 @@ class _Importer:
         out["label"] = label if label is not None else out["id"].replace("_", " ").capitalize()
         codes: dict[str, Any] = {}
         handler = {
-            "string": self.q_string, "text": self.q_string, "url": self.q_string,
-            "question": self.q_string, "boolean": self.q_simple, "date": self.q_simple,
-            "dateTime": self.q_simple, "time": self.q_simple, "integer": self.q_number,
-            "decimal": self.q_number, "quantity": self.q_number, "choice": self.q_choice,
+            "string": self.q_string,
+            "text": self.q_string,
+            "url": self.q_string,
+            "question": self.q_string,
+            "boolean": self.q_simple,
+            "date": self.q_simple,
+            "dateTime": self.q_simple,
+            "time": self.q_simple,
+            "integer": self.q_number,
+            "decimal": self.q_number,
+            "quantity": self.q_number,
+            "choice": self.q_choice,
             "open-choice": self.q_choice,
         }.get(str(kind))
         if handler is None:
-            self.warn("WK714", f"The item type '{kind}' of '{link_id}' is not known; the item "
-                      "was imported as a text question.", "Check the item type.", f"{fpath}.type")
+            self.warn(
+                "WK714",
+                f"The item type '{kind}' of '{link_id}' is not known; the item "
+                "was imported as a text question.",
+                "Check the item type.",
+                f"{fpath}.type",
+            )
             handler = self.q_string
         handler(raw, out, fpath, codes)
         if raw.get("required") is True:
             out["required"] = True
         if raw.get("readOnly") is True:
             out["readonly"] = True
-        if _ext_value(raw, EXT_WK_REVERSE) is True and out["type"] in ("choice", "likert", "rating", "number"):
+        if _ext_value(raw, EXT_WK_REVERSE) is True and out["type"] in (
+            "choice",
+            "likert",
+            "rating",
+            "number",
+        ):
             out["reverse"] = True
         if raw.get("repeats") is True and out["type"] not in ("checklist", "ranking"):
             self.warn(
@@ -610,12 +685,18 @@ class _Importer:
         if isinstance(first, dict) and key in first:
             value = first[key]
             return convert(value) if convert else value
-        self.warn("WK714", f"The initial value of '{raw.get('linkId')}' is of a type the "
-                  "question cannot take; it was left out.", "Set a default by hand.",
-                  f"{fpath}.initial")
+        self.warn(
+            "WK714",
+            f"The initial value of '{raw.get('linkId')}' is of a type the "
+            "question cannot take; it was left out.",
+            "Set a default by hand.",
+            f"{fpath}.initial",
+        )
         return None
 
-    def q_string(self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]) -> None:
+    def q_string(
+        self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]
+    ) -> None:
         regex = _ext_value(raw, EXT_REGEX)
         wk_type = _ext_value(raw, EXT_WK_ITEM_TYPE)
         if wk_type == "duration" or regex == DURATION_REGEX:
@@ -628,9 +709,13 @@ class _Importer:
         if raw.get("type") == "text":
             out["multiline"] = True
         if raw.get("type") in ("url", "question"):
-            self.warn("WK714", f"The {raw.get('type')} question '{raw.get('linkId')}' became a "
-                      "free-text question.", "Add a pattern if the answer must be a link.",
-                      f"{fpath}.type")
+            self.warn(
+                "WK714",
+                f"The {raw.get('type')} question '{raw.get('linkId')}' became a "
+                "free-text question.",
+                "Add a pattern if the answer must be a link.",
+                f"{fpath}.type",
+            )
         if isinstance(raw.get("maxLength"), int) and raw["maxLength"] >= 1:
             out["max_length"] = raw["maxLength"]
         min_length = _ext_value(raw, EXT_MIN_LENGTH)
@@ -641,8 +726,12 @@ class _Importer:
                 re.compile(regex)
                 out["pattern"] = regex
             except re.error:
-                self.warn("WK714", f"The regex of '{raw.get('linkId')}' is not understood; it was "
-                          "left out.", "Write the pattern by hand.", f"{fpath}.extension")
+                self.warn(
+                    "WK714",
+                    f"The regex of '{raw.get('linkId')}' is not understood; it was left out.",
+                    "Write the pattern by hand.",
+                    f"{fpath}.extension",
+                )
         placeholder = _ext_value(raw, EXT_ENTRY_FORMAT)
         if isinstance(placeholder, str):
             out["placeholder"] = placeholder
@@ -650,18 +739,28 @@ class _Importer:
         if default is not None:
             out["default"] = default
 
-    def q_simple(self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]) -> None:
+    def q_simple(
+        self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]
+    ) -> None:
         kind = raw["type"]
-        out["type"] = {"boolean": "yesno", "date": "date", "dateTime": "datetime", "time": "time"}[kind]
-        key = {"boolean": "valueBoolean", "date": "valueDate", "dateTime": "valueDateTime",
-               "time": "valueTime"}[kind]
+        out["type"] = {"boolean": "yesno", "date": "date", "dateTime": "datetime", "time": "time"}[
+            kind
+        ]
+        key = {
+            "boolean": "valueBoolean",
+            "date": "valueDate",
+            "dateTime": "valueDateTime",
+            "time": "valueTime",
+        }[kind]
         default = self.initial(raw, fpath, key)
         if kind == "time" and isinstance(default, str) and re.fullmatch(r"\d\d:\d\d:00", default):
             default = default[:5]
         if default is not None:
             out["default"] = default
 
-    def q_number(self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]) -> None:
+    def q_number(
+        self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]
+    ) -> None:
         kind = raw["type"]
         control = item_control_code(raw)
         wk_type = _ext_value(raw, EXT_WK_ITEM_TYPE)
@@ -680,7 +779,9 @@ class _Importer:
             if widget is None and wk_type == "rating":
                 widget = "buttons"
             out["widget"] = widget or "slider"
-            default = self.initial(raw, fpath, "valueInteger" if kind == "integer" else "valueDecimal")
+            default = self.initial(
+                raw, fpath, "valueInteger" if kind == "integer" else "valueDecimal"
+            )
             if default is not None:
                 out["default"] = number_value(default)
             return
@@ -693,23 +794,36 @@ class _Importer:
             out["max"] = high
         unit = _ext_value(raw, EXT_UNIT)
         if kind == "quantity":
-            options = _ext_value(raw, "http://hl7.org/fhir/StructureDefinition/questionnaire-unitOption")
+            options = _ext_value(
+                raw, "http://hl7.org/fhir/StructureDefinition/questionnaire-unitOption"
+            )
             unit = unit or options
-            self.warn("WK714", f"The quantity question '{raw.get('linkId')}' became a number "
-                      "question; answers are numbers in the unit shown.",
-                      "Check the unit.", f"{fpath}.type")
+            self.warn(
+                "WK714",
+                f"The quantity question '{raw.get('linkId')}' became a number "
+                "question; answers are numbers in the unit shown.",
+                "Check the unit.",
+                f"{fpath}.type",
+            )
         if isinstance(unit, dict):
             text = unit.get("display") or unit.get("code")
             if isinstance(text, str):
                 out["unit"] = text
-        default = self.initial(raw, fpath, {"integer": "valueInteger", "decimal": "valueDecimal",
-                                            "quantity": "valueQuantity"}[kind])
+        default = self.initial(
+            raw,
+            fpath,
+            {"integer": "valueInteger", "decimal": "valueDecimal", "quantity": "valueQuantity"}[
+                kind
+            ],
+        )
         if isinstance(default, dict):
             default = default.get("value")
         if _number(default) is not None:
             out["default"] = _number(default)
 
-    def q_choice(self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]) -> None:
+    def q_choice(
+        self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]
+    ) -> None:
         link_id = raw.get("linkId")
         options = self.options(raw, fpath)
         if options is None:
@@ -721,9 +835,13 @@ class _Importer:
         weights = [o["weight"] for o in options]
         use_weights = weighted and len(set(weights)) == len(weights)
         if weighted and not use_weights:
-            self.warn("WK714", f"Two answers of '{link_id}' have the same weight; the weights "
-                      "were left out and the codes kept.", "Give each option its own value by "
-                      "hand if the question is scored.", f"{fpath}.answerOption")
+            self.warn(
+                "WK714",
+                f"Two answers of '{link_id}' have the same weight; the weights "
+                "were left out and the codes kept.",
+                "Give each option its own value by hand if the question is scored.",
+                f"{fpath}.answerOption",
+            )
         values = []
         for o in options:
             value = o["weight"] if use_weights else o["value"]
@@ -747,7 +865,10 @@ class _Importer:
         out["type"] = kind
         built: list[Any] = []
         for o, value in zip(options, values, strict=True):
-            entry: dict[str, Any] = {"value": value, "label": o["label"] if o["label"] is not None else str(value)}
+            entry: dict[str, Any] = {
+                "value": value,
+                "label": o["label"] if o["label"] is not None else str(value),
+            }
             if o["exclusive"] and kind == "checklist":
                 entry["exclusive"] = True
             built.append(entry)
@@ -796,8 +917,12 @@ class _Importer:
                 return None
             found = concepts
         else:
-            self.warn("WK712", f"The choice question '{link_id}' lists no answers; it was "
-                      "imported as free text.", "Add answerOption entries.", fpath)
+            self.warn(
+                "WK712",
+                f"The choice question '{link_id}' lists no answers; it was imported as free text.",
+                "Add answerOption entries.",
+                fpath,
+            )
             return None
         if not found:
             return None
@@ -816,14 +941,19 @@ class _Importer:
         weight = _number(_ext_value(option, EXT_ORDINAL))
         if weight is None:
             weight = _number(_ext_value(option, EXT_ITEM_WEIGHT))
-        entry: dict[str, Any] = {"weight": weight, "code": None, "label": None,
-                                 "initial": option.get("initialSelected") is True,
-                                 "exclusive": _ext_value(option, EXT_OPTION_EXCLUSIVE) is True}
+        entry: dict[str, Any] = {
+            "weight": weight,
+            "code": None,
+            "label": None,
+            "initial": option.get("initialSelected") is True,
+            "exclusive": _ext_value(option, EXT_OPTION_EXCLUSIVE) is True,
+        }
         if isinstance(option.get("valueCoding"), dict):
             coding = option["valueCoding"]
             if entry["weight"] is None:
                 entry["weight"] = _number(_ext_value(coding, EXT_ORDINAL)) or _number(
-                    _ext_value(coding, EXT_ITEM_WEIGHT))
+                    _ext_value(coding, EXT_ITEM_WEIGHT)
+                )
             code = coding.get("code")
             label = self.text(coding, "display")
             if not isinstance(code, str):
@@ -837,10 +967,18 @@ class _Importer:
                 value = option[key]
                 if isinstance(value, bool):
                     return None
-                entry.update(code=code_of(value), value=value, label=self.text(option, key) if key == "valueString" else None)
+                entry.update(
+                    code=code_of(value),
+                    value=value,
+                    label=self.text(option, key) if key == "valueString" else None,
+                )
                 return entry
-        self.warn("WK714", "An answer option of a type worksheets cannot hold was left out.",
-                  "Use coded, text or number options.", fpath)
+        self.warn(
+            "WK714",
+            "An answer option of a type worksheets cannot hold was left out.",
+            "Use coded, text or number options.",
+            fpath,
+        )
         return None
 
     def value_set(self, ref: str) -> list[dict[str, Any]] | None:
@@ -880,14 +1018,21 @@ class _Importer:
         designations = {
             d.get("language"): d.get("value")
             for d in concept.get("designation") or []
-            if isinstance(d, dict) and isinstance(d.get("language"), str)
+            if isinstance(d, dict)
+            and isinstance(d.get("language"), str)
             and isinstance(d.get("value"), str)
         }
         designations.pop(self.lang, None)
         if designations and isinstance(label, str):
             label = {self.lang: label, **dict(sorted(designations.items()))}
-        return {"weight": weight, "code": concept["code"], "value": concept["code"],
-                "label": label, "initial": False, "exclusive": False}
+        return {
+            "weight": weight,
+            "code": concept["code"],
+            "value": concept["code"],
+            "label": label,
+            "initial": False,
+            "exclusive": False,
+        }
 
     # -- display, groups ---------------------------------------------------------------------------
     def display(self, raw: dict[str, Any], fpath: str) -> dict[str, Any] | None:
@@ -901,8 +1046,12 @@ class _Importer:
             kind = wk_type if wk_type in ("audio", "video", "image") else content.split("/")[0]
             if kind not in ("audio", "video", "image"):
                 kind = "image"
-                self.warn("WK714", f"The media of '{link_id}' is of an unknown kind; it is shown "
-                          "as an image.", "Set 'kind' by hand.", f"{fpath}.extension")
+                self.warn(
+                    "WK714",
+                    f"The media of '{link_id}' is of an unknown kind; it is shown as an image.",
+                    "Set 'kind' by hand.",
+                    f"{fpath}.extension",
+                )
             out = {"type": "media", "kind": kind, "url": media["url"]}
             if is_item_id(link_id) and link_id not in self.used_ids:
                 self.used_ids.add(link_id)
@@ -915,9 +1064,13 @@ class _Importer:
             self.conditions(raw, out, fpath, None)
             return out
         if _ext_value(raw.get("_text"), EXT_XHTML) is not None and text is not None:
-            self.warn("WK714", f"The display item '{link_id}' carries formatted HTML; only its "
-                      "plain text was kept.", "Rewrite the formatting in Markdown.",
-                      f"{fpath}._text")
+            self.warn(
+                "WK714",
+                f"The display item '{link_id}' carries formatted HTML; only its "
+                "plain text was kept.",
+                "Rewrite the formatting in Markdown.",
+                f"{fpath}._text",
+            )
         if text is None:
             return None
         out = {"type": "note", "text": text}
@@ -927,7 +1080,9 @@ class _Importer:
         self.conditions(raw, out, fpath, None)
         return out
 
-    def group(self, raw: dict[str, Any], fpath: str, table: str | None, scope: set[str]) -> dict[str, Any] | None:
+    def group(
+        self, raw: dict[str, Any], fpath: str, table: str | None, scope: set[str]
+    ) -> dict[str, Any] | None:
         link_id = str(raw.get("linkId", ""))
         if raw.get("repeats") is True and table is None:
             return self.table(raw, fpath, scope)
@@ -956,9 +1111,13 @@ class _Importer:
         out["items"] = children
         self.conditions(raw, out, fpath, None)
         if raw.get("required") is True:
-            self.warn("WK714", f"The group '{link_id}' is required; worksheets require questions, "
-                      "not sections, so the requirement was left out.",
-                      "Mark the questions inside as required.", f"{fpath}.required")
+            self.warn(
+                "WK714",
+                f"The group '{link_id}' is required; worksheets require questions, "
+                "not sections, so the requirement was left out.",
+                "Mark the questions inside as required.",
+                f"{fpath}.required",
+            )
         return out
 
     def table(self, raw: dict[str, Any], fpath: str, scope: set[str]) -> dict[str, Any] | None:
@@ -973,24 +1132,66 @@ class _Importer:
         columns: list[dict[str, Any]] = []
         for column in raw_columns:
             if "_flatten" in column:
-                columns.extend(c for c in column["_flatten"] if c.get("type") not in ("note", "media"))
+                columns.extend(
+                    c for c in column["_flatten"] if c.get("type") not in ("note", "media")
+                )
             elif column.get("type") in ("note", "media"):
-                self.warn("WK714", f"A display item inside the repeating group '{link_id}' was "
-                          "left out; table rows hold questions only.",
-                          "Move the text into the table's help.", fpath)
+                self.warn(
+                    "WK714",
+                    f"A display item inside the repeating group '{link_id}' was "
+                    "left out; table rows hold questions only.",
+                    "Move the text into the table's help.",
+                    fpath,
+                )
             else:
                 columns.append(column)
         for column in columns:
-            if column.get("type") not in ("text", "number", "yesno", "date", "time", "datetime",
-                                          "duration", "choice", "checklist", "likert", "rating"):
-                self.warn("WK714", f"The question '{column.get('id')}' cannot be a table column "
-                          "(rankings and tables cannot sit in a row); it was left out.",
-                          "Move it out of the repeating group.", fpath)
-        columns = [c for c in columns if c.get("type") in ("text", "number", "yesno", "date",
-                   "time", "datetime", "duration", "choice", "checklist", "likert", "rating")]
+            if column.get("type") not in (
+                "text",
+                "number",
+                "yesno",
+                "date",
+                "time",
+                "datetime",
+                "duration",
+                "choice",
+                "checklist",
+                "likert",
+                "rating",
+            ):
+                self.warn(
+                    "WK714",
+                    f"The question '{column.get('id')}' cannot be a table column "
+                    "(rankings and tables cannot sit in a row); it was left out.",
+                    "Move it out of the repeating group.",
+                    fpath,
+                )
+        columns = [
+            c
+            for c in columns
+            if c.get("type")
+            in (
+                "text",
+                "number",
+                "yesno",
+                "date",
+                "time",
+                "datetime",
+                "duration",
+                "choice",
+                "checklist",
+                "likert",
+                "rating",
+            )
+        ]
         if not columns:
-            self.warn("WK714", f"The repeating group '{link_id}' has no questions a table row can "
-                      "hold; it was left out.", "Add questions to it.", fpath)
+            self.warn(
+                "WK714",
+                f"The repeating group '{link_id}' has no questions a table row can "
+                "hold; it was left out.",
+                "Add questions to it.",
+                fpath,
+            )
             return None
         out["columns"] = columns
         low = _ext_value(raw, EXT_MIN_OCCURS)
@@ -1022,15 +1223,20 @@ class _Importer:
         self.link_ids[link_id] = ident
         label = self.label(raw) or ident
         self.calculated.append(
-            ({"id": ident, "label": label}, fpath, str(fhirpath or ""),
-             source if isinstance(source, str) else None)
+            (
+                {"id": ident, "label": label},
+                fpath,
+                str(fhirpath or ""),
+                source if isinstance(source, str) else None,
+            )
         )
 
     def scores(self, model: Worksheet) -> list[dict[str, Any]]:
         out = []
         scope_items = _scope_items(model)
         scored = [
-            ident for ident, item in scope_items.items()
+            ident
+            for ident, item in scope_items.items()
             if item.type in ("likert", "choice") and _all_numeric(item)
         ]
         from ..model import NumberItem
@@ -1082,20 +1288,26 @@ class _Importer:
         return source if translated == fhirpath else None
 
     # -- conditions ----------------------------------------------------------------------------------
-    def conditions(self, raw: dict[str, Any], out: dict[str, Any], fpath: str, table: str | None) -> None:
+    def conditions(
+        self, raw: dict[str, Any], out: dict[str, Any], fpath: str, table: str | None
+    ) -> None:
         if isinstance(raw.get("enableWhen"), list) and raw["enableWhen"]:
             self.pending_when.append(_Pending(raw, fpath, out, table))
         ext = _ext_value(raw, EXT_ENABLE_WHEN_EXPRESSION)
         if isinstance(ext, dict):
             self.pending_expr.append(
-                (out, fpath, str(ext.get("expression") or ""),
-                 str(_ext_value(ext, EXT_WK_EXPRESSION) or ""))
+                (
+                    out,
+                    fpath,
+                    str(ext.get("expression") or ""),
+                    str(_ext_value(ext, EXT_WK_EXPRESSION) or ""),
+                )
             )
 
     def resolve_conditions(self) -> None:
         for pending in self.pending_when:
             raw, fpath = pending.target, pending.fpath
-            parts = []
+            parts: list[str] = []
             for j, when in enumerate(raw["enableWhen"]):
                 part = self.condition(when, f"{fpath}.enableWhen[{j}]", pending.table)
                 if part is None:
@@ -1145,8 +1357,9 @@ class _Importer:
         if answer_key == "answerCoding":
             code = answer.get("code") if isinstance(answer, dict) else None
             value = target.codes.get(str(code), code)
-            values = [o.get("value") if isinstance(o, dict) else o
-                      for o in target.data.get("options", [])]
+            values = [
+                o.get("value") if isinstance(o, dict) else o for o in target.data.get("options", [])
+            ]
             if "scale" in target.data:
                 values = [v for v, _ in LIKERT_PRESETS[target.data["scale"]]]
             match = next((v for v in values if code_of(v) == code_of(value)), None)
@@ -1161,11 +1374,14 @@ class _Importer:
             return f"{name} {op} {literal}"
         if answer_key == "answerQuantity" and isinstance(answer, dict):
             answer = answer.get("value")
-        if answer_key == "answerTime" and isinstance(answer, str) and answer.endswith(":00") and len(answer) == 8:
-            answer = answer[:5]
-        if answer_key == "answerReference" or (
-            not isinstance(answer, int | float | str | bool)
+        if (
+            answer_key == "answerTime"
+            and isinstance(answer, str)
+            and answer.endswith(":00")
+            and len(answer) == 8
         ):
+            answer = answer[:5]
+        if answer_key == "answerReference" or (not isinstance(answer, int | float | str | bool)):
             fail("compares with a value worksheets cannot hold")
             return None
         return f"{name} {op} {_literal(answer)}"
@@ -1218,7 +1434,6 @@ def import_questionnaire(resource: Mapping[str, Any]) -> ImportResult:
     left out or impossible (codes WK710–WK720; paths are FHIR paths such as
     ``Questionnaire.item[3].answerValueSet``)."""
     importer = _Importer(resource)
-    importer.table_links = {}
     model = importer.run()
     diagnostics = list(importer.out)
     if model is not None:
@@ -1231,8 +1446,13 @@ def import_questionnaire(resource: Mapping[str, Any]) -> ImportResult:
             for d in exc.diagnostics:
                 if d.severity == "error":
                     diagnostics.append(
-                        Diagnostic(code="WK718", message="The imported worksheet is not valid: "
-                                   f"{d.message}", severity="error", hint=d.hint, path=d.path)
+                        Diagnostic(
+                            code="WK718",
+                            message=f"The imported worksheet is not valid: {d.message}",
+                            severity="error",
+                            hint=d.hint,
+                            path=d.path,
+                        )
                     )
             model = None
     codes = {
@@ -1299,17 +1519,25 @@ def import_response(
     score_ids = {s.id for s in worksheet.scores}
 
     def warn(code: str, message: str, hint: str, fpath: str) -> None:
-        out.append(Diagnostic(code=code, message=message, severity="warning", hint=hint, path=fpath))
+        out.append(
+            Diagnostic(code=code, message=message, severity="warning", hint=hint, path=fpath)
+        )
 
     if not isinstance(qr, Mapping) or qr.get("resourceType") != "QuestionnaireResponse":
-        out.append(Diagnostic(code="WK740", message="This is not a FHIR QuestionnaireResponse.",
-                              hint="Give a QuestionnaireResponse resource in FHIR JSON.", path="$"))
+        out.append(
+            Diagnostic(
+                code="WK740",
+                message="This is not a FHIR QuestionnaireResponse.",
+                hint="Give a QuestionnaireResponse resource in FHIR JSON.",
+                path="$",
+            )
+        )
         return ResponseImport({}, out)
 
     def resolve(link_id: str, scope: Mapping[str, Any], prefix: str = "") -> str | None:
         for candidate in (
             link_ids.get(link_id),
-            link_id[len(prefix):] if prefix and link_id.startswith(prefix) else None,
+            link_id[len(prefix) :] if prefix and link_id.startswith(prefix) else None,
             link_id,
             slug_item_id(link_id),
         ):
@@ -1320,7 +1548,9 @@ def import_response(
     answers: dict[str, Any] = {}
     stored_scores: dict[str, Any] = {}
 
-    def convert(item: Any, raw_answers: list[Any], fpath: str, item_codes: Mapping[str, Any]) -> Any:
+    def convert(
+        item: Any, raw_answers: list[Any], fpath: str, item_codes: Mapping[str, Any]
+    ) -> Any:
         values = []
         for j, answer in enumerate(raw_answers):
             if not isinstance(answer, dict):
@@ -1332,9 +1562,12 @@ def import_response(
             if key == "valueCoding" and isinstance(value, dict):
                 value = _coded(item, value, item_codes)
                 if value is None:
-                    warn("WK741", f"An answer of '{item.id}' is not one of its options; it was "
-                         "left out.", "Check that the response belongs to this worksheet version.",
-                         f"{fpath}.answer[{j}]")
+                    warn(
+                        "WK741",
+                        f"An answer of '{item.id}' is not one of its options; it was left out.",
+                        "Check that the response belongs to this worksheet version.",
+                        f"{fpath}.answer[{j}]",
+                    )
                     continue
             elif key == "valueString" and getattr(item, "other", False):
                 value = _coded(item, {"code": value}, item_codes)
@@ -1342,11 +1575,20 @@ def import_response(
                     value = {"other": answer[key]}
             elif key == "valueQuantity" and isinstance(value, dict):
                 value = value.get("value")
-            elif key == "valueTime" and isinstance(value, str) and len(value) == 8 and value.endswith(":00"):
+            elif (
+                key == "valueTime"
+                and isinstance(value, str)
+                and len(value) == 8
+                and value.endswith(":00")
+            ):
                 value = value[:5]
             elif key in ("valueAttachment", "valueReference"):
-                warn("WK741", f"An answer of '{item.id}' is a file or a record link; it was left "
-                     "out.", "Worksheets store text, numbers, dates and choices.", f"{fpath}.answer[{j}]")
+                warn(
+                    "WK741",
+                    f"An answer of '{item.id}' is a file or a record link; it was left out.",
+                    "Worksheets store text, numbers, dates and choices.",
+                    f"{fpath}.answer[{j}]",
+                )
                 continue
             values.append(value)
         if not values:
@@ -1375,11 +1617,17 @@ def import_response(
                     cell_link = str(cell.get("linkId", ""))
                     col_id = resolve(cell_link, columns, prefix=f"{link_id}.")
                     if col_id is None:
-                        warn("WK740", f"The answer '{cell_link}' matches no column of "
-                             f"'{item.id}'; it was left out.", "Check the worksheet version.",
-                             f"{here}.item[{k}]")
+                        warn(
+                            "WK740",
+                            f"The answer '{cell_link}' matches no column of "
+                            f"'{item.id}'; it was left out.",
+                            "Check the worksheet version.",
+                            f"{here}.item[{k}]",
+                        )
                         continue
-                    value = convert(columns[col_id], cell.get("answer") or [], f"{here}.item[{k}]", {})
+                    value = convert(
+                        columns[col_id], cell.get("answer") or [], f"{here}.item[{k}]", {}
+                    )
                     if value is not None:
                         row[col_id] = value
                 if row:
@@ -1390,8 +1638,13 @@ def import_response(
                 if value is not None:
                     answers[item.id] = value
             elif raw.get("answer"):
-                warn("WK740", f"The answer '{link_id}' matches no question of the worksheet; it "
-                     "was left out.", "Check that the response belongs to this worksheet.", here)
+                warn(
+                    "WK740",
+                    f"The answer '{link_id}' matches no question of the worksheet; it "
+                    "was left out.",
+                    "Check that the response belongs to this worksheet.",
+                    here,
+                )
             walk(raw.get("item"), here)
             for j, answer in enumerate(raw.get("answer") or []):
                 if isinstance(answer, dict) and answer.get("item"):
@@ -1409,7 +1662,9 @@ def import_response(
     authored = qr.get("authored")
     if isinstance(authored, str):
         response["submitted_at" if qr.get("status") == "completed" else "started_at"] = authored
-    if isinstance(qr.get("language"), str) and re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", qr["language"]):
+    if isinstance(qr.get("language"), str) and re.fullmatch(
+        r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", qr["language"]
+    ):
         response["language"] = qr["language"]
     response["answers"] = answers
     if stored_scores:
@@ -1430,22 +1685,25 @@ def _coded(item: Any, coding: Mapping[str, Any], item_codes: Mapping[str, Any]) 
             return option.value
     for option in options:
         labels = option.label.values() if isinstance(option.label, dict) else [option.label]
-        if (isinstance(display, str) and display in labels) or (isinstance(code, str) and code in labels):
+        if (isinstance(display, str) and display in labels) or (
+            isinstance(code, str) and code in labels
+        ):
             return option.value
     if getattr(item, "other", False) and isinstance(display or code, str):
         return {"other": display or code}
     return None
 
 
-def _compare_scores(worksheet: Worksheet, response: dict[str, Any], stored: dict[str, Any],
-                    out: list[Diagnostic]) -> None:
+def _compare_scores(
+    worksheet: Worksheet, response: dict[str, Any], stored: dict[str, Any], out: list[Diagnostic]
+) -> None:
     try:
         from ..responses import score as compute
     except ImportError:
         return
     try:
         results = compute(worksheet, response)
-    except Exception:  # noqa: BLE001 - a comparison must not stop the import
+    except Exception:  # a comparison must not stop the import
         return
     for score_id, answer in sorted(stored.items()):
         value = None
@@ -1456,15 +1714,17 @@ def _compare_scores(worksheet: Worksheet, response: dict[str, Any], stored: dict
         result = results.get(score_id) if isinstance(results, Mapping) else None
         computed = getattr(result, "value", None)
         if _number(value) is not None and _number(computed) is not None and value != computed:
-            out.append(Diagnostic(
-                code="WK742",
-                message=f"The stored value of the score '{score_id}' differs from the value "
-                "computed from the answers; the computed value is the one to trust.",
-                severity="warning",
-                hint="The form that filled the response may score differently; check its "
-                "scoring rules.",
-                path="QuestionnaireResponse.item",
-            ))
+            out.append(
+                Diagnostic(
+                    code="WK742",
+                    message=f"The stored value of the score '{score_id}' differs from the value "
+                    "computed from the answers; the computed value is the one to trust.",
+                    severity="warning",
+                    hint="The form that filled the response may score differently; check its "
+                    "scoring rules.",
+                    path="QuestionnaireResponse.item",
+                )
+            )
 
 
 def response_from_fhir(
@@ -1476,7 +1736,3 @@ def response_from_fhir(
     """A worksheetkit response document from a QuestionnaireResponse (see
     :func:`import_response` for the matching rules and the warnings)."""
     return import_response(qr, worksheet, questionnaire=questionnaire).response
-
-
-def _unused() -> None:  # pragma: no cover
-    del EXT_TRANSLATION, references
