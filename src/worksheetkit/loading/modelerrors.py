@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import types
 import typing
 from collections.abc import Iterator, Sequence
@@ -146,7 +147,7 @@ def _field_for(model: type[BaseModel], key: str) -> Any:
     return None
 
 
-def model_at(root: type[BaseModel], data: Any, path: Path) -> type[BaseModel] | None:
+def model_at(root: Any, data: Any, path: Path) -> type[BaseModel] | None:
     """The model class that validates the mapping found at ``path`` (None if not a model)."""
     tp: Any = root
     current = data
@@ -215,9 +216,7 @@ def _kind_of(model: type[BaseModel] | None, data: Any) -> str:
     return words.get(name, "this mapping")
 
 
-def convert(
-    exc: ValidationError, root: type[BaseModel], data: Any, source: SourceMap
-) -> list[Diagnostic]:
+def convert(exc: ValidationError, root: Any, data: Any, source: SourceMap) -> list[Diagnostic]:
     """All of pydantic's errors as diagnostics, the most specific one per location."""
     raw: list[tuple[Path, bool, dict[str, Any]]] = []
     for details in exc.errors(include_url=False, include_input=False):
@@ -273,6 +272,29 @@ def convert(
     return out
 
 
+def convert_relative(
+    exc: ValidationError, root: Any, data: Any, source: SourceMap
+) -> list[tuple[Diagnostic, Path]]:
+    """Like :func:`convert` for a value validated on its own (e.g. one item): each diagnostic
+    with the path inside that value, for the caller to place in the file."""
+    out: list[tuple[Diagnostic, Path]] = []
+    for d in convert(exc, root, data, source):
+        out.append((d, _parse_json_path(d.path)))
+    return out
+
+
+def _parse_json_path(text: str) -> Path:
+    parts: list[str | int] = []
+    for m in re.finditer(r'\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]', text):
+        if m.group(1) is not None:
+            parts.append(m.group(1))
+        elif m.group(2) is not None:
+            parts.append(int(m.group(2)))
+        else:
+            parts.append(m.group(3))
+    return tuple(parts)
+
+
 def _lookup(data: Any, path: Path) -> tuple[bool, Any]:
     current = data
     for part in path:
@@ -296,7 +318,7 @@ def _one(
     path: Path,
     missing: bool,
     err: dict[str, Any],
-    root: type[BaseModel],
+    root: Any,
     data: Any,
     source: SourceMap,
 ) -> Iterator[Diagnostic]:

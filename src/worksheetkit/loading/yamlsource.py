@@ -324,6 +324,8 @@ def parse_text(text: str, file: str | None = None) -> Parsed:
 
 def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str | None) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+        mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened
     line = (mark.line + 1) if mark else 1
     column = (mark.column + 1) if mark else 1
     problem = (exc.problem or "syntax error").strip()
@@ -401,6 +403,9 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self.budget = MAX_NODES
         self.fatal = False
+        # The top-level value being built: where an alias bomb is reported (the expansion
+        # overflows deep inside shared nodes whose own marks point at their anchors).
+        self.top_value: yaml.Node | None = None
 
     def _error(self, code: str, message: str, node: yaml.Node, hint: str) -> None:
         self.diagnostics.append(
@@ -436,7 +441,7 @@ class _Builder:
                     "WK006",
                     "This document expands to too many values (YAML aliases repeated inside "
                     "each other: a 'billion laughs' pattern).",
-                    node,
+                    self.top_value or node,
                     "Write the values out, or use fewer '*alias' references.",
                 )
                 raise _Fatal
@@ -473,7 +478,7 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         first_seen: dict[Any, yaml.Node] | None = None
-        for key_node, value_node in _merged(node):
+        for key_node, value_node, merged in _pairs(node):
             if type(key_node) is not yaml.ScalarNode:
                 self._error(
                     "WK003",
@@ -499,6 +504,8 @@ class _Builder:
                 or (isinstance(key, float) and not math.isfinite(key))
             ):
                 key = raw
+            if merged and key in result:
+                continue  # a key written next to '<<' overrides the merged one (YAML spec)
             if key in result or (first_seen is not None and key in first_seen):
                 first = (first_seen or {}).get(key) or _first_key(node, key_node, key)
                 self._error(
@@ -509,6 +516,8 @@ class _Builder:
                     "Keep one of them; YAML would otherwise silently use only the last.",
                 )
                 continue
+            if depth == 0:
+                self.top_value = value_node
             result[key] = self._node(value_node, depth + 1)
         return result
 
@@ -525,19 +534,35 @@ def _first_key(node: yaml.MappingNode, duplicate: yaml.Node, key: Any) -> yaml.N
 
 
 def _merged(node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:
-    """Key/value pairs, with YAML merge keys (``<<: *base``) expanded in place."""
-    for key_node, value_node in node.value:
-        if key_node.tag == _MERGE or (
-            key_node.value == "<<" and not key_node.style and key_node.tag == _STR
-        ):
-            sources = (
-                value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-            )
-            for src in sources:
-                if isinstance(src, yaml.MappingNode):
-                    yield from _merged(src)
-            continue
+    """Key/value pairs, explicit keys first, then those brought in by ``<<: *base``."""
+    for key_node, value_node, _ in _pairs(node):
         yield key_node, value_node
+
+
+def _is_merge(key_node: yaml.Node) -> bool:
+    return key_node.tag == _MERGE or (
+        isinstance(key_node, yaml.ScalarNode)
+        and key_node.value == "<<"
+        and not key_node.style
+        and key_node.tag == _STR
+    )
+
+
+def _pairs(node: yaml.MappingNode, depth: int = 0) -> Iterator[tuple[yaml.Node, yaml.Node, bool]]:
+    """(key, value, came from a merge). Explicit keys come first so that they win."""
+    merges: list[yaml.Node] = []
+    for key_node, value_node in node.value:
+        if _is_merge(key_node):
+            merges.append(value_node)
+        else:
+            yield key_node, value_node, depth > 0
+    if depth > MAX_DEPTH:
+        return
+    for value_node in merges:
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for src in sources:
+            if isinstance(src, yaml.MappingNode):
+                yield from _pairs(src, depth + 1)
 
 
 def _short_tag(tag: str) -> str:

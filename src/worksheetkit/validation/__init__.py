@@ -20,11 +20,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
 from ..loading import SourceDocument, SourceMap, parse_document, read_document
-from ..loading.modelerrors import convert, did_you_mean
+from ..loading.modelerrors import convert, convert_relative, did_you_mean
 from ..loading.yamlsource import MAX_BYTES
 from ..model import Assignment, Document, Item, Pack, Pathway, Response, Worksheet
 from .located import Located
-from .worksheet import WorksheetChecker, check_text_fields
+from .worksheet import WorksheetChecker, check_text_fields, expr_hint, valid_duration
 
 __all__ = [
     "LoadedPack",
@@ -466,9 +466,14 @@ class PackChecker:
                 _item_adapter().validate_python(merged)
             except ValidationError as exc:
                 problems += 1
-                for d in convert(exc, Worksheet, {"items": [merged]}, doc.source):
+                for d, subpath in convert_relative(exc, Item, merged, doc.source):
+                    target = node
+                    for part in subpath:
+                        if isinstance(part, str) and not target.has(part):
+                            break
+                        target = target.at(part)
                     self.out.append(
-                        node.diag(
+                        target.diag(
                             "WK224",
                             f"After 'change', the item '{item_id}' is invalid: {d.message}",
                             d.hint,
@@ -571,17 +576,28 @@ class PackChecker:
                 if problem:
                     self.out.append(problem)
             self.out.extend(_schedule_checks(node.at("schedule")))
+            if not valid_duration(step.start):
+                self.out.append(
+                    node.at("start").diag(
+                        "WK218",
+                        f"'start' is not a duration: '{step.start}'.",
+                        "Write the offset from the assignment's start in ISO 8601, e.g. P0D, "
+                        "P7D, P2W.",
+                    )
+                )
             if step.unlock_when:
                 wnode = node.at("unlock_when")
                 try:
                     expr = parse(step.unlock_when)
                 except ExpressionSyntaxError as exc:
                     p = exc.problem
-                    self.out.append(wnode.diag(p.code, p.message, p.hint, offset=p.offset))
+                    hint = p.hint or expr_hint(p.code, symbols)
+                    self.out.append(wnode.diag(p.code, p.message, hint, offset=p.offset))
                     continue
                 allowed = PATHWAY_FUNCTIONS
                 for p in check(expr, symbols, functions_allowed=allowed):
-                    self.out.append(wnode.diag(p.code, p.message, p.hint, offset=p.offset))
+                    hint = p.hint or expr_hint(p.code, symbols)
+                    self.out.append(wnode.diag(p.code, p.message, hint, offset=p.offset))
 
     def _assignment(self, doc: SourceDocument, model: Assignment) -> None:
         root = Located(doc.data, doc, ())

@@ -531,16 +531,26 @@ class WorksheetChecker:
         allowed = WORKSHEET_FUNCTIONS
         graph: dict[str, set[str]] = {}
         where: dict[str, Located] = {}
+        item_ids = {
+            i for e in self.items if e.table is None and (i := getattr(e.model, "id", None))
+        }
+        clashing = {s.id for s in self.ws.scores if s.id in item_ids}
         for owner, source, node, row in self.expressions():
             try:
                 expr = parse(source)
             except ExpressionSyntaxError as exc:
                 p = exc.problem
-                yield node.diag(p.code, p.message, p.hint, offset=p.offset)
+                yield node.diag(
+                    p.code, p.message, p.hint or _expr_hint(p.code, symbols, row), offset=p.offset
+                )
                 continue
             for p in check(expr, symbols, functions_allowed=allowed, row=row):
-                yield node.diag(p.code, p.message, p.hint, offset=p.offset)
-            if not owner.startswith("@"):
+                yield node.diag(
+                    p.code, p.message, p.hint or _expr_hint(p.code, symbols, row), offset=p.offset
+                )
+            if not owner.startswith("@") and not (
+                owner in clashing and node.path and node.path[-1] == "formula"
+            ):
                 key = owner.split(".")[0]
                 graph.setdefault(key, set()).update(
                     r for r in references(expr, symbols=symbols) if r in symbols
@@ -614,17 +624,9 @@ class _TextWalker:
                         )
                 elif key == "options" and isinstance(child, list):
                     self.options(child, here)
-                elif key in DURATION_KEYS and isinstance(child, str):
-                    if not valid_duration(child):
-                        self.out.append(
-                            self.node(child, here).diag(
-                                "WK218",
-                                f"'{key}' is not a duration: '{child}'.",
-                                "Write durations in ISO 8601: P7D (7 days), P3W (3 weeks), "
-                                "PT4H, PT30M.",
-                            )
-                        )
                 elif key in ("url", "homepage") and isinstance(child, str):
+                    if value.get("type") == "media":
+                        continue  # the media check reports it, with a media-specific hint
                     if not safe_url(child):
                         self.out.append(
                             self.node(child, here).diag(
@@ -723,3 +725,20 @@ def _offset(value: Any, text: str, index: int) -> int | None:
 
 def _anchor_key(value: float) -> str | int:
     return int(value) if float(value).is_integer() else str(value)
+
+
+def expr_hint(code: str, names: Iterable[str]) -> str:
+    """A fallback hint for expression problems that came without one."""
+    if code == "WK302":
+        listed = sorted(names)
+        shown = ", ".join(listed[:12]) + (", …" if len(listed) > 12 else "")
+        return (
+            f"Names are item ids of this worksheet: {shown}."
+            if listed
+            else ("This worksheet has no items to refer to.")
+        )
+    return "See docs/expressions.md for the expression language."
+
+
+def _expr_hint(code: str, symbols: Mapping[str, Any], row: Mapping[str, Any] | None) -> str:
+    return expr_hint(code, [*symbols, *(row or {})])
