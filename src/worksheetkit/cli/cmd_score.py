@@ -1,0 +1,122 @@
+"""``worksheetkit score``: the adherence report of an assignment from its responses (JSONL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage
+
+
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            return dt.date.fromisoformat(value)
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"'{value}' is not a date (YYYY-MM-DD) or a date and time with a UTC offset"
+        ) from None
+    if moment.tzinfo is None:
+        raise click.BadParameter(
+            f"'{value}' has no UTC offset; add one (e.g. +00:00 or Z) or give a date"
+        )
+    return moment
+
+
+@click.command(name="score")
+@click.argument("assignment", metavar="ASSIGNMENT")
+@click.argument("responses", metavar="RESPONSES.jsonl")
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="T",
+    callback=_as_of,
+    help="Evaluate as of this date (end of that local day) or instant. Default: now.",
+)
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(["json", "markdown", "html"]),
+    default="json",
+    show_default=True,
+    help="json for apps; markdown or html for the session.",
+)
+@click.option(
+    "--pack",
+    "pack_dir",
+    metavar="FOLDER",
+    help="Pack that holds the worksheets and pathways (default: nearest pack.yaml upwards).",
+)
+@click.option("-o", "--output", metavar="OUT", help="Write to this file instead of stdout.")
+def command(
+    assignment: str,
+    responses: str,
+    as_of: dt.date | dt.datetime | None,
+    to: str,
+    pack_dir: str | None,
+    output: str | None,
+) -> None:
+    """Adherence report for ASSIGNMENT from RESPONSES.jsonl (one response per line).
+
+    Problems in the responses are listed on stderr (file:line, never the answers) and the rest
+    is still scored. Exit status: 0 scored, 1 scored but some responses or the schedule had
+    errors, 2 usage or I/O error.
+    """
+    from ..errors import WorksheetError, sort_diagnostics
+    from ..model import Assignment
+    from ..validation import find_pack_root, load, load_pack
+
+    path = Path(assignment)
+    if not path.is_file():
+        fail_usage(f"cannot read {assignment}: no such file")
+    if not Path(responses).is_file():
+        fail_usage(f"cannot read {responses}: no such file")
+    if pack_dir and not Path(pack_dir).is_dir():
+        fail_usage(f"--pack {pack_dir}: no such folder")
+    try:
+        model = load(path)
+    except WorksheetError as exc:
+        for d in exc.diagnostics:
+            click.echo(d.format(), err=True)
+        sys.exit(EXIT_PROBLEMS)
+    except OSError as exc:
+        fail_usage(f"cannot read {assignment}: {exc.strerror}")
+        return
+    if not isinstance(model, Assignment):
+        fail_usage(f"{assignment} is a {getattr(model, 'kind', 'document')}, not an assignment")
+        return
+    pack: Any = None
+    root = Path(pack_dir) if pack_dir else find_pack_root(path)
+    if root is not None:
+        try:
+            pack = load_pack(root)
+        except WorksheetError as exc:
+            for d in exc.diagnostics:
+                click.echo(d.format(), err=True)
+            sys.exit(EXIT_PROBLEMS)
+    from ..adherence import adherence
+    from ..reports import render_report
+
+    moment = as_of if as_of is not None else dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        report = adherence(model, Path(responses), moment, pack=pack)
+    except OSError as exc:
+        fail_usage(f"cannot read {responses}: {exc.strerror}")
+        return
+    except ValueError as exc:  # an unknown time zone: the validator reports it too
+        click.echo(f"{assignment}: error: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    for d in sort_diagnostics(report.diagnostics):
+        click.echo(
+            d.format() if d.file else f"{responses}: {d.severity} {d.code} {d.message}", err=True
+        )
+    emit(render_report(report, to), output)
+    failed = any(d.severity == "error" for d in report.diagnostics)
+    sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
