@@ -64,19 +64,3 @@ class Occurrence:
             "grace_until": self.grace_until.isoformat(timespec="seconds"),
             "opens_utc": _utc_text(self.opens),
         }
-
-
-_FIELDS = tuple(Occurrence.__dataclass_fields__)
-_new = object.__new__
-_set = object.__setattr__
-
-
-def make(fields: dict[str, Any]) -> Occurrence:
-    """Build an Occurrence from a complete field dict without the dataclass ``__init__``.
-
-    Expansion builds millions of these; the generated frozen ``__init__`` (one guarded
-    ``object.__setattr__`` per field) costs more than dateutil's own work per occurrence.
-    """
-    occurrence: Occurrence = _new(Occurrence)  # fields left out read the class defaults
-    _set(occurrence, "__dict__", fields)
-    return occurrence
