@@ -94,7 +94,8 @@ def test_paths_and_hints_name_the_offending_node() -> None:
     assert by_code["WL001"].path == "$.rationale"  # missing: located at the worksheet's id
     assert by_code["WL002"].path == "$.estimated_minutes"
     assert by_code["WL012"].path == "$.items[1].kind"
-    assert by_code["WL009"].path == "$.title" and "'diary'" in by_code["WL009"].message
+    assert by_code["WL009"].path == "$.title"
+    assert "'diary'" in by_code["WL009"].message
     fail = next(d for d in lint(CASES / "avoid-words.yaml") if "'fail'" in d.message)
     assert "didn't get to it" in (fail.hint or "")
 
@@ -102,7 +103,8 @@ def test_paths_and_hints_name_the_offending_node() -> None:
 def test_messages_name_the_language_and_text_of_stale_translations() -> None:
     found = [d for d in lint(CASES / "stale-translation.yaml") if d.code == "WL013"]
     assert len(found) == 1  # the title stamp matches; the summary stamp is malformed (WL014)
-    assert "'es'" in found[0].message and "rationale" in found[0].message
+    assert "'es'" in found[0].message
+    assert "rationale" in found[0].message
     assert found[0].path == '$.rationale["es~en"]'
 
 
@@ -120,12 +122,30 @@ def test_inline_strong_worksheet_is_quiet(write) -> None:  # type: ignore[no-unt
 @pytest.mark.parametrize(
     ("change", "code"),
     [
-        (("rationale: Putting worries off to a set time shows you that you can choose when to think.\n", ""), "WL001"),
+        (
+            (
+                "rationale: Putting worries off to a set time shows you that you can choose when to think.\n",
+                "",
+            ),
+            "WL001",
+        ),
         (("estimated_minutes: 15", "estimated_minutes: 45"), "WL003"),
         (("estimated_minutes: 15\n", ""), "WL002"),
-        (("id: difficulty\n    type: likert\n    scale: difficulty-5\n    label: How hard was it to put the worries off?", "id: kept\n    type: likert\n    scale: agreement-5\n    label: I kept to my worry time."), "WL010"),
-        (("label: What did you worry about today?", "label: Did you do your homework today?"), "WL015"),
-        (("label: What did you worry about today?", "label: Was the procedure noncompliant?"), "WL015"),
+        (
+            (
+                "id: difficulty\n    type: likert\n    scale: difficulty-5\n    label: How hard was it to put the worries off?",
+                "id: kept\n    type: likert\n    scale: agreement-5\n    label: I kept to my worry time.",
+            ),
+            "WL010",
+        ),
+        (
+            ("label: What did you worry about today?", "label: Did you do your homework today?"),
+            "WL015",
+        ),
+        (
+            ("label: What did you worry about today?", "label: Was the procedure noncompliant?"),
+            "WL015",
+        ),
     ],
 )
 def test_each_rule_fires_on_one_weakness(write, change, code) -> None:  # type: ignore[no-untyped-def]
@@ -145,7 +165,9 @@ def test_difficulty_question_found_by_id_label_or_preset(write) -> None:  # type
         "  - {id: q2, type: table, label: Log, columns: [{id: barrier, type: text}]}\n",
     ):
         assert lint_text_of(write, base + extra) == [], extra
-    assert codes(lint_text_of(write, base + "  - {id: q2, type: text, label: Notes}\n")) == ["WL010"]
+    assert codes(lint_text_of(write, base + "  - {id: q2, type: text, label: Notes}\n")) == [
+        "WL010"
+    ]
 
 
 def test_once_worksheet_needs_no_difficulty_question(write) -> None:  # type: ignore[no-untyped-def]
@@ -157,8 +179,11 @@ def test_once_worksheet_needs_no_difficulty_question(write) -> None:  # type: ig
 def test_diary_without_schedule_warns_by_tag_id_or_title(write) -> None:  # type: ignore[no-untyped-def]
     text = STRONG.replace('default_schedule: {repeat: daily, at: "18:00", for: P7D}\n', "")
     assert lint_text_of(write, text) == []  # "Worry time": nothing says it repeats
-    tagged = lint_text_of(write, text.replace("title: Worry time", "title: Worry time\ntags: [self-monitoring]"))
-    assert codes(tagged) == ["WL009"] and "tag 'self-monitoring'" in tagged[0].message
+    tagged = lint_text_of(
+        write, text.replace("title: Worry time", "title: Worry time\ntags: [self-monitoring]")
+    )
+    assert codes(tagged) == ["WL009"]
+    assert "tag 'self-monitoring'" in tagged[0].message
     assert tagged[0].path == "$.tags[0]"
     assert codes(lint_text_of(write, text.replace("id: t.strong", "id: t.worry-log"))) == ["WL009"]
 
@@ -168,11 +193,19 @@ def test_reading_grade_skips_short_and_non_english_text(write) -> None:  # type:
         "Cognitive restructuring facilitates identification and modification of maladaptive "
         "automatic cognitions."
     )
-    weak = lint_text_of(write, STRONG.replace("label: What did you worry about today?", f"label: {jargon}"))
-    assert codes(weak) == ["WL007"] and weak[0].path == "$.items[0].label"
-    short = lint_text_of(write, STRONG.replace("label: What did you worry about today?", "label: Rumination frequency"))
+    weak = lint_text_of(
+        write, STRONG.replace("label: What did you worry about today?", f"label: {jargon}")
+    )
+    assert codes(weak) == ["WL007"]
+    assert weak[0].path == "$.items[0].label"
+    short = lint_text_of(
+        write,
+        STRONG.replace("label: What did you worry about today?", "label: Rumination frequency"),
+    )
     assert short == []  # two words: too short for a grade to mean anything
-    spanish = STRONG.replace("label: What did you worry about today?", f"label: {{en: Worries, es: {jargon}}}")
+    spanish = STRONG.replace(
+        "label: What did you worry about today?", f"label: {{en: Worries, es: {jargon}}}"
+    )
     assert lint_text_of(write, spanish) == []  # the Flesch–Kincaid formula is for English
 
 
@@ -184,7 +217,8 @@ def test_reading_grade_threshold_is_the_whole_school_grade() -> None:
         "practice you do this week.",
         tools,
     )
-    assert count >= 10 and grade < 9
+    assert count >= 10
+    assert grade < 9
 
 
 def test_readability_missing_reports_once(write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -214,7 +248,9 @@ def test_validated_instruments_keep_their_wording(write) -> None:  # type: ignor
         f"Feeling that you are a failure or have let yourself or your family down, number {i}'}}\n"
         for i in range(1, 15)
     )
-    text = STRONG.split("items:")[0].replace("title: Worry time", "title: Scale\ntags: [measurement]")
+    text = STRONG.split("items:")[0].replace(
+        "title: Worry time", "title: Scale\ntags: [measurement]"
+    )
     text = text.replace('{repeat: daily, at: "18:00", for: P7D}', "{repeat: weekly, every: 2}")
     assert lint_text_of(write, text + "items:\n" + questions) == []
     untagged = text.replace("tags: [measurement]", "tags: [mood]") + "items:\n" + questions
@@ -222,7 +258,7 @@ def test_validated_instruments_keep_their_wording(write) -> None:  # type: ignor
     # the framing the pack author writes is still checked
     jargon = text.replace(
         "rationale: Putting worries off to a set time shows you that you can choose when to think.",
-        "rationale: Standardised psychometric measurement facilitates identification of "
+        "rationale: Standardised psychometric measurement facilitates the early identification of "
         "clinically significant symptomatology.",
     )
     assert codes(lint_text_of(write, jargon + "items:\n" + questions)) == ["WL007"]
@@ -252,9 +288,11 @@ def test_stamp_round_trip(write) -> None:  # type: ignore[no-untyped-def]
     suggestions = stamp_translations(path)
     assert [s.key for s in suggestions] == ["es~en"] * 3
     assert suggestions[0].value == source_hash("Worry time")
-    assert suggestions[0].current is None and suggestions[0].line == 5
+    assert suggestions[0].current is None
+    assert suggestions[0].line == 5
     text = STAMPED.replace(
-        "es: Tiempo de preocupación}", f'es: Tiempo de preocupación, es~en: "{source_hash("Worry time")}"}}'
+        "es: Tiempo de preocupación}",
+        f'es: Tiempo de preocupación, es~en: "{source_hash("Worry time")}"}}',
     )
     path = write("s.yaml", text)
     assert lint(path) == []
@@ -263,9 +301,11 @@ def test_stamp_round_trip(write) -> None:  # type: ignore[no-untyped-def]
     path = write("s.yaml", text.replace("en: Worry time", "en: Time to worry"))
     found = lint(path)
     assert codes(found) == ["WL013"]
-    assert "'es'" in found[0].message and "title" in found[0].message
+    assert "'es'" in found[0].message
+    assert "title" in found[0].message
     (again,) = [s for s in stamp_translations(path) if s.path == "$.title"]
-    assert again.current == source_hash("Worry time") and "update" in again.format()
+    assert again.current == source_hash("Worry time")
+    assert "update" in again.format()
 
 
 def test_stamp_helper_cli(write) -> None:  # type: ignore[no-untyped-def]
@@ -281,7 +321,12 @@ def test_stamp_helper_cli(write) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_stamp_keys_do_not_trouble_validate(write) -> None:  # type: ignore[no-untyped-def]
-    path = write("s.yaml", STAMPED.replace("es: Tiempo de preocupación}", 'es: Tiempo de preocupación, es~en: "00000000"}'))
+    path = write(
+        "s.yaml",
+        STAMPED.replace(
+            "es: Tiempo de preocupación}", 'es: Tiempo de preocupación, es~en: "00000000"}'
+        ),
+    )
     assert validate(path) == []
 
 
@@ -311,7 +356,9 @@ def test_pack_settings_disable_and_limits(write) -> None:  # type: ignore[no-unt
 
 
 def test_pack_severity_makes_a_rule_an_error(write) -> None:  # type: ignore[no-untyped-def]
-    path = pack(write, "lint: {severity: {WL003: error}}\n", STRONG.replace("minutes: 15", "minutes: 45"))
+    path = pack(
+        write, "lint: {severity: {WL003: error}}\n", STRONG.replace("minutes: 15", "minutes: 45")
+    )
     (d,) = lint(path)
     assert (d.code, d.severity) == ("WL003", "error")
     result = CliRunner().invoke(cli, ["lint", str(path)])
@@ -358,7 +405,8 @@ def test_settings_problems_are_located_with_did_you_mean(write) -> None:  # type
 
 def test_worksheet_settings_problems(write) -> None:  # type: ignore[no-untyped-def]
     (d,) = lint(write("w.yaml", STRONG + "lint: {disabel: [WL001]}\n"))
-    assert d.code == "WL900" and "disable" in (d.hint or "")
+    assert d.code == "WL900"
+    assert "disable" in (d.hint or "")
 
 
 # -- silencing comments -----------------------------------------------------------------------
@@ -389,9 +437,13 @@ def test_comment_on_the_item_line_silences_that_item_only(write) -> None:  # typ
 
 
 def test_comment_on_the_line_above_silences_the_next_item(write) -> None:  # type: ignore[no-untyped-def]
-    found = lint_text_of(write, SILENCE.format(a="", above="  # worksheetkit: disable=WL015,WL001\n"))
+    found = lint_text_of(
+        write, SILENCE.format(a="", above="  # worksheetkit: disable=WL015,WL001\n")
+    )
     assert [d.path for d in found] == ["$.items[0].label"]
-    by_name = lint_text_of(write, SILENCE.format(a="", above="  # worksheetkit: disable=avoid-word\n"))
+    by_name = lint_text_of(
+        write, SILENCE.format(a="", above="  # worksheetkit: disable=avoid-word\n")
+    )
     assert [d.path for d in by_name] == ["$.items[0].label"]
 
 
@@ -403,11 +455,15 @@ def test_comment_for_another_rule_does_not_silence(write) -> None:  # type: igno
 def test_comment_with_unknown_rule_is_reported(write) -> None:  # type: ignore[no-untyped-def]
     found = lint_text_of(write, SILENCE.format(a="  # worksheetkit: disable=WL0015", above=""))
     bad = [d for d in found if d.code == "WL901"]
-    assert len(bad) == 1 and bad[0].line == 9 and bad[0].column == 36
+    assert len(bad) == 1
+    assert bad[0].line == 9
+    assert bad[0].column == 36
 
 
 def test_comment_on_a_top_level_field(write) -> None:  # type: ignore[no-untyped-def]
-    text = STRONG.replace("estimated_minutes: 15", "estimated_minutes: 45  # worksheetkit: disable=WL003")
+    text = STRONG.replace(
+        "estimated_minutes: 15", "estimated_minutes: 45  # worksheetkit: disable=WL003"
+    )
     assert lint_text_of(write, text) == []
 
 
@@ -415,8 +471,12 @@ def test_comment_on_a_top_level_field(write) -> None:  # type: ignore[no-untyped
 
 
 def test_validation_errors_replace_lint_for_that_file_only(write) -> None:  # type: ignore[no-untyped-def]
-    bad = write("bad.yaml", STRONG.replace("type: likert", "type: likret").replace("Worry time", "Homework"))
-    good = write("good.yaml", STRONG.replace("t.strong", "t.good").replace("minutes: 15", "minutes: 45"))
+    bad = write(
+        "bad.yaml", STRONG.replace("type: likert", "type: likret").replace("Worry time", "Homework")
+    )
+    good = write(
+        "good.yaml", STRONG.replace("t.strong", "t.good").replace("minutes: 15", "minutes: 45")
+    )
     found = lint(bad, good)
     assert {d.code for d in found if d.file == str(bad)} == {"WK107"}
     assert codes([d for d in found if d.file == str(good)]) == ["WL003"]
@@ -504,7 +564,9 @@ def run(*args: str):  # type: ignore[no-untyped-def]
 
 def test_cli_exit_codes(write) -> None:  # type: ignore[no-untyped-def]
     clean = write("clean.yaml", STRONG)
-    weak = write("weak.yaml", STRONG.replace("t.strong", "t.weak").replace("minutes: 15", "minutes: 45"))
+    weak = write(
+        "weak.yaml", STRONG.replace("t.strong", "t.weak").replace("minutes: 15", "minutes: 45")
+    )
     assert run(str(clean)).exit_code == 0
     assert run("--strict", str(clean)).exit_code == 0
     assert run(str(weak)).exit_code == 0
@@ -529,9 +591,12 @@ def test_cli_text_and_github_format(write) -> None:  # type: ignore[no-untyped-d
 def test_cli_json_has_the_same_keys_as_validate(write) -> None:  # type: ignore[no-untyped-def]
     weak = write("weak.yaml", STRONG.replace("minutes: 15", "minutes: 45"))
     linted = json.loads(run("--format", "json", str(weak)).output)
-    validated = json.loads(CliRunner().invoke(cli, ["validate", "--format", "json", str(weak)]).output)
+    validated = json.loads(
+        CliRunner().invoke(cli, ["validate", "--format", "json", str(weak)]).output
+    )
     assert list(linted) == list(validated) == ["files", "errors", "warnings", "diagnostics"]
-    assert linted["warnings"] == 1 and linted["errors"] == 0
+    assert linted["warnings"] == 1
+    assert linted["errors"] == 0
     (d,) = linted["diagnostics"]
     assert list(d) == ["code", "severity", "message", "hint", "file", "line", "column", "path"]
     assert (d["code"], d["line"], d["column"], d["path"]) == ("WL003", 6, 20, "$.estimated_minutes")
@@ -575,6 +640,58 @@ def test_example_pack_raises_no_false_alarms() -> None:
 # -- registry, docs and the pre-commit hooks --------------------------------------------------
 
 
+DOC = ROOT / "docs" / "lint.md"
+_FENCE = re.compile(r"^```yaml (lint-base|lint-before|lint-after)\n(.*?)^```$", re.M | re.S)
+
+
+def doc_examples() -> tuple[dict, list[tuple[str, str, dict]]]:  # type: ignore[type-arg]
+    """The base worksheet of docs/lint.md and every (rule, before/after, fragment)."""
+    text = DOC.read_text(encoding="utf-8")
+    base: dict = {}  # type: ignore[type-arg]
+    examples = []
+    for section in re.split(r"^### ", text, flags=re.M):
+        code = section[:5]
+        for kind, body in _FENCE.findall(section):
+            data = yaml.safe_load(body)
+            if kind == "lint-base":
+                base = data
+            else:
+                examples.append((code, kind, data))
+    return base, examples
+
+
+def test_docs_base_worksheet_passes_every_rule(tmp_path: Path) -> None:
+    base, _ = doc_examples()
+    path = tmp_path / "base.yaml"
+    path.write_text(yaml.safe_dump(base, allow_unicode=True), encoding="utf-8")
+    assert lint(path) == []
+
+
+def test_docs_before_and_after_examples(tmp_path: Path) -> None:
+    base, examples = doc_examples()
+    by_rule: dict[str, dict[str, dict]] = {}  # type: ignore[type-arg]
+    for code, kind, data in examples:
+        by_rule.setdefault(code, {})[kind] = data
+    assert len(by_rule) >= 12
+    for code, pair in by_rule.items():
+        after = pair.get("lint-after", {})
+        for kind, fragment in pair.items():
+            doc = dict(base)
+            if kind == "lint-before":
+                for key in set(after) - set(fragment):
+                    doc.pop(key, None)  # what the fix adds is missing before it
+            doc.update(fragment)
+            path = tmp_path / f"{code}-{kind}.yaml"
+            path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+            found = codes(lint(path))
+            assert not [c for c in found if c.startswith("WK")], (code, kind, found)
+            if kind == "lint-before":
+                assert code in found, (code, found)
+            else:
+                assert code not in found, (code, found)
+                assert found == [], (code, kind, found)
+
+
 def test_every_rule_is_documented() -> None:
     doc = (ROOT / "docs" / "lint.md").read_text(encoding="utf-8")
     for code, rule in RULES.items():
@@ -593,5 +710,7 @@ def test_pre_commit_hooks() -> None:
     for hook in hooks:
         assert hook["language"] == "python"
         files = re.compile(hook["files"])
-        assert files.search("worksheets/a.yaml") and files.search("b.yml") and files.search("c.json")
+        assert files.search("worksheets/a.yaml")
+        assert files.search("b.yml")
+        assert files.search("c.json")
         assert not files.search("README.md")
