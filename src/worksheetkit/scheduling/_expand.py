@@ -130,6 +130,9 @@ def expand(
     day: dt.date | None = None
     day_text = ""
     day_end = _END
+    # Occurrences are built without the frozen dataclass __init__ (one guarded setattr per
+    # field costs more than dateutil's own work); fields left out (reminders, locked,
+    # excused…) read the class defaults, and _finish() sets them with replace().
     new = object.__new__
     setdict = object.__setattr__
     if comp.days is not None and until_utc is None:
@@ -251,6 +254,9 @@ def _expand_days(
     allowed: list[int] = []
     happened = 0
     trouble = _MIN
+    # Occurrences are built without the frozen dataclass __init__ (one guarded setattr per
+    # field costs more than dateutil's own work); fields left out (reminders, locked,
+    # excused…) read the class defaults, and _finish() sets them with replace().
     new = object.__new__
     setdict = object.__setattr__
     for day in comp.day_walls(limit):
