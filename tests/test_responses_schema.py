@@ -48,11 +48,14 @@ def _load(path: Path) -> Any:
 
 def test_corpus_is_large_enough() -> None:
     assert len(VALID) + len(INVALID) >= 40
-    assert len(VALID) >= 15 and len(INVALID) >= 40
+    assert len(VALID) >= 15
+    assert len(INVALID) >= 40
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
-def test_valid_responses_pass_both(ws: Worksheet, validator: Draft202012Validator, path: Path) -> None:
+def test_valid_responses_pass_both(
+    ws: Worksheet, validator: Draft202012Validator, path: Path
+) -> None:
     data = _load(path)
     errors = [d for d in validate_response(ws, data) if d.severity == "error"]
     assert errors == []

@@ -74,10 +74,14 @@ def test_hand_scored_sample_responses(name: str) -> None:
 def test_instruments_metadata(phq9: Worksheet, gad7: Worksheet) -> None:
     for ws, n, top in ((phq9, 9, 27), (gad7, 7, 21)):
         assert ws.version == "1.0.0"
-        assert ws.source is not None and ws.source.copyright is not None
+        assert ws.source is not None
+        assert ws.source.copyright is not None
         assert " ".join(ws.source.copyright.split()) == PHQ_COPYRIGHT
-        assert ws.rationale and ws.instructions and ws.estimated_minutes
-        assert ws.default_schedule is not None and ws.default_schedule.every == 2
+        assert ws.rationale
+        assert ws.instructions
+        assert ws.estimated_minutes
+        assert ws.default_schedule is not None
+        assert ws.default_schedule.every == 2
         assert ws.scores[0].bands[-1].max == top
         answers = {f"q{i}": 3 for i in range(1, n + 1)}
         assert score(ws, answers)["total"].value == top
@@ -89,8 +93,18 @@ def test_instruments_metadata(phq9: Worksheet, gad7: Worksheet) -> None:
 
 @pytest.mark.parametrize(
     ("total", "band"),
-    [(0, "Minimal"), (4, "Minimal"), (5, "Mild"), (9, "Mild"), (10, "Moderate"), (14, "Moderate"),
-     (15, "Moderately severe"), (19, "Moderately severe"), (20, "Severe"), (27, "Severe")],
+    [
+        (0, "Minimal"),
+        (4, "Minimal"),
+        (5, "Mild"),
+        (9, "Mild"),
+        (10, "Moderate"),
+        (14, "Moderate"),
+        (15, "Moderately severe"),
+        (19, "Moderately severe"),
+        (20, "Severe"),
+        (27, "Severe"),
+    ],
 )
 def test_phq9_band_edges(phq9: Worksheet, total: int, band: str) -> None:
     answers = {f"q{i}": 0 for i in range(1, 10)}
@@ -105,8 +119,16 @@ def test_phq9_band_edges(phq9: Worksheet, total: int, band: str) -> None:
 
 @pytest.mark.parametrize(
     ("total", "band"),
-    [(0, "Minimal"), (4, "Minimal"), (5, "Mild"), (9, "Mild"), (10, "Moderate"), (14, "Moderate"),
-     (15, "Severe"), (21, "Severe")],
+    [
+        (0, "Minimal"),
+        (4, "Minimal"),
+        (5, "Mild"),
+        (9, "Mild"),
+        (10, "Moderate"),
+        (14, "Moderate"),
+        (15, "Severe"),
+        (21, "Severe"),
+    ],
 )
 def test_gad7_band_edges(gad7: Worksheet, total: int, band: str) -> None:
     answers: dict[str, Any] = {}
@@ -142,9 +164,15 @@ def test_functional_difficulty_item_is_not_scored_and_shown_only_when_needed(
     phq9: Worksheet,
 ) -> None:
     zero = {f"q{i}": 0 for i in range(1, 10)}
-    hidden = check_response(phq9, {"worksheetkit": 1, "kind": "response",
-                                   "worksheet": "instruments.phq-9",
-                                   "answers": zero | {"difficulty": "very-difficult"}})
+    hidden = check_response(
+        phq9,
+        {
+            "worksheetkit": 1,
+            "kind": "response",
+            "worksheet": "instruments.phq-9",
+            "answers": zero | {"difficulty": "very-difficult"},
+        },
+    )
     assert [(d.code, d.severity) for d in hidden.diagnostics] == [("WK409", "warning")]
     assert hidden.scores["total"].value == 0
     some = zero | {"q2": 1, "difficulty": "extremely-difficult"}
