@@ -266,6 +266,15 @@ def test_validated_instruments_keep_their_wording(write) -> None:  # type: ignor
     assert lint_text_of(write, custom) == []
 
 
+def test_word_to_avoid_in_a_folded_block_is_located_on_its_own_line(write) -> None:  # type: ignore[no-untyped-def]
+    text = STRONG.replace(
+        "rationale: Putting worries off to a set time shows you that you can choose when to think.",
+        "rationale: >-\n  Putting worries off to a set time shows you\n  that this homework helps.",
+    )
+    (d,) = lint_text_of(write, text)
+    assert (d.code, d.line, d.column, d.path) == ("WL015", 7, 13, "$.rationale")
+
+
 # -- translation stamps -----------------------------------------------------------------------
 
 

@@ -186,15 +186,16 @@ def _diagnostic(finding: Finding, config: LintConfig) -> Diagnostic:
         key=finding.key,
         offset=finding.offset,
     )
-    if finding.path is not None:
+    if finding.path is not None or finding.position is not None:
+        line, column = finding.position or (d.line, d.column)
         return Diagnostic(
             code=d.code,
             message=d.message,
             severity=d.severity,
             hint=d.hint,
             file=d.file,
-            line=d.line,
-            column=d.column,
-            path=finding.path,
+            line=line,
+            column=column,
+            path=finding.path or d.path,
         )
     return d

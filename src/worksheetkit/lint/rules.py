@@ -39,6 +39,7 @@ class Finding:
     key: bool = False
     offset: int | None = None
     path: str | None = None  # JSON path when it differs from the node's (a missing field)
+    position: tuple[int, int] | None = None  # line, column when found in the source text
 
 
 @dataclass
@@ -461,13 +462,34 @@ def avoid_words(ctx: Context) -> Iterator[Finding]:
                 continue
             seen.add(word)
             instead = table.get(word)
+            position = _find_in_source(t.node, pattern, word)
             yield Finding(
                 "WL015",
                 t.node,
                 f"'{match.group(1)}' is a word to avoid in text the client reads.",
                 f"Say '{instead}' instead." if instead else "Rephrase it in a neutral way.",
-                offset=match.start(1),
+                offset=None if position else match.start(1),
+                position=position,
             )
+
+
+def _find_in_source(
+    node: Located, pattern: re.Pattern[str], word: str
+) -> tuple[int, int] | None:
+    """Where ``word`` first stands in the source text of a scalar that spans several lines
+    (folded and literal blocks, wrapped plain or quoted text), whose offsets do not map to
+    columns; None for a one-line scalar."""
+    scalar = node.doc.source.node_at(node.path)
+    if scalar is None or scalar.start_mark.line == scalar.end_mark.line:
+        return None
+    lines = (node.doc.source.text or "").splitlines()
+    first, last = scalar.start_mark.line, min(scalar.end_mark.line, len(lines) - 1)
+    for number in range(first, last + 1):
+        start = scalar.start_mark.column if number == first else 0
+        for match in pattern.finditer(lines[number], start):
+            if match.group(1).lower() == word:
+                return number + 1, match.start(1) + 1
+    return None
 
 
 WORKSHEET_CHECKS: tuple[tuple[tuple[str, ...], Check], ...] = (
