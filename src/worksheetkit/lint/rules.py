@@ -473,9 +473,7 @@ def avoid_words(ctx: Context) -> Iterator[Finding]:
             )
 
 
-def _find_in_source(
-    node: Located, pattern: re.Pattern[str], word: str
-) -> tuple[int, int] | None:
+def _find_in_source(node: Located, pattern: re.Pattern[str], word: str) -> tuple[int, int] | None:
     """Where ``word`` first stands in the source text of a scalar that spans several lines
     (folded and literal blocks, wrapped plain or quoted text), whose offsets do not map to
     columns; None for a one-line scalar."""
