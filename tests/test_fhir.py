@@ -130,6 +130,7 @@ def test_imported_yaml_is_a_valid_worksheet(worksheet: Worksheet) -> None:
     again = loads(text, source="imported.yaml")
     assert isinstance(again, Worksheet)
     assert text.startswith("worksheetkit: 1\nkind: worksheet\n")
+    assert again == imported.worksheet  # the YAML says exactly what was imported
     assert worksheet_to_yaml(again) == text  # deterministic
 
 

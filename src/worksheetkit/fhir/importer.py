@@ -190,8 +190,21 @@ def worksheet_to_yaml(worksheet: Worksheet) -> str:
     data.pop("worksheetkit", None)
     data.pop("kind", None)
     ordered = {"worksheetkit": 1, "kind": "worksheet", **_tidy(data)}
-    text: str = yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100)
+    text: str = yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return text
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML with multi-line texts (instructions, notes) as readable ``|`` blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value and not any(line != line.rstrip() for line in value.split("\n")):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _str)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -871,10 +884,13 @@ class _Importer:
             }
             if o["exclusive"] and kind == "checklist":
                 entry["exclusive"] = True
-            built.append(entry)
+            bare = set(entry) == {"value", "label"} and entry["label"] == entry["value"]
+            built.append(entry["value"] if bare and isinstance(entry["value"], str) else entry)
         preset = None
         if kind == "likert":
-            pairs = tuple((e["value"], e["label"]) for e in built)
+            pairs = tuple(
+                (e["value"], e["label"]) if isinstance(e, dict) else (e, e) for e in built
+            )
             preset = next((name for name, p in LIKERT_PRESETS.items() if p == pairs), None)
         if preset:
             out["scale"] = preset
