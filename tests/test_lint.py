@@ -723,3 +723,12 @@ def test_pre_commit_hooks() -> None:
         assert files.search("b.yml")
         assert files.search("c.json")
         assert not files.search("README.md")
+
+
+def test_public_names() -> None:
+    import worksheetkit.lint as module
+
+    assert len(set(module.__all__)) == len(module.__all__)
+    for name in module.__all__:
+        assert hasattr(module, name), name
+    assert all(code.startswith("WL") and rule.code == code for code, rule in RULES.items())
