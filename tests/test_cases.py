@@ -229,10 +229,7 @@ def test_valid_case(case: Case) -> None:
         assert model.worksheetkit == 1
 
 
-_NO_HINT_YET = {
-    # bug: expression problems without a did-you-mean candidate carry no hint at all.
-    "alert-unknown-name.yaml": "bug: WK302 'Unknown name 'item9'' has hint=None",
-}
+_NO_HINT_YET: dict[str, str] = {}  # known bugs: case name → reason (strict xfail)
 _PYTHON_WORDS = re.compile(
     r"Traceback|NoneType|pydantic|ValidationError|\bdict\b|\bstr\b|\bint\b|\bfloat\b|"
     r"\blist\[|KeyError|TypeError|ValueError|object at 0x|<class "

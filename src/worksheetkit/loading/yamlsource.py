@@ -408,25 +408,30 @@ class _Builder:
         self.top_value: yaml.Node | None = None
 
     def _error(self, code: str, message: str, node: yaml.Node, hint: str) -> None:
-        self.diagnostics.append(
-            Diagnostic(
-                code=code,
-                message=message,
-                hint=hint,
-                file=self.source.file,
-                line=node.start_mark.line + 1,
-                column=node.start_mark.column + 1,
-                path="$",
-            )
-        )
+        self.pending.append((code, message, node, hint))
 
     def build(self, node: yaml.Node) -> Any:
         self.source.root = node
+        self.pending: list[tuple[str, str, yaml.Node, str]] = []
         try:
             return self._node(node, 0)
         except _Fatal:
             self.fatal = True
             return None
+        finally:
+            # Paths are worked out only for the (rare) problems, by finding their node.
+            for code, message, bad, hint in self.pending:
+                self.diagnostics.append(
+                    Diagnostic(
+                        code=code,
+                        message=message,
+                        hint=hint,
+                        file=self.source.file,
+                        line=bad.start_mark.line + 1,
+                        column=bad.start_mark.column + 1,
+                        path=json_path(_path_of(node, bad) or ()),
+                    )
+                )
 
     def _node(self, node: Any, depth: int) -> Any:
         tag = node.tag
@@ -520,6 +525,36 @@ class _Builder:
                 self.top_value = value_node
             result[key] = self._node(value_node, depth + 1)
         return result
+
+
+def _path_of(root: yaml.Node, target: yaml.Node) -> Path | None:
+    """The data path of ``target`` (a value or key node) in the tree, breadth-first, bounded."""
+    queue: list[tuple[yaml.Node, Path]] = [(root, ())]
+    seen: set[int] = set()
+    while queue and len(seen) < 50_000:
+        node, path = queue.pop(0)
+        if node is target:
+            return path
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                part: str | int = key if key_node.style or not isinstance(key, str) else key
+                plain = (
+                    _plain(key)
+                    if isinstance(key_node, yaml.ScalarNode) and not key_node.style
+                    else key
+                )
+                if isinstance(plain, int) and not isinstance(plain, bool):
+                    part = plain
+                if key_node is target:
+                    return (*path, part)
+                queue.append((value_node, (*path, part)))
+        elif isinstance(node, yaml.SequenceNode):
+            queue.extend((child, (*path, i)) for i, child in enumerate(node.value))
+    return None
 
 
 def _first_key(node: yaml.MappingNode, duplicate: yaml.Node, key: Any) -> yaml.Node:

@@ -281,7 +281,11 @@ def _schedule_problems(key: str) -> tuple[tuple[str, str, str | None, tuple[str 
 
 
 class PackChecker:
-    def __init__(self, root: Path | None, docs: list[SourceDocument]) -> None:
+    def __init__(
+        self, root: Path | None, docs: list[SourceDocument], *, standalone: bool = False
+    ) -> None:
+        # standalone: one document read on its own (``loads``); templates cannot be resolved.
+        self.standalone = standalone
         self.pack = LoadedPack(root=root, documents=docs)
         self.docs = docs
         self.out: list[Diagnostic] = []
@@ -339,8 +343,12 @@ class PackChecker:
 
     # worksheets ---------------------------------------------------------------------------
     def _worksheet(self, doc: SourceDocument) -> None:
-        resolved = self._resolve(doc, [])
         assert isinstance(doc.model, Worksheet)
+        if self.standalone and doc.model.extends is not None:
+            root = Located(doc.data, doc, ())
+            self.out.extend(check_text_fields(root, doc.model.language, doc.model.languages))
+            return
+        resolved = self._resolve(doc, [])
         root = Located(doc.data, doc, ())
         self.out.extend(check_text_fields(root, doc.model.language, doc.model.languages))
         self.out.extend(_schedule_checks(root.at("default_schedule")))
@@ -768,7 +776,7 @@ def loads(text: str, source: str | None = None) -> Document:
     in); use :func:`load_pack` or :func:`load` on a file inside a pack.
     """
     doc = parse_document(text, source)
-    pack = PackChecker(None, [doc]).run()
+    pack = PackChecker(None, [doc], standalone=True).run()
     if has_errors(pack.diagnostics) or doc.model is None:
         raise WorksheetError(pack.diagnostics)
     model = doc.model

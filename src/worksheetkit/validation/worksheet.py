@@ -192,18 +192,23 @@ class WorksheetChecker:
             else:
                 scope[item_id] = entry.node
         scores = self.root.at("scores")
+        score_ids: dict[str, int] = {}
         for i, score in enumerate(self.ws.scores):
-            if score.id in seen:
-                yield (
-                    scores.at(i)
-                    .at("id")
-                    .diag(
-                        "WK201",
-                        f"The score id '{score.id}' is also the id of an item.",
-                        f"Give the score an id of its own, e.g. total or {score.id}_score.",
-                    )
+            node = scores.at(i).at("id")
+            if score.id in score_ids:
+                yield node.diag(
+                    "WK201",
+                    f"The score id '{score.id}' is used twice (scores {score_ids[score.id] + 1} "
+                    f"and {i + 1}).",
+                    "Give each score its own id.",
                 )
-            seen.setdefault(score.id, scores.at(i))
+            elif score.id in seen:
+                yield node.diag(
+                    "WK201",
+                    f"The score id '{score.id}' is also the id of an item.",
+                    f"Give the score an id of its own, e.g. total or {score.id}_score.",
+                )
+            score_ids.setdefault(score.id, i)
 
     # -- items ----------------------------------------------------------------------------
     def check_item(self, entry: LocatedItem) -> Iterator[Diagnostic]:
