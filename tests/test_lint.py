@@ -611,6 +611,12 @@ def test_cli_json_has_the_same_keys_as_validate(write) -> None:  # type: ignore[
     assert (d["code"], d["line"], d["column"], d["path"]) == ("WL003", 6, 20, "$.estimated_minutes")
 
 
+def test_a_file_named_twice_is_linted_once() -> None:
+    twice = lint(EXAMPLES, EXAMPLES / "worksheets" / "sleep-diary.yaml")
+    assert not [d for d in twice if d.code.startswith("WK")]
+    assert twice == lint(EXAMPLES)
+
+
 def test_output_is_deterministic() -> None:
     first = run("--format", "json", str(CASES)).output
     assert first == run("--format", "json", str(CASES)).output

@@ -54,7 +54,14 @@ def lint_paths(
 ) -> LintRun:
     """Validate, then lint, files and folders. ``config`` is layered over each ``pack.yaml``."""
     extra = from_mapping(config)
-    files, problems = _collect(paths)
+    found, problems = _collect(paths)
+    files: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+    for path, display in found:  # a file named twice (a folder and a file in it) counts once
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            files.append((path, display))
     groups: dict[Path | None, list[tuple[Path, str]]] = {}
     for path, display in files:
         root = find_pack_root(path) if path.exists() else None
