@@ -56,6 +56,7 @@ MAX_OTHER: Final = 500
 MAX_ROWS: Final = 1_000
 
 Out = list[Diagnostic]
+_EXACT: Final = 2**53
 Check = Callable[[Any, str, str, Out], Any]
 
 _DATE: Final = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", re.ASCII)
@@ -229,7 +230,13 @@ def number_check(item: NumberItem | Rating) -> Check:
     def check(value: Any, path: str, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
-        number = finite(value)
+        kind = type(value)
+        if kind is int and -_EXACT <= value <= _EXACT:
+            number: float | None = float(value)
+        elif kind is float and value - value == 0.0:  # finite (NaN and ±inf give NaN)
+            number = value
+        else:
+            number = finite(value)
         if number is None:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 diag(

@@ -85,29 +85,29 @@ def run(
             if f is None:
                 _unknown(plan, key, out)
                 continue
-            result = f.check(raw, "/answers/" + key, f.who, out)
+            result = f.check(raw, f.path, f.who, out)
             if result is INVALID:
                 invalid.add(key)
             elif result is not MISSING:
                 values[key] = result
     session = Session(values=values, hidden=set(), invalid=invalid)
-    visible = dict(values)
     hidden = session.hidden
-    for node in plan.order:
-        if node.startswith("score:"):
-            sid = node[6:]
-            if all_scores or sid in plan.condition_scores:
-                _score(plan, plan.scores[sid], visible, session, lang)
-            continue
-        f = fields[node]
-        env = _env(visible, session.score_values)
-        for condition in f.conditions:
-            if not truthy(evaluate(condition, env)):
-                hidden.add(node)
-                visible.pop(node, None)
-                break
+    visible = values
+    steps = plan.full_order if all_scores else plan.check_order
+    if steps:
+        visible = dict(values)
+        for node in steps:
+            if isinstance(node, ScorePlan):
+                _score(plan, node, visible, session, lang)
+                continue
+            env = _env(visible, session.score_values)
+            for condition in node.conditions:
+                if not truthy(evaluate(condition, env)):
+                    hidden.add(node.id)
+                    visible.pop(node.id, None)
+                    break
     session.values = visible
-    for f in fields.values():
+    for f in plan.watched:
         if f.id in hidden:
             if f.id in values:
                 diag(

@@ -80,6 +80,7 @@ class Field:
     index: int = 0
     columns: dict[str, Field] | None = None
     reverse: tuple[float, float] | None = None  # the range to reverse within
+    path: str = ""  # JSON pointer of a top-level answer: /answers/<id>
 
 
 @dataclass(eq=False)
@@ -105,6 +106,10 @@ class Plan:
     completion: Expr | None
     reversed_fields: tuple[str, ...]
     reversed_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The order resolved to objects: every step, and only what validation needs.
+    full_order: tuple[Field | ScorePlan, ...] = ()
+    check_order: tuple[Field | ScorePlan, ...] = ()
+    watched: tuple[Field, ...] = ()  # fields that may be hidden, required, or are tables
 
 
 _cache: dict[int, tuple[Worksheet, Plan]] = {}
@@ -198,6 +203,7 @@ def _compile(ws: Worksheet) -> Plan:
             deps=frozenset(),
             index=len(fields),
             reverse=_reverse_range(item),
+            path=f"/answers/{item_id}",
         )
         if isinstance(item, Table):
             f.columns = {}
@@ -271,7 +277,15 @@ def _compile(ws: Worksheet) -> Plan:
         for f in fields.values()
         if f.columns and any(c.reverse is not None for c in f.columns.values())
     }
+    full = tuple(scores[n[6:]] if n.startswith("score:") else fields[n] for n in order)
+    check = tuple(
+        step for step in full if not isinstance(step, ScorePlan) or step.score.id in needed
+    )
+    watched = tuple(f for f in fields.values() if f.conditions or f.required or f.columns)
     return Plan(
+        full_order=full,
+        check_order=check,
+        watched=watched,
         worksheet=ws,
         language=lang,
         fields=fields,
@@ -438,8 +452,8 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
             clean: dict[str, Any] = {}
             for key, cell in row.items():
                 col = columns.get(key) if type(key) is str else None
-                cell_path = f"{where}/{escape(str(key))}"
                 if col is None:
+                    cell_path = f"{where}/{escape(str(key))}"
                     diag(
                         out,
                         "WK408",
@@ -449,7 +463,12 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
                         cell_path,
                     )
                     continue
-                result = col.check(cell, cell_path, f"{col.who} in row {i + 1}", out)
+                # Checks are pure: run once without the (costly) names, again to word errors.
+                mark = len(out)
+                result = col.check(cell, "", "", out)
+                if len(out) > mark:
+                    del out[mark:]
+                    result = col.check(cell, f"{where}/{key}", f"{col.who} in row {i + 1}", out)
                 if result is not MISSING:
                     clean[key] = result  # INVALID stays as a marker; expressions see null
             rows.append(clean)

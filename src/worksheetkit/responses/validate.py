@@ -152,7 +152,7 @@ def _text_field(out: list[Diagnostic], data: Mapping[str, Any], key: str, limit:
 
 
 def _envelope(ws: Worksheet, data: dict[Any, Any], out: list[Diagnostic]) -> None:
-    for key in data:
+    for key in data if not data.keys() <= _KNOWN else ():
         if key not in _KNOWN:
             _shape(
                 out,
