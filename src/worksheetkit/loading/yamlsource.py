@@ -540,15 +540,12 @@ def _path_of(root: yaml.Node, target: yaml.Node) -> Path | None:
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
-                part: str | int = key if key_node.style or not isinstance(key, str) else key
-                plain = (
-                    _plain(key)
-                    if isinstance(key_node, yaml.ScalarNode) and not key_node.style
-                    else key
-                )
-                if isinstance(plain, int) and not isinstance(plain, bool):
-                    part = plain
+                part: str | int = "?"
+                if isinstance(key_node, yaml.ScalarNode):
+                    raw = key_node.value
+                    plain = raw if key_node.style else _plain(raw)
+                    is_int = isinstance(plain, int) and not isinstance(plain, bool)
+                    part = plain if is_int else raw
                 if key_node is target:
                     return (*path, part)
                 queue.append((value_node, (*path, part)))
