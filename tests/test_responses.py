@@ -464,3 +464,25 @@ def test_response_model_accepted(ws: Worksheet) -> None:
 def test_wrong_worksheet_argument_is_a_bug_not_a_diagnostic() -> None:
     with pytest.raises(TypeError):
         validate_response({"not": "a worksheet"}, {})  # type: ignore[arg-type]
+
+
+def test_every_code_is_documented_with_an_example() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "responses.md").read_text("utf-8")
+    for code in CODES:
+        assert f"| **{code}**" in doc, code
+
+
+def test_the_docs_first_example_runs() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    phq9 = wk.load(root / "examples" / "instruments" / "phq-9.yaml")
+    assert isinstance(phq9, Worksheet)
+    data = json.loads(
+        (root / "examples" / "responses" / "phq-9-moderately-severe-item9.json").read_text()
+    )
+    assert wk.validate_response(phq9, data) == []
+    assert wk.score(phq9, data)["total"].value == 17
+    assert wk.score(phq9, data)["total"].band == "Moderately severe"
