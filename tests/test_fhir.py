@@ -696,3 +696,86 @@ def test_response_round_trip(every: Worksheet) -> None:
     assert back.diagnostics == []
     assert back.response["answers"] == response["answers"]
     assert back.response["submitted_at"] == "2026-12-01T20:21:00+00:00"
+
+
+# -- hostile or odd input never crashes the importer ---------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_KEYS = st.sampled_from(
+    [
+        "linkId",
+        "text",
+        "type",
+        "item",
+        "answerOption",
+        "answerValueSet",
+        "enableWhen",
+        "enableBehavior",
+        "initial",
+        "extension",
+        "repeats",
+        "required",
+        "_text",
+        "prefix",
+    ]
+)
+_TYPES = st.sampled_from(
+    [
+        "group",
+        "display",
+        "string",
+        "text",
+        "choice",
+        "open-choice",
+        "integer",
+        "decimal",
+        "boolean",
+        "date",
+        "time",
+        "dateTime",
+        "quantity",
+        "attachment",
+        "url",
+        "odd",
+    ]
+)
+
+
+@st.composite
+def _items(draw: st.DrawFn, depth: int = 0) -> list[Any]:
+    out = []
+    for n in range(draw(st.integers(0, 3))):
+        item: dict[str, Any] = {
+            "linkId": draw(st.text(max_size=6)) or f"x{n}",
+            "type": draw(_TYPES),
+            "text": draw(st.text(max_size=6)),
+        }
+        item.update(draw(st.dictionaries(_KEYS, _JSON, max_size=3)))
+        if depth < 2 and draw(st.booleans()):
+            item["item"] = draw(_items(depth + 1))
+        out.append(item)
+    return out
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(items=_items(), extra=st.dictionaries(st.text(max_size=8), _JSON, max_size=3))
+def test_import_never_raises(items: list[Any], extra: dict[str, Any]) -> None:
+    q = {**extra, "resourceType": "Questionnaire", "status": "active", "item": items}
+    result = import_questionnaire(q)
+    assert all(d.code.startswith("WK") for d in result.diagnostics)
+    if result.worksheet is not None:
+        assert loads(result.to_yaml()) == result.worksheet
+        import_response({"resourceType": "QuestionnaireResponse", "item": items}, result.worksheet)

@@ -132,11 +132,11 @@ def read_translations(element: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     if not isinstance(element, dict):
         return out
-    for ext in element.get("extension") or []:
+    for ext in as_list(element.get("extension")):
         if not isinstance(ext, dict) or ext.get("url") != EXT_TRANSLATION:
             continue
         lang = content = None
-        for part in ext.get("extension") or []:
+        for part in as_list(ext.get("extension")):
             if not isinstance(part, dict):
                 continue
             if part.get("url") == "lang":
@@ -164,6 +164,15 @@ def code_of(value: object) -> str:
     return str(value)
 
 
+def as_list(value: Any) -> list[Any]:
+    """A JSON array, or [] for anything else (foreign resources are not trusted)."""
+    return value if isinstance(value, list) else []
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def item_control(code: str) -> dict[str, Any]:
     return {
         "url": EXT_ITEM_CONTROL,
@@ -174,10 +183,10 @@ def item_control(code: str) -> dict[str, Any]:
 
 
 def item_control_code(item: dict[str, Any]) -> str | None:
-    for ext in item.get("extension") or []:
+    for ext in as_list(item.get("extension")):
         if isinstance(ext, dict) and ext.get("url") == EXT_ITEM_CONTROL:
-            concept = ext.get("valueCodeableConcept") or {}
-            for coding in concept.get("coding") or []:
+            concept = as_dict(ext.get("valueCodeableConcept"))
+            for coding in as_list(concept.get("coding")):
                 if isinstance(coding, dict) and isinstance(coding.get("code"), str):
                     return str(coding["code"])
     return None

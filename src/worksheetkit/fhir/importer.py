@@ -40,6 +40,8 @@ from ._common import (
     EXT_WK_REVERSE,
     EXT_XHTML,
     SEMVER_RE,
+    as_dict,
+    as_list,
     code_of,
     doc_id_from,
     is_item_id,
@@ -199,6 +201,11 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if any(ch in value for ch in "\x85\u2028\u2029\r") or any(
+        ord(ch) < 0x20 and ch not in "\n\t" for ch in value
+    ):
+        # YAML readers fold these line breaks; only a double-quoted escape keeps them exact.
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     if "\n" in value and not any(line != line.rstrip() for line in value.split("\n")):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
@@ -233,7 +240,7 @@ class _Pending:
 def _ext(element: Any, url: str) -> dict[str, Any] | None:
     if not isinstance(element, dict):
         return None
-    for ext in element.get("extension") or []:
+    for ext in as_list(element.get("extension")):
         if isinstance(ext, dict) and ext.get("url") == url:
             return ext
     return None
@@ -271,7 +278,7 @@ class _Importer:
         self.codes_left = 0
         self.contained = {
             c.get("id"): c
-            for c in resource.get("contained") or []
+            for c in as_list(resource.get("contained"))
             if isinstance(c, dict) and c.get("resourceType") == "ValueSet"
         }
 
@@ -364,7 +371,7 @@ class _Importer:
         if derived:
             data["derived_from"] = derived
         self.root_warnings()
-        items = self.items(q.get("item") or [], "Questionnaire", None, top=True, data=data)
+        items = self.items(as_list(q.get("item")), "Questionnaire", None, top=True, data=data)
         data["items"] = items
         self.resolve_conditions()
         model = self.validated(data, "Questionnaire")
@@ -485,7 +492,9 @@ class _Importer:
                 "Keep the Questionnaire alongside the worksheet if you need them.",
                 "Questionnaire",
             )
-        urls = sorted({str(e.get("url")) for e in q.get("extension") or [] if isinstance(e, dict)})
+        urls = sorted(
+            {str(e.get("url")) for e in as_list(q.get("extension")) if isinstance(e, dict)}
+        )
         if urls:
             self.warn(
                 "WK714",
@@ -547,7 +556,7 @@ class _Importer:
         urls = sorted(
             {
                 str(e.get("url"))
-                for e in raw.get("extension") or []
+                for e in as_list(raw.get("extension"))
                 if isinstance(e, dict) and e.get("url") not in _KNOWN_ITEM_EXTENSIONS
             }
         )
@@ -594,7 +603,7 @@ class _Importer:
 
     def children(self, raw: dict[str, Any], out: dict[str, Any], fpath: str) -> None:
         """help/lower/upper display children of a question."""
-        for j, child in enumerate(raw.get("item") or []):
+        for j, child in enumerate(as_list(raw.get("item"))):
             if not isinstance(child, dict):
                 continue
             control = item_control_code(child)
@@ -1008,13 +1017,13 @@ class _Importer:
         if not isinstance(vs, dict):
             return None
         out: list[dict[str, Any]] = []
-        expansion = (vs.get("expansion") or {}).get("contains")
+        expansion = as_dict(vs.get("expansion")).get("contains")
         if isinstance(expansion, list) and expansion:
             for concept in expansion:
                 if isinstance(concept, dict) and isinstance(concept.get("code"), str):
                     out.append(self.concept(concept))
             return out or None
-        includes = (vs.get("compose") or {}).get("include") or []
+        includes = as_list(as_dict(vs.get("compose")).get("include"))
         for include in includes:
             if not isinstance(include, dict):
                 continue
@@ -1033,7 +1042,7 @@ class _Importer:
         label = self.text(concept, "display")
         designations = {
             d.get("language"): d.get("value")
-            for d in concept.get("designation") or []
+            for d in as_list(concept.get("designation"))
             if isinstance(d, dict)
             and isinstance(d.get("language"), str)
             and isinstance(d.get("value"), str)
@@ -1627,7 +1636,7 @@ def import_response(
             if item is not None and item.type == "table":
                 row: dict[str, Any] = {}
                 columns = {c.id: c for c in item.columns}
-                for k, cell in enumerate(raw.get("item") or []):
+                for k, cell in enumerate(as_list(raw.get("item"))):
                     if not isinstance(cell, dict):
                         continue
                     cell_link = str(cell.get("linkId", ""))
@@ -1642,7 +1651,7 @@ def import_response(
                         )
                         continue
                     value = convert(
-                        columns[col_id], cell.get("answer") or [], f"{here}.item[{k}]", {}
+                        columns[col_id], as_list(cell.get("answer")), f"{here}.item[{k}]", {}
                     )
                     if value is not None:
                         row[col_id] = value
@@ -1650,7 +1659,7 @@ def import_response(
                     answers.setdefault(item.id, []).append(row)
                 continue
             if item is not None:
-                value = convert(item, raw.get("answer") or [], here, codes.get(item.id, {}))
+                value = convert(item, as_list(raw.get("answer")), here, codes.get(item.id, {}))
                 if value is not None:
                     answers[item.id] = value
             elif raw.get("answer"):
@@ -1662,7 +1671,7 @@ def import_response(
                     here,
                 )
             walk(raw.get("item"), here)
-            for j, answer in enumerate(raw.get("answer") or []):
+            for j, answer in enumerate(as_list(raw.get("answer"))):
                 if isinstance(answer, dict) and answer.get("item"):
                     walk(answer["item"], f"{here}.answer[{j}]")
 
