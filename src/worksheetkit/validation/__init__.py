@@ -619,6 +619,8 @@ class PackChecker:
                 problem = self._ref_problem(root.at("pathway"), model.pathway, "pathway")
                 if problem:
                     self.out.append(problem)
+                else:
+                    self.out.extend(self._step_refs(root, model))
         self.out.extend(_schedule_checks(root.at("schedule")))
         changes = root.at("changes")
         for i in range(len(model.changes)):
@@ -632,6 +634,28 @@ class PackChecker:
             for part in subpath:
                 target = target.at(part)
             self.out.append(target.diag(code, message, hint, severity=severity))
+
+    def _step_refs(self, root: Located, model: Assignment) -> Iterator[Diagnostic]:
+        """``start_at_step`` and ``changes[].step`` name steps of the assigned pathway."""
+        assert model.pathway is not None
+        try:
+            pathway = self.pack.pathway(model.pathway)
+        except KeyError:  # pragma: no cover - reported by _ref_problem
+            return
+        steps = [s.id for s in pathway.steps]
+        named = [(root.at("start_at_step"), model.start_at_step)]
+        named += [
+            (root.at("changes").at(i).at("step"), c.step) for i, c in enumerate(model.changes)
+        ]
+        for node, step in named:
+            if step is None or step in steps:
+                continue
+            guess = did_you_mean(step, steps)
+            yield node.diag(
+                "WK219",
+                f"The pathway '{pathway.id}' has no step '{step}'.",
+                f"Did you mean '{guess}'?" if guess else f"Its steps are: {', '.join(steps)}.",
+            )
 
     def _response(self, doc: SourceDocument, model: Response) -> None:
         root = Located(doc.data, doc, ())
