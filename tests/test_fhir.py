@@ -440,6 +440,7 @@ def test_phq9_response_scores_ten_not_the_stored_thirteen() -> None:
     assert validate_response(ws, imported.response) == []
     mismatch = [d for d in imported.diagnostics if d.code == "WK742"]
     assert len(mismatch) == 1
+    assert mismatch[0].path == "QuestionnaireResponse.item[0].item[9]"
     assert "13" not in mismatch[0].message  # no health data
     assert "10" not in mismatch[0].message
     exact = response_from_fhir(

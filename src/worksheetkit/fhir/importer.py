@@ -1629,8 +1629,9 @@ def import_response(
             here = f"{fpath}.item[{i}]"
             link_id = str(raw.get("linkId", ""))
             ident = resolve(link_id, items)
-            if ident is None and resolve(link_id, {s: s for s in score_ids}) is not None:
-                stored_scores[resolve(link_id, {s: s for s in score_ids}) or ""] = raw.get("answer")
+            score_id = resolve(link_id, {s: s for s in score_ids}) if ident is None else None
+            if score_id is not None:
+                stored_scores[score_id] = (raw.get("answer"), here)
                 continue
             item = items.get(ident) if ident else None
             if item is not None and item.type == "table":
@@ -1730,7 +1731,7 @@ def _compare_scores(
         results = compute(worksheet, response)
     except Exception:  # a comparison must not stop the import
         return
-    for score_id, answer in sorted(stored.items()):
+    for score_id, (answer, where) in sorted(stored.items()):
         value = None
         for a in answer if isinstance(answer, list) else []:
             if isinstance(a, dict):
@@ -1747,7 +1748,7 @@ def _compare_scores(
                     severity="warning",
                     hint="The form that filled the response may score differently; check its "
                     "scoring rules.",
-                    path="QuestionnaireResponse.item",
+                    path=where,
                 )
             )
 
