@@ -4,12 +4,12 @@ means, and scoring a JSON Lines file of many assignments' responses in bounded m
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic
-from ..model.documents import Assignment
+from ..model.documents import Assignment, Worksheet
 from ._api import PackLike, adherence, as_instant, slots_for, zone
 from ._core import DEFAULT_KEY, Scores, ScoringKey, Slot
 from ._reading import NOT_GROUPED, iter_jsonl
@@ -77,6 +77,7 @@ def adherence_stream(
     pack: PackLike | None = None,
     scoring_key: ScoringKey = DEFAULT_KEY,
     series: bool = False,
+    fraction: Callable[[Worksheet | None, Mapping[str, Any]], float] | None = None,
 ) -> Iterator[AdherenceReport | Diagnostic]:
     """Score a JSON Lines file holding the responses of many assignments, in bounded memory.
 
@@ -113,6 +114,7 @@ def adherence_stream(
             pack=pack,
             scoring_key=scoring_key,
             series=series,
+            fraction=fraction,
             slots=slots,
             locations=(name, at),
         )

@@ -8,6 +8,7 @@ Formulas follow ../shared/research/adherence.md; docs/adherence.md explains each
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -239,15 +240,19 @@ class _Matcher:
     """Finds the occurrence a submission belongs to (DESIGN §6)."""
 
     def __init__(self, slots: Sequence[Slot]) -> None:
+        """``slots`` in schedule order (by ``opens``)."""
         self.slots = slots
         self.by_id = {s.id: i for i, s in enumerate(slots)}
         self.by_local: dict[str, list[int]] = {}
         self.by_instant: dict[float, list[int]] = {}
+        self.opens = [s.opens.timestamp() for s in slots]
+        self.graces = [s.grace_until.timestamp() for s in slots]
         for i, s in enumerate(slots):
             if s.local_start:
                 self.by_local.setdefault(s.local_start, []).append(i)
-            self.by_instant.setdefault(s.opens.timestamp(), []).append(i)
-        self.opens_sorted = sorted(range(len(slots)), key=lambda i: slots[i].opens)
+            self.by_instant.setdefault(self.opens[i], []).append(i)
+        # The longest open → grace_until span bounds how far back an open occurrence can start.
+        self.span = max((g - o for o, g in zip(self.opens, self.graces, strict=True)), default=0)
 
     def _pick(self, found: list[int], sub: Submission) -> int | None:
         if len(found) > 1 and sub.step is not None:
@@ -280,12 +285,16 @@ class _Matcher:
         then one not yet completed, then one still on time, then the earliest scheduled.
         """
         t = sub.submitted_at
-        ws = _ref_id(sub.worksheet)
-        candidates = [
-            i for i in self.opens_sorted if self.slots[i].opens <= t <= self.slots[i].grace_until
-        ]
+        ts = t.timestamp()
+        last = bisect.bisect_right(self.opens, ts)
+        first = bisect.bisect_left(self.opens, ts - self.span, 0, last)
+        graces = self.graces
+        candidates = [i for i in range(first, last) if ts <= graces[i]]
         if not candidates:
             return None
+        if len(candidates) == 1:
+            return candidates[0]
+        ws = _ref_id(sub.worksheet)
 
         def rank(i: int) -> tuple[int, int, int, int]:
             s = self.slots[i]
