@@ -105,3 +105,20 @@ def test_not_an_assignment_is_a_usage_error() -> None:
     )
     assert code == 2
     assert "not an assignment" in err
+
+
+def test_the_python_example_in_the_docs_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import re
+
+    text = (ROOT / "docs" / "adherence.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(.*?)```", text, re.S)
+    assert block is not None
+    here = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        exec(compile(block.group(1), "docs/adherence.md", "exec"), {})
+    finally:
+        os.chdir(here)
+    out = capsys.readouterr().out
+    assert out.startswith("0.777778 (2, 2)\n{\n")
