@@ -18,7 +18,7 @@ browser-deps:
 
 demo: $(STAMP)
 	$(BIN)/worksheetkit validate examples
-	$(BIN)/python scripts/build_site.py examples site
+	$(BIN)/worksheetkit site examples -o site
 	@echo "Open site/index.html in a browser (works from file://, no server needed)."
 
 lint: $(STAMP)

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("cmd_score", "Adherence report for an assignment and its responses."),
     "fhir": ("cmd_fhir", "Export to or import from FHIR R4 Questionnaire."),
     "new": ("cmd_new", "Start a new worksheet from a template in the pack."),
+    "site": ("cmd_site", "Build a static site of a pack (forms, printables, calendars, reports)."),
 }
 
 

@@ -24,7 +24,13 @@ from ..loading.modelerrors import convert, convert_relative, did_you_mean
 from ..loading.yamlsource import MAX_BYTES
 from ..model import Assignment, Document, Item, Pack, Pathway, Response, Worksheet
 from .located import Located
-from .worksheet import WorksheetChecker, check_text_fields, expr_hint, valid_duration
+from .worksheet import (
+    WorksheetChecker,
+    check_text_fields,
+    expr_hint,
+    safe_url,
+    valid_duration,
+)
 
 __all__ = [
     "LoadedPack",
@@ -355,9 +361,36 @@ class PackChecker:
         if resolved is None:
             return
         self.out.extend(WorksheetChecker(resolved.model, resolved.root, resolved.items).run())
+        self.out.extend(self._media_files(resolved))
         self.pack._worksheets.setdefault(resolved.model.id, {})[resolved.model.version] = (
             resolved.model
         )
+
+    def _media_files(self, resolved: Resolved) -> Iterator[Diagnostic]:
+        """A relative media link must name a file inside the pack (relative to its folder)."""
+        if self.pack.root is None:
+            return
+        from ..model import Media
+        from .worksheet import walk_items
+
+        root = self.pack.root.resolve()
+        for entry in walk_items(resolved.model.items, resolved.items):
+            item = entry.model
+            if not isinstance(item, Media) or "://" in item.url or item.url.startswith("//"):
+                continue
+            if not safe_url(item.url):
+                continue  # reported as WK212
+            target = (root / item.url.split("#")[0].split("?")[0]).resolve()
+            inside = target == root or root in target.parents
+            if not inside or not target.is_file():
+                yield entry.node.at("url").diag(
+                    "WK226",
+                    f"The media file '{item.url}' is not in the pack"
+                    + (" (the link leaves the pack folder)." if not inside else "."),
+                    "Relative media links are relative to the pack folder (the one with "
+                    "pack.yaml); put the file there, or use an https:// link.",
+                    severity="warning",
+                )
 
     def _find_doc(self, ref: str) -> tuple[SourceDocument | None, str | None]:
         ident, wanted = split_ref(ref)

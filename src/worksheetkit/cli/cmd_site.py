@@ -1,0 +1,39 @@
+"""``worksheetkit site PACK [-o DIR]``: a static site of a pack that works from file://."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ._common import EXIT_OK, EXIT_PROBLEMS, fail_usage
+
+
+@click.command("site")
+@click.argument("pack", type=click.Path(file_okay=False), default=".")
+@click.option(
+    "-o", "--output", default="site", show_default=True, help="Folder to write (replaced)."
+)
+def command(pack: str, output: str) -> None:
+    """Build a static site of PACK: every worksheet as a form, a printable version and JSON;
+    each pathway's timeline and calendar file; adherence reports for sample responses."""
+    from pathlib import Path
+
+    from ..errors import WorksheetError
+    from ..site import build_site
+
+    if not (Path(pack) / "pack.yaml").is_file():
+        fail_usage(f"{pack} is not a pack folder (it has no pack.yaml)")
+    try:
+        result = build_site(pack, output)
+    except WorksheetError as exc:
+        for d in exc.diagnostics:
+            click.echo(d.format(), err=True)
+        click.echo("The pack has errors; fix them (worksheetkit validate) and try again.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    except OSError as exc:
+        fail_usage(f"cannot write {output}: {exc.strerror}")
+    for d in result.diagnostics:
+        click.echo(d.format(), err=True)
+    click.echo(f"Wrote {len(result.pages)} files to {result.out}; open {result.out / 'index.html'}")
+    sys.exit(EXIT_OK)

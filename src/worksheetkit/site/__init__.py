@@ -1,0 +1,290 @@
+"""A static site of a pack: every worksheet as a form, printable Markdown and JSON; each
+pathway's timeline and calendar; adherence reports for the sample data. Works from file://."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from ..errors import Diagnostic
+from ..model import Assignment, Pathway, Plan
+from ..validation import LoadedPack, load_pack
+
+__all__ = ["SiteResult", "build_site"]
+
+DEMO_START = dt.date(2026, 12, 7)  # a Monday: example pathway enrolments start here
+DEMO_ZONE = "Europe/London"
+
+
+@dataclass
+class SiteResult:
+    out: Path
+    pages: list[Path] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(
+        loader=PackageLoader("worksheetkit.site", "templates"),
+        autoescape=select_autoescape(default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _text(value: Any, language: str) -> str:
+    if isinstance(value, dict):
+        return str(value.get(language) or next(iter(value.values()), ""))
+    return "" if value is None else str(value)
+
+
+def _slug(ident: str, version: str) -> str:
+    return f"{ident}-{version}"
+
+
+class _Builder:
+    def __init__(self, pack: LoadedPack, out: Path) -> None:
+        self.pack = pack
+        self.out = out
+        self.result = SiteResult(out)
+        self.language = pack.manifest.language if pack.manifest else "en"
+
+    def write(self, rel: str, content: str | bytes) -> None:
+        path = self.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        self.result.pages.append(path)
+
+    def page(self, rel: str, **context: Any) -> None:
+        depth = rel.count("/")
+        html = (
+            _env()
+            .get_template("site.html.j2")
+            .render(root="../" * depth, lang=self.language, **context)
+        )
+        self.write(rel, html)
+
+    def worksheets(self) -> list[dict[str, Any]]:
+        from ..rendering import render, render_with_diagnostics
+
+        rows: list[dict[str, Any]] = []
+        for ws in self.pack.worksheets:
+            slug = _slug(ws.id, ws.version)
+            html, problems = render_with_diagnostics(ws, to="html")
+            self.result.diagnostics.extend(problems)
+            self.write(f"worksheets/{slug}.html", html)
+            self.write(f"worksheets/{slug}.md", render(ws, to="markdown"))
+            self.write(f"worksheets/{slug}.json", render(ws, to="json"))
+            translations = []
+            for lang in ws.languages or []:
+                if lang == ws.language:
+                    continue
+                self.write(f"worksheets/{slug}.{lang}.html", render(ws, to="html", language=lang))
+                translations.append(
+                    {"lang": lang, "href": f"worksheets/{slug}.{lang}.html",
+                     "name": _LANGUAGE_NAMES.get(lang, lang)}
+                )  # fmt: skip
+            rows.append(
+                {
+                    "id": ws.id,
+                    "version": ws.version,
+                    "title": _text(ws.title, ws.language),
+                    "modalities": ", ".join(ws.modalities) or "—",
+                    "minutes": f"{ws.estimated_minutes:g}" if ws.estimated_minutes else "—",
+                    "form": f"worksheets/{slug}.html",
+                    "markdown": f"worksheets/{slug}.md",
+                    "json": f"worksheets/{slug}.json",
+                    "translations": translations,
+                }
+            )
+        return rows
+
+    def pathways(self) -> list[dict[str, Any]]:
+        from ..scheduling import occurrences, to_ics
+
+        rows: list[dict[str, Any]] = []
+        for pathway in self.pack.pathways:
+            slug = _slug(pathway.id, pathway.version)
+            assignment = _demo_assignment(pathway)
+            occ = occurrences(assignment, pack=self.pack)
+            self.write(f"pathways/{slug}.ics", to_ics(assignment, pack=self.pack))
+            titles = {s.id: self._step_title(s.worksheet) for s in pathway.steps}
+            self.page(
+                f"pathways/{slug}.html",
+                page="pathway",
+                title=_text(pathway.title, pathway.language),
+                summary=_text(pathway.summary, pathway.language),
+                start=DEMO_START.isoformat(),
+                timezone=DEMO_ZONE,
+                ics=f"{slug}.ics",
+                steps=[
+                    {
+                        "id": s.id,
+                        "title": titles[s.id],
+                        "href": self._step_href(s.worksheet),
+                        "start": s.start,
+                        "unlock": s.unlock_when,
+                    }
+                    for s in pathway.steps
+                ],
+                occurrences=[
+                    {
+                        "opens": o.opens.strftime("%a %d %b %Y %H:%M %Z"),
+                        "due": o.due.strftime("%a %d %b %H:%M"),
+                        "step": o.step or "",
+                        "title": titles.get(o.step or "", o.worksheet),
+                        "note": "locked until the step unlocks" if o.locked else "",
+                    }
+                    for o in occ
+                ],
+            )
+            rows.append(
+                {
+                    "href": f"pathways/{slug}.html",
+                    "title": _text(pathway.title, pathway.language),
+                    "steps": len(pathway.steps),
+                }
+            )
+        return rows
+
+    def _step_title(self, ref: str) -> str:
+        try:
+            ws = self.pack.worksheet(ref)
+        except KeyError:
+            return ref
+        return _text(ws.title, ws.language)
+
+    def _step_href(self, ref: str) -> str | None:
+        try:
+            ws = self.pack.worksheet(ref)
+        except KeyError:
+            return None
+        return f"../worksheets/{_slug(ws.id, ws.version)}.html"
+
+    def reports(self, root: Path) -> list[dict[str, Any]]:
+        from ..adherence import adherence
+        from ..reports import to_html, to_markdown
+
+        responses = _read_jsonl_responses(root)
+        rows: list[dict[str, Any]] = []
+        for assignment in sorted(self.pack.assignments, key=lambda a: a.id):
+            mine = [r for r in responses if r.get("assignment") == assignment.id]
+            if not mine:
+                continue
+            as_of = max(str(r.get("submitted_at") or "") for r in mine)
+            moment = dt.datetime.fromisoformat(as_of) + dt.timedelta(days=1)
+            report = adherence(assignment, mine, moment, pack=self.pack)
+            self.write(f"reports/{assignment.id}.html", to_html(report))
+            self.write(f"reports/{assignment.id}.md", to_markdown(report))
+            target = assignment.worksheet or assignment.pathway or ""
+            rows.append(
+                {
+                    "href": f"reports/{assignment.id}.html",
+                    "markdown": f"reports/{assignment.id}.md",
+                    "title": f"{assignment.id} — {self._step_title(target) if assignment.worksheet else target}",
+                }
+            )
+        return rows
+
+    def responses(self) -> list[dict[str, Any]]:
+        from ..rendering import render
+
+        rows: list[dict[str, Any]] = []
+        for response in self.pack.responses:
+            ref = (
+                f"{response.worksheet.split('@')[0]}@{response.version}"
+                if response.version
+                else response.worksheet
+            )
+            try:
+                ws = self.pack.worksheet(ref)
+            except KeyError:
+                continue
+            name = f"{ws.id}-{response.id or len(rows) + 1}"
+            self.write(f"responses/{name}.html", render(response, to="html", worksheet=ws))
+            rows.append(
+                {
+                    "href": f"responses/{name}.html",
+                    "title": f"{_text(ws.title, ws.language)} ({response.id or name})",
+                }
+            )
+        return rows
+
+
+_LANGUAGE_NAMES = {"es": "Español", "en": "English", "fr": "Français", "de": "Deutsch",
+                   "pt": "Português", "ar": "العربية"}  # fmt: skip
+
+
+def _demo_assignment(pathway: Pathway) -> Assignment:
+    return Assignment(
+        worksheetkit=1,
+        kind="assignment",
+        id=f"demo-{pathway.id}",
+        client="c-demo",
+        pathway=f"{pathway.id}@{pathway.version}",
+        start=DEMO_START,
+        timezone=DEMO_ZONE,
+        plan=Plan(when="Evening", where="Home", confidence=8),
+    )
+
+
+def _read_jsonl_responses(root: Path) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for path in sorted(root.rglob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                try:
+                    value = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(value, dict):
+                    found.append(value)
+    return found
+
+
+def build_site(pack_dir: str | Path, out_dir: str | Path) -> SiteResult:
+    """Build the static site of the pack in ``pack_dir`` into ``out_dir`` (replaced)."""
+    root = Path(pack_dir)
+    pack = load_pack(root)  # raises WorksheetError when the pack has errors
+    out = Path(out_dir)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    builder = _Builder(pack, out)
+    media = root / "media"
+    if media.is_dir():
+        # Relative media links are relative to the pack; pages live one folder down.
+        for folder in ("worksheets", "responses"):
+            shutil.copytree(media, out / folder / "media", dirs_exist_ok=True)
+    worksheets = builder.worksheets()
+    pathways = builder.pathways()
+    reports = builder.reports(root)
+    responses = builder.responses()
+    manifest = pack.manifest
+    builder.page(
+        "index.html",
+        page="index",
+        title=_text(manifest.name, builder.language) if manifest else "Worksheet pack",
+        description=_text(manifest.description, builder.language) if manifest else "",
+        pack_id=manifest.id if manifest else "",
+        pack_version=manifest.version if manifest else "",
+        license=manifest.license if manifest else None,
+        worksheets=worksheets,
+        pathways=pathways,
+        reports=reports,
+        responses=responses,
+    )
+    return builder.result

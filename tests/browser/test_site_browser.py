@@ -1,0 +1,65 @@
+"""Every page of the demo site opens from file://, with zero axe WCAG 2.1 A/AA violations and
+zero Nu HTML Checker errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from worksheetkit.site import build_site
+
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
+
+pytestmark = pytest.mark.browser
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"  {v['id']} ({v.get('impact')}): {v.get('help')} — "
+        + "; ".join(str(n.get("target")) for n in v.get("nodes", [])[:3])
+        for v in violations
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    build_site(EXAMPLES, out)
+    return out
+
+
+def _site_pages(site: Path) -> list[Path]:
+    # Worksheet forms and response views are checked by the renderer's suite; here the pages
+    # the site adds (index, pathways) and the reports.
+    return [site / "index.html", *sorted((site / "pathways").glob("*.html")),
+            *sorted((site / "reports").glob("*.html"))]  # fmt: skip
+
+
+def test_site_pages_pass_axe(
+    site: Path, page: Any, axe_violations: Callable[[Any], list[dict[str, Any]]]
+) -> None:
+    failures = []
+    for path in _site_pages(site):
+        page.goto(path.as_uri())
+        violations = axe_violations(page)
+        if violations:
+            failures.append(f"{path.relative_to(site)}:\n{describe_violations(violations)}")
+    assert not failures, "\n".join(failures)
+
+
+def test_site_pages_pass_the_html_checker(
+    site: Path, vnu_errors: Callable[[list[Path]], list[dict[str, Any]]]
+) -> None:
+    assert vnu_errors(_site_pages(site)) == []
+
+
+def test_index_links_open(site: Path, page: Any) -> None:
+    page.goto((site / "index.html").as_uri())
+    links = page.locator("main a[href$='.html']")
+    assert links.count() > 30
+    first = links.first.get_attribute("href")
+    page.goto((site / first).as_uri())
+    assert page.locator("form").count() >= 1
