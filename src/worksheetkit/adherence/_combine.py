@@ -89,7 +89,7 @@ def adherence_stream(
     are expanded once per distinct schedule (pathways with unlock rules excepted).
     """
     name = str(path)
-    cache: dict[str, list[Slot]] = {}
+    cache: dict[str, tuple[Slot, ...]] = {}
     finished: set[str] = set()
     current: str | None = None
     group: list[Mapping[str, Any]] = []
@@ -106,7 +106,7 @@ def adherence_stream(
             slots = cache.get(key)
             if slots is None:
                 moment = as_instant(as_of, zone(assignment.timezone))
-                slots = cache[key] = slots_for(assignment, moment, pack)
+                slots = cache[key] = tuple(slots_for(assignment, moment, pack))
         return adherence(
             assignment,
             lines,

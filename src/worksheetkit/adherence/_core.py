@@ -338,6 +338,14 @@ _RANK = {"completed_on_time": 0, "completed_late": 1, "partial": 2, "missed": 3}
 def _decide(
     slot: Slot, subs: list[Submission], as_of: dt.datetime, policy: Policy
 ) -> OccurrenceResult:
+    if not subs:
+        if slot.excused:
+            return OccurrenceResult(slot, "excused", None)
+        if as_of < slot.opens:
+            return OccurrenceResult(slot, "upcoming", None)
+        if as_of <= slot.grace_until:
+            return OccurrenceResult(slot, "open", None)
+        return OccurrenceResult(slot, "missed", 0.0)
     obstacle = next((s for s in reversed(subs) if s.obstacle_kind is not None), None)
     okind = obstacle.obstacle_kind if obstacle else None
     onote = obstacle.obstacle_note if obstacle else None
@@ -489,19 +497,26 @@ def _slope(points: Sequence[tuple[float, float]]) -> float:
     return sxy / sxx
 
 
+def week_indexes(slots: Sequence[Slot], start: dt.date, tz: dt.tzinfo) -> list[int]:
+    """The week of each slot, counted from ``start`` in local time (week 0 = first 7 days)."""
+    return [(s.opens.astimezone(tz).date() - start).days // 7 for s in slots]
+
+
 def trend_of(
     results: Sequence[OccurrenceResult],
     as_of: dt.datetime,
     start: dt.date,
     tz: dt.tzinfo,
     policy: Policy,
+    weeks_of: Sequence[int] | None = None,
 ) -> Trend:
     """Weekly Q (weeks counted from the assignment's start date, local time) and its slope
     over the last ``trend_weeks`` complete weeks that have eligible occurrences."""
+    if weeks_of is None:
+        weeks_of = week_indexes([r.slot for r in results], start, tz)
     by_week: dict[int, list[OccurrenceResult]] = {}
-    for r in results:
-        day = r.slot.opens.astimezone(tz).date()
-        by_week.setdefault((day - start).days // 7, []).append(r)
+    for r, week in zip(results, weeks_of, strict=True):
+        by_week.setdefault(week, []).append(r)
     local_now = as_of.astimezone(tz)
     weeks: list[tuple[int, dt.date, float | None, int]] = []
     for index in sorted(by_week):
@@ -518,6 +533,27 @@ def trend_of(
         return Trend(tuple(weeks), None, None, ())
     slope = _slope([(float(i), q) for i, q in usable])
     return Trend(tuple(weeks), slope, slope < policy.declining_below, tuple(i for i, _ in usable))
+
+
+_Prepared = tuple[list[Slot], _Matcher, dict[tuple[dt.date, dt.tzinfo], list[int]]]
+_PREPARED: dict[int, tuple[tuple[Slot, ...], _Prepared]] = {}
+
+
+def _prepare(slots: Sequence[Slot]) -> _Prepared:
+    """Slots in schedule order with their matcher; reused while the *same tuple* of slots is
+    passed again (thousands of assignments sharing one schedule). Lists are never cached,
+    since they can change between calls."""
+    if isinstance(slots, tuple):
+        hit = _PREPARED.get(id(slots))
+        if hit is not None and hit[0] is slots:
+            return hit[1]
+    ordered = sorted(slots, key=lambda s: (s.opens, s.id))
+    prepared: _Prepared = (ordered, _Matcher(ordered), {})
+    if isinstance(slots, tuple):
+        if len(_PREPARED) >= 16:
+            _PREPARED.clear()
+        _PREPARED[id(slots)] = (slots, prepared)
+    return prepared
 
 
 def evaluate(
@@ -537,8 +573,7 @@ def evaluate(
     """
     if as_of.tzinfo is None:
         raise ValueError("as_of must be an aware datetime (an instant)")
-    ordered = sorted(slots, key=lambda s: (s.opens, s.id))
-    matcher = _Matcher(ordered)
+    ordered, matcher, weeks_cache = _prepare(slots)
     matched: list[list[Submission]] = [[] for _ in ordered]
     done = [False] * len(ordered)
     extra: list[Extra] = []
@@ -593,5 +628,9 @@ def evaluate(
             step_weighted[name] = sum(values) / len(values) if values else None
     zone = tz or (ordered[0].opens.tzinfo if ordered else dt.UTC) or dt.UTC
     first_day = start or (ordered[0].opens.astimezone(zone).date() if ordered else as_of.date())
-    trend = trend_of(results, as_of, first_day, zone, policy)
+    weeks_key = (first_day, zone)
+    weeks_of = weeks_cache.get(weeks_key)
+    if weeks_of is None:
+        weeks_of = weeks_cache[weeks_key] = week_indexes(ordered, first_day, zone)
+    trend = trend_of(results, as_of, first_day, zone, policy, weeks_of)
     return Evaluation(results, tuple(extra), overall, steps, trend, step_weighted)

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,27 +63,59 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
                 )
 
 
-@dataclass(frozen=True, slots=True)
 class RawResponse:
-    """The fields adherence reads from one response, checked but not yet matched."""
+    """The fields adherence reads from one response, checked but not yet matched.
 
-    line: int
-    assignment: str | None
-    worksheet: str | None
-    step: str | None
-    occurrence: str | None
-    submitted_at: dt.datetime
-    answers: Mapping[str, Any]
-    quality: float | None
-    difficulty: float | None
-    obstacles: float | None
-    obstacle_kind: Any
-    obstacle_note: str | None
-    id: str | None
+    A plain slotted class, not a frozen dataclass: one is built per line of a big file.
+    """
 
-    @property
-    def answered(self) -> bool:
-        return any(v not in (None, "", [], {}) for v in self.answers.values())
+    __slots__ = (
+        "answered",
+        "answers",
+        "assignment",
+        "difficulty",
+        "id",
+        "line",
+        "obstacle_kind",
+        "obstacle_note",
+        "obstacles",
+        "occurrence",
+        "quality",
+        "step",
+        "submitted_at",
+        "worksheet",
+    )
+
+    def __init__(
+        self,
+        line: int,
+        assignment: str | None,
+        worksheet: str | None,
+        step: str | None,
+        occurrence: str | None,
+        submitted_at: dt.datetime,
+        answers: Mapping[str, Any],
+        quality: float | None,
+        difficulty: float | None,
+        obstacles: float | None,
+        obstacle_kind: Any,
+        obstacle_note: str | None,
+        id: str | None,
+    ) -> None:
+        self.line = line
+        self.assignment = assignment
+        self.worksheet = worksheet
+        self.step = step
+        self.occurrence = occurrence
+        self.submitted_at = submitted_at
+        self.answers = answers
+        self.quality = quality
+        self.difficulty = difficulty
+        self.obstacles = obstacles
+        self.obstacle_kind = obstacle_kind
+        self.obstacle_note = obstacle_note
+        self.id = id
+        self.answered = any(v not in (None, "", [], {}) for v in answers.values())
 
 
 def _problem(
@@ -97,7 +128,7 @@ def _problem(
 
 def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
-    if value is None or isinstance(value, str):
+    if value is None or type(value) is str:
         return value
     raise _FieldError(key, "text")
 
@@ -113,6 +144,8 @@ def _rating(ratings: Mapping[str, Any], key: str) -> float | None:
     value = ratings.get(key)
     if value is None:
         return None
+    if type(value) is int and 0 <= value <= 4:  # the common case, fast
+        return float(value)
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
