@@ -243,3 +243,13 @@ def test_labels_in_the_requested_language() -> None:
     assert score(ws, {"a": 7})["s"].label == "Score"
     doc = {"worksheetkit": 1, "kind": "response", "language": "es", "answers": {"a": 7}}
     assert score(ws, doc)["s"].band == "Bajo"
+
+
+def test_score_result_reads_like_the_json_output() -> None:
+    result = score(FOUR, {"a": 3, "b": 3, "c": 0, "d": 3})["total"]
+    assert result["value"] == 12
+    assert result["band"] == "High"
+    assert result["alerts"][0] == {"severity": "urgent", "message": "D at its highest."}
+    assert result["prorated"] is False
+    with pytest.raises(KeyError):
+        result["nope"]

@@ -43,6 +43,15 @@ class ScoreResult:
     prorated: bool = False
     band_severity: str | None = None
 
+    def __getitem__(self, key: str) -> Any:
+        """``result["value"]``, ``result["band"]``, ``result["alerts"]`` (as in the JSON
+        output), and the other fields by name."""
+        if key == "alerts":
+            return [a.as_dict() for a in self.alerts]
+        if key in self.__dataclass_fields__:
+            return getattr(self, key)
+        raise KeyError(key)
+
     def as_dict(self) -> dict[str, Any]:
         """The shape of ``check-response --format json`` (DESIGN §6)."""
         return {

@@ -34,7 +34,7 @@ REF_PATTERN: Final = r"^[a-z0-9][a-z0-9_.-]*(@\d+(\.\d+){0,2})?$"
 ITEM_ID_PATTERN: Final = r"^[a-z_][a-z0-9_]*$"
 LANG_PATTERN: Final = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 TIMESTAMP_PATTERN: Final = (
-    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
     r"(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$"
 )
 #: Free-text fields of the response itself (ids, occurrence, obstacle note) are at most this long.
