@@ -140,7 +140,9 @@ def axe_violations(_axe_source: str) -> Callable[[Any], list[dict[str, Any]]]:
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             page.evaluate(_axe_source)
         result = page.evaluate(
-            "t => axe.run(document, {runOnly: {type: 'tag', values: t}})", WCAG_TAGS
+            "t => axe.run(document, {runOnly: {type: 'tag', values: t},"
+            " resultTypes: ['violations']})",
+            WCAG_TAGS,
         )
         violations: list[dict[str, Any]] = result["violations"]
         return violations
@@ -174,8 +176,9 @@ def vnu_errors() -> Callable[[list[Path]], list[dict[str, Any]]]:
 
 
 def describe_violations(violations: list[dict[str, Any]]) -> str:
+    """axe violations as readable lines for an assertion message."""
     lines = []
     for v in violations:
-        targets = [", ".join(n.get("target", [])) for n in v.get("nodes", [])][:5]
+        targets = [", ".join(map(str, n.get("target", []))) for n in v.get("nodes", [])][:5]
         lines.append(f"{v['id']} ({v.get('impact')}): {v.get('help')} at {targets}")
     return "\n".join(lines)
