@@ -216,10 +216,13 @@ def check_show_if_matches_python(page: Any, ws: Worksheet, answers: dict[str, An
                 shown = parent_shown and truthy(py_evaluate(parse(item.show_if), answers))
             if isinstance(item, Section):
                 walk(item.items, shown)
-            elif getattr(item, "id", None) and hasattr(item, "required"):
-                if item.show_if or not parent_shown:
-                    assert visible(page, item.id) == shown, (item.id, item.show_if)
-                    checked += 1
+            elif (
+                getattr(item, "id", None)
+                and hasattr(item, "required")
+                and (item.show_if or not parent_shown)
+            ):
+                assert visible(page, item.id) == shown, (item.id, item.show_if)
+                checked += 1
 
     walk(ws.items, True)
     return checked
@@ -240,9 +243,12 @@ def test_fill_submit_validate_and_axe(
         summary.inner_text() if summary.is_visible() else "none"
     )
     assert page.js_errors == []
-    assert detail["kind"] == "response" and detail["worksheet"] == ws.id
-    assert detail["version"] == ws.version and detail["worksheetkit"] == 1
-    assert detail["submitted_at"].endswith("Z") and detail["started_at"] <= detail["submitted_at"]
+    assert detail["kind"] == "response"
+    assert detail["worksheet"] == ws.id
+    assert detail["version"] == ws.version
+    assert detail["worksheetkit"] == 1
+    assert detail["submitted_at"].endswith("Z")
+    assert detail["started_at"] <= detail["submitted_at"]
     assert set(filled) - {i.id for i in inputs(ws.items) if getattr(i, "pattern", None)} <= set(
         detail["answers"]
     ), "an answered control is missing from the response"
@@ -266,7 +272,8 @@ def test_fill_submit_validate_and_axe(
 def test_show_if_hides_and_shows(page: Any, pages_dir: Path) -> None:
     ws = kitchen_sink()
     open_page(page, pages_dir, "show-if", render(ws, "html"))
-    assert not visible(page, "walk_minutes") and not visible(page, "balanced")
+    assert not visible(page, "walk_minutes")
+    assert not visible(page, "balanced")
     page.check("#wk-test-kitchen-sink-walked-0")  # yes
     assert visible(page, "walk_minutes")
     page.check("#wk-test-kitchen-sink-walked-1")  # no
@@ -293,10 +300,13 @@ def test_show_if_hides_and_shows(page: Any, pages_dir: Path) -> None:
     detail = submit(page)
     assert detail is not None
     answers = detail["answers"]
-    assert "walk_minutes" not in answers and "balanced" not in answers
+    assert "walk_minutes" not in answers
+    assert "balanced" not in answers
     assert answers["mood"] == {"other": "flat"}
     assert answers["emotions"] == [{"emotion": "sad", "intensity": 70}]
-    assert answers["walked"] is False and answers["belief"] == 2 and answers["confidence"] == 7
+    assert answers["walked"] is False
+    assert answers["belief"] == 2
+    assert answers["confidence"] == 7
     assert validate_response(ws, detail) == []
 
 
@@ -306,7 +316,8 @@ def test_client_side_errors_are_announced_and_linked(page: Any, pages_dir: Path)
     page.fill("#wk-test-kitchen-sink-hours", "30")  # above max 24
     assert submit(page) is None
     summary = page.locator("[data-wk-summary]")
-    assert summary.is_visible() and summary.get_attribute("role") == "alert"
+    assert summary.is_visible()
+    assert summary.get_attribute("role") == "alert"
     assert page.evaluate("() => document.activeElement.matches('[data-wk-summary]')")
     assert page.title().startswith("Error: ")
     links = summary.locator("a")
@@ -385,7 +396,8 @@ def test_keyboard_only_ranking_and_table(page: Any, pages_dir: Path) -> None:
     add = page.locator("[data-wk-item=emotions] [data-wk-add]")
     add.click()
     add.click()
-    assert rows.count() == 3 and add.is_hidden()
+    assert rows.count() == 3
+    assert add.is_hidden()
     # Slider and number stay in step, with the anchor words announced.
     page.focus("#wk-test-kitchen-sink-suds-range")
     page.keyboard.press("End")
