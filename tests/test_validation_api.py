@@ -695,3 +695,33 @@ def test_no_file_is_created_by_the_corpus() -> None:
     cli("validate", INVALID / "python-tag-apply.yaml")
     validate(INVALID / "python-tag-apply.yaml")
     assert not marker.exists()
+
+
+# -- files named on their own, and named twice ----------------------------------------------
+
+
+def test_a_single_file_is_checked_with_its_pack_as_context() -> None:
+    # A pre-commit hook passes single files: a worksheet made from a template must still
+    # resolve, and only the named file is reported on.
+    short = EXAMPLES / "worksheets" / "thought-record-short.yaml"
+    assert [d for d in validate(short) if d.severity == "error"] == []
+
+
+def test_problems_in_context_files_are_not_reported_for_a_named_file(tmp_path: Path) -> None:
+    (tmp_path / "pack.yaml").write_text(
+        "worksheetkit: 1\nkind: pack\nid: t.p\nname: P\nversion: 1.0.0\n", encoding="utf-8"
+    )
+    (tmp_path / "broken.yaml").write_text("worksheetkit: 1\nid: t.b\n", encoding="utf-8")
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "worksheetkit: 1\nid: t.g\nversion: 1.0.0\ntitle: G\nitems: [{type: note, text: Hi}]\n",
+        encoding="utf-8",
+    )
+    assert validate(good) == []
+    assert {Path(d.file or "").name for d in validate(tmp_path)} == {"broken.yaml"}
+
+
+def test_a_file_named_twice_is_read_once() -> None:
+    examples = EXAMPLES
+    diags = validate(examples, examples / "worksheets" / "sleep-diary.yaml")
+    assert [d.code for d in diags if d.severity == "error"] == []

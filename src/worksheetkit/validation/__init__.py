@@ -171,8 +171,17 @@ def _pack_root_of(folder: Path) -> Path | None:
 def _collect(
     paths: Iterable[str | os.PathLike[str]],
 ) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
+    """The documents under ``paths`` (each file once, however often it is named)."""
     files: list[tuple[Path, str]] = []
     problems: list[Diagnostic] = []
+    seen: set[Path] = set()
+
+    def add(path: Path, display: str) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            files.append((path, display))
+
     for given in paths:
         p = Path(given)
         if p.is_dir():
@@ -193,9 +202,9 @@ def _collect(
                     if full.is_symlink() and not _inside(full.resolve(), top):
                         problems.append(_outside(full))
                         continue
-                    files.append((full, str(full)))
+                    add(full, str(full))
         elif p.exists() or p.is_symlink():
-            files.append((p, str(given)))
+            add(p, str(given))
         else:
             problems.append(
                 Diagnostic(
@@ -807,17 +816,31 @@ def _check_paths(
     files, problems = _collect(paths)
     groups: dict[Path | None, list[SourceDocument]] = {}
     roots: dict[Path, Path | None] = {}
+    named: set[Path] = set()
     for n, (path, display) in enumerate(files, 1):
         folder = path.parent.resolve()
         if folder not in roots:
             roots[folder] = _pack_root_of(folder)
         root = roots[folder]
+        named.add(path.resolve())
         groups.setdefault(root, []).append(_read(path, display))
         if progress is not None:
             progress(n, len(files))
     diagnostics = list(problems)
     for root, docs in groups.items():
-        diagnostics.extend(PackChecker(root, docs).run().diagnostics)
+        if root is None:
+            diagnostics.extend(PackChecker(root, docs).run().diagnostics)
+            continue
+        # A file named on its own (a pre-commit hook passes single files) is checked with the
+        # rest of its pack as context: templates and references resolve. Only the named files
+        # are reported on.
+        context_files, _ = _collect([root])
+        context = [
+            _read(path, display) for path, display in context_files if path.resolve() not in named
+        ]
+        reported = {d.file for d in docs}
+        checked = PackChecker(root, [*docs, *context]).run().diagnostics
+        diagnostics.extend(d for d in checked if d.file in reported)
     return ValidationRun(len(files), sort_diagnostics(diagnostics))
 
 
