@@ -417,3 +417,11 @@ def test_urge_surfing_records_the_wave(pack: Any) -> None:
         {"urge_kind": "smoke", "urge_before": 6, "urge_peak": 9, "urge_after": 3, "acted": False},
     )
     assert out["urge_drop"][0] == 6
+
+
+def test_the_catalogue_lists_every_worksheet_and_pathway(pack: Any) -> None:
+    catalogue = (EXAMPLES / "worksheets" / "README.md").read_text(encoding="utf-8")
+    for ident in [w.id for w in pack.worksheets] + [p.id for p in pack.pathways]:
+        assert f"`{ident}`" in catalogue, ident
+    for target in re.findall(r"\]\(([^)]+\.yaml)\)", catalogue):
+        assert (EXAMPLES / "worksheets" / target).resolve().is_file(), target
