@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import AwareDatetime, Field, StrictBool, StrictInt
 
 from .base import Model
 from .items import Expression, Item, ItemId, Number, Text
@@ -203,8 +203,9 @@ class Response(_Document):
     assignment: str | None = None
     step: ItemId | None = None
     occurrence: str | None = None
-    started_at: dt.datetime | None = None
-    submitted_at: dt.datetime | None = None
+    # Moments in time carry their UTC offset (…+01:00 or …Z): a bare local time is ambiguous.
+    started_at: AwareDatetime | None = None
+    submitted_at: AwareDatetime | None = None
     answers: dict[str, Any] = Field(default_factory=dict)
     ratings: Ratings | None = None
     obstacle: Obstacle | None = None

@@ -62,6 +62,11 @@ TEXT_KEYS = frozenset(
 )
 MARKDOWN_KEYS = frozenset({"instructions", "text", "help", "rationale", "summary", "transcript"})
 DURATION_KEYS = frozenset({"for", "window", "grace", "before_due", "after_open", "duration"})
+# A quantified group whose body is itself quantified: (a+)+, (a*)*, (\w+\s?)*, (x{2,})+ …
+# Python's `re` backtracks exponentially on such patterns and has no timeout.
+_NESTED_QUANTIFIER = re.compile(
+    r"\((?:[^()\\]|\\.)*?(?:[+*]|\{\d*,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\d*\})"
+)
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
@@ -238,6 +243,14 @@ class WorksheetChecker:
                         f"The pattern is not a valid regular expression ({getattr(exc, 'msg', 'invalid')}).",
                         "Check brackets and backslashes; quote the pattern with single quotes.",
                     )
+                else:
+                    if _NESTED_QUANTIFIER.search(item.pattern):
+                        yield node.at("pattern").diag(
+                            "WK217",
+                            "The pattern repeats a group that itself repeats (like (a+)+); "
+                            "checking some answers against it could take minutes.",
+                            "Remove the inner or the outer repetition, e.g. write (a+)+ as a+.",
+                        )
         if isinstance(item, Checklist):
             yield from self._min_max(
                 node, item.min_selected, item.max_selected, "min_selected", "max_selected"
