@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,6 +29,7 @@ from ._reading import (
     SCORING_FAILED,
     UNKNOWN_OCCURRENCE,
     RawResponse,
+    has_answer,
     iter_raw,
 )
 from ._report import AdherenceReport, ObstacleReport, RaisedAlert
@@ -48,6 +50,7 @@ def _ref_id(ref: str | None) -> str | None:
     return None if ref is None else ref.split("@", 1)[0]
 
 
+@lru_cache(maxsize=1)
 def _responses_module() -> Any:
     """``worksheetkit.responses`` when it is installed with ``fraction``/``score``."""
     try:
@@ -66,7 +69,7 @@ def zone(name: str) -> ZoneInfo:
 
 def default_fraction(answers: Mapping[str, Any]) -> float:
     """Without the worksheet: any answer given counts as done (documented fallback)."""
-    return 1.0 if any(v not in (None, "", [], {}) for v in answers.values()) else 0.0
+    return 1.0 if has_answer(answers) else 0.0
 
 
 def as_instant(as_of: dt.datetime | dt.date, tz: dt.tzinfo) -> dt.datetime:
@@ -387,13 +390,8 @@ def adherence(
     alerts: list[RaisedAlert] = []
     builder = SeriesBuilder(assignment.start, tz)
     unscored = 0
-    for raw, sub in raws:
-        if sub.submitted_at > moment:
-            continue
-        landed = where.get(id(sub))
-        extra = extra_ids.get(id(sub))
-        occ_id = landed.slot.id if landed else (extra.occurrence if extra else None)
-        if extra is not None and extra.reason == "unknown_occurrence":
+    for e in ev.extra:
+        if e.reason == "unknown_occurrence":
             diagnostics.append(
                 Diagnostic(
                     UNKNOWN_OCCURRENCE,
@@ -402,17 +400,26 @@ def adherence(
                     severity="warning",
                     hint="Use an occurrence id as 'worksheetkit schedule' prints it.",
                     file=source_file,
-                    line=raw.line if source_file is not None else None,
+                    line=e.submission.index if source_file is not None else None,
                     path="/occurrence",
                 )
             )
+    status_of = {r.slot.id: r.status for r in ev.occurrences}
+    # Only responses that carry an obstacle, or everything when charting the answers.
+    for raw, sub in raws if series else [(r, s) for r, s in raws if s.obstacle_kind]:
+        if sub.submitted_at > moment:
+            continue
+        landed = where.get(id(sub))
+        extra = extra_ids.get(id(sub))
+        occ_id = landed.slot.id if landed else (extra.occurrence if extra else None)
         if sub.obstacle_kind is not None:
-            status = landed.status if landed else None
-            if landed is None and occ_id is not None:
-                status = next((r.status for r in ev.occurrences if r.slot.id == occ_id), None)
             obstacles.append(
                 ObstacleReport(
-                    occ_id, sub.submitted_at, sub.obstacle_kind, sub.obstacle_note, status
+                    occ_id,
+                    sub.submitted_at,
+                    sub.obstacle_kind,
+                    sub.obstacle_note,
+                    status_of.get(occ_id) if occ_id is not None else None,
                 )
             )
         if not series:

@@ -123,7 +123,7 @@ def adherence_stream(
         if isinstance(value, Diagnostic):
             yield value
             continue
-        owner = value.get("assignment") if isinstance(value, Mapping) else None
+        owner = value.get("assignment") if type(value) is dict else None
         if not isinstance(owner, str) or owner not in assignments:
             yield Diagnostic(
                 NOT_GROUPED,

@@ -32,8 +32,12 @@ def _reject_constant(name: str) -> Any:
     raise ValueError("NaN and Infinity are not JSON")
 
 
-def _loads(text: str | bytes) -> Any:
-    return json.loads(text, parse_constant=_reject_constant)
+# One decoder for the process: json.loads with options would build a new one per line.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def _loads(text: bytes) -> Any:
+    return _DECODER.decode(text.decode("utf-8"))
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
@@ -48,7 +52,7 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
                 continue
             try:
                 yield number, _loads(raw)
-            except (ValueError, RecursionError):
+            except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
                 # Never echo the line: it holds a client's answers.
                 yield (
                     number,
@@ -61,6 +65,17 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
                         column=1,
                     ),
                 )
+
+
+def has_answer(answers: Mapping[str, Any]) -> bool:
+    """True when at least one answer is given (not null, "", [] or {})."""
+    for value in answers.values():
+        if value is None or value == "":
+            continue
+        if type(value) in (list, dict) and not value:
+            continue
+        return True
+    return False
 
 
 class RawResponse:
@@ -115,7 +130,7 @@ class RawResponse:
         self.obstacle_kind = obstacle_kind
         self.obstacle_note = obstacle_note
         self.id = id
-        self.answered = any(v not in (None, "", [], {}) for v in answers.values())
+        self.answered = has_answer(answers)
 
 
 def _problem(
@@ -124,6 +139,10 @@ def _problem(
     return Diagnostic(
         code, message, hint=hint, file=file, line=line, column=1 if line else None, path=path
     )
+
+
+def _is_map(value: Any) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
@@ -173,7 +192,7 @@ def read_response(
     data: Any, *, line: int | None = None, file: str | None = None
 ) -> RawResponse | Diagnostic:
     """Check the fields adherence needs; a Diagnostic (never quoting values) when one is bad."""
-    if not isinstance(data, Mapping):
+    if not _is_map(data):
         return _problem(
             BAD_FIELD,
             "This line is not a response (a JSON object was expected).",
@@ -193,7 +212,8 @@ def read_response(
                 line,
                 "/kind",
             )
-        raw_time = data.get("submitted_at")
+        get = data.get
+        raw_time = get("submitted_at")
         if raw_time is None:
             return _problem(
                 NO_SUBMITTED_AT,
@@ -207,42 +227,48 @@ def read_response(
         submitted = parse_time(raw_time)
         if submitted is None:
             raise _FieldError("submitted_at", "a date and time with a UTC offset (ISO 8601)")
-        answers = data.get("answers", {})
+        answers = get("answers")
         if answers is None:
             answers = {}
-        if not isinstance(answers, Mapping):
+        elif type(answers) is not dict and not isinstance(answers, Mapping):
             raise _FieldError("answers", "an object of answers")
-        ratings = data.get("ratings") or {}
-        if not isinstance(ratings, Mapping):
-            raise _FieldError("ratings", "an object of ratings")
-        obstacle = data.get("obstacle")
+        quality = difficulty = obstacles = None
+        ratings = get("ratings")
+        if ratings:
+            if type(ratings) is not dict and not isinstance(ratings, Mapping):
+                raise _FieldError("ratings", "an object of ratings")
+            quality = _rating(ratings, "quality")
+            difficulty = _rating(ratings, "difficulty")
+            obstacles = _rating(ratings, "obstacles")
+        obstacle = get("obstacle")
         kind_o: Any = None
         note: str | None = None
         if obstacle is not None:
-            if not isinstance(obstacle, Mapping):
+            if not _is_map(obstacle):
                 raise _FieldError("obstacle", "an object with a kind")
             kind_o = obstacle.get("kind")
             if kind_o not in ("external", "internal"):
                 raise _FieldError("obstacle/kind", "external or internal")
             note = _opt_str(obstacle, "note")
-        occurrence = data.get("occurrence")
-        if occurrence is not None and not isinstance(occurrence, str):
+        occurrence = get("occurrence")
+        if occurrence is not None and type(occurrence) is not str:
             raise _FieldError("occurrence", "an occurrence id or a scheduled start time")
+        assignment = get("assignment")
+        worksheet = get("worksheet")
+        step = get("step")
+        ident = get("id")
+        for key, value in (
+            ("assignment", assignment),
+            ("worksheet", worksheet),
+            ("step", step),
+            ("id", ident),
+        ):
+            if value is not None and type(value) is not str:
+                raise _FieldError(key, "text")
         return RawResponse(
-            line=line or 0,
-            assignment=_opt_str(data, "assignment"),
-            worksheet=_opt_str(data, "worksheet"),
-            step=_opt_str(data, "step"),
-            occurrence=occurrence,
-            submitted_at=submitted,
-            answers=answers,
-            quality=_rating(ratings, "quality"),
-            difficulty=_rating(ratings, "difficulty"),
-            obstacles=_rating(ratings, "obstacles"),
-            obstacle_kind=kind_o,
-            obstacle_note=note,
-            id=_opt_str(data, "id"),
-        )
+            line or 0, assignment, worksheet, step, occurrence, submitted, answers,
+            quality, difficulty, obstacles, kind_o, note, ident,
+        )  # fmt: skip
     except _FieldError as exc:
         return _problem(
             BAD_FIELD,
@@ -276,7 +302,7 @@ def iter_raw(
                 yield read_response(value, line=number, file=name)
         return
     for index, item in enumerate(source, start=1):
-        data = item if isinstance(item, Mapping) else from_model(item)
+        data = item if _is_map(item) else from_model(item)
         if locations is not None:
             yield read_response(data, line=locations[1][index - 1], file=locations[0])
             continue
