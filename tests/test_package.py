@@ -52,9 +52,9 @@ def test_version_is_printed() -> None:
 
 
 def test_every_registered_command_exists() -> None:
-    from worksheetkit.cli import COMMANDS, cli
-
     import click
+
+    from worksheetkit.cli import COMMANDS, cli
 
     ctx = click.Context(cli)
     for name in COMMANDS:
