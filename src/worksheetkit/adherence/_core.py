@@ -346,6 +346,22 @@ def _decide(
         if as_of <= slot.grace_until:
             return OccurrenceResult(slot, "open", None)
         return OccurrenceResult(slot, "missed", 0.0)
+    if len(subs) == 1 and not slot.excused and subs[0].obstacle_kind is None:
+        # The common case, without the general search below.
+        only = subs[0]
+        status: Status
+        chosen: Submission | None
+        if as_of < slot.opens:
+            return OccurrenceResult(slot, "upcoming", None)
+        if only.submitted_at > slot.grace_until:
+            status, credit, n, chosen = "missed", 0.0, 0, None
+        else:
+            status, credit = _credit_of(slot, only, policy)
+            n, chosen = 1, only
+        if status[0] != "c" and as_of <= slot.grace_until:  # not completed: still open
+            return OccurrenceResult(slot, "open", None, chosen, n)
+        over = only.fraction - 1.0 if chosen is not None and only.fraction > 1.0 else 0.0
+        return OccurrenceResult(slot, status, credit, chosen, n, None, None, over)
     obstacle = next((s for s in reversed(subs) if s.obstacle_kind is not None), None)
     okind = obstacle.obstacle_kind if obstacle else None
     onote = obstacle.obstacle_note if obstacle else None
