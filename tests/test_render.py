@@ -119,7 +119,7 @@ def test_controls_are_labelled_and_described(sink: Worksheet) -> None:
     assert '<legend class="wk-legend">Did you go for a walk?</legend>' in html
     assert ">Intensity, row 1</label>" in html
     assert '<th scope="col">Emotion</th>' in html
-    assert 'data-wk-show-if="[&#34;==&#34;,[&#34;name&#34;,&#34;walked&#34;],true]"' in html
+    assert 'data-wk-show-if="[&quot;==&quot;,[&quot;name&quot;,&quot;walked&quot;],true]"' in html
 
 
 def test_hostile_text_is_inert(hostile: Worksheet) -> None:

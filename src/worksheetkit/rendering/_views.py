@@ -6,14 +6,18 @@ is made here, once, with the JSON path of every text so a missing translation ca
 
 from __future__ import annotations
 
+import html
+import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..model import (
+    LIKERT_PRESETS,
     Checklist,
     Choice,
     DateItem,
@@ -33,11 +37,18 @@ from ..model import (
     Worksheet,
     YesNo,
     display_label,
-    item_options,
 )
 from ._text import Localiser, json_value, safe_url
 
-OTHER = "__other__"  # the form value of an "Other" choice; its text goes in "<name>__other"
+OTHER = "__other__"
+
+
+def _esc(value: object) -> str:
+    """HTML-escape for attribute values and text (quotes included)."""
+    return html.escape(str(value), quote=True)
+
+
+# the form value of an "Other" choice; its text goes in "<name>__other"
 _SLUG = re.compile(r"[^a-z0-9_-]+")
 _DURATION = re.compile(
     r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
@@ -108,6 +119,7 @@ class FieldView:
     in_cell: bool = False
     max_length: int | None = None
     add_hidden: bool = False
+    optional_text: str = "(optional)"
 
     @property
     def hint_id(self) -> str:
@@ -134,6 +146,149 @@ class FieldView:
     def optional_mark(self) -> bool:
         return not self.required and not self.readonly
 
+    # Attribute and element snippets, built here rather than in template macros: a macro call
+    # costs more than the HTML it writes, and these are written once per control. Every
+    # value is escaped with ``_esc`` or is Markup already (labels, help).
+    @property
+    def optional_html(self) -> Markup:
+        if not self.optional_mark:
+            return Markup("")
+        return Markup(f' <span class="wk-optional">{_esc(self.optional_text)}</span>')  # noqa: S704
+
+    @property
+    def described_attr(self) -> Markup:
+        ids = self.describedby
+        return Markup(f' aria-describedby="{_esc(ids)}"' if ids else "")  # noqa: S704
+
+    @property
+    def req_attr(self) -> Markup:
+        out = " required" if self.required and not self.conditional else ""
+        return Markup(out + " readonly" if self.readonly else out)  # noqa: S704
+
+    @property
+    def attrs_html(self) -> Markup:
+        return Markup(  # noqa: S704
+            "".join(f' {_esc(k)}="{_esc(v)}"' for k, v in sorted(self.attrs.items()))
+        )
+
+    @property
+    def control_attrs(self) -> Markup:
+        """The attributes of a text, number or rating input, in a fixed order."""
+        count = f' data-wk-count="{self.max_length}"' if self.max_length else ""
+        return self.attrs_html + self.described_attr + self.req_attr + Markup(count)  # noqa: S704
+
+    @property
+    def hint_html(self) -> Markup:
+        if self.help is None:
+            return Markup("")
+        return Markup(f'\n<div class="wk-hint" id="{_esc(self.hint_id)}">{self.help}</div>')  # noqa: S704
+
+    @property
+    def error_html(self) -> Markup:
+        return Markup(f'\n<p class="wk-error" id="{_esc(self.error_id)}" hidden></p>')  # noqa: S704
+
+    @property
+    def show_if_attr(self) -> Markup:
+        return _show_if_attr(self.show_if)
+
+    def _open(self) -> str:
+        return (
+            f'<div class="wk-item wk-item--{_esc(self.type)}" id="{_esc(self.dom_id)}-item" '
+            f'data-wk-item="{_esc(self.id)}"{self.show_if_attr}>'
+        )
+
+    @property
+    def single_head(self) -> Markup:
+        """Item wrapper, label, hint, rating anchors and the (hidden) error message."""
+        anchors = ""
+        if self.anchors:
+            entries = "".join(
+                f'<li><span class="wk-anchor-value">{_esc(v)}</span> {text}</li>'
+                for v, text in self.anchors
+            )
+            anchors = f'\n<ul class="wk-anchors" id="{_esc(self.dom_id)}-anchors">{entries}</ul>'
+        return Markup(  # noqa: S704
+            f'{self._open()}\n<label class="wk-label" for="{_esc(self.dom_id)}">{self.label}'
+            f"{self.optional_html}</label>{self.hint_html}{anchors}{self.error_html}"
+        )
+
+    @property
+    def group_head(self) -> Markup:
+        """Item wrapper, fieldset and legend, hint and error, for radio and checkbox groups."""
+        return Markup(  # noqa: S704
+            f'{self._open()}\n<fieldset class="wk-fieldset"{self.described_attr}>\n'
+            f'<legend class="wk-legend">{self.label}{self.optional_html}</legend>'
+            f"{self.hint_html}{self.error_html}"
+        )
+
+    def select_html(self, choose: str, other: str, other_label: str) -> Markup:
+        """A table cell's single choice as a <select> (radio groups do not fit in a cell)."""
+        e = _esc
+        controls = (
+            f' aria-controls="{e(self.dom_id)}-other-wrap" data-wk-other-select'
+            if self.other
+            else ""
+        )
+        out = [
+            f'<select class="wk-select" id="{e(self.dom_id)}" name="{e(self.name)}"'
+            f'{self.req_attr}{controls}>\n<option value="">{e(choose)}</option>'
+        ]
+        for o in self.options:
+            selected = " selected" if o.checked else ""
+            out.append(f'\n<option value="{e(o.form_value)}"{selected}>{e(o.label_text)}</option>')
+        if self.other:
+            selected = " selected" if self.other_checked else ""
+            out.append(f'\n<option value="{OTHER}"{selected}>{e(other)}</option>')
+        out.append("\n</select>")
+        if self.other:
+            out.append(self._other_input(other_label))
+        return Markup("".join(out))  # noqa: S704
+
+    def _other_input(self, other_label: str) -> str:
+        dom = _esc(self.dom_id)
+        return (
+            f'\n<div class="wk-conditional" id="{dom}-other-wrap" data-wk-other-wrap>\n'
+            f'<label class="wk-label wk-label--small" for="{dom}-other">{_esc(other_label)}'
+            f'</label>\n<input class="wk-input" type="text" id="{dom}-other" '
+            f'name="{_esc(self.name)}__other" value="{_esc(self.other_value)}" autocomplete="off">'
+            "\n</div>"
+        )
+
+    def options_html(self, kind: str, other: str, other_label: str) -> Markup:
+        """Radio buttons or checkboxes, each with its label, then the "Other" answer."""
+        e = _esc
+        name = e(self.name) + ("[]" if kind == "checkbox" else "")
+        required = kind == "radio" and self.required and not self.conditional
+        scale = " wk-options--scale" if self.type in ("likert", "yesno") else ""
+        out = [f'<div class="wk-options{scale}">']
+        for o in self.options:
+            flags = (
+                (" checked" if o.checked else "")
+                + (" data-wk-exclusive" if o.exclusive else "")
+                + (" disabled" if self.readonly and not o.checked else "")
+                + (" required" if required else "")
+            )
+            help_ = f' <span class="wk-option-help">{o.help}</span>' if o.help is not None else ""
+            out.append(
+                f'\n<div class="wk-option">\n<input class="wk-check" type="{kind}" '
+                f'id="{e(o.dom_id)}" name="{name}" value="{e(o.form_value)}"{flags}>\n'
+                f'<label class="wk-option-label" for="{e(o.dom_id)}">{o.label}{help_}</label>\n'
+                "</div>"
+            )
+        if self.other:
+            dom = e(self.dom_id)
+            checked = " checked" if self.other_checked else ""
+            out.append(
+                f'\n<div class="wk-option">\n<input class="wk-check" type="{kind}" id="{dom}-o" '
+                f'name="{name}" value="{OTHER}" aria-controls="{dom}-other-wrap" '
+                f"data-wk-other{checked}>\n"
+                f'<label class="wk-option-label" for="{dom}-o">{e(other)}</label>\n</div>'
+                + self._other_input(other_label)
+            )
+        out.append("\n</div>")
+        # Every piece above is escaped (``_esc``) or already Markup (labels, help).
+        return Markup("".join(out))  # noqa: S704
+
 
 @dataclass
 class BlockView:
@@ -155,6 +310,16 @@ class BlockView:
     transcript: Markup | None = None
     duration: str = ""
     item_id: str = ""
+
+    @property
+    def show_if_attr(self) -> Markup:
+        return _show_if_attr(self.show_if)
+
+
+def _show_if_attr(show_if: str | None) -> Markup:
+    if not show_if:
+        return Markup("")
+    return Markup(f' data-wk-show-if="{_esc(show_if)}"')  # noqa: S704 - escaped
 
 
 @dataclass
@@ -210,15 +375,13 @@ class ViewBuilder:
         source: list[tuple[str, Markup]] = []
         if ws.source is not None:
             if ws.source.authors:
-                source.append(
-                    (self.ui["authors"], Markup("{}").format(", ".join(ws.source.authors)))
-                )
+                source.append((self.ui["authors"], escape(", ".join(ws.source.authors))))
             if ws.source.citation:
-                source.append((self.ui["source"], Markup("{}").format(ws.source.citation)))
+                source.append((self.ui["source"], escape(ws.source.citation)))
             if ws.source.license:
-                source.append((self.ui["licence"], Markup("{}").format(ws.source.license)))
+                source.append((self.ui["licence"], escape(ws.source.license)))
             if ws.source.copyright:
-                source.append(("©", Markup("{}").format(ws.source.copyright)))
+                source.append(("©", escape(ws.source.copyright)))
         minutes = None
         if ws.estimated_minutes is not None:
             minutes = self.ui["minutes_estimate"].format(n=number_text(ws.estimated_minutes))
@@ -227,9 +390,7 @@ class ViewBuilder:
             language=loc.language,
             direction="rtl" if _rtl(loc.language) else "ltr",
             prefix=self.prefix,
-            title=loc.inline(ws.title, "$.title")
-            if ws.title is not None
-            else Markup("{}").format(ws.id),
+            title=loc.inline(ws.title, "$.title") if ws.title is not None else escape(ws.id),
             title_text=title_text,
             summary=self._md(ws.summary, "$.summary"),
             rationale=self._md(ws.rationale, "$.rationale"),
@@ -348,11 +509,11 @@ class ViewBuilder:
         label = (
             loc.inline(display_label(item), label_path)
             if item.label is not None
-            else Markup("{}").format(label_text)
+            else escape(label_text)
         )
         if cell_label is not None:
             label_text = cell_label
-            label = Markup("{}").format(cell_label)
+            label = escape(cell_label)
         fv = FieldView(
             type=item.type,
             id=item.id,
@@ -366,6 +527,7 @@ class ViewBuilder:
             readonly=bool(item.readonly),
             show_if=None if in_cell else _expr_json(item.show_if),
             in_cell=in_cell,
+            optional_text=self.ui["optional"],
         )
         attrs = fv.attrs
         if isinstance(item, TextItem):
@@ -395,7 +557,7 @@ class ViewBuilder:
                 min=number_text(item.min), max=number_text(item.max), step=number_text(item.step)
             )
             attrs["inputmode"] = "numeric" if _whole(item.step) and _whole(item.min) else "decimal"
-            steps = _steps(item)
+            steps = _steps(item) if item.widget == "buttons" and not in_cell else None
             fv.widget = item.widget
             if fv.widget == "buttons" and (steps is None or len(steps) > MAX_BUTTONS):
                 fv.widget = "slider"
@@ -413,7 +575,7 @@ class ViewBuilder:
                     lab = (
                         Markup('{} <span class="wk-anchor">{}</span>').format(text, extra)
                         if extra is not None
-                        else Markup("{}").format(text)
+                        else escape(text)
                     )
                     fv.options.append(
                         OptionView(
@@ -433,7 +595,7 @@ class ViewBuilder:
                     OptionView(
                         value,
                         "true" if value else "false",
-                        Markup("{}").format(text),
+                        escape(text),
                         text,
                         f"{dom_id}-{k}",
                         checked=default is value,
@@ -448,11 +610,11 @@ class ViewBuilder:
                 attrs["max"] = number_text(mx)
             attrs["step"] = "any"
             attrs["inputmode"] = "decimal"
-            fv.unit = Markup("{}").format(self.ui["minutes"])
+            fv.unit = escape(self.ui["minutes"])
             dm = duration_minutes(default) if isinstance(default, str) else None
             fv.value = number_text(dm) if dm is not None else ""
         elif isinstance(item, Choice | Likert | Checklist | Ranking):
-            opts = item_options(item)
+            opts = _options(item)
             chosen: list[Any]
             if isinstance(default, list):
                 chosen = list(default)
@@ -464,7 +626,7 @@ class ViewBuilder:
             if isinstance(item, Ranking) and chosen:
                 order = {json_value(v): n for n, v in enumerate(chosen)}
                 fv.options.sort(key=lambda o: order.get(json_value(o.value), len(order)))
-            fv.other = bool(getattr(item, "other", False))
+            fv.other = isinstance(item, Choice | Checklist) and item.other
             if isinstance(item, Checklist):
                 if item.min_selected is not None:
                     attrs["data-min"] = str(item.min_selected)
@@ -475,7 +637,7 @@ class ViewBuilder:
         return fv
 
     def _option(
-        self, opt: Option, k: int, dom_id: str, raw_path: str | None, item: Any, chosen: list[Any]
+        self, opt: _Opt, k: int, dom_id: str, raw_path: str | None, item: Any, chosen: list[Any]
     ) -> OptionView:
         raw = item.options[k] if raw_path is not None else None
         if isinstance(raw, Option) and raw.label is not None:
@@ -484,12 +646,12 @@ class ViewBuilder:
         else:
             # A bare option ("sad") or a preset: the value is the label. Bare strings are
             # in the default language (validation asks for maps when there are translations).
-            text = str(opt.label) if isinstance(opt.label, str) else number_text(opt.value)  # type: ignore[arg-type]
+            text = opt.label
             if raw_path is not None and self.loc.language != self.loc.default:
                 label = self.loc.inline(text, f"{raw_path}[{k}]")
                 label_text = text
             else:
-                label = Markup("{}").format(text)
+                label = escape(text)
                 label_text = text
         help_ = None
         if isinstance(raw, Option) and raw.help is not None:
@@ -566,16 +728,13 @@ class ViewBuilder:
         return entry
 
     def config(self) -> str:
-        from ..expressions import ExpressionSyntaxError, parse, references
-
         scores = []
         input_ids = {e["id"] for e in self.config_items}
         for i, s in enumerate(self.ws.scores):
-            try:
-                expr = parse(s.formula)
-            except ExpressionSyntaxError:
+            names = _references(s.formula)
+            if names is None:
                 continue
-            refs = sorted(r for r in references(expr) if r in input_ids)
+            refs = sorted(r for r in names if r in input_ids)
             scores.append(
                 {
                     "id": s.id,
@@ -617,6 +776,32 @@ class ViewBuilder:
             "strings": strings,
         }
         return json_value(data)
+
+
+class _Opt(NamedTuple):
+    value: int | float | str
+    label: str  # the default-language label of a bare or preset option
+    exclusive: bool
+
+
+def _options(item: Any) -> list[_Opt]:
+    """Like ``item_options`` without building models (this runs for every option shown)."""
+    if isinstance(item, Likert) and item.options is None:
+        return [_Opt(v, text, False) for v, text in LIKERT_PRESETS.get(item.scale or "", ())]
+    out = []
+    for spec in item.options or []:
+        if isinstance(spec, Option):
+            label = (
+                spec.label
+                if isinstance(spec.label, str)
+                else number_text(spec.value)
+                if not isinstance(spec.value, str)
+                else spec.value
+            )
+            out.append(_Opt(spec.value, label, spec.exclusive))
+        else:
+            out.append(_Opt(spec, spec if isinstance(spec, str) else number_text(spec), False))
+    return out
 
 
 def p_slug(path: str) -> str:
@@ -661,6 +846,15 @@ def _duration_words(text: str | None) -> str:
 def _expr_obj(source: str | None) -> Any:
     if not source:
         return None
+    return json.loads(_expr_text(source))
+
+
+@lru_cache(maxsize=4096)
+def _expr_text(source: str) -> str:
+    return json_value(_parse_to_json(source))
+
+
+def _parse_to_json(source: str) -> Any:
     from ..expressions import ExpressionSyntaxError, parse, to_json
 
     try:
@@ -670,10 +864,21 @@ def _expr_obj(source: str | None) -> Any:
         return True
 
 
+@lru_cache(maxsize=1024)
+def _references(source: str) -> frozenset[str] | None:
+    """The ids a formula reads (None when it cannot be read: validation reports it)."""
+    from ..expressions import ExpressionSyntaxError, parse, references
+
+    try:
+        return frozenset(references(parse(source)))
+    except ExpressionSyntaxError:
+        return None
+
+
 def _expr_json(source: str | None) -> str | None:
     if not source:
         return None
-    return json_value(_expr_obj(source))
+    return _expr_text(source)
 
 
 def _fill_constraints(entry: dict[str, Any], item: Any) -> None:
@@ -705,7 +910,8 @@ def _fill_constraints(entry: dict[str, Any], item: Any) -> None:
         if item.max_selected is not None:
             entry["max_selected"] = item.max_selected
     if isinstance(item, Choice | Likert | Checklist | Ranking):
-        entry["options"] = [o.value for o in item_options(item)]
-        entry["exclusive"] = [o.value for o in item_options(item) if o.exclusive]
-    if getattr(item, "other", False):
+        opts = _options(item)
+        entry["options"] = [o.value for o in opts]
+        entry["exclusive"] = [o.value for o in opts if o.exclusive]
+    if isinstance(item, Choice | Checklist) and item.other:
         entry["other"] = True
