@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -144,3 +145,22 @@ def test_the_developer_pages_have_runnable_examples() -> None:
             pytest.fail(f"{page} is missing")
         runnable = [b for b in python_blocks(path.read_text(encoding="utf-8")) if b.run]
         assert len(runnable) >= least, f"{page} has {len(runnable)} runnable python blocks"
+
+
+def test_ci_page_shows_the_example_workflow_as_it_is() -> None:
+    workflow = (DOCS / "ci" / "github-actions.yml").read_text(encoding="utf-8")
+    page = (DOCS / "ci.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml\n(.*?)^```$", page, re.S | re.M)
+    assert workflow in blocks, "docs/ci.md must show docs/ci/github-actions.yml verbatim"
+    steps = yaml.safe_load(workflow)["jobs"]["check"]["steps"]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert any(r.startswith("worksheetkit validate") and "--format github" in r for r in runs)
+    assert any(r.startswith("worksheetkit lint") and "--format github" in r for r in runs)
+
+
+def test_ci_page_names_the_shipped_hooks() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    page = (DOCS / "ci.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"- id: (worksheetkit-[a-z]+)", page))
+    assert named, "docs/ci.md shows no hook"
+    assert named <= {hook["id"] for hook in hooks}
