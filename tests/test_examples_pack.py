@@ -125,8 +125,16 @@ def test_validate_examples_is_clean() -> None:
     result = CliRunner().invoke(cli, ["validate", "--format", "json", str(EXAMPLES)])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert (report["errors"], report["warnings"]) == (0, 0), report["diagnostics"]
+    assert report["errors"] == 0, report["diagnostics"]
     assert report["files"] >= 30
+    # Warnings are allowed elsewhere (a sample assignment may show a weak plan on purpose),
+    # but not in the library itself.
+    own = [
+        d
+        for d in report["diagnostics"]
+        if Path(d["file"]).parent.name in ("worksheets", "pathways")
+    ]
+    assert own == []
 
 
 def test_pack_has_every_worksheet_of_the_issue(pack: Any) -> None:
