@@ -626,13 +626,7 @@ def test_output_is_deterministic() -> None:
 
 # Findings on the example pack that are true weaknesses, reported to the pack's maintainers
 # rather than silenced here. Anything else the example pack raises is a false alarm.
-KNOWN_EXAMPLE_WEAKNESSES = {
-    # rationales written as one long sentence (29 words): Flesch–Kincaid grade 11–13.
-    # Suggested: "Answering the same nine questions every two weeks shows how your mood is
-    # changing. You and your therapist can see your progress and change the plan together."
-    ("phq-9.yaml", "WL007", "$.rationale"),
-    ("gad-7.yaml", "WL007", "$.rationale"),
-}
+KNOWN_EXAMPLE_WEAKNESSES: set[tuple[str, str, str]] = set()  # (file, code, path) allowed
 
 
 @pytest.mark.skipif(not (EXAMPLES / "pack.yaml").exists(), reason="no example pack")
