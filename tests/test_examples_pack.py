@@ -381,10 +381,6 @@ def test_ritual_monitoring_totals_and_alert(pack: Any) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="score() counts a table cell hidden by its column's show_if (responses engine)",
-)
 def test_minutes_of_a_resisted_ritual_do_not_count(pack: Any) -> None:
     # 'minutes' is shown only when ritual_done == true; a stale value in a resisted row is a
     # hidden answer, and hidden answers count as not given.

@@ -212,13 +212,33 @@ def _rows(
 # -- scores ---------------------------------------------------------------------------------
 
 
+def _shown_cells(f: Field, rows: Any, env: dict[str, Any]) -> Any:
+    """Table rows without the cells their column's ``show_if`` hides in that row: a hidden
+    answer never counts (the validator warns about it, WK409)."""
+    hiding = [c for c in (f.columns or {}).values() if c.conditions]
+    if not hiding or type(rows) is not list:
+        return rows
+    out: list[Any] = []
+    for row in rows:
+        if type(row) is not dict:
+            out.append(row)
+            continue
+        hidden = [
+            c.id
+            for c in hiding
+            if c.id in row and not all(truthy(evaluate(x, env, row=row)) for x in c.conditions)
+        ]
+        out.append({k: v for k, v in row.items() if k not in hidden} if hidden else row)
+    return out
+
+
 def _scoring_env(plan: Plan, sp: ScorePlan, visible: dict[str, Any]) -> dict[str, Any]:
     env: dict[str, Any] = {}
     for fid in sp.items:
         if fid not in visible:
             continue
-        value = visible[fid]
         f = plan.fields[fid]
+        value = _shown_cells(f, visible[fid], visible) if f.columns else visible[fid]
         if f.columns is None and type(value) is dict:
             continue  # an 'Other' answer carries no weight: it counts as missing
         if f.reverse is not None:
@@ -309,7 +329,13 @@ def _score(plan: Plan, sp: ScorePlan, visible: dict[str, Any], session: Session,
 
 
 def _alerts(plan: Plan, visible: dict[str, Any], session: Session, lang: str) -> None:
-    env = _env(visible, session.score_values)
+    shown = {
+        fid: _shown_cells(plan.fields[fid], value, visible)
+        if fid in plan.fields and plan.fields[fid].columns
+        else value
+        for fid, value in visible.items()
+    }
+    env = _env(shown, session.score_values)
     for sid, sp in plan.scores.items():
         fired = tuple(
             ScoreAlert(alert.severity, text_in(alert.message, lang, plan.language))
