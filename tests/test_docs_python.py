@@ -3,19 +3,15 @@
 Blocks of one file run in order in one namespace (a later block may use what an earlier one
 defined), with the repository root as the working directory, so paths such as
 ``examples/instruments/phq-9.yaml`` work as written. A block preceded by ``<!-- not-run -->``
-is illustrative: it is only compiled, not run. README.md's quick start uses a few names it
-does not define (``response_dict``, ``responses``, ``now``); PRELUDES provides them from the
-synthetic sample data.
+is illustrative: it is only compiled, not run. Pages are self-contained: a block may use only
+what an earlier block of the same page defined.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 import textwrap
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,20 +46,6 @@ def python_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def _readme_prelude() -> dict[str, Any]:
-    path = ROOT / "examples" / "responses" / "synthetic-thought-record-london.jsonl"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    responses = [json.loads(line) for line in lines if line.strip()]
-    return {
-        "response_dict": responses[0],
-        "responses": responses,
-        "now": dt.datetime(2026, 12, 15, 12, 0, tzinfo=dt.UTC),
-    }
-
-
-#: Names a page uses without defining them, keyed by file name (relative to the repo root).
-PRELUDES: dict[str, Callable[[], dict[str, Any]]] = {"README.md": _readme_prelude}
-
 DOC_FILES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
 
 
@@ -95,7 +77,6 @@ def test_python_blocks_run(doc: Path, monkeypatch: pytest.MonkeyPatch, capsys: A
     name = str(doc.relative_to(ROOT))
     monkeypatch.chdir(ROOT)
     namespace: dict[str, Any] = {"__name__": f"docs:{name}"}
-    namespace.update(PRELUDES.get(name, dict)())
     before = _top_level_entries()
     failures = run_blocks(name, text, namespace)
     capsys.readouterr()  # examples print; their output is not the point here
