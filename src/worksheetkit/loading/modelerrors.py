@@ -40,6 +40,11 @@ _TYPE_WORDS = {
     "is_instance_of": "a value of another kind",
 }
 
+_COMMA_HINT = (
+    "Inside { } a comma starts a new key: put text that contains a comma in quotes, "
+    'e.g. {en: "How anxious were you today, on average?"}.'
+)
+
 _STRUCTURAL = {"missing", "extra_forbidden", "union_tag_invalid", "union_tag_not_found"}
 
 _PATTERN_HINTS = {
@@ -255,7 +260,9 @@ def convert(exc: ValidationError, root: Any, data: Any, source: SourceMap) -> li
         if "a date and time with a UTC offset (…+01:00 or …Z)" in words:
             words = ["a date and time with a UTC offset (…+01:00 or …Z)"]
         hint = "Check the value against the format reference (docs/format.md)."
-        if "text" in words and isinstance(value, int | float | bool):
+        if value is None and _in_flow_mapping(source, path):
+            hint = _COMMA_HINT
+        elif "text" in words and isinstance(value, int | float | bool):
             hint = "Put the value in quotes to make it text."
         elif "a mapping of keys to values" in words and "text" in words:
             hint = "Write plain text, or a map of languages, e.g. {en: …, es: …}."
@@ -293,6 +300,14 @@ def _parse_json_path(text: str) -> Path:
         else:
             parts.append(m.group(3))
     return tuple(parts)
+
+
+def _in_flow_mapping(source: SourceMap, path: Path) -> bool:
+    """Whether the value at ``path`` was written inside ``{ … }`` on one line."""
+    import yaml
+
+    parent = source.node_at(path[:-1]) if path else None
+    return isinstance(parent, yaml.MappingNode) and bool(parent.flow_style)
 
 
 def _lookup(data: Any, path: Path) -> tuple[bool, Any]:
@@ -340,6 +355,15 @@ def _one(
         _, parent_value = _lookup(data, parent)
         candidates = allowed_keys(model) if model else []
         guess = did_you_mean(str(key), candidates)
+        if " " in str(key).strip() and _in_flow_mapping(source, path):
+            yield source.diagnostic(
+                "WK103",
+                f"Unknown key '{key}' in {_kind_of(model, parent_value)}.",
+                path,
+                hint=_COMMA_HINT,
+                key=True,
+            )
+            return
         hint = (
             f"Did you mean '{guess}'?"
             if guess
