@@ -725,3 +725,81 @@ def test_a_file_named_twice_is_read_once() -> None:
     examples = EXAMPLES
     diags = validate(examples, examples / "worksheets" / "sleep-diary.yaml")
     assert [d.code for d in diags if d.severity == "error"] == []
+
+
+def _small_pack(tmp_path: Path, files: dict[str, str]) -> Path:
+    (tmp_path / "pack.yaml").write_text(
+        "worksheetkit: 1\nkind: pack\nid: t.p\nname: P\nversion: 1.0.0\n", encoding="utf-8"
+    )
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+def test_responses_are_checked_whatever_order_the_files_sort_in(tmp_path: Path) -> None:
+    root = _small_pack(
+        tmp_path,
+        {
+            "a-responses/r.json": '{"worksheetkit": 1, "kind": "response", "worksheet": "t.w",'
+            ' "version": "1.0.0", "submitted_at": "2026-12-01T20:00:00Z", "answers": {"n": "x"}}',
+            "z-worksheets/w.yaml": """\
+                worksheetkit: 1
+                id: t.w
+                version: 1.0.0
+                title: W
+                items: [{id: n, type: number, label: N}]
+                """,
+        },
+    )
+    codes = {d.code for d in validate(root)}
+    assert "WK401" in codes  # the answer's wrong type was checked
+
+
+def test_a_worksheet_made_from_a_translated_template_must_translate_its_own_text(
+    tmp_path: Path,
+) -> None:
+    root = _small_pack(
+        tmp_path,
+        {
+            "base.yaml": """\
+                worksheetkit: 1
+                id: t.base
+                version: 1.0.0
+                title: {en: Base, es: Base}
+                languages: [en, es]
+                items: [{id: q, type: text, label: {en: Question, es: Pregunta}}]
+                """,
+            "derived.yaml": """\
+                worksheetkit: 1
+                id: t.derived
+                version: 1.0.0
+                extends: t.base@1
+                change:
+                  q: {label: Only English}
+                """,
+        },
+    )
+    diags = [d for d in validate(root) if d.code == "WK207"]
+    assert [(Path(d.file or "").name, d.line) for d in diags] == [("derived.yaml", 6)]
+
+
+@pytest.mark.parametrize(("languages", "expected"), [("[en, es]", set()), ("[en, fr]", {"WK207"})])
+def test_likert_presets_carry_english_and_spanish(
+    tmp_path: Path, languages: str, expected: set[str]
+) -> None:
+    root = _small_pack(
+        tmp_path,
+        {
+            "w.yaml": f"""\
+                worksheetkit: 1
+                id: t.w
+                version: 1.0.0
+                title: {{en: W, es: W, fr: W}}
+                languages: {languages}
+                items: [{{id: q, type: likert, label: {{en: Q, es: P, fr: Q}}, scale: frequency-4}}]
+                """,
+        },
+    )
+    assert {d.code for d in validate(root) if d.severity == "error"} == expected

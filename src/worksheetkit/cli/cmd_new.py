@@ -154,7 +154,8 @@ def command(
     from ..validation import check_paths
 
     problems = [d for d in check_paths(root).diagnostics if d.file and Path(d.file) == target]
-    click.echo(f"Created {target}")
+    shown = _shown(target)
+    click.echo(f"Created {shown}")
     if any(d.severity == "error" for d in problems):  # pragma: no cover - templates are valid
         for d in problems:
             click.echo(d.format(), err=True)
@@ -181,3 +182,11 @@ def _yaml_text(text: str) -> str:
     import json
 
     return json.dumps(text, ensure_ascii=False)
+
+
+def _shown(path: Path) -> str:
+    """The path relative to the current folder when it is inside it (shorter to type)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(path)

@@ -19,14 +19,7 @@ def report_text(files: int, diagnostics: list[Diagnostic]) -> None:
         click.echo(d.format())
         if d.hint:
             click.echo(f"    hint: {d.hint}")
-    errors = sum(d.severity == "error" for d in diagnostics)
-    warnings = len(diagnostics) - errors
-    summary = (
-        f"{files} file{'s' if files != 1 else ''} checked: "
-        f"{errors} error{'s' if errors != 1 else ''}, "
-        f"{warnings} warning{'s' if warnings != 1 else ''}"
-    )
-    click.echo(summary)
+    click.echo(_summary(files, diagnostics))
 
 
 def report_json(files: int, diagnostics: list[Diagnostic]) -> None:
@@ -59,9 +52,18 @@ def report_github(files: int, diagnostics: list[Diagnostic]) -> None:
     report_text_summary(files, diagnostics)
 
 
-def report_text_summary(files: int, diagnostics: list[Diagnostic]) -> None:
+def _summary(files: int, diagnostics: list[Diagnostic]) -> str:
     errors = sum(d.severity == "error" for d in diagnostics)
-    click.echo(f"{files} files checked: {errors} errors, {len(diagnostics) - errors} warnings")
+    warnings = len(diagnostics) - errors
+    return (
+        f"{files} file{'s' if files != 1 else ''} checked: "
+        f"{errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}"
+    )
+
+
+def report_text_summary(files: int, diagnostics: list[Diagnostic]) -> None:
+    click.echo(_summary(files, diagnostics))
 
 
 REPORTERS: dict[str, Callable[[int, list[Diagnostic]], None]] = {

@@ -26,51 +26,57 @@ class Option(Model):
 
 OptionSpec = Option | StrictInt | float | str
 
-LIKERT_PRESETS: dict[str, tuple[tuple[int, str], ...]] = {
-    # Values are the score weights (DESIGN §2); these spellings are fixed.
+# Values are the score weights (DESIGN §2); these spellings are fixed. Labels come in English
+# and Spanish; a worksheet declaring another language writes its options out (WK207).
+_PRESET_LABELS: dict[str, tuple[tuple[int, str, str], ...]] = {
     "frequency-4": (
-        (0, "Not at all"),
-        (1, "Several days"),
-        (2, "More than half the days"),
-        (3, "Nearly every day"),
+        (0, "Not at all", "Ningún día"),
+        (1, "Several days", "Varios días"),
+        (2, "More than half the days", "Más de la mitad de los días"),
+        (3, "Nearly every day", "Casi todos los días"),
     ),
     "agreement-5": (
-        (1, "Strongly disagree"),
-        (2, "Disagree"),
-        (3, "Neither agree nor disagree"),
-        (4, "Agree"),
-        (5, "Strongly agree"),
+        (1, "Strongly disagree", "Totalmente en desacuerdo"),
+        (2, "Disagree", "En desacuerdo"),
+        (3, "Neither agree nor disagree", "Ni de acuerdo ni en desacuerdo"),
+        (4, "Agree", "De acuerdo"),
+        (5, "Strongly agree", "Totalmente de acuerdo"),
     ),
     "agreement-7": (
-        (1, "Strongly disagree"),
-        (2, "Disagree"),
-        (3, "Somewhat disagree"),
-        (4, "Neither agree nor disagree"),
-        (5, "Somewhat agree"),
-        (6, "Agree"),
-        (7, "Strongly agree"),
+        (1, "Strongly disagree", "Totalmente en desacuerdo"),
+        (2, "Disagree", "En desacuerdo"),
+        (3, "Somewhat disagree", "Algo en desacuerdo"),
+        (4, "Neither agree nor disagree", "Ni de acuerdo ni en desacuerdo"),
+        (5, "Somewhat agree", "Algo de acuerdo"),
+        (6, "Agree", "De acuerdo"),
+        (7, "Strongly agree", "Totalmente de acuerdo"),
     ),
     "frequency-5": (
-        (0, "Never"),
-        (1, "Rarely"),
-        (2, "Sometimes"),
-        (3, "Often"),
-        (4, "Always"),
+        (0, "Never", "Nunca"),
+        (1, "Rarely", "Rara vez"),
+        (2, "Sometimes", "A veces"),
+        (3, "Often", "A menudo"),
+        (4, "Always", "Siempre"),
     ),
     "intensity-5": (
-        (0, "Not at all"),
-        (1, "A little bit"),
-        (2, "Moderately"),
-        (3, "Quite a bit"),
-        (4, "Extremely"),
+        (0, "Not at all", "Nada"),
+        (1, "A little bit", "Un poco"),
+        (2, "Moderately", "Moderadamente"),
+        (3, "Quite a bit", "Bastante"),
+        (4, "Extremely", "Muchísimo"),
     ),
     "difficulty-5": (
-        (0, "Very easy"),
-        (1, "Easy"),
-        (2, "Neither easy nor hard"),
-        (3, "Hard"),
-        (4, "Very hard"),
+        (0, "Very easy", "Muy fácil"),
+        (1, "Easy", "Fácil"),
+        (2, "Neither easy nor hard", "Ni fácil ni difícil"),
+        (3, "Hard", "Difícil"),
+        (4, "Very hard", "Muy difícil"),
     ),
+}
+PRESET_LANGUAGES: tuple[str, ...] = ("en", "es")
+# The English labels, as DESIGN §2 lists them.
+LIKERT_PRESETS: dict[str, tuple[tuple[int, str], ...]] = {
+    name: tuple((value, en) for value, en, _ in rows) for name, rows in _PRESET_LABELS.items()
 }
 
 
@@ -320,8 +326,8 @@ def normalise_options(specs: list[OptionSpec] | None) -> list[Option]:
 def likert_options(item: Likert) -> list[Option]:
     if item.options is not None:
         return normalise_options(item.options)
-    preset = LIKERT_PRESETS.get(item.scale or "", ())
-    return [Option(value=v, label=label) for v, label in preset]
+    preset = _PRESET_LABELS.get(item.scale or "", ())
+    return [Option(value=v, label={"en": en, "es": es}) for v, en, es in preset]
 
 
 def item_options(item: object) -> list[Option]:

@@ -311,11 +311,14 @@ class PackChecker:
         for doc in self.docs:
             self.out.extend(doc.diagnostics)
         self._index()
+        # Worksheets first: pathways, assignments and responses refer to them (whatever order
+        # the files sort in).
+        for doc in self.docs:
+            if isinstance(doc.model, Worksheet):
+                self._worksheet(doc)
         for doc in self.docs:
             model = doc.model
-            if isinstance(model, Worksheet):
-                self._worksheet(doc)
-            elif isinstance(model, Pathway):
+            if isinstance(model, Pathway):
                 self._pathway(doc, model)
             elif isinstance(model, Assignment):
                 self._assignment(doc, model)
@@ -365,7 +368,9 @@ class PackChecker:
             return
         resolved = self._resolve(doc, [])
         root = Located(doc.data, doc, ())
-        self.out.extend(check_text_fields(root, doc.model.language, doc.model.languages))
+        # A worksheet made from a template inherits its languages: its own texts must carry them.
+        texts_of = resolved.model if resolved is not None else doc.model
+        self.out.extend(check_text_fields(root, texts_of.language, texts_of.languages))
         self.out.extend(_schedule_checks(root.at("default_schedule")))
         if resolved is None:
             return

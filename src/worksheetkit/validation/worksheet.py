@@ -16,6 +16,7 @@ from ..errors import Diagnostic
 from ..loading.modelerrors import did_you_mean
 from ..model import (
     LIKERT_PRESETS,
+    PRESET_LANGUAGES,
     Checklist,
     Choice,
     DateItem,
@@ -309,6 +310,19 @@ class WorksheetChecker:
                     + "Presets: "
                     + ", ".join(LIKERT_PRESETS)
                     + ".",
+                )
+            missing = [
+                lang
+                for lang in dict.fromkeys([self.ws.language, *(self.ws.languages or [])])
+                if lang not in PRESET_LANGUAGES
+            ]
+            if item.scale in LIKERT_PRESETS and missing:
+                yield node.at("scale").diag(
+                    "WK207",
+                    f"The preset scale '{item.scale}' has no labels in: {', '.join(missing)}.",
+                    "Write the options out with their translations, e.g. "
+                    "{value: 0, label: {en: Not at all, "
+                    f"{missing[0]}: …}}}}.",
                 )
             if item.options is not None:
                 for i, opt in enumerate(item.options):
