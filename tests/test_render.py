@@ -459,3 +459,23 @@ def test_cli_response_and_errors(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["render", str(sheet), "--templates", str(broken)])
     assert result.exit_code == 2
     assert "template" in result.stderr
+
+
+def test_named_scales_follow_the_language() -> None:
+    ws = ws_from(
+        """
+        worksheetkit: 1
+        id: t.scale
+        version: 1.0.0
+        title: {en: Scale, es: Escala}
+        items:
+          - {id: q, type: likert, scale: agreement-5, label: {en: "Agree?", es: "¿De acuerdo?"}}
+        """
+    )
+    html, warnings = render_with_diagnostics(ws, "html", language="es")
+    assert ">Totalmente de acuerdo</label>" in html
+    assert warnings == []
+    md, _ = render_with_diagnostics(ws, "markdown", language="es")
+    assert "| Totalmente en desacuerdo (1) |" in md
+    _, french = render_with_diagnostics(ws, "html", language="fr")
+    assert "$.items[0].scale" in {d.path for d in french}

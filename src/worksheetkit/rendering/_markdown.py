@@ -173,6 +173,13 @@ class MarkdownWriter:
         out += self.footer()
         return _finish(out)
 
+    def preset_label(self, label: Any, path: str) -> str:
+        """A bare option's label (its value), or a named scale's label in every language it
+        has (a missing one is reported at the item's ``scale``)."""
+        if isinstance(label, dict):
+            return self.loc.text(label, f"{path}.scale")
+        return str(label)
+
     def options(self, item: Any, path: str) -> list[tuple[str, str]]:
         raw = getattr(item, "options", None)
         out = []
@@ -182,7 +189,7 @@ class MarkdownWriter:
             if label_value is not None:
                 text = self.t(label_value, f"{path}.options[{k}].label")
             else:
-                text = esc(str(opt.label))
+                text = esc(self.preset_label(opt.label, path))
             out.append(
                 (text, number_text(opt.value) if not isinstance(opt.value, str) else opt.value)
             )
@@ -280,7 +287,7 @@ class MarkdownWriter:
             text = (
                 self.loc.text(label_value, f"{path}.options[{k}].label")
                 if label_value is not None
-                else str(opt.label)
+                else self.preset_label(opt.label, path)
             )
             labels[_key(opt.value)] = text
 

@@ -17,7 +17,6 @@ from typing import Any, NamedTuple
 from markupsafe import Markup, escape
 
 from ..model import (
-    LIKERT_PRESETS,
     Checklist,
     Choice,
     DateItem,
@@ -37,6 +36,7 @@ from ..model import (
     Worksheet,
     YesNo,
     display_label,
+    item_options,
 )
 from ._text import Localiser, json_value, safe_url
 
@@ -622,7 +622,7 @@ class ViewBuilder:
                 chosen = [] if default is None else [default]
             raw_path = f"{p}.options" if getattr(item, "options", None) is not None else None
             for k, opt in enumerate(opts):
-                fv.options.append(self._option(opt, k, dom_id, raw_path, item, chosen))
+                fv.options.append(self._option(opt, k, dom_id, raw_path, item, chosen, p))
             if isinstance(item, Ranking) and chosen:
                 order = {json_value(v): n for n, v in enumerate(chosen)}
                 fv.options.sort(key=lambda o: order.get(json_value(o.value), len(order)))
@@ -637,7 +637,14 @@ class ViewBuilder:
         return fv
 
     def _option(
-        self, opt: _Opt, k: int, dom_id: str, raw_path: str | None, item: Any, chosen: list[Any]
+        self,
+        opt: _Opt,
+        k: int,
+        dom_id: str,
+        raw_path: str | None,
+        item: Any,
+        chosen: list[Any],
+        item_path: str,
     ) -> OptionView:
         raw = item.options[k] if raw_path is not None else None
         if isinstance(raw, Option) and raw.label is not None:
@@ -646,8 +653,11 @@ class ViewBuilder:
         else:
             # A bare option ("sad") or a preset: the value is the label. Bare strings are
             # in the default language (validation asks for maps when there are translations).
-            text = opt.label
-            if raw_path is not None and self.loc.language != self.loc.default:
+            text = opt.label if isinstance(opt.label, str) else ""
+            if isinstance(opt.label, dict):  # a named scale: labels in several languages
+                label = self.loc.inline(opt.label, f"{item_path}.scale")
+                label_text = self.loc.text(opt.label, f"{item_path}.scale")
+            elif raw_path is not None and self.loc.language != self.loc.default:
                 label = self.loc.inline(text, f"{raw_path}[{k}]")
                 label_text = text
             else:
@@ -780,14 +790,14 @@ class ViewBuilder:
 
 class _Opt(NamedTuple):
     value: int | float | str
-    label: str  # the default-language label of a bare or preset option
+    label: str | dict[str, str]  # a bare option's value as text, or a preset's labels
     exclusive: bool
 
 
 def _options(item: Any) -> list[_Opt]:
     """Like ``item_options`` without building models (this runs for every option shown)."""
     if isinstance(item, Likert) and item.options is None:
-        return [_Opt(v, text, False) for v, text in LIKERT_PRESETS.get(item.scale or "", ())]
+        return [_Opt(o.value, o.label or "", False) for o in item_options(item)]
     out = []
     for spec in item.options or []:
         if isinstance(spec, Option):
