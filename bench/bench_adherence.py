@@ -26,8 +26,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from worksheetkit.adherence import AdherenceReport, combine
-from worksheetkit.adherence._combine import adherence_stream
+from worksheetkit.progress import AdherenceReport, combine
+from worksheetkit.progress._combine import adherence_stream
 from worksheetkit.model import Assignment
 
 TARGET = 3.0

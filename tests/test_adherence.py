@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from worksheetkit import loads
-from worksheetkit.adherence import (
+from worksheetkit.progress import (
     AdherenceReport,
     EngagementKey,
     Policy,
@@ -19,7 +19,7 @@ from worksheetkit.adherence import (
     combine,
     evaluate,
 )
-from worksheetkit.adherence._combine import adherence_stream
+from worksheetkit.progress._combine import adherence_stream
 
 UTC = dt.UTC
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

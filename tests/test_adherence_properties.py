@@ -8,7 +8,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worksheetkit.adherence import Evaluation, Policy, Scores, Slot, Submission, evaluate
+from worksheetkit.progress import Evaluation, Policy, Scores, Slot, Submission, evaluate
 
 UTC = dt.UTC
 BASE = dt.datetime(2026, 3, 1, 18, 0, tzinfo=UTC)

@@ -67,3 +67,17 @@ def test_unknown_command_is_a_usage_error() -> None:
     )
     assert out.returncode == 2
     assert "Traceback" not in out.stderr
+
+
+def test_public_functions_are_not_shadowed_by_submodules() -> None:
+    # Importing a submodule binds it as an attribute of the package: a submodule named like a
+    # public function (e.g. `worksheetkit.adherence`) would replace the function.
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(worksheetkit.__path__):
+        if info.name != "__main__":  # that one runs the command line
+            importlib.import_module(f"worksheetkit.{info.name}")
+    for name in worksheetkit.__all__:
+        value = getattr(worksheetkit, name)
+        assert not isinstance(value, type(worksheetkit)), f"worksheetkit.{name} is a module"

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from worksheetkit import load_pack, loads
-from worksheetkit.adherence import AdherenceReport, adherence
+from worksheetkit.progress import AdherenceReport, adherence
 from worksheetkit.reports import environment, md_escape, render_report, to_html, to_markdown
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -15,8 +15,8 @@ from .model import Assignment, Pack, Pathway, Response, Worksheet
 from .validation import LoadedPack, load, load_pack, loads, validate
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .adherence import AdherenceReport, adherence
     from .fhir import from_fhir, to_fhir
+    from .progress import AdherenceReport, adherence
     from .rendering import render
     from .responses import score, validate_response
     from .scheduling import Occurrence, occurrences
@@ -52,8 +52,8 @@ _LAZY = {
     "score": "responses",
     "occurrences": "scheduling",
     "Occurrence": "scheduling",
-    "adherence": "adherence",
-    "AdherenceReport": "adherence",
+    "adherence": "progress",
+    "AdherenceReport": "progress",
     "to_fhir": "fhir",
     "from_fhir": "fhir",
 }

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 def _reports() -> dict[str, Any]:
     from worksheetkit import loads
-    from worksheetkit.adherence import adherence
+    from worksheetkit.progress import adherence
 
     empty = loads(
         """

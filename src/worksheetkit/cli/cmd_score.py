@@ -101,7 +101,7 @@ def command(
             for d in exc.diagnostics:
                 click.echo(d.format(), err=True)
             sys.exit(EXIT_PROBLEMS)
-    from ..adherence import adherence
+    from ..progress import adherence
     from ..reports import render_report
 
     moment = as_of if as_of is not None else dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ..adherence import AdherenceReport
+from ..progress import AdherenceReport
 from ._view import STATUS_MARK, STATUS_TEXT, View, build_view
 
 __all__ = [

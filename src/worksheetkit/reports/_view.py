@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..adherence import AdherenceReport, OccurrenceResult
-from ..adherence._series import Series
+from ..progress import AdherenceReport, OccurrenceResult
+from ..progress._series import Series
 
 STATUS_TEXT = {
     "completed_on_time": "Done on time",
@@ -357,7 +357,7 @@ def series_chart(series: Series, index: int, tz: dt.tzinfo) -> Chart | None:
 
 
 def build_view(report: AdherenceReport) -> View:
-    from ..adherence._api import zone
+    from ..progress._api import zone
 
     tz = zone(report.timezone)
     charts = []

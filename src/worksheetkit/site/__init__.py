@@ -175,7 +175,7 @@ class _Builder:
         return f"../worksheets/{_slug(ws.id, ws.version)}.html"
 
     def reports(self, root: Path) -> list[dict[str, Any]]:
-        from ..adherence import adherence
+        from ..progress import adherence
         from ..reports import to_html, to_markdown
 
         responses = _read_jsonl_responses(root)
