@@ -349,12 +349,14 @@ def _mean(args: Sequence[object]) -> object:
 
 
 def _min(args: Sequence[object]) -> object:
-    numbers = _numbers(args)
+    # A missing argument makes min/max missing (so ``min(1, reps / 30)`` is not 1 when reps is
+    # unanswered); missing values inside a list (a table column) are skipped, as in sum/mean.
+    numbers = None if any(arg is None for arg in args) else _numbers(args)
     return None if numbers is None else number_result(min(numbers))
 
 
 def _max(args: Sequence[object]) -> object:
-    numbers = _numbers(args)
+    numbers = None if any(arg is None for arg in args) else _numbers(args)
     return None if numbers is None else number_result(max(numbers))
 
 

@@ -143,6 +143,11 @@
     return out.length ? out : null;
   }
 
+  function hasNull(args) {
+    for (var i = 0; i < args.length; i++) if (args[i] === null) return true;
+    return false;
+  }
+
   function total(nums) {
     var t = 0;
     for (var i = 0; i < nums.length; i++) t += nums[i];
@@ -186,14 +191,15 @@
       return n === null ? null : numberResult(total(n) / n.length);
     }],
     min: [1, Infinity, function (a) {
-      var n = numbers(a);
+      // A missing argument makes min/max missing; nulls inside a list are skipped.
+      var n = hasNull(a) ? null : numbers(a);
       if (n === null) return null;
       var m = n[0];
       for (var i = 1; i < n.length; i++) if (n[i] < m) m = n[i];
       return numberResult(m);
     }],
     max: [1, Infinity, function (a) {
-      var n = numbers(a);
+      var n = hasNull(a) ? null : numbers(a);
       if (n === null) return null;
       var m = n[0];
       for (var i = 1; i < n.length; i++) if (n[i] > m) m = n[i];
