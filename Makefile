@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test test-fast lint typecheck bench fuzz browser-deps schemas clean
+.PHONY: demo test test-fast lint typecheck bench fuzz browser-deps schemas golden clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ bench: $(STAMP)
 fuzz: $(STAMP)
 	$(BIN)/python -m pip install --quiet atheris
 	$(BIN)/python tests/fuzz/run.py --seconds $${FUZZ_SECONDS:-60}
+
+# After an intended change to rendering or to examples/: rewrite the golden renders.
+golden: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_render_golden.py --update-golden
 
 schemas: $(STAMP)
 	$(BIN)/python scripts/write_schemas.py

@@ -23,3 +23,13 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return _write
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # Registered here (the root conftest) so it works however the tests are selected.
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the golden files under tests/golden/ from the current output",
+    )

@@ -28,11 +28,11 @@ def test_json_report_of_the_dst_example() -> None:
     )  # fmt: skip
     assert code == 0, err
     data = json.loads(out)
-    # This sample assignment has no late_credit: a late, complete session earns 1 (flexible).
+    # The sample assignment sets late_credit: 0.75, as worked example 3 does.
     assert [o["credit"] for o in data["occurrences"]] == pytest.approx(
-        [1, 1, 2 / 3, 0, 1, 1], abs=1e-6
+        [1, 1, 2 / 3, 0, 0.75, 1], abs=1e-6
     )
-    assert data["quantity"] == pytest.approx(0.777778, abs=1e-6)
+    assert data["quantity"] == pytest.approx(0.736111, abs=1e-6)  # worked example 3
     assert data["obstacles"][0]["kind"] == "internal"
     assert {a["severity"] for a in data["alerts"]} == {"warning"}  # pain of 8
     assert err == ""
@@ -121,4 +121,4 @@ def test_the_python_example_in_the_docs_runs(capsys: pytest.CaptureFixture[str])
     finally:
         os.chdir(here)
     out = capsys.readouterr().out
-    assert out.startswith("0.777778 (2, 2)\n{\n")
+    assert out.startswith("0.736111 (2, 2)\n{\n")
