@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt, field_validator
 
 from .base import Model
 
@@ -13,6 +13,18 @@ Text = str | dict[str, str]
 ItemId = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=64)]
 Number = StrictInt | float
 Expression = Annotated[str, Field(min_length=1)]
+
+
+def _number_key(key: Any) -> Any:
+    if isinstance(key, str):
+        try:
+            number = float(key)
+        except ValueError:
+            return key
+        if number.is_integer() and "." not in key and "e" not in key.lower():
+            return int(number)
+        return number
+    return key
 
 
 class Option(Model):
@@ -187,6 +199,14 @@ class Rating(_Input):
     anchors: dict[StrictInt | float, Text] | None = None
     widget: Literal["slider", "buttons", "number"] = "slider"
     default: Number | None = None
+
+    @field_validator("anchors", mode="before")
+    @classmethod
+    def _numeric_keys(cls, value: Any) -> Any:
+        # JSON object keys are always text: {"0": …} from JSON means the anchor at 0.
+        if isinstance(value, dict):
+            return {_number_key(k): v for k, v in value.items()}
+        return value
 
 
 class Ranking(_Input):
