@@ -400,7 +400,20 @@ def a_zone(name: str) -> Any:
 def test_to_rrule(schedule: dict[str, Any], rule: str) -> None:
     text = to_rrule(Schedule.model_validate(schedule), dt.date(2026, 12, 1), "Europe/London")
     assert text.splitlines()[1] == rule
-    assert text.splitlines()[0].startswith("DTSTART;TZID=Europe/London:20261201T")
+    # DTSTART is the first real occurrence (RFC 5545 counts it as one): 1 Dec 2026 is a
+    # Tuesday, so the Mon/Thu rule starts on Thursday 3 Dec.
+    first = "20261203T" if "BYDAY=MO,TH" in rule else "20261201T"
+    assert text.splitlines()[0].startswith(f"DTSTART;TZID=Europe/London:{first}")
+
+
+def test_to_rrule_dtstart_is_an_occurrence_so_count_is_right() -> None:
+    from dateutil.rrule import rrulestr
+
+    schedule = Schedule.model_validate({"repeat": "weekly", "on": ["mon", "wed", "fri"],
+                                        "at": "18:00", "count": 3})  # fmt: skip
+    text = to_rrule(schedule, dt.date(2026, 12, 15), None)  # a Tuesday
+    expanded = list(rrulestr(text))
+    assert [d.date().isoformat() for d in expanded] == ["2026-12-16", "2026-12-18", "2026-12-21"]
 
 
 def test_to_rrule_month_end_clamp() -> None:

@@ -71,9 +71,30 @@ def to_rrule(schedule: Schedule, start: dt.date, tz: str | None = None) -> str:
             end = ";UNTIL=" + last.strftime("%Y%m%dT%H%M%S")
     elif compiled.until_utc is not None:
         end = ";UNTIL=" + compiled.until_utc.strftime("%Y%m%dT%H%M%SZ")
+    rules: list[str] = []
     for group in compiled.groups:
         text = group.text()
         if compiled.once and len(compiled.groups) > 1:
             text += f";COUNT={len(group.times)}"
-        lines.append(f"RRULE:{text}{end}")
+        rules.append(f"{text}{end}")
+    # RFC 5545 counts DTSTART as the first occurrence, so it must be one: a weekly rule on
+    # Mon/Wed/Fri starting on a Tuesday begins on the Wednesday.
+    firsts = [_first_match(rule, first) for rule in rules]
+    actual = min((f for f in firsts if f is not None), default=first)
+    if actual != first:
+        stamp = actual.strftime("%Y%m%dT%H%M%S")
+        lines = [f"DTSTART;TZID={zone.key}:{stamp}" if zone is not None else f"DTSTART:{stamp}"]
+    lines.extend(f"RRULE:{rule}" for rule in rules)
     return "\n".join(lines)
+
+
+def _first_match(rule: str, start: dt.datetime) -> dt.datetime | None:
+    from dateutil.rrule import rrulestr
+
+    # UNTIL in UTC needs an aware start; only the first date matters here, so compare naively.
+    naive_rule = ";".join(p for p in rule.split(";") if not p.startswith("UNTIL="))
+    try:
+        found = rrulestr(naive_rule, dtstart=start).after(start, inc=True)
+    except (ValueError, TypeError):
+        return None
+    return found if isinstance(found, dt.datetime) else None
