@@ -30,6 +30,7 @@ __all__ = [
     "ScheduleError",
     "check_assignment",
     "check_schedule",
+    "get_zone",
     "occurrences",
     "to_ics",
     "to_rrule",
