@@ -143,8 +143,9 @@ def command(
             template=f"{base.id} {base.version}",
             id=worksheet_id,
             ref=ref,
-            # Without --title the template's title (with its translations) is kept.
-            title=f"title: {_yaml_text(title)}\n" if title else "",
+            # Without --title the template's title (with its translations) is kept; with it,
+            # every language of the template gets the title, ready to be translated.
+            title=f"title: {_title_text(title, base.language, base.languages)}\n" if title else "",
         )
     else:
         text = BLANK.format(
@@ -176,6 +177,13 @@ def _relative_schema(target: Path, root: Path) -> str:
     from ..schema import schema_id
 
     return schema_id("worksheet")
+
+
+def _title_text(title: str, language: str, languages: list[str] | None) -> str:
+    langs = list(dict.fromkeys([language, *(languages or [])]))
+    if len(langs) == 1:
+        return _yaml_text(title)
+    return "{" + ", ".join(f"{lang}: {_yaml_text(title)}" for lang in langs) + "}"
 
 
 def _yaml_text(text: str) -> str:

@@ -41,8 +41,8 @@ _TYPE_WORDS = {
 }
 
 _COMMA_HINT = (
-    "Inside { } a comma starts a new key: put text that contains a comma in quotes, "
-    'e.g. {en: "How anxious were you today, on average?"}.'
+    "Inside { } or [ ], ',' starts a new entry and ': ' a new key: put text containing them in "
+    'quotes, e.g. {en: "How anxious were you today, on average?"}.'
 )
 
 _STRUCTURAL = {"missing", "extra_forbidden", "union_tag_invalid", "union_tag_not_found"}
@@ -262,6 +262,10 @@ def convert(exc: ValidationError, root: Any, data: Any, source: SourceMap) -> li
         hint = "Check the value against the format reference (docs/format.md)."
         if value is None and _in_flow_mapping(source, path):
             hint = _COMMA_HINT
+        elif words == ["true or false"]:
+            hint = "Write true or false."
+        elif "a list" in words and isinstance(value, str) and "," in value:
+            hint = f"Write a list in square brackets, e.g. [{value}]."
         elif "text" in words and isinstance(value, int | float | bool):
             hint = "Put the value in quotes to make it text."
         elif "a mapping of keys to values" in words and "text" in words:

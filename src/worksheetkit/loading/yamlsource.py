@@ -344,13 +344,37 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str | None) -
             "Replace the tab with spaces (two per level is usual). Most editors can show tabs.",
         )
     hint = "Check the indentation and the punctuation (':' after keys, '- ' before list entries)."
+    previous = lines[line - 2] if 1 < line <= len(lines) + 1 else ""
+    indent = len(current) - len(current.lstrip(" "))
+    deeper = indent > len(previous) - len(previous.lstrip(" ")) and previous.strip() != ""
     if "mapping values are not allowed" in problem:
-        hint = (
-            "A value containing ': ' must be quoted, e.g. label: \"Note: this matters\"; "
-            "otherwise check the indentation of this line."
-        )
+        if deeper and not previous.rstrip().endswith(":"):
+            hint = (
+                "This line is indented further than the one above: line it up with the keys "
+                "of its item. (If the value contains ': ', put it in quotes.)"
+            )
+        else:
+            hint = (
+                "A value containing ': ' must be quoted, e.g. label: \"Note: this matters\"; "
+                "otherwise check the indentation of this line."
+            )
     elif "could not find expected ':'" in problem:
-        hint = "A key is missing its ':' or a quoted text is not closed on this line."
+        hint = (
+            "A key is missing its ':' (on this line or the one above), or a quoted text is "
+            "not closed."
+        )
+    elif "while parsing a block mapping" in (exc.context or "") and "expected key" in problem:
+        hint = (
+            "This line is indented differently from the lines around it: items of a list start "
+            "with '- ' at the same indentation, and their keys line up under the first one."
+        )
+    elif "flow mapping" in (exc.context or "") or "flow sequence" in (exc.context or ""):
+        closer = "}" if "mapping" in (exc.context or "") else "]"
+        hint = (
+            f"Inside {{ }} or [ ], ': ' and ',' have special meanings: put text containing them "
+            f'in quotes, e.g. label: "Looking back: did it happen?". Also check the closing '
+            f"'{closer}' is there."
+        )
     elif "found undefined alias" in problem or "found unknown escape" in problem:
         hint = "Quote the value, or remove the '*' / '\\' that YAML treats specially."
     elif "maximum nesting depth" in problem:

@@ -590,13 +590,17 @@ class PackChecker:
         if not versions:
             names = sorted(self.ws_docs) if kind == "worksheet" else sorted(self.pack._pathways)
             guess = did_you_mean(ident, names)
-            return node.diag(
-                "WK204",
-                f"There is no {kind} '{ident}' in this pack.",
-                f"Did you mean '{guess}'?"
-                if guess
-                else f"Add the {kind} to the pack, or fix the id.",
-            )
+            unreadable = any(d.model is None and d.diagnostics for d in self.docs)
+            if guess:
+                hint = f"Did you mean '{guess}'?"
+            elif unreadable:
+                hint = (
+                    f"If the {kind} is in one of the files with errors, fix those first: a file "
+                    "that cannot be read is left out of the pack."
+                )
+            else:
+                hint = f"Add the {kind} to the pack, or fix the id."
+            return node.diag("WK204", f"There is no {kind} '{ident}' in this pack.", hint)
         if not any(_matches(v, wanted) for v in versions):
             have = ", ".join(sorted(versions, key=_version_key))
             return node.diag(

@@ -677,6 +677,14 @@ class _TextWalker:
 
     def options(self, options: list[Any], path: tuple[str | int, ...]) -> None:
         for i, opt in enumerate(options):
+            if (
+                isinstance(opt, dict)
+                and "label" not in opt
+                and isinstance(opt.get("value"), str)
+                and self.declared
+                and len(self.required) > 1
+            ):
+                opt = opt["value"]  # shown as its value: as untranslated as a bare word
             if isinstance(opt, str) and self.declared and len(self.required) > 1:
                 self.out.append(
                     self.node(opt, (*path, i)).diag(
