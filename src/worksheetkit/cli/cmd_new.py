@@ -162,8 +162,8 @@ def command(
             click.echo(d.format(), err=True)
         sys.exit(EXIT_PROBLEMS)
     click.echo(
-        "Next: edit it, then run `worksheetkit validate` and `worksheetkit render "
-        f"{target} --to html -o preview.html`."
+        f"Next: edit it, then run `worksheetkit validate {_shown(root)}` and "
+        f"`worksheetkit render {shown} --to html -o preview.html`."
     )
     sys.exit(EXIT_OK)
 
