@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Literal
 
 Status = Literal[
@@ -400,58 +401,94 @@ def _extends(r: OccurrenceResult) -> bool:
     )
 
 
+def _weighted(ds: Sequence[tuple[float, float]]) -> float | None:
+    """Σ d·c / Σ d over (planned difficulty, credit) pairs; None when Σ d is not positive."""
+    total = sum(d for d, _ in ds)
+    if not ds or total <= 0:
+        return None
+    return sum(d * c for d, c in ds) / total
+
+
 def scores_of(
     results: Sequence[OccurrenceResult], policy: Policy, key: ScoringKey = DEFAULT_KEY
 ) -> Scores:
-    """Every score over ``results`` (in schedule order)."""
+    """Every score over ``results`` (in schedule order).
+
+    One pass over the results (this runs once per assignment of a big export); the sums are
+    taken with ``sum`` over lists in schedule order, so every figure is the same float as the
+    formula written term by term.
+    """
     counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    count_open = policy.count_open
+    credits: list[float] = []
+    kept: list[float] = []
+    excluded: list[str] = []
+    qualities: list[float] = []
+    difficulties: list[float] = []
+    obstacle_ratings: list[float] = []
+    ds: list[tuple[float, float]] = []  # (planned difficulty, credit), every eligible one
+    ds_kept: list[tuple[float, float]] = []  # the same without external-obstacle misses
+    on_time = completed = 0
+    # Level: exponential moving average over closed eligible occurrences, in schedule order.
+    m = 0.5 ** (1.0 / policy.half_life)
+    one_minus_m = 1.0 - m
+    s_k = 0.0
+    k = 0
+    # Streaks walk closed, non-excused occurrences; the rest are transparent.
+    current = longest = 0
     for r in results:
-        counts[r.status] += 1
-    closed = [r for r in results if r.eligible]
-    eligible = closed
-    if policy.count_open:
-        # An open occurrence then counts with the credit it has so far (its best submission).
-        eligible = [r for r in results if r.eligible or r.status == "open"]
-    n = len(eligible)
-
-    def credit(r: OccurrenceResult) -> float:
-        if r.credit is not None:
-            return r.credit
-        if r.submission is None:
-            return 0.0
-        return _credit_of(r.slot, r.submission, policy)[1]
-
-    credits = [credit(r) for r in eligible]
+        status = r.status
+        counts[status] += 1
+        closed = status in ELIGIBLE
+        if not closed and not (count_open and status == "open"):
+            continue
+        credit = r.credit
+        sub = r.submission
+        if credit is None:
+            # An open occurrence (count_open) counts with the credit it has so far.
+            credit = 0.0 if sub is None else _credit_of(r.slot, sub, policy)[1]
+        credits.append(credit)
+        if status == "completed_on_time":
+            on_time += 1
+            completed += 1
+        elif status == "completed_late":
+            completed += 1
+        if sub is not None:
+            if sub.quality is not None:
+                qualities.append(sub.quality / 4.0)
+            if sub.difficulty is not None:
+                difficulties.append(sub.difficulty)
+            if sub.obstacles is not None:
+                obstacle_ratings.append(sub.obstacles)
+        planned = r.slot.difficulty
+        if status == "missed" and r.obstacle_kind == "external":
+            excluded.append(r.slot.id)
+            if planned is not None:
+                ds.append((planned, credit))
+        else:
+            kept.append(credit)
+            if planned is not None:
+                ds.append((planned, credit))
+                ds_kept.append((planned, credit))
+        if closed:
+            s_k = m * s_k + one_minus_m * (r.credit or 0.0)
+            k += 1
+            if status == "completed_on_time" or (
+                status == "completed_late" and r.slot.timing == "flexible"
+            ):
+                current += 1
+                if current > longest:
+                    longest = current
+            else:
+                current = 0
+    n = len(credits)
     quantity = sum(credits) / n if n else None
-    strict_rate = sum(r.status == "completed_on_time" for r in eligible) / n if n else None
-    any_rate = (
-        sum(r.status in ("completed_on_time", "completed_late") for r in eligible) / n
-        if n
-        else None
-    )
-    rated = [r.submission for r in eligible if r.submission is not None]
-    qualities = [s.quality / 4.0 for s in rated if s.quality is not None]
-    quality = _mean(qualities)
-    mean_diff = _mean(s.difficulty for s in rated if s.difficulty is not None)
-    mean_obs = _mean(s.obstacles for s in rated if s.obstacles is not None)
-
-    def external_miss(r: OccurrenceResult) -> bool:
-        return r.status == "missed" and r.obstacle_kind == "external"
-
-    kept = [(r, c) for r, c in zip(eligible, credits, strict=True) if not external_miss(r)]
-    excluded = tuple(r.slot.id for r in eligible if external_miss(r))
-    obstacle_adjusted = sum(c for _, c in kept) / len(kept) if kept else None
-
-    def weighted(pairs: Sequence[tuple[OccurrenceResult, float]]) -> tuple[float | None, int]:
-        ds = [(r.slot.difficulty, c) for r, c in pairs if r.slot.difficulty is not None]
-        total = sum(d for d, _ in ds)
-        if not ds or total <= 0:
-            return None, len(ds)
-        return sum(d * c for d, c in ds) / total, len(ds)
-
-    q_d, d_n = weighted(list(zip(eligible, credits, strict=True)))
-    q_d_obs, _ = weighted(kept)
-
+    strict_rate = on_time / n if n else None
+    any_rate = completed / n if n else None
+    quality = sum(qualities) / len(qualities) if qualities else None
+    mean_diff = sum(difficulties) / len(difficulties) if difficulties else None
+    mean_obs = sum(obstacle_ratings) / len(obstacle_ratings) if obstacle_ratings else None
+    obstacle_adjusted = sum(kept) / len(kept) if kept else None
     engagement = key(
         {
             "quantity": quantity,
@@ -462,25 +499,6 @@ def scores_of(
     )
     if engagement is not None and not 0.0 <= engagement <= 1.0:  # also catches NaN
         raise ValueError("the engagement scoring key returned a value outside [0, 1]")
-
-    # Level: exponential moving average over eligible occurrences, in schedule order.
-    m = 0.5 ** (1.0 / policy.half_life)
-    s_k = 0.0
-    k = 0
-    for r in closed:
-        s_k = m * s_k + (1.0 - m) * (r.credit or 0.0)
-        k += 1
-    level = s_k if k else None
-    level_bc = s_k / (1.0 - m**k) if k else None
-
-    # Streaks walk closed, non-excused occurrences; the rest are transparent.
-    current = longest = 0
-    for r in closed:
-        if _extends(r):
-            current += 1
-            longest = max(longest, current)
-        else:
-            current = 0
     return Scores(
         n=n,
         quantity=quantity,
@@ -488,20 +506,20 @@ def scores_of(
         any_rate=any_rate,
         quality=quality,
         quality_n=len(qualities),
-        difficulty_weighted=q_d,
-        difficulty_n=d_n,
+        difficulty_weighted=_weighted(ds),
+        difficulty_n=len(ds),
         obstacle_adjusted=obstacle_adjusted,
         obstacle_n=len(kept),
-        difficulty_weighted_obstacle_adjusted=q_d_obs,
+        difficulty_weighted_obstacle_adjusted=_weighted(ds_kept),
         mean_difficulty_rating=mean_diff,
         mean_obstacles_rating=mean_obs,
         engagement=engagement,
-        level=level,
-        level_bias_corrected=level_bc,
+        level=s_k if k else None,
+        level_bias_corrected=s_k / (1.0 - m**k) if k else None,
         streak_current=current,
         streak_longest=longest,
         counts=counts,
-        obstacle_excluded=excluded,
+        obstacle_excluded=tuple(excluded),
     )
 
 
@@ -518,6 +536,42 @@ def week_indexes(slots: Sequence[Slot], start: dt.date, tz: dt.tzinfo) -> list[i
     return [(s.opens.astimezone(tz).date() - start).days // 7 for s in slots]
 
 
+_Weeks = list[tuple[int, dt.date, list[int]]]
+
+
+def _complete_weeks(
+    weeks_of: Sequence[int], as_of: dt.datetime, start: dt.date, tz: dt.tzinfo
+) -> _Weeks:
+    """``(week index, first day, positions of its occurrences)`` for each complete week as of
+    ``as_of`` that has occurrences, in week order."""
+    by_week: dict[int, list[int]] = {}
+    for position, week in enumerate(weeks_of):
+        by_week.setdefault(week, []).append(position)
+    local_now = as_of.astimezone(tz)
+    out: _Weeks = []
+    for index in sorted(by_week):
+        first = start + dt.timedelta(days=7 * index)
+        end_day = first + dt.timedelta(days=7)
+        end = dt.datetime(end_day.year, end_day.month, end_day.day, tzinfo=tz)
+        if end > local_now:
+            continue  # not complete yet
+        out.append((index, first, by_week[index]))
+    return out
+
+
+def _trend(results: Sequence[OccurrenceResult], complete: _Weeks, policy: Policy) -> Trend:
+    weeks: list[tuple[int, dt.date, float | None, int]] = []
+    for index, first, positions in complete:
+        credits = [r.credit or 0.0 for r in (results[p] for p in positions) if r.eligible]
+        q = sum(credits) / len(credits) if credits else None
+        weeks.append((index, first, q, len(credits)))
+    usable = [(i, q) for i, _, q, _ in weeks if q is not None][-policy.trend_weeks :]
+    if len(usable) < policy.trend_min_weeks:
+        return Trend(tuple(weeks), None, None, ())
+    slope = _slope([(float(i), q) for i, q in usable])
+    return Trend(tuple(weeks), slope, slope < policy.declining_below, tuple(i for i, _ in usable))
+
+
 def trend_of(
     results: Sequence[OccurrenceResult],
     as_of: dt.datetime,
@@ -530,46 +584,69 @@ def trend_of(
     over the last ``trend_weeks`` complete weeks that have eligible occurrences."""
     if weeks_of is None:
         weeks_of = week_indexes([r.slot for r in results], start, tz)
-    by_week: dict[int, list[OccurrenceResult]] = {}
-    for r, week in zip(results, weeks_of, strict=True):
-        by_week.setdefault(week, []).append(r)
-    local_now = as_of.astimezone(tz)
-    weeks: list[tuple[int, dt.date, float | None, int]] = []
-    for index in sorted(by_week):
-        first = start + dt.timedelta(days=7 * index)
-        end_day = first + dt.timedelta(days=7)
-        end = dt.datetime(end_day.year, end_day.month, end_day.day, tzinfo=tz)
-        if end > local_now:
-            continue  # not complete yet
-        eligible = [r for r in by_week[index] if r.eligible]
-        q = sum(r.credit or 0.0 for r in eligible) / len(eligible) if eligible else None
-        weeks.append((index, first, q, len(eligible)))
-    usable = [(i, q) for i, _, q, _ in weeks if q is not None][-policy.trend_weeks :]
-    if len(usable) < policy.trend_min_weeks:
-        return Trend(tuple(weeks), None, None, ())
-    slope = _slope([(float(i), q) for i, q in usable])
-    return Trend(tuple(weeks), slope, slope < policy.declining_below, tuple(i for i, _ in usable))
+    return _trend(results, _complete_weeks(weeks_of, as_of, start, tz), policy)
 
 
-_Prepared = tuple[list[Slot], _Matcher, dict[tuple[dt.date, dt.tzinfo], list[int]]]
+class _Prepared:
+    """What ``evaluate`` derives from the slots alone (and, per ``as_of``, from the slots and
+    that instant), kept while the same tuple of slots is passed again: thousands of
+    assignments sharing one schedule share this work."""
+
+    __slots__ = ("as_of", "empty", "matcher", "ordered", "phases", "weeks", "weeks_key")
+
+    def __init__(self, ordered: list[Slot]) -> None:
+        self.ordered = ordered
+        self.matcher = _Matcher(ordered)
+        self.as_of: dt.datetime | None = None
+        # Per slot, as of ``as_of``: 0 upcoming, 1 open (up to grace_until), 2 closed.
+        self.phases: list[int] = []
+        # The result of each slot that no submission reached (frozen, so shareable).
+        self.empty: list[OccurrenceResult | None] = []
+        self.weeks_key: tuple[dt.date, dt.tzinfo, dt.datetime] | None = None
+        self.weeks: _Weeks = []
+
+    def at(self, as_of: dt.datetime) -> None:
+        if (
+            self.as_of is not None
+            and self.as_of == as_of
+            and self.as_of.utcoffset() == (as_of.utcoffset())
+        ):
+            return
+        self.as_of = as_of
+        self.phases = [
+            0 if as_of < s.opens else (1 if as_of <= s.grace_until else 2) for s in self.ordered
+        ]
+        self.empty = [None] * len(self.ordered)
+
+    def complete_weeks(self, start: dt.date, tz: dt.tzinfo, as_of: dt.datetime) -> _Weeks:
+        key = (start, tz, as_of)
+        if self.weeks_key != key:
+            ordered = self.ordered
+            self.weeks = _complete_weeks(week_indexes(ordered, start, tz), as_of, start, tz)
+            self.weeks_key = key
+        return self.weeks
+
+
 _PREPARED: dict[int, tuple[tuple[Slot, ...], _Prepared]] = {}
 
 
 def _prepare(slots: Sequence[Slot]) -> _Prepared:
     """Slots in schedule order with their matcher; reused while the *same tuple* of slots is
-    passed again (thousands of assignments sharing one schedule). Lists are never cached,
-    since they can change between calls."""
+    passed again. Lists are never cached, since they can change between calls."""
     if isinstance(slots, tuple):
         hit = _PREPARED.get(id(slots))
         if hit is not None and hit[0] is slots:
             return hit[1]
-    ordered = sorted(slots, key=lambda s: (s.opens, s.id))
-    prepared: _Prepared = (ordered, _Matcher(ordered), {})
+    prepared = _Prepared(sorted(slots, key=lambda s: (s.opens, s.id)))
     if isinstance(slots, tuple):
         if len(_PREPARED) >= 16:
             _PREPARED.clear()
         _PREPARED[id(slots)] = (slots, prepared)
     return prepared
+
+
+_BY_INDEX = attrgetter("index")
+_BY_TIME = attrgetter("submitted_at")
 
 
 def evaluate(
@@ -589,24 +666,35 @@ def evaluate(
     """
     if as_of.tzinfo is None:
         raise ValueError("as_of must be an aware datetime (an instant)")
-    ordered, matcher, weeks_cache = _prepare(slots)
-    matched: list[list[Submission]] = [[] for _ in ordered]
-    done = [False] * len(ordered)
+    prepared = _prepare(slots)
+    prepared.at(as_of)
+    ordered = prepared.ordered
+    matcher = prepared.matcher
+    phases = prepared.phases
+    empty = prepared.empty
+    count = len(ordered)
+    matched: list[list[Submission] | None] = [None] * count
+    done = [False] * count
     extra: list[Extra] = []
-    subs = sorted(
-        (s for s in submissions if s.submitted_at <= as_of),
-        key=lambda s: (s.submitted_at, s.index),
-    )
+    # Time order, ties by index: two stable sorts with C-level keys.
+    subs = [s for s in submissions if s.submitted_at <= as_of]
+    subs.sort(key=_BY_INDEX)
+    subs.sort(key=_BY_TIME)
+    threshold = policy.threshold
+    by_id = matcher.by_id
     for sub in subs:
-        if sub.occurrence is not None:
-            i = matcher.by_reference(sub.occurrence, sub)
+        reference = sub.occurrence
+        if reference is not None:
+            i = by_id.get(reference)
             if i is None:
-                extra.append(Extra(sub, "unknown_occurrence", sub.occurrence))
-                continue
+                i = matcher.by_reference(reference, sub)
+                if i is None:
+                    extra.append(Extra(sub, "unknown_occurrence", reference))
+                    continue
             slot = ordered[i]
             # A "could not do it" report (no answers) may arrive after the window closed; it
             # attaches to the occurrence it names. Practice after grace counts for nothing.
-            if sub.submitted_at > slot.grace_until and sub.answered:
+            if sub.answered and sub.submitted_at > slot.grace_until:
                 extra.append(Extra(sub, "after_grace", slot.id))
                 continue
         else:
@@ -619,17 +707,68 @@ def evaluate(
         if slot.excused and sub.answered:
             extra.append(Extra(sub, "excused", slot.id))
             continue
-        matched[i].append(sub)
-        if min(sub.fraction, 1.0) >= policy.threshold:
+        bucket = matched[i]
+        if bucket is None:
+            matched[i] = [sub]
+        else:
+            bucket.append(sub)
+        if min(sub.fraction, 1.0) >= threshold:
             done[i] = True
-    results = tuple(
-        _decide(slot, subs_i, as_of, policy) for slot, subs_i in zip(ordered, matched, strict=True)
-    )
-    # Every matched submission beyond the one that decided a closed occurrence is a repeat.
-    for r, subs_i in zip(results, matched, strict=True):
-        for s in subs_i:
-            if r.submission is not None and s is not r.submission and s.answered:
-                extra.append(Extra(s, "repeat", r.slot.id))
+    late_flexible = policy.w_late("flexible")
+    late_strict = policy.w_late("strict")
+    results: list[OccurrenceResult] = []
+    append = results.append
+    repeats: list[Extra] = []
+    for i in range(count):
+        slot = ordered[i]
+        subs_i = matched[i]
+        if subs_i is None:
+            result = empty[i]
+            if result is None:
+                result = empty[i] = _decide(slot, [], as_of, policy)
+            append(result)
+            continue
+        phase = phases[i]
+        if len(subs_i) == 1 and phase and not slot.excused:
+            only = subs_i[0]
+            if only.obstacle_kind is None and only.submitted_at <= slot.grace_until:
+                # The common case (one submission, inside its window): _decide, inline.
+                f = only.fraction
+                if f < 0.0:
+                    f = 0.0
+                if f > 1.0:
+                    f = 1.0
+                on_time = only.submitted_at <= slot.due
+                status: Status
+                if f >= threshold:
+                    if on_time:
+                        status, credit = "completed_on_time", 1.0
+                    else:
+                        status = "completed_late"
+                        credit = late_flexible if slot.timing == "flexible" else late_strict
+                elif f > 0:
+                    status = "partial"
+                    if on_time:
+                        credit = f * 1.0
+                    else:
+                        credit = f * (late_flexible if slot.timing == "flexible" else late_strict)
+                else:
+                    status, credit = "missed", 0.0
+                if phase == 1 and status[0] != "c":  # not completed: still open
+                    append(OccurrenceResult(slot, "open", None, only, 1))
+                    continue
+                over = only.fraction - 1.0 if only.fraction > 1.0 else 0.0
+                append(OccurrenceResult(slot, status, credit, only, 1, None, None, over))
+                continue
+        result = _decide(slot, subs_i, as_of, policy)
+        append(result)
+        # Every matched submission beyond the one that decided the occurrence is a repeat.
+        decided = result.submission
+        if decided is not None:
+            for s in subs_i:
+                if s is not decided and s.answered:
+                    repeats.append(Extra(s, "repeat", slot.id))
+    extra.extend(repeats)
     extra.sort(key=lambda e: (e.submission.submitted_at, e.submission.index))
     overall = scores_of(results, policy, key)
     step_ids = sorted({r.slot.step for r in results if r.slot.step is not None})
@@ -644,9 +783,5 @@ def evaluate(
             step_weighted[name] = sum(values) / len(values) if values else None
     zone = tz or (ordered[0].opens.tzinfo if ordered else dt.UTC) or dt.UTC
     first_day = start or (ordered[0].opens.astimezone(zone).date() if ordered else as_of.date())
-    weeks_key = (first_day, zone)
-    weeks_of = weeks_cache.get(weeks_key)
-    if weeks_of is None:
-        weeks_of = weeks_cache[weeks_key] = week_indexes(ordered, first_day, zone)
-    trend = trend_of(results, as_of, first_day, zone, policy, weeks_of)
-    return Evaluation(results, tuple(extra), overall, steps, trend, step_weighted)
+    trend = _trend(results, prepared.complete_weeks(first_day, zone, as_of), policy)
+    return Evaluation(tuple(results), tuple(extra), overall, steps, trend, step_weighted)
