@@ -7,7 +7,7 @@ import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Diagnostic
@@ -185,20 +185,21 @@ class _Worksheets:
 
 
 def _submission(raw: RawResponse, fraction: float) -> Submission:
+    # Positional, in field order: one is built per response of a big export.
     return Submission(
-        submitted_at=raw.submitted_at,
-        fraction=fraction,
-        occurrence=raw.occurrence,
-        step=raw.step,
-        worksheet=raw.worksheet,
-        quality=raw.quality,
-        difficulty=raw.difficulty,
-        obstacles=raw.obstacles,
-        obstacle_kind=raw.obstacle_kind,
-        obstacle_note=raw.obstacle_note,
-        answered=raw.answered,
-        index=raw.line,
-        id=raw.id,
+        raw.submitted_at,
+        fraction,
+        raw.occurrence,
+        raw.step,
+        raw.worksheet,
+        raw.quality,
+        raw.difficulty,
+        raw.obstacles,
+        raw.obstacle_kind,
+        raw.obstacle_note,
+        raw.answered,
+        raw.line,
+        raw.id,
     )
 
 
@@ -295,6 +296,40 @@ def adherence(
     occurrences ready-made (skipping scheduling; used for caching identical schedules).
     Problems in the responses are reported in ``report.diagnostics``; the rest is still scored.
     """
+    source_file = str(responses) if isinstance(responses, str | Path) else None
+    if locations is not None:
+        source_file = locations[0]
+    return score_read(
+        assignment,
+        iter_raw(responses, locations),
+        source_file,
+        as_of,
+        pack=pack,
+        scoring_key=scoring_key,
+        count_open=count_open,
+        half_life=half_life,
+        series=series,
+        fraction=fraction,
+        slots=slots,
+    )
+
+
+def score_read(
+    assignment: Assignment,
+    items: Iterable[RawResponse | Diagnostic],
+    source_file: str | None,
+    as_of: dt.datetime | dt.date,
+    *,
+    pack: PackLike | None = None,
+    scoring_key: ScoringKey = DEFAULT_KEY,
+    count_open: bool = False,
+    half_life: float = 7.0,
+    series: bool = True,
+    fraction: Callable[[Worksheet | None, Mapping[str, Any]], float] | None = None,
+    slots: Sequence[Slot] | None = None,
+) -> AdherenceReport:
+    """``adherence()`` over responses already read (``read_response``'s results, in order):
+    the streaming scorer reads each line once and hands its group over here."""
     tz = zone(assignment.timezone)
     moment = as_instant(as_of, tz)
     policy = Policy(
@@ -306,22 +341,23 @@ def adherence(
     diagnostics: list[Diagnostic] = []
     single = assignment.worksheet
     books = _Worksheets(pack, single)
-    raws: list[tuple[RawResponse, Submission]] = []
+    share = fraction or books.fraction
+    raws: list[RawResponse] = []
+    subs: list[Submission] = []
     other = 0
-    source_file = str(responses) if isinstance(responses, str | Path) else None
-    if locations is not None:
-        source_file = locations[0]
-    for item in iter_raw(responses, locations):
-        if isinstance(item, Diagnostic):
-            diagnostics.append(item)
+    own_id = assignment.id
+    for item in items:
+        if type(item) is not RawResponse:  # a Diagnostic (the exact type test is the fast one)
+            diagnostics.append(cast(Diagnostic, item))
             continue
-        if item.assignment is not None and item.assignment != assignment.id:
+        if item.assignment is not None and item.assignment != own_id:
             other += 1
             continue
-        worksheet = books.get(item.worksheet)
+        worksheet = books.get(item.worksheet) if pack is not None else None
         # No answer at all is nothing done, whatever a completion formula says of nulls.
-        frac = (fraction or books.fraction)(worksheet, item.answers) if item.answered else 0.0
-        raws.append((item, _submission(item, frac)))
+        frac = share(worksheet, item.answers) if item.answered else 0.0
+        raws.append(item)
+        subs.append(_submission(item, frac))
     if other:
         diagnostics.append(
             Diagnostic(
@@ -356,7 +392,7 @@ def adherence(
                     submitted_at=r.submitted_at,
                     answers=dict(r.answers),
                 )
-                for r, s in raws
+                for r, s in zip(raws, subs, strict=True)
                 if s.fraction >= policy.threshold
             ]
         try:
@@ -373,19 +409,13 @@ def adherence(
             slots = []
     ev = evaluate(
         slots,
-        (s for _, s in raws),
+        subs,
         moment,
         policy=policy,
         key=scoring_key,
         start=assignment.start,
         tz=tz,
     )
-    # Which occurrence each submission landed on (for series, obstacles and alerts).
-    where: dict[int, OccurrenceResult] = {}
-    for r in ev.occurrences:
-        if r.submission is not None:
-            where[id(r.submission)] = r
-    extra_ids = {id(e.submission): e for e in ev.extra}
     obstacles: list[ObstacleReport] = []
     alerts: list[RaisedAlert] = []
     builder = SeriesBuilder(assignment.start, tz)
@@ -404,9 +434,21 @@ def adherence(
                     path="/occurrence",
                 )
             )
-    status_of = {r.slot.id: r.status for r in ev.occurrences}
     # Only responses that carry an obstacle, or everything when charting the answers.
-    for raw, sub in raws if series else [(r, s) for r, s in raws if s.obstacle_kind]:
+    placed = (
+        list(zip(raws, subs, strict=True))
+        if series
+        else [(r, s) for r, s in zip(raws, subs, strict=True) if s.obstacle_kind]
+    )
+    if placed:
+        # Which occurrence each submission landed on (for series, obstacles and alerts).
+        where: dict[int, OccurrenceResult] = {}
+        for r in ev.occurrences:
+            if r.submission is not None:
+                where[id(r.submission)] = r
+        extra_ids = {id(e.submission): e for e in ev.extra}
+        status_of = {r.slot.id: r.status for r in ev.occurrences}
+    for raw, sub in placed:
         if sub.submitted_at > moment:
             continue
         landed = where.get(id(sub))

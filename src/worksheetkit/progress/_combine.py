@@ -10,9 +10,9 @@ from typing import Any
 
 from ..errors import Diagnostic
 from ..model.documents import Assignment, Worksheet
-from ._api import PackLike, adherence, as_instant, slots_for, zone
+from ._api import PackLike, as_instant, score_read, slots_for, zone
 from ._core import DEFAULT_KEY, Scores, ScoringKey, Slot
-from ._reading import NOT_GROUPED, iter_jsonl
+from ._reading import NOT_GROUPED, RawResponse, bad_json, loads_line, read_response
 from ._report import AdherenceReport
 
 # score name → the attribute of Scores that is its denominator
@@ -87,18 +87,19 @@ def adherence_stream(
     order of ``assignments``; and Diagnostics for bad lines (file:line, never content) and for
     an assignment whose lines are not together (its later lines are not counted). Occurrences
     are expanded once per distinct schedule (pathways with unlock rules excepted).
+
+    Each line is parsed and checked once, as it is read; the report of an assignment is the
+    same as ``adherence()`` gives for its lines (``series`` off by default: a batch summary).
+    Raises ``OSError`` when the file cannot be opened.
     """
     name = str(path)
     cache: dict[str, tuple[Slot, ...]] = {}
     finished: set[str] = set()
     current: str | None = None
-    group: list[Mapping[str, Any]] = []
-    numbers: list[int] = []
+    group: list[RawResponse | Diagnostic] = []
     warned: set[str] = set()
 
-    def report(
-        assignment_id: str, lines: list[Mapping[str, Any]], at: list[int]
-    ) -> AdherenceReport:
+    def report(assignment_id: str, items: list[RawResponse | Diagnostic]) -> AdherenceReport:
         assignment = assignments[assignment_id]
         slots = None
         if not assignment.pathway:
@@ -107,62 +108,64 @@ def adherence_stream(
             if slots is None:
                 moment = as_instant(as_of, zone(assignment.timezone))
                 slots = cache[key] = tuple(slots_for(assignment, moment, pack))
-        return adherence(
+        return score_read(
             assignment,
-            lines,
+            items,
+            name,
             as_of,
             pack=pack,
             scoring_key=scoring_key,
             series=series,
             fraction=fraction,
             slots=slots,
-            locations=(name, at),
         )
 
-    for number, value in iter_jsonl(path):
-        if isinstance(value, Diagnostic):
-            yield value
-            continue
-        owner = value.get("assignment") if type(value) is dict else None
-        if not isinstance(owner, str) or owner not in assignments:
-            yield Diagnostic(
-                NOT_GROUPED,
-                "This response names no known assignment, so it was not counted.",
-                severity="warning",
-                hint="Each response needs the id of one of the assignments given.",
-                file=name,
-                line=number,
-                column=1,
-                path="/assignment",
-            )
-            continue
-        if owner != current:
-            if current is not None:
-                finished.add(current)
-                yield report(current, group, numbers)
-            group = []
-            numbers = []
-            current = owner
-            if owner in finished:
-                if owner not in warned:
-                    warned.add(owner)
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                value = loads_line(line)
+            except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+                if line.strip():
+                    yield bad_json(name, number)
+                continue
+            owner = value.get("assignment") if type(value) is dict else None
+            if owner != current or owner is None:
+                if type(owner) is not str or owner not in assignments:
                     yield Diagnostic(
                         NOT_GROUPED,
-                        "The responses of this assignment are not on consecutive lines; "
-                        "these later ones were not counted.",
-                        hint="Sort the file by assignment before scoring it.",
+                        "This response names no known assignment, so it was not counted.",
+                        severity="warning",
+                        hint="Each response needs the id of one of the assignments given.",
                         file=name,
                         line=number,
                         column=1,
                         path="/assignment",
                     )
-                current = None
-                continue
-        group.append(value)
-        numbers.append(number)
+                    continue
+                if current is not None:
+                    finished.add(current)
+                    yield report(current, group)
+                group = []
+                current = owner
+                if owner in finished:
+                    if owner not in warned:
+                        warned.add(owner)
+                        yield Diagnostic(
+                            NOT_GROUPED,
+                            "The responses of this assignment are not on consecutive lines; "
+                            "these later ones were not counted.",
+                            hint="Sort the file by assignment before scoring it.",
+                            file=name,
+                            line=number,
+                            column=1,
+                            path="/assignment",
+                        )
+                    current = None
+                    continue
+            group.append(read_response(value, line=number, file=name))
     if current is not None:
         finished.add(current)
-        yield report(current, group, numbers)
+        yield report(current, group)
     for assignment_id in assignments:
         if assignment_id not in finished:
-            yield report(assignment_id, [], [])
+            yield report(assignment_id, [])

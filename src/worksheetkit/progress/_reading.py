@@ -39,7 +39,7 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 
 
-def _loads(raw: bytes) -> Any:
+def loads_line(raw: bytes) -> Any:
     """One line's JSON value, exactly as ``json.loads`` would give it (NaN/Infinity refused)."""
     text = raw.decode("utf-8")
     try:
@@ -50,6 +50,18 @@ def _loads(raw: bytes) -> Any:
     if end == len(text) or not text[end:].strip(" \t\n\r"):  # JSON's whitespace only
         return value
     return _DECODER.decode(text)  # trailing data: raises "Extra data"
+
+
+def bad_json(file: str, line: int) -> Diagnostic:
+    """The problem of a line that is not JSON (never echoing it: it holds a client's answers)."""
+    return Diagnostic(
+        BAD_JSON,
+        "This line is not a valid JSON object, so it was skipped.",
+        hint="Each line of a responses file must be one complete JSON response.",
+        file=file,
+        line=line,
+        column=1,
+    )
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
@@ -63,20 +75,9 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
             if not raw.strip():
                 continue
             try:
-                yield number, _loads(raw)
+                yield number, loads_line(raw)
             except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-                # Never echo the line: it holds a client's answers.
-                yield (
-                    number,
-                    Diagnostic(
-                        BAD_JSON,
-                        "This line is not a valid JSON object, so it was skipped.",
-                        hint="Each line of a responses file must be one complete JSON response.",
-                        file=name,
-                        line=number,
-                        column=1,
-                    ),
-                )
+                yield number, bad_json(name, number)
 
 
 def has_answer(answers: Mapping[str, Any]) -> bool:
