@@ -21,6 +21,7 @@ from ._core import (
     Slot,
     Submission,
     evaluate,
+    make_submission,
 )
 from ._reading import (
     NO_SCHEDULE,
@@ -185,8 +186,8 @@ class _Worksheets:
 
 
 def _submission(raw: RawResponse, fraction: float) -> Submission:
-    # Positional, in field order: one is built per response of a big export.
-    return Submission(
+    # One is built per response of a big export.
+    return make_submission(
         raw.submitted_at,
         fraction,
         raw.occurrence,
