@@ -185,25 +185,6 @@ class _Worksheets:
         return number_value if number_value is not None else 0.0
 
 
-def _submission(raw: RawResponse, fraction: float) -> Submission:
-    # One is built per response of a big export.
-    return make_submission(
-        raw.submitted_at,
-        fraction,
-        raw.occurrence,
-        raw.step,
-        raw.worksheet,
-        raw.quality,
-        raw.difficulty,
-        raw.obstacles,
-        raw.obstacle_kind,
-        raw.obstacle_note,
-        raw.answered,
-        raw.line,
-        raw.id,
-    )
-
-
 def _score_points(
     module: Any,
     worksheet: Worksheet,
@@ -358,7 +339,23 @@ def score_read(
         # No answer at all is nothing done, whatever a completion formula says of nulls.
         frac = share(worksheet, item.answers) if item.answered else 0.0
         raws.append(item)
-        subs.append(_submission(item, frac))
+        subs.append(
+            make_submission(
+                item.submitted_at,
+                frac,
+                item.occurrence,
+                item.step,
+                item.worksheet,
+                item.quality,
+                item.difficulty,
+                item.obstacles,
+                item.obstacle_kind,
+                item.obstacle_note,
+                item.answered,
+                item.line,
+                item.id,
+            )
+        )
     if other:
         diagnostics.append(
             Diagnostic(

@@ -666,11 +666,25 @@ class _Prepared:
     that instant), kept while the same tuple of slots is passed again: thousands of
     assignments sharing one schedule share this work."""
 
-    __slots__ = ("as_of", "empty", "matcher", "ordered", "phases", "weeks", "weeks_key")
+    __slots__ = (
+        "as_of",
+        "due_utc",
+        "empty",
+        "grace_utc",
+        "matcher",
+        "ordered",
+        "phases",
+        "weeks",
+        "weeks_key",
+    )
 
     def __init__(self, ordered: list[Slot]) -> None:
         self.ordered = ordered
         self.matcher = _Matcher(ordered)
+        # The same instants in UTC: comparing two datetimes that share their tzinfo is a plain
+        # field comparison, and responses mostly carry Z or +00:00 (the UTC singleton).
+        self.due_utc = [s.due.astimezone(dt.UTC) for s in ordered]
+        self.grace_utc = [s.grace_until.astimezone(dt.UTC) for s in ordered]
         self.as_of: dt.datetime | None = None
         # Per slot, as of ``as_of``: 0 upcoming, 1 open (up to grace_until), 2 closed.
         self.phases: list[int] = []
@@ -746,12 +760,15 @@ def evaluate(
     matcher = prepared.matcher
     phases = prepared.phases
     empty = prepared.empty
+    due_utc = prepared.due_utc
+    grace_utc = prepared.grace_utc
     count = len(ordered)
     matched: list[list[Submission] | None] = [None] * count
     done = [False] * count
     extra: list[Extra] = []
     # Time order, ties by index: two stable sorts with C-level keys.
-    subs = [s for s in submissions if s.submitted_at <= as_of]
+    as_of_utc = as_of.astimezone(dt.UTC)
+    subs = [s for s in submissions if s.submitted_at <= as_of_utc]
     subs.sort(key=_BY_INDEX)
     subs.sort(key=_BY_TIME)
     threshold = policy.threshold
@@ -768,7 +785,7 @@ def evaluate(
             slot = ordered[i]
             # A "could not do it" report (no answers) may arrive after the window closed; it
             # attaches to the occurrence it names. Practice after grace counts for nothing.
-            if sub.answered and sub.submitted_at > slot.grace_until:
+            if sub.answered and sub.submitted_at > grace_utc[i]:
                 extra.append(Extra(sub, "after_grace", slot.id))
                 continue
         else:
@@ -805,14 +822,14 @@ def evaluate(
         phase = phases[i]
         if len(subs_i) == 1 and phase and not slot.excused:
             only = subs_i[0]
-            if only.obstacle_kind is None and only.submitted_at <= slot.grace_until:
+            if only.obstacle_kind is None and only.submitted_at <= grace_utc[i]:
                 # The common case (one submission, inside its window): _decide, inline.
                 f = only.fraction
                 if f < 0.0:
                     f = 0.0
                 if f > 1.0:
                     f = 1.0
-                on_time = only.submitted_at <= slot.due
+                on_time = only.submitted_at <= due_utc[i]
                 status: Status
                 if f >= threshold:
                     if on_time:

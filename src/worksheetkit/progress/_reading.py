@@ -143,7 +143,14 @@ class RawResponse:
         self.obstacle_kind = obstacle_kind
         self.obstacle_note = obstacle_note
         self.id = id
-        self.answered = has_answer(answers)
+        # has_answer(answers), inline: the first value usually settles it.
+        answered = False
+        for value in answers.values():
+            if value is None or value == "" or (type(value) in (list, dict) and not value):
+                continue
+            answered = True
+            break
+        self.answered = answered
 
 
 def _problem(
