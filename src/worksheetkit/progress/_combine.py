@@ -35,9 +35,10 @@ def combine(reports: Iterable[AdherenceReport | Scores]) -> dict[str, Any]:
     ``quantity`` this is Σ credits / Σ n over every occurrence of every assignment).
     ``assignment_weighted``: the plain mean of the assignments' scores (each client counts once).
     A score is None when no assignment has it. ``shown`` names the one a summary should lead with.
+    Running sums only: memory does not grow with the number of reports.
     """
     totals: dict[str, list[float]] = {name: [0.0, 0.0] for name in _DENOMINATORS}
-    plain: dict[str, list[float]] = {name: [] for name in _DENOMINATORS}
+    plain: dict[str, list[float]] = {name: [0.0, 0.0] for name in _DENOMINATORS}  # Σ, count
     count = 0
     occurrences = 0
     for item in reports:
@@ -51,7 +52,8 @@ def combine(reports: Iterable[AdherenceReport | Scores]) -> dict[str, Any]:
             weight = getattr(s, denominator)
             totals[name][0] += value * weight
             totals[name][1] += weight
-            plain[name].append(value)
+            plain[name][0] += value
+            plain[name][1] += 1
     return {
         "assignments": count,
         "eligible_occurrences": occurrences,
@@ -59,9 +61,7 @@ def combine(reports: Iterable[AdherenceReport | Scores]) -> dict[str, Any]:
         "occurrence_weighted": {
             name: (t[0] / t[1] if t[1] > 0 else None) for name, t in totals.items()
         },
-        "assignment_weighted": {
-            name: (sum(v) / len(v) if v else None) for name, v in plain.items()
-        },
+        "assignment_weighted": {name: (p[0] / p[1] if p[1] else None) for name, p in plain.items()},
     }
 
 

@@ -610,40 +610,44 @@ def week_indexes(slots: Sequence[Slot], start: dt.date, tz: dt.tzinfo) -> list[i
     return [(s.opens.astimezone(tz).date() - start).days // 7 for s in slots]
 
 
-_Weeks = list[tuple[int, dt.date, list[int]]]
+# The complete weeks as of an instant, ``(week index, first day)`` in week order, and for
+# each occurrence (by position) the place of its week in that list, or -1 (not complete).
+_Weeks = tuple[list[tuple[int, dt.date]], list[int]]
 
 
 def _complete_weeks(
     weeks_of: Sequence[int], as_of: dt.datetime, start: dt.date, tz: dt.tzinfo
 ) -> _Weeks:
-    """``(week index, first day, positions of its occurrences)`` for each complete week as of
-    ``as_of`` that has occurrences, in week order."""
-    by_week: dict[int, list[int]] = {}
-    for position, week in enumerate(weeks_of):
-        by_week.setdefault(week, []).append(position)
+    """The complete weeks as of ``as_of`` that have occurrences, and where each occurrence
+    falls among them."""
     local_now = as_of.astimezone(tz)
-    out: _Weeks = []
-    for index in sorted(by_week):
+    complete: list[tuple[int, dt.date]] = []
+    place: dict[int, int] = {}
+    for index in sorted(set(weeks_of)):
         first = start + dt.timedelta(days=7 * index)
         end_day = first + dt.timedelta(days=7)
         end = dt.datetime(end_day.year, end_day.month, end_day.day, tzinfo=tz)
         if end > local_now:
             continue  # not complete yet
-        out.append((index, first, by_week[index]))
-    return out
+        place[index] = len(complete)
+        complete.append((index, first))
+    return complete, [place.get(week, -1) for week in weeks_of]
 
 
-def _trend(results: Sequence[OccurrenceResult], complete: _Weeks, policy: Policy) -> Trend:
-    weeks: list[tuple[int, dt.date, float | None, int]] = []
-    for index, first, positions in complete:
-        credits = [r.credit or 0.0 for r in (results[p] for p in positions) if r.eligible]
-        q = sum(credits) / len(credits) if credits else None
-        weeks.append((index, first, q, len(credits)))
-    usable = [(i, q) for i, _, q, _ in weeks if q is not None][-policy.trend_weeks :]
+def _trend(results: Sequence[OccurrenceResult], weeks: _Weeks, policy: Policy) -> Trend:
+    complete, place = weeks
+    credits: list[list[float]] = [[] for _ in complete]
+    for r, k in zip(results, place, strict=True):
+        if k >= 0 and r.status in ELIGIBLE:
+            credits[k].append(r.credit or 0.0)
+    rows: list[tuple[int, dt.date, float | None, int]] = []
+    for (index, first), cs in zip(complete, credits, strict=True):
+        rows.append((index, first, sum(cs) / len(cs) if cs else None, len(cs)))
+    usable = [(i, q) for i, _, q, _ in rows if q is not None][-policy.trend_weeks :]
     if len(usable) < policy.trend_min_weeks:
-        return Trend(tuple(weeks), None, None, ())
+        return Trend(tuple(rows), None, None, ())
     slope = _slope([(float(i), q) for i, q in usable])
-    return Trend(tuple(weeks), slope, slope < policy.declining_below, tuple(i for i, _ in usable))
+    return Trend(tuple(rows), slope, slope < policy.declining_below, tuple(i for i, _ in usable))
 
 
 def trend_of(
@@ -691,7 +695,7 @@ class _Prepared:
         # The result of each slot that no submission reached (frozen, so shareable).
         self.empty: list[OccurrenceResult | None] = []
         self.weeks_key: tuple[dt.date, dt.tzinfo, dt.datetime] | None = None
-        self.weeks: _Weeks = []
+        self.weeks: _Weeks = ([], [])
 
     def at(self, as_of: dt.datetime) -> None:
         if (
@@ -803,7 +807,7 @@ def evaluate(
             matched[i] = [sub]
         else:
             bucket.append(sub)
-        if min(sub.fraction, 1.0) >= threshold:
+        if sub.fraction >= threshold:  # min(fraction, 1) >= threshold, as threshold <= 1
             done[i] = True
     late_flexible = policy.w_late("flexible")
     late_strict = policy.w_late("strict")
