@@ -567,3 +567,16 @@ def test_json_with_escaped_emoji_loads() -> None:
     ws = loads(json.dumps(data), source="w.json")
     assert isinstance(ws, Worksheet)
     assert ws.title == "Smile \U0001f600"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug (found by the expression fuzzer): to_source(parse('-' * 40 + 'a')) writes "
+    "'-(-(-(…a)))', which parse() refuses as nested more than 64 levels; docs/expressions.md "
+    "promises parse(to_source(e)) == e",
+)
+def test_to_source_of_deep_unary_chains_parses_back() -> None:
+    from worksheetkit.expressions import parse, to_json, to_source
+
+    expr = parse("-" * 40 + "a")
+    assert to_json(parse(to_source(expr))) == to_json(expr)
