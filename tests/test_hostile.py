@@ -132,10 +132,17 @@ def test_library_gives_the_expected_diagnostics_in_time(case: Case) -> None:
     if case.is_response:
         ws = load(RESPONSES / "worksheet.yaml")
         assert isinstance(ws, Worksheet)
+        text = case.path.read_text(encoding="utf-8")
         try:
-            data = json.loads(case.path.read_text(encoding="utf-8"))
+            data: Any = json.loads(text)
         except ValueError:
-            pytest.skip("not JSON: only the command line reads this file")
+            # Not JSON the library can be handed: the CLI test checks the file's codes. Here
+            # the raw text itself must still be a diagnostic, not an exception.
+            diagnostics = validate_response(ws, text)
+            score(ws, text)
+            assert _error_codes(diagnostics) == {"WK411"}
+            _assert_clean_messages(diagnostics)
+            return
         diagnostics = validate_response(ws, data)
         score(ws, data)
     else:
@@ -580,3 +587,31 @@ def test_to_source_of_deep_unary_chains_parses_back() -> None:
 
     expr = parse("-" * 40 + "a")
     assert to_json(parse(to_source(expr))) == to_json(expr)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: `worksheetkit fhir import` reads the file with json.loads and lets "
+    "RecursionError (deeply nested arrays) and ValueError (an integer of more than 4,300 "
+    "digits) escape as tracebacks (src/worksheetkit/cli/cmd_fhir.py, _json_file catches only JSONDecodeError)",
+)
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"resourceType": "Questionnaire", "item": ' + "[" * 50_000 + "]" * 50_000 + "}",
+        '{"resourceType": "Questionnaire", "status": "active", "x": ' + "9" * 5000 + "}",
+    ],
+    ids=["deep-arrays", "huge-integer"],
+)
+def test_fhir_import_of_hostile_json_has_no_traceback(body: str, tmp_path: Path) -> None:
+    path = tmp_path / "q.json"
+    path.write_text(body, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "worksheetkit", "fhir", "import", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode in (1, 2)
