@@ -486,3 +486,19 @@ def test_the_docs_first_example_runs() -> None:
     assert wk.validate_response(phq9, data) == []
     assert wk.score(phq9, data)["total"].value == 17
     assert wk.score(phq9, data)["total"].band == "Moderately severe"
+
+
+def test_completion_fraction_is_exact_for_every_answer_type() -> None:
+    # fraction() remembers results by answer; True, 1 and 1.0 must not share an entry.
+    from worksheetkit import loads
+    from worksheetkit.responses import fraction
+
+    ws = loads(
+        "worksheetkit: 1\nid: t.reps\nversion: 1.0.0\ntitle: R\ncompletion: 'min(1, reps / 30)'\n"
+        "items: [{id: reps, type: number, label: Reps, integer: true, min: 0, max: 300}]\n"
+    )
+    cases = [({"reps": 15}, 0.5), ({"reps": True}, 0.0), ({"reps": 1.5}, 0.0),
+             ({"reps": 15}, 0.5), ({"reps": "15"}, 0.0), ({}, 0.0), ({"reps": 500}, 0.0),
+             ({"reps": 45}, 1.0)]  # fmt: skip
+    for answers, expected in cases * 2:  # the second round is answered from memory
+        assert fraction(ws, answers) == expected, answers

@@ -28,8 +28,17 @@ class _Invalid:
 _INVALID: Final = _Invalid()
 
 
+_isfinite = math.isfinite
+_INT_FAST = 2**53  # ints below this convert to float exactly and stay ints in results
+
+
 def as_number(value: object) -> float | None:
     """A finite double for a number value; None for anything else (booleans are not numbers)."""
+    kind = type(value)
+    if kind is float:  # the common cases first: this runs for every number in every formula
+        return value if _isfinite(value) else None  # type: ignore[arg-type,return-value]
+    if kind is int and -_INT_FAST < value < _INT_FAST:  # type: ignore[operator]
+        return float(value)  # type: ignore[arg-type]
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     try:
@@ -50,7 +59,12 @@ def number_result(value: float) -> int | float | None:
 
 def clean(value: object) -> object:
     """An answer as the language sees it: JSON-like values pass, anything else is null."""
-    if value is None or isinstance(value, bool | str):
+    kind = type(value)
+    if value is None or kind is str or kind is bool:
+        return value
+    if kind is int and -_INT_FAST < value < _INT_FAST:  # type: ignore[operator]
+        return value  # a whole number within 2**53 is returned as it is by number_result
+    if isinstance(value, bool | str):
         return value
     if isinstance(value, int | float):
         number = as_number(value)
@@ -323,7 +337,13 @@ def _rows(args: Sequence[object]) -> object:
 def _numbers(args: Sequence[object]) -> list[float] | None:
     numbers: list[float] = []
     for arg in args:
-        if not _flatten(arg, numbers):
+        kind = type(arg)
+        if kind is float or kind is int:  # a plain number: what _flatten would do, faster
+            number = as_number(arg)
+            if number is None:
+                return None
+            numbers.append(number)
+        elif not _flatten(arg, numbers):
             return None
     return numbers or None
 
@@ -401,4 +421,98 @@ def evaluate(
     because of the answers; values that are not JSON-like count as null.
     """
     rows: tuple[Mapping[str, Any], ...] = (row,) if isinstance(row, Mapping) else ()
-    return _Evaluator(values, rows, completed).run(expr)
+    return _compiled(expr)(_Evaluator(values, rows, completed))
+
+
+# -- compiled form ---------------------------------------------------------------------------
+# Each parsed expression is turned once into nested closures over the very same primitives
+# (clean, truthy, equal, _order, _contains, _arithmetic, the function table) that
+# ``_Evaluator.run`` uses, so the results are identical; only the per-node dispatch is gone.
+# Scores and completion run once per response, so this matters for batch scoring.
+
+_Compiled = Callable[[_Evaluator], object]
+_CACHE: dict[int, tuple[Expr, _Compiled]] = {}
+_CACHE_LIMIT = 4096
+
+
+def _compiled(expr: Expr) -> _Compiled:
+    hit = _CACHE.get(id(expr))
+    if hit is not None and hit[0] is expr:
+        return hit[1]
+    fn = _compile(expr)
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    _CACHE[id(expr)] = (expr, fn)  # keeps expr alive, so its id is not reused meanwhile
+    return fn
+
+
+def _compile(expr: Expr) -> _Compiled:
+    if isinstance(expr, Const):
+        value = clean(expr.value)
+        if isinstance(value, list):
+            return lambda ev: list(value)
+        return lambda ev: value
+    if isinstance(expr, Name):
+        name = expr.name
+        return lambda ev: ev.lookup(name)
+    if isinstance(expr, ListExpr):
+        items = [_compile(item) for item in expr.items]
+        return lambda ev: [f(ev) for f in items]
+    if isinstance(expr, Unary):
+        operand = _compile(expr.operand)
+        if expr.op == "not":
+            return lambda ev: not truthy(operand(ev))
+
+        def negate(ev: _Evaluator) -> object:
+            number = as_number(operand(ev))
+            return None if number is None else number_result(-number)
+
+        return negate
+    if isinstance(expr, Binary):
+        return _compile_binary(expr)
+    if isinstance(expr, Call):
+        return _compile_call(expr)
+    return lambda ev: ev.run(expr)  # ColumnRef and anything else: the interpreter
+
+
+def _compile_binary(expr: Binary) -> _Compiled:
+    op = expr.op
+    left, right = _compile(expr.left), _compile(expr.right)
+    if op == "and":
+        return lambda ev: truthy(left(ev)) and truthy(right(ev))
+    if op == "or":
+        return lambda ev: truthy(left(ev)) or truthy(right(ev))
+    if op in ("==", "!="):
+        wanted = op == "=="
+        if _is_null_literal(expr.left) or _is_null_literal(expr.right):
+
+            def null_test(ev: _Evaluator) -> object:
+                a, b = left(ev), right(ev)
+                return (a is None and b is None) is wanted
+
+            return null_test
+
+        def compare(ev: _Evaluator) -> object:
+            a, b = left(ev), right(ev)
+            if a is None or b is None:
+                return False
+            return equal(a, b) is wanted
+
+        return compare
+    if op == "in":
+        return lambda ev: _contains(left(ev), right(ev))
+    if op in ("<", "<=", ">", ">="):
+        return lambda ev: _order(op, left(ev), right(ev))
+    return lambda ev: _arithmetic(op, left(ev), right(ev))
+
+
+def _compile_call(expr: Call) -> _Compiled:
+    name, args = expr.function, expr.args
+    signature = SIGNATURES.get(name)
+    if signature is None or not signature.accepts(len(args)):
+        return lambda ev: None
+    if name in ("if", "coalesce", "any", "all", "completed"):
+        return lambda ev: ev.call(expr)  # control flow and scopes: the interpreter
+    compiled = [_compile(arg) for arg in args]
+    function = _FUNCTIONS[name]
+    return lambda ev: function([f(ev) for f in compiled])

@@ -11,15 +11,16 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Final
 
 from ..errors import Diagnostic, has_errors
-from ..expressions import evaluate
+from ..expressions import evaluate, references
 from ..expressions.evaluator import as_number
 from ..model import Response, Worksheet
-from ._checks import describe, diag, finite
+from ._checks import INVALID, MISSING, describe, diag, finite
 from ._engine import MAX_DIAGNOSTICS, ScoreResult, Session, run
-from ._plan import Plan, escape, plan_for, shorten
+from ._plan import Field, Plan, escape, plan_for, shorten
 
 __all__ = [
     "ResponseCheck",
@@ -443,14 +444,7 @@ def score(
 
 def _fraction(plan: Plan, session: Session) -> float:
     if plan.completion is not None:
-        env = {**session.values, **session.score_values}
-        value = evaluate(plan.completion, env)
-        if value is True:
-            return 1.0
-        number = as_number(value)
-        if number is None:
-            return 0.0
-        return min(1.0, max(0.0, float(number)))
+        return _clamp(evaluate(plan.completion, {**session.values, **session.score_values}))
     shown = [f for f in plan.fields.values() if f.id not in session.hidden and not f.readonly]
     required = [f for f in shown if f.required]
     counted = required or shown
@@ -472,8 +466,64 @@ def fraction(worksheet: Worksheet, answers: Any) -> float | None:
     raw, _ = _answers_of(answers)
     if type(raw) is not dict:
         return None
+    fields = _completion_fields(plan)
+    if fields is not None:
+        # The common case of a completion formula over always-shown questions (an exercise
+        # log's reps / target): check just those answers and evaluate, with the same rules as
+        # the full run (an invalid answer counts as missing). The result depends on those
+        # answers only, so it is remembered for scalar answers (logs repeat the same counts).
+        # Types are part of the key: True == 1 == 1.0 in Python, but not as answers.
+        key = tuple((type(v), v) for v in (raw.get(f.id) for f in fields))
+        memo = _memo(plan)
+        scalar = all(t in _SCALARS for t, _ in key)
+        if scalar:
+            hit = memo.get(key)
+            if hit is not None:
+                return hit
+        values: dict[str, Any] = {}
+        for f in fields:
+            if f.id in raw:
+                result = f.check(raw[f.id], f.path, f.who, [])
+                if result is not INVALID and result is not MISSING:
+                    values[f.id] = result
+        done = _clamp(evaluate(plan.completion, values)) if plan.completion else 0.0
+        if scalar:
+            if len(memo) >= 4096:
+                memo.clear()
+            memo[key] = done
+        return done
     session = run(plan, raw, [], all_scores=plan.completion is not None)
     return _fraction(plan, session)
+
+
+_SCALARS = frozenset({int, float, str, bool, type(None)})
+
+
+@lru_cache(maxsize=256)
+def _memo(plan: Plan) -> dict[tuple[Any, ...], float]:
+    """Completion fractions already computed for a plan, by the answers they read."""
+    return {}
+
+
+@lru_cache(maxsize=256)
+def _completion_fields(plan: Plan) -> tuple[Field, ...] | None:
+    """The questions a completion formula reads, when none can be hidden and it reads no score
+    (so the full run would compute the same); None otherwise. Plans hash by identity."""
+    if plan.completion is None:
+        return None
+    refs = references(plan.completion)
+    if any(r not in plan.fields or plan.fields[r].conditions or r in plan.scores for r in refs):
+        return None
+    return tuple(plan.fields[r] for r in sorted(refs))
+
+
+def _clamp(value: Any) -> float:
+    if value is True:
+        return 1.0
+    number = as_number(value)
+    if number is None:
+        return 0.0
+    return min(1.0, max(0.0, float(number)))
 
 
 def check_response(
