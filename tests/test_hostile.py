@@ -494,21 +494,12 @@ items: [{id: q1, type: yesno, label: Q}]
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: loads() of a valid worksheet with a pre-release version (1.0.0-beta.1) raises "
-    "KeyError: LoadedPack._find/_matches compares '1.0.0' with '1.0.0-beta.1' split on dots",
-)
 def test_loads_a_worksheet_with_a_pre_release_version() -> None:
     ws = loads(PRE_RELEASE)
     assert isinstance(ws, Worksheet)
     assert ws.version == "1.0.0-beta.1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: load() of a pre-release worksheet inside a pack raises KeyError (same cause)",
-)
 def test_load_in_a_pack_with_a_pre_release_version(tmp_path: Path) -> None:
     (tmp_path / "pack.yaml").write_text(
         "worksheetkit: 1\nkind: pack\nid: p\nname: P\nversion: 1.0.0\n", encoding="utf-8"
@@ -527,11 +518,6 @@ NONFINITE = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: non-finite numbers (.inf, .nan, 1e400) are accepted in item min/max/default and "
-    "option values (model Number = StrictInt | float without allow_inf_nan=False)",
-)
 @pytest.mark.parametrize("item", NONFINITE)
 def test_non_finite_numbers_in_items_are_diagnosed(item: str) -> None:
     text = f"worksheetkit: 1\nid: a.b\nversion: 1.0.0\ntitle: T\nitems:\n  - {item}\n"
@@ -540,11 +526,6 @@ def test_non_finite_numbers_in_items_are_diagnosed(item: str) -> None:
     assert "WK105" in {d.code for d in info.value.diagnostics}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: `worksheetkit render` of a worksheet with max: .inf exits with a ValueError "
-    "traceback (validate passes it, the HTML config JSON refuses it)",
-)
 def test_cli_render_of_a_non_finite_range_has_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "inf.yaml"
     path.write_text(
@@ -563,11 +544,6 @@ def test_cli_render_of_a_non_finite_range_has_no_traceback(tmp_path: Path) -> No
     assert proc.returncode == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: loads() of JSON text whose strings carry \\uXXXX surrogate-pair escapes (json.dumps "
-    "default for emoji) fails with WK003 'invalid Unicode character escape code'",
-)
 def test_json_with_escaped_emoji_loads() -> None:
     data = {"worksheetkit": 1, "id": "a.b", "version": "1.0.0", "title": "Smile \U0001f600",
             "items": [{"type": "note", "text": "x"}]}  # fmt: skip
@@ -576,12 +552,6 @@ def test_json_with_escaped_emoji_loads() -> None:
     assert ws.title == "Smile \U0001f600"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (found by the expression fuzzer): to_source(parse('-' * 40 + 'a')) writes "
-    "'-(-(-(…a)))', which parse() refuses as nested more than 64 levels; docs/expressions.md "
-    "promises parse(to_source(e)) == e",
-)
 def test_to_source_of_deep_unary_chains_parses_back() -> None:
     from worksheetkit.expressions import parse, to_json, to_source
 
@@ -589,12 +559,6 @@ def test_to_source_of_deep_unary_chains_parses_back() -> None:
     assert to_json(parse(to_source(expr))) == to_json(expr)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: `worksheetkit fhir import` reads the file with json.loads and lets "
-    "RecursionError (deeply nested arrays) and ValueError (an integer of more than 4,300 "
-    "digits) escape as tracebacks (src/worksheetkit/cli/cmd_fhir.py, _json_file catches only JSONDecodeError)",
-)
 @pytest.mark.parametrize(
     "body",
     [

@@ -49,6 +49,10 @@ def locate(diagnostics: list[Diagnostic], text: str, file: str) -> list[Diagnost
     return located
 
 
+def _int_or_text(digits: str) -> int | str:
+    return int(digits) if len(digits) <= 4300 else digits
+
+
 def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
     try:
         raw = Path(path).read_bytes()
@@ -86,7 +90,9 @@ def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
             ),
         )
     try:
-        return json.loads(text), text, None
+        # An integer too long for Python (more than 4,300 digits) stays text, as the YAML
+        # reader does, so the answer is reported as a wrong type (WK401), not a crash.
+        return json.loads(text, parse_int=_int_or_text), text, None
     except json.JSONDecodeError as exc:
         return (
             None,
@@ -98,6 +104,21 @@ def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
                 file=path,
                 line=exc.lineno,
                 column=exc.colno,
+                path="",
+            ),
+        )
+    except ValueError:
+        # Python refuses integers of more than 4,300 digits (a guard against slow parsing).
+        return (
+            None,
+            text,
+            Diagnostic(
+                code="WK411",
+                message="This response contains a number with thousands of digits.",
+                hint="Check what was saved: no answer is a number that long.",
+                file=path,
+                line=1,
+                column=1,
                 path="",
             ),
         )

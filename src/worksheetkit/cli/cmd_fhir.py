@@ -117,6 +117,25 @@ def _json_file(path: str, what: str) -> tuple[Any, str]:
         )
         _report([d])
         sys.exit(EXIT_PROBLEMS)
+    except (ValueError, RecursionError) as exc:  # a 4,300-digit number, or absurd nesting
+        reason = (
+            "it is nested too deeply"
+            if isinstance(exc, RecursionError)
+            else "it holds a number with thousands of digits"
+        )
+        _report(
+            [
+                Diagnostic(
+                    code="WK710",
+                    message=f"This file cannot be read as a FHIR {what}: {reason}.",
+                    hint="Check that this is the file exported by the other system.",
+                    file=path,
+                    line=1,
+                    column=1,
+                )
+            ]
+        )
+        sys.exit(EXIT_PROBLEMS)
 
 
 def _dump(resource: dict[str, Any]) -> str:

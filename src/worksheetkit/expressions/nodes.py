@@ -236,6 +236,10 @@ def to_source(expr: Expr) -> str:
         # Unary minus binds tighter than everything but atoms. "-1" parses as the literal -1,
         # so a minus applied to a number literal keeps its parentheses: "-(1)", "-(-1)".
         operand = expr.operand
+        if isinstance(operand, Unary) and operand.op != "not":
+            # "- -a", not "-(-a)": parentheses would count towards the nesting limit, so a long
+            # run of minus signs would no longer parse back.
+            return f"- {inner}"
         if _precedence(operand) < ATOM_PRECEDENCE or (
             isinstance(operand, Const) and _is_number(operand.value)
         ):

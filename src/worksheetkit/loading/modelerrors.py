@@ -22,7 +22,6 @@ _TYPE_WORDS = {
     "int_parsing": "a whole number",
     "float_type": "a number",
     "float_parsing": "a number",
-    "finite_number": "a finite number",
     "bool_type": "true or false",
     "bool_parsing": "true or false",
     "list_type": "a list",
@@ -67,7 +66,7 @@ def describe_value(value: Any) -> str:
         return "true/false"
     if isinstance(value, int | float):
         if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-            return "a value that is not a finite number"
+            return "infinity or not-a-number (.inf, .nan, 1e400)"
         return f"the number {value}"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "…"
@@ -255,7 +254,7 @@ def convert(exc: ValidationError, root: Any, data: Any, source: SourceMap) -> li
     for path, expected in type_errors.items():
         _, value = _lookup(data, path)
         words = list(dict.fromkeys(expected))
-        if "a number" in words and "a whole number" in words:
+        if ("a number" in words or "a finite number" in words) and "a whole number" in words:
             words.remove("a whole number")
         if "a date and time with a UTC offset (…+01:00 or …Z)" in words:
             words = ["a date and time with a UTC offset (…+01:00 or …Z)"]
@@ -443,6 +442,14 @@ def _one(
             f"{_name(path)} has an invalid format: {describe_value(value)}.",
             path,
             hint=pattern_hint or "See docs/format.md for the expected format.",
+        )
+    elif kind == "finite_number":
+        yield source.diagnostic(
+            "WK105",
+            f"{_name(path)} is not a usable number: infinity, not-a-number, or too large "
+            "(.inf, .nan, 1e400 …).",
+            path,
+            hint="Use an ordinary number such as 100.",
         )
     elif kind in (
         "greater_than",

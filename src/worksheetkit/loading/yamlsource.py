@@ -223,6 +223,8 @@ def parse_text(text: str, file: str | None = None) -> Parsed:
     source = SourceMap(file)
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\\u" in text:
+        text = _join_surrogates(text)
     source.text = text
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return Parsed(
@@ -320,6 +322,23 @@ def parse_text(text: str, file: str | None = None) -> Parsed:
         )
         return Parsed(None, source, diagnostics)
     return Parsed(data, source, diagnostics)
+
+
+_SURROGATE_PAIR = re.compile(
+    r"(?<!\\)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
+)
+
+
+def _join_surrogates(text: str) -> str:
+    """JSON writers (Python's json.dumps among them) spell characters beyond the Basic
+    Multilingual Plane — emoji — as two escapes, "\\ud83d\\ude00"; libyaml refuses them one by
+    one. Join each pair into the one character it stands for."""
+
+    def join(m: re.Match[str]) -> str:
+        high, low = int(m.group(1), 16), int(m.group(2), 16)
+        return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+    return _SURROGATE_PAIR.sub(join, text)
 
 
 def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str | None) -> Diagnostic:
@@ -507,7 +526,20 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         first_seen: dict[Any, yaml.Node] | None = None
-        for key_node, value_node, merged in _pairs(node):
+        budget = [self.budget]
+        try:
+            pairs = list(_pairs(node, budget=budget))
+        except _MergeBomb:
+            self._error(
+                "WK006",
+                "This document expands to too many values ('<<' merge keys repeated inside "
+                "each other).",
+                self.top_value or node,
+                "Write the values out, or use fewer '<<: *alias' merges.",
+            )
+            raise _Fatal from None
+        self.budget = budget[0]
+        for key_node, value_node, merged in pairs:
             if type(key_node) is not yaml.ScalarNode:
                 self._error(
                     "WK003",
@@ -591,8 +623,11 @@ def _first_key(node: yaml.MappingNode, duplicate: yaml.Node, key: Any) -> yaml.N
 
 def _merged(node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:
     """Key/value pairs, explicit keys first, then those brought in by ``<<: *base``."""
-    for key_node, value_node, _ in _pairs(node):
-        yield key_node, value_node
+    try:
+        for key_node, value_node, _ in _pairs(node, budget=[MAX_NODES]):
+            yield key_node, value_node
+    except _MergeBomb:
+        return  # only reached for a document already refused with WK006
 
 
 def _is_merge(key_node: yaml.Node) -> bool:
@@ -604,21 +639,36 @@ def _is_merge(key_node: yaml.Node) -> bool:
     )
 
 
-def _pairs(node: yaml.MappingNode, depth: int = 0) -> Iterator[tuple[yaml.Node, yaml.Node, bool]]:
-    """(key, value, came from a merge). Explicit keys come first so that they win."""
+class _MergeBomb(Exception):
+    """Merge keys (``<<``) that expand to more pairs than the node budget."""
+
+
+def _pairs(
+    node: yaml.MappingNode, depth: int = 0, budget: list[int] | None = None
+) -> Iterator[tuple[yaml.Node, yaml.Node, bool]]:
+    """(key, value, came from a merge). Explicit keys come first so that they win.
+
+    ``budget`` (a one-element list, shared down the recursion) is charged for every pair:
+    merges of merges of … can expand exponentially, like nested aliases.
+    """
+    if budget is None:
+        budget = [MAX_NODES]
     merges: list[yaml.Node] = []
     for key_node, value_node in node.value:
         if _is_merge(key_node):
             merges.append(value_node)
-        else:
-            yield key_node, value_node, depth > 0
+            continue
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _MergeBomb
+        yield key_node, value_node, depth > 0
     if depth > MAX_DEPTH:
         return
     for value_node in merges:
         sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
         for src in sources:
             if isinstance(src, yaml.MappingNode):
-                yield from _pairs(src, depth + 1)
+                yield from _pairs(src, depth + 1, budget)
 
 
 def _short_tag(tag: str) -> str:

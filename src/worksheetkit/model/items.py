@@ -11,7 +11,9 @@ from .base import Model
 # A text shown to a person: a string in the document's language, or a map language → string.
 Text = str | dict[str, str]
 ItemId = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=64)]
-Number = StrictInt | float
+# Numbers are finite: .inf, .nan and 1e400 are refused (WK102) rather than rendered.
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Number = StrictInt | Finite
 Expression = Annotated[str, Field(min_length=1)]
 
 
@@ -30,13 +32,13 @@ def _number_key(key: Any) -> Any:
 class Option(Model):
     """One answer option. A bare string in YAML (``sad``) is value and label at once."""
 
-    value: StrictInt | float | str
+    value: StrictInt | Finite | str
     label: Text | None = None
     help: Text | None = None
     exclusive: StrictBool = False  # checklist: "none of these" clears the others
 
 
-OptionSpec = Option | StrictInt | float | str
+OptionSpec = Option | StrictInt | Finite | str
 
 # Values are the score weights (DESIGN §2); these spellings are fixed. Labels come in English
 # and Spanish; a worksheet declaring another language writes its options out (WK207).
@@ -172,7 +174,7 @@ class Choice(_Input):
     type: Literal["choice"]
     options: list[OptionSpec] = Field(min_length=1)
     other: StrictBool = False
-    default: StrictInt | float | str | None = None
+    default: StrictInt | Finite | str | None = None
 
 
 class Checklist(_Input):
@@ -181,14 +183,14 @@ class Checklist(_Input):
     other: StrictBool = False
     min_selected: Annotated[StrictInt, Field(ge=0)] | None = None
     max_selected: Annotated[StrictInt, Field(ge=1)] | None = None
-    default: list[StrictInt | float | str] | None = None
+    default: list[StrictInt | Finite | str] | None = None
 
 
 class Likert(_Input):
     type: Literal["likert"]
     options: list[OptionSpec] | None = None
     scale: str | None = None  # a named preset (LIKERT_PRESETS); exactly one of options/scale
-    default: StrictInt | float | str | None = None
+    default: StrictInt | Finite | str | None = None
 
 
 class Rating(_Input):
@@ -196,7 +198,7 @@ class Rating(_Input):
     min: Number = 0
     max: Number = 10
     step: Annotated[Number, Field(gt=0)] = 1
-    anchors: dict[StrictInt | float, Text] | None = None
+    anchors: dict[StrictInt | Finite, Text] | None = None
     widget: Literal["slider", "buttons", "number"] = "slider"
     default: Number | None = None
 
@@ -212,7 +214,7 @@ class Rating(_Input):
 class Ranking(_Input):
     type: Literal["ranking"]
     options: list[OptionSpec] = Field(min_length=2)
-    default: list[StrictInt | float | str] | None = None
+    default: list[StrictInt | Finite | str] | None = None
 
 
 class Table(_Input):

@@ -59,6 +59,8 @@ def _version_key(version: str) -> tuple[int, int, int, int]:
 def _matches(version: str, wanted: str | None) -> bool:
     if wanted is None:
         return True
+    if "-" in wanted:  # an exact pre-release (1.0.0-beta.1) matches only itself
+        return version == wanted
     have = version.partition("-")[0].split(".")
     want = wanted.split(".")
     return have[: len(want)] == want
