@@ -150,6 +150,10 @@ def _input_item(draw: st.DrawFn, ctx: _Ctx, kind: str, column: bool) -> dict[str
         if draw(st.integers(0, 3)) == 0:
             item["pattern"] = draw(st.sampled_from(sorted(_PATTERNS)))
             item["pattern_message"] = _text(draw, ctx)
+            # The answer for a pattern is fixed (_PATTERNS); keep the lengths compatible with it.
+            item.pop("min_length", None)
+            if "max_length" in item:
+                item["max_length"] = max(item["max_length"], len(_PATTERNS[item["pattern"]]))
         if draw(st.integers(0, 3)) == 0:
             item["placeholder"] = _text(draw, ctx)
     elif kind == "number":

@@ -28,9 +28,8 @@ R4B = pytest.importorskip("fhir.resources.R4B.questionnaire")
 R4B_QR = pytest.importorskip("fhir.resources.R4B.questionnaireresponse")
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path("/work/shared/fixtures/fhir")
-if not FIXTURES.is_dir():  # pragma: no cover - the shared folder sits next to the repo
-    FIXTURES = ROOT.parent / "shared" / "fixtures" / "fhir"
+# A copy of ../shared/fixtures/fhir (CC0), kept in the repository so the tests need nothing else.
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fhir"
 EXTRA = Path(__file__).resolve().parent / "fixtures_fhir_extra" / "pack"
 
 

@@ -14,11 +14,11 @@ from worksheetkit.responses import check_response, score
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-SHARED = ROOT.parent / "shared"
 
 INSTRUMENTS = EXAMPLES / "instruments"
 RESPONSES = EXAMPLES / "responses"
-FHIR_RESPONSE = SHARED / "fixtures" / "fhir" / "questionnaireresponse-sdc-profile-example-PHQ9.json"
+# A copy of ../shared/fixtures/fhir (CC0), kept in the repository so the tests need nothing else.
+FHIR_RESPONSE = ROOT / "tests" / "fixtures" / "fhir" / "questionnaireresponse-sdc-profile-example-PHQ9.json"
 PHQ_COPYRIGHT = (
     "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with "
     "an educational grant from Pfizer Inc. No permission required to reproduce, translate, "

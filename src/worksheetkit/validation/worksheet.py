@@ -317,12 +317,17 @@ class WorksheetChecker:
                 if lang not in PRESET_LANGUAGES
             ]
             if item.scale in LIKERT_PRESETS and missing:
+                # An error when a declared translation would be missing; a warning when the
+                # worksheet is simply written in another language (the labels show in English).
+                declared = bool(set(missing) & set(self.ws.languages or []))
                 yield node.at("scale").diag(
                     "WK207",
-                    f"The preset scale '{item.scale}' has no labels in: {', '.join(missing)}.",
+                    f"The preset scale '{item.scale}' has no labels in: {', '.join(missing)}; "
+                    "they would be shown in English.",
                     "Write the options out with their translations, e.g. "
                     "{value: 0, label: {en: Not at all, "
                     f"{missing[0]}: …}}}}.",
+                    severity="error" if declared else "warning",
                 )
             if item.options is not None:
                 for i, opt in enumerate(item.options):
