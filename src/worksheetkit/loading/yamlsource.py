@@ -523,9 +523,7 @@ class _Builder:
         # Keep going so other problems are reported; the value is treated as text.
         return str(node.value) if cls is yaml.ScalarNode else None
 
-    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
-        result: dict[Any, Any] = {}
-        first_seen: dict[Any, yaml.Node] | None = None
+    def _merged_pairs(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node, bool]]:
         budget = [self.budget]
         try:
             pairs = list(_pairs(node, budget=budget))
@@ -539,6 +537,17 @@ class _Builder:
             )
             raise _Fatal from None
         self.budget = budget[0]
+        return pairs
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        first_seen: dict[Any, yaml.Node] | None = None
+        if not any(k.value == "<<" or k.tag == _MERGE for k, _ in node.value):
+            pairs: list[tuple[yaml.Node, yaml.Node, bool]] = [
+                (k, v, False) for k, v in node.value
+            ]  # no merge keys: the common case, without the generator
+        else:
+            pairs = self._merged_pairs(node)
         for key_node, value_node, merged in pairs:
             if type(key_node) is not yaml.ScalarNode:
                 self._error(

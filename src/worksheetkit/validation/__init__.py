@@ -179,7 +179,8 @@ def _collect(
     seen: set[Path] = set()
 
     def add(path: Path, display: str) -> None:
-        key = path.resolve()
+        # abspath, not resolve(): no system calls per file (symlinks are checked above).
+        key = Path(os.path.abspath(path))
         if key not in seen:
             seen.add(key)
             files.append((path, display))
@@ -827,27 +828,27 @@ def _check_paths(
     files, problems = _collect(paths)
     groups: dict[Path | None, list[SourceDocument]] = {}
     roots: dict[Path, Path | None] = {}
-    named: set[Path] = set()
     for n, (path, display) in enumerate(files, 1):
-        folder = path.parent.resolve()
+        folder = path.parent
         if folder not in roots:
-            roots[folder] = _pack_root_of(folder)
-        root = roots[folder]
-        named.add(path.resolve())
-        groups.setdefault(root, []).append(_read(path, display))
+            roots[folder] = _pack_root_of(folder.resolve())
+        groups.setdefault(roots[folder], []).append(_read(path, display))
         if progress is not None:
             progress(n, len(files))
+    whole = {Path(p).resolve() for p in paths if Path(p).is_dir()}
     diagnostics = list(problems)
     for root, docs in groups.items():
-        if root is None:
+        if root is None or root in whole:
             diagnostics.extend(PackChecker(root, docs).run().diagnostics)
             continue
         # A file named on its own (a pre-commit hook passes single files) is checked with the
         # rest of its pack as context: templates and references resolve. Only the named files
         # are reported on.
-        context_files, _ = _collect([root])
+        named = {Path(d.file).resolve() for d in docs if d.file}
         context = [
-            _read(path, display) for path, display in context_files if path.resolve() not in named
+            _read(path, display)
+            for path, display in _collect([root])[0]
+            if path.resolve() not in named
         ]
         reported = {d.file for d in docs}
         checked = PackChecker(root, [*docs, *context]).run().diagnostics
