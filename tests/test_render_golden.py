@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from worksheetkit import Worksheet, load_pack
-from worksheetkit.rendering import render
+from worksheetkit.rendering import render, runtime_script, stylesheet
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -44,6 +44,17 @@ def example_worksheets() -> list[tuple[str, Worksheet]]:
 EXAMPLE_CASES = example_worksheets()
 
 
+def stored_form(text: str, to: str) -> str:
+    """HTML golden files leave out the inlined stylesheet and runtime (the same in every page;
+    they have their own tests): each must appear exactly once and is replaced by a marker."""
+    if to != "html":
+        return text
+    for name, asset in (("stylesheet()", stylesheet()), ("runtime_script()", runtime_script())):
+        assert text.count(asset) == 1, f"the page should inline {name} exactly once"
+        text = text.replace(asset, f"/* worksheetkit {name} */")
+    return text
+
+
 def updating(request: pytest.FixtureRequest) -> bool:
     if os.environ.get("UPDATE_GOLDEN") == "1":
         return True
@@ -61,7 +72,7 @@ def test_there_are_examples() -> None:
 @pytest.mark.parametrize(("stem", "worksheet"), EXAMPLE_CASES, ids=[s for s, _ in EXAMPLE_CASES])
 def test_golden(stem: str, worksheet: Worksheet, to: str, request: pytest.FixtureRequest) -> None:
     path = GOLDEN / f"{stem}.{SUFFIX[to]}"
-    text = render(worksheet, to)
+    text = stored_form(render(worksheet, to), to)
     if updating(request):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
