@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline anywhere (a loaded CI machine must not turn slowness into failures);
+# in CI (CI=true) the examples are derandomized so a run is reproducible, while local runs keep
+# exploring new examples.
+settings.register_profile("worksheetkit", deadline=None, derandomize=bool(os.environ.get("CI")))
+settings.load_profile("worksheetkit")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
