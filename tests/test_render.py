@@ -479,3 +479,31 @@ def test_named_scales_follow_the_language() -> None:
     assert "| Totalmente en desacuerdo (1) |" in md
     _, french = render_with_diagnostics(ws, "html", language="fr")
     assert "$.items[0].scale" in {d.path for d in french}
+
+
+def test_markdown_output_never_carries_a_script_link() -> None:
+    # The printable Markdown is opened in viewers that may decode entities or follow
+    # reference definitions; none of these may become a live javascript: link.
+    from markdown_it import MarkdownIt
+
+    from worksheetkit.model import Worksheet
+
+    tricks = [
+        "[a](javascript&#58;alert(1))",
+        "[a](&#106;avascript:alert(1))",
+        "[g][r]\n\n[r]: javascript&#58;alert(1)",
+        "[g][r]\n\n[r]: javascript:alert(1)",
+        "<javascript:alert(1)>",
+    ]
+    ws = Worksheet.model_validate(
+        {"worksheetkit": 1, "id": "t.md", "version": "1.0.0", "title": "T",
+         "instructions": "\n\n".join(tricks),
+         "items": [{"type": "media", "kind": "audio", "label": "A",
+                    "url": "https://ok.example/a.mp3>)[y](javascript:alert(1))"}]}
+    )
+    text = render(ws, to="markdown")
+    plain = MarkdownIt("commonmark", {"html": True})
+    plain.validateLink = lambda url: True  # a permissive viewer
+    html_out = plain.render(text).lower()
+    assert "<a " in html_out  # links are still links
+    assert 'href="javascript' not in html_out

@@ -79,3 +79,40 @@ def test_cli_site_refuses_a_folder_without_pack(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["site", str(tmp_path), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "pack.yaml" in result.output
+
+
+def test_site_never_replaces_the_pack_or_foreign_folders(tmp_path: Path) -> None:
+    import shutil
+
+    from worksheetkit.site import SiteError
+
+    pack = tmp_path / "pack"
+    shutil.copytree(EXAMPLES, pack)
+    for out in (pack, pack / "site", tmp_path):
+        with pytest.raises(SiteError):
+            build_site(pack, out)
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("keep", encoding="utf-8")
+    with pytest.raises(SiteError):
+        build_site(pack, foreign)
+    assert (pack / "pack.yaml").is_file()
+    assert (foreign / "keep.txt").read_text(encoding="utf-8") == "keep"
+    build_site(pack, tmp_path / "out")
+    build_site(pack, tmp_path / "out")  # its own previous output is replaced
+
+
+def test_ids_cannot_steer_files_outside_the_site(tmp_path: Path) -> None:
+    import json as _json
+    import shutil
+
+    pack = tmp_path / "pack"
+    shutil.copytree(EXAMPLES, pack)
+    response = _json.loads((pack / "responses" / "phq-9-mild.json").read_text(encoding="utf-8"))
+    response["id"] = "/../../../escaped"
+    (pack / "responses" / "evil.json").write_text(_json.dumps(response), encoding="utf-8")
+    out = tmp_path / "deep" / "out"
+    build_site(pack, out)
+    assert not list(tmp_path.glob("escaped*"))
+    assert not list((tmp_path / "deep").glob("escaped*"))
+    assert any("escaped" in p.name for p in (out / "responses").iterdir())

@@ -803,3 +803,19 @@ def test_likert_presets_carry_english_and_spanish(
         },
     )
     assert {d.code for d in validate(root) if d.severity == "error"} == expected
+
+
+def test_response_diagnostics_never_quote_values(tmp_path: Path) -> None:
+    secret = "SECRET-7731 private words"
+    path = tmp_path / "r.json"
+    path.write_text(
+        json.dumps(
+            {"worksheetkit": 1, "kind": "response", "worksheet": "a.b", "answers": secret,
+             "started_at": secret, "ratings": {"difficulty": secret},
+             "obstacle": {"kind": secret}}
+        ),
+        encoding="utf-8",
+    )
+    diags = validate(path)
+    assert {d.code for d in diags} >= {"WK102", "WK104"}
+    assert all(secret not in f"{d.message} {d.hint}" for d in diags)

@@ -105,7 +105,23 @@ def _load_worksheet(path: str) -> Any:
 def _json_file(path: str, what: str) -> tuple[Any, str]:
     text = _read(path)
     try:
-        return json.loads(text), text
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            _report(
+                [
+                    Diagnostic(
+                        code="WK710",
+                        message=f"This file holds JSON, but not an object, so it is not a FHIR "
+                        f"{what}.",
+                        hint="A FHIR resource is a JSON object with a 'resourceType'.",
+                        file=path,
+                        line=1,
+                        column=1,
+                    )
+                ]
+            )
+            sys.exit(EXIT_PROBLEMS)
+        return data, text
     except json.JSONDecodeError as exc:
         d = Diagnostic(
             code="WK710",

@@ -151,7 +151,10 @@ def command(
         text = BLANK.format(
             schema=schema, id=worksheet_id, title=_yaml_text(nice_title), author="Your name"
         )
-    write_atomic(target, text)
+    try:
+        write_atomic(target, text)
+    except OSError as exc:
+        fail_usage(f"cannot write {target}: {exc.strerror or exc}")
     from ..validation import check_paths
 
     problems = [d for d in check_paths(root).diagnostics if d.file and Path(d.file) == target]

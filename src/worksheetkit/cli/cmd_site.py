@@ -20,7 +20,7 @@ def command(pack: str, output: str) -> None:
     from pathlib import Path
 
     from ..errors import WorksheetError
-    from ..site import build_site
+    from ..site import SiteError, build_site
 
     if not (Path(pack) / "pack.yaml").is_file():
         fail_usage(f"{pack} is not a pack folder (it has no pack.yaml)")
@@ -31,6 +31,8 @@ def command(pack: str, output: str) -> None:
             click.echo(d.format(), err=True)
         click.echo("The pack has errors; fix them (worksheetkit validate) and try again.", err=True)
         sys.exit(EXIT_PROBLEMS)
+    except SiteError as exc:
+        fail_usage(str(exc))
     except OSError as exc:
         fail_usage(f"cannot write {output}: {exc.strerror}")
     for d in result.diagnostics:

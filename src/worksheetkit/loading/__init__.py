@@ -86,7 +86,8 @@ def parse_document(
     except ValidationError as exc:
         from .modelerrors import convert
 
-        doc.diagnostics.extend(convert(exc, model_cls, data, source))
+        # A response's values are health data: its diagnostics never quote them.
+        doc.diagnostics.extend(convert(exc, model_cls, data, source, redact=kind == "response"))
     except (RecursionError, ValueError, TypeError) as exc:  # pragma: no cover - defensive
         doc.diagnostics.append(
             source.diagnostic(

@@ -59,6 +59,24 @@ _PATTERN_HINTS = {
 _DURATION_KEYS = {"for", "window", "grace", "start", "before_due", "after_open"}
 
 
+def redacted_value(value: Any) -> str:
+    """How a value is named in a response's diagnostics: its kind, never its content (answers
+    and timestamps are health data)."""
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a value"
+
+
 def describe_value(value: Any) -> str:
     if value is None:
         return "nothing (an empty value)"
@@ -220,8 +238,14 @@ def _kind_of(model: type[BaseModel] | None, data: Any) -> str:
     return words.get(name, "this mapping")
 
 
-def convert(exc: ValidationError, root: Any, data: Any, source: SourceMap) -> list[Diagnostic]:
-    """All of pydantic's errors as diagnostics, the most specific one per location."""
+def convert(
+    exc: ValidationError, root: Any, data: Any, source: SourceMap, *, redact: bool = False
+) -> list[Diagnostic]:
+    """All of pydantic's errors as diagnostics, the most specific one per location.
+
+    With ``redact`` (responses) messages name a value's kind, never its content.
+    """
+    show = redacted_value if redact else describe_value
     raw: list[tuple[Path, bool, dict[str, Any]]] = []
     for details in exc.errors(include_url=False, include_input=False):
         err: dict[str, Any] = dict(details)
@@ -250,7 +274,7 @@ def convert(exc: ValidationError, root: Any, data: Any, source: SourceMap) -> li
         if kind in _TYPE_WORDS:
             type_errors.setdefault(path, []).append(_TYPE_WORDS[kind])
             continue
-        out.extend(_one(kind, path, missing, err, root, data, source))
+        out.extend(_one(kind, path, missing, err, root, data, source, show))
     for path, expected in type_errors.items():
         _, value = _lookup(data, path)
         words = list(dict.fromkeys(expected))
@@ -274,7 +298,7 @@ def convert(exc: ValidationError, root: Any, data: Any, source: SourceMap) -> li
         out.append(
             source.diagnostic(
                 "WK102",
-                f"{_name(path)} should be {' or '.join(words)}, not {describe_value(value)}.",
+                f"{_name(path)} should be {' or '.join(words)}, not {show(value)}.",
                 path,
                 hint=hint,
             )
@@ -339,6 +363,7 @@ def _one(
     root: Any,
     data: Any,
     source: SourceMap,
+    show: Any = describe_value,
 ) -> Iterator[Diagnostic]:
     ctx = err.get("ctx") or {}
     key = path[-1] if path else ""
@@ -411,15 +436,14 @@ def _one(
         if path and path[-1] == "worksheetkit":
             yield source.diagnostic(
                 "WK014",
-                f"Unsupported format version {describe_value(value)}.",
+                f"Unsupported format version {show(value)}.",
                 path,
                 hint="This version of worksheetkit reads 'worksheetkit: 1'.",
             )
             return
         yield source.diagnostic(
             "WK104",
-            f"{_name(path)} cannot be {describe_value(value)}; it must be one of: "
-            f"{', '.join(options)}.",
+            f"{_name(path)} cannot be {show(value)}; it must be one of: {', '.join(options)}.",
             path,
             hint=f"Did you mean '{guess}'?" if guess else None,
         )
@@ -439,7 +463,7 @@ def _one(
         code = "WK106" if key in ("id", "version", "extends", "worksheet", "pathway") else "WK105"
         yield source.diagnostic(
             code,
-            f"{_name(path)} has an invalid format: {describe_value(value)}.",
+            f"{_name(path)} has an invalid format: {show(value)}.",
             path,
             hint=pattern_hint or "See docs/format.md for the expected format.",
         )
@@ -464,7 +488,7 @@ def _one(
         _, value = _lookup(data, path)
         yield source.diagnostic(
             "WK105",
-            f"{_name(path)} is out of range: {_range_words(kind, ctx, value)}.",
+            f"{_name(path)} is out of range: {_range_words(kind, ctx, value, show)}.",
             path,
             hint=_range_hint(kind, ctx),
         )
@@ -472,21 +496,21 @@ def _one(
         _, value = _lookup(data, path)
         yield source.diagnostic(
             "WK102",
-            f"{_name(path)} has a value that is not allowed here ({describe_value(value)}).",
+            f"{_name(path)} has a value that is not allowed here ({show(value)}).",
             path,
             hint="Check the value against the format reference (docs/format.md).",
         )
 
 
-def _range_words(kind: str, ctx: dict[str, Any], value: Any) -> str:
+def _range_words(kind: str, ctx: dict[str, Any], value: Any, show: Any = describe_value) -> str:
     if kind == "greater_than":
-        return f"{describe_value(value)} must be more than {ctx.get('gt')}"
+        return f"{show(value)} must be more than {ctx.get('gt')}"
     if kind == "greater_than_equal":
-        return f"{describe_value(value)} must be at least {ctx.get('ge')}"
+        return f"{show(value)} must be at least {ctx.get('ge')}"
     if kind == "less_than":
-        return f"{describe_value(value)} must be less than {ctx.get('lt')}"
+        return f"{show(value)} must be less than {ctx.get('lt')}"
     if kind == "less_than_equal":
-        return f"{describe_value(value)} must be at most {ctx.get('le')}"
+        return f"{show(value)} must be at most {ctx.get('le')}"
     if kind in ("too_short", "string_too_short"):
         return (
             f"it needs at least {ctx.get('min_length')} entr{'y' if ctx.get('min_length') == 1 else 'ies'}"

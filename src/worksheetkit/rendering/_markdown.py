@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import quote
 
 from ..model import (
     Checklist,
@@ -36,6 +38,8 @@ BOX = "☐"
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~!])")
 _LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|(\d+)([.)]))", re.M)
 _MD_LINK = re.compile(r"(\]\(\s*<?)([^)\s>]*)")
+_MD_REFERENCE = re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*<?)([^\s>]*)", re.M)
+_MD_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def esc(text: str) -> str:
@@ -56,11 +60,29 @@ def cell(text: str) -> str:
     return esc(text) or " "
 
 
+def _target_ok(target: str) -> bool:
+    # What a Markdown viewer will follow: entities decoded first (javascript&#58; …).
+    return safe_url(html.unescape(target))
+
+
 def safe_markdown(text: str) -> str:
     """An author's Markdown, passed on with raw HTML and unsafe links neutralised, so the
-    output stays safe in a Markdown viewer that allows HTML."""
+    output stays safe in a Markdown viewer that allows HTML: ``<`` is escaped (no HTML, no
+    autolinks), character references are escaped so they cannot spell a scheme, and inline
+    links and reference definitions to anything but http(s) or relative URLs become ``#``."""
     text = text.replace("<", "\\<")
-    return _MD_LINK.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) else "#"), text)
+    text = _MD_REFERENCE.sub(
+        lambda m: m.group(1) + (m.group(2) if _target_ok(m.group(2)) else "#"), text
+    )
+    text = _MD_LINK.sub(
+        lambda m: m.group(1) + (m.group(2) if _target_ok(m.group(2)) else "#"), text
+    )
+    return _MD_ENTITY.sub(r"\\\g<0>", text)
+
+
+def md_url(url: str) -> str:
+    """A URL safe to place in ``(<…>)``: characters that could end it are percent-encoded."""
+    return quote(url, safe="/:?#[]@!$&'*+,;=%-._~")
 
 
 class MarkdownWriter:
@@ -133,7 +155,7 @@ class MarkdownWriter:
             return out
         if isinstance(item, Media):
             label = self.t(item.label, f"{path}.label") if item.label is not None else ""
-            url = item.url if safe_url(item.url) else ""
+            url = md_url(item.url) if safe_url(item.url) else ""
             out = []
             if item.kind == "image" and url:
                 alt = self.t(item.alt if item.alt is not None else item.label, f"{path}.alt")

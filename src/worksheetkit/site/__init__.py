@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,7 +18,14 @@ from ..errors import Diagnostic
 from ..model import Assignment, Pathway, Plan
 from ..validation import LoadedPack, load_pack
 
-__all__ = ["SiteResult", "build_site"]
+__all__ = ["SiteError", "SiteResult", "build_site"]
+
+MARKER = ".worksheetkit-site"  # written into every site folder: only such folders are replaced
+
+
+class SiteError(ValueError):
+    """The output folder cannot be used (it is the pack, holds it, or is not a site)."""
+
 
 DEMO_START = dt.date(2026, 12, 7)  # a Monday: example pathway enrolments start here
 DEMO_ZONE = "Europe/London"
@@ -61,6 +69,9 @@ class _Builder:
 
     def write(self, rel: str, content: str | bytes) -> None:
         path = self.out / rel
+        # Names come from ids in the pack; whatever they contain, nothing leaves the site folder.
+        if not path.resolve().is_relative_to(self.out.resolve()):
+            raise SiteError(f"refusing to write outside the site folder: {rel}")
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             path.write_bytes(content)
@@ -182,18 +193,19 @@ class _Builder:
         rows: list[dict[str, Any]] = []
         for assignment in sorted(self.pack.assignments, key=lambda a: a.id):
             mine = [r for r in responses if r.get("assignment") == assignment.id]
-            if not mine:
-                continue
-            as_of = max(str(r.get("submitted_at") or "") for r in mine)
-            moment = dt.datetime.fromisoformat(as_of) + dt.timedelta(days=1)
+            submitted = [t for r in mine if (t := _moment(r.get("submitted_at"))) is not None]
+            if not submitted:
+                continue  # drafts only: nothing to report yet
+            moment = max(submitted) + dt.timedelta(days=1)
             report = adherence(assignment, mine, moment, pack=self.pack)
-            self.write(f"reports/{assignment.id}.html", to_html(report))
-            self.write(f"reports/{assignment.id}.md", to_markdown(report))
+            name = _safe_name(assignment.id)
+            self.write(f"reports/{name}.html", to_html(report))
+            self.write(f"reports/{name}.md", to_markdown(report))
             target = assignment.worksheet or assignment.pathway or ""
             rows.append(
                 {
-                    "href": f"reports/{assignment.id}.html",
-                    "markdown": f"reports/{assignment.id}.md",
+                    "href": f"reports/{name}.html",
+                    "markdown": f"reports/{name}.md",
                     "title": f"{assignment.id} — {self._step_title(target) if assignment.worksheet else target}",
                 }
             )
@@ -213,7 +225,7 @@ class _Builder:
                 ws = self.pack.worksheet(ref)
             except KeyError:
                 continue
-            name = f"{ws.id}-{response.id or len(rows) + 1}"
+            name = _safe_name(f"{ws.id}-{response.id or len(rows) + 1}")
             self.write(f"responses/{name}.html", render(response, to="html", worksheet=ws))
             rows.append(
                 {
@@ -241,6 +253,45 @@ def _demo_assignment(pathway: Pathway) -> Assignment:
     )
 
 
+def _safe_name(text: str) -> str:
+    """A file name made from an id: letters, digits, '.', '_' and '-' only."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip(".-")
+    return name[:120] or "unnamed"
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    """An aware timestamp, or None for anything else (drafts, mistakes: validate reports them)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _prepare(root: Path, out: Path) -> None:
+    """Make ``out`` an empty site folder, refusing anything that could lose the author's work."""
+    pack, target = root.resolve(), out.resolve()
+    if target == pack or pack.is_relative_to(target):
+        raise SiteError(f"{out} holds the pack itself; choose another output folder")
+    if target.is_relative_to(pack):
+        raise SiteError(
+            f"{out} is inside the pack; choose an output folder outside it (e.g. ../site)"
+        )
+    if target.exists():
+        if not target.is_dir():
+            raise SiteError(f"{out} is a file, not a folder")
+        if any(target.iterdir()) and not (target / MARKER).is_file():
+            raise SiteError(
+                f"{out} already holds files that worksheetkit did not write; "
+                "choose an empty or new folder"
+            )
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    (target / MARKER).write_text("A site built by worksheetkit; `worksheetkit site` replaces it.\n")
+
+
 def _read_jsonl_responses(root: Path) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for path in sorted(root.rglob("*.jsonl")):
@@ -260,9 +311,7 @@ def build_site(pack_dir: str | Path, out_dir: str | Path) -> SiteResult:
     root = Path(pack_dir)
     pack = load_pack(root)  # raises WorksheetError when the pack has errors
     out = Path(out_dir)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    _prepare(root, out)
     builder = _Builder(pack, out)
     media = root / "media"
     if media.is_dir():

@@ -6,6 +6,7 @@ template (``extends``) reports each problem in the file that wrote it.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -79,7 +80,8 @@ _DURATION = re.compile(
 
 def safe_url(url: str) -> bool:
     """Only http(s) and relative URLs; browsers ignore tabs/newlines inside a scheme."""
-    cleaned = _CONTROL.sub("", url).lower()
+    # Decode character references first: a Markdown viewer follows "javascript&#58;…".
+    cleaned = _CONTROL.sub("", html.unescape(url)).lower()
     match = _SCHEME.match(cleaned)
     return match is None or match.group(1) in ("http", "https")
 
@@ -747,7 +749,7 @@ def _check_text(
                     yield node.diag(
                         "WK212",
                         "A link in this text uses a scheme other than http(s) "
-                        f"('{_SCHEME.match(_CONTROL.sub('', url).lower()).group(1)}:')"  # type: ignore[union-attr]
+                        f"('{_SCHEME.match(_CONTROL.sub('', html.unescape(url)).lower()).group(1)}:')"  # type: ignore[union-attr]
                         "; only http(s) and relative links are allowed.",
                         "Use an https:// link, or remove it.",
                         offset=_offset(value, text, m.start(1) if m.group(1) else m.start(2)),
