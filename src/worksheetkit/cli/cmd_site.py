@@ -12,7 +12,11 @@ from ._common import EXIT_OK, EXIT_PROBLEMS, fail_usage
 @click.command("site")
 @click.argument("pack", type=click.Path(file_okay=False), default=".")
 @click.option(
-    "-o", "--output", default="site", show_default=True, help="Folder to write (replaced)."
+    "-o",
+    "--output",
+    default="site",
+    show_default=True,
+    help="Folder to write: a new one, or one an earlier `worksheetkit site` wrote (replaced); never the pack.",
 )
 def command(pack: str, output: str) -> None:
     """Build a static site of PACK: every worksheet as a form, a printable version and JSON;
