@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
 from ..expressions import ExpressionSyntaxError, parse
 from ..expressions.nodes import quote
-from ..model import LIKERT_PRESETS, Worksheet
+from ..model import COLUMN_TYPES, LIKERT_PRESETS, Worksheet
 from ._common import (
     DURATION_REGEX,
     EXT_CALCULATED_EXPRESSION,
@@ -1171,19 +1171,7 @@ class _Importer:
             else:
                 columns.append(column)
         for column in columns:
-            if column.get("type") not in (
-                "text",
-                "number",
-                "yesno",
-                "date",
-                "time",
-                "datetime",
-                "duration",
-                "choice",
-                "checklist",
-                "likert",
-                "rating",
-            ):
+            if column.get("type") not in COLUMN_TYPES:
                 self.warn(
                     "WK714",
                     f"The question '{column.get('id')}' cannot be a table column "
@@ -1191,24 +1179,7 @@ class _Importer:
                     "Move it out of the repeating group.",
                     fpath,
                 )
-        columns = [
-            c
-            for c in columns
-            if c.get("type")
-            in (
-                "text",
-                "number",
-                "yesno",
-                "date",
-                "time",
-                "datetime",
-                "duration",
-                "choice",
-                "checklist",
-                "likert",
-                "rating",
-            )
-        ]
+        columns = [c for c in columns if c.get("type") in COLUMN_TYPES]
         if not columns:
             self.warn(
                 "WK714",

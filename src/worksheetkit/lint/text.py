@@ -16,29 +16,11 @@ from functools import cache
 from typing import Any
 
 from ..validation.located import Located
+from ..validation.worksheet import TEXT_KEYS
 
 # Keys whose text a client reads. Scores, bands and alerts are for the clinician; `source` is
 # bibliographic; `lint` is settings.
-CLIENT_TEXT_KEYS = frozenset(
-    {
-        "title",
-        "summary",
-        "rationale",
-        "instructions",
-        "label",
-        "help",
-        "text",
-        "pattern_message",
-        "placeholder",
-        "unit",
-        "row_label",
-        "transcript",
-        "alt",
-        "caption",
-        "message",
-        "note",
-    }
-)
+CLIENT_TEXT_KEYS = TEXT_KEYS  # the same keys the validator checks for translations
 # Keys holding prose worth a reading grade (titles, units and alt text are not prose).
 PROSE_KEYS = CLIENT_TEXT_KEYS - {"title", "unit", "alt", "row_label"}
 SKIP_KEYS = frozenset({"scores", "source", "lint", "worksheetkit", "id", "url"})

@@ -73,7 +73,7 @@ def redacted_value(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
-        return "a mapping"
+        return "a group of named values"
     return "a value"
 
 

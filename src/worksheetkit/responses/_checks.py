@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from ..errors import Diagnostic, Severity
+from ..loading.modelerrors import redacted_value
 from ..model import (
     Checklist,
     Choice,
@@ -78,24 +79,9 @@ DATETIME_PATTERN: Final = (
     r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d"
     r"(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$"
 )
+# Messages name a value's kind, never its content (one wording with the document loader).
+describe = redacted_value
 DURATION_PATTERN: Final = r"^P(?!$)(\d{1,6}Y)?(\d{1,6}M)?(\d{1,6}W)?(\d{1,6}D)?(T(?=\d)(\d{1,6}H)?(\d{1,6}M)?(\d{1,6}S)?)?$"
-
-
-def describe(value: Any) -> str:
-    """What kind of value this is, in plain words (never the value itself)."""
-    if value is None:
-        return "empty (null)"
-    if isinstance(value, bool):
-        return "yes/no"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a group of named values"
-    return "an unsupported value"
 
 
 def num(x: float) -> str:
