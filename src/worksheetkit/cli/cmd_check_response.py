@@ -76,12 +76,13 @@ def locate(
 
 
 def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
+    from ..loading.files import FileRefused, read_bounded
+
     try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        fail_usage(f"cannot read {path}: {exc.strerror or exc}")
-        raise  # pragma: no cover - fail_usage exits
-    if len(raw) > MAX_RESPONSE_BYTES:
+        raw = read_bounded(path, MAX_RESPONSE_BYTES)
+    except FileRefused as exc:
+        if exc.reason != "large":  # missing, a folder, /dev/zero, a pipe: never read
+            fail_usage(exc.message)
         return (
             None,
             "",
