@@ -59,7 +59,7 @@ def json_problem(file: str, line: int, exc: JSONProblem) -> Diagnostic:
         file=file,
         line=line,
         column=exc.column,
-        path=exc.path,
+        path=exc.path or "$",
     )
 
 

@@ -3,6 +3,7 @@ in which conditions and scores are evaluated. Plans are cached per worksheet obj
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from ._checks import (
 )
 
 _CACHE_SIZE: Final = 128
+_PLAIN_KEY: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 def text_in(value: Any, language: str, fallback: str) -> str:
@@ -57,6 +59,24 @@ def text_in(value: Any, language: str, fallback: str) -> str:
 def escape(key: str) -> str:
     """A key as one JSON-pointer segment (RFC 6901)."""
     return key.replace("~", "~0").replace("/", "~1")
+
+
+def segment(key: Any, position: int) -> str:
+    """``key`` as a path segment: itself when it is a plain name (the item-id grammar, either
+    case, at most 64 characters), else ``#N``, its 1-based ``position`` among its object's keys.
+
+    Keys are written by clients: a path never carries one that could hold a newline, a forged
+    log line or 5,000 characters (docs/responses.md, "Paths").
+    """
+    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
+        return key
+    return f"#{position}"
+
+
+def named(key: Any, position: int) -> str:
+    """How a message names a key: ``'q9'``, or ``#3`` when it is not a plain name."""
+    part = segment(key, position)
+    return part if part.startswith("#") else f"'{part}'"
 
 
 def shorten(key: Any, limit: int = 40) -> str:
@@ -450,15 +470,15 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
                 rows.append(None)  # expressions see a row with no answers
                 continue
             clean: dict[str, Any] = {}
-            for key, cell in row.items():
+            for position, (key, cell) in enumerate(row.items(), 1):
                 col = columns.get(key) if type(key) is str else None
                 if col is None:
-                    cell_path = f"{where}/{escape(str(key))}"
+                    cell_path = f"{where}/{segment(key, position)}"
                     diag(
                         out,
                         "WK408",
-                        f"Row {i + 1} of {who} has an answer for '{shorten(key)}', which is not a "
-                        "column of this table.",
+                        f"Row {i + 1} of {who} has an answer for the key {named(key, position)}, which is not "
+                        "a column of this table.",
                         "Use the column ids of the table: " + ", ".join(columns) + ".",
                         cell_path,
                     )
