@@ -166,7 +166,9 @@ def _required(out: list[Diagnostic], f: Field, path: str, who: str, draft: bool)
 def _unknown(plan: Plan, key: Any, out: list[Diagnostic], position: int) -> None:
     name = str(key)
     if name in plan.not_answerable:
-        message = f"The answers include '{name}', which is a note, section or media item, not a question."
+        message = (
+            f"The answers include '{name}', which is a note, section or media item, not a question."
+        )
         hint = "Remove it: only questions have answers."
     else:
         message = (
