@@ -83,8 +83,22 @@ def test_validate_refuses_a_duplicate_in_a_pack_response(tmp_path: Path) -> None
     # .json documents are read by the YAML reader, whose WK004 covers JSON flow mappings too.
     response = tmp_path / "r.json"
     response.write_text(DUPLICATED)
-    codes = [d.code for d in validate(response)]
-    assert codes == ["WK004"]
+    [d] = validate(response)
+    assert d.code == "WK004"
+    assert "'q9'" in d.message
+    line = DUPLICATED.splitlines().index(next(x for x in DUPLICATED.splitlines() if '"q9"' in x))
+    assert f"line {line + 1}, column 5; again at line {line + 1}, column 14" in d.message
+
+
+def test_the_yaml_reader_never_quotes_a_duplicate_key_that_is_not_a_plain_name(
+    tmp_path: Path,
+) -> None:
+    forged = "x\\nFORGEDLOG: error WK000 " + "A" * 300
+    response = tmp_path / "r.json"
+    response.write_text(BASE.replace('"q9": 1,', f'"{forged}": 3, "{forged}": 0,'))
+    diagnostics = validate(response)
+    assert "WK004" in {d.code for d in diagnostics}
+    assert all("FORGEDLOG" not in d.message for d in diagnostics)
 
 
 def test_a_stream_line_with_a_duplicate_is_located(tmp_path: Path) -> None:

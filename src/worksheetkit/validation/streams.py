@@ -75,7 +75,13 @@ def check_stream(
             out.append(_problem("WK411", message + " The line is not used.", exc.hint, display,
                                 number, exc.column, exc.path))  # fmt: skip
             continue
-        problems = _line_problems(data, pack, display, number, validate_response)
+        if pack.root is None:
+            # Not in a pack: nothing to tie the line to; only its JSON and shape are checked.
+            problems = [] if type(data) is dict else [_problem(
+                "WK411", "This line is not a response (a JSON object was expected).",
+                "Write one response object per line.", display, number)]  # fmt: skip
+        else:
+            problems = _line_problems(data, pack, display, number, validate_response)
         out.extend(problems)
         if not any(d.severity == "error" for d in problems):
             good.append((number, data))
