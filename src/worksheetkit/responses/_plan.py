@@ -132,31 +132,27 @@ class Plan:
     watched: tuple[Field, ...] = ()  # fields that may be hidden, required, or are tables
 
 
-# id(worksheet) → (the worksheet itself, the shape it had, its plan). Holding the worksheet keeps
-# its id from being reused by a new object while the entry lives; the shape catches a worksheet
-# whose lists were changed in place (the models are frozen, their lists are not).
-_cache: dict[int, tuple[Worksheet, tuple[int, ...], Plan]] = {}
+# id(worksheet) → (the worksheet itself, its lists, their members' ids, its plan). Holding the
+# worksheet keeps its id from being reused by a new object while the entry lives; the members
+# catch a worksheet whose lists were changed in place (the models are frozen, their lists are
+# not). Checked on every call, so the check is C-speed: ``map(id, …)`` over each list.
+_cache: dict[int, tuple[Worksheet, tuple[list[Any], ...], tuple[tuple[int, ...], ...], Plan]] = {}
 _lock = threading.Lock()
 
 
-def _shape(worksheet: Worksheet) -> tuple[int, ...]:
-    """The identity of every item and score list and of each of their members (sections'
-    and tables' nested lists too): any append, removal or replacement changes it. Cheap (no
-    copy, no serialisation): it is checked on every call."""
-    out: list[int] = [id(worksheet.scores), *map(id, worksheet.scores)]
-    todo: list[Any] = [worksheet.items]
+def _lists(worksheet: Worksheet) -> tuple[list[Any], ...]:
+    """The item and score lists of ``worksheet``, sections' and tables' nested lists too."""
+    found: list[list[Any]] = [worksheet.items, worksheet.scores]
+    todo: list[list[Any]] = [worksheet.items]
     while todo:
-        members = todo.pop()
-        out.append(id(members))
-        out.append(len(members))
-        for item in members:
-            out.append(id(item))
+        for item in todo.pop():
             # __dict__, not getattr: a missing attribute on a pydantic model is slow to report.
             fields = item.__dict__
             nested = fields.get("items") or fields.get("columns")
-            if nested is not None:
+            if type(nested) is list:
+                found.append(nested)
                 todo.append(nested)
-    return tuple(out)
+    return tuple(found)
 
 
 def plan_for(worksheet: Worksheet) -> Plan:
@@ -164,16 +160,20 @@ def plan_for(worksheet: Worksheet) -> Plan:
     if not isinstance(worksheet, Worksheet):
         raise TypeError(f"expected a Worksheet, not {type(worksheet).__name__}")
     key = id(worksheet)
-    shape = _shape(worksheet)
     hit = _cache.get(key)
-    if hit is not None and hit[0] is worksheet and hit[1] == shape:
-        return hit[2]
+    if (
+        hit is not None
+        and hit[0] is worksheet
+        and all(tuple(map(id, members)) == ids for members, ids in zip(hit[1], hit[2], strict=True))
+    ):
+        return hit[3]
+    lists = _lists(worksheet)
     plan = _compile(worksheet)
     with _lock:
         _cache.pop(key, None)
         if len(_cache) >= _CACHE_SIZE:
             _cache.pop(next(iter(_cache)))
-        _cache[key] = (worksheet, shape, plan)
+        _cache[key] = (worksheet, lists, tuple(tuple(map(id, m)) for m in lists), plan)
     return plan
 
 
