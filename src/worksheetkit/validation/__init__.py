@@ -176,8 +176,11 @@ def _pack_root_of(folder: Path) -> Path | None:
 
 def _collect(
     paths: Iterable[str | os.PathLike[str]],
+    *,
+    streams: bool = False,
 ) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
-    """The documents under ``paths`` (each file once, however often it is named)."""
+    """The documents under ``paths`` (each file once, however often it is named); with
+    ``streams``, the ``*.jsonl`` response streams in the folders too."""
     files: list[tuple[Path, str]] = []
     problems: list[Diagnostic] = []
     seen: set[Path] = set()
@@ -210,7 +213,7 @@ def _collect(
                     if full.is_symlink() and not _inside(full.resolve(), top):
                         problems.append(_outside(full))
                         continue
-                    if name.endswith(SUFFIXES) or name.endswith(STREAM_SUFFIX):
+                    if name.endswith(SUFFIXES) or (streams and name.endswith(STREAM_SUFFIX)):
                         add(full, str(full))
         elif p.exists() or p.is_symlink():
             add(p, str(given))
@@ -845,7 +848,7 @@ def check_paths(
 def _check_paths(
     paths: tuple[str | os.PathLike[str], ...], progress: Callable[[int, int], None] | None
 ) -> ValidationRun:
-    files, problems = _collect(paths)
+    files, problems = _collect(paths, streams=True)
     groups: dict[Path | None, list[SourceDocument]] = {}
     streams: dict[Path | None, list[tuple[Path, str]]] = {}
     roots: dict[Path, Path | None] = {}
@@ -875,7 +878,7 @@ def _check_paths(
         context = [
             _read(path, display)
             for path, display in _collect([root])[0]
-            if path.resolve() not in named and not path.name.endswith(STREAM_SUFFIX)
+            if path.resolve() not in named
         ]
         reported = {d.file for d in docs}
         loaded = PackChecker(root, [*docs, *context]).run()
@@ -934,7 +937,7 @@ def load(path: str | os.PathLike[str]) -> Document:
 
 
 def _load_pack(folder: str | os.PathLike[str]) -> LoadedPack:
-    files, problems = _collect([folder])
+    files, problems = _collect([folder], streams=True)
     stream_files = [f for f in files if f[0].name.endswith(STREAM_SUFFIX)]
     with _GcPaused():
         docs = [
