@@ -24,6 +24,7 @@ import pytest
 
 from worksheetkit import render, score, validate_response
 from worksheetkit.errors import Diagnostic, WorksheetError
+from worksheetkit.loading.strictjson import loads as strict_loads
 from worksheetkit.model import Worksheet
 from worksheetkit.validation import load, loads, validate
 
@@ -134,7 +135,8 @@ def test_library_gives_the_expected_diagnostics_in_time(case: Case) -> None:
         assert isinstance(ws, Worksheet)
         text = case.path.read_text(encoding="utf-8")
         try:
-            data: Any = json.loads(text)
+            # The one strict reader every command uses: duplicate keys and NaN are refused.
+            data: Any = strict_loads(text, big_ints_as_text=True)
         except ValueError:
             # Not JSON the library can be handed: the CLI test checks the file's codes. Here
             # the raw text itself must still be a diagnostic, not an exception.

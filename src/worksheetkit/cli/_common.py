@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -41,8 +42,33 @@ def write_atomic(path: str | Path, text: str | bytes) -> None:
         raise
 
 
-def emit(text: str, output: str | None) -> None:
-    """Print to stdout, or write atomically to ``output`` ('-' is stdout)."""
+def is_same_file(a: str | Path, b: str | Path) -> bool:
+    """True when ``a`` and ``b`` name one file: the same path once links are resolved, or
+    hard links to one file (``os.path.samefile``)."""
+    try:
+        if os.path.samefile(a, b):
+            return True
+    except OSError:
+        pass  # one of them does not exist yet
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def refuse_input_as_output(output: str | None, inputs: Sequence[str | None]) -> None:
+    """Exit 2 when ``output`` is one of ``inputs`` (writing would destroy what was read)."""
+    if not output or output == "-":
+        return
+    for given in inputs:
+        if given and given != "-" and is_same_file(output, given):
+            fail_usage(
+                f"the output {output} is the input {given}; writing it would replace what was "
+                "read. Choose another output file."
+            )
+
+
+def emit(text: str, output: str | None, inputs: Sequence[str | None] = ()) -> None:
+    """Print to stdout, or write atomically to ``output`` ('-' is stdout) — never over one
+    of ``inputs``."""
+    refuse_input_as_output(output, inputs)
     if output and output != "-":
         try:
             write_atomic(output, text)

@@ -10,6 +10,8 @@ from typing import Any
 import click
 
 from ..errors import Diagnostic
+from ..loading.strictjson import JSONProblem
+from ..loading.strictjson import loads as strict_loads
 from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail_usage
 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
@@ -27,7 +29,31 @@ def pointer_parts(pointer: str) -> tuple[str | int, ...]:
     return tuple(parts)
 
 
-def locate(diagnostics: list[Diagnostic], text: str, file: str) -> list[Diagnostic]:
+def resolve_positions(parts: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:
+    """Paths name a key that is not a plain name by its position (``#3``, 1-based, see
+    docs/responses.md): turn those back into the real keys to find them in the text."""
+    out: list[str | int] = []
+    node = data
+    for part in parts:
+        if isinstance(part, str) and part.startswith("#") and part[1:].isdigit():
+            keys = list(node) if isinstance(node, dict) else []
+            index = int(part[1:]) - 1
+            if not 0 <= index < len(keys):
+                return tuple(out)
+            part = keys[index]
+        out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(out)
+
+
+def locate(
+    diagnostics: list[Diagnostic], text: str, file: str, data: Any = None
+) -> list[Diagnostic]:
     """Fill in line and column of each diagnostic from the response's text."""
     if not diagnostics:
         return diagnostics
@@ -42,24 +68,21 @@ def locate(diagnostics: list[Diagnostic], text: str, file: str) -> list[Diagnost
     located = []
     for d in diagnostics:
         try:
-            line, column = source.locate(pointer_parts(d.path))
+            line, column = source.locate(resolve_positions(pointer_parts(d.path), data))
         except Exception:
             line, column = 1, 1
         located.append(d.with_location(file=file, line=line, column=column))
     return located
 
 
-def _int_or_text(digits: str) -> int | str:
-    return int(digits) if len(digits) <= 4300 else digits
-
-
 def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
+    from ..loading.files import FileRefused, read_bounded
+
     try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        fail_usage(f"cannot read {path}: {exc.strerror or exc}")
-        raise  # pragma: no cover - fail_usage exits
-    if len(raw) > MAX_RESPONSE_BYTES:
+        raw = read_bounded(path, MAX_RESPONSE_BYTES)
+    except FileRefused as exc:
+        if exc.reason != "large":  # missing, a folder, /dev/zero, a pipe: never read
+            fail_usage(exc.message)
         return (
             None,
             "",
@@ -92,48 +115,22 @@ def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
     try:
         # An integer too long for Python (more than 4,300 digits) stays text, as the YAML
         # reader does, so the answer is reported as a wrong type (WK401), not a crash.
-        return json.loads(text, parse_int=_int_or_text), text, None
-    except json.JSONDecodeError as exc:
-        return (
-            None,
-            text,
-            Diagnostic(
-                code="WK411",
-                message=f"This response is not valid JSON ({exc.msg}).",
-                hint="Check the brackets, commas and quotes near this position.",
-                file=path,
-                line=exc.lineno,
-                column=exc.colno,
-                path="",
-            ),
+        return strict_loads(text, big_ints_as_text=True), text, None
+    except JSONProblem as exc:
+        message = exc.message.replace("This is", "This response is").replace(
+            "This JSON", "This response"
         )
-    except ValueError:
-        # Python refuses integers of more than 4,300 digits (a guard against slow parsing).
         return (
             None,
             text,
             Diagnostic(
                 code="WK411",
-                message="This response contains a number with thousands of digits.",
-                hint="Check what was saved: no answer is a number that long.",
+                message=message,
+                hint=exc.hint,
                 file=path,
-                line=1,
-                column=1,
-                path="",
-            ),
-        )
-    except RecursionError:
-        return (
-            None,
-            text,
-            Diagnostic(
-                code="WK411",
-                message="This response is nested too deeply to read.",
-                hint="A response has answers, lists and rows; nothing deeper.",
-                file=path,
-                line=1,
-                column=1,
-                path="",
+                line=exc.line,
+                column=exc.column,
+                path=exc.path,
             ),
         )
 
@@ -214,7 +211,7 @@ def command(
         result = ResponseCheck(
             result.valid,
             result.fraction,
-            locate(result.diagnostics, text, response),
+            locate(result.diagnostics, text, response, data),
             result.scores,
         )
     if fmt == "json":

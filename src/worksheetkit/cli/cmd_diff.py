@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -30,22 +29,29 @@ def _load(path: str) -> Any:
     return ws
 
 
+MAX_RESPONSES_BYTES = 256 * 1024 * 1024  # a regular file of at most this size
+
+
 def _jsonl(path: str, unreadable: list[int]) -> list[tuple[int, Any]]:
+    from ..loading.files import FileRefused, read_bounded
+    from ..loading.strictjson import JSONProblem, StrictDecoder
+
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        fail_usage(f"cannot read {path}: {exc.strerror or exc}")
+        text = read_bounded(path, MAX_RESPONSES_BYTES).decode("utf-8-sig")
+    except FileRefused as exc:
+        fail_usage(exc.message)
         return []
     except UnicodeDecodeError:
         fail_usage(f"{path} is not UTF-8 text.")
         return []
+    strict = StrictDecoder()
     stored: list[tuple[int, Any]] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            stored.append((number, json.loads(line)))
-        except (json.JSONDecodeError, RecursionError):
+            stored.append((number, strict.loads(line)))
+        except JSONProblem:  # not JSON, a key twice, NaN, too deep: never guessed at
             unreadable.append(number)
     return stored
 
@@ -117,5 +123,8 @@ def command(old: str, new: str, responses: str | None, fmt: str) -> None:
                 who = f" (response {x.response})" if x.response else ""
                 click.echo(f"  line {x.line}{who}: {names}")
             if unreadable:
-                click.echo("  lines that are not JSON: " + ", ".join(map(str, unreadable)))
+                click.echo(
+                    "  lines that cannot be read (not JSON, or a key written twice): "
+                    + ", ".join(map(str, unreadable))
+                )
     sys.exit(EXIT_PROBLEMS if result.breaking else EXIT_OK)

@@ -34,17 +34,22 @@ def _parts(path: str) -> tuple[str | int, ...]:
     return tuple(out)
 
 
+MAX_INPUT_BYTES = 64 * 1024 * 1024  # a regular file of at most this size; never /dev/zero
+
+
 def _read(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
+    from ..loading.files import FileRefused, read_bounded
+
+    if not Path(path).exists():
         fail_usage(f"{path}: no such file")
-    except IsADirectoryError:
+    if Path(path).is_dir():
         fail_usage(f"{path}: is a folder, not a file")
+    try:
+        return read_bounded(path, MAX_INPUT_BYTES).decode("utf-8")
     except UnicodeDecodeError:
         fail_usage(f"{path}: not a UTF-8 text file")
-    except OSError as exc:
-        fail_usage(f"cannot read {path}: {exc.strerror}")
+    except FileRefused as exc:
+        fail_usage(exc.message)
     raise AssertionError  # pragma: no cover - fail_usage exits
 
 
@@ -103,48 +108,44 @@ def _load_worksheet(path: str) -> Any:
 
 
 def _json_file(path: str, what: str) -> tuple[Any, str]:
+    from ..loading.strictjson import JSONProblem
+    from ..loading.strictjson import loads as strict_loads
+
     text = _read(path)
     try:
-        data = json.loads(text)
-        if not isinstance(data, dict):
-            _report(
-                [
-                    Diagnostic(
-                        code="WK710",
-                        message=f"This file holds JSON, but not an object, so it is not a FHIR "
-                        f"{what}.",
-                        hint="A FHIR resource is a JSON object with a 'resourceType'.",
-                        file=path,
-                        line=1,
-                        column=1,
-                    )
-                ]
+        data = strict_loads(text)
+    except JSONProblem as exc:
+        # Duplicate keys are refused too: readers disagree on which one counts.
+        message = (
+            exc.message.replace("This is", "This file is").replace(
+                ").", f"), so it is not a FHIR {what}."
             )
-            sys.exit(EXIT_PROBLEMS)
-        return data, text
-    except json.JSONDecodeError as exc:
-        d = Diagnostic(
-            code="WK710",
-            message=f"This file is not valid JSON ({exc.msg}), so it is not a FHIR {what}.",
-            hint="FHIR resources are read in their JSON form; check the file.",
-            file=path,
-            line=exc.lineno,
-            column=exc.colno,
-        )
-        _report([d])
-        sys.exit(EXIT_PROBLEMS)
-    except (ValueError, RecursionError) as exc:  # a 4,300-digit number, or absurd nesting
-        reason = (
-            "it is nested too deeply"
-            if isinstance(exc, RecursionError)
-            else "it holds a number with thousands of digits"
+            if exc.reason == "syntax"
+            else exc.message.replace("This JSON", "This file")
         )
         _report(
             [
                 Diagnostic(
                     code="WK710",
-                    message=f"This file cannot be read as a FHIR {what}: {reason}.",
-                    hint="Check that this is the file exported by the other system.",
+                    message=message,
+                    hint=exc.hint
+                    if exc.reason == "duplicate"
+                    else "FHIR resources are read in their JSON form; check the file.",
+                    file=path,
+                    line=exc.line,
+                    column=exc.column,
+                    path=exc.path,
+                )
+            ]
+        )
+        sys.exit(EXIT_PROBLEMS)
+    if not isinstance(data, dict):
+        _report(
+            [
+                Diagnostic(
+                    code="WK710",
+                    message=f"This file holds JSON, but not an object, so it is not a FHIR {what}.",
+                    hint="A FHIR resource is a JSON object with a 'resourceType'.",
                     file=path,
                     line=1,
                     column=1,
@@ -152,6 +153,7 @@ def _json_file(path: str, what: str) -> tuple[Any, str]:
             ]
         )
         sys.exit(EXIT_PROBLEMS)
+    return data, text
 
 
 def _dump(resource: dict[str, Any]) -> str:
@@ -199,7 +201,7 @@ def export_cmd(file: str, output: str | None, base_url: str | None, strict: bool
     text = None if worksheet.derived_from else _read(file)
     diagnostics = _located(result.diagnostics, file, text)
     _report(diagnostics)
-    emit(_dump(result.resource), output)
+    emit(_dump(result.resource), output, inputs=(file,))
     _finish(diagnostics, strict)
 
 
@@ -216,7 +218,7 @@ def import_cmd(file: str, output: str | None, strict: bool) -> None:
     diagnostics = _located(result.diagnostics, file, text)
     _report(diagnostics)
     if result.worksheet is not None:
-        emit(result.to_yaml(), output)
+        emit(result.to_yaml(), output, inputs=(file,))
     _finish(diagnostics, strict)
 
 
@@ -240,7 +242,11 @@ def export_response_cmd(
     if any(d.severity == "error" for d in diagnostics):
         click.echo(f"worksheetkit: {response} has errors; fix them before converting it.", err=True)
         sys.exit(EXIT_PROBLEMS)
-    emit(_dump(response_to_fhir(data, model, base_url=base_url or DEFAULT_BASE_URL)), output)
+    emit(
+        _dump(response_to_fhir(data, model, base_url=base_url or DEFAULT_BASE_URL)),
+        output,
+        inputs=(worksheet, response),
+    )
     _finish(diagnostics, strict)
 
 
@@ -269,5 +275,5 @@ def import_response_cmd(
     diagnostics = _located(result.diagnostics, response, text)
     _report(diagnostics)
     if result.response:
-        emit(_dump(result.response), output)
+        emit(_dump(result.response), output, inputs=(worksheet, response, questionnaire))
     _finish(diagnostics, strict)

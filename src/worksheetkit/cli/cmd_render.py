@@ -156,5 +156,5 @@ def command(
         fail_usage(f"a template in {template_dir} cannot be used{where}: {exc.message}")
         return
     _report(_locate(diagnostics, file))
-    emit(text, output)
+    emit(text, output, inputs=(file, response_path))
     sys.exit(EXIT_OK)

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage, write_atomic
+from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage, refuse_input_as_output, write_atomic
 
 # Without an end in the schedule, list this long from --from (or the start).
 DEFAULT_HORIZON = dt.timedelta(weeks=12)
@@ -117,6 +117,7 @@ def command(
                 note = f"note: the schedule has no end; showing until {end} (use --to)"
         if ics:
             data = to_ics(model, from_, end, pack=pack, component="VTODO" if todo else "VEVENT")
+            refuse_input_as_output(ics, (assignment,))
             try:
                 write_atomic(ics, data)
             except OSError as exc:

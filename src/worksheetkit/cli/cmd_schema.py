@@ -25,7 +25,7 @@ def command(kind: str, output: str | None, for_file: str | None) -> None:
             raise click.UsageError("--for works with 'schema response' only.")
         from ._response_schema import response_schema_for
 
-        emit(response_schema_for(for_file), output)
+        emit(response_schema_for(for_file), output, inputs=(for_file,))
         return
     from ..schema import schema_text
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage
+from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage, refuse_input_as_output
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
@@ -73,6 +73,7 @@ def command(
     from ..model import Assignment
     from ..validation import find_pack_root, load, load_pack
 
+    refuse_input_as_output(output, (assignment, responses))
     path = Path(assignment)
     if not path.is_file():
         fail_usage(f"cannot read {assignment}: no such file")
@@ -117,6 +118,6 @@ def command(
         click.echo(
             d.format() if d.file else f"{responses}: {d.severity} {d.code} {d.message}", err=True
         )
-    emit(render_report(report, to), output)
+    emit(render_report(report, to), output, inputs=(assignment, responses))
     failed = any(d.severity == "error" for d in report.diagnostics)
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)

@@ -48,6 +48,7 @@ class _Loader(_Base):  # type: ignore[misc]
 
 
 MAX_BYTES = 5 * 1024 * 1024
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")  # shown in WK004; others are not
 MAX_DEPTH = 48
 MAX_NODES = 200_000  # nodes visited, counting every alias expansion
 
@@ -578,10 +579,13 @@ class _Builder:
                 continue  # a key written next to '<<' overrides the merged one (YAML spec)
             if key in result or (first_seen is not None and key in first_seen):
                 first = (first_seen or {}).get(key) or _first_key(node, key_node, key)
+                # Name the key only when it is a plain name: in a response it is client data.
+                shown = f"The key '{raw}'" if _PLAIN_KEY.fullmatch(raw) else "A key"
                 self._error(
                     "WK004",
-                    f"The key '{raw}' appears twice in this mapping (first on line "
-                    f"{first.start_mark.line + 1}, again on line {key_node.start_mark.line + 1}).",
+                    f"{shown} appears twice in this mapping (first at line "
+                    f"{first.start_mark.line + 1}, column {first.start_mark.column + 1}; again at "
+                    f"line {key_node.start_mark.line + 1}, column {key_node.start_mark.column + 1}).",
                     key_node,
                     "Keep one of them; YAML would otherwise silently use only the last.",
                 )

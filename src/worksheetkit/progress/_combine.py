@@ -9,10 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic
+from ..loading.strictjson import JSONProblem
 from ..model.documents import Assignment, Worksheet
 from ._api import PackLike, as_instant, score_read, slots_for, zone
 from ._core import DEFAULT_KEY, Scores, ScoringKey, Slot
-from ._reading import NOT_GROUPED, RawResponse, bad_json, loads_line, read_response
+from ._reading import (
+    NOT_GROUPED,
+    RawResponse,
+    bad_json,
+    json_problem,
+    loads_line,
+    read_response,
+)
 from ._report import AdherenceReport
 
 # score name → the attribute of Scores that is its denominator
@@ -124,7 +132,11 @@ def adherence_stream(
         for number, line in enumerate(fh, start=1):
             try:
                 value = loads_line(line)
-            except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            except JSONProblem as exc:  # duplicate key, NaN, too deep: say which and where
+                if line.strip():
+                    yield json_problem(name, number, exc)
+                continue
+            except ValueError:  # UnicodeDecodeError
                 if line.strip():
                     yield bad_json(name, number)
                 continue

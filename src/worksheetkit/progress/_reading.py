@@ -8,13 +8,15 @@ needs (times, occurrence, ratings, obstacle); validating answers is ``validate_r
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic
+from ..loading.strictjson import JSONProblem, StrictDecoder
+
+_STRICT = StrictDecoder()
 
 # Codes of this package (the WK7xx range).
 BAD_JSON = "WK701"
@@ -28,28 +30,10 @@ NO_SCHEDULE = "WK708"
 SCORING_FAILED = "WK709"
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError("NaN and Infinity are not JSON")
-
-
-# One decoder for the process: json.loads with options would build a new one per line.
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-# Its C scanner, called directly: ``decode`` adds two regex matches and a Python frame per
-# line, which is about half the cost of parsing a short line.
-_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
-
-
 def loads_line(raw: bytes) -> Any:
-    """One line's JSON value, exactly as ``json.loads`` would give it (NaN/Infinity refused)."""
-    text = raw.decode("utf-8")
-    try:
-        value, end = _SCAN(text, 0)
-    except StopIteration:
-        # Leading whitespace or not JSON: the full decoder decides (and says why).
-        return _DECODER.decode(text)
-    if end == len(text) or not text[end:].strip(" \t\n\r"):  # JSON's whitespace only
-        return value
-    return _DECODER.decode(text)  # trailing data: raises "Extra data"
+    """One line's JSON value, read strictly (duplicate keys, NaN/Infinity and too deep nesting
+    refused with a :class:`~worksheetkit.loading.strictjson.JSONProblem`, a ValueError)."""
+    return _STRICT.loads(raw.decode("utf-8"))
 
 
 def bad_json(file: str, line: int) -> Diagnostic:
@@ -61,6 +45,21 @@ def bad_json(file: str, line: int) -> Diagnostic:
         file=file,
         line=line,
         column=1,
+    )
+
+
+def json_problem(file: str, line: int, exc: JSONProblem) -> Diagnostic:
+    """A line refused by the strict reader: its reason and position, never its content."""
+    if exc.reason == "syntax":
+        return bad_json(file, line)
+    return Diagnostic(
+        BAD_JSON,
+        exc.message.replace("line 1, column", "column") + " The line was skipped.",
+        hint=exc.hint,
+        file=file,
+        line=line,
+        column=exc.column,
+        path=exc.path or "$",
     )
 
 
@@ -76,7 +75,9 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
                 continue
             try:
                 yield number, loads_line(raw)
-            except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            except JSONProblem as exc:
+                yield number, json_problem(name, number, exc)
+            except ValueError:  # UnicodeDecodeError
                 yield number, bad_json(name, number)
 
 

@@ -11,7 +11,7 @@ from ..expressions import evaluate
 from ..expressions.evaluator import as_number, round_half_away, truthy
 from ..loading.modelerrors import did_you_mean
 from ._checks import INVALID, MISSING, diag
-from ._plan import Field, Plan, ScorePlan, escape, shorten, text_in
+from ._plan import Field, Plan, ScorePlan, named, segment, text_in
 
 #: At most this many diagnostics are listed for one response; a last one (WK400) counts the rest.
 MAX_DIAGNOSTICS: Final = 200
@@ -88,11 +88,14 @@ def run(
     invalid: set[str] = set()
     fields = plan.fields
     readable = type(answers) is dict  # otherwise WK411 says so; no answer is "missing"
+    positions: dict[Any, int] | None = None
     if readable:
         for key, raw in answers.items():
             f = fields.get(key) if type(key) is str else None
             if f is None:
-                _unknown(plan, key, out)
+                if positions is None:  # built once, only when a key is unknown
+                    positions = {k: i for i, k in enumerate(answers, 1)}
+                _unknown(plan, key, out, positions[key])
                 continue
             result = f.check(raw, f.path, f.who, out)
             if result is INVALID:
@@ -160,14 +163,17 @@ def _required(out: list[Diagnostic], f: Field, path: str, who: str, draft: bool)
     )
 
 
-def _unknown(plan: Plan, key: Any, out: list[Diagnostic]) -> None:
+def _unknown(plan: Plan, key: Any, out: list[Diagnostic], position: int) -> None:
     name = str(key)
     if name in plan.not_answerable:
-        message = f"The answers include '{shorten(name)}', which is a note, section or media item, not a question."
+        message = (
+            f"The answers include '{name}', which is a note, section or media item, not a question."
+        )
         hint = "Remove it: only questions have answers."
     else:
         message = (
-            f"The answers include '{shorten(name)}', which is not a question of this worksheet."
+            f"The answers include the key {named(key, position)}, which is not a question of this "
+            "worksheet."
         )
         guess = did_you_mean(name, list(plan.fields)) if len(name) <= 64 else None
         hint = (
@@ -175,7 +181,7 @@ def _unknown(plan: Plan, key: Any, out: list[Diagnostic]) -> None:
             if guess
             else "Check the id against the worksheet (and its version)."
         )
-    diag(out, "WK408", message, hint, "/answers/" + escape(name))
+    diag(out, "WK408", message, hint, "/answers/" + segment(key, position))
 
 
 def _rows(

@@ -3,6 +3,7 @@ in which conditions and scores are evaluated. Plans are cached per worksheet obj
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from ._checks import (
 )
 
 _CACHE_SIZE: Final = 128
+_PLAIN_KEY: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 def text_in(value: Any, language: str, fallback: str) -> str:
@@ -57,6 +59,24 @@ def text_in(value: Any, language: str, fallback: str) -> str:
 def escape(key: str) -> str:
     """A key as one JSON-pointer segment (RFC 6901)."""
     return key.replace("~", "~0").replace("/", "~1")
+
+
+def segment(key: Any, position: int) -> str:
+    """``key`` as a path segment: itself when it is a plain name (the item-id grammar, either
+    case, at most 64 characters), else ``#N``, its 1-based ``position`` among its object's keys.
+
+    Keys are written by clients: a path never carries one that could hold a newline, a forged
+    log line or 5,000 characters (docs/responses.md, "Paths").
+    """
+    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
+        return key
+    return f"#{position}"
+
+
+def named(key: Any, position: int) -> str:
+    """How a message names a key: ``'q9'``, or ``#3`` when it is not a plain name."""
+    part = segment(key, position)
+    return part if part.startswith("#") else f"'{part}'"
 
 
 def shorten(key: Any, limit: int = 40) -> str:
@@ -112,23 +132,48 @@ class Plan:
     watched: tuple[Field, ...] = ()  # fields that may be hidden, required, or are tables
 
 
-_cache: dict[int, tuple[Worksheet, Plan]] = {}
+# id(worksheet) → (the worksheet itself, its lists, their members' ids, its plan). Holding the
+# worksheet keeps its id from being reused by a new object while the entry lives; the members
+# catch a worksheet whose lists were changed in place (the models are frozen, their lists are
+# not). Checked on every call, so the check is C-speed: ``map(id, …)`` over each list.
+_cache: dict[int, tuple[Worksheet, tuple[list[Any], ...], tuple[tuple[int, ...], ...], Plan]] = {}
 _lock = threading.Lock()
 
 
+def _lists(worksheet: Worksheet) -> tuple[list[Any], ...]:
+    """The item and score lists of ``worksheet``, sections' and tables' nested lists too."""
+    found: list[list[Any]] = [worksheet.items, worksheet.scores]
+    todo: list[list[Any]] = [worksheet.items]
+    while todo:
+        for item in todo.pop():
+            # __dict__, not getattr: a missing attribute on a pydantic model is slow to report.
+            fields = item.__dict__
+            nested = fields.get("items") or fields.get("columns")
+            if type(nested) is list:
+                found.append(nested)
+                todo.append(nested)
+    return tuple(found)
+
+
 def plan_for(worksheet: Worksheet) -> Plan:
-    """The compiled plan of ``worksheet`` (built once per worksheet object)."""
+    """The compiled plan of ``worksheet`` (rebuilt when its item or score lists change)."""
     if not isinstance(worksheet, Worksheet):
         raise TypeError(f"expected a Worksheet, not {type(worksheet).__name__}")
     key = id(worksheet)
     hit = _cache.get(key)
-    if hit is not None and hit[0] is worksheet:
-        return hit[1]
+    if (
+        hit is not None
+        and hit[0] is worksheet
+        and all(tuple(map(id, members)) == ids for members, ids in zip(hit[1], hit[2], strict=True))
+    ):
+        return hit[3]
+    lists = _lists(worksheet)
     plan = _compile(worksheet)
     with _lock:
+        _cache.pop(key, None)
         if len(_cache) >= _CACHE_SIZE:
             _cache.pop(next(iter(_cache)))
-        _cache[key] = (worksheet, plan)
+        _cache[key] = (worksheet, lists, tuple(tuple(map(id, m)) for m in lists), plan)
     return plan
 
 
@@ -450,15 +495,15 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
                 rows.append(None)  # expressions see a row with no answers
                 continue
             clean: dict[str, Any] = {}
-            for key, cell in row.items():
+            for position, (key, cell) in enumerate(row.items(), 1):
                 col = columns.get(key) if type(key) is str else None
                 if col is None:
-                    cell_path = f"{where}/{escape(str(key))}"
+                    cell_path = f"{where}/{segment(key, position)}"
                     diag(
                         out,
                         "WK408",
-                        f"Row {i + 1} of {who} has an answer for '{shorten(key)}', which is not a "
-                        "column of this table.",
+                        f"Row {i + 1} of {who} has an answer for the key {named(key, position)}, which is not "
+                        "a column of this table.",
                         "Use the column ids of the table: " + ", ".join(columns) + ".",
                         cell_path,
                     )

@@ -20,7 +20,7 @@ from ..expressions.evaluator import as_number
 from ..model import Response, Worksheet
 from ._checks import INVALID, MISSING, describe, diag, finite
 from ._engine import MAX_DIAGNOSTICS, ScoreResult, Session, run
-from ._plan import Field, Plan, escape, plan_for, shorten
+from ._plan import Field, Plan, named, plan_for, segment, shorten
 
 __all__ = [
     "ResponseCheck",
@@ -153,13 +153,13 @@ def _text_field(out: list[Diagnostic], data: Mapping[str, Any], key: str, limit:
 
 
 def _envelope(ws: Worksheet, data: dict[Any, Any], out: list[Diagnostic]) -> None:
-    for key in data if not data.keys() <= _KNOWN else ():
+    for position, key in enumerate(data if not data.keys() <= _KNOWN else (), 1):
         if key not in _KNOWN:
             _shape(
                 out,
-                f"A response has no key '{shorten(key)}'.",
+                f"A response has no key {named(key, position)}.",
                 "Allowed keys: " + ", ".join(_KEYS) + ".",
-                "/" + escape(str(key)),
+                "/" + segment(key, position),
             )
     for key in ("worksheetkit", "kind", "worksheet"):
         if key not in data:
@@ -285,13 +285,13 @@ def _envelope(ws: Worksheet, data: dict[Any, Any], out: list[Diagnostic]) -> Non
                 "/ratings",
             )
         else:
-            for key, value in ratings.items():
+            for position, (key, value) in enumerate(ratings.items(), 1):
                 if key not in _RATINGS:
                     _shape(
                         out,
-                        f"'ratings' has no rating '{shorten(key)}'.",
+                        f"'ratings' has no rating {named(key, position)}.",
                         "Ratings are: difficulty, obstacles, quality.",
-                        "/ratings/" + escape(str(key)),
+                        "/ratings/" + segment(key, position),
                     )
                     continue
                 number = finite(value)
@@ -319,13 +319,13 @@ def _envelope(ws: Worksheet, data: dict[Any, Any], out: list[Diagnostic]) -> Non
                     'Write "kind": "external" (or "internal").',
                     "/obstacle/kind" if "kind" in obstacle else "/obstacle",
                 )
-            for key in obstacle:
+            for position, key in enumerate(obstacle, 1):
                 if key not in ("kind", "note"):
                     _shape(
                         out,
-                        f"'obstacle' has no key '{shorten(key)}'.",
+                        f"'obstacle' has no key {named(key, position)}.",
                         "Use kind and note.",
-                        "/obstacle/" + escape(str(key)),
+                        "/obstacle/" + segment(key, position),
                     )
             note = obstacle.get("note")
             if note is not None and (type(note) is not str or len(note) > MAX_NOTE):

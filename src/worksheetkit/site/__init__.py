@@ -4,9 +4,11 @@ pathway's timeline and calendar; adherence reports for the sample data. Works fr
 from __future__ import annotations
 
 import datetime as dt
-import json
+import hashlib
+import os
 import re
 import shutil
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -65,6 +67,7 @@ class _Builder:
         self.pack = pack
         self.out = out
         self.result = SiteResult(out)
+        self.written: set[str] = set()
         self.language = pack.manifest.language if pack.manifest else "en"
 
     def write(self, rel: str, content: str | bytes) -> None:
@@ -72,6 +75,10 @@ class _Builder:
         # Names come from ids in the pack; whatever they contain, nothing leaves the site folder.
         if not path.resolve().is_relative_to(self.out.resolve()):
             raise SiteError(f"refusing to write outside the site folder: {rel}")
+        # Never replace a page written earlier in this build (case-folded: some disks fold).
+        if rel.lower() in self.written:
+            raise SiteError(f"two pages of this site would both be written to {rel}")
+        self.written.add(rel.lower())
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             path.write_bytes(content)
@@ -185,11 +192,13 @@ class _Builder:
             return None
         return f"../worksheets/{_slug(ws.id, ws.version)}.html"
 
-    def reports(self, root: Path) -> list[dict[str, Any]]:
+    def reports(self) -> list[dict[str, Any]]:
         from ..progress import adherence
         from ..reports import to_html, to_markdown
 
-        responses = _read_jsonl_responses(root)
+        # Only lines that `validate` checked and passed (load_pack refuses a pack with errors,
+        # and keeps the lines of its response streams that have none).
+        responses = [data for _, _, data in self.pack.response_lines]
         rows: list[dict[str, Any]] = []
         for assignment in sorted(self.pack.assignments, key=lambda a: a.id):
             mine = [r for r in responses if r.get("assignment") == assignment.id]
@@ -254,9 +263,18 @@ def _demo_assignment(pathway: Pathway) -> Assignment:
 
 
 def _safe_name(text: str) -> str:
-    """A file name made from an id: letters, digits, '.', '_' and '-' only."""
+    """A file name made from an id: letters, digits, '.', '_' and '-' only; unique and stable.
+
+    An id that is already such a name (lowercase, at most 120 characters) is used as it is.
+    Any other id (punctuation replaced, too long, or with capitals that a case-insensitive disk
+    would fold) gets a short hash of the exact id appended, so ``a b`` and ``a/b``, or two long
+    ids sharing a prefix, never share a page.
+    """
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip(".-")
-    return name[:120] or "unnamed"
+    if name == text and len(name) <= 120 and name == name.lower():
+        return name
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{name[:100].rstrip('.-') or 'unnamed'}-{digest}"
 
 
 def _moment(value: Any) -> dt.datetime | None:
@@ -292,18 +310,91 @@ def _prepare(root: Path, out: Path) -> None:
     (target / MARKER).write_text("A site built by worksheetkit; `worksheetkit site` replaces it.\n")
 
 
-def _read_jsonl_responses(root: Path) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for path in sorted(root.rglob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if isinstance(value, dict):
-                    found.append(value)
+MAX_MEDIA_BYTES = 64 * 1024 * 1024  # one media file; larger ones are not published
+
+
+def _refused(path: Path, message: str) -> Diagnostic:
+    return Diagnostic(
+        code="WK220",
+        message=message,
+        hint="Copy the file itself into media/ (no links, no special files).",
+        file=str(path),
+        line=1,
+        column=1,
+    )
+
+
+def _media_files(root: Path, problems: list[Diagnostic]) -> list[tuple[Path, str]]:
+    """The regular files under ``root/media`` that may be published: ``(path, relative name)``.
+
+    Links are followed only to regular files inside the pack; a link to a folder (``..`` would
+    copy the pack into itself), a device (``/dev/zero``), a pipe or anything outside the pack
+    is refused with WK220 and not published.
+    """
+    media = root / "media"
+    try:
+        info = os.lstat(media)
+    except OSError:
+        return []
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        problems.append(
+            _refused(media, "media/ is a link or not a folder; nothing in it was published.")
+        )
+        return []
+    found: list[tuple[Path, str]] = []
+    top = os.path.realpath(root)
+    for dirpath, dirnames, filenames in os.walk(media, followlinks=False):
+        for d in sorted(dirnames):
+            if os.path.islink(os.path.join(dirpath, d)):
+                problems.append(
+                    _refused(Path(dirpath) / d, "This is a link to a folder; it was not published.")
+                )
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d))
+        )
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            full = Path(dirpath) / name
+            real = os.path.realpath(full)
+            if not (real == top or real.startswith(top + os.sep)):
+                problems.append(
+                    _refused(
+                        full, "This is a link to something outside the pack; it was not published."
+                    )
+                )
+                continue
+            try:
+                mode = os.stat(real).st_mode
+            except OSError:
+                continue
+            if not stat.S_ISREG(mode):
+                problems.append(
+                    _refused(
+                        full,
+                        "This is not a regular file (a device, pipe or socket); it was not published.",
+                    )
+                )
+                continue
+            found.append((full, full.relative_to(media).as_posix()))
     return found
+
+
+def _publish_media(builder: _Builder, root: Path) -> None:
+    from ..loading.files import FileRefused, read_bounded
+
+    problems = builder.result.diagnostics
+    for path, rel in _media_files(root, problems):
+        try:
+            content = read_bounded(path, MAX_MEDIA_BYTES, root=root)
+        except FileRefused as exc:
+            problems.append(_refused(path, exc.message[0].upper() + exc.message[1:] + "."))
+            continue
+        # Relative media links are relative to the pack; pages live one folder down.
+        for folder in ("worksheets", "responses"):
+            builder.write(f"{folder}/media/{rel}", content)
 
 
 def build_site(pack_dir: str | Path, out_dir: str | Path) -> SiteResult:
@@ -313,14 +404,10 @@ def build_site(pack_dir: str | Path, out_dir: str | Path) -> SiteResult:
     out = Path(out_dir)
     _prepare(root, out)
     builder = _Builder(pack, out)
-    media = root / "media"
-    if media.is_dir():
-        # Relative media links are relative to the pack; pages live one folder down.
-        for folder in ("worksheets", "responses"):
-            shutil.copytree(media, out / folder / "media", dirs_exist_ok=True)
+    _publish_media(builder, root)
     worksheets = builder.worksheets()
     pathways = builder.pathways()
-    reports = builder.reports(root)
+    reports = builder.reports()
     responses = builder.responses()
     manifest = pack.manifest
     builder.page(

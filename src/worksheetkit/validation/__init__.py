@@ -20,8 +20,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
 from ..loading import SourceDocument, SourceMap, parse_document, read_document
+from ..loading.files import FileRefused, read_bounded
 from ..loading.modelerrors import convert, convert_relative, did_you_mean
-from ..loading.yamlsource import MAX_BYTES
+from ..loading.yamlsource import MAX_BYTES, decode
 from ..model import Assignment, Document, Item, Pack, Pathway, Response, Worksheet
 from .located import Located
 from .worksheet import (
@@ -45,6 +46,7 @@ __all__ = [
 
 PACK_FILE = "pack.yaml"
 SUFFIXES = (".yaml", ".yml", ".json")
+STREAM_SUFFIX = ".jsonl"  # response streams: checked line by line (validation/streams.py)
 _SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache"}
 
 
@@ -92,6 +94,8 @@ class LoadedPack:
     _pathways: dict[str, dict[str, Pathway]] = field(default_factory=dict)
     assignments: list[Assignment] = field(default_factory=list)
     responses: list[Response] = field(default_factory=list)
+    #: Lines of the pack's response streams that passed every check: (file, line, data).
+    response_lines: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def worksheets(self) -> list[Worksheet]:
@@ -172,8 +176,11 @@ def _pack_root_of(folder: Path) -> Path | None:
 
 def _collect(
     paths: Iterable[str | os.PathLike[str]],
+    *,
+    streams: bool = False,
 ) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
-    """The documents under ``paths`` (each file once, however often it is named)."""
+    """The documents under ``paths`` (each file once, however often it is named); with
+    ``streams``, the ``*.jsonl`` response streams in the folders too."""
     files: list[tuple[Path, str]] = []
     problems: list[Diagnostic] = []
     seen: set[Path] = set()
@@ -199,13 +206,15 @@ def _collect(
                         problems.append(_outside(full))
                         dirnames.remove(d)
                 for name in sorted(filenames):
-                    if not name.endswith(SUFFIXES) or name.startswith("."):
+                    if name.startswith("."):
                         continue
                     full = Path(dirpath) / name
+                    # Any file, not only documents: media is published by `site`.
                     if full.is_symlink() and not _inside(full.resolve(), top):
                         problems.append(_outside(full))
                         continue
-                    add(full, str(full))
+                    if name.endswith(SUFFIXES) or (streams and name.endswith(STREAM_SUFFIX)):
+                        add(full, str(full))
         elif p.exists() or p.is_symlink():
             add(p, str(given))
         else:
@@ -241,15 +250,23 @@ def _outside(path: Path) -> Diagnostic:
     )
 
 
+def _not_regular(path: Path) -> Diagnostic:
+    return Diagnostic(
+        code="WK220",
+        message="This is not a regular file (a folder, device, pipe or socket); it was not read.",
+        hint="Keep only ordinary files in the pack.",
+        file=str(path),
+        line=1,
+        column=1,
+    )
+
+
 def _read(path: Path, display: str) -> SourceDocument:
     try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0
-    if size > MAX_BYTES:
-        doc = SourceDocument(display, None, SourceMap(display), None)
-        doc.diagnostics.append(
-            Diagnostic(
+        raw = read_bounded(path, MAX_BYTES)
+    except FileRefused as exc:
+        if exc.reason == "large":
+            problem = Diagnostic(
                 code="WK008",
                 message=f"This file is larger than the {MAX_BYTES // (1024 * 1024)} MB limit for "
                 "one document.",
@@ -258,9 +275,15 @@ def _read(path: Path, display: str) -> SourceDocument:
                 line=1,
                 column=1,
             )
-        )
-        return doc
-    return read_document(path, display, "pack" if path.name == PACK_FILE else "worksheet")
+        elif exc.reason == "special":
+            problem = _not_regular(Path(display))
+        else:
+            return read_document(path, display)  # missing or unreadable: WK001 says why
+        return SourceDocument(display, None, SourceMap(display), None, [problem])
+    text, problems = decode(raw, display)
+    if text is None:
+        return SourceDocument(display, None, SourceMap(display), None, problems)
+    return parse_document(text, display, "pack" if path.name == PACK_FILE else "worksheet")
 
 
 # -- checks ---------------------------------------------------------------------------------
@@ -825,21 +848,28 @@ def check_paths(
 def _check_paths(
     paths: tuple[str | os.PathLike[str], ...], progress: Callable[[int, int], None] | None
 ) -> ValidationRun:
-    files, problems = _collect(paths)
+    files, problems = _collect(paths, streams=True)
     groups: dict[Path | None, list[SourceDocument]] = {}
+    streams: dict[Path | None, list[tuple[Path, str]]] = {}
     roots: dict[Path, Path | None] = {}
     for n, (path, display) in enumerate(files, 1):
         folder = path.parent
         if folder not in roots:
             roots[folder] = _pack_root_of(folder.resolve())
-        groups.setdefault(roots[folder], []).append(_read(path, display))
+        if path.name.endswith(STREAM_SUFFIX):
+            streams.setdefault(roots[folder], []).append((path, display))
+            groups.setdefault(roots[folder], [])
+        else:
+            groups.setdefault(roots[folder], []).append(_read(path, display))
         if progress is not None:
             progress(n, len(files))
     whole = {Path(p).resolve() for p in paths if Path(p).is_dir()}
     diagnostics = list(problems)
     for root, docs in groups.items():
         if root is None or root in whole:
-            diagnostics.extend(PackChecker(root, docs).run().diagnostics)
+            loaded = PackChecker(root, docs).run()
+            diagnostics.extend(loaded.diagnostics)
+            diagnostics.extend(_check_streams(streams.get(root, []), loaded)[0])
             continue
         # A file named on its own (a pre-commit hook passes single files) is checked with the
         # rest of its pack as context: templates and references resolve. Only the named files
@@ -851,8 +881,9 @@ def _check_paths(
             if path.resolve() not in named
         ]
         reported = {d.file for d in docs}
-        checked = PackChecker(root, [*docs, *context]).run().diagnostics
-        diagnostics.extend(d for d in checked if d.file in reported)
+        loaded = PackChecker(root, [*docs, *context]).run()
+        diagnostics.extend(d for d in loaded.diagnostics if d.file in reported)
+        diagnostics.extend(_check_streams(streams.get(root, []), loaded)[0])
     return ValidationRun(len(files), sort_diagnostics(diagnostics))
 
 
@@ -906,13 +937,32 @@ def load(path: str | os.PathLike[str]) -> Document:
 
 
 def _load_pack(folder: str | os.PathLike[str]) -> LoadedPack:
-    files, problems = _collect([folder])
+    files, problems = _collect([folder], streams=True)
+    stream_files = [f for f in files if f[0].name.endswith(STREAM_SUFFIX)]
     with _GcPaused():
-        docs = [_read(path, display) for path, display in files]
+        docs = [
+            _read(path, display) for path, display in files if (path, display) not in stream_files
+        ]
     root = Path(folder).resolve()
     loaded = PackChecker(root, docs).run()
-    loaded.diagnostics = sort_diagnostics([*problems, *loaded.diagnostics])
+    stream_problems, loaded.response_lines = _check_streams(stream_files, loaded)
+    loaded.diagnostics = sort_diagnostics([*problems, *loaded.diagnostics, *stream_problems])
     return loaded
+
+
+def _check_streams(
+    files: list[tuple[Path, str]], loaded: LoadedPack
+) -> tuple[list[Diagnostic], list[tuple[str, int, dict[str, Any]]]]:
+    """Every line of the pack's ``*.jsonl`` files checked (see validation/streams.py)."""
+    from .streams import check_stream
+
+    problems: list[Diagnostic] = []
+    lines: list[tuple[str, int, dict[str, Any]]] = []
+    for path, display in files:
+        found, good = check_stream(path, display, loaded)
+        problems.extend(found)
+        lines.extend((display, number, data) for number, data in good)
+    return problems, lines
 
 
 def load_pack(folder: str | os.PathLike[str], *, strict: bool = True) -> LoadedPack:
