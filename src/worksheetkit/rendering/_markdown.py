@@ -187,7 +187,7 @@ class _Rebuild:
             elif kind == "image":
                 alt = md_escape(_plain_text(node))
                 src = str(node.attrs.get("src", ""))
-                if in_link or not link_ok(src):
+                if not link_ok(src):
                     out.append(alt)
                 else:
                     out.append(f"![{alt}]({md_url(src)})")

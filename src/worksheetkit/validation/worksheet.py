@@ -788,23 +788,38 @@ def _check_links(
     for m in _NEWLINE.finditer(text):
         lines.append(m.end())
     lowered = text.lower()
-    cursor = 0
+    used: set[int] = set()
     for link in markdown_links(text):
         if link_ok(link.href):
             continue
         scheme = link_scheme(link.href)
-        start = max(cursor, lines[min(link.line, len(lines) - 1)])
-        found = lowered.find(scheme or "//", start)
-        if found >= 0:
-            cursor = found + 1
+        start = lines[min(link.line, len(lines) - 1)]
+        found = _locate(lowered, scheme or "//", (start, 0), used)
+        used.add(found)
         kind = "An image" if link.image else "A link"
         said = f"uses '{scheme}:'" if scheme else "points to another site without http(s)"
         yield node.diag(
             "WK212",
             f"{kind} in this text {said}; only http(s) and relative links are allowed.",
             "Use an https:// link, or remove it.",
-            offset=_offset(value, text, found if found >= 0 else start),
+            offset=_offset(value, text, found),
         )
+
+
+def _locate(lowered: str, needle: str, starts: tuple[int, ...], used: set[int]) -> int:
+    """Where a refused link's scheme is written: from its paragraph on, else anywhere (a
+    reference definition may stand elsewhere), else the paragraph; never a place already
+    reported, so two links are two diagnostics."""
+    for begin in starts:
+        found = lowered.find(needle, begin)
+        while found >= 0 and found in used:
+            found = lowered.find(needle, found + 1)
+        if found >= 0:
+            return found
+    found = starts[0]
+    while found in used:
+        found += 1
+    return found
 
 
 def _offset(value: Any, text: str, index: int) -> int | None:
