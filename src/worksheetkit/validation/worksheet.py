@@ -37,13 +37,6 @@ from ..model import (
     YesNo,
     item_options,
 )
-from ..rendering._text import (
-    MARKDOWN_BUDGET,
-    MAX_MARKDOWN_CHARS,
-    link_ok,
-    link_scheme,
-    markdown_links,
-)
 from .located import Located
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -638,7 +631,7 @@ class _TextWalker:
         self.required = required
         self.declared = declared
         self.out: list[Diagnostic] = []
-        self.markdown_budget = [MARKDOWN_BUDGET]  # characters of Markdown parsed (WK229)
+        self.markdown_budget: list[int] = []  # characters of Markdown left to parse (WK229)
 
     def node(self, value: Any, path: tuple[str | int, ...]) -> Located:
         return Located(value, self.root.doc, path)
@@ -765,6 +758,16 @@ def _check_links(
     """WK212 from the same parse the renderers use (``markdown_links``): a link is reported
     exactly when the printable and the HTML page drop it. Texts too long to parse (or past
     the document's budget) are WK229, and their links are not followed by any renderer."""
+    from ..rendering._text import (  # not at import time: `import worksheetkit` stays light
+        MARKDOWN_BUDGET,
+        MAX_MARKDOWN_CHARS,
+        link_ok,
+        link_scheme,
+        markdown_links,
+    )
+
+    if budget is not None and not budget:
+        budget.append(MARKDOWN_BUDGET)
     if len(text) > MAX_MARKDOWN_CHARS or (budget is not None and len(text) > budget[0]):
         too_long = len(text) > MAX_MARKDOWN_CHARS
         if budget is not None:
