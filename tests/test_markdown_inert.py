@@ -64,6 +64,15 @@ def worksheet_with(text: str) -> dict[str, Any]:
                 "options": [{"value": "a", "label": text}, text[:200] or "b"],
             },
             {
+                "id": "agree",
+                "type": "likert",
+                "label": text,
+                "options": [
+                    {"value": text[:200] or "v", "label": "Yes"},
+                    {"value": 2, "label": text},
+                ],
+            },
+            {
                 "id": "later",
                 "type": "text",
                 "label": "Later",
@@ -146,8 +155,7 @@ def test_show_if_string_literal_never_reaches_the_printable() -> None:
     literal = "x`\n\n" + IMG + "\n\n`"
     data = worksheet_with("Plain")
     data["items"][3]["options"] = ["a", "b"]
-    data["items"][4]["show_if"] = "mood == " + repr(literal).replace("\\n", "\n")
-    data["items"][4]["show_if"] = f"mood == '{literal}'"
+    data["items"][5]["show_if"] = f"mood == '{literal}'"
     ws = Worksheet.model_validate(data)
     md = render(ws, "markdown")
     assert "onerror" not in md
@@ -159,7 +167,7 @@ def test_show_if_string_literal_never_reaches_the_printable() -> None:
 def test_show_if_literal_that_is_an_option_is_shown_by_its_label() -> None:
     data = worksheet_with("Plain")
     data["items"][3]["options"] = [{"value": IMG, "label": "<b>Bold</b> & co"}]
-    data["items"][4]["show_if"] = f"mood == '{IMG}'"
+    data["items"][5]["show_if"] = f"mood == '{IMG}'"
     md = render(Worksheet.model_validate(data), "markdown")
     assert "*If you answered “&lt;b&gt;Bold&lt;/b&gt; &amp; co” to “Plain”:*" in md
     assert "onerror" not in md

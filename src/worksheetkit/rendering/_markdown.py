@@ -411,9 +411,8 @@ class MarkdownWriter:
                 text = self.t(label_value, f"{path}.options[{k}].label")
             else:
                 text = esc(self.preset_label(opt.label, path))
-            out.append(
-                (text, number_text(opt.value) if not isinstance(opt.value, str) else opt.value)
-            )
+            value = opt.value if isinstance(opt.value, str) else number_text(opt.value)
+            out.append((text, esc(value)))
         return out
 
     def blank(self, item: Any, path: str) -> list[str]:
