@@ -151,7 +151,7 @@ def test_hostile_text_is_inert(hostile: Worksheet) -> None:
     assert "](javascript:" not in md.lower()
     assert "](<javascript" not in md.lower()
     assert re.search(r"(?<!\\)<", md) is None  # every "<" is escaped: no raw HTML
-    assert "\\<script\\>alert(1)" in md  # the title, shown literally
+    assert "&lt;script&gt;alert(1)" in md  # the title, shown literally
 
 
 def test_same_input_same_bytes(sink: Worksheet) -> None:
@@ -277,7 +277,7 @@ def test_markdown_escapes_plain_text() -> None:
     )
     md = render(ws, "markdown")
     assert md.startswith("# \\# not a heading \\*really\\*")
-    assert "\\[click\\](https://x.org) \\<b\\>bold\\</b\\> \\_x\\_" in md
+    assert "\\[click\\](https://x.org) &lt;b&gt;bold&lt;/b&gt; \\_x\\_" in md
 
 
 # -- JSON ---------------------------------------------------------------------------------
@@ -367,7 +367,7 @@ def test_response_views(sink: Worksheet) -> None:
         },
     )
     md = render(response, "markdown", worksheet=sink)
-    assert "> At \\<b\\>work\\</b\\>" in md
+    assert "> At &lt;b&gt;work&lt;/b&gt;" in md
     assert "> Agree (4)" in md
     assert "> Other: flat" in md
     assert "> No" in md

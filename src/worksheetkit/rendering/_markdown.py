@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
+
+from markdown_it.tree import SyntaxTreeNode
 
 from ..model import (
     Checklist,
@@ -29,60 +30,230 @@ from ..model import (
     display_label,
     item_options,
 )
-from ._text import Localiser, safe_url
+from ._conditions import ConditionWords, items_by_id
+from ._text import (
+    MARKDOWN_BUDGET,
+    MAX_MARKDOWN_CHARS,
+    Localiser,
+    link_ok,
+    md_escape,
+    parse_markdown,
+    safe_url,
+)
 from ._views import _steps, number_text
 
 LINE = "." * 60
 SHORT = "." * 24
 BOX = "☐"
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~!])")
-_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|(\d+)([.)]))", re.M)
-_MD_LINK = re.compile(r"(\]\(\s*<?)([^)\s>]*)")
-_MD_REFERENCE = re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*<?)([^\s>]*)", re.M)
-_MD_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def esc(text: str) -> str:
-    """Plain text (a label, an option) shown literally in Markdown: no emphasis, links, HTML
-    or headings can come out of it; line breaks become spaces."""
-    text = " ".join(text.split())
-    text = _INLINE_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(_escape_line_start, text)
-
-
-def _escape_line_start(m: re.Match[str]) -> str:
-    if m.group(2):
-        return m.group(1) + "\\" + m.group(2)
-    return m.group(1) + m.group(3) + "\\" + m.group(4)
+    """Plain text (a label, an option) shown literally in Markdown (see ``md_escape``)."""
+    return md_escape(text)
 
 
 def cell(text: str) -> str:
     return esc(text) or " "
 
 
-def _target_ok(target: str) -> bool:
-    # What a Markdown viewer will follow: entities decoded first (javascript&#58; …).
-    return safe_url(html.unescape(target))
-
-
-def safe_markdown(text: str) -> str:
-    """An author's Markdown, passed on with raw HTML and unsafe links neutralised, so the
-    output stays safe in a Markdown viewer that allows HTML: ``<`` is escaped (no HTML, no
-    autolinks), character references are escaped so they cannot spell a scheme, and inline
-    links and reference definitions to anything but http(s) or relative URLs become ``#``."""
-    text = text.replace("<", "\\<")
-    text = _MD_REFERENCE.sub(
-        lambda m: m.group(1) + (m.group(2) if _target_ok(m.group(2)) else "#"), text
-    )
-    text = _MD_LINK.sub(
-        lambda m: m.group(1) + (m.group(2) if _target_ok(m.group(2)) else "#"), text
-    )
-    return _MD_ENTITY.sub(r"\\\g<0>", text)
+_URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#@+,;=")
+_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 def md_url(url: str) -> str:
-    """A URL safe to place in ``(<…>)``: characters that could end it are percent-encoded."""
-    return quote(url, safe="/:?#[]@!$&'*+,;=%-._~")
+    """A destination written so that every viewer reads back the same URL: only unreserved
+    and a few delimiter characters stay, ``&`` is written ``&amp;``, anything else (space,
+    parentheses, quotes, ``<>``, backslash, ``*``, non-ASCII) is percent-encoded."""
+    out = []
+    for i, ch in enumerate(url):
+        if ch in _URL_SAFE:
+            out.append(ch)
+        elif ch == "&":
+            out.append("&amp;")
+        elif ch == "%" and url[i + 1 : i + 2] in _HEX and url[i + 2 : i + 3] in _HEX:
+            out.append("%")
+        else:
+            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8")))
+    return "".join(out)
+
+
+def plain_markdown(text: str) -> str:
+    """Text shown without Markdown (too long to parse): escaped paragraphs."""
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+    return "\n\n".join(
+        "  \n".join(e for e in (esc(line) for line in p.splitlines()) if e) for p in paragraphs
+    )
+
+
+class _Rebuild:
+    """Printable Markdown rebuilt from the parse, keeping only chosen constructs. Every text
+    run goes through ``md_escape``; links and images keep only destinations ``link_ok``
+    accepts; nothing the author wrote is copied through unparsed."""
+
+    def __init__(self, mapping: dict[int, int]) -> None:
+        self.mapping = mapping
+
+    def blocks(self, nodes: list[SyntaxTreeNode], *, nested: bool) -> list[list[str]]:
+        out: list[list[str]] = []
+        for node in nodes:
+            out.extend(self.block(node, nested=nested))
+        return out
+
+    def block(self, node: SyntaxTreeNode, *, nested: bool) -> list[list[str]]:
+        kind = node.type
+        if kind == "paragraph":
+            lines = self.inline_of(node).split("\n")
+            return [[line for line in lines if line.strip()] or [""]]
+        if kind == "heading":
+            level = self.mapping.get(int(node.tag[1]), 6)
+            text = self.inline_of(node).replace("\n", " ").strip()
+            return [[f"{'#' * level} {text}".rstrip()]]
+        if kind in ("bullet_list", "ordered_list"):
+            return [self.listing(node)]
+        if kind in ("code_block", "fence"):
+            return [self.code_block(node.content, nested=nested)]
+        if kind == "hr":
+            return [["* * *"]]
+        if kind == "blockquote":
+            return self.blocks(node.children, nested=nested)
+        if node.children:
+            return self.blocks(node.children, nested=nested)
+        text = plain_markdown(node.content) if node.content else ""
+        return [text.split("\n")] if text else []
+
+    def listing(self, node: SyntaxTreeNode) -> list[str]:
+        ordered = node.type == "ordered_list"
+        start = _int(node.attrs.get("start", 1)) if ordered else 1
+        tight = all(
+            p.hidden for item in node.children for p in item.children if p.type == "paragraph"
+        )
+        # Items holding more than one block get a marker four columns wide: CommonMark
+        # nests by the content column, Python-Markdown by four spaces; both agree then.
+        wide = any(len(item.children) > 1 for item in node.children)
+        lines: list[str] = []
+        for k, item in enumerate(node.children):
+            marker = f"{start + k}." if ordered else "-"
+            marker = marker.ljust(4) if wide and len(marker) < 4 else marker + " "
+            pad = " " * len(marker)
+            body: list[str] = []
+            for b, block in enumerate(self.blocks(item.children, nested=True)):
+                if b and not tight:
+                    body.append("")
+                body.extend(block)
+            if k and not tight:
+                lines.append("")
+            if not body:
+                lines.append(marker.rstrip())
+                continue
+            lines.append(marker + body[0])
+            lines.extend(pad + line if line else "" for line in body[1:])
+        return lines
+
+    def code_block(self, content: str, *, nested: bool) -> list[str]:
+        """Indented code (every viewer has it; fences are not in Python-Markdown) when the
+        content cannot be read as anything else; otherwise escaped lines."""
+        lines = content.rstrip("\n").split("\n")
+        if not nested and not _CODE_UNSAFE.search(content) and any(x.strip() for x in lines):
+            return ["    " + line.rstrip() if line.strip() else "" for line in lines]
+        escaped = [e for e in (md_escape(line) for line in lines) if e]
+        return [*(e + "  " for e in escaped[:-1]), *escaped[-1:]]
+
+    def inline_of(self, node: SyntaxTreeNode) -> str:
+        inline = node.children[0] if node.children else None
+        return self.inline(inline.children) if inline is not None else ""
+
+    def inline(self, nodes: list[SyntaxTreeNode], *, in_link: bool = False) -> str:
+        out: list[str] = []
+        for node in nodes:
+            kind = node.type
+            if kind == "text":
+                out.append(md_escape(node.content, strip=False))
+            elif kind == "softbreak":
+                out.append("\n")
+            elif kind == "hardbreak":
+                out.append("  \n")
+            elif kind == "code_inline":
+                out.append(_code_span(node.content))
+            elif kind in ("em", "strong"):
+                mark = "*" if kind == "em" else "**"
+                out.append(_wrap(self.inline(node.children, in_link=in_link), mark))
+            elif kind == "link":
+                text = self.inline(node.children, in_link=True).replace("\n", " ")
+                href = str(node.attrs.get("href", ""))
+                if in_link or not link_ok(href):
+                    out.append(text)
+                else:
+                    out.append(f"[{text.strip() or md_escape(href)}]({md_url(href)})")
+            elif kind == "image":
+                alt = md_escape(_plain_text(node))
+                src = str(node.attrs.get("src", ""))
+                if not link_ok(src):
+                    out.append(alt)
+                else:
+                    out.append(f"![{alt}]({md_url(src)})")
+            elif node.children:
+                out.append(self.inline(node.children, in_link=in_link))
+            else:
+                out.append(md_escape(node.content, strip=False))
+        return "".join(out)
+
+
+_CODE_UNSAFE = re.compile(r"[<>&\[\]]")
+
+
+def _code_span(content: str) -> str:
+    content = " ".join(content.split("\n"))
+    if not content.strip() or _CODE_UNSAFE.search(content) or "\x00" in content:
+        return md_escape(content, strip=False)
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {content} {fence}"
+
+
+def _wrap(text: str, mark: str) -> str:
+    inner = text.strip()
+    if not inner or "\n" in inner:
+        return text
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    return f"{lead}{mark}{inner}{mark}{trail}"
+
+
+def _plain_text(node: SyntaxTreeNode) -> str:
+    parts = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in ("text", "code_inline"):
+            parts.append(current.content)
+        elif current.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        stack.extend(reversed(current.children))
+    return "".join(parts)
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 1
+
+
+def printable_markdown(text: str, level: int) -> str:
+    """An author's Markdown rebuilt for the printable: headings demoted below ``level``."""
+    if len(text) > MAX_MARKDOWN_CHARS:
+        return plain_markdown(text)
+    return _printable_cached(text, level)
+
+
+@lru_cache(maxsize=2048)
+def _printable_cached(text: str, level: int) -> str:
+    tokens = parse_markdown(text)
+    used = sorted({int(t.tag[1]) for t in tokens if t.type == "heading_open"})
+    mapping = {h: min(6, level + 1 + rank) for rank, h in enumerate(used)}
+    rebuild = _Rebuild(mapping)
+    blocks = rebuild.blocks(SyntaxTreeNode(tokens).children, nested=False)
+    return "\n\n".join("\n".join(block) for block in blocks if any(block)).strip("\n")
 
 
 class MarkdownWriter:
@@ -91,13 +262,41 @@ class MarkdownWriter:
         self.loc = loc
         self.ui = ui
         self.number = 0
+        self.budget = MARKDOWN_BUDGET
+        self.quiet = Localiser(loc.language, loc.default)
+        self.conditions = ConditionWords(
+            items_by_id(ws.items), ui, self.plain_label, self.option_label
+        )
 
     # -- shared --------------------------------------------------------------------------
     def t(self, value: Any, path: str) -> str:
         return esc(self.loc.text(value, path))
 
-    def md(self, value: Any, path: str) -> str:
-        return safe_markdown(self.loc.text(value, path).strip())
+    def md(self, value: Any, path: str, level: int = 1) -> str:
+        """An author's Markdown, rebuilt (headings below ``level``); past the document's
+        Markdown budget (WK229) texts are shown as plain text."""
+        text = self.loc.text(value, path)
+        if len(text) > self.budget:
+            self.budget = 0
+            return plain_markdown(text)
+        self.budget -= len(text)
+        return printable_markdown(text, level)
+
+    def plain_label(self, item: Any) -> str:
+        """An item's label as plain text (for conditions; escaped by the caller). A missing
+        translation is reported where the label itself is shown, not again here."""
+        return " ".join(self.quiet.text(display_label(item), "").split())
+
+    def option_label(self, item: Any, value: Any) -> str | None:
+        """The label of the option whose value is ``value``; None when there is none."""
+        if isinstance(value, bool) or value is None:
+            return None
+        for opt in item_options(item):
+            if isinstance(opt.value, str) != isinstance(value, str) or opt.value != value:
+                continue
+            label = opt.label if opt.label is not None else _plain(opt.value)
+            return " ".join(self.quiet.text(label, "").split())
+        return None
 
     def header(self) -> list[str]:
         ws = self.ws
@@ -147,11 +346,11 @@ class MarkdownWriter:
     def block(self, item: Any, path: str, level: int) -> list[str] | None:
         """Notes, sections and media (the same in the blank and the filled-in view)."""
         if isinstance(item, Note):
-            return [self.md(item.text, f"{path}.text"), ""]
+            return [self.md(item.text, f"{path}.text", level), ""]
         if isinstance(item, Section):
             out = [f"{'#' * min(level, 6)} {self.t(item.title, f'{path}.title')}", ""]
             if item.help is not None:
-                out += [self.md(item.help, f"{path}.help"), ""]
+                out += [self.md(item.help, f"{path}.help", level), ""]
             return out
         if isinstance(item, Media):
             label = self.t(item.label, f"{path}.label") if item.label is not None else ""
@@ -159,9 +358,9 @@ class MarkdownWriter:
             out = []
             if item.kind == "image" and url:
                 alt = self.t(item.alt if item.alt is not None else item.label, f"{path}.alt")
-                out += [f"![{alt}](<{url}>)", ""]
+                out += [f"![{alt}]({url})", ""]
             elif url:
-                out += [f"[{label or esc(url)}](<{url}>)", ""]
+                out += [f"[{label or esc(item.url)}]({url})", ""]
             elif label:
                 out += [label, ""]
             if item.caption is not None:
@@ -170,7 +369,7 @@ class MarkdownWriter:
                 out += [
                     f"**{esc(self.ui['transcript'])}**",
                     "",
-                    self.md(item.transcript, f"{path}.transcript"),
+                    self.md(item.transcript, f"{path}.transcript", level),
                     "",
                 ]
             return out
@@ -186,9 +385,9 @@ class MarkdownWriter:
                 continue
             out += [self.label(item, path), ""]
             if item.help is not None:
-                out += [self.md(item.help, f"{path}.help"), ""]
+                out += [self.md(item.help, f"{path}.help", level), ""]
             if item.show_if:
-                out += [f"*(if `{item.show_if.replace('`', '')}`)*", ""]
+                out += [f"*{esc(self.conditions.sentence(item.show_if))}*", ""]
             out += self.blank(item, path)
         for i, score in enumerate(self.ws.scores):
             out += [f"**{self.t(score.label, f'$.scores[{i}].label')}:** {SHORT}", ""]
@@ -212,9 +411,8 @@ class MarkdownWriter:
                 text = self.t(label_value, f"{path}.options[{k}].label")
             else:
                 text = esc(self.preset_label(opt.label, path))
-            out.append(
-                (text, number_text(opt.value) if not isinstance(opt.value, str) else opt.value)
-            )
+            value = opt.value if isinstance(opt.value, str) else number_text(opt.value)
+            out.append((text, esc(value)))
         return out
 
     def blank(self, item: Any, path: str) -> list[str]:

@@ -1,7 +1,9 @@
-"""Picking a language for each text, reporting missing translations, and safe Markdown."""
+"""Picking a language for each text, reporting missing translations, and Markdown as data:
+one parse, one link rule and one escaper for every renderer and for validation."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -9,6 +11,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from ..errors import Diagnostic
@@ -131,24 +134,154 @@ def wrap_lang(content: Markup, chosen: Chosen, page_language: str, tag: str) -> 
 
 
 # -- Markdown ---------------------------------------------------------------------------------
+#
+# Author Markdown is parsed once, with raw HTML off, by ``markdown_parser()``. The HTML
+# renderer renders that parse; the printable Markdown is rebuilt from it (``_markdown.py``);
+# validation (WK212) reads link destinations from it with ``markdown_links``. One parse, one
+# link rule (``link_ok``), one escaper (``md_escape``): validate and render cannot disagree.
+
+# Longer Markdown texts are not parsed (WK229): shown as plain text, links not followed.
+MAX_MARKDOWN_CHARS = 20_000
+# Characters of Markdown parsed per document; texts past it are plain text (WK229).
+MARKDOWN_BUDGET = 200_000
+
+_BAD_START = re.compile(r"^(?://|[\\/][\\/])")
+
+
+def link_ok(href: str) -> bool:
+    """A link or image destination a viewer may follow: http(s), or relative without a scheme
+    and not starting with ``//`` (another host). ``href`` is what the parser made of the
+    destination (entities and backslash escapes already decoded, percent-encoded); it is
+    judged as written, with character references decoded and percent-decoded as well."""
+    from urllib.parse import unquote
+
+    for candidate in {href, unquote(href), html.unescape(href), html.unescape(unquote(href))}:
+        cleaned = _CONTROL.sub("", candidate).lower()
+        if _BAD_START.match(cleaned):
+            return False
+        match = _SCHEME.match(cleaned)
+        if match is not None and match.group(1) not in ("http", "https"):
+            return False
+    return True
+
+
+def link_scheme(href: str) -> str | None:
+    """The scheme a refused link would use (``javascript``), for messages; None for ``//``."""
+    from urllib.parse import unquote
+
+    cleaned = _CONTROL.sub("", html.unescape(unquote(href))).lower()
+    match = _SCHEME.match(cleaned)
+    return match.group(1) if match else None
 
 
 def _validate_link(url: str) -> bool:
-    # markdown-it hands over the percent-encoded link: judge what it decodes to as well.
-    from urllib.parse import unquote
-
-    return safe_url(url) and safe_url(unquote(url))
+    return link_ok(url)
 
 
 @cache
 def _parser() -> MarkdownIt:
+    """The HTML renderer's parser: links the rule refuses stay text."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.validateLink = _validate_link  # type: ignore[method-assign]
     md.disable(["html_block", "html_inline"])
     return md
 
 
+@cache
+def markdown_parser() -> MarkdownIt:
+    """The same parse, keeping every link as a link token so that the printable rebuild and
+    WK212 both see it and apply ``link_ok`` themselves."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    md.disable(["html_block", "html_inline"])
+    return md
+
+
+def parse_markdown(text: str) -> list[Token]:
+    return markdown_parser().parse(text)
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownLink:
+    """A link or image destination as the parser read it, and the 0-based source line of the
+    block it stands in."""
+
+    href: str
+    line: int
+    image: bool
+
+
+def markdown_links(text: str) -> list[MarkdownLink]:
+    """Every link and image destination in ``text`` (inline, autolink, reference-style with
+    the definition anywhere, inside quotes and lists), from the token stream."""
+    out: list[MarkdownLink] = []
+    for token in parse_markdown(text):
+        if token.type != "inline" or not token.children:
+            continue
+        line = token.map[0] if token.map else 0
+        stack = list(reversed(token.children))
+        while stack:
+            child = stack.pop()
+            if child.type == "link_open":
+                out.append(MarkdownLink(str(child.attrs.get("href", "")), line, False))
+            elif child.type == "image":
+                out.append(MarkdownLink(str(child.attrs.get("src", "")), line, True))
+            if child.children:
+                stack.extend(reversed(child.children))
+    return out
+
+
+_MD_TABLE = {
+    **{ord(c): "\\" + c for c in "\\`*_[]"},
+    ord("<"): "&lt;",
+    ord(">"): "&gt;",
+    ord("&"): "&amp;",
+    ord("|"): "&#124;",
+    ord("~"): "&#126;",
+    **{c: None for c in range(0x20) if chr(c) not in "\t\n\r\f\v"},
+    0x7F: None,
+}
+_WS = re.compile(r"\s+")
+_BLOCK_START = re.compile(
+    r"^(?:(#)|([-+])(?=\s|$)|(=)(?=[=\s]*$)|([-+])(?=[-+\s]*$)|(\d{1,9})([.)])(?=\s|$))"
+)
+
+
+def md_escape(text: str, *, strip: bool = True) -> str:
+    """Literal text for Markdown, on one line: the only Markdown escaper.
+
+    ``<``, ``>``, ``&`` (and ``|``, ``~``) become character references, which every viewer
+    shows as the character and none reads as a tag, a table or a strike; ``\\ ` * _ [ ]``
+    get a backslash (CommonMark and Python-Markdown both honour these). At the start, a
+    heading, list or setext marker is escaped. Ordinary punctuation is left alone. Runs of
+    white space (line breaks too) become one space; control characters are dropped."""
+    text = _WS.sub(" ", text.translate(_MD_TABLE))
+    if strip:
+        text = text.strip()
+    return _BLOCK_START.sub(_escape_start, text)
+
+
+def _escape_start(m: re.Match[str]) -> str:
+    if m.group(1):
+        return "\\#"
+    if m.group(2) or m.group(4):
+        return "\\" + (m.group(2) or m.group(4))
+    if m.group(3):
+        return "&#61;"
+    return m.group(5) + "\\" + m.group(6)
+
+
+def _plain_html(text: str) -> str:
+    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "\n".join(
+        "<p>" + "<br>\n".join(str(escape(line.strip())) for line in p.splitlines()) + "</p>"
+        for p in paragraphs
+    )
+
+
 def _render(text: str, level: int) -> str:
+    if len(text) > MAX_MARKDOWN_CHARS:
+        return _plain_html(text)
     md = _parser()
     tokens = md.parse(text)
     # Headings the author wrote become consecutive levels just below ``level``: the page's

@@ -8,13 +8,13 @@ data, escaped for HTML or for Markdown.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from ..progress import AdherenceReport
+from ..rendering._text import md_escape as _md_escape
 from ._view import STATUS_MARK, STATUS_TEXT, View, build_view
 
 __all__ = [
@@ -27,21 +27,11 @@ __all__ = [
     "to_markdown",
 ]
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>&~])")
-_MD_LEADING = re.compile(r"^(?:([#+=>-])|(\d+)([.)]))(?=\s|$)")
-
 
 def md_escape(value: object) -> str:
-    """Text as literal Markdown: one line, every markup character backslash-escaped.
-
-    ``<`` and ``&`` are escaped too, so a Markdown renderer that lets HTML through shows them
-    as text.
-    """
-    text = _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
-    # A leading block marker ("- ", "# ", "1. ") would start a list or heading: escape it.
-    return _MD_LEADING.sub(
-        lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), text
-    )
+    """Text as literal Markdown on one line: the renderer's one escaper (``<>&`` become
+    character references, Markdown markup characters are backslash-escaped)."""
+    return _md_escape(str(value))
 
 
 @lru_cache(maxsize=1)

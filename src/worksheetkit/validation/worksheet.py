@@ -69,8 +69,7 @@ DURATION_KEYS = frozenset({"for", "window", "grace", "before_due", "after_open",
 _NESTED_QUANTIFIER = re.compile(
     r"\((?:[^()\\]|\\.)*?(?:[+*]|\{\d*,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\d*\})"
 )
-_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
-_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
+_NEWLINE = re.compile(r"\r\n?|\n")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _DURATION = re.compile(
@@ -632,6 +631,7 @@ class _TextWalker:
         self.required = required
         self.declared = declared
         self.out: list[Diagnostic] = []
+        self.markdown_budget: list[int] = []  # characters of Markdown left to parse (WK229)
 
     def node(self, value: Any, path: tuple[str | int, ...]) -> Located:
         return Located(value, self.root.doc, path)
@@ -648,6 +648,7 @@ class _TextWalker:
                             self.language,
                             self.required,
                             self.declared,
+                            self.markdown_budget,
                         )
                     )
                 elif key == "anchors" and isinstance(child, dict):
@@ -714,7 +715,12 @@ def _is_text(value: Any) -> bool:
 
 
 def _check_text(
-    node: Located, key: str, language: str, required: list[str], declared: bool
+    node: Located,
+    key: str,
+    language: str,
+    required: list[str],
+    declared: bool,
+    budget: list[int] | None = None,
 ) -> Iterator[Diagnostic]:
     value = node.value
     texts = [value] if isinstance(value, str) else [v for v in value.values() if isinstance(v, str)]
@@ -743,26 +749,80 @@ def _check_text(
         )
     if key in MARKDOWN_KEYS:
         for text in texts:
-            for m in _MD_LINK.finditer(text):
-                url = m.group(1) or m.group(2) or ""
-                if url and not safe_url(url):
-                    yield node.diag(
-                        "WK212",
-                        "A link in this text uses a scheme other than http(s) "
-                        f"('{_SCHEME.match(_CONTROL.sub('', html.unescape(url)).lower()).group(1)}:')"  # type: ignore[union-attr]
-                        "; only http(s) and relative links are allowed.",
-                        "Use an https:// link, or remove it.",
-                        offset=_offset(value, text, m.start(1) if m.group(1) else m.start(2)),
-                    )
-            for m in _AUTOLINK.finditer(text):
-                if not safe_url(m.group(1)):
-                    yield node.diag(
-                        "WK212",
-                        "A link in this text uses a scheme other than http(s); only http(s) and "
-                        "relative links are allowed.",
-                        "Use an https:// link, or remove it.",
-                        offset=_offset(value, text, m.start(1)),
-                    )
+            yield from _check_links(node, value, text, budget)
+
+
+def _check_links(
+    node: Located, value: Any, text: str, budget: list[int] | None
+) -> Iterator[Diagnostic]:
+    """WK212 from the same parse the renderers use (``markdown_links``): a link is reported
+    exactly when the printable and the HTML page drop it. Texts too long to parse (or past
+    the document's budget) are WK229, and their links are not followed by any renderer."""
+    from ..rendering._text import (  # not at import time: `import worksheetkit` stays light
+        MARKDOWN_BUDGET,
+        MAX_MARKDOWN_CHARS,
+        link_ok,
+        link_scheme,
+        markdown_links,
+    )
+
+    if budget is not None and not budget:
+        budget.append(MARKDOWN_BUDGET)
+    if len(text) > MAX_MARKDOWN_CHARS or (budget is not None and len(text) > budget[0]):
+        too_long = len(text) > MAX_MARKDOWN_CHARS
+        if budget is not None:
+            budget[0] = 0
+        yield node.diag(
+            "WK229",
+            f"This text is {len(text):,} characters long; formatted text (Markdown) is kept "
+            f"to {MAX_MARKDOWN_CHARS:,} characters a text"
+            if too_long
+            else f"This worksheet has more than {MARKDOWN_BUDGET:,} characters of formatted "
+            "text (Markdown) in all",
+            "Shorten it or split it into several notes or worksheets; until then it is shown "
+            "as plain text and its links are not followed.",
+        )
+        return
+    if budget is not None:
+        budget[0] -= len(text)
+    if "[" not in text and "<" not in text:
+        return  # no link or image can be written without one of these
+    lines = [0]
+    for m in _NEWLINE.finditer(text):
+        lines.append(m.end())
+    lowered = text.lower()
+    used: set[int] = set()
+    for link in markdown_links(text):
+        if link_ok(link.href):
+            continue
+        scheme = link_scheme(link.href)
+        start = lines[min(link.line, len(lines) - 1)]
+        found = _locate(lowered, scheme or "//", (start, 0), used)
+        used.add(found)
+        kind = "An image" if link.image else "A link"
+        said = f"uses '{scheme}:'" if scheme else "points to another site without http(s)"
+        yield node.diag(
+            "WK212",
+            f"{kind} in this text {said}; only http(s) and relative links are allowed.",
+            "Use an https:// link, or remove it.",
+            offset=_offset(value, text, found),
+        )
+
+
+def _locate(lowered: str, needle: str, starts: tuple[int, ...], used: set[int]) -> int:
+    """Where a refused link's scheme is written: from its paragraph on, else anywhere (a
+    reference definition may stand elsewhere), else the paragraph; never a place already
+    reported, so two links are two diagnostics."""
+    for begin in starts:
+        found = lowered.find(needle, begin)
+        while found >= 0 and found in used:
+            found = lowered.find(needle, found + 1)
+        if found >= 0:
+            return found
+    found = starts[0]
+    while found in used:
+        found += 1
+    return found
 
 
 def _offset(value: Any, text: str, index: int) -> int | None:
