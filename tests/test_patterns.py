@@ -331,6 +331,7 @@ for (const p of input.rejected) {
 }
 process.stdout.write(JSON.stringify(out));
 """
+    assert NODE is not None
     payload = json.dumps({"accepted": accepted, "rejected": rejected, "samples": SAMPLES})
     run = subprocess.run(
         [NODE, "-e", script], input=payload, capture_output=True, text=True, timeout=60, check=False
