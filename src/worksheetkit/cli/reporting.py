@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import click
 
+from .._diagcap import totals
 from ..errors import Diagnostic
 
 PROGRESS_THRESHOLD = 50  # files; smaller runs finish before a bar is worth drawing
@@ -23,13 +24,12 @@ def report_text(files: int, diagnostics: list[Diagnostic]) -> None:
 
 
 def report_json(files: int, diagnostics: list[Diagnostic]) -> None:
-    errors = sum(d.severity == "error" for d in diagnostics)
-    payload = {
-        "files": files,
-        "errors": errors,
-        "warnings": len(diagnostics) - errors,
-        "diagnostics": [d.as_dict() for d in diagnostics],
-    }
+    # Counts include problems behind a WK099 "not shown" line; "hidden" says how many those are.
+    errors, warnings, hidden = totals(diagnostics)
+    payload: dict[str, object] = {"files": files, "errors": errors, "warnings": warnings}
+    if hidden:
+        payload["hidden"] = hidden
+    payload["diagnostics"] = [d.as_dict() for d in diagnostics]
     click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
 
 
@@ -53,12 +53,12 @@ def report_github(files: int, diagnostics: list[Diagnostic]) -> None:
 
 
 def _summary(files: int, diagnostics: list[Diagnostic]) -> str:
-    errors = sum(d.severity == "error" for d in diagnostics)
-    warnings = len(diagnostics) - errors
+    errors, warnings, hidden = totals(diagnostics)
     return (
         f"{files} file{'s' if files != 1 else ''} checked: "
         f"{errors} error{'s' if errors != 1 else ''}, "
         f"{warnings} warning{'s' if warnings != 1 else ''}"
+        + (f" ({hidden:,} not shown)" if hidden else "")
     )
 
 

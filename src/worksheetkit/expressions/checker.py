@@ -7,11 +7,11 @@ first), each with the offset and length of the offending text. Unknown parts are
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from .._suggest import did_you_mean
 from .functions import AGGREGATES, SIGNATURES, WORKSHEET_FUNCTIONS
 from .nodes import (
     ARITHMETIC,
@@ -104,8 +104,27 @@ def _snippet(expr: Expr) -> str:
 
 
 def _did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    match = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"Did you mean '{match[0]}'?" if match else None
+    match = did_you_mean(word, candidates)
+    return f"Did you mean '{match}'?" if match else None
+
+
+# symbols id -> (symbols, column -> tables having it). One worksheet checks thousands of
+# expressions against the same symbols: build the index once, not once per unknown name.
+_COLUMN_INDEX: dict[int, tuple[Mapping[str, Symbol], int, dict[str, list[str]]]] = {}
+
+
+def _tables_with_column(symbols: Mapping[str, Symbol], word: str) -> list[str]:
+    entry = _COLUMN_INDEX.get(id(symbols))
+    if entry is None or entry[0] is not symbols or entry[1] != len(symbols):
+        index: dict[str, list[str]] = {}
+        for table, sym in symbols.items():
+            if sym.kind == "table" and sym.columns is not None:
+                for column in sym.columns:
+                    index.setdefault(column, []).append(table)
+        if len(_COLUMN_INDEX) >= 8:
+            _COLUMN_INDEX.clear()
+        entry = _COLUMN_INDEX[id(symbols)] = (symbols, len(symbols), index)
+    return sorted(entry[2].get(word, ()))
 
 
 class _Checker:
@@ -148,11 +167,7 @@ class _Checker:
             return _typed(symbol.kind)
         if self.lenient:
             return _ANY
-        tables = sorted(
-            table
-            for table, sym in self.symbols.items()
-            if sym.kind == "table" and sym.columns is not None and word in sym.columns
-        )
+        tables = _tables_with_column(self.symbols, word)
         if tables:
             table = tables[0]
             self.report(
@@ -164,9 +179,9 @@ class _Checker:
                 expr.length,
             )
             return _ANY
-        candidates = list(self.symbols)
-        for scope in self.rows:
-            candidates.extend(scope or ())
+        candidates: Iterable[str] = self.symbols
+        if self.rows:  # the columns of the enclosing rows too (a name may be written in both)
+            candidates = dict.fromkeys([*self.symbols, *(c for s in self.rows for c in s or ())])
         hint = _did_you_mean(word, candidates)
         if hint is None and word in SIGNATURES:
             hint = f"'{word}' is a function; call it like {SIGNATURES[word].spelling}."

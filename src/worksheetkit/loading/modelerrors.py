@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import types
@@ -12,6 +11,8 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from .._suggest import did_you_mean as did_you_mean  # re-exported for older callers
+from .._suggest import suggestion_budget
 from ..errors import Diagnostic
 from .yamlsource import Path, SourceMap
 
@@ -201,11 +202,6 @@ def allowed_keys(model: type[BaseModel]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
-def did_you_mean(word: str, candidates: Sequence[str]) -> str | None:
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
 def _kind_of(model: type[BaseModel] | None, data: Any) -> str:
     if model is None:
         return "this mapping"
@@ -245,6 +241,13 @@ def convert(
 
     With ``redact`` (responses) messages name a value's kind, never its content.
     """
+    with suggestion_budget():  # thousands of misspelt keys: hints for the first ones only
+        return _convert(exc, root, data, source, redact=redact)
+
+
+def _convert(
+    exc: ValidationError, root: Any, data: Any, source: SourceMap, *, redact: bool
+) -> list[Diagnostic]:
     show = redacted_value if redact else describe_value
     raw: list[tuple[Path, bool, dict[str, Any]]] = []
     for details in exc.errors(include_url=False, include_input=False):

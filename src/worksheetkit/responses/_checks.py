@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
+from .._patterns import compile_pattern
 from ..errors import Diagnostic, Severity
 from ..loading.modelerrors import redacted_value
 from ..model import (
@@ -154,12 +155,8 @@ def _wrong_type(out: Out, path: str, who: str, expected: str, value: Any) -> Any
 def text_check(item: TextItem, pattern_message: str | None) -> Check:
     limit = item.max_length or (MAX_PATTERN_TEXT if item.pattern else MAX_TEXT)
     low = item.min_length or 0
-    compiled: re.Pattern[str] | None = None
-    if item.pattern is not None:
-        try:
-            compiled = re.compile(item.pattern)
-        except (re.error, RecursionError, OverflowError):
-            compiled = None  # reported by the worksheet's own validation (WK217)
+    # RE2, linear in the answer; None for a pattern outside the dialect (WK217 at validate).
+    compiled = compile_pattern(item.pattern) if item.pattern is not None else None
     rule = pattern_message
 
     def check(value: Any, path: str, who: str, out: Out) -> Any:
@@ -188,7 +185,7 @@ def text_check(item: TextItem, pattern_message: str | None) -> Check:
                 path,
             )
             return INVALID
-        if compiled is not None and compiled.fullmatch(value) is None:
+        if compiled is not None and not compiled.fullmatch(value):
             diag(
                 out,
                 "WK404",

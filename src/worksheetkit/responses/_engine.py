@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from .._suggest import did_you_mean, suggestion_budget
 from ..errors import Diagnostic
 from ..expressions import evaluate
 from ..expressions.evaluator import as_number, round_half_away, truthy
-from ..loading.modelerrors import did_you_mean
 from ._checks import INVALID, MISSING, diag
 from ._plan import Field, Plan, ScorePlan, named, segment, text_in
 
@@ -72,6 +72,7 @@ class Session:
     score_values: dict[str, Any] = field(default_factory=dict)
 
 
+@suggestion_budget()  # 20,000 unknown keys: hints for the first ones, bounded work
 def run(
     plan: Plan,
     answers: Any,
@@ -175,7 +176,7 @@ def _unknown(plan: Plan, key: Any, out: list[Diagnostic], position: int) -> None
             f"The answers include the key {named(key, position)}, which is not a question of this "
             "worksheet."
         )
-        guess = did_you_mean(name, list(plan.fields)) if len(name) <= 64 else None
+        guess = did_you_mean(name, plan.fields.keys())
         hint = (
             f"Did you mean '{guess}'?"
             if guess

@@ -18,6 +18,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from .._diagcap import cap_per_file
+from .._suggest import suggestion_budget
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
 from ..loading import SourceDocument, SourceMap, parse_document, read_document
 from ..loading.files import FileRefused, read_bounded
@@ -341,22 +343,27 @@ class PackChecker:
         # the files sort in).
         for doc in self.docs:
             if isinstance(doc.model, Worksheet):
-                self._worksheet(doc)
+                with suggestion_budget():  # did-you-mean work bounded per document
+                    self._worksheet(doc)
         for doc in self.docs:
-            model = doc.model
-            if isinstance(model, Pathway):
-                self._pathway(doc, model)
-            elif isinstance(model, Assignment):
-                self._assignment(doc, model)
-            elif isinstance(model, Response):
-                self._response(doc, model)
-            elif isinstance(model, Pack):
-                if self.pack.manifest is None:
-                    self.pack.manifest = model
-                root = Located(doc.data, doc, ())
-                self.out.extend(check_text_fields(root, model.language, model.languages))
-        self.pack.diagnostics = sort_diagnostics(self.out)
+            with suggestion_budget():
+                self._check_other(doc)
+        self.pack.diagnostics = cap_per_file(sort_diagnostics(self.out))
         return self.pack
+
+    def _check_other(self, doc: SourceDocument) -> None:
+        model = doc.model
+        if isinstance(model, Pathway):
+            self._pathway(doc, model)
+        elif isinstance(model, Assignment):
+            self._assignment(doc, model)
+        elif isinstance(model, Response):
+            self._response(doc, model)
+        elif isinstance(model, Pack):
+            if self.pack.manifest is None:
+                self.pack.manifest = model
+            root = Located(doc.data, doc, ())
+            self.out.extend(check_text_fields(root, model.language, model.languages))
 
     def _index(self) -> None:
         for kind_table, cls in ((self.ws_docs, Worksheet), ({}, Pathway)):
@@ -482,7 +489,7 @@ class PackChecker:
                     )
                 )
             else:
-                guess = did_you_mean(ident, sorted(self.ws_docs))
+                guess = did_you_mean(ident, self.ws_docs.keys())
                 self.out.append(
                     node.diag(
                         "WK204",
@@ -512,7 +519,7 @@ class PackChecker:
         def missing(node: Located, item_id: str, what: str) -> None:
             nonlocal problems
             problems += 1
-            guess = did_you_mean(item_id, sorted(ids))
+            guess = did_you_mean(item_id, ids)
             self.out.append(
                 node.diag(
                     "WK203",
@@ -614,8 +621,8 @@ class PackChecker:
             else self.pack._pathways.get(ident, {})
         )
         if not versions:
-            names = sorted(self.ws_docs) if kind == "worksheet" else sorted(self.pack._pathways)
-            guess = did_you_mean(ident, names)
+            names = self.ws_docs if kind == "worksheet" else self.pack._pathways
+            guess = did_you_mean(ident, names.keys())
             unreadable = any(d.model is None and d.diagnostics for d in self.docs)
             if guess:
                 hint = f"Did you mean '{guess}'?"

@@ -498,7 +498,7 @@ Form.prototype.check = function (spec, value) {
     if (spec.max_length !== undefined && len > spec.max_length) return s.s("err_max_length", { n: spec.max_length, label: label });
     if (spec.pattern) {
       var re = null;
-      try { re = new RegExp("^(?:" + spec.pattern + ")$"); } catch (e) { re = null; }
+      try { re = new RegExp("^(?:" + spec.pattern + ")$", "u"); } catch (e) { re = null; }
       if (re && !re.test(value)) return s.s("err_pattern", { label: label });
     }
   }
