@@ -26,6 +26,7 @@ OTHER_ASSIGNMENT = "WK706"
 NOT_GROUPED = "WK707"
 NO_SCHEDULE = "WK708"
 SCORING_FAILED = "WK709"
+TOO_MANY_UNMATCHED = "WK719"
 
 
 def _reject_constant(name: str) -> Any:
