@@ -242,7 +242,7 @@ class _Evaluator:
         self.values = values
         self.rows = rows
         self.completed = completed
-        self.budget = budget if budget is not None else StepBudget()
+        self.budget = budget  # made on first use when not shared: most calls never need one
 
     def lookup(self, name: str) -> object:
         for scope in reversed(self.rows):
@@ -324,6 +324,8 @@ class _Evaluator:
             return False  # no rows: neither "some row" nor "every row" holds
         outer = self.rows
         budget = self.budget
+        if budget is None:
+            budget = self.budget = StepBudget()
         try:
             for row in table:
                 budget.used += 1
@@ -475,9 +477,7 @@ def evaluate(
     """
     rows: tuple[Mapping[str, Any], ...] = (row,) if isinstance(row, Mapping) else ()
     budget = _BUDGET.get()
-    if budget is None:
-        budget = StepBudget()
-    elif budget.exhausted:
+    if budget is not None and budget.exhausted:
         return None
     try:
         return _compiled(expr)(_Evaluator(values, rows, completed, budget))
