@@ -12,7 +12,8 @@ Exception hierarchy::
 from __future__ import annotations
 
 from .checker import Symbol, SymbolKind, check, references
-from .evaluator import evaluate
+from .cost import COST_BUDGET, ROW_LIMIT, Cost, cost
+from .evaluator import MAX_STEPS, StepBudget, evaluate, step_budget
 from .functions import FUNCTIONS, PATHWAY_FUNCTIONS, WORKSHEET_FUNCTIONS
 from .graph import find_cycle
 from .jsonform import JSON, from_json, to_json
@@ -22,30 +23,37 @@ from .problems import CODES, ExpressionSyntaxError, ExprProblem
 
 __all__ = [
     "CODES",
+    "COST_BUDGET",
     "FUNCTIONS",
     "JSON",
     "MAX_DEPTH",
     "MAX_LENGTH",
+    "MAX_STEPS",
     "PATHWAY_FUNCTIONS",
+    "ROW_LIMIT",
     "WORKSHEET_FUNCTIONS",
     "Binary",
     "Call",
     "ColumnRef",
     "Const",
+    "Cost",
     "Expr",
     "ExprProblem",
     "ExpressionSyntaxError",
     "ListExpr",
     "Name",
+    "StepBudget",
     "Symbol",
     "SymbolKind",
     "Unary",
     "check",
+    "cost",
     "evaluate",
     "find_cycle",
     "from_json",
     "parse",
     "references",
+    "step_budget",
     "to_json",
     "to_source",
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from .._suggest import did_you_mean
+from .cost import check_cost
 from .functions import AGGREGATES, SIGNATURES, WORKSHEET_FUNCTIONS
 from .nodes import (
     ARITHMETIC,
@@ -54,10 +55,12 @@ SymbolKind = Literal[
 
 @dataclass(frozen=True)
 class Symbol:
-    """What an id stands for. ``columns`` describes a table's columns (None: unknown)."""
+    """What an id stands for. ``columns`` describes a table's columns (None: unknown);
+    ``max_rows`` a table's most rows (None: the hard row limit), used for the cost bound."""
 
     kind: SymbolKind
     columns: Mapping[str, Symbol] | None = field(default=None, hash=False)
+    max_rows: int | None = None
 
 
 # Internal kinds: the symbol kinds plus "null" (the literal) and "any" (unknown; never wrong).
@@ -527,11 +530,14 @@ def check(
     *,
     functions_allowed: frozenset[str] | None = None,
     row: Mapping[str, Symbol] | None = None,
+    repeat: int = 1,
 ) -> list[ExprProblem]:
-    """Every static problem of ``expr`` (WK302–WK308), sorted by position.
+    """Every static problem of ``expr`` (WK302–WK309), sorted by position.
 
     ``symbols`` maps the ids in scope to what they are; ``row`` adds one table row's columns
-    (for an expression written inside a table, such as a column's ``show_if``).
+    (for an expression written inside a table, such as a column's ``show_if``). ``repeat`` is
+    how often it runs per response (a column's ``show_if``: the table's rows), for the cost
+    bound (WK309, see ``cost.py``).
     ``functions_allowed`` defaults to every function but ``completed`` (pass
     ``PATHWAY_FUNCTIONS`` for a pathway's ``unlock_when``).
     """
@@ -541,6 +547,9 @@ def check(
     if row is not None:
         checker.rows.append(row)
     checker.visit(expr)
+    too_costly = check_cost(expr, symbols, repeat=repeat)
+    if too_costly is not None:
+        checker.problems.append(too_costly)
     unique = sorted(set(checker.problems), key=ExprProblem.sort_key)
     return unique
 

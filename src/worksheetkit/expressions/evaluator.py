@@ -8,7 +8,9 @@ over a generated corpus and requires identical results. Numbers are computed as 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Final
 
 from .functions import SIGNATURES
@@ -19,6 +21,46 @@ MAX_VALUE_DEPTH: Final = 16
 _POWERS: Final = tuple(10.0**k for k in range(16))  # exact doubles 1 … 1e15
 # Up to 2**53 every whole double is an exact integer that both engines print digit for digit.
 _INT_LIMIT: Final = 2.0**53
+
+
+#: Row visits (one per row that ``any``/``all`` looks at, the unit ``cost.py`` bounds) allowed
+#: per response when the caller opens a ``step_budget()``, else per ``evaluate()`` call.
+MAX_STEPS: Final = 1_000_000
+
+
+class StepBudget:
+    """Row visits left for the evaluations sharing this budget; ``exhausted`` once it ran out.
+
+    When it runs out the evaluation that was running stops and returns null, and so does every
+    later one sharing the budget: a second line of defence behind the static bound (WK309)
+    for worksheets that never went through ``validate`` (built in code, or from an old pack).
+    """
+
+    __slots__ = ("exhausted", "limit", "used")
+
+    def __init__(self, limit: int = MAX_STEPS) -> None:
+        self.limit = limit
+        self.used = 0
+        self.exhausted = False
+
+
+class _OutOfSteps(Exception):
+    pass
+
+
+_BUDGET: ContextVar[StepBudget | None] = ContextVar("worksheetkit_step_budget", default=None)
+
+
+@contextmanager
+def step_budget(limit: int = MAX_STEPS) -> Iterator[StepBudget]:
+    """Every ``evaluate()`` inside the ``with`` block draws on one shared budget of ``limit``
+    row visits (a response's show_if, scores, alerts and completion together)."""
+    budget = StepBudget(limit)
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
 
 
 class _Invalid:
@@ -195,10 +237,12 @@ class _Evaluator:
         values: Mapping[str, Any],
         rows: tuple[Mapping[str, Any], ...],
         completed: Callable[[str], bool] | None,
+        budget: StepBudget | None = None,
     ) -> None:
         self.values = values
         self.rows = rows
         self.completed = completed
+        self.budget = budget  # made on first use when not shared: most calls never need one
 
     def lookup(self, name: str) -> object:
         for scope in reversed(self.rows):
@@ -279,8 +323,15 @@ class _Evaluator:
         if not isinstance(table, list) or not table:
             return False  # no rows: neither "some row" nor "every row" holds
         outer = self.rows
+        budget = self.budget
+        if budget is None:
+            budget = self.budget = StepBudget()
         try:
             for row in table:
+                budget.used += 1
+                if budget.used > budget.limit:
+                    budget.exhausted = True
+                    raise _OutOfSteps
                 self.rows = (*outer, row if isinstance(row, Mapping) else {})
                 result = truthy(self.run(condition))
                 if name == "any" and result:
@@ -419,9 +470,19 @@ def evaluate(
     ``row`` puts one table row's column ids in scope (as inside ``any``/``all``);
     ``completed(step_id)`` answers ``completed(step)`` (false when not given). Never raises
     because of the answers; values that are not JSON-like count as null.
+
+    Work is bounded: ``any``/``all`` may visit at most ``MAX_STEPS`` rows per call, or per
+    enclosing ``step_budget()`` block; past that the result is null and the budget is marked
+    ``exhausted`` (so the caller can say so).
     """
     rows: tuple[Mapping[str, Any], ...] = (row,) if isinstance(row, Mapping) else ()
-    return _compiled(expr)(_Evaluator(values, rows, completed))
+    budget = _BUDGET.get()
+    if budget is not None and budget.exhausted:
+        return None
+    try:
+        return _compiled(expr)(_Evaluator(values, rows, completed, budget))
+    except _OutOfSteps:
+        return None
 
 
 # -- compiled form ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ ARITY: Final = "WK304"
 TYPE_MISMATCH: Final = "WK305"
 COLUMN_SCOPE: Final = "WK306"
 FUNCTION_NOT_ALLOWED: Final = "WK308"
+TOO_COSTLY: Final = "WK309"
 
 #: Every code this package can produce, with a short title (used by the docs).
 CODES: Final[dict[str, str]] = {
@@ -31,6 +32,7 @@ CODES: Final[dict[str, str]] = {
     TYPE_MISMATCH: "type mismatch",
     COLUMN_SCOPE: "column used outside its table, or unknown column",
     FUNCTION_NOT_ALLOWED: "function not allowed here",
+    TOO_COSTLY: "condition would check too many combinations of table rows",
 }
 
 

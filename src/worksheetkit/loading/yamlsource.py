@@ -51,6 +51,10 @@ MAX_BYTES = 5 * 1024 * 1024
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")  # shown in WK004; others are not
 MAX_DEPTH = 48
 MAX_NODES = 200_000  # nodes visited, counting every alias expansion
+#: Characters of text (scalars and keys) a document may expand to, counting every alias
+#: expansion. A file without aliases stays under it (it is at most MAX_BYTES long); aliases
+#: repeating one long text (3,000 × 100 KB) would otherwise make hundreds of megabytes.
+MAX_TEXT = 2 * MAX_BYTES
 
 Path = tuple[str | int, ...]
 
@@ -446,6 +450,7 @@ class _Builder:
         self.source = source
         self.diagnostics: list[Diagnostic] = []
         self.budget = MAX_NODES
+        self.text_budget = MAX_TEXT
         self.fatal = False
         # The top-level value being built: where an alias bomb is reported (the expansion
         # overflows deep inside shared nodes whose own marks point at their anchors).
@@ -481,6 +486,9 @@ class _Builder:
         tag = node.tag
         cls = type(node)
         if cls is yaml.ScalarNode:
+            self.text_budget -= len(node.value)
+            if self.text_budget < 0:
+                self._too_much_text(node)
             if tag == _STR:
                 return _plain(node.value) if not node.style else node.value
         else:
@@ -524,6 +532,17 @@ class _Builder:
         # Keep going so other problems are reported; the value is treated as text.
         return str(node.value) if cls is yaml.ScalarNode else None
 
+    def _too_much_text(self, node: yaml.Node) -> None:
+        self._error(
+            "WK006",
+            f"This document expands to more than {MAX_TEXT:,} characters of text: YAML "
+            "aliases ('*name') repeat the same text over and over.",
+            self.top_value or node,
+            "Write the text out once where it is needed, or use fewer '*alias' references "
+            "to long texts.",
+        )
+        raise _Fatal
+
     def _merged_pairs(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node, bool]]:
         budget = [self.budget]
         try:
@@ -559,6 +578,9 @@ class _Builder:
                 )
                 continue
             raw = key_node.value
+            self.text_budget -= len(raw)
+            if self.text_budget < 0:
+                self._too_much_text(key_node)
             if key_node.tag != _STR and key_node.tag not in _STD_TAGS:
                 self._error(
                     "WK005",

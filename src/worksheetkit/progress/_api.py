@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -28,11 +29,13 @@ from ._reading import (
     NO_WORKSHEET,
     OTHER_ASSIGNMENT,
     SCORING_FAILED,
+    TOO_MANY_UNMATCHED,
     UNKNOWN_OCCURRENCE,
     RawResponse,
     has_answer,
     iter_raw,
 )
+from ._reduce import Reducer, reduce_after
 from ._report import AdherenceReport, ObstacleReport, RaisedAlert
 from ._series import SeriesBuilder, number, text_of
 
@@ -324,10 +327,23 @@ def score_read(
     single = assignment.worksheet
     books = _Worksheets(pack, single)
     share = fraction or books.fraction
-    raws: list[RawResponse] = []
+    raws: list[RawResponse | None] = []  # None: the answers were not kept (not charted)
     subs: list[Submission] = []
     other = 0
     own_id = assignment.id
+    # Memory stays O(occurrences), not O(lines): when the schedule does not depend on the
+    # responses (no pathway unlocks), it is expanded first and each response is reduced into
+    # its occurrence as it is read (``_reduce``). Answers are kept only when charted.
+    schedule_problem: ValueError | None = None
+    if slots is None and not assignment.pathway:
+        try:
+            slots = slots_for(assignment, moment, pack, None)
+        except ValueError as exc:
+            schedule_problem, slots = exc, []
+    reducer: Reducer | None = None
+    # Ordinary files are collected as they are (no per-line cost); past this many responses
+    # (far more than the occurrences can use) they are folded into the reducer.
+    plain_limit = reduce_after(slots) if slots is not None else None
     for item in items:
         if type(item) is not RawResponse:  # a Diagnostic (the exact type test is the fast one)
             diagnostics.append(cast(Diagnostic, item))
@@ -338,24 +354,47 @@ def score_read(
         worksheet = books.get(item.worksheet) if pack is not None else None
         # No answer at all is nothing done, whatever a completion formula says of nulls.
         frac = share(worksheet, item.answers) if item.answered else 0.0
-        raws.append(item)
-        subs.append(
-            make_submission(
-                item.submitted_at,
-                frac,
-                item.occurrence,
-                item.step,
-                item.worksheet,
-                item.quality,
-                item.difficulty,
-                item.obstacles,
-                item.obstacle_kind,
-                item.obstacle_note,
-                item.answered,
-                item.line,
-                item.id,
-            )
+        sub = make_submission(
+            item.submitted_at,
+            frac,
+            item.occurrence,
+            item.step,
+            item.worksheet,
+            item.quality,
+            item.difficulty,
+            item.obstacles,
+            item.obstacle_kind,
+            item.obstacle_note,
+            item.answered,
+            item.line,
+            item.id,
         )
+        if reducer is not None:
+            reducer.add(sub, item if series else None)
+            continue
+        raws.append(item)
+        subs.append(sub)
+        if plain_limit is not None and len(subs) > plain_limit:
+            assert slots is not None
+            reducer = Reducer(slots, policy, moment)
+            for old_sub, old_raw in zip(subs, raws, strict=True):
+                reducer.add(old_sub, old_raw if series else None)
+            subs, raws = [], []
+    if reducer is not None:
+        subs, raws = reducer.result()
+        if reducer.unmatched_dropped:
+            diagnostics.append(
+                Diagnostic(
+                    TOO_MANY_UNMATCHED,
+                    f"{reducer.unmatched_dropped:,} response(s) name no occurrence and came "
+                    f"after the first {reducer.limit:,} such responses, so they were not "
+                    "matched or counted.",
+                    severity="warning",
+                    hint="Give each response the occurrence id that 'worksheetkit schedule' "
+                    "prints.",
+                    file=source_file,
+                )
+            )
     if other:
         diagnostics.append(
             Diagnostic(
@@ -376,6 +415,8 @@ def score_read(
                 hint="Pass the pack that holds the worksheet (--pack).",
             )
         )
+    if schedule_problem is not None:
+        diagnostics.append(_no_schedule(schedule_problem))
     if slots is None:
         unlock_input: list[Response] | None = None
         if assignment.pathway:
@@ -391,19 +432,12 @@ def score_read(
                     answers=dict(r.answers),
                 )
                 for r, s in zip(raws, subs, strict=True)
-                if s.fraction >= policy.threshold
+                if r is not None and s.fraction >= policy.threshold
             ]
         try:
             slots = slots_for(assignment, moment, pack, unlock_input)
         except ValueError as exc:
-            diagnostics.append(
-                Diagnostic(
-                    NO_SCHEDULE,
-                    f"The assignment's schedule cannot be expanded: {exc}.",
-                    hint="Run 'worksheetkit validate' on the assignment and fix its schedule.",
-                    path="$.schedule",
-                )
-            )
+            diagnostics.append(_no_schedule(exc))
             slots = []
     ev = evaluate(
         slots,
@@ -414,6 +448,17 @@ def score_read(
         start=assignment.start,
         tz=tz,
     )
+    if reducer is not None and reducer.dropped_counted:
+        counted = reducer.dropped_counted
+        ev = replace(
+            ev,
+            occurrences=tuple(
+                replace(r, submissions=r.submissions + counted[r.slot.id])
+                if r.slot.id in counted
+                else r
+                for r in ev.occurrences
+            ),
+        )
     obstacles: list[ObstacleReport] = []
     alerts: list[RaisedAlert] = []
     builder = SeriesBuilder(assignment.start, tz)
@@ -462,7 +507,7 @@ def score_read(
                     status_of.get(occ_id) if occ_id is not None else None,
                 )
             )
-        if not series:
+        if not series or raw is None:
             continue
         worksheet = books.get(raw.worksheet)
         if worksheet is None or not raw.answered:
@@ -497,4 +542,14 @@ def score_read(
         diagnostics=tuple(diagnostics),
         threshold=policy.threshold,
         late_credit=assignment.late_credit,
+        extra_not_listed=reducer.dropped_extra if reducer is not None else 0,
+    )
+
+
+def _no_schedule(exc: ValueError) -> Diagnostic:
+    return Diagnostic(
+        NO_SCHEDULE,
+        f"The assignment's schedule cannot be expanded: {exc}.",
+        hint="Run 'worksheetkit validate' on the assignment and fix its schedule.",
+        path="$.schedule",
     )

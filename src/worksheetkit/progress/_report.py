@@ -109,6 +109,9 @@ class AdherenceReport:
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     threshold: float = 1.0
     late_credit: float | None = None
+    #: Extra-practice submissions beyond what is kept per occurrence: counted, not listed
+    #: (memory stays bounded by the occurrences, whatever the number of responses).
+    extra_not_listed: int = 0
 
     # Convenience views of the overall scores.
     @property
@@ -201,6 +204,11 @@ class AdherenceReport:
                     }
                     for e in ev.extra
                 ],
+                **(
+                    {"extra_practice_not_listed": self.extra_not_listed}
+                    if self.extra_not_listed
+                    else {}
+                ),
                 "obstacles": [
                     {
                         "occurrence": o.occurrence,

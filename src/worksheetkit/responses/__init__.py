@@ -1,7 +1,7 @@
 """Responses: validation against the worksheet, completion, instrument scores, JSON Schema.
 
 ``validate_response(worksheet, data)`` lists every problem of a response document (codes
-WK400–WK412, JSON-pointer paths, never the answers' content); ``score(worksheet, response)``
+WK400–WK413, JSON-pointer paths, never the answers' content); ``score(worksheet, response)``
 computes the worksheet's scores, bands and alerts; ``fraction`` says how much was done;
 ``check_response`` does all three in one pass; ``response_json_schema`` publishes the same
 rules as a JSON Schema (Draft 2020-12) for apps in other languages. See docs/responses.md.
@@ -28,6 +28,7 @@ CODES: dict[str, str] = {
     "WK410": "worksheet id or version mismatch",
     "WK411": "response document shape",
     "WK412": "ranking is not a complete ordering",
+    "WK413": "conditions stopped: too many table rows to check",
 }
 
 __all__ = [

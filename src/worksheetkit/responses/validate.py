@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from ..errors import Diagnostic, has_errors
-from ..expressions import evaluate, references
+from ..expressions import MAX_STEPS, evaluate, references, step_budget
 from ..expressions.evaluator import as_number
 from ..model import Response, Worksheet
 from ._checks import INVALID, MISSING, describe, diag, finite
@@ -401,9 +401,21 @@ def _session(
     _envelope(ws, data, out)
     draft = data.get("submitted_at") is None
     lang = language or (data.get("language") if type(data.get("language")) is str else None)
-    session = run(
-        plan, data.get("answers", {}), out, draft=draft, all_scores=all_scores, language=lang
-    )
+    with step_budget() as budget:
+        session = run(
+            plan, data.get("answers", {}), out, draft=draft, all_scores=all_scores, language=lang
+        )
+    if budget.exhausted:
+        diag(
+            out,
+            "WK413",
+            f"Checking this worksheet's conditions against these table rows needed more than "
+            f"{MAX_STEPS:,} steps, so the checks stopped; conditions and scores that were not "
+            "finished count as having no value.",
+            "Run 'worksheetkit validate' on the worksheet: a condition nests any()/all() over "
+            "tables too deeply (WK309) or a table needs max_rows.",
+            "/answers",
+        )
     return plan, out, session
 
 

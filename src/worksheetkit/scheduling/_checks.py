@@ -8,6 +8,7 @@ from typing import Literal
 from ..model.documents import Assignment
 from ..model.schedule import Schedule
 from ._durations import parse_duration
+from ._expand import MAX_OCCURRENCES
 from ._rules import ScheduleError, _raw_groups, clock_times, compile_schedule
 from ._zones import get_zone
 
@@ -58,6 +59,66 @@ def _min_gap_seconds(schedule: Schedule) -> float | None:
             best = gap if best is None else min(best, gap)
         previous = wall
     return best
+
+
+#: Days looked at when counting a shorthand schedule's occurrences (an `until` far away).
+_MAX_COUNTED_DAYS = 40_000
+
+
+def occurrence_count(
+    schedule: Schedule, start: dt.date = _REFERENCE_START, limit: int = MAX_OCCURRENCES
+) -> int | None:
+    """How many occurrences ``schedule`` makes from ``start``; None when it has no end (or
+    cannot be compiled). Shorthands are counted by days × times of day (times that a DST gap
+    skips are counted too); other rules are expanded, stopping at ``limit + 1``."""
+    try:
+        comp = compile_schedule(schedule, start)
+    except (ScheduleError, ValueError):
+        return None
+    if comp.end is None and comp.until_utc is None:
+        return None if comp.count is None else comp.count
+    per_wall = comp.slots
+    total = 0
+    if comp.days is not None and comp.until_utc is None:
+        assert comp.end is not None
+        per_day = len(comp.times) * per_wall
+        for i, day in enumerate(comp.day_walls(comp.end)):
+            if day >= comp.end or i >= _MAX_COUNTED_DAYS:
+                break
+            total += per_day
+    else:
+        end = comp.end or (comp.until_utc + dt.timedelta(days=1) if comp.until_utc else None)
+        for wall in comp.walls():
+            if end is not None and wall >= end:
+                break
+            total += per_wall
+            if total > limit:
+                # Stopped early: estimate the rest from the pace so far (the message says
+                # "about"), rather than expanding millions of times.
+                span = (wall - comp.start).total_seconds()
+                if end is not None and span > 0:
+                    total = max(total, round(total * (end - comp.start).total_seconds() / span))
+                break
+    return total if comp.count is None else min(total, comp.count * per_wall)
+
+
+def _too_many(schedule: Schedule) -> ScheduleProblem | None:
+    n = occurrence_count(schedule)
+    if n is None or n <= MAX_OCCURRENCES:
+        return None
+    end = next(
+        (k for k, v in (("for", schedule.for_), ("count", schedule.count), ("until", schedule.until))
+         if v is not None),
+        "rrule" if schedule.rrule is not None else "at",
+    )  # fmt: skip
+    about = "" if schedule.rrule is None or schedule.count is not None else "about "
+    return (
+        SCHEDULE_PROBLEM,
+        f"This schedule makes {about}{n:,} occurrences; one schedule may make at most "
+        f"{MAX_OCCURRENCES:,}.",
+        "Shorten it (for, count or until), repeat less often, or give fewer times in 'at'.",
+        (end,),
+    )
 
 
 def _words(seconds: float) -> str:
@@ -269,6 +330,10 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
                 )
             )
             return out
+    if not any(p[0] in (SCHEDULE_PROBLEM, INVALID_DURATION) for p in out):
+        too_many = _too_many(schedule)
+        if too_many is not None:
+            out.append(too_many)
     if "window" in durations and not any(p[0] == SCHEDULE_PROBLEM for p in out):
         window = durations["window"]
         gap = _min_gap_seconds(schedule)

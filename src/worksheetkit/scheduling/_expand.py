@@ -16,11 +16,15 @@ from zoneinfo import ZoneInfo
 from ..model.schedule import Reminder
 from ._durations import Duration, parse_duration
 from ._occurrence import Occurrence
-from ._rules import Compiled
+from ._rules import Compiled, ScheduleError
 from ._zones import UTC, Ambiguous, Nonexistent, Timeline, add, localize
 
 _ONE_DAY = dt.timedelta(days=1)
 _END = dt.datetime.max
+#: The most occurrences one series (an assignment's schedule, or one pathway step's) may
+#: make; ``validate`` reports a schedule that would make more (WK219), and expansion stops
+#: with a ``ScheduleError`` as soon as a series passes it.
+MAX_OCCURRENCES = 5_000
 #: ``unlocked_at`` value of a step whose unlock rule never became true.
 NEVER = dt.datetime.max.replace(tzinfo=UTC)
 
@@ -201,6 +205,8 @@ def expand(
         if clock is None:
             clock = clocks[key] = f"{wall.hour:02d}:{wall.minute:02d}"
         out.append(_occurrence(day_text + clock, step, worksheet, opens, due, grace_until, timing))
+        if len(out) * slots > MAX_OCCURRENCES:
+            raise too_many(series)
         if slots > 1:
             allowed.append(slots if count is None else min(slots, count - happened + slots))
     return _finish(series, tz, out, allowed, begin_utc, end_utc)
@@ -302,7 +308,18 @@ def _expand_days(
             )
             if slots > 1:
                 allowed.append(slots if count is None else min(slots, count - happened + slots))
+        if len(out) * slots > MAX_OCCURRENCES:  # once a day: the inner loop stays lean
+            raise too_many(series)
     return _finish(series, tz, out, allowed, begin_utc, end_utc)
+
+
+def too_many(series: Series) -> ScheduleError:
+    """The error of a series that passed ``MAX_OCCURRENCES`` in the range asked for."""
+    where = f"step '{series.step}'" if series.step else "the schedule"
+    return ScheduleError(
+        f"{where} makes more than {MAX_OCCURRENCES:,} occurrences in this range, the most one "
+        "schedule may have: shorten it (for, count, until), or ask for a shorter range"
+    )
 
 
 def _finish(

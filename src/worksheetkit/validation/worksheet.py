@@ -515,7 +515,8 @@ class WorksheetChecker:
                     c.id: Symbol(kind=cast("SymbolKind", symbol_kind(c) or "text"))
                     for c in entry.model.columns
                 }
-            table[item_id] = Symbol(kind=cast("SymbolKind", kind), columns=columns)
+            most = getattr(entry.model, "max_rows", None)
+            table[item_id] = Symbol(kind=cast("SymbolKind", kind), columns=columns, max_rows=most)
         for score in self.ws.scores:
             table.setdefault(score.id, Symbol(kind="score"))
         return table
@@ -546,6 +547,7 @@ class WorksheetChecker:
 
     def check_expressions(self) -> Iterator[Diagnostic]:
         from ..expressions import (
+            ROW_LIMIT,
             WORKSHEET_FUNCTIONS,
             ExpressionSyntaxError,
             check,
@@ -577,7 +579,10 @@ class WorksheetChecker:
                 p = exc.problem
                 yield node.diag(p.code, p.message, p.hint or hint_for(p.code, row), offset=p.offset)
                 continue
-            for p in check(expr, symbols, functions_allowed=allowed, row=row):
+            # A column's show_if runs once per row of its table (the cost bound, WK309).
+            table = symbols.get(owner.split(".")[0]) if row is not None else None
+            repeat = (table.max_rows or ROW_LIMIT) if table is not None else 1
+            for p in check(expr, symbols, functions_allowed=allowed, row=row, repeat=repeat):
                 yield node.diag(p.code, p.message, p.hint or hint_for(p.code, row), offset=p.offset)
             if not owner.startswith("@") and not (
                 owner in clashing and node.path and node.path[-1] == "formula"

@@ -1,0 +1,159 @@
+"""Streaming means bounded memory: scoring a responses file holds O(occurrences), not O(lines).
+
+Measured with tracemalloc (allocated bytes, deterministic for the same input), never the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from worksheetkit.model import Assignment
+from worksheetkit.progress import adherence
+from worksheetkit.progress._reduce import KEEP_PER_OCCURRENCE, unmatched_limit
+
+DAYS = 20
+
+
+def _assignment() -> Assignment:
+    return Assignment.model_validate(
+        {
+            "worksheetkit": 1,
+            "kind": "assignment",
+            "id": "a-0",
+            "worksheet": "t.log@1",
+            "start": "2026-01-05",
+            "timezone": "Europe/London",
+            "schedule": {
+                "repeat": "daily",
+                "at": "18:00",
+                "for": f"P{DAYS}D",
+                "window": "PT4H",
+                "grace": "PT12H",
+            },
+        }
+    )
+
+
+def _write(path: Path, lines: int, *, named: bool = True) -> None:
+    """``lines`` responses spread over the occurrences: many repeats of each, some late."""
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(lines):
+            day = dt.date(2026, 1, 5) + dt.timedelta(days=i % DAYS)
+            minute = 30 + (i // DAYS) % 29
+            record: dict[str, Any] = {
+                "worksheetkit": 1,
+                "kind": "response",
+                "worksheet": "t.log",
+                "assignment": "a-0",
+                "submitted_at": f"{day}T18:{minute:02d}:00+00:00",
+                "answers": {"reps": 20 + i % 15, "note": "x" * 40},
+            }
+            if named:
+                record["occurrence"] = f"main/{day}T18:00"
+            fh.write(json.dumps(record) + "\n")
+
+
+def _peak(path: Path, *, series: bool) -> tuple[int, Any]:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        report = adherence(_assignment(), path, dt.date(2026, 3, 1), series=series)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, report
+
+
+@pytest.mark.parametrize("series", [False, True])
+def test_peak_memory_does_not_grow_with_the_number_of_lines(tmp_path: Path, series: bool) -> None:
+    small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
+    _write(small, 1_000)
+    _write(large, 10_000)
+    small_peak, small_report = _peak(small, series=series)
+    large_peak, large_report = _peak(large, series=series)
+    # Ten times the lines: the peak grows by far less than 2× (it was ~10× when every line's
+    # answers and records were kept).
+    assert large_peak < 2 * small_peak, (small_peak, large_peak)
+    # Same occurrences, same verdicts; the counts still see every response.
+    assert [r.status for r in large_report.occurrences] == [
+        r.status for r in small_report.occurrences
+    ]
+    assert all(r.submissions == 500 for r in large_report.occurrences)
+    listed = len(large_report.evaluation.extra)
+    assert listed <= DAYS * 2 * KEEP_PER_OCCURRENCE
+    assert listed + large_report.extra_not_listed == 10_000 - DAYS
+    assert large_report.to_dict()["extra_practice_not_listed"] == large_report.extra_not_listed
+
+
+def test_a_small_file_is_scored_exactly_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    _write(path, 10 * DAYS)  # 10 per occurrence: under the per-occurrence limit
+    _peak_bytes, report = _peak(path, series=False)
+    assert report.extra_not_listed == 0
+    assert "extra_practice_not_listed" not in report.to_dict()
+    assert len(report.evaluation.extra) == 9 * DAYS  # every repeat listed
+    assert all(r.submissions == 10 for r in report.occurrences)
+
+
+def test_responses_naming_no_occurrence_are_bounded_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    limit = unmatched_limit([None] * DAYS)  # type: ignore[list-item]
+    _write(path, limit + 500, named=False)
+    _peak_bytes, report = _peak(path, series=False)
+    (warning,) = [d for d in report.diagnostics if d.code == "WK414"]
+    assert warning.severity == "warning"
+    assert "500 response(s)" in warning.message
+    assert report.counts["completed_on_time"] == DAYS
+
+
+def test_reducing_changes_no_verdict_score_or_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """100 responses per occurrence — on time, late, after grace, empty with obstacles, out of
+    order — scored with and without the reducer: the same report but for the listing."""
+    path = tmp_path / "r.jsonl"
+    lines = []
+    for i in range(100 * DAYS):
+        day = dt.date(2026, 1, 5) + dt.timedelta(days=i % DAYS)
+        hour = (18, 19, 23, 7)[(i // DAYS) % 4]  # on time, on time, late, after grace (+1 day)
+        when = day + dt.timedelta(days=1) if hour == 7 else day
+        record: dict[str, Any] = {
+            "worksheetkit": 1,
+            "kind": "response",
+            "assignment": "a-0",
+            "occurrence": f"main/{day}T18:00",
+            "submitted_at": f"{when}T{hour:02d}:{i % 60:02d}:00+00:00",
+            "answers": {} if i % 7 == 0 else {"reps": i % 30},
+        }
+        if i % 7 == 0:
+            record["obstacle"] = {"kind": "external" if i % 2 else "internal"}
+        lines.append(json.dumps(record))
+    lines.reverse()  # not in time order
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    as_of = dt.date(2026, 3, 1)
+    reduced = adherence(_assignment(), path, as_of, series=False)
+    assert reduced.extra_not_listed > 0
+    import worksheetkit.progress._api as api
+
+    monkeypatch.setattr(api, "reduce_after", lambda slots: 10**9)
+    everything = adherence(_assignment(), path, as_of, series=False)
+    assert everything.extra_not_listed == 0
+    a, b = reduced.to_dict(), everything.to_dict()
+    listed = a.pop("extra_practice")
+    assert a.pop("extra_practice_not_listed") + len(listed) == len(b.pop("extra_practice"))
+    # Obstacle reports are listed for the responses kept (each occurrence's latest among them).
+    obstacles = a.pop("obstacles")
+    all_obstacles = b.pop("obstacles")
+    assert obstacles
+    assert all(o in all_obstacles for o in obstacles)
+    assert a == b
+    assert [(r.status, r.credit, r.submissions, r.obstacle_kind) for r in reduced.occurrences] == [
+        (r.status, r.credit, r.submissions, r.obstacle_kind) for r in everything.occurrences
+    ]

@@ -1,0 +1,444 @@
+"""Work bounded by construction: expression cost (WK309) and step budget (WK413), YAML text
+expanded through aliases (WK006), occurrences per schedule (WK219). Every bound is asserted on
+counted work (row visits, characters, occurrences built), never on the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import worksheetkit.scheduling._expand as expand_module
+from worksheetkit import WorksheetError, loads
+from worksheetkit.expressions import (
+    COST_BUDGET,
+    MAX_STEPS,
+    ROW_LIMIT,
+    Symbol,
+    check,
+    cost,
+    evaluate,
+    parse,
+    step_budget,
+)
+from worksheetkit.loading import yamlsource
+from worksheetkit.model import Assignment, Schedule, Worksheet
+from worksheetkit.responses import score, validate_response
+from worksheetkit.scheduling import ScheduleError, check_schedule, occurrences
+from worksheetkit.scheduling._checks import occurrence_count
+from worksheetkit.scheduling._expand import MAX_OCCURRENCES
+
+CLI = [sys.executable, "-m", "worksheetkit"]
+
+
+def _worksheet(table: str, show_if: str, column_show_if: str | None = None) -> str:
+    column = f', show_if: "{column_show_if}"' if column_show_if else ""
+    return textwrap.dedent(
+        f"""\
+        worksheetkit: 1
+        kind: worksheet
+        id: t.cost
+        version: 1.0.0
+        title: Cost
+        language: en
+        items:
+          - id: log
+            type: table
+            label: Log
+            {table}
+            columns:
+              - {{id: a, type: number, label: A}}
+              - {{id: b, type: number, label: B{column}}}
+          - id: q
+            type: text
+            label: Q
+            show_if: "{show_if}"
+        """
+    )
+
+
+def _codes(text: str) -> list[tuple[str, int | None, int | None, str]]:
+    with pytest.raises(WorksheetError) as info:
+        loads(text, source="ws.yaml")
+    return [(d.code, d.line, d.column, d.message) for d in info.value.diagnostics]
+
+
+# -- the static bound ---------------------------------------------------------------------------
+
+
+def test_cost_is_rows_to_the_nesting_summed_over_the_expression() -> None:
+    t = {"t": Symbol("table", columns={"a": Symbol("number")}, max_rows=10)}
+    assert cost(parse("a > 1"), t).steps == 0
+    assert cost(parse("any(t, a > 1)"), t).steps == 10
+    assert cost(parse("any(t, any(t, a > 1))"), t).steps == 10 * (1 + 10)
+    assert cost(parse("any(t, a > 1) or all(t, a < 5)"), t).steps == 20
+    unbounded = {"t": Symbol("table", columns={"a": Symbol("number")})}
+    found = cost(parse("any(t, any(t, any(t, a > 1)))"), unbounded)
+    assert found.steps == ROW_LIMIT * (1 + ROW_LIMIT * (1 + ROW_LIMIT))
+    assert found.unbounded_tables == ("t",)
+
+
+def test_nested_any_over_a_table_without_max_rows_is_wk309_at_the_outer_any() -> None:
+    text = _worksheet("min_rows: 0", "any(log, any(log, a > 1))")
+    ((code, line, column, message),) = _codes(text)
+    assert (code, line) == ("WK309", 18)
+    assert column == 15  # the opening quote is column 14; the outer any( starts after it
+    assert "1,001,000 combinations of rows" in message
+    assert "'log' sets no max_rows" in message
+    assert f"{ROW_LIMIT:,} rows" in message
+    assert "nest fewer any()/all() over tables or set max_rows" in message
+
+
+def test_max_rows_brings_the_same_condition_under_the_budget() -> None:
+    ws = loads(_worksheet("max_rows: 20", "any(log, any(log, a > 1))"))
+    assert isinstance(ws, Worksheet)
+
+
+def test_a_column_condition_counts_once_per_row() -> None:
+    # Alone, any(other, …) is 1,000 visits; as a column's show_if it runs for each row of log.
+    def text(rows: str) -> str:
+        return textwrap.dedent(
+            f"""\
+            worksheetkit: 1
+            kind: worksheet
+            id: t.cost
+            version: 1.0.0
+            title: Cost
+            language: en
+            items:
+              - id: other
+                type: table
+                label: Other
+                columns: [{{id: c, type: number, label: C}}]
+              - id: log
+                type: table
+                label: Log
+                {rows}
+                columns:
+                  - {{id: a, type: number, label: A, show_if: "any(other, c > 1)"}}
+            """
+        )
+
+    ((code, line, _column, message),) = _codes(text("min_rows: 0"))
+    assert (code, line) == ("WK309", 17)
+    assert "1,000,000 combinations of rows once for each row of its table" in message
+    assert isinstance(loads(text("max_rows: 100")), Worksheet)  # 100 rows × 1,000 visits
+
+
+def test_check_reports_wk309_only_above_the_budget() -> None:
+    symbols = {"t": Symbol("table", columns={"a": Symbol("number")}, max_rows=315)}
+    assert check(parse("any(t, any(t, a > 1))"), symbols) == []  # 315 × 316 ≤ 100,000
+    assert 315 * 316 <= COST_BUDGET < 316 * 317
+    symbols = {"t": Symbol("table", columns={"a": Symbol("number")}, max_rows=316)}
+    (problem,) = check(parse("any(t, any(t, a > 1))"), symbols)
+    assert (problem.code, problem.offset) == ("WK309", 0)
+
+
+# -- the step budget ----------------------------------------------------------------------------
+
+
+def test_evaluation_stops_after_the_step_budget_and_says_so() -> None:
+    rows = [{"a": i} for i in range(200)]
+    expr = parse("any(t, any(t, any(t, a > 1000)))")  # 200³ = 8,000,000 visits unbounded
+    with step_budget(50_000) as budget:
+        assert evaluate(expr, {"t": rows}) is None
+        assert budget.exhausted
+        assert budget.used == 50_001  # the visit that overflowed, and not one more
+        # Later evaluations sharing the exhausted budget do no work at all.
+        assert evaluate(parse("any(t, a > 1)"), {"t": rows}) is None
+        assert budget.used == 50_001
+
+
+def test_within_the_budget_the_result_is_exact_and_the_steps_are_counted() -> None:
+    rows = [{"a": i} for i in range(30)]
+    with step_budget() as budget:
+        assert evaluate(parse("any(t, any(t, a > 1000))"), {"t": rows}) is False
+    assert not budget.exhausted
+    assert budget.used == 30 + 30 * 30  # the static cost is exact for a condition never true
+    assert cost(parse("any(t, any(t, a > 1000))"), {}, row_limit=30).steps == budget.used
+
+
+def test_evaluate_without_a_scope_has_its_own_budget() -> None:
+    rows = [{"a": i} for i in range(110)]
+    # 110³ ≈ 1.3 M > MAX_STEPS: stops (null) instead of running on.
+    assert MAX_STEPS < 110**3
+    assert evaluate(parse("all(t, all(t, all(t, a < 1000)))"), {"t": rows}) is None
+    assert evaluate(parse("all(t, a < 1000)"), {"t": rows}) is True
+
+
+def _unvalidated_worksheet() -> Worksheet:
+    """A worksheet built in code, never validated: the static bound never saw it."""
+    return Worksheet.model_validate(
+        {
+            "worksheetkit": 1,
+            "kind": "worksheet",
+            "id": "t.unchecked",
+            "version": "1.0.0",
+            "title": "Unchecked",
+            "language": "en",
+            "items": [
+                {
+                    "id": "log",
+                    "type": "table",
+                    "label": "Log",
+                    "columns": [{"id": "a", "type": "number", "label": "A"}],
+                },
+                {
+                    "id": "q",
+                    "type": "text",
+                    "label": "Q",
+                    "show_if": "any(log, any(log, any(log, a > 1000)))",
+                },
+            ],
+            "scores": [{"id": "n", "label": "Rows", "formula": "rows(log)"}],
+        }
+    )
+
+
+def test_a_response_that_exhausts_the_budget_gets_wk413_not_a_hang(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    visits: list[int] = []
+    real = step_budget
+
+    def counting(limit: int = MAX_STEPS) -> Any:
+        ctx = real(limit)
+        budget = ctx.__enter__()
+        visits.append(0)
+
+        class _Ctx:
+            def __enter__(self) -> Any:
+                return budget
+
+            def __exit__(self, *exc: object) -> None:
+                visits[-1] = budget.used
+                ctx.__exit__(*exc)
+
+        return _Ctx()
+
+    import worksheetkit.responses.validate as validate_module
+
+    monkeypatch.setattr(validate_module, "step_budget", counting)
+    ws = _unvalidated_worksheet()
+    rows = [{"a": i} for i in range(1000)]  # 10⁹ visits unbounded
+    response = {
+        "worksheetkit": 1,
+        "kind": "response",
+        "worksheet": "t.unchecked",
+        "version": "1.0.0",
+        "submitted_at": "2026-12-01T20:00:00+00:00",
+        "answers": {"log": rows},
+    }
+    diagnostics = validate_response(ws, response)
+    assert [d.code for d in diagnostics] == ["WK413"]
+    assert diagnostics[0].path == "/answers"
+    assert f"{MAX_STEPS:,} steps" in diagnostics[0].message
+    assert visits == [MAX_STEPS + 1]
+    assert score(ws, {"log": rows})["n"].value == 1000  # scores without quantifiers still work
+
+
+# -- YAML text expanded through aliases ---------------------------------------------------------
+
+
+def _alias_text(copies: int, size: int) -> str:
+    big = "x" * size
+    notes = "".join("  - {type: note, text: *t}\n" for _ in range(copies))
+    return (
+        "worksheetkit: 1\nkind: worksheet\nid: a.b\nversion: 1.0.0\n"
+        f"title: &t {big}\nitems:\n{notes}"
+    )
+
+
+def test_aliases_of_one_long_text_are_wk006_and_the_text_read_is_bounded() -> None:
+    text = _alias_text(3_000, 100_000)  # 300 MB of text once expanded, few nodes
+    assert len(text) < yamlsource.MAX_BYTES
+    (node,) = list(yaml.compose_all(text, Loader=yamlsource._Loader))
+    builder = yamlsource._Builder(yamlsource.SourceMap("bomb.yaml"))
+    assert builder.build(node) is None
+    assert builder.fatal
+    read = yamlsource.MAX_TEXT - builder.text_budget
+    assert yamlsource.MAX_TEXT < read <= yamlsource.MAX_TEXT + 100_000  # stopped at the budget
+    assert yamlsource.MAX_NODES - builder.budget < 10_000  # far below the node limit
+    ((code, line, message),) = [(d.code, d.line, d.message) for d in builder.diagnostics]
+    assert code == "WK006"
+    assert line == 7  # the top-level value that overflows: items
+    assert "characters of text" in message
+    assert "aliases" in message
+
+
+def test_a_few_aliases_of_a_long_text_are_fine() -> None:
+    ws = loads(_alias_text(20, 100_000))  # 2 MB expanded
+    assert isinstance(ws, Worksheet)
+
+
+def test_alias_text_bomb_through_the_cli(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text(_alias_text(3_000, 100_000), encoding="utf-8")
+    result = subprocess.run(
+        [*CLI, "validate", str(path)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 1
+    assert "WK006" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+# -- occurrences per schedule -------------------------------------------------------------------
+
+
+def _schedule(**data: Any) -> Schedule:
+    return Schedule.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "count", "where"),
+    [
+        ({"repeat": "daily", "at": "20:00", "for": "P14D"}, 14, None),
+        ({"repeat": "daily", "at": "08:00", "count": 6000}, 6000, ("count",)),
+        (
+            {
+                "repeat": "daily",
+                "at": [f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30)],
+                "for": "P180D",
+            },
+            180 * 48,
+            ("for",),
+        ),
+        ({"rrule": "FREQ=HOURLY", "for": "P200D"}, 4800, None),
+    ],
+)
+def test_occurrences_per_schedule_are_counted_and_capped(
+    data: dict[str, Any], count: int, where: tuple[str, ...] | None
+) -> None:
+    schedule = _schedule(**data)
+    assert occurrence_count(schedule) == count
+    problems = [p for p in check_schedule(schedule) if "occurrences" in p[1]]
+    if where is None:
+        assert problems == []
+    else:
+        ((code, message, _hint, subpath),) = problems
+        assert (code, subpath) == ("WK219", where)
+        assert f"makes {count:,} occurrences" in message
+        assert f"at most {MAX_OCCURRENCES:,}" in message
+
+
+def test_a_minutely_rule_is_estimated_without_expanding_it() -> None:
+    schedule = _schedule(rrule="FREQ=MINUTELY", **{"for": "P30D"})
+    n = occurrence_count(schedule)
+    assert n is not None
+    assert abs(n - 30 * 1440) < 30
+    ((code, message, _hint, subpath),) = [
+        p for p in check_schedule(schedule) if "occurrences" in p[1]
+    ]
+    assert code == "WK219"
+    assert subpath == ("for",)
+    assert "about 43," in message
+
+
+def _assignment(schedule: dict[str, Any]) -> Assignment:
+    return Assignment.model_validate(
+        {
+            "worksheetkit": 1,
+            "kind": "assignment",
+            "id": "a-1",
+            "worksheet": "x.y@1.0.0",
+            "start": "2026-12-01",
+            "timezone": "Europe/London",
+            "schedule": schedule,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        {"rrule": "FREQ=MINUTELY", "for": "P30D"},  # the generic loop
+        {"repeat": "daily", "at": [f"{h:02d}:00" for h in range(24)], "for": "P3650D"},  # days
+    ],
+)
+def test_occurrences_refuses_a_series_past_the_cap_and_stops_building(
+    schedule: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = [0]
+    real = expand_module._occurrence
+
+    def counting(*args: Any) -> Any:
+        built[0] += 1
+        return real(*args)
+
+    monkeypatch.setattr(expand_module, "_occurrence", counting)
+    with pytest.raises(ScheduleError, match="more than 5,000 occurrences"):
+        occurrences(_assignment(schedule))
+    assert MAX_OCCURRENCES < built[0] <= MAX_OCCURRENCES + 24  # at most one more day
+
+
+def test_occurrences_of_an_endless_schedule_over_a_long_range_are_refused() -> None:
+    a = _assignment({"repeat": "daily", "at": "20:00"})
+    assert len(occurrences(a, end=dt.date(2027, 12, 1))) == 366
+    with pytest.raises(ScheduleError):
+        occurrences(a, end=dt.date(2046, 12, 1))
+
+
+def test_cli_schedule_prints_a_diagnostic_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            worksheetkit: 1
+            kind: assignment
+            id: a-1
+            client: c-1
+            worksheet: x.y@1.0.0
+            start: 2026-12-01
+            timezone: Europe/London
+            plan: {when: evening, where: home}
+            schedule: {repeat: daily, at: "20:00"}
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [*CLI, "schedule", str(path), "--from", "2026-12-01", "--to", "2046-12-01"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "WK219" in result.stderr
+    assert "5,000 occurrences" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_reports_a_minutely_assignment_at_its_end(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            worksheetkit: 1
+            kind: assignment
+            id: a-1
+            client: c-1
+            worksheet: x.y@1.0.0
+            start: 2026-12-01
+            timezone: Europe/London
+            plan: {when: evening, where: home}
+            schedule:
+              rrule: FREQ=MINUTELY
+              for: P7D
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [*CLI, "validate", str(path)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 1
+    assert ":11:" in result.stdout
+    assert "WK219" in result.stdout
+    assert "about 10,0" in result.stdout
