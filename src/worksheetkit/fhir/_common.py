@@ -34,6 +34,8 @@ EXT_HIDDEN = SD + "questionnaire-hidden"
 EXT_MARKDOWN = SD + "rendering-markdown"
 EXT_XHTML = SD + "rendering-xhtml"
 EXT_TRANSLATION = SD + "translation"
+# R5's answerConstraint backported to R4: may an answer be other than the answerOptions?
+EXT_ANSWER_CONSTRAINT = SD + "questionnaire-answerConstraint"
 EXT_ITEM_MEDIA = SDC + "sdc-questionnaire-itemMedia"
 EXT_ENABLE_WHEN_EXPRESSION = SDC + "sdc-questionnaire-enableWhenExpression"
 EXT_CALCULATED_EXPRESSION = SDC + "sdc-questionnaire-calculatedExpression"

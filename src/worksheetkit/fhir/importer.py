@@ -16,6 +16,7 @@ from ..expressions.nodes import quote
 from ..model import COLUMN_TYPES, LIKERT_PRESETS, Worksheet
 from ._common import (
     DURATION_REGEX,
+    EXT_ANSWER_CONSTRAINT,
     EXT_CALCULATED_EXPRESSION,
     EXT_CHOICE_ORIENTATION,
     EXT_ENABLE_WHEN_EXPRESSION,
@@ -83,6 +84,7 @@ _KNOWN_ITEM_EXTENSIONS = frozenset(
         EXT_WK_ITEM_TYPE,
         EXT_WK_REVERSE,
         EXT_WK_EXPRESSION,
+        EXT_ANSWER_CONSTRAINT,
     }
 )
 _KNOWN_ITEM_KEYS = frozenset(
@@ -133,6 +135,15 @@ _ROOT_KEYS = frozenset(
         "implicitRules",
     }
 )
+# Question types that may carry answerOption in R4 (que-5) besides choice / open-choice.
+_OPTION_TYPES = frozenset({"string", "text", "integer", "decimal", "date", "dateTime", "time"})
+_FLAGS = ("repeats", "required", "readOnly")
+# Imports larger than this are refused before any work is done (issue 13): real instruments
+# have tens to a few hundred items; 100,000 items would take minutes and give a worksheet
+# nobody can use. Worksheet YAML stays far below the loader's node limit at these sizes.
+MAX_IMPORT_ITEMS = 5_000
+MAX_IMPORT_OPTIONS = 10_000
+MAX_IMPORT_DEPTH = 32
 _OPERATORS = {"=": "==", "!=": "!=", ">": ">", "<": "<", ">=": ">=", "<=": "<="}
 _ORDINAL_SUM = re.compile(r"\.(ordinal|weight)\(\)\s*\.\s*sum\(\)\s*$")
 
@@ -274,6 +285,7 @@ class _Importer:
         self.pending_when: list[_Pending] = []
         self.pending_expr: list[tuple[dict[str, Any], str, str, str]] = []
         self.calculated: list[tuple[dict[str, Any], str, str, str | None]] = []
+        self.untitled: list[dict[str, Any]] = []  # sections made from groups without text
         self.coded_lost = 0
         self.codes_left = 0
         self.contained = {
@@ -378,6 +390,9 @@ class _Importer:
         if model is None:
             return None
         model = self.expressions(model, data)
+        if self.untitled:
+            data["items"] = self.inline_untitled(data["items"])
+            model = self.validated(data, "Questionnaire") or model
         scores = self.scores(model)
         if scores:
             data["scores"] = scores
@@ -400,6 +415,27 @@ class _Importer:
                 "Questionnaire.item",
             )
         return model
+
+    def inline_untitled(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A group without text has no heading to show: its items take its place, each
+        carrying the group's condition too (a disabled group disables what is in it). This
+        keeps the meaning; a section with an empty title would export as "text": "", which
+        FHIR forbids."""
+        out: list[dict[str, Any]] = []
+        ids = {id(s) for s in self.untitled}
+        for item in items:
+            if isinstance(item.get("items"), list):
+                item["items"] = self.inline_untitled(item["items"])
+            if id(item) not in ids or "help" in item:
+                out.append(item)
+                continue
+            condition = item.get("show_if")
+            for child in item["items"]:
+                if condition:
+                    own = child.get("show_if")
+                    child["show_if"] = f"({condition}) and ({own})" if own else condition
+                out.append(child)
+        return out
 
     def validated(self, data: dict[str, Any], fpath: str) -> Worksheet | None:
         try:
@@ -537,6 +573,7 @@ class _Importer:
                 if previous.get("type") == "media" and "transcript" not in previous:
                     previous["transcript"] = self.text(raw, "text")
                     continue
+            raw = self.flags(raw, here)
             if isinstance(raw.get("code"), list) and raw["code"]:
                 self.codes_left += 1
             self.unknown(raw, here)
@@ -550,6 +587,28 @@ class _Importer:
             if made is not None:
                 out.append(made)
         return out
+
+    def flags(self, raw: dict[str, Any], fpath: str) -> dict[str, Any]:
+        """``repeats``, ``required`` and ``readOnly`` as booleans: the text "true" is read as
+        true and anything else that is not a boolean as false, each with a located warning."""
+        fixed: dict[str, Any] | None = None
+        for key in _FLAGS:
+            value = raw.get(key)
+            if value is None or isinstance(value, bool):
+                continue
+            meant = isinstance(value, str) and value.strip().lower() == "true"
+            fixed = dict(raw) if fixed is None else fixed
+            fixed[key] = meant
+            self.warn(
+                "WK719",
+                f"'{key}' of the item '{raw.get('linkId')}' is not true or false but "
+                + (f"the text '{value}'" if isinstance(value, str) and len(value) <= 20
+                   else f"a {type(value).__name__}")
+                + f"; it was read as {'true' if meant else 'false'}.",
+                f"Write \"{key}\": {'true' if meant else 'false'} (without quotes).",
+                f"{fpath}.{key}",
+            )
+        return raw if fixed is None else fixed
 
     def unknown(self, raw: dict[str, Any], fpath: str) -> None:
         keys = sorted(k for k in raw if k not in _KNOWN_ITEM_KEYS)
@@ -658,6 +717,11 @@ class _Importer:
             "choice": self.q_choice,
             "open-choice": self.q_choice,
         }.get(str(kind))
+        if isinstance(kind, str) and kind in _OPTION_TYPES and (
+            (isinstance(raw.get("answerOption"), list) and raw["answerOption"])
+            or isinstance(raw.get("answerValueSet"), str)
+        ):
+            handler = self.q_choice  # the options are the answers (R4 que-5)
         if handler is None:
             self.warn(
                 "WK714",
@@ -876,7 +940,7 @@ class _Importer:
         orientation = _ext_value(raw, EXT_CHOICE_ORIENTATION)
         if repeats:
             kind = "ranking" if wk_type == "ranking" else "checklist"
-        elif raw.get("type") == "open-choice":
+        elif self.open_answers(raw, fpath):
             kind = "choice"
         elif wk_type == "likert" or (
             numeric and wk_type is None and orientation != "vertical" and use_weights
@@ -893,6 +957,8 @@ class _Importer:
             }
             if o["exclusive"] and kind == "checklist":
                 entry["exclusive"] = True
+            if isinstance(o.get("system"), str) and not use_weights:
+                entry["system"] = o["system"]
             bare = set(entry) == {"value", "label"} and entry["label"] == entry["value"]
             built.append(entry["value"] if bare and isinstance(entry["value"], str) else entry)
         preset = None
@@ -905,7 +971,7 @@ class _Importer:
             out["scale"] = preset
         else:
             out["options"] = built
-        if raw.get("type") == "open-choice":
+        if self.open_answers(raw, fpath, quiet=True):
             out["other"] = True
         if kind == "checklist":
             low = _ext_value(raw, EXT_MIN_OCCURS)
@@ -917,6 +983,30 @@ class _Importer:
         chosen = [v for o, v in zip(options, values, strict=True) if o["initial"]]
         if chosen:
             out["default"] = chosen if kind in ("checklist", "ranking") else chosen[0]
+
+    def open_answers(self, raw: dict[str, Any], fpath: str, *, quiet: bool = False) -> bool:
+        """May the question be answered with something else than its options? open-choice
+        says so, and so does the answerConstraint extension (optionsOrString, optionsOrType).
+        An 'other' answer is free text: for optionsOrType on a number, date or time question
+        that is a change, reported once."""
+        if raw.get("type") == "open-choice":
+            return True
+        constraint = _ext_value(raw, EXT_ANSWER_CONSTRAINT)
+        if constraint not in ("optionsOrString", "optionsOrType"):
+            return False
+        if not quiet and constraint == "optionsOrType" and raw.get("type") not in (
+            "string",
+            "text",
+            "choice",
+        ):
+            self.warn(
+                "WK714",
+                f"The question '{raw.get('linkId')}' accepts a {raw.get('type')} other than its "
+                "options; the worksheet's 'Other' answer is free text.",
+                "Check 'Other' answers by hand, or add the values you expect as options.",
+                f"{fpath}.extension",
+            )
+        return True
 
     def options(self, raw: dict[str, Any], fpath: str) -> list[dict[str, Any]] | None:
         link_id = raw.get("linkId")
@@ -951,13 +1041,25 @@ class _Importer:
             return None
         if not found:
             return None
-        seen: set[str] = set()
+        seen: dict[str, dict[str, Any]] = {}
         unique = []
         for o in found:
-            key = repr((o["value"], o["weight"]))
-            if key not in seen:
-                seen.add(key)
+            key = code_of(o["value"])
+            first = seen.get(key)
+            if first is None:
+                seen[key] = o
                 unique.append(o)
+                continue
+            other_system = first.get("system") != o.get("system")
+            self.warn(
+                "WK722",
+                f"An answer option of '{link_id}' repeats the code '{key[:64]}' of an earlier "
+                "option"
+                + (" (from another code system)" if other_system else "")
+                + "; a worksheet tells answers apart by their code, so this option was left out.",
+                "Give each option its own code, or merge the two options.",
+                str(o.get("fpath") or fpath),
+            )
         return unique
 
     def option(self, option: Any, fpath: str) -> dict[str, Any] | None:
@@ -972,6 +1074,8 @@ class _Importer:
             "label": None,
             "initial": option.get("initialSelected") is True,
             "exclusive": _ext_value(option, EXT_OPTION_EXCLUSIVE) is True,
+            "fpath": fpath,
+            "system": None,
         }
         if isinstance(option.get("valueCoding"), dict):
             coding = option["valueCoding"]
@@ -986,6 +1090,9 @@ class _Importer:
             if code is None:
                 return None
             entry.update(code=code, value=code, label=label)
+            system = coding.get("system")
+            if isinstance(system, str) and 1 <= len(system) <= 1024:
+                entry["system"] = system
             return entry
         for key in ("valueString", "valueInteger", "valueDate", "valueTime"):
             if key in option:
@@ -1021,7 +1128,7 @@ class _Importer:
         if isinstance(expansion, list) and expansion:
             for concept in expansion:
                 if isinstance(concept, dict) and isinstance(concept.get("code"), str):
-                    out.append(self.concept(concept))
+                    out.append(self.concept(concept, concept.get("system")))
             return out or None
         includes = as_list(as_dict(vs.get("compose")).get("include"))
         for include in includes:
@@ -1032,10 +1139,10 @@ class _Importer:
                 return None  # a rule, not a list: needs a terminology server
             for concept in concepts:
                 if isinstance(concept, dict) and isinstance(concept.get("code"), str):
-                    out.append(self.concept(concept))
+                    out.append(self.concept(concept, include.get("system")))
         return out or None
 
-    def concept(self, concept: dict[str, Any]) -> dict[str, Any]:
+    def concept(self, concept: dict[str, Any], system: Any = None) -> dict[str, Any]:
         weight = _number(_ext_value(concept, EXT_ORDINAL))
         if weight is None:
             weight = _number(_ext_value(concept, EXT_ITEM_WEIGHT))
@@ -1057,6 +1164,7 @@ class _Importer:
             "label": label,
             "initial": False,
             "exclusive": False,
+            "system": system if isinstance(system, str) and 1 <= len(system) <= 1024 else None,
         }
 
     # -- display, groups ---------------------------------------------------------------------------
@@ -1128,7 +1236,10 @@ class _Importer:
         if is_item_id(link_id) and link_id not in self.used_ids:
             self.used_ids.add(link_id)
             out["id"] = link_id
-        out["title"] = self.label(raw) or ""
+        title = self.label(raw)
+        out["title"] = title or ""
+        if not title:
+            self.untitled.append(out)  # its items take its place (see inline_untitled)
         holder: dict[str, Any] = {"type": "section"}
         self.children(raw, holder, fpath)
         if "help" in holder:
@@ -1312,7 +1423,17 @@ class _Importer:
                 parts.append(part)
             if not parts:
                 continue
-            joiner = " or " if raw.get("enableBehavior") == "any" else " and "
+            behavior = raw.get("enableBehavior")
+            if len(parts) > 1 and behavior not in ("all", "any"):
+                self.warn(
+                    "WK715",
+                    f"The item '{raw.get('linkId')}' has several enableWhen conditions but "
+                    + ("no enableBehavior" if behavior is None else "an unknown enableBehavior")
+                    + " (FHIR requires 'all' or 'any'); all of them must hold in the worksheet.",
+                    "Set enableBehavior to all or any.",
+                    f"{fpath}.enableBehavior",
+                )
+            joiner = " or " if behavior == "any" else " and "
             pending.item["show_if"] = joiner.join(parts)
 
     def condition(self, when: Any, fpath: str, table: str | None) -> str | None:
@@ -1365,9 +1486,9 @@ class _Importer:
             literal = _literal(match)
             if kind in ("checklist", "ranking") and op == "==":
                 return f"selected({name}, {literal})"
-            if kind in ("checklist", "ranking"):
-                return f"not selected({name}, {literal})"
-            return f"{name} {op} {literal}"
+            if kind in ("checklist", "ranking") and op == "!=":
+                return f"not selected({name}, {literal})"  # true when none is that answer
+            return _compare(name, op, literal)
         if answer_key == "answerQuantity" and isinstance(answer, dict):
             answer = answer.get("value")
         if (
@@ -1380,7 +1501,12 @@ class _Importer:
         if answer_key == "answerReference" or (not isinstance(answer, int | float | str | bool)):
             fail("compares with a value worksheets cannot hold")
             return None
-        return f"{name} {op} {_literal(answer)}"
+        if kind in ("checklist", "ranking") and op in ("==", "!="):
+            literal = _literal(answer)
+            if op == "==":
+                return f"selected({name}, {literal})"
+            return f"not selected({name}, {literal})"
+        return _compare(name, op, _literal(answer))
 
     def expressions(self, model: Worksheet, data: dict[str, Any]) -> Worksheet:
         if not self.pending_expr:
@@ -1405,6 +1531,16 @@ class _Importer:
         return model
 
 
+def _compare(name: str, op: str, literal: str) -> str:
+    """One enableWhen comparison with FHIR's meaning (R4 questionnaire-enable-operator):
+    ``=``, ``>``, ``<``, ``>=``, ``<=`` are true when an answer compares so, hence false for an
+    unanswered question, exactly as worksheetkit's comparisons with null; ``!=`` is true when
+    no answer equals the value, hence TRUE for an unanswered question."""
+    if op == "!=":
+        return f"(not answered({name}) or {name} != {literal})"
+    return f"{name} {op} {literal}"
+
+
 def _literal(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -1425,10 +1561,50 @@ def _all_numeric(item: Any) -> bool:
     return _numeric_options(item)
 
 
+def _size_check(resource: Any) -> Diagnostic | None:
+    """WK721 when the Questionnaire is beyond what is imported (counted before any work,
+    stopping at the first limit passed, so a huge resource costs little)."""
+    if not isinstance(resource, Mapping):
+        return None
+    items = options = 0
+    stack: list[tuple[Any, int]] = [(resource.get("item"), 1)]
+    while stack:
+        children, depth = stack.pop()
+        if not isinstance(children, list):
+            continue
+        if depth > MAX_IMPORT_DEPTH:
+            what = f"its items are nested more than {MAX_IMPORT_DEPTH} levels deep"
+            break
+        items += len(children)
+        if items > MAX_IMPORT_ITEMS:
+            what = f"it has more than {MAX_IMPORT_ITEMS:,} items"
+            break
+        for child in children:
+            if isinstance(child, dict):
+                options += len(as_list(child.get("answerOption")))
+                stack.append((child.get("item"), depth + 1))
+        if options > MAX_IMPORT_OPTIONS:
+            what = f"it has more than {MAX_IMPORT_OPTIONS:,} answer options"
+            break
+    else:
+        return None
+    return Diagnostic(
+        code="WK721",
+        message=f"This Questionnaire is too large to import: {what}. Nothing was imported.",
+        severity="error",
+        hint=f"Split it into smaller Questionnaires (at most {MAX_IMPORT_ITEMS:,} items, "
+        f"{MAX_IMPORT_OPTIONS:,} answer options and {MAX_IMPORT_DEPTH} levels each).",
+        path="Questionnaire.item",
+    )
+
+
 def import_questionnaire(resource: Mapping[str, Any]) -> ImportResult:
     """A worksheet from an R4 Questionnaire, with a diagnostic for everything approximated,
     left out or impossible (codes WK710–WK720; paths are FHIR paths such as
     ``Questionnaire.item[3].answerValueSet``)."""
+    too_big = _size_check(resource)
+    if too_big is not None:
+        return ImportResult(None, [too_big])
     importer = _Importer(resource)
     model = importer.run()
     diagnostics = list(importer.out)
