@@ -308,7 +308,8 @@ def test_scores_become_calculated_items(every_q: dict[str, Any]) -> None:
     calc = ext(total, "calculatedExpression")
     # 'down' is reverse-scored 0..2: FHIR sees 2 - value
     assert "(2 - (%resource.repeat(item).where(linkId='down')" in calc["expression"]
-    assert calc["expression"].endswith(".sum()")
+    assert ".sum()" in calc["expression"]
+    assert calc["expression"].startswith("iif(")  # the missing-answer rule around it
 
 
 def test_export_warnings_name_what_was_left_out(every: Worksheet) -> None:

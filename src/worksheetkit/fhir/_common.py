@@ -48,6 +48,8 @@ WK_SD = "https://worksheetkit.example/fhir/StructureDefinition/"
 EXT_WK_ITEM_TYPE = WK_SD + "item-type"
 EXT_WK_EXPRESSION = WK_SD + "expression"
 EXT_WK_REVERSE = WK_SD + "reverse"
+# A score's missing-answer rule ("1 prorate"), next to the FHIRPath that implements it.
+EXT_WK_MISSING = WK_SD + "missing"
 
 # An ISO 8601 duration as the duration item accepts it (sent as the `regex` extension).
 DURATION_REGEX = r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"

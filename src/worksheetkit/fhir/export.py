@@ -55,6 +55,7 @@ from ._common import (
     EXT_UNIT,
     EXT_WK_EXPRESSION,
     EXT_WK_ITEM_TYPE,
+    EXT_WK_MISSING,
     EXT_WK_REVERSE,
     EXT_XHTML,
     FHIR_ID_RE,
@@ -67,7 +68,14 @@ from ._common import (
     number_value,
     translations,
 )
-from .fhirpath import Scope, Untranslatable, enable_when, fhir_time, to_fhirpath
+from .fhirpath import (
+    Scope,
+    Untranslatable,
+    enable_when,
+    fhir_time,
+    score_fhirpath,
+    to_fhirpath,
+)
 
 __all__ = [
     "ExportResult",
@@ -107,6 +115,27 @@ def export_questionnaire(worksheet: Worksheet, *, base_url: str = DEFAULT_BASE_U
     exporter = _Exporter(worksheet, base_url)
     resource = exporter.run()
     return ExportResult(resource, sort_diagnostics(exporter.out))
+
+
+def score_expression(worksheet: Worksheet, score: Any, scope_items: Mapping[str, Any]) -> str:
+    """The FHIRPath of a score: its formula inside the missing-answer rule, so that a FHIRPath
+    engine gives the same value as :func:`worksheetkit.responses.score` on every response
+    (complete or not). Raises ExpressionSyntaxError or Untranslatable."""
+    from ..responses._plan import plan_for
+
+    expr = parse(score.formula)
+    scope = Scope(scope_items, reverse=True)
+    planned = plan_for(worksheet).scores.get(score.id)
+    if planned is None or planned.expr is None:
+        return to_fhirpath(expr, scope)
+    return score_fhirpath(
+        expr,
+        scope,
+        planned.items,
+        score.missing.allow,
+        score.missing.method,
+        planned.whole,
+    )
 
 
 def _walk(items: list[Any]) -> dict[str, Any]:
@@ -171,8 +200,8 @@ class _Exporter:
         self, out: dict[str, Any], key: str, text: Text | None, *, markdown: bool = False
     ) -> None:
         main = main_text(text, self.lang)
-        if main is None:
-            return
+        if not main:
+            return  # FHIR strings are never empty ("text": "" is rejected by validators)
         out[key] = main
         exts = []
         if markdown:
@@ -509,7 +538,10 @@ class _Exporter:
     def options(self, item: Any, path: tuple[str | int, ...]) -> list[dict[str, Any]]:
         out = []
         for i, option in enumerate(item_options(item)):
-            coding: dict[str, Any] = {"code": code_of(option.value)}
+            coding: dict[str, Any] = {}
+            if option.system is not None:
+                coding["system"] = option.system
+            coding["code"] = code_of(option.value)
             self.put_text(coding, "display", option.label)
             entry: dict[str, Any] = {}
             exts = []
@@ -621,9 +653,7 @@ class _Exporter:
     def score(self, score: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         try:
-            fhirpath: str | None = to_fhirpath(
-                parse(score.formula), Scope(self.score_scope, reverse=True)
-            )
+            fhirpath: str | None = score_expression(self.ws, score, self.score_scope)
         except (ExpressionSyntaxError, Untranslatable) as exc:
             fhirpath = None
             reason = str(exc) if isinstance(exc, Untranslatable) else "it cannot be read"
@@ -635,11 +665,15 @@ class _Exporter:
                 (*path, "formula"),
             )
         if fhirpath is not None:
+            own = [{"url": EXT_WK_EXPRESSION, "valueString": score.formula}]
+            if score.missing.allow or score.missing.method != "none":
+                rule = f"{score.missing.allow} {score.missing.method}"
+                own.append({"url": EXT_WK_MISSING, "valueString": rule})
             out["extension"] = [
                 {
                     "url": EXT_CALCULATED_EXPRESSION,
                     "valueExpression": {
-                        "extension": [{"url": EXT_WK_EXPRESSION, "valueString": score.formula}],
+                        "extension": own,
                         "name": fhir_id(score.id),
                         "language": "text/fhirpath",
                         "expression": fhirpath,
@@ -658,7 +692,6 @@ class _Exporter:
             for name, present in (
                 ("bands", bool(score.bands)),
                 ("alerts", bool(score.alerts)),
-                ("the missing-answer rule", score.missing.allow > 0),
                 ("min", score.min is not None),
                 ("max", score.max is not None),
             )
@@ -707,7 +740,10 @@ def _answer_one(item: Any, value: Any, lang: str) -> list[dict[str, Any]]:
     if isinstance(item, Choice | Likert | Checklist | Ranking):
         for option in item_options(item):
             if option.value == value and type(option.value) is not bool:
-                coding: dict[str, Any] = {"code": code_of(option.value)}
+                coding: dict[str, Any] = {}
+                if option.system is not None:
+                    coding["system"] = option.system
+                coding["code"] = code_of(option.value)
                 label = main_text(option.label, lang)
                 if label is not None:
                     coding["display"] = label

@@ -38,6 +38,7 @@ from ._common import (
     EXT_UNIT,
     EXT_WK_EXPRESSION,
     EXT_WK_ITEM_TYPE,
+    EXT_WK_MISSING,
     EXT_WK_REVERSE,
     EXT_XHTML,
     SEMVER_RE,
@@ -285,6 +286,7 @@ class _Importer:
         self.pending_when: list[_Pending] = []
         self.pending_expr: list[tuple[dict[str, Any], str, str, str]] = []
         self.calculated: list[tuple[dict[str, Any], str, str, str | None]] = []
+        self.data: dict[str, Any] = {}
         self.untitled: list[dict[str, Any]] = []  # sections made from groups without text
         self.coded_lost = 0
         self.codes_left = 0
@@ -393,6 +395,7 @@ class _Importer:
         if self.untitled:
             data["items"] = self.inline_untitled(data["items"])
             model = self.validated(data, "Questionnaire") or model
+        self.data = data
         scores = self.scores(model)
         if scores:
             data["scores"] = scores
@@ -1329,9 +1332,14 @@ class _Importer:
         ident = self.new_id(link_id, fpath, self.used_ids)
         self.link_ids[link_id] = ident
         label = self.label(raw) or ident
+        entry: dict[str, Any] = {"id": ident, "label": label}
+        rule = _ext_value(expression, EXT_WK_MISSING)
+        found = re.fullmatch(r"(\d{1,6}) (none|prorate)", rule) if isinstance(rule, str) else None
+        if found:
+            entry["missing"] = {"allow": int(found.group(1)), "method": found.group(2)}
         self.calculated.append(
             (
-                {"id": ident, "label": label},
+                entry,
                 fpath,
                 str(fhirpath or ""),
                 source if isinstance(source, str) else None,
@@ -1365,6 +1373,8 @@ class _Importer:
                     },
                 }
                 formula = self.checked(source, fhirpath, Scope(scope, reverse=True))
+                if formula is None:
+                    formula = self.checked_score(entry, source, fhirpath)
             if formula is None and _ORDINAL_SUM.search(fhirpath) and scored:
                 formula = "sum(" + ", ".join(scored) + ")"
                 self.warn(
@@ -1385,6 +1395,25 @@ class _Importer:
                 continue
             out.append({**entry, "formula": formula})
         return out
+
+    def checked_score(self, entry: dict[str, Any], source: str, fhirpath: str) -> str | None:
+        """The stored formula when its FHIRPath is the one export writes (the formula inside
+        its missing-answer rule)."""
+        from .export import score_expression, score_items
+
+        drafts = [
+            {**e, "formula": s if s else "0"}
+            for e, _, _, s in self.calculated
+            if s is None or _parses(s)
+        ]
+        try:
+            draft = Worksheet.model_validate({**self.data, "scores": drafts})
+            score = next(s for s in draft.scores if s.id == entry["id"])
+            scope = {**_scope_items(draft), **score_items(draft.scores)}
+            translated = score_expression(draft, score, scope)
+        except (ValidationError, StopIteration, ExpressionSyntaxError, Untranslatable):
+            return None
+        return source if translated == fhirpath else None
 
     def checked(self, source: str, fhirpath: str, scope: Scope) -> str | None:
         """The worksheetkit expression stored beside a FHIRPath, when they still agree."""
@@ -1433,6 +1462,8 @@ class _Importer:
                     "Set enableBehavior to all or any.",
                     f"{fpath}.enableBehavior",
                 )
+            if behavior != "any":
+                parts = _merge_not_equal(parts)
             joiner = " or " if behavior == "any" else " and "
             pending.item["show_if"] = joiner.join(parts)
 
@@ -1531,6 +1562,18 @@ class _Importer:
         return model
 
 
+def _merge_not_equal(parts: list[str]) -> list[str]:
+    """``answered(x)`` and FHIR's ``x != v`` together are worksheetkit's ``x != v`` (which is
+    how a worksheet's ``x != v`` is exported)."""
+    out = list(parts)
+    for part in parts:
+        found = re.fullmatch(r"\(not answered\(([a-z_][a-z0-9_]*)\) or (\1 != .*)\)", part)
+        if found and f"answered({found.group(1)})" in out:
+            out.remove(f"answered({found.group(1)})")
+            out[out.index(part)] = found.group(2)
+    return out
+
+
 def _compare(name: str, op: str, literal: str) -> str:
     """One enableWhen comparison with FHIR's meaning (R4 questionnaire-enable-operator):
     ``=``, ``>``, ``<``, ``>=``, ``<=`` are true when an answer compares so, hence false for an
@@ -1547,6 +1590,14 @@ def _literal(value: Any) -> str:
     if isinstance(value, int | float):
         return str(number_value(value))
     return quote(str(value))
+
+
+def _parses(source: str) -> bool:
+    try:
+        parse(source)
+    except ExpressionSyntaxError:
+        return False
+    return True
 
 
 def _scope_items(model: Worksheet) -> dict[str, Any]:
