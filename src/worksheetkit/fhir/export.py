@@ -80,6 +80,7 @@ from .fhirpath import (
 __all__ = [
     "ExportResult",
     "export_questionnaire",
+    "export_response",
     "questionnaire_url",
     "response_to_fhir",
     "to_fhir",
@@ -772,8 +773,58 @@ def response_to_fhir(
     """A response as an R4 QuestionnaireResponse referencing ``<url>|<version>`` of the
     worksheet's Questionnaire. Scores are filled in when :mod:`worksheetkit.responses` can
     compute them. Answers that do not fit their question are left out (validate the response
-    first with ``validate_response``)."""
+    first with ``validate_response``), and so are answers to questions their ``show_if``
+    hides (:func:`export_response` says which, WK743)."""
+    return export_response(response, worksheet, base_url=base_url).resource
+
+
+def _hidden(worksheet: Worksheet, answers: Any) -> tuple[set[str], Any]:
+    """The ids hidden by their conditions with these answers, and a test for table cells."""
+    from ..expressions import evaluate
+    from ..expressions.evaluator import truthy
+    from ..responses._engine import run
+    from ..responses._plan import plan_for
+
+    plan = plan_for(worksheet)
+    session = run(plan, answers, [], all_scores=True)
+    env = {**session.values, **session.score_values}
+
+    def cell_hidden(table: str, column: str, row: Mapping[str, Any]) -> bool:
+        f = plan.fields.get(table)
+        col = (f.columns or {}).get(column) if f is not None else None
+        if col is None or not col.conditions:
+            return False
+        return not all(truthy(evaluate(c, env, row=dict(row))) for c in col.conditions)
+
+    return set(session.hidden), cell_hidden
+
+
+def export_response(
+    response: Response | Mapping[str, Any],
+    worksheet: Worksheet,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+) -> ExportResult:
+    """:func:`response_to_fhir` with a warning (WK743) for each answer left out because its
+    question is hidden by its ``show_if`` with these answers: such an answer is not an answer
+    (scores ignore it), and a FHIR engine would count it."""
     model = response if isinstance(response, Response) else Response.model_validate(response)
+    out: list[Diagnostic] = []
+    hidden, cell_hidden = _hidden(worksheet, dict(model.answers))
+
+    def left_out(path: str, who: str) -> None:
+        out.append(
+            Diagnostic(
+                code="WK743",
+                message=f"The answer to {who} was not exported: its question is hidden by its "
+                "'show_if' condition with these answers, so it is not an answer (scores "
+                "ignore it too).",
+                severity="warning",
+                hint="Clear the answer in the app when the question is hidden.",
+                path=path,
+            )
+        )
+
     lang = model.language or worksheet.language
     answers = model.answers
     qr: dict[str, Any] = {"resourceType": "QuestionnaireResponse"}
@@ -806,12 +857,22 @@ def response_to_fhir(
                     out.append(group)
                 continue
             value = answers.get(item.id)
+            if item.id in hidden:
+                if value is not None:
+                    left_out(f"/answers/{item.id}", f"'{item.id}'")
+                continue
             if isinstance(item, Table):
-                for row in value if isinstance(value, list) else []:
+                for r, row in enumerate(value if isinstance(value, list) else []):
                     if not isinstance(row, Mapping):
                         continue
                     cells = []
                     for column in item.columns:
+                        if row.get(column.id) is not None and cell_hidden(item.id, column.id, row):
+                            left_out(
+                                f"/answers/{item.id}/{r}/{column.id}",
+                                f"'{item.id}.{column.id}' in row {r + 1}",
+                            )
+                            continue
                         answer = _answer(column, row.get(column.id), lang)
                         if answer:
                             cell: dict[str, Any] = {"linkId": f"{item.id}.{column.id}"}
@@ -839,7 +900,7 @@ def response_to_fhir(
         items.append(value)
     if items:
         qr["item"] = items
-    return qr
+    return ExportResult(qr, out)
 
 
 def _scores(worksheet: Worksheet, response: Response) -> dict[str, dict[str, Any]]:

@@ -261,9 +261,7 @@ class Translator:
             for part in parts[1:]:
                 joined += f".combine({part})"
             method = {"sum": "sum", "mean": "avg", "min": "min", "max": "max"}[fn]
-            constant = any(
-                isinstance(a, Const) and isinstance(a.value, int | float) for a in args
-            )
+            constant = any(isinstance(a, Const) and isinstance(a.value, int | float) for a in args)
             if fn in ("sum", "mean") and constant:
                 return f"{joined}.{method}()"
             if fn in ("sum", "mean"):

@@ -605,10 +605,13 @@ class _Importer:
             self.warn(
                 "WK719",
                 f"'{key}' of the item '{raw.get('linkId')}' is not true or false but "
-                + (f"the text '{value}'" if isinstance(value, str) and len(value) <= 20
-                   else f"a {type(value).__name__}")
+                + (
+                    f"the text '{value}'"
+                    if isinstance(value, str) and len(value) <= 20
+                    else f"a {type(value).__name__}"
+                )
                 + f"; it was read as {'true' if meant else 'false'}.",
-                f"Write \"{key}\": {'true' if meant else 'false'} (without quotes).",
+                f'Write "{key}": {"true" if meant else "false"} (without quotes).',
                 f"{fpath}.{key}",
             )
         return raw if fixed is None else fixed
@@ -720,9 +723,13 @@ class _Importer:
             "choice": self.q_choice,
             "open-choice": self.q_choice,
         }.get(str(kind))
-        if isinstance(kind, str) and kind in _OPTION_TYPES and (
-            (isinstance(raw.get("answerOption"), list) and raw["answerOption"])
-            or isinstance(raw.get("answerValueSet"), str)
+        if (
+            isinstance(kind, str)
+            and kind in _OPTION_TYPES
+            and (
+                (isinstance(raw.get("answerOption"), list) and raw["answerOption"])
+                or isinstance(raw.get("answerValueSet"), str)
+            )
         ):
             handler = self.q_choice  # the options are the answers (R4 que-5)
         if handler is None:
@@ -997,10 +1004,15 @@ class _Importer:
         constraint = _ext_value(raw, EXT_ANSWER_CONSTRAINT)
         if constraint not in ("optionsOrString", "optionsOrType"):
             return False
-        if not quiet and constraint == "optionsOrType" and raw.get("type") not in (
-            "string",
-            "text",
-            "choice",
+        if (
+            not quiet
+            and constraint == "optionsOrType"
+            and raw.get("type")
+            not in (
+                "string",
+                "text",
+                "choice",
+            )
         ):
             self.warn(
                 "WK714",
