@@ -295,8 +295,9 @@ def test_other_show_if_becomes_enable_when_expression(every_q: dict[str, Any]) -
     expression = ext(down, "enableWhenExpression")
     assert expression["language"] == "text/fhirpath"
     assert expression["expression"] == (
-        "((%resource.repeat(item).where(linkId='interest').answer.value.code.toDecimal()) >= 1)"
-        " or (%resource.repeat(item).where(linkId='feelings').answer.value.code contains 'tired')"
+        "iif(((%resource.repeat(item).where(linkId='interest').answer.value.code.toDecimal())"
+        " >= 1) or (%resource.repeat(item).where(linkId='feelings').answer.value.code contains"
+        " 'tired'), true, false)"  # always a boolean, as SDC asks
     )
     assert "enableWhen" not in down
 

@@ -638,6 +638,8 @@ class _Exporter:
                     (*path, "show_if"),
                 )
             return
+        # SDC wants a boolean: "nothing" (an unanswered comparison) becomes false explicitly
+        fhirpath = f"iif({fhirpath}, true, false)"
         extension = {
             "url": EXT_ENABLE_WHEN_EXPRESSION,
             "valueExpression": {

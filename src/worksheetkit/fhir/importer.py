@@ -1433,7 +1433,7 @@ class _Importer:
             translated = to_fhirpath(parse(source), scope)
         except (ExpressionSyntaxError, Untranslatable):
             return None
-        return source if translated == fhirpath else None
+        return source if fhirpath in (translated, f"iif({translated}, true, false)") else None
 
     # -- conditions ----------------------------------------------------------------------------------
     def conditions(
