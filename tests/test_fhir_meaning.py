@@ -742,3 +742,106 @@ scores:
     assert got[0] == ([] if expected["total"].value is None else [expected["total"].value])
     assert got[1] == []  # reps unanswered: no share, in both
     assert expected["share"].value is None
+
+
+# ---------------------------------------------------------------------------------------------
+# A LOINC-coded PHQ-9 in the style LHC-Forms exports (LOINC codes, iso21090-CO-value weights,
+# `variable` extensions and a calculatedExpression over them, a `{score}` unit). Written here
+# from the public structure of such forms; the LOINC panel itself is not copied.
+
+LOINC = "http://loinc.org"
+PHQ_QUESTIONS = [f"/4425{i}-9" for i in range(9)]
+PHQ_ANSWERS = [
+    ("LA6568-5", "Not at all"),
+    ("LA6569-3", "Several days"),
+    ("LA6570-1", "More than half the days"),
+    ("LA6571-9", "Nearly every day"),
+]
+SD = "http://hl7.org/fhir/StructureDefinition/"
+
+
+def loinc_phq9() -> dict[str, Any]:
+    items: list[dict[str, Any]] = []
+    variables = []
+    for n, link in enumerate(PHQ_QUESTIONS):
+        items.append(
+            {
+                "linkId": link,
+                "code": [{"system": LOINC, "code": link[1:]}],
+                "text": f"Question {n + 1}",
+                "type": "choice",
+                "required": False,
+                "answerOption": [
+                    {
+                        "valueCoding": {
+                            "extension": [{"url": SD + "iso21090-CO-value", "valueDecimal": w}],
+                            "system": LOINC,
+                            "code": code,
+                            "display": display,
+                        }
+                    }
+                    for w, (code, display) in enumerate(PHQ_ANSWERS)
+                ],
+            }
+        )
+        variables.append(
+            {
+                "url": SD + "variable",
+                "valueExpression": {
+                    "name": f"v{n}",
+                    "language": "text/fhirpath",
+                    "expression": f"%resource.item.where(linkId='{link}').answer.value.ordinal()",
+                },
+            }
+        )
+    total = " + ".join(f"iif(%v{n}.exists(), %v{n}, 0)" for n in range(9))
+    items.append(
+        {
+            "linkId": "/44261-6",
+            "code": [{"system": LOINC, "code": "44261-6"}],
+            "text": "Patient health questionnaire 9 item total score",
+            "type": "decimal",
+            "readOnly": True,
+            "extension": [
+                {
+                    "url": SD + "questionnaire-unit",
+                    "valueCoding": {"system": "http://unitsofmeasure.org", "code": "{score}"},
+                },
+                *variables,
+                {
+                    "url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/"
+                    "sdc-questionnaire-calculatedExpression",
+                    "valueExpression": {
+                        "language": "text/fhirpath",
+                        "expression": f"iif(%v0.exists() or %v1.exists(), {total}, {{}})",
+                    },
+                },
+            ],
+        }
+    )
+    return {
+        "resourceType": "Questionnaire",
+        "id": "loinc-phq9",
+        "status": "active",
+        "code": [{"system": LOINC, "code": "44249-1"}],
+        "item": items,
+    }
+
+
+def test_loinc_phq9_imports_with_its_total_score() -> None:
+    result = import_questionnaire(loinc_phq9())
+    assert result.worksheet is not None, result.diagnostics
+    ws = result.worksheet
+    [total] = ws.scores
+    assert total.id == "q_44261_6"
+    ids = [result.link_ids[link] for link in PHQ_QUESTIONS]
+    assert total.formula == "sum(" + ", ".join(ids) + ")"
+    assert "WK717" in [d.code for d in result.diagnostics]
+    # the LOINC answer codes keep their system; the weights are the values scored
+    first = item_options(ws.items[0])
+    assert [o.value for o in first] == [0, 1, 2, 3]
+    full = dict.fromkeys(ids, 2)
+    assert score(ws, resp(ws, full))[total.id].value == 18
+    # partly answered: FHIR adds up what was answered, and so does the imported score
+    assert score(ws, resp(ws, {ids[0]: 3, ids[4]: 1}))[total.id].value == 4
+    assert score(ws, resp(ws, {}))[total.id].value is None

@@ -19,6 +19,7 @@ SDC_PROFILE = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire|
 EXT_ITEM_CONTROL = SD + "questionnaire-itemControl"
 EXT_ORDINAL = SD + "ordinalValue"
 EXT_ITEM_WEIGHT = SD + "itemWeight"
+EXT_CO_VALUE = SD + "iso21090-CO-value"  # the older name of ordinalValue (LOINC forms)
 EXT_MIN_VALUE = SD + "minValue"
 EXT_MAX_VALUE = SD + "maxValue"
 EXT_MIN_LENGTH = SD + "minLength"
@@ -34,6 +35,7 @@ EXT_HIDDEN = SD + "questionnaire-hidden"
 EXT_MARKDOWN = SD + "rendering-markdown"
 EXT_XHTML = SD + "rendering-xhtml"
 EXT_TRANSLATION = SD + "translation"
+EXT_VARIABLE = SD + "variable"
 # R5's answerConstraint backported to R4: may an answer be other than the answerOptions?
 EXT_ANSWER_CONSTRAINT = SD + "questionnaire-answerConstraint"
 EXT_ITEM_MEDIA = SDC + "sdc-questionnaire-itemMedia"

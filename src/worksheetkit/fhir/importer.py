@@ -19,6 +19,7 @@ from ._common import (
     EXT_ANSWER_CONSTRAINT,
     EXT_CALCULATED_EXPRESSION,
     EXT_CHOICE_ORIENTATION,
+    EXT_CO_VALUE,
     EXT_ENABLE_WHEN_EXPRESSION,
     EXT_ENTRY_FORMAT,
     EXT_HIDDEN,
@@ -36,6 +37,7 @@ from ._common import (
     EXT_REGEX,
     EXT_SLIDER_STEP,
     EXT_UNIT,
+    EXT_VARIABLE,
     EXT_WK_EXPRESSION,
     EXT_WK_ITEM_TYPE,
     EXT_WK_MISSING,
@@ -86,6 +88,7 @@ _KNOWN_ITEM_EXTENSIONS = frozenset(
         EXT_WK_REVERSE,
         EXT_WK_EXPRESSION,
         EXT_ANSWER_CONSTRAINT,
+        EXT_VARIABLE,
     }
 )
 _KNOWN_ITEM_KEYS = frozenset(
@@ -268,6 +271,19 @@ def _ext_value(element: Any, url: str) -> Any:
     return None
 
 
+def _weight(element: Any) -> int | float | None:
+    """An option's score weight: ordinalValue, R5's itemWeight or iso21090-CO-value."""
+    for url in (EXT_ORDINAL, EXT_ITEM_WEIGHT, EXT_CO_VALUE):
+        weight = _number(_ext_value(element, url))
+        if weight is not None:
+            return weight
+    return None
+
+
+def _ext_value_all(ext: dict[str, Any]) -> Any:
+    return next((v for k, v in ext.items() if k.startswith("value")), None)
+
+
 def _number(value: Any) -> int | float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -287,6 +303,13 @@ class _Importer:
         self.pending_expr: list[tuple[dict[str, Any], str, str, str]] = []
         self.calculated: list[tuple[dict[str, Any], str, str, str | None]] = []
         self.data: dict[str, Any] = {}
+        # FHIRPath of the `variable` extensions a calculation may use, by score id
+        self.variables: dict[str, list[str]] = {}
+        self.root_variables = [
+            str(as_dict(_ext_value_all(e)).get("expression") or "")
+            for e in as_list(resource.get("extension"))
+            if isinstance(e, dict) and e.get("url") == EXT_VARIABLE
+        ]
         self.untitled: list[dict[str, Any]] = []  # sections made from groups without text
         self.coded_lost = 0
         self.codes_left = 0
@@ -1080,9 +1103,7 @@ class _Importer:
     def option(self, option: Any, fpath: str) -> dict[str, Any] | None:
         if not isinstance(option, dict):
             return None
-        weight = _number(_ext_value(option, EXT_ORDINAL))
-        if weight is None:
-            weight = _number(_ext_value(option, EXT_ITEM_WEIGHT))
+        weight = _weight(option)
         entry: dict[str, Any] = {
             "weight": weight,
             "code": None,
@@ -1095,9 +1116,7 @@ class _Importer:
         if isinstance(option.get("valueCoding"), dict):
             coding = option["valueCoding"]
             if entry["weight"] is None:
-                entry["weight"] = _number(_ext_value(coding, EXT_ORDINAL)) or _number(
-                    _ext_value(coding, EXT_ITEM_WEIGHT)
-                )
+                entry["weight"] = _weight(coding)
             code = coding.get("code")
             label = self.text(coding, "display")
             if not isinstance(code, str):
@@ -1158,9 +1177,7 @@ class _Importer:
         return out or None
 
     def concept(self, concept: dict[str, Any], system: Any = None) -> dict[str, Any]:
-        weight = _number(_ext_value(concept, EXT_ORDINAL))
-        if weight is None:
-            weight = _number(_ext_value(concept, EXT_ITEM_WEIGHT))
+        weight = _weight(concept)
         label = self.text(concept, "display")
         designations = {
             d.get("language"): d.get("value")
@@ -1345,6 +1362,11 @@ class _Importer:
         self.link_ids[link_id] = ident
         label = self.label(raw) or ident
         entry: dict[str, Any] = {"id": ident, "label": label}
+        self.variables[ident] = self.root_variables + [
+            str(as_dict(_ext_value_all(e)).get("expression") or "")
+            for e in as_list(raw.get("extension"))
+            if isinstance(e, dict) and e.get("url") == EXT_VARIABLE
+        ]
         rule = _ext_value(expression, EXT_WK_MISSING)
         found = re.fullmatch(r"(\d{1,6}) (none|prorate)", rule) if isinstance(rule, str) else None
         if found:
@@ -1387,12 +1409,16 @@ class _Importer:
                 formula = self.checked(source, fhirpath, Scope(scope, reverse=True))
                 if formula is None:
                     formula = self.checked_score(entry, source, fhirpath)
-            if formula is None and _ORDINAL_SUM.search(fhirpath) and scored:
-                formula = "sum(" + ", ".join(scored) + ")"
+            summed = self.weight_sum(entry["id"], fhirpath, scored) if formula is None else None
+            if summed:
+                formula = "sum(" + ", ".join(summed) + ")"
+                # FHIR adds up the answered weights: a partly answered form still has a total
+                entry["missing"] = {"allow": len(summed), "method": "none"}
                 self.warn(
                     "WK717",
-                    f"The calculated item '{entry['id']}' sums the answer weights; it became the "
-                    f"score '{entry['id']}' = {formula}.",
+                    f"The calculated item '{entry['id']}' adds up answer weights; it became the "
+                    f"score '{entry['id']}' = {formula}, counting the answered questions (with "
+                    "none answered there is no score).",
                     "Check that every scored question is included, and add bands by hand.",
                     fpath,
                 )
@@ -1407,6 +1433,19 @@ class _Importer:
                 continue
             out.append({**entry, "formula": formula})
         return out
+
+    def weight_sum(self, ident: str, fhirpath: str, scored: list[str]) -> list[str]:
+        """The scored questions a weight-sum calculation adds up: ``….ordinal().sum()`` over
+        the form (SDC), or sums of ``ordinal()``/``weight()`` of named questions, also through
+        ``variable`` extensions (as LOINC forms from LHC-Forms write them). [] otherwise."""
+        text = " ".join([fhirpath, *self.variables.get(ident, [])])
+        if not scored or not re.search(r"\.(ordinal|weight)\(\)", text):
+            return []
+        named = [self.link_ids.get(link) for link in re.findall(r"linkId\s*=\s*'([^']*)'", text)]
+        found = [i for i in scored if i in named]
+        if found:
+            return found
+        return list(scored) if _ORDINAL_SUM.search(fhirpath) else []
 
     def checked_score(self, entry: dict[str, Any], source: str, fhirpath: str) -> str | None:
         """The stored formula when its FHIRPath is the one export writes (the formula inside
