@@ -845,3 +845,42 @@ def test_loinc_phq9_imports_with_its_total_score() -> None:
     # partly answered: FHIR adds up what was answered, and so does the imported score
     assert score(ws, resp(ws, {ids[0]: 3, ids[4]: 1}))[total.id].value == 4
     assert score(ws, resp(ws, {}))[total.id].value is None
+
+
+def test_options_or_type_on_a_number_is_open_and_said() -> None:
+    q = {
+        "resourceType": "Questionnaire",
+        "id": "open",
+        "status": "active",
+        "item": [
+            {
+                "linkId": "n",
+                "type": "integer",
+                "text": "N",
+                "repeats": True,
+                "answerOption": [{"valueInteger": 1}, {"valueInteger": 2}],
+                "extension": [
+                    {"url": SD + "questionnaire-answerConstraint", "valueCode": "optionsOrType"}
+                ],
+            },
+            {
+                "linkId": "m",
+                "type": "integer",
+                "text": "M",
+                "answerValueSet": "http://example.org/ValueSet/unknown",
+            },
+        ],
+    }
+    result = import_questionnaire(q)
+    assert result.worksheet is not None
+    n, m = result.worksheet.items
+    assert isinstance(n, Checklist)
+    assert n.other is True
+    assert [d.path for d in result.diagnostics if d.code == "WK714"] == [
+        "Questionnaire.item[0].extension"
+    ]
+    # an answer list that cannot be looked up leaves the number question a number
+    assert isinstance(m, NumberItem)
+    assert [d.path for d in result.diagnostics if d.code == "WK712"] == [
+        "Questionnaire.item[1].answerValueSet"
+    ]

@@ -946,8 +946,15 @@ class _Importer:
         link_id = raw.get("linkId")
         options = self.options(raw, fpath)
         if options is None:
-            out["type"] = "text"
+            kind = raw.get("type")
+            if kind in ("integer", "decimal"):
+                self.q_number(raw, out, fpath, codes)
+            elif kind in ("date", "dateTime", "time"):
+                self.q_simple(raw, out, fpath, codes)
+            else:
+                out["type"] = "text"
             return
+        is_open = self.open_answers(raw, fpath)
         wk_type = _ext_value(raw, EXT_WK_ITEM_TYPE)
         repeats = raw.get("repeats") is True
         weighted = all(o["weight"] is not None for o in options)
@@ -973,7 +980,7 @@ class _Importer:
         orientation = _ext_value(raw, EXT_CHOICE_ORIENTATION)
         if repeats:
             kind = "ranking" if wk_type == "ranking" else "checklist"
-        elif self.open_answers(raw, fpath):
+        elif is_open:
             kind = "choice"
         elif wk_type == "likert" or (
             numeric and wk_type is None and orientation != "vertical" and use_weights
@@ -1004,7 +1011,7 @@ class _Importer:
             out["scale"] = preset
         else:
             out["options"] = built
-        if self.open_answers(raw, fpath, quiet=True):
+        if is_open:
             out["other"] = True
         if kind == "checklist":
             low = _ext_value(raw, EXT_MIN_OCCURS)
@@ -1017,7 +1024,7 @@ class _Importer:
         if chosen:
             out["default"] = chosen if kind in ("checklist", "ranking") else chosen[0]
 
-    def open_answers(self, raw: dict[str, Any], fpath: str, *, quiet: bool = False) -> bool:
+    def open_answers(self, raw: dict[str, Any], fpath: str) -> bool:
         """May the question be answered with something else than its options? open-choice
         says so, and so does the answerConstraint extension (optionsOrString, optionsOrType).
         An 'other' answer is free text: for optionsOrType on a number, date or time question
@@ -1027,16 +1034,7 @@ class _Importer:
         constraint = _ext_value(raw, EXT_ANSWER_CONSTRAINT)
         if constraint not in ("optionsOrString", "optionsOrType"):
             return False
-        if (
-            not quiet
-            and constraint == "optionsOrType"
-            and raw.get("type")
-            not in (
-                "string",
-                "text",
-                "choice",
-            )
-        ):
+        if constraint == "optionsOrType" and raw.get("type") not in ("string", "text", "choice"):
             self.warn(
                 "WK714",
                 f"The question '{raw.get('linkId')}' accepts a {raw.get('type')} other than its "
