@@ -884,3 +884,41 @@ def test_options_or_type_on_a_number_is_open_and_said() -> None:
     assert [d.path for d in result.diagnostics if d.code == "WK712"] == [
         "Questionnaire.item[1].answerValueSet"
     ]
+
+
+def test_answers_to_typed_options_come_back() -> None:
+    from worksheetkit.fhir import import_response
+
+    q = {
+        "resourceType": "Questionnaire",
+        "id": "typed",
+        "status": "active",
+        "item": [
+            {
+                "linkId": "t",
+                "type": "time",
+                "text": "T",
+                "answerOption": [{"valueTime": "08:00:00"}, {"valueTime": "20:00:00"}],
+            },
+            {
+                "linkId": "i",
+                "type": "integer",
+                "text": "I",
+                "repeats": True,
+                "answerOption": [{"valueInteger": 1}, {"valueInteger": 5}],
+            },
+        ],
+    }
+    imported = import_questionnaire(q)
+    assert imported.worksheet is not None
+    qr = {
+        "resourceType": "QuestionnaireResponse",
+        "status": "completed",
+        "item": [
+            {"linkId": "t", "answer": [{"valueTime": "20:00:00"}]},
+            {"linkId": "i", "answer": [{"valueInteger": 1}, {"valueInteger": 5}]},
+        ],
+    }
+    result = import_response(qr, imported.worksheet, questionnaire=q)
+    assert result.response["answers"] == {"t": "20:00:00", "i": [1, 5]}
+    assert not validate_response(imported.worksheet, result.response)

@@ -1849,6 +1849,7 @@ def import_response(
                 value = value.get("value")
             elif (
                 key == "valueTime"
+                and item.type == "time"  # a choice of times keeps the option's spelling
                 and isinstance(value, str)
                 and len(value) == 8
                 and value.endswith(":00")
