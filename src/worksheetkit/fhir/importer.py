@@ -271,6 +271,16 @@ def _ext_value(element: Any, url: str) -> Any:
     return None
 
 
+def _json_kind(value: Any) -> str:
+    if isinstance(value, str):
+        return "a long text"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else "another value"
+
+
 def _weight(element: Any) -> int | float | None:
     """An option's score weight: ordinalValue, R5's itemWeight or iso21090-CO-value."""
     for url in (EXT_ORDINAL, EXT_ITEM_WEIGHT, EXT_CO_VALUE):
@@ -631,7 +641,7 @@ class _Importer:
                 + (
                     f"the text '{value}'"
                     if isinstance(value, str) and len(value) <= 20
-                    else f"a {type(value).__name__}"
+                    else _json_kind(value)
                 )
                 + f"; it was read as {'true' if meant else 'false'}.",
                 f'Write "{key}": {"true" if meant else "false"} (without quotes).',
