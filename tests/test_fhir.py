@@ -295,8 +295,9 @@ def test_other_show_if_becomes_enable_when_expression(every_q: dict[str, Any]) -
     expression = ext(down, "enableWhenExpression")
     assert expression["language"] == "text/fhirpath"
     assert expression["expression"] == (
-        "((%resource.repeat(item).where(linkId='interest').answer.value.code.toDecimal()) >= 1)"
-        " or (%resource.repeat(item).where(linkId='feelings').answer.value.code contains 'tired')"
+        "iif(((%resource.repeat(item).where(linkId='interest').answer.value.code.toDecimal())"
+        " >= 1) or (%resource.repeat(item).where(linkId='feelings').answer.value.code contains"
+        " 'tired'), true, false)"  # always a boolean, as SDC asks
     )
     assert "enableWhen" not in down
 
@@ -308,7 +309,8 @@ def test_scores_become_calculated_items(every_q: dict[str, Any]) -> None:
     calc = ext(total, "calculatedExpression")
     # 'down' is reverse-scored 0..2: FHIR sees 2 - value
     assert "(2 - (%resource.repeat(item).where(linkId='down')" in calc["expression"]
-    assert calc["expression"].endswith(".sum()")
+    assert ".sum()" in calc["expression"]
+    assert calc["expression"].startswith("iif(")  # the missing-answer rule around it
 
 
 def test_export_warnings_name_what_was_left_out(every: Worksheet) -> None:

@@ -232,7 +232,7 @@ def export_response_cmd(
     worksheet: str, response: str, output: str | None, base_url: str | None, strict: bool
 ) -> None:
     """Write the RESPONSE (JSON) to WORKSHEET as a FHIR R4 QuestionnaireResponse."""
-    from ..fhir import DEFAULT_BASE_URL, response_to_fhir
+    from ..fhir import DEFAULT_BASE_URL, export_response
     from ..responses import validate_response
 
     model = _load_worksheet(worksheet)
@@ -242,12 +242,11 @@ def export_response_cmd(
     if any(d.severity == "error" for d in diagnostics):
         click.echo(f"worksheetkit: {response} has errors; fix them before converting it.", err=True)
         sys.exit(EXIT_PROBLEMS)
-    emit(
-        _dump(response_to_fhir(data, model, base_url=base_url or DEFAULT_BASE_URL)),
-        output,
-        inputs=(worksheet, response),
-    )
-    _finish(diagnostics, strict)
+    result = export_response(data, model, base_url=base_url or DEFAULT_BASE_URL)
+    left_out = _located(result.diagnostics, response, text)
+    _report(left_out)
+    emit(_dump(result.resource), output, inputs=(worksheet, response))
+    _finish(diagnostics + left_out, strict)
 
 
 @command.command("import-response")

@@ -5,7 +5,7 @@ Plain dicts in and out (ready for ``json.dumps``); no FHIR library is needed at 
 - :func:`to_fhir` / :func:`export_questionnaire` (the same resource plus WK70x warnings)
 - :func:`from_fhir` / :func:`import_questionnaire` (the worksheet plus WK71x warnings),
   :func:`worksheet_to_yaml`
-- :func:`response_to_fhir`, :func:`response_from_fhir` / :func:`import_response` (WK74x)
+- :func:`response_to_fhir` / :func:`export_response` (WK743), :func:`response_from_fhir` / :func:`import_response` (WK74x)
 
 See ``docs/fhir.md`` for the mapping both ways and what each warning means.
 """
@@ -16,6 +16,7 @@ from ._common import DEFAULT_BASE_URL
 from .export import (
     ExportResult,
     export_questionnaire,
+    export_response,
     questionnaire_url,
     response_to_fhir,
     to_fhir,
@@ -36,6 +37,7 @@ __all__ = [
     "ImportResult",
     "ResponseImport",
     "export_questionnaire",
+    "export_response",
     "from_fhir",
     "import_questionnaire",
     "import_response",

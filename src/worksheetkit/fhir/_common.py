@@ -19,6 +19,7 @@ SDC_PROFILE = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire|
 EXT_ITEM_CONTROL = SD + "questionnaire-itemControl"
 EXT_ORDINAL = SD + "ordinalValue"
 EXT_ITEM_WEIGHT = SD + "itemWeight"
+EXT_CO_VALUE = SD + "iso21090-CO-value"  # the older name of ordinalValue (LOINC forms)
 EXT_MIN_VALUE = SD + "minValue"
 EXT_MAX_VALUE = SD + "maxValue"
 EXT_MIN_LENGTH = SD + "minLength"
@@ -34,6 +35,9 @@ EXT_HIDDEN = SD + "questionnaire-hidden"
 EXT_MARKDOWN = SD + "rendering-markdown"
 EXT_XHTML = SD + "rendering-xhtml"
 EXT_TRANSLATION = SD + "translation"
+EXT_VARIABLE = SD + "variable"
+# R5's answerConstraint backported to R4: may an answer be other than the answerOptions?
+EXT_ANSWER_CONSTRAINT = SD + "questionnaire-answerConstraint"
 EXT_ITEM_MEDIA = SDC + "sdc-questionnaire-itemMedia"
 EXT_ENABLE_WHEN_EXPRESSION = SDC + "sdc-questionnaire-enableWhenExpression"
 EXT_CALCULATED_EXPRESSION = SDC + "sdc-questionnaire-calculatedExpression"
@@ -46,6 +50,8 @@ WK_SD = "https://worksheetkit.example/fhir/StructureDefinition/"
 EXT_WK_ITEM_TYPE = WK_SD + "item-type"
 EXT_WK_EXPRESSION = WK_SD + "expression"
 EXT_WK_REVERSE = WK_SD + "reverse"
+# A score's missing-answer rule ("1 prorate"), next to the FHIRPath that implements it.
+EXT_WK_MISSING = WK_SD + "missing"
 
 # An ISO 8601 duration as the duration item accepts it (sent as the `regex` extension).
 DURATION_REGEX = r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"

@@ -55,6 +55,7 @@ from ._common import (
     EXT_UNIT,
     EXT_WK_EXPRESSION,
     EXT_WK_ITEM_TYPE,
+    EXT_WK_MISSING,
     EXT_WK_REVERSE,
     EXT_XHTML,
     FHIR_ID_RE,
@@ -67,11 +68,19 @@ from ._common import (
     number_value,
     translations,
 )
-from .fhirpath import Scope, Untranslatable, enable_when, fhir_time, to_fhirpath
+from .fhirpath import (
+    Scope,
+    Untranslatable,
+    enable_when,
+    fhir_time,
+    score_fhirpath,
+    to_fhirpath,
+)
 
 __all__ = [
     "ExportResult",
     "export_questionnaire",
+    "export_response",
     "questionnaire_url",
     "response_to_fhir",
     "to_fhir",
@@ -107,6 +116,27 @@ def export_questionnaire(worksheet: Worksheet, *, base_url: str = DEFAULT_BASE_U
     exporter = _Exporter(worksheet, base_url)
     resource = exporter.run()
     return ExportResult(resource, sort_diagnostics(exporter.out))
+
+
+def score_expression(worksheet: Worksheet, score: Any, scope_items: Mapping[str, Any]) -> str:
+    """The FHIRPath of a score: its formula inside the missing-answer rule, so that a FHIRPath
+    engine gives the same value as :func:`worksheetkit.responses.score` on every response
+    (complete or not). Raises ExpressionSyntaxError or Untranslatable."""
+    from ..responses._plan import plan_for
+
+    expr = parse(score.formula)
+    scope = Scope(scope_items, reverse=True)
+    planned = plan_for(worksheet).scores.get(score.id)
+    if planned is None or planned.expr is None:
+        return to_fhirpath(expr, scope)
+    return score_fhirpath(
+        expr,
+        scope,
+        planned.items,
+        score.missing.allow,
+        score.missing.method,
+        planned.whole,
+    )
 
 
 def _walk(items: list[Any]) -> dict[str, Any]:
@@ -171,8 +201,8 @@ class _Exporter:
         self, out: dict[str, Any], key: str, text: Text | None, *, markdown: bool = False
     ) -> None:
         main = main_text(text, self.lang)
-        if main is None:
-            return
+        if not main:
+            return  # FHIR strings are never empty ("text": "" is rejected by validators)
         out[key] = main
         exts = []
         if markdown:
@@ -509,7 +539,10 @@ class _Exporter:
     def options(self, item: Any, path: tuple[str | int, ...]) -> list[dict[str, Any]]:
         out = []
         for i, option in enumerate(item_options(item)):
-            coding: dict[str, Any] = {"code": code_of(option.value)}
+            coding: dict[str, Any] = {}
+            if option.system is not None:
+                coding["system"] = option.system
+            coding["code"] = code_of(option.value)
             self.put_text(coding, "display", option.label)
             entry: dict[str, Any] = {}
             exts = []
@@ -605,6 +638,8 @@ class _Exporter:
                     (*path, "show_if"),
                 )
             return
+        # SDC wants a boolean: "nothing" (an unanswered comparison) becomes false explicitly
+        fhirpath = f"iif({fhirpath}, true, false)"
         extension = {
             "url": EXT_ENABLE_WHEN_EXPRESSION,
             "valueExpression": {
@@ -621,9 +656,7 @@ class _Exporter:
     def score(self, score: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         try:
-            fhirpath: str | None = to_fhirpath(
-                parse(score.formula), Scope(self.score_scope, reverse=True)
-            )
+            fhirpath: str | None = score_expression(self.ws, score, self.score_scope)
         except (ExpressionSyntaxError, Untranslatable) as exc:
             fhirpath = None
             reason = str(exc) if isinstance(exc, Untranslatable) else "it cannot be read"
@@ -635,11 +668,15 @@ class _Exporter:
                 (*path, "formula"),
             )
         if fhirpath is not None:
+            own = [{"url": EXT_WK_EXPRESSION, "valueString": score.formula}]
+            if score.missing.allow or score.missing.method != "none":
+                rule = f"{score.missing.allow} {score.missing.method}"
+                own.append({"url": EXT_WK_MISSING, "valueString": rule})
             out["extension"] = [
                 {
                     "url": EXT_CALCULATED_EXPRESSION,
                     "valueExpression": {
-                        "extension": [{"url": EXT_WK_EXPRESSION, "valueString": score.formula}],
+                        "extension": own,
                         "name": fhir_id(score.id),
                         "language": "text/fhirpath",
                         "expression": fhirpath,
@@ -658,7 +695,6 @@ class _Exporter:
             for name, present in (
                 ("bands", bool(score.bands)),
                 ("alerts", bool(score.alerts)),
-                ("the missing-answer rule", score.missing.allow > 0),
                 ("min", score.min is not None),
                 ("max", score.max is not None),
             )
@@ -707,7 +743,10 @@ def _answer_one(item: Any, value: Any, lang: str) -> list[dict[str, Any]]:
     if isinstance(item, Choice | Likert | Checklist | Ranking):
         for option in item_options(item):
             if option.value == value and type(option.value) is not bool:
-                coding: dict[str, Any] = {"code": code_of(option.value)}
+                coding: dict[str, Any] = {}
+                if option.system is not None:
+                    coding["system"] = option.system
+                coding["code"] = code_of(option.value)
                 label = main_text(option.label, lang)
                 if label is not None:
                     coding["display"] = label
@@ -736,8 +775,58 @@ def response_to_fhir(
     """A response as an R4 QuestionnaireResponse referencing ``<url>|<version>`` of the
     worksheet's Questionnaire. Scores are filled in when :mod:`worksheetkit.responses` can
     compute them. Answers that do not fit their question are left out (validate the response
-    first with ``validate_response``)."""
+    first with ``validate_response``), and so are answers to questions their ``show_if``
+    hides (:func:`export_response` says which, WK743)."""
+    return export_response(response, worksheet, base_url=base_url).resource
+
+
+def _hidden(worksheet: Worksheet, answers: Any) -> tuple[set[str], Any]:
+    """The ids hidden by their conditions with these answers, and a test for table cells."""
+    from ..expressions import evaluate
+    from ..expressions.evaluator import truthy
+    from ..responses._engine import run
+    from ..responses._plan import plan_for
+
+    plan = plan_for(worksheet)
+    session = run(plan, answers, [], all_scores=True)
+    env = {**session.values, **session.score_values}
+
+    def cell_hidden(table: str, column: str, row: Mapping[str, Any]) -> bool:
+        f = plan.fields.get(table)
+        col = (f.columns or {}).get(column) if f is not None else None
+        if col is None or not col.conditions:
+            return False
+        return not all(truthy(evaluate(c, env, row=dict(row))) for c in col.conditions)
+
+    return set(session.hidden), cell_hidden
+
+
+def export_response(
+    response: Response | Mapping[str, Any],
+    worksheet: Worksheet,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+) -> ExportResult:
+    """:func:`response_to_fhir` with a warning (WK743) for each answer left out because its
+    question is hidden by its ``show_if`` with these answers: such an answer is not an answer
+    (scores ignore it), and a FHIR engine would count it."""
     model = response if isinstance(response, Response) else Response.model_validate(response)
+    out: list[Diagnostic] = []
+    hidden, cell_hidden = _hidden(worksheet, dict(model.answers))
+
+    def left_out(path: str, who: str) -> None:
+        out.append(
+            Diagnostic(
+                code="WK743",
+                message=f"The answer to {who} was not exported: its question is hidden by its "
+                "'show_if' condition with these answers, so it is not an answer (scores "
+                "ignore it too).",
+                severity="warning",
+                hint="Clear the answer in the app when the question is hidden.",
+                path=path,
+            )
+        )
+
     lang = model.language or worksheet.language
     answers = model.answers
     qr: dict[str, Any] = {"resourceType": "QuestionnaireResponse"}
@@ -770,12 +859,22 @@ def response_to_fhir(
                     out.append(group)
                 continue
             value = answers.get(item.id)
+            if item.id in hidden:
+                if value is not None:
+                    left_out(f"/answers/{item.id}", f"'{item.id}'")
+                continue
             if isinstance(item, Table):
-                for row in value if isinstance(value, list) else []:
+                for r, row in enumerate(value if isinstance(value, list) else []):
                     if not isinstance(row, Mapping):
                         continue
                     cells = []
                     for column in item.columns:
+                        if row.get(column.id) is not None and cell_hidden(item.id, column.id, row):
+                            left_out(
+                                f"/answers/{item.id}/{r}/{column.id}",
+                                f"'{item.id}.{column.id}' in row {r + 1}",
+                            )
+                            continue
                         answer = _answer(column, row.get(column.id), lang)
                         if answer:
                             cell: dict[str, Any] = {"linkId": f"{item.id}.{column.id}"}
@@ -803,7 +902,7 @@ def response_to_fhir(
         items.append(value)
     if items:
         qr["item"] = items
-    return qr
+    return ExportResult(qr, out)
 
 
 def _scores(worksheet: Worksheet, response: Response) -> dict[str, dict[str, Any]]:

@@ -11,7 +11,7 @@ it is in worksheetkit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,8 @@ class Scope:
     reverse: bool = False  # score formulas: reverse-scored items are flipped in their range
     row_table: str | None = None  # inside any()/all() or a table column: the row's table
     columns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # prorated scores: what an unanswered item counts as (the mean of the answered ones)
+    fill: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for ident, item in self.items.items():
@@ -133,7 +135,10 @@ class Translator:
             bounds = _range(item)
             if bounds is None:
                 raise Untranslatable(f"the reverse-scored item '{name}' has no fixed range")
-            return f"({literal(bounds[0] + bounds[1])} - {_paren(value)})"
+            value = f"({literal(bounds[0] + bounds[1])} - {_paren(value)})"
+        fill = self.scope.fill.get(name) if self.scope.row_table is None else None
+        if fill is not None:
+            return f"iif({_paren(value)}.exists(), {value}, {fill})"
         return value
 
     # -- the tree -------------------------------------------------------------------------------
@@ -209,6 +214,16 @@ class Translator:
             return f"{_paren(left)} in {_paren(self.run(right))}"
         return f"{_paren(self.run(expr.left))} {op} {_paren(self.run(expr.right))}"
 
+    def _listlike(self, arg: Expr) -> bool:
+        if isinstance(arg, ColumnRef | ListExpr):
+            return True
+        if isinstance(arg, Name):
+            table = self.scope.row_table
+            if table is not None and arg.name in self.scope.columns.get(table, {}):
+                return False
+            return isinstance(self.scope.items.get(arg.name), Checklist | Ranking | Table)
+        return False
+
     def call(self, expr: Call) -> str:
         fn, args = expr.function, expr.args
         if fn == "answered":
@@ -241,10 +256,25 @@ class Translator:
             raise Untranslatable("rows() needs a table")
         if fn in ("sum", "mean", "min", "max"):
             parts = [self.run(a) for a in args]
-            joined = _paren(parts[0])
+            first = parts[0]
+            joined = f"({first})" if isinstance(args[0], Const) else _paren(first)
             for part in parts[1:]:
                 joined += f".combine({part})"
             method = {"sum": "sum", "mean": "avg", "min": "min", "max": "max"}[fn]
+            constant = any(isinstance(a, Const) and isinstance(a.value, int | float) for a in args)
+            if fn in ("sum", "mean") and constant:
+                return f"{joined}.{method}()"
+            if fn in ("sum", "mean"):
+                # nothing answered: no value (FHIRPath's sum() of nothing would be 0)
+                return f"iif({joined}.exists(), {joined}.{method}(), {{}})"
+            # a missing single argument makes min/max missing (lists skip their gaps)
+            needed = [
+                f"{_paren(part)}.exists()"
+                for part, arg in zip(parts, args, strict=True)
+                if not self._listlike(arg)
+            ]
+            if needed:
+                return f"iif({' and '.join(needed)}, {joined}.{method}(), {{}})"
             return f"{joined}.{method}()"
         if fn == "abs":
             return f"{_paren(self.run(args[0]))}.abs()"
@@ -294,6 +324,65 @@ def to_fhirpath(expr: Expr, scope: Scope) -> str:
     return Translator(scope).run(expr)
 
 
+def score_fhirpath(
+    expr: Expr,
+    scope: Scope,
+    fields: Sequence[str],
+    allow: int,
+    method: str,
+    whole: bool,
+) -> str:
+    """FHIRPath for a score formula WITH the missing-answer rule, as the score calculator
+    applies it (``responses.score``): ``fields`` are the answers the formula reads. With more
+    than ``allow`` of them unanswered there is no score; with ``method: prorate`` each missing
+    scalar answer counts as the mean of the answered numbers and the result is rounded (to a
+    whole number when complete answers always give one, else to 2 decimals, half away from
+    zero); a missing table gives no score. Raises :class:`Untranslatable`."""
+    translator = Translator(scope)
+    body = translator.run(expr)
+    if not fields:
+        return body
+    answered: list[str] = []
+    tables: list[str] = []
+    numbers: list[str] = []
+    for fid in fields:
+        item, question = translator._lookup(fid)
+        if isinstance(item, Table):
+            answered.append(f"{question}.exists()")
+            tables.append(answered[-1])
+            continue
+        answered.append(f"{_paren(translator._value(item, question))}.exists()")
+        if isinstance(item, NumberItem | Rating) or (
+            isinstance(item, Choice | Likert) and _numeric_options(item)
+        ):
+            numbers.append(translator.name(fid))
+    n = len(fields)
+    if allow >= n and method != "prorate":
+        return body
+    every = " and ".join(answered)
+    count = "(" + " + ".join(f"iif({a}, 1, 0)" for a in answered) + ")"
+    enough = every if allow == 0 else f"{count} >= {n - allow}"
+    if method != "prorate" or allow == 0:
+        return f"iif({enough}, {body}, {{}})"
+    if not numbers:
+        return f"iif({every}, {body}, {{}})"
+    joined = _paren(numbers[0]) + "".join(f".combine({x})" for x in numbers[1:])
+    mean = f"{joined}.avg()"
+    filled = Scope(
+        scope.items,
+        reverse=scope.reverse,
+        fill={fid: mean for fid in fields if not isinstance(scope.items.get(fid), Table)},
+    )
+    value = Translator(filled).run(expr)
+    digits = 0 if whole else 2
+    rounded = (
+        f"iif({_paren(value)} < 0, 0 - (0 - {_paren(value)}).round({digits}), "
+        f"{_paren(value)}.round({digits}))"
+    )
+    conditions = [enough, *tables, f"{joined}.exists()"]
+    return f"iif({every}, {body}, iif({' and '.join(conditions)}, {rounded}, {{}}))"
+
+
 # ---------------------------------------------------------------------------------------------
 # Structured enableWhen for the simple cases
 
@@ -325,9 +414,13 @@ def answer_field(item: Any, value: object) -> tuple[str, object] | None:
             return ("answerInteger", v) if isinstance(v, int) else None
         return ("answerDecimal", v)
     if isinstance(item, Choice | Likert | Checklist):
-        if not any(_same(o.value, value) for o in item_options(item)):
+        option = next((o for o in item_options(item) if _same(o.value, value)), None)
+        if option is None:
             return None
-        return ("answerCoding", {"code": code_of(value)})
+        coding = {"code": code_of(value)}
+        if option.system is not None:
+            coding = {"system": option.system, **coding}
+        return ("answerCoding", coding)
     if not isinstance(value, str):
         return None
     if isinstance(item, TextItem | DurationItem):
@@ -401,27 +494,98 @@ def _condition(
     return None
 
 
+def _not_equal(
+    expr: Expr, items: Mapping[str, Any], link: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """FHIR's ``!=`` for a ``x != v`` on a single-answer question (true when no answer is
+    ``v``, so also when unanswered): None unless ``expr`` is such a comparison."""
+    if not (isinstance(expr, Binary) and expr.op == "!="):
+        return None
+    left, right = expr.left, expr.right
+    if isinstance(left, Const) and isinstance(right, Name):
+        left, right = right, left
+    if not isinstance(left, Name) or not isinstance(right, Const) or right.value is None:
+        return None
+    item = items.get(left.name)
+    if item is None or isinstance(item, Checklist | Ranking | Table):
+        return None
+    answer = answer_field(item, right.value)
+    if answer is None:
+        return None
+    return {"question": link[left.name], "operator": "!=", answer[0]: answer[1]}
+
+
+def _fhir_not_equal(
+    expr: Expr, items: Mapping[str, Any], link: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """``not answered(x) or x != v`` is exactly FHIR's ``x != v``."""
+    if not (isinstance(expr, Binary) and expr.op == "or"):
+        return None
+    for first, second in ((expr.left, expr.right), (expr.right, expr.left)):
+        unanswered = _condition(first, items, link)
+        other = _not_equal(second, items, link)
+        if (
+            unanswered is not None
+            and other is not None
+            and unanswered["operator"] == "exists"
+            and unanswered.get("answerBoolean") is False
+            and unanswered["question"] == other["question"]
+        ):
+            return other
+    return None
+
+
+def _conditions(
+    expr: Expr, items: Mapping[str, Any], link: Mapping[str, str], conjunction: bool
+) -> list[dict[str, Any]] | None:
+    """The enableWhen entries one part of a condition needs. worksheetkit's ``x != v`` is
+    false when ``x`` is unanswered, FHIR's is true: inside an 'all' it is written as two
+    entries, "x exists" and "x != v"."""
+    single = _condition(expr, items, link) or _fhir_not_equal(expr, items, link)
+    if single is not None:
+        return [single]
+    if conjunction:
+        other = _not_equal(expr, items, link)
+        if other is not None:
+            exists = {"question": other["question"], "operator": "exists", "answerBoolean": True}
+            return [exists, other]
+    return None
+
+
 def enable_when(
     expr: Expr, items: Mapping[str, Any], link: Mapping[str, str]
 ) -> tuple[list[dict[str, Any]], str | None] | None:
     """``(enableWhen list, enableBehavior)`` for a simple condition; None otherwise.
 
-    Simple: ``x == v``, ``x >= n`` (numbers, dates, times), ``answered(x)``,
+    Simple: ``x == v``, ``x != v``, ``x >= n`` (numbers, dates, times), ``answered(x)``,
     ``not answered(x)``, ``selected(x, 'v')``, and an ``and`` (or an ``or``) of those.
+    Each keeps worksheetkit's meaning under FHIR's rules (R4 questionnaire-enable-operator):
+    ``=``, ``>``, … are false for an unanswered question in both; ``!=`` is not (see
+    :func:`_conditions`).
     """
-    single = _condition(expr, items, link)
+    single = _conditions(expr, items, link, conjunction=True)
     if single is not None:
-        return [single], None
+        return single, "all" if len(single) > 1 else None
     if isinstance(expr, Binary) and expr.op in ("and", "or"):
+        if expr.op == "or" and _fhir_not_equal(expr, items, link) is not None:
+            return None  # handled above; never reached
         parts: list[Expr] = []
         stack: list[Expr] = [expr]
         while stack:
             node = stack.pop()
-            if isinstance(node, Binary) and node.op == expr.op:
+            if (
+                isinstance(node, Binary)
+                and node.op == expr.op
+                and _fhir_not_equal(node, items, link) is None
+            ):
                 stack.extend([node.right, node.left])
             else:
                 parts.append(node)
-        conditions = [_condition(p, items, link) for p in parts]
-        if all(c is not None for c in conditions):
-            return [c for c in conditions if c is not None], "all" if expr.op == "and" else "any"
+        found: list[dict[str, Any]] = []
+        for part in parts:
+            conditions = _conditions(part, items, link, conjunction=expr.op == "and")
+            if conditions is None:
+                return None
+            found.extend(conditions)
+        return found, "all" if expr.op == "and" else "any"
     return None

@@ -16,8 +16,10 @@ from ..expressions.nodes import quote
 from ..model import COLUMN_TYPES, LIKERT_PRESETS, Worksheet
 from ._common import (
     DURATION_REGEX,
+    EXT_ANSWER_CONSTRAINT,
     EXT_CALCULATED_EXPRESSION,
     EXT_CHOICE_ORIENTATION,
+    EXT_CO_VALUE,
     EXT_ENABLE_WHEN_EXPRESSION,
     EXT_ENTRY_FORMAT,
     EXT_HIDDEN,
@@ -35,8 +37,10 @@ from ._common import (
     EXT_REGEX,
     EXT_SLIDER_STEP,
     EXT_UNIT,
+    EXT_VARIABLE,
     EXT_WK_EXPRESSION,
     EXT_WK_ITEM_TYPE,
+    EXT_WK_MISSING,
     EXT_WK_REVERSE,
     EXT_XHTML,
     SEMVER_RE,
@@ -83,6 +87,8 @@ _KNOWN_ITEM_EXTENSIONS = frozenset(
         EXT_WK_ITEM_TYPE,
         EXT_WK_REVERSE,
         EXT_WK_EXPRESSION,
+        EXT_ANSWER_CONSTRAINT,
+        EXT_VARIABLE,
     }
 )
 _KNOWN_ITEM_KEYS = frozenset(
@@ -133,6 +139,15 @@ _ROOT_KEYS = frozenset(
         "implicitRules",
     }
 )
+# Question types that may carry answerOption in R4 (que-5) besides choice / open-choice.
+_OPTION_TYPES = frozenset({"string", "text", "integer", "decimal", "date", "dateTime", "time"})
+_FLAGS = ("repeats", "required", "readOnly")
+# Imports larger than this are refused before any work is done (issue 13): real instruments
+# have tens to a few hundred items; 100,000 items would take minutes and give a worksheet
+# nobody can use. Worksheet YAML stays far below the loader's node limit at these sizes.
+MAX_IMPORT_ITEMS = 5_000
+MAX_IMPORT_OPTIONS = 10_000
+MAX_IMPORT_DEPTH = 32
 _OPERATORS = {"=": "==", "!=": "!=", ">": ">", "<": "<", ">=": ">=", "<=": "<="}
 _ORDINAL_SUM = re.compile(r"\.(ordinal|weight)\(\)\s*\.\s*sum\(\)\s*$")
 
@@ -256,6 +271,29 @@ def _ext_value(element: Any, url: str) -> Any:
     return None
 
 
+def _json_kind(value: Any) -> str:
+    if isinstance(value, str):
+        return "a long text"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else "another value"
+
+
+def _weight(element: Any) -> int | float | None:
+    """An option's score weight: ordinalValue, R5's itemWeight or iso21090-CO-value."""
+    for url in (EXT_ORDINAL, EXT_ITEM_WEIGHT, EXT_CO_VALUE):
+        weight = _number(_ext_value(element, url))
+        if weight is not None:
+            return weight
+    return None
+
+
+def _ext_value_all(ext: dict[str, Any]) -> Any:
+    return next((v for k, v in ext.items() if k.startswith("value")), None)
+
+
 def _number(value: Any) -> int | float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -274,6 +312,15 @@ class _Importer:
         self.pending_when: list[_Pending] = []
         self.pending_expr: list[tuple[dict[str, Any], str, str, str]] = []
         self.calculated: list[tuple[dict[str, Any], str, str, str | None]] = []
+        self.data: dict[str, Any] = {}
+        # FHIRPath of the `variable` extensions a calculation may use, by score id
+        self.variables: dict[str, list[str]] = {}
+        self.root_variables = [
+            str(as_dict(_ext_value_all(e)).get("expression") or "")
+            for e in as_list(resource.get("extension"))
+            if isinstance(e, dict) and e.get("url") == EXT_VARIABLE
+        ]
+        self.untitled: list[dict[str, Any]] = []  # sections made from groups without text
         self.coded_lost = 0
         self.codes_left = 0
         self.contained = {
@@ -378,6 +425,10 @@ class _Importer:
         if model is None:
             return None
         model = self.expressions(model, data)
+        if self.untitled:
+            data["items"] = self.inline_untitled(data["items"])
+            model = self.validated(data, "Questionnaire") or model
+        self.data = data
         scores = self.scores(model)
         if scores:
             data["scores"] = scores
@@ -400,6 +451,27 @@ class _Importer:
                 "Questionnaire.item",
             )
         return model
+
+    def inline_untitled(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A group without text has no heading to show: its items take its place, each
+        carrying the group's condition too (a disabled group disables what is in it). This
+        keeps the meaning; a section with an empty title would export as "text": "", which
+        FHIR forbids."""
+        out: list[dict[str, Any]] = []
+        ids = {id(s) for s in self.untitled}
+        for item in items:
+            if isinstance(item.get("items"), list):
+                item["items"] = self.inline_untitled(item["items"])
+            if id(item) not in ids or "help" in item:
+                out.append(item)
+                continue
+            condition = item.get("show_if")
+            for child in item["items"]:
+                if condition:
+                    own = child.get("show_if")
+                    child["show_if"] = f"({condition}) and ({own})" if own else condition
+                out.append(child)
+        return out
 
     def validated(self, data: dict[str, Any], fpath: str) -> Worksheet | None:
         try:
@@ -537,6 +609,7 @@ class _Importer:
                 if previous.get("type") == "media" and "transcript" not in previous:
                     previous["transcript"] = self.text(raw, "text")
                     continue
+            raw = self.flags(raw, here)
             if isinstance(raw.get("code"), list) and raw["code"]:
                 self.codes_left += 1
             self.unknown(raw, here)
@@ -550,6 +623,31 @@ class _Importer:
             if made is not None:
                 out.append(made)
         return out
+
+    def flags(self, raw: dict[str, Any], fpath: str) -> dict[str, Any]:
+        """``repeats``, ``required`` and ``readOnly`` as booleans: the text "true" is read as
+        true and anything else that is not a boolean as false, each with a located warning."""
+        fixed: dict[str, Any] | None = None
+        for key in _FLAGS:
+            value = raw.get(key)
+            if value is None or isinstance(value, bool):
+                continue
+            meant = isinstance(value, str) and value.strip().lower() == "true"
+            fixed = dict(raw) if fixed is None else fixed
+            fixed[key] = meant
+            self.warn(
+                "WK719",
+                f"'{key}' of the item '{raw.get('linkId')}' is not true or false but "
+                + (
+                    f"the text '{value}'"
+                    if isinstance(value, str) and len(value) <= 20
+                    else _json_kind(value)
+                )
+                + f"; it was read as {'true' if meant else 'false'}.",
+                f'Write "{key}": {"true" if meant else "false"} (without quotes).',
+                f"{fpath}.{key}",
+            )
+        return raw if fixed is None else fixed
 
     def unknown(self, raw: dict[str, Any], fpath: str) -> None:
         keys = sorted(k for k in raw if k not in _KNOWN_ITEM_KEYS)
@@ -658,6 +756,15 @@ class _Importer:
             "choice": self.q_choice,
             "open-choice": self.q_choice,
         }.get(str(kind))
+        if (
+            isinstance(kind, str)
+            and kind in _OPTION_TYPES
+            and (
+                (isinstance(raw.get("answerOption"), list) and raw["answerOption"])
+                or isinstance(raw.get("answerValueSet"), str)
+            )
+        ):
+            handler = self.q_choice  # the options are the answers (R4 que-5)
         if handler is None:
             self.warn(
                 "WK714",
@@ -849,8 +956,15 @@ class _Importer:
         link_id = raw.get("linkId")
         options = self.options(raw, fpath)
         if options is None:
-            out["type"] = "text"
+            kind = raw.get("type")
+            if kind in ("integer", "decimal"):
+                self.q_number(raw, out, fpath, codes)
+            elif kind in ("date", "dateTime", "time"):
+                self.q_simple(raw, out, fpath, codes)
+            else:
+                out["type"] = "text"
             return
+        is_open = self.open_answers(raw, fpath)
         wk_type = _ext_value(raw, EXT_WK_ITEM_TYPE)
         repeats = raw.get("repeats") is True
         weighted = all(o["weight"] is not None for o in options)
@@ -876,7 +990,7 @@ class _Importer:
         orientation = _ext_value(raw, EXT_CHOICE_ORIENTATION)
         if repeats:
             kind = "ranking" if wk_type == "ranking" else "checklist"
-        elif raw.get("type") == "open-choice":
+        elif is_open:
             kind = "choice"
         elif wk_type == "likert" or (
             numeric and wk_type is None and orientation != "vertical" and use_weights
@@ -893,6 +1007,8 @@ class _Importer:
             }
             if o["exclusive"] and kind == "checklist":
                 entry["exclusive"] = True
+            if isinstance(o.get("system"), str) and not use_weights:
+                entry["system"] = o["system"]
             bare = set(entry) == {"value", "label"} and entry["label"] == entry["value"]
             built.append(entry["value"] if bare and isinstance(entry["value"], str) else entry)
         preset = None
@@ -905,7 +1021,7 @@ class _Importer:
             out["scale"] = preset
         else:
             out["options"] = built
-        if raw.get("type") == "open-choice":
+        if is_open:
             out["other"] = True
         if kind == "checklist":
             low = _ext_value(raw, EXT_MIN_OCCURS)
@@ -917,6 +1033,26 @@ class _Importer:
         chosen = [v for o, v in zip(options, values, strict=True) if o["initial"]]
         if chosen:
             out["default"] = chosen if kind in ("checklist", "ranking") else chosen[0]
+
+    def open_answers(self, raw: dict[str, Any], fpath: str) -> bool:
+        """May the question be answered with something else than its options? open-choice
+        says so, and so does the answerConstraint extension (optionsOrString, optionsOrType).
+        An 'other' answer is free text: for optionsOrType on a number, date or time question
+        that is a change, reported once."""
+        if raw.get("type") == "open-choice":
+            return True
+        constraint = _ext_value(raw, EXT_ANSWER_CONSTRAINT)
+        if constraint not in ("optionsOrString", "optionsOrType"):
+            return False
+        if constraint == "optionsOrType" and raw.get("type") not in ("string", "text", "choice"):
+            self.warn(
+                "WK714",
+                f"The question '{raw.get('linkId')}' accepts a {raw.get('type')} other than its "
+                "options; the worksheet's 'Other' answer is free text.",
+                "Check 'Other' answers by hand, or add the values you expect as options.",
+                f"{fpath}.extension",
+            )
+        return True
 
     def options(self, raw: dict[str, Any], fpath: str) -> list[dict[str, Any]] | None:
         link_id = raw.get("linkId")
@@ -951,34 +1087,44 @@ class _Importer:
             return None
         if not found:
             return None
-        seen: set[str] = set()
+        seen: dict[str, dict[str, Any]] = {}
         unique = []
         for o in found:
-            key = repr((o["value"], o["weight"]))
-            if key not in seen:
-                seen.add(key)
+            key = code_of(o["value"])
+            first = seen.get(key)
+            if first is None:
+                seen[key] = o
                 unique.append(o)
+                continue
+            other_system = first.get("system") != o.get("system")
+            self.warn(
+                "WK722",
+                f"An answer option of '{link_id}' repeats the code '{key[:64]}' of an earlier "
+                "option"
+                + (" (from another code system)" if other_system else "")
+                + "; a worksheet tells answers apart by their code, so this option was left out.",
+                "Give each option its own code, or merge the two options.",
+                str(o.get("fpath") or fpath),
+            )
         return unique
 
     def option(self, option: Any, fpath: str) -> dict[str, Any] | None:
         if not isinstance(option, dict):
             return None
-        weight = _number(_ext_value(option, EXT_ORDINAL))
-        if weight is None:
-            weight = _number(_ext_value(option, EXT_ITEM_WEIGHT))
+        weight = _weight(option)
         entry: dict[str, Any] = {
             "weight": weight,
             "code": None,
             "label": None,
             "initial": option.get("initialSelected") is True,
             "exclusive": _ext_value(option, EXT_OPTION_EXCLUSIVE) is True,
+            "fpath": fpath,
+            "system": None,
         }
         if isinstance(option.get("valueCoding"), dict):
             coding = option["valueCoding"]
             if entry["weight"] is None:
-                entry["weight"] = _number(_ext_value(coding, EXT_ORDINAL)) or _number(
-                    _ext_value(coding, EXT_ITEM_WEIGHT)
-                )
+                entry["weight"] = _weight(coding)
             code = coding.get("code")
             label = self.text(coding, "display")
             if not isinstance(code, str):
@@ -986,6 +1132,9 @@ class _Importer:
             if code is None:
                 return None
             entry.update(code=code, value=code, label=label)
+            system = coding.get("system")
+            if isinstance(system, str) and 1 <= len(system) <= 1024:
+                entry["system"] = system
             return entry
         for key in ("valueString", "valueInteger", "valueDate", "valueTime"):
             if key in option:
@@ -1021,7 +1170,7 @@ class _Importer:
         if isinstance(expansion, list) and expansion:
             for concept in expansion:
                 if isinstance(concept, dict) and isinstance(concept.get("code"), str):
-                    out.append(self.concept(concept))
+                    out.append(self.concept(concept, concept.get("system")))
             return out or None
         includes = as_list(as_dict(vs.get("compose")).get("include"))
         for include in includes:
@@ -1032,13 +1181,11 @@ class _Importer:
                 return None  # a rule, not a list: needs a terminology server
             for concept in concepts:
                 if isinstance(concept, dict) and isinstance(concept.get("code"), str):
-                    out.append(self.concept(concept))
+                    out.append(self.concept(concept, include.get("system")))
         return out or None
 
-    def concept(self, concept: dict[str, Any]) -> dict[str, Any]:
-        weight = _number(_ext_value(concept, EXT_ORDINAL))
-        if weight is None:
-            weight = _number(_ext_value(concept, EXT_ITEM_WEIGHT))
+    def concept(self, concept: dict[str, Any], system: Any = None) -> dict[str, Any]:
+        weight = _weight(concept)
         label = self.text(concept, "display")
         designations = {
             d.get("language"): d.get("value")
@@ -1057,6 +1204,7 @@ class _Importer:
             "label": label,
             "initial": False,
             "exclusive": False,
+            "system": system if isinstance(system, str) and 1 <= len(system) <= 1024 else None,
         }
 
     # -- display, groups ---------------------------------------------------------------------------
@@ -1128,7 +1276,10 @@ class _Importer:
         if is_item_id(link_id) and link_id not in self.used_ids:
             self.used_ids.add(link_id)
             out["id"] = link_id
-        out["title"] = self.label(raw) or ""
+        title = self.label(raw)
+        out["title"] = title or ""
+        if not title:
+            self.untitled.append(out)  # its items take its place (see inline_untitled)
         holder: dict[str, Any] = {"type": "section"}
         self.children(raw, holder, fpath)
         if "help" in holder:
@@ -1218,9 +1369,19 @@ class _Importer:
         ident = self.new_id(link_id, fpath, self.used_ids)
         self.link_ids[link_id] = ident
         label = self.label(raw) or ident
+        entry: dict[str, Any] = {"id": ident, "label": label}
+        self.variables[ident] = self.root_variables + [
+            str(as_dict(_ext_value_all(e)).get("expression") or "")
+            for e in as_list(raw.get("extension"))
+            if isinstance(e, dict) and e.get("url") == EXT_VARIABLE
+        ]
+        rule = _ext_value(expression, EXT_WK_MISSING)
+        found = re.fullmatch(r"(\d{1,6}) (none|prorate)", rule) if isinstance(rule, str) else None
+        if found:
+            entry["missing"] = {"allow": int(found.group(1)), "method": found.group(2)}
         self.calculated.append(
             (
-                {"id": ident, "label": label},
+                entry,
                 fpath,
                 str(fhirpath or ""),
                 source if isinstance(source, str) else None,
@@ -1254,12 +1415,18 @@ class _Importer:
                     },
                 }
                 formula = self.checked(source, fhirpath, Scope(scope, reverse=True))
-            if formula is None and _ORDINAL_SUM.search(fhirpath) and scored:
-                formula = "sum(" + ", ".join(scored) + ")"
+                if formula is None:
+                    formula = self.checked_score(entry, source, fhirpath)
+            summed = self.weight_sum(entry["id"], fhirpath, scored) if formula is None else None
+            if summed:
+                formula = "sum(" + ", ".join(summed) + ")"
+                # FHIR adds up the answered weights: a partly answered form still has a total
+                entry["missing"] = {"allow": len(summed), "method": "none"}
                 self.warn(
                     "WK717",
-                    f"The calculated item '{entry['id']}' sums the answer weights; it became the "
-                    f"score '{entry['id']}' = {formula}.",
+                    f"The calculated item '{entry['id']}' adds up answer weights; it became the "
+                    f"score '{entry['id']}' = {formula}, counting the answered questions (with "
+                    "none answered there is no score).",
                     "Check that every scored question is included, and add bands by hand.",
                     fpath,
                 )
@@ -1275,13 +1442,45 @@ class _Importer:
             out.append({**entry, "formula": formula})
         return out
 
+    def weight_sum(self, ident: str, fhirpath: str, scored: list[str]) -> list[str]:
+        """The scored questions a weight-sum calculation adds up: ``….ordinal().sum()`` over
+        the form (SDC), or sums of ``ordinal()``/``weight()`` of named questions, also through
+        ``variable`` extensions (as LOINC forms from LHC-Forms write them). [] otherwise."""
+        text = " ".join([fhirpath, *self.variables.get(ident, [])])
+        if not scored or not re.search(r"\.(ordinal|weight)\(\)", text):
+            return []
+        named = [self.link_ids.get(link) for link in re.findall(r"linkId\s*=\s*'([^']*)'", text)]
+        found = [i for i in scored if i in named]
+        if found:
+            return found
+        return list(scored) if _ORDINAL_SUM.search(fhirpath) else []
+
+    def checked_score(self, entry: dict[str, Any], source: str, fhirpath: str) -> str | None:
+        """The stored formula when its FHIRPath is the one export writes (the formula inside
+        its missing-answer rule)."""
+        from .export import score_expression, score_items
+
+        drafts = [
+            {**e, "formula": s if s else "0"}
+            for e, _, _, s in self.calculated
+            if s is None or _parses(s)
+        ]
+        try:
+            draft = Worksheet.model_validate({**self.data, "scores": drafts})
+            score = next(s for s in draft.scores if s.id == entry["id"])
+            scope = {**_scope_items(draft), **score_items(draft.scores)}
+            translated = score_expression(draft, score, scope)
+        except (ValidationError, StopIteration, ExpressionSyntaxError, Untranslatable):
+            return None
+        return source if translated == fhirpath else None
+
     def checked(self, source: str, fhirpath: str, scope: Scope) -> str | None:
         """The worksheetkit expression stored beside a FHIRPath, when they still agree."""
         try:
             translated = to_fhirpath(parse(source), scope)
         except (ExpressionSyntaxError, Untranslatable):
             return None
-        return source if translated == fhirpath else None
+        return source if fhirpath in (translated, f"iif({translated}, true, false)") else None
 
     # -- conditions ----------------------------------------------------------------------------------
     def conditions(
@@ -1312,7 +1511,19 @@ class _Importer:
                 parts.append(part)
             if not parts:
                 continue
-            joiner = " or " if raw.get("enableBehavior") == "any" else " and "
+            behavior = raw.get("enableBehavior")
+            if len(parts) > 1 and behavior not in ("all", "any"):
+                self.warn(
+                    "WK715",
+                    f"The item '{raw.get('linkId')}' has several enableWhen conditions but "
+                    + ("no enableBehavior" if behavior is None else "an unknown enableBehavior")
+                    + " (FHIR requires 'all' or 'any'); all of them must hold in the worksheet.",
+                    "Set enableBehavior to all or any.",
+                    f"{fpath}.enableBehavior",
+                )
+            if behavior != "any":
+                parts = _merge_not_equal(parts)
+            joiner = " or " if behavior == "any" else " and "
             pending.item["show_if"] = joiner.join(parts)
 
     def condition(self, when: Any, fpath: str, table: str | None) -> str | None:
@@ -1365,9 +1576,9 @@ class _Importer:
             literal = _literal(match)
             if kind in ("checklist", "ranking") and op == "==":
                 return f"selected({name}, {literal})"
-            if kind in ("checklist", "ranking"):
-                return f"not selected({name}, {literal})"
-            return f"{name} {op} {literal}"
+            if kind in ("checklist", "ranking") and op == "!=":
+                return f"not selected({name}, {literal})"  # true when none is that answer
+            return _compare(name, op, literal)
         if answer_key == "answerQuantity" and isinstance(answer, dict):
             answer = answer.get("value")
         if (
@@ -1380,7 +1591,12 @@ class _Importer:
         if answer_key == "answerReference" or (not isinstance(answer, int | float | str | bool)):
             fail("compares with a value worksheets cannot hold")
             return None
-        return f"{name} {op} {_literal(answer)}"
+        if kind in ("checklist", "ranking") and op in ("==", "!="):
+            literal = _literal(answer)
+            if op == "==":
+                return f"selected({name}, {literal})"
+            return f"not selected({name}, {literal})"
+        return _compare(name, op, _literal(answer))
 
     def expressions(self, model: Worksheet, data: dict[str, Any]) -> Worksheet:
         if not self.pending_expr:
@@ -1405,12 +1621,42 @@ class _Importer:
         return model
 
 
+def _merge_not_equal(parts: list[str]) -> list[str]:
+    """``answered(x)`` and FHIR's ``x != v`` together are worksheetkit's ``x != v`` (which is
+    how a worksheet's ``x != v`` is exported)."""
+    out = list(parts)
+    for part in parts:
+        found = re.fullmatch(r"\(not answered\(([a-z_][a-z0-9_]*)\) or (\1 != .*)\)", part)
+        if found and f"answered({found.group(1)})" in out:
+            out.remove(f"answered({found.group(1)})")
+            out[out.index(part)] = found.group(2)
+    return out
+
+
+def _compare(name: str, op: str, literal: str) -> str:
+    """One enableWhen comparison with FHIR's meaning (R4 questionnaire-enable-operator):
+    ``=``, ``>``, ``<``, ``>=``, ``<=`` are true when an answer compares so, hence false for an
+    unanswered question, exactly as worksheetkit's comparisons with null; ``!=`` is true when
+    no answer equals the value, hence TRUE for an unanswered question."""
+    if op == "!=":
+        return f"(not answered({name}) or {name} != {literal})"
+    return f"{name} {op} {literal}"
+
+
 def _literal(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(number_value(value))
     return quote(str(value))
+
+
+def _parses(source: str) -> bool:
+    try:
+        parse(source)
+    except ExpressionSyntaxError:
+        return False
+    return True
 
 
 def _scope_items(model: Worksheet) -> dict[str, Any]:
@@ -1425,10 +1671,50 @@ def _all_numeric(item: Any) -> bool:
     return _numeric_options(item)
 
 
+def _size_check(resource: Any) -> Diagnostic | None:
+    """WK721 when the Questionnaire is beyond what is imported (counted before any work,
+    stopping at the first limit passed, so a huge resource costs little)."""
+    if not isinstance(resource, Mapping):
+        return None
+    items = options = 0
+    stack: list[tuple[Any, int]] = [(resource.get("item"), 1)]
+    while stack:
+        children, depth = stack.pop()
+        if not isinstance(children, list):
+            continue
+        if depth > MAX_IMPORT_DEPTH:
+            what = f"its items are nested more than {MAX_IMPORT_DEPTH} levels deep"
+            break
+        items += len(children)
+        if items > MAX_IMPORT_ITEMS:
+            what = f"it has more than {MAX_IMPORT_ITEMS:,} items"
+            break
+        for child in children:
+            if isinstance(child, dict):
+                options += len(as_list(child.get("answerOption")))
+                stack.append((child.get("item"), depth + 1))
+        if options > MAX_IMPORT_OPTIONS:
+            what = f"it has more than {MAX_IMPORT_OPTIONS:,} answer options"
+            break
+    else:
+        return None
+    return Diagnostic(
+        code="WK721",
+        message=f"This Questionnaire is too large to import: {what}. Nothing was imported.",
+        severity="error",
+        hint=f"Split it into smaller Questionnaires (at most {MAX_IMPORT_ITEMS:,} items, "
+        f"{MAX_IMPORT_OPTIONS:,} answer options and {MAX_IMPORT_DEPTH} levels each).",
+        path="Questionnaire.item",
+    )
+
+
 def import_questionnaire(resource: Mapping[str, Any]) -> ImportResult:
     """A worksheet from an R4 Questionnaire, with a diagnostic for everything approximated,
     left out or impossible (codes WK710–WK720; paths are FHIR paths such as
     ``Questionnaire.item[3].answerValueSet``)."""
+    too_big = _size_check(resource)
+    if too_big is not None:
+        return ImportResult(None, [too_big])
     importer = _Importer(resource)
     model = importer.run()
     diagnostics = list(importer.out)
@@ -1573,6 +1859,7 @@ def import_response(
                 value = value.get("value")
             elif (
                 key == "valueTime"
+                and item.type == "time"  # a choice of times keeps the option's spelling
                 and isinstance(value, str)
                 and len(value) == 8
                 and value.endswith(":00")

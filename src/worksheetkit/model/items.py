@@ -36,6 +36,9 @@ class Option(Model):
     label: Text | None = None
     help: Text | None = None
     exclusive: StrictBool = False  # checklist: "none of these" clears the others
+    # The code system of the value when it is a code from a terminology (LOINC answer codes,
+    # SNOMED CT …): kept from FHIR imports and written back as Coding.system on export.
+    system: Annotated[str, Field(min_length=1, max_length=1024)] | None = None
 
 
 OptionSpec = Option | StrictInt | Finite | str
