@@ -116,7 +116,13 @@ def command(
                 end = (from_ or model.start) + DEFAULT_HORIZON
                 note = f"note: the schedule has no end; showing until {end} (use --to)"
         if ics:
-            data = to_ics(model, from_, end, pack=pack, component="VTODO" if todo else "VEVENT")
+            import warnings
+
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                data = to_ics(model, from_, end, pack=pack, component="VTODO" if todo else "VEVENT")
+            for w in caught:  # text the calendar could not carry as it was (WK227)
+                click.echo(f"{assignment}: warning {w.message}", err=True)
             try:
                 write_atomic(ics, data)
             except OSError as exc:
