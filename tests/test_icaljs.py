@@ -26,6 +26,7 @@ import recurring_ical_events
 from test_scheduling_ics import CASES, assignment
 from worksheetkit.model import Assignment
 from worksheetkit.scheduling import occurrences, to_ics
+from worksheetkit.scheduling._ics import task_end
 from worksheetkit.scheduling._zones import _transitions, get_zone
 from worksheetkit.validation import load, load_pack
 
@@ -100,8 +101,16 @@ def _python_reader(data: bytes) -> list[list[str]]:
     return sorted(out)
 
 
-def _ours(a: Assignment, pack: Any = None) -> list[list[str]]:
-    return sorted([_utc(o.opens), _utc(o.due)] for o in occurrences(a, pack=pack))
+def _ours(a: Assignment, pack: Any = None, component: str = "VEVENT") -> list[list[str]]:
+    """(opens, end) of every occurrence: an event lasts the worksheet's estimated_minutes when
+    the pack gives it (never past the due time), a to-do until it is due."""
+    out = []
+    for o in occurrences(a, pack=pack):
+        minutes = None
+        if pack is not None and component == "VEVENT":
+            minutes = pack.worksheet(o.worksheet).estimated_minutes
+        out.append([_utc(o.opens), _utc(task_end(o, minutes))])
+    return sorted(out)
 
 
 def _icaljs(calendars: list[bytes]) -> list[list[list[str]]]:
@@ -190,8 +199,8 @@ def expanded() -> list[tuple[str, list[list[str]], bytes, list[list[list[str]]]]
     calendars = [to_ics(a, pack=pack, component=comp) for _, a, pack, comp in corpus]
     theirs = _icaljs(calendars)
     return [
-        (label, _ours(a, pack), data, [js, _python_reader(data)])
-        for (label, a, pack, _), data, js in zip(corpus, calendars, theirs, strict=True)
+        (label, _ours(a, pack, comp), data, [js, _python_reader(data)])
+        for (label, a, pack, comp), data, js in zip(corpus, calendars, theirs, strict=True)
     ]
 
 

@@ -199,3 +199,46 @@ def test_vtimezone_has_one_component_per_change_and_no_rdate_lists() -> None:
     assert dt.datetime(2027, 10, 31, 2, 0) in starts
     assert b"RDATE" not in data
     assert b"X-WR-TIMEZONE" not in data
+
+
+def test_events_are_free_time_as_long_as_the_task_with_description_and_link() -> None:
+    from worksheetkit.validation import load, load_pack
+
+    pack = load_pack("examples")
+    a = load("examples/assignments/thought-record-london.yaml")
+    data = to_ics(a, pack=pack, url="https://app.example/task/1")
+    events = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert events
+    for event in events:
+        assert str(event.get("TRANSP")) == "TRANSPARENT"
+        assert event.get("DURATION").dt == dt.timedelta(minutes=15)  # estimated_minutes, not PT4H
+        text = str(event.get("DESCRIPTION"))
+        assert text.startswith("Catch a thought that changed your mood")
+        assert "Plan: After dinner, Kitchen table" in text
+        assert text.endswith("https://app.example/task/1")
+        assert str(event.get("URL")) == "https://app.example/task/1"
+    # before_due: PT30M with a PT4H window and a 15-minute event: 3h30 after the start (the
+    # first week's schedule has the reminders; the change from 8 December has none)
+    triggers = [(al.get("TRIGGER").dt, al.get("TRIGGER").params["RELATED"])
+                for al in events[0].walk("VALARM")]
+    assert triggers == [(dt.timedelta(0), "START"), (dt.timedelta(hours=3, minutes=30), "START")]
+    todo = icalendar.Calendar.from_ical(to_ics(a, pack=pack, component="VTODO")).walk("VTODO")[0]
+    assert todo.get("DURATION").dt == dt.timedelta(hours=4)  # a to-do runs until it is due
+    assert "TRANSP" not in todo
+    with pytest.raises(ValueError, match="http"):
+        to_ics(a, pack=pack, url="javascript:alert(1)")
+
+
+def test_cli_writes_the_link_and_refuses_other_schemes(tmp_path: Any) -> None:
+    from click.testing import CliRunner
+
+    from worksheetkit.cli import cli
+
+    out = tmp_path / "t.ics"
+    args = ["schedule", "examples/assignments/thought-record-london.yaml", "--ics", str(out)]
+    ok = CliRunner().invoke(cli, [*args, "--url", "https://app.example/t/1"])
+    assert ok.exit_code == 0, ok.output
+    assert b"URL:https://app.example/t/1" in out.read_bytes()
+    bad = CliRunner().invoke(cli, [*args, "--url", "javascript:alert(1)"])
+    assert bad.exit_code == 2
+    assert "--url" in bad.output

@@ -118,16 +118,30 @@ def _plain(wall: dt.datetime, tz: Any) -> bool:
     )
 
 
-def _agreed(o: Occurrence, tz: Any, length: dt.timedelta) -> bool:
-    """Whether a reader that expands DTSTART;TZID and adds ``length`` on the wall clock (ical.js
-    and the Python readers both do) lands on this occurrence's opening and due instants."""
+def _agreed(
+    o: Occurrence, tz: Any, lengths: tuple[dt.timedelta, ...], ends: tuple[Any, ...]
+) -> bool:
+    """Whether a reader that expands DTSTART;TZID and adds each of ``lengths`` on the wall
+    clock (ical.js and the Python readers both do) lands on this occurrence's opening instant
+    and on each of ``ends`` (instants)."""
     wall = _wall(o)
     if o.opens.replace(tzinfo=None) != wall or not _plain(wall, tz):
         return False
-    end = wall + length
-    if not _plain(end, tz):
-        return False
-    return end.replace(tzinfo=tz).astimezone(UTC) == o.due.astimezone(UTC)
+    for length, expected in zip(lengths, ends, strict=True):
+        end = wall + length
+        if not _plain(end, tz):
+            return False
+        if end.replace(tzinfo=tz).astimezone(UTC) != expected.astimezone(UTC):
+            return False
+    return True
+
+
+def task_end(o: Occurrence, minutes: float | None) -> dt.datetime:
+    """Where the calendar event of ``o`` ends: after the task's ``estimated_minutes`` (never
+    after the occurrence is due), or when it is due if the worksheet gives no estimate."""
+    if minutes is None:
+        return o.due
+    return min(o.opens + dt.timedelta(minutes=minutes), o.due, key=lambda t: t.astimezone(UTC))
 
 
 # RFC 5545 §3.3.11: TEXT may hold no control character but HTAB (line breaks are escaped).
@@ -237,13 +251,23 @@ def to_ics(
     responses: Iterable[Response] | None = None,
     component: Component = "VEVENT",
     titles: dict[str, str] | None = None,
+    url: str | None = None,
 ) -> bytes:
     """The occurrences of ``assignment`` in [start, end] as an iCalendar file (bytes).
 
     ``component`` chooses calendar events (VEVENT) or to-dos (VTODO). ``titles`` maps worksheet
     references to the summary shown in the calendar (default: the worksheet's title from the
-    pack, else its reference).
+    pack, else its reference). ``url`` (http or https), a link the app gives to open the task,
+    is written as URL and at the end of DESCRIPTION.
+
+    Events are free time (``TRANSP:TRANSPARENT``) and last as long as the task: the worksheet's
+    ``estimated_minutes`` when the pack gives it (never past the due time), else the window.
+    To-dos run from opening to due.
     """
+    if url is not None and not (
+        isinstance(url, str) and url.startswith(("https://", "http://")) and url.isprintable()
+    ):
+        raise ValueError("url must be an http(s) link")
     import icalendar
 
     tz, timeline, all_series = build(assignment, pack, responses)
@@ -284,6 +308,7 @@ def to_ics(
                 pack,
                 titles,
                 component,
+                url,
             )
             for part in parts:
                 cal.add_component(part)
@@ -311,6 +336,22 @@ def _title(ref: str, pack: PackLike | None, titles: dict[str, str] | None) -> st
     return ref
 
 
+def _worksheet(ref: str, pack: PackLike | None) -> Any:
+    if pack is None:
+        return None
+    try:
+        return pack.worksheet(ref)
+    except (KeyError, ValueError):
+        return None
+
+
+def _plain_text(value: Any) -> str:
+    """A text field (a string, or a map of languages: the first one) as one string."""
+    if isinstance(value, dict):
+        return str(next(iter(value.values()), ""))
+    return str(value)
+
+
 def _component(
     assignment: Assignment,
     series: Series,
@@ -326,6 +367,7 @@ def _component(
     pack: PackLike | None,
     titles: dict[str, str] | None,
     component: Component,
+    url: str | None = None,
 ) -> list[Any]:
     import icalendar
 
@@ -337,11 +379,20 @@ def _component(
         summary += f" — {slot} of {series.compiled.slots} this week"
     summary = _text(summary, "title")
     plan = assignment.plan
-    description = None
+    worksheet = _worksheet(series.worksheet, pack)
+    lines = []
+    if worksheet is not None and worksheet.summary:
+        lines.append(_text(_plain_text(worksheet.summary), "worksheet summary"))
     if plan is not None and (plan.when or plan.where):
-        description = _text(
-            "Plan: " + ", ".join(p for p in (plan.when, plan.where) if p), "plan description"
+        lines.append(
+            _text("Plan: " + ", ".join(p for p in (plan.when, plan.where) if p), "plan description")
         )
+    if url is not None:
+        lines.append(url)
+    description = "\n".join(lines) if lines else None
+    task_minutes = None
+    if component == "VEVENT" and worksheet is not None and worksheet.estimated_minutes:
+        task_minutes = float(worksheet.estimated_minutes)
     if series.window is not None:
         duration = series.window
     else:
@@ -350,6 +401,10 @@ def _component(
         following = [first_wall.replace(hour=h, minute=m) for h, m in times]
         duration = _default_duration(first_wall, following)
     length = dt.timedelta(days=duration.days + 30 * duration.months, seconds=duration.seconds)
+    # The event lasts as long as the task; alarms before the due time then count from the start.
+    event_length = (
+        length if task_minutes is None else min(length, dt.timedelta(minutes=task_minutes))
+    )
 
     def new(uid: str) -> Any:
         item = icalendar.Todo() if component == "VTODO" else icalendar.Event()
@@ -358,9 +413,13 @@ def _component(
         item.add("summary", summary)
         if description is not None:
             item.add("description", description)
+        if url is not None:
+            item.add("url", url)
+        if component == "VEVENT":
+            item.add("transp", "TRANSPARENT")
         return item
 
-    def finish(item: Any) -> Any:
+    def finish(item: Any, window: dt.timedelta, event: dt.timedelta) -> Any:
         grace = series.grace
         if not grace.is_zero:
             item.add("x-worksheetkit-grace", grace.to_ical())
@@ -371,6 +430,8 @@ def _component(
             alarm.add("action", "DISPLAY")
             alarm.add("description", f"Reminder: {summary}")
             delta, related = _trigger(spec)
+            if related == "END" and event != window:
+                delta, related = window + delta, "START"
             alarm.add("trigger", delta, parameters={"RELATED": related})
             item.add_component(alarm)
         return item
@@ -378,7 +439,11 @@ def _component(
     # The series carries the occurrences every reader expands to the same instants; the others
     # (DST gaps and folds, windows across a DST change, clamped month ends) are written as
     # events of their own in UTC, which no reader can read differently.
-    agreed = [o for o in picked if _agreed(o, tz, length)]
+    agreed = [
+        o
+        for o in picked
+        if _agreed(o, tz, (length, event_length), (o.due, task_end(o, task_minutes)))
+    ]
     repeating = len(picked) > 1 or series.compiled.weekly_target or not series.compiled.once
     rule = _rule_text(group, hours, minutes)
     if repeating:
@@ -391,13 +456,13 @@ def _component(
         suffix = f".{r}" if r else ""
         item = new(f"{assignment.id}/{step}/{seg}/{n}{suffix}@worksheetkit")
         item.add("dtstart", _wall(covered[0]).replace(tzinfo=tz))
-        item.add("duration", length)
+        item.add("duration", event_length)
         if repeating:
             last = covered[-1].opens.astimezone(UTC)
             item.add("rrule", icalendar.vRecur.from_ical(f"{rule};UNTIL={last:%Y%m%dT%H%M%SZ}"))
             for wall in exdates:  # one value per line: some readers read only the first
                 item.add("exdate", wall.replace(tzinfo=tz))
-        out.append(finish(item))
+        out.append(finish(item, length, event_length))
         done.update(o.id for o in covered)
     for o in picked:
         if o.id in done:
@@ -405,6 +470,9 @@ def _component(
         stamp_text = o.id.split("/", 1)[1].replace("#", "-")
         item = new(f"{assignment.id}/{step}/{seg}/{n}/{stamp_text}@worksheetkit")
         item.add("dtstart", o.opens.astimezone(UTC))
-        item.add("duration", o.due.astimezone(UTC) - o.opens.astimezone(UTC))
-        out.append(finish(item))
+        opens = o.opens.astimezone(UTC)
+        window = o.due.astimezone(UTC) - opens
+        event = task_end(o, task_minutes).astimezone(UTC) - opens
+        item.add("duration", event)
+        out.append(finish(item, window, event))
     return out
