@@ -145,7 +145,7 @@ def _generated() -> list[tuple[str, str, str]]:
     out: list[tuple[str, str, str]] = []
     for zone in ZONES:
         changes = _changes(zone, 2026) or [(dt.date(2026, 3, 29), "none")]
-        for day, kind in changes:
+        for day, _kind in changes:
             before = (day - dt.timedelta(days=3)).isoformat()
             week = (day - dt.timedelta(days=8)).isoformat()
             for at in ("00:30", "01:30", "02:30", "03:30", "20:00"):
@@ -162,7 +162,6 @@ def _generated() -> list[tuple[str, str, str]]:
                 (before, zone, "{repeat: daily, at: '12:00', for: P5D, window: P1D}"),
                 (before, zone, "{times_per_week: 3, for: P2W}"),
             ]  # fmt: skip
-            del kind
         for start in ("2026-01-31", "2026-01-30", "2026-01-29", "2027-12-31"):
             out += [
                 (start, zone, "{repeat: monthly, at: '09:00', count: 14, window: PT3H}"),
