@@ -158,9 +158,9 @@ def test_each_rule_fires_on_one_weakness(write, change, code) -> None:  # type: 
 def test_difficulty_question_found_by_id_label_or_preset(write) -> None:  # type: ignore[no-untyped-def]
     base = STRONG.split("  - id: difficulty")[0]
     for extra in (
-        "  - {id: obstacles, type: checklist, label: Anything?, options: [time, noise]}\n",
-        "  - {id: q2, type: text, label: What got in the way?}\n",
-        "  - {id: q2, type: rating, label: How difficult was it?}\n",
+        "  - {id: obstacles, type: checklist, label: 'Anything?', options: [time, noise]}\n",
+        "  - {id: q2, type: text, label: 'What got in the way?'}\n",
+        "  - {id: q2, type: rating, label: 'How difficult was it?'}\n",
         "  - {id: q2, type: likert, scale: difficulty-5, label: Today}\n",
         "  - {id: q2, type: table, label: Log, columns: [{id: barrier, type: text}]}\n",
     ):
@@ -288,7 +288,7 @@ rationale: {en: Putting worries off shows you that you can choose., es: Aplazar 
 estimated_minutes: 15
 default_schedule: {repeat: once}
 items:
-  - {id: worries, type: text, label: {en: What did you worry about?, es: ¿Qué te preocupó?}}
+  - {id: worries, type: text, label: {en: "What did you worry about?", es: "¿Qué te preocupó?"}}
 """
 
 
@@ -515,7 +515,7 @@ def test_template_findings_stay_with_the_template(write) -> None:  # type: ignor
         version: 1.0.0
         extends: t.strong@1
         change:
-          worries: {label: What was the homework about?}
+          worries: {label: "What was the homework about?"}
         """,
     )
     found = lint(derived)  # linted alone: the template is found in the pack

@@ -65,18 +65,13 @@ def test_round_trip(start: str, zone: str, schedule: str) -> None:
     end = dt.datetime(2030, 1, 1, tzinfo=UTC)
     theirs = expanded(data, begin, end)
     assert [t for t, _ in theirs] == sorted(o.opens_utc for o in ours)
-    # Ends agree wherever no DST change falls inside the window (Python reads DURATION on the
-    # wall clock there; RFC 5545 and worksheetkit count elapsed time).
+    # Ends agree too: windows across a DST change are written as events of their own in UTC,
+    # since readers add DURATION on the wall clock and worksheetkit counts elapsed time.
     cal = icalendar.Calendar.from_ical(data)
     events = recurring_ical_events.of(cal).between(begin, end)
-    ends = {e.get("DTSTART").dt.astimezone(UTC): e.get("DTEND").dt for e in events
-            if e.get("DTEND") is not None}
-    for o in ours:
-        scheduled = o.id.split("/")[1][:16]
-        # not shifted over a gap, not the second of two 01:30s (Python drops the fold there)
-        exact = o.opens.strftime("%Y-%m-%dT%H:%M") == scheduled and not o.opens.fold
-        if exact and o.opens.utcoffset() == o.due.utcoffset() and o.opens_utc in ends:
-            assert ends[o.opens_utc].astimezone(UTC) == o.due_utc, o.id
+    pairs = sorted((e.get("DTSTART").dt.astimezone(UTC), e.get("DTEND").dt.astimezone(UTC))
+                   for e in events)
+    assert pairs == sorted((o.opens_utc, o.due_utc) for o in ours)
 
 
 def test_one_series_per_step_with_tzid_alarms_and_no_clock() -> None:
@@ -138,3 +133,112 @@ def test_pathway_round_trip() -> None:
     assert [t for t, _ in theirs] == sorted(o.opens_utc for o in ours)
     assert {uid.split("/")[1] for _, uid in theirs} == {"monitor", "hierarchy", "practice",
                                                         "review"}
+
+
+def test_control_characters_are_never_written_raw() -> None:
+    from worksheetkit.scheduling._ics import CalendarTextWarning
+
+    a = assignment("2026-12-01", "Europe/London", "{repeat: daily, at: '20:00', for: P3D}",
+                   "plan: {when: \"After\\u0007 dinner\\r\\nor lunch\", where: Kitchen}")
+    titles = {"physio.home-exercise-log@1": "Log\x00 your\x1b[31m reps\x7f\tnow"}
+    with pytest.warns(CalendarTextWarning) as caught:
+        data = to_ics(a, titles=titles)
+    messages = " ".join(str(w.message) for w in caught)
+    assert "WK227" in messages
+    assert "title" in messages
+    assert "reps" not in messages  # names the field, never the text
+    body = data.replace(b"\r\n", b"")
+    assert not [c for c in body if (c < 0x20 and c != 0x09) or c == 0x7F]
+    event = icalendar.Calendar.from_ical(data).walk("VEVENT")[0]
+    assert str(event.get("SUMMARY")) == "Log your[31m reps\tnow"
+    assert str(event.get("DESCRIPTION")) == "Plan: After dinner\nor lunch, Kitchen"
+
+
+def test_clean_text_gives_no_warning() -> None:
+    import warnings
+
+    a = assignment("2026-12-01", "Europe/London", "{repeat: daily, at: '20:00', for: P3D}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        to_ics(a, titles={"physio.home-exercise-log@1": "Tab\tand line\nbreak"})
+
+
+def test_month_end_is_written_as_the_last_day_or_as_single_events() -> None:
+    last = to_ics(assignment("2026-01-31", "Europe/London",
+                             "{repeat: monthly, at: '09:00', count: 6, window: PT3H}"))
+    unfolded = last.replace(b"\r\n ", b"")
+    assert b"BYMONTHDAY=-1" in unfolded
+    assert b"BYSETPOS" not in unfolded
+    assert len(icalendar.Calendar.from_ical(last).walk("VEVENT")) == 1
+    thirtieth = to_ics(assignment("2026-01-30", "Europe/London",
+                                  "{repeat: monthly, at: '09:00', count: 6, window: PT3H}"))
+    assert b"BYMONTHDAY=30" in thirtieth.replace(b"\r\n ", b"")
+    (series, february) = icalendar.Calendar.from_ical(thirtieth).walk("VEVENT")
+    assert "RRULE" in series
+    assert february.get("DTSTART").dt == dt.datetime(2026, 2, 28, 9, tzinfo=UTC)
+
+
+def test_fall_back_times_are_written_in_utc_whatever_the_policy() -> None:
+    for policy, hour in (("earlier", 5), ("later", 6)):
+        a = assignment("2026-10-30", "America/New_York",
+                       f"{{repeat: daily, at: '01:30', for: P4D, ambiguous: {policy}}}")
+        events = icalendar.Calendar.from_ical(to_ics(a)).walk("VEVENT")
+        single = [e for e in events if "RRULE" not in e]
+        assert [e.get("DTSTART").dt for e in single] == [
+            dt.datetime(2026, 11, 1, hour, 30, tzinfo=UTC)
+        ]
+
+
+def test_vtimezone_has_one_component_per_change_and_no_rdate_lists() -> None:
+    a = assignment("2026-12-01", "Europe/London", "{repeat: weekly, on: [mon], at: '09:00',"
+                   " for: P52W}")
+    data = to_ics(a)
+    (vtz,) = icalendar.Calendar.from_ical(data).walk("VTIMEZONE")
+    starts = [c.get("DTSTART").dt for c in vtz.subcomponents]
+    assert dt.datetime(2027, 3, 28, 1, 0) in starts
+    assert dt.datetime(2027, 10, 31, 2, 0) in starts
+    assert b"RDATE" not in data
+    assert b"X-WR-TIMEZONE" not in data
+
+
+def test_events_are_free_time_as_long_as_the_task_with_description_and_link() -> None:
+    from worksheetkit.validation import load, load_pack
+
+    pack = load_pack("examples")
+    a = load("examples/assignments/thought-record-london.yaml")
+    data = to_ics(a, pack=pack, url="https://app.example/task/1")
+    events = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert events
+    for event in events:
+        assert str(event.get("TRANSP")) == "TRANSPARENT"
+        assert event.get("DURATION").dt == dt.timedelta(minutes=15)  # estimated_minutes, not PT4H
+        text = str(event.get("DESCRIPTION"))
+        assert text.startswith("Catch a thought that changed your mood")
+        assert "Plan: After dinner, Kitchen table" in text
+        assert text.endswith("https://app.example/task/1")
+        assert str(event.get("URL")) == "https://app.example/task/1"
+    # before_due: PT30M with a PT4H window and a 15-minute event: 3h30 after the start (the
+    # first week's schedule has the reminders; the change from 8 December has none)
+    triggers = [(al.get("TRIGGER").dt, al.get("TRIGGER").params["RELATED"])
+                for al in events[0].walk("VALARM")]
+    assert triggers == [(dt.timedelta(0), "START"), (dt.timedelta(hours=3, minutes=30), "START")]
+    todo = icalendar.Calendar.from_ical(to_ics(a, pack=pack, component="VTODO")).walk("VTODO")[0]
+    assert todo.get("DURATION").dt == dt.timedelta(hours=4)  # a to-do runs until it is due
+    assert "TRANSP" not in todo
+    with pytest.raises(ValueError, match="http"):
+        to_ics(a, pack=pack, url="javascript:alert(1)")
+
+
+def test_cli_writes_the_link_and_refuses_other_schemes(tmp_path: Any) -> None:
+    from click.testing import CliRunner
+
+    from worksheetkit.cli import cli
+
+    out = tmp_path / "t.ics"
+    args = ["schedule", "examples/assignments/thought-record-london.yaml", "--ics", str(out)]
+    ok = CliRunner().invoke(cli, [*args, "--url", "https://app.example/t/1"])
+    assert ok.exit_code == 0, ok.output
+    assert b"URL:https://app.example/t/1" in out.read_bytes()
+    bad = CliRunner().invoke(cli, [*args, "--url", "javascript:alert(1)"])
+    assert bad.exit_code == 2
+    assert "--url" in bad.output

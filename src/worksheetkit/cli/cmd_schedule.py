@@ -48,6 +48,9 @@ def _fail(lines: list[str]) -> None:
 @click.option("--ics", "ics", metavar="OUT", help="Write an iCalendar file instead of listing.")
 @click.option("--todo", is_flag=True, help="With --ics: to-dos (VTODO) instead of events.")
 @click.option(
+    "--url", metavar="URL", help="With --ics: an https link that opens the task in the app."
+)
+@click.option(
     "--pack",
     "pack_dir",
     metavar="FOLDER",
@@ -61,6 +64,7 @@ def command(
     fmt: str,
     ics: str | None,
     todo: bool,
+    url: str | None,
     pack_dir: str | None,
     explain: bool,
 ) -> None:
@@ -78,6 +82,8 @@ def command(
         fail_usage(f"cannot read {assignment}: no such file")
     if from_ and to and to < from_:
         fail_usage("--to is before --from")
+    if url is not None and not url.startswith(("https://", "http://")):
+        fail_usage("--url must be an https:// (or http://) link")
     try:
         model = load(path)
     except WorksheetError as exc:
@@ -116,8 +122,21 @@ def command(
                 end = (from_ or model.start) + DEFAULT_HORIZON
                 note = f"note: the schedule has no end; showing until {end} (use --to)"
         if ics:
-            data = to_ics(model, from_, end, pack=pack, component="VTODO" if todo else "VEVENT")
             refuse_input_as_output(ics, (assignment,))
+            import warnings
+
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                data = to_ics(
+                    model,
+                    from_,
+                    end,
+                    pack=pack,
+                    component="VTODO" if todo else "VEVENT",
+                    url=url,
+                )
+            for w in caught:  # text the calendar could not carry as it was (WK227)
+                click.echo(f"{assignment}: warning {w.message}", err=True)
             try:
                 write_atomic(ics, data)
             except OSError as exc:

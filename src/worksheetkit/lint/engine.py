@@ -14,6 +14,8 @@ from typing import Any
 
 from ..errors import Diagnostic, sort_diagnostics
 from ..loading import SourceDocument
+from ..loading.portability import CODE as PORTABILITY
+from ..loading.portability import find_portability
 from ..model import Pack, Pathway, Worksheet
 from ..validation import PACK_FILE, PackChecker, _collect, _read, find_pack_root, split_ref
 from ..validation.located import Located
@@ -168,6 +170,12 @@ def _lint_group(
             continue  # assignments and responses: nothing to lint (and answers are private)
         silencer = Silencer.of(doc)
         out.extend(silencer.problems)
+        if ctx.config.enabled(PORTABILITY) and not (doc.file or "").lower().endswith(".json"):
+            out.extend(
+                p.diagnostic(doc.file, PORTABILITY, ctx.config.severity_of(PORTABILITY))
+                for p in find_portability(doc.source.text or "")
+                if not silencer.silenced(PORTABILITY, p.path)
+            )
         for finding in run_checks(ctx):
             if ctx.config.enabled(finding.code) and not silencer.silenced(
                 finding.code, finding.node.path

@@ -39,6 +39,11 @@ _ALL = (
     Rule("WL013", "outdated-translation", "A translation was made from an older source text."),
     Rule("WL014", "unreadable-translation-stamp", "A translation stamp cannot be checked."),
     Rule("WL015", "avoid-word", "Client-facing text uses a word to avoid (e.g. homework)."),
+    Rule(
+        "WL020",
+        "yaml-portability",
+        "Unquoted YAML that other YAML readers read differently (yes/on, 1:30, '?' in { }, <<).",
+    ),
 )
 
 RULES: dict[str, Rule] = {r.code: r for r in _ALL}

@@ -8,7 +8,6 @@ docs/responses.md ("What the schema cannot say").
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..model import (
@@ -55,6 +54,16 @@ _OTHER: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {"other": {"type": "string", "minLength": 1, "maxLength": MAX_OTHER}},
 }
+
+
+# The syntax characters of ECMAScript regular expressions: the only ones a `u`-mode pattern
+# (ajv, browsers) may escape. `re.escape` also escapes `-`, `#`, `~`…, which `u` mode refuses.
+_SYNTAX = frozenset("^$\\.*+?()[]{}|/")
+
+
+def js_escape(text: str) -> str:
+    """``text`` as a literal in a pattern valid in Python ``re``, RE2 and JavaScript ``u`` mode."""
+    return "".join("\\" + c if c in _SYNTAX else c for c in text)
 
 
 def _values(item: Any) -> list[Any]:
@@ -205,13 +214,14 @@ def _required_answers(fields: list[Field]) -> dict[str, Any] | None:
                     "required": [c.id for c in cols],
                     "properties": {c.id: _answered(c.item) for c in cols},
                 }
-                rule: dict[str, Any] = {"items": item_rule}
+                item_rule["type"] = "object"
+                rule: dict[str, Any] = {"type": ["array", "null"], "items": item_rule}
                 if f.id in properties:
                     rule.update(properties[f.id])
                 properties[f.id] = rule
     if not required and not properties:
         return None
-    schema: dict[str, Any] = {"properties": properties}
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         schema["required"] = required
     return schema
@@ -245,7 +255,7 @@ def response_json_schema(worksheet: Worksheet) -> dict[str, Any]:
             "worksheet": {
                 "type": "string",
                 "maxLength": 160,
-                "pattern": f"^{re.escape(ws.id)}(@{major}(\\.\\d+){{0,2}})?$",
+                "pattern": f"^{js_escape(ws.id)}(@{major}(\\.\\d+){{0,2}})?$",
             },
             "version": {
                 "type": ["string", "null"],

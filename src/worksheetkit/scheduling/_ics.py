@@ -10,7 +10,9 @@ reproducible (DTSTAMP is the assignment's start).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import re
+import warnings
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from ..model.documents import Assignment, Response
@@ -19,7 +21,7 @@ from ._expand import ReminderSpec, Series, expand
 from ._occurrence import Occurrence
 from ._rules import Group
 from ._timeline import PackLike, _bounded, _bounds, build
-from ._zones import UTC, localize
+from ._zones import UTC
 
 Component = Literal["VEVENT", "VTODO"]
 
@@ -36,19 +38,170 @@ def _slot(occurrence: Occurrence) -> int:
 
 
 def _rule_text(group: Group, hours: tuple[int, ...], minutes: tuple[int, ...]) -> str:
-    """The group's RRULE body limited to the given times of day."""
+    """The group's RRULE body limited to the given times of day.
+
+    Our month-end clamp (``BYMONTHDAY=28,…,D;BYSETPOS=-1``) is valid RFC 5545 but ical.js
+    expands it to several events a month: it is written as ``BYMONTHDAY=-1`` when it means the
+    last day (D = 31), else as ``BYMONTHDAY=D``; the clamped days that rule does not make
+    (30 February…) are written as events of their own.
+    """
     parts = [p.split("=", 1) for p in group.text().split(";")]
-    n = len(hours) * len(minutes)
+    clamp = group.raw is None and group.bysetpos is not None
     out = []
     for name, value in parts:
         if name == "BYHOUR":
             value = ",".join(map(str, hours))
         elif name == "BYMINUTE":
             value = ",".join(map(str, minutes))
-        elif name == "BYSETPOS" and group.raw is None:  # our month-end clamp: last n instants
-            value = ",".join(str(p) for p in range(-n, 0))
+        elif clamp and name == "BYMONTHDAY":
+            day = max(int(d) for d in value.split(","))
+            value = "-1" if day == 31 else str(day)
+        elif clamp and name == "BYSETPOS":
+            continue
         out.append(f"{name}={value}")
     return ";".join(out)
+
+
+def _walls(rule: str, first: dt.datetime, last: dt.datetime) -> Iterator[dt.datetime]:
+    """The wall times ``rule`` makes from DTSTART ``first`` up to ``last`` (what a reader
+    expands before reading them in the time zone), lazily."""
+    from dateutil.rrule import rrulestr
+
+    for wall in rrulestr(rule, dtstart=first):
+        if wall > last:
+            return
+        yield wall
+
+
+def _runs(
+    rule: str, agreed: list[Occurrence], tz: Any
+) -> list[tuple[list[Occurrence], list[dt.datetime]]]:
+    """Split the occurrences every reader agrees on into RRULE runs: (occurrences, EXDATEs).
+
+    A run starts at an occurrence the rule makes and stops before the first wall time the rule
+    makes that is not plain (a DST gap or fold): readers disagree on which instant such a time
+    is, so it can be neither an instance nor an EXDATE (Python readers compare EXDATEs as
+    instants, and 01:30 in London's gap is the same instant as 02:30). EXDATEs are plain wall
+    times the rule makes that are not occurrences. Each wall time is generated once per run.
+    """
+    runs: list[tuple[list[Occurrence], list[dt.datetime]]] = []
+    by_wall = {_wall(o): o for o in agreed}
+    pending = agreed
+    while pending:
+        first = _wall(pending[0])
+        last = _wall(pending[-1])
+        covered: list[Occurrence] = []
+        skipped: list[dt.datetime] = []
+        for wall in _walls(rule, first, last):
+            if not covered and wall != first:
+                break  # the rule does not make this occurrence: it is written on its own
+            if not _plain(wall, tz):
+                break
+            if wall in by_wall:
+                covered.append(by_wall[wall])
+            else:
+                skipped.append(wall)
+        if not covered:
+            pending = pending[1:]
+            continue
+        end = _wall(covered[-1])
+        runs.append((covered, [w for w in skipped if w < end]))
+        pending = [o for o in pending if _wall(o) > end]
+    return runs
+
+
+def _plain(wall: dt.datetime, tz: Any) -> bool:
+    """True when ``wall`` happens exactly once in ``tz`` (neither in a DST gap nor a fold):
+    every reader then turns it into the same instant."""
+    return (
+        wall.replace(tzinfo=tz, fold=0).utcoffset() == wall.replace(tzinfo=tz, fold=1).utcoffset()
+    )
+
+
+def _agreed(
+    o: Occurrence, tz: Any, lengths: tuple[dt.timedelta, ...], ends: tuple[Any, ...]
+) -> bool:
+    """Whether a reader that expands DTSTART;TZID and adds each of ``lengths`` on the wall
+    clock (ical.js and the Python readers both do) lands on this occurrence's opening instant
+    and on each of ``ends`` (instants)."""
+    wall = _wall(o)
+    if o.opens.replace(tzinfo=None) != wall or not _plain(wall, tz):
+        return False
+    for length, expected in zip(lengths, ends, strict=True):
+        end = wall + length
+        if not _plain(end, tz):
+            return False
+        if end.replace(tzinfo=tz).astimezone(UTC) != expected.astimezone(UTC):
+            return False
+    return True
+
+
+def task_end(o: Occurrence, minutes: float | None) -> dt.datetime:
+    """Where the calendar event of ``o`` ends: after the task's ``estimated_minutes`` (never
+    after the occurrence is due), or when it is due if the worksheet gives no estimate."""
+    if minutes is None:
+        return o.due
+    return min(o.opens + dt.timedelta(minutes=minutes), o.due, key=lambda t: t.astimezone(UTC))
+
+
+# RFC 5545 §3.3.11: TEXT may hold no control character but HTAB (line breaks are escaped).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class CalendarTextWarning(UserWarning):
+    """Text written into an .ics file was changed: control characters RFC 5545 forbids were
+    removed. The message names the field, never the text."""
+
+    code = "WK227"
+
+
+def _text(value: str, field: str) -> str:
+    """``value`` safe for an iCalendar TEXT property: CR LF and CR become line breaks (escaped
+    as ``\\n`` by the writer), other control characters are removed with a warning."""
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    cleaned = _CONTROLS.sub("", text)
+    if cleaned != text:
+        warnings.warn(
+            CalendarTextWarning(
+                f"WK227 the calendar's {field} held control characters that calendar files "
+                "cannot carry; they were left out."
+            ),
+            stacklevel=3,
+        )
+    return cleaned
+
+
+def _vtimezone(tz: Any, first: dt.date, last: dt.date) -> Any:
+    """A VTIMEZONE every common reader reads alike: one STANDARD or DAYLIGHT component per
+    change of offset, each with its own DTSTART and no RDATE list (ical.js reads only the
+    first value of a multi-value RDATE), plus the offset in force at ``first``."""
+    import icalendar
+
+    from ._zones import _transitions
+
+    vtz = icalendar.Timezone()
+    vtz.add("tzid", tz.key)
+    begin = dt.datetime(first.year, first.month, first.day)
+    at_begin = begin.replace(tzinfo=tz)
+    changes: list[tuple[dt.datetime, dt.timedelta, dt.timedelta, dt.datetime]] = []
+    for year in range(first.year, last.year + 1):
+        for instant, before, after in _transitions(tz, year):
+            moment = instant.replace(tzinfo=UTC).astimezone(tz)
+            changes.append((instant + before, before, after, moment))
+    offset = at_begin.utcoffset()
+    assert offset is not None
+    rows = [(begin, offset, offset, at_begin), *changes]
+    for local, before, after, moment in rows:
+        daylight = bool(moment.dst())
+        part = icalendar.TimezoneDaylight() if daylight else icalendar.TimezoneStandard()
+        part.add("dtstart", local)
+        part.add("tzoffsetfrom", before)
+        part.add("tzoffsetto", after)
+        name = moment.tzname()
+        if name:
+            part.add("tzname", name)
+        vtz.add_component(part)
+    return vtz
 
 
 def _trigger(spec: ReminderSpec) -> tuple[dt.timedelta, str]:
@@ -98,13 +251,23 @@ def to_ics(
     responses: Iterable[Response] | None = None,
     component: Component = "VEVENT",
     titles: dict[str, str] | None = None,
+    url: str | None = None,
 ) -> bytes:
     """The occurrences of ``assignment`` in [start, end] as an iCalendar file (bytes).
 
     ``component`` chooses calendar events (VEVENT) or to-dos (VTODO). ``titles`` maps worksheet
     references to the summary shown in the calendar (default: the worksheet's title from the
-    pack, else its reference).
+    pack, else its reference). ``url`` (http or https), a link the app gives to open the task,
+    is written as URL and at the end of DESCRIPTION.
+
+    Events are free time (``TRANSP:TRANSPARENT``) and last as long as the task: the worksheet's
+    ``estimated_minutes`` when the pack gives it (never past the due time), else the window.
+    To-dos run from opening to due.
     """
+    if url is not None and not (
+        isinstance(url, str) and url.startswith(("https://", "http://")) and url.isprintable()
+    ):
+        raise ValueError("url must be an http(s) link")
     import icalendar
 
     tz, timeline, all_series = build(assignment, pack, responses)
@@ -121,7 +284,6 @@ def to_ics(
     cal.add("prodid", "-//worksheetkit//schedule//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-timezone", tz.key)
     segment: dict[str | None, int] = {}
     dates: list[dt.date] = []
     for series in all_series:
@@ -146,6 +308,7 @@ def to_ics(
                 pack,
                 titles,
                 component,
+                url,
             )
             for part in parts:
                 cal.add_component(part)
@@ -153,7 +316,7 @@ def to_ics(
         # VTIMEZONE rules only for the years the calendar needs (smaller, still deterministic).
         first = dt.date(min(dates).year - 1, 1, 1)
         last = dt.date(max(dates).year + 2, 1, 1)
-        cal.add_missing_timezones(first_date=first, last_date=last)
+        cal.subcomponents.insert(0, _vtimezone(tz, first, last))
     data: bytes = cal.to_ical()
     return data
 
@@ -173,6 +336,22 @@ def _title(ref: str, pack: PackLike | None, titles: dict[str, str] | None) -> st
     return ref
 
 
+def _worksheet(ref: str, pack: PackLike | None) -> Any:
+    if pack is None:
+        return None
+    try:
+        return pack.worksheet(ref)
+    except (KeyError, ValueError):
+        return None
+
+
+def _plain_text(value: Any) -> str:
+    """A text field (a string, or a map of languages: the first one) as one string."""
+    if isinstance(value, dict):
+        return str(next(iter(value.values()), ""))
+    return str(value)
+
+
 def _component(
     assignment: Assignment,
     series: Series,
@@ -188,82 +367,112 @@ def _component(
     pack: PackLike | None,
     titles: dict[str, str] | None,
     component: Component,
+    url: str | None = None,
 ) -> list[Any]:
     import icalendar
 
     step = series.step or "main"
-    item = icalendar.Todo() if component == "VTODO" else icalendar.Event()
-    item.add("uid", f"{assignment.id}/{step}/{seg}/{n}@worksheetkit")
-    item.add("dtstamp", stamp)
     summary = _title(series.worksheet, pack, titles)
     if series.step:
         summary += f" ({series.step})"
     if slot:
         summary += f" — {slot} of {series.compiled.slots} this week"
-    item.add("summary", summary)
+    summary = _text(summary, "title")
     plan = assignment.plan
+    worksheet = _worksheet(series.worksheet, pack)
+    lines = []
+    if worksheet is not None and worksheet.summary:
+        lines.append(_text(_plain_text(worksheet.summary), "worksheet summary"))
     if plan is not None and (plan.when or plan.where):
-        item.add("description", "Plan: " + ", ".join(p for p in (plan.when, plan.where) if p))
-    first = picked[0]
-    first_wall = _wall(first)
-    item.add("dtstart", first_wall.replace(tzinfo=tz))
+        lines.append(
+            _text("Plan: " + ", ".join(p for p in (plan.when, plan.where) if p), "plan description")
+        )
+    if url is not None:
+        lines.append(url)
+    description = "\n".join(lines) if lines else None
+    task_minutes = None
+    if component == "VEVENT" and worksheet is not None and worksheet.estimated_minutes:
+        task_minutes = float(worksheet.estimated_minutes)
     if series.window is not None:
         duration = series.window
     else:
+        first_wall = _wall(picked[0])
         times = [(h, m) for g in series.compiled.groups for (h, m) in g.times]
         following = [first_wall.replace(hour=h, minute=m) for h, m in times]
         duration = _default_duration(first_wall, following)
-    item.add(
-        "duration",
-        dt.timedelta(days=duration.days + 30 * duration.months, seconds=duration.seconds),
+    length = dt.timedelta(days=duration.days + 30 * duration.months, seconds=duration.seconds)
+    # The event lasts as long as the task; alarms before the due time then count from the start.
+    event_length = (
+        length if task_minutes is None else min(length, dt.timedelta(minutes=task_minutes))
     )
-    walls = {_wall(o) for o in picked}
-    if len(picked) > 1 or series.compiled.weekly_target or not series.compiled.once:
-        last = picked[-1]
-        until = localize(_wall(last), tz, "shift_forward", "later")
-        assert until is not None
-        rule = _rule_text(group, hours, minutes)
-        rule += ";UNTIL=" + until.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        item.add("rrule", icalendar.vRecur.from_ical(rule))
-        # Wall times the rule makes but the policy skipped become EXDATEs.
-        exdates: list[dt.datetime] = []
-        chosen_times = {(h, m) for h in hours for m in minutes}
-        for wall in group.rule(series.compiled.start):
-            if wall > _wall(last):
-                break
-            if wall < first_wall:
-                continue
-            if (wall.hour, wall.minute) not in chosen_times:
-                continue
-            if wall not in walls:
-                exdates.append(wall.replace(tzinfo=tz))
-        if exdates:
-            item.add("exdate", sorted(set(exdates), key=lambda d: d.replace(tzinfo=None)))
-    # A fall-back time read as the later instant: readers take the earlier one (RFC 5545
-    # §3.3.5), so that instance is overridden (same UID, RECURRENCE-ID) with a UTC DTSTART.
-    overrides = []
+
+    def new(uid: str) -> Any:
+        item = icalendar.Todo() if component == "VTODO" else icalendar.Event()
+        item.add("uid", uid)
+        item.add("dtstamp", stamp)
+        item.add("summary", summary)
+        if description is not None:
+            item.add("description", description)
+        if url is not None:
+            item.add("url", url)
+        if component == "VEVENT":
+            item.add("transp", "TRANSPARENT")
+        return item
+
+    def finish(item: Any, window: dt.timedelta, event: dt.timedelta) -> Any:
+        grace = series.grace
+        if not grace.is_zero:
+            item.add("x-worksheetkit-grace", grace.to_ical())
+        item.add("x-worksheetkit-timing", series.timing)
+        item.add("x-worksheetkit-step", step)
+        for spec in series.reminders:
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"Reminder: {summary}")
+            delta, related = _trigger(spec)
+            if related == "END" and event != window:
+                delta, related = window + delta, "START"
+            alarm.add("trigger", delta, parameters={"RELATED": related})
+            item.add_component(alarm)
+        return item
+
+    # The series carries the occurrences every reader expands to the same instants; the others
+    # (DST gaps and folds, windows across a DST change, clamped month ends) are written as
+    # events of their own in UTC, which no reader can read differently.
+    agreed = [
+        o
+        for o in picked
+        if _agreed(o, tz, (length, event_length), (o.due, task_end(o, task_minutes)))
+    ]
+    repeating = len(picked) > 1 or series.compiled.weekly_target or not series.compiled.once
+    rule = _rule_text(group, hours, minutes)
+    if repeating:
+        runs = _runs(rule, agreed, tz)
+    else:
+        runs = [(agreed[:1], [])] if agreed else []
+    out: list[Any] = []
+    done: set[str] = set()
+    for r, (covered, exdates) in enumerate(runs):
+        suffix = f".{r}" if r else ""
+        item = new(f"{assignment.id}/{step}/{seg}/{n}{suffix}@worksheetkit")
+        item.add("dtstart", _wall(covered[0]).replace(tzinfo=tz))
+        item.add("duration", event_length)
+        if repeating:
+            last = covered[-1].opens.astimezone(UTC)
+            item.add("rrule", icalendar.vRecur.from_ical(f"{rule};UNTIL={last:%Y%m%dT%H%M%SZ}"))
+            for wall in exdates:  # one value per line: some readers read only the first
+                item.add("exdate", wall.replace(tzinfo=tz))
+        out.append(finish(item, length, event_length))
+        done.update(o.id for o in covered)
     for o in picked:
-        wall = _wall(o)
-        default = localize(wall, tz, "shift_forward", "earlier")
-        if default is not None and default.astimezone(UTC) != o.opens.astimezone(UTC):
-            override = icalendar.Todo() if component == "VTODO" else icalendar.Event()
-            for key in ("uid", "dtstamp", "summary", "description"):
-                if key in item:
-                    override[key] = item[key]
-            override.add("recurrence-id", wall.replace(tzinfo=tz))
-            override.add("dtstart", o.opens.astimezone(UTC))
-            override["duration"] = item["duration"]
-            overrides.append(override)
-    grace = series.grace
-    if not grace.is_zero:
-        item.add("x-worksheetkit-grace", grace.to_ical())
-    item.add("x-worksheetkit-timing", series.timing)
-    item.add("x-worksheetkit-step", step)
-    for spec in series.reminders:
-        alarm = icalendar.Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", f"Reminder: {summary}")
-        delta, related = _trigger(spec)
-        alarm.add("trigger", delta, parameters={"RELATED": related})
-        item.add_component(alarm)
-    return [item, *overrides]
+        if o.id in done:
+            continue
+        stamp_text = o.id.split("/", 1)[1].replace("#", "-")
+        item = new(f"{assignment.id}/{step}/{seg}/{n}/{stamp_text}@worksheetkit")
+        item.add("dtstart", o.opens.astimezone(UTC))
+        opens = o.opens.astimezone(UTC)
+        window = o.due.astimezone(UTC) - opens
+        event = task_end(o, task_minutes).astimezone(UTC) - opens
+        item.add("duration", event)
+        out.append(finish(item, window, event))
+    return out
