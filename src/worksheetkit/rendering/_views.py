@@ -371,6 +371,7 @@ class ViewBuilder:
                 s.id, f"{self.prefix}-score-{s.id}", loc.inline(s.label, f"$.scores[{i}].label")
             )
             for i, s in enumerate(ws.scores)
+            if s.shown_to_client
         ]
         source: list[tuple[str, Markup]] = []
         if ws.source is not None:
@@ -741,6 +742,8 @@ class ViewBuilder:
         scores = []
         input_ids = {e["id"] for e in self.config_items}
         for i, s in enumerate(self.ws.scores):
+            if not s.shown_to_client:  # a clinician-only score is not computed in the form
+                continue
             names = _references(s.formula)
             if names is None:
                 continue
