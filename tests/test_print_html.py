@@ -192,7 +192,9 @@ def test_condition_words_never_show_the_expression() -> None:
     item = _find(ws, "balanced_thought")
     for lang in ("en", "es", "fr"):
         words = condition_words(ws, item, lang)
-        assert words and ">=" not in words and "belief" not in words
+        assert words
+        assert ">=" not in words
+        assert "belief" not in words
     assert condition_words(ws, item, "es").startswith("Responde")
 
 
@@ -293,7 +295,8 @@ def test_printed_pdf_is_a_complete_handout(ws: Worksheet, chromium: Any, tmp_pat
 def test_printed_spanish_handout(chromium: Any, tmp_path: Path) -> None:
     ws = next(w for w in WORKSHEETS if "es" in (w.languages or []) and any(_expected(w)))
     text = _pdf_text(chromium, render(ws, language="es"), tmp_path, "es")
-    assert "Elige…" not in text and "Enviar" not in text
+    assert "Elige…" not in text
+    assert "Enviar" not in text
 
 
 @pytest.mark.browser
@@ -321,7 +324,9 @@ def test_unanswered_slider_draws_no_knob(chromium: Any, tmp_path: Path) -> None:
         ends = item.locator(".wk-slider .wk-end")
         track = slider.bounding_box()
         first, last = ends.nth(0).bounding_box(), ends.nth(ends.count() - 1).bounding_box()
-        assert track and first and last
+        assert track
+        assert first
+        assert last
         assert abs(first["x"] - track["x"]) < 2
         assert abs((last["x"] + last["width"]) - (track["x"] + track["width"])) < 2
         slider.focus()
