@@ -96,7 +96,7 @@ def test_tables_print_enough_rows_and_choice_cells_as_tick_boxes(ws: Worksheet) 
     for v in _views(ws):
         if not (isinstance(v, FieldView) and v.type == "table"):
             continue
-        table = re.search(rf'<table class="wk-table" id="{v.dom_id}".*?</table>', html, re.S)
+        table = re.search(rf'<table class="wk-table[^"]*" id="{v.dom_id}".*?</table>', html, re.S)
         assert table is not None
         body = table.group(0)
         screen = body.count("data-wk-row>")

@@ -129,6 +129,7 @@ class FieldView:
     range_min: float = 0
     range_max: float = 0
     print_extra: int = 0  # blank table rows only on paper
+    col_hint: Markup | None = None  # a rating column's scale, under its header
     words: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -206,6 +207,12 @@ class FieldView:
             f'<div class="wk-item wk-item--{_esc(self.type)}" id="{_esc(self.dom_id)}-item" '
             f'data-wk-item="{_esc(self.id)}"{self.show_if_attr}>{self.condition_html}'
         )
+
+    @property
+    def col_hint_html(self) -> Markup:
+        if self.col_hint is None:
+            return Markup("")
+        return Markup(' <span class="wk-col-hint">{}</span>').format(self.col_hint)
 
     @property
     def condition_html(self) -> Markup:
@@ -786,11 +793,17 @@ class ViewBuilder:
                     in_cell=True,
                 )
             )
+        for c, col in enumerate(item.columns):
+            if isinstance(col, Rating):
+                fv.columns[c].col_hint = self._scale_hint(col, fv.columns[c])
         for r in range(count):
             row_default = defaults[r] if r < len(defaults) and isinstance(defaults[r], dict) else {}
             cells = []
             for c, col in enumerate(item.columns):
                 header = fv.columns[c].label_text
+                hint = fv.columns[c].col_hint
+                if hint is not None:
+                    header = f"{header} {hint.striptags()}"
                 cell = self._control(
                     col,
                     f"{p}.columns[{c}]",
@@ -806,6 +819,20 @@ class ViewBuilder:
             fv.rows.append(cells)
         fv.add_hidden = item.max_rows is not None and count >= item.max_rows
         fv.print_extra = max(0, table_rows(item) - count)
+
+    def _scale_hint(self, col: Rating, head: FieldView) -> Markup | None:
+        """A rating column's scale in words: "0–100: 0 Not at all, 100 Most intense ever"."""
+        lo, hi = number_text(col.min), number_text(col.max)
+        span = f"{lo}–{hi}"
+        compact = head.label_text.replace(" ", "").replace("-", "–")
+        parts: list[Markup] = []
+        if span not in compact:
+            parts.append(escape(span))
+        for value, words in head.anchors:
+            parts.append(Markup("{} {}").format(value, words))
+        if not parts:
+            return None
+        return Markup("(") + Markup("; ").join(parts) + Markup(")")
 
     # -- configuration for the browser runtime ----------------------------------------------
     def _config(self, item: Any, fv: FieldView, p: str) -> dict[str, Any]:
