@@ -378,7 +378,7 @@ def test_response_views(sink: Worksheet) -> None:
     html = render((sink, response), "html")
     assert "At &lt;b&gt;work&lt;/b&gt;" in html
     assert "<b>work" not in html
-    assert ': </span>sad</td>' in html  # labelled for the card layout
+    assert ": </span>sad</td>" in html  # labelled for the card layout
     assert "11 (High)" in html
     # Hidden questions (show_if false) without an answer are left out of the review.
     assert "How long did you walk?" not in html
