@@ -1,19 +1,15 @@
 """Print-first HTML: the form printed from a browser is a handout a client can fill in by hand.
 
-The fast tests read the markup the print needs (tick boxes, scales, rows, condition words);
-the browser tests print every example to PDF with Chromium (Playwright's ``page.pdf``), extract
-its text with ``pdftotext`` (Debian poppler-utils) and read it as a client would: every option
-and every conditional question is there, and no "Choose…", counter, placeholder or button is.
-Unanswered sliders are checked in the browser too (no knob, "Not answered yet").
+The tests here read the markup the print needs (tick boxes, scales, rows, condition words);
+tests/browser/test_print_pdf.py prints every example to PDF with Chromium and reads it back with
+``pdftotext`` using the helpers below (``pdf_text``, ``FORBIDDEN``), and looks at an unanswered
+slider.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -201,41 +197,7 @@ def test_condition_words_never_show_the_expression() -> None:
 # -- printed to PDF in Chromium -----------------------------------------------------------------
 
 
-def _require_tools() -> None:
-    missing = []
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        missing.append("chromium")
-    if shutil.which("pdftotext") is None:
-        missing.append("pdftotext (Debian package poppler-utils)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("playwright (pip)")
-    if not missing:
-        return
-    if os.environ.get("WORKSHEETKIT_SKIP_BROWSER") == "1":
-        pytest.skip("browser tests skipped (WORKSHEETKIT_SKIP_BROWSER=1)")
-    pytest.fail("print test tools are missing: " + ", ".join(missing), pytrace=False)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    _require_tools()
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--headless"]
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def _blocked(route: Any) -> None:
+def blocked(route: Any) -> None:
     url = route.request.url
     if url.startswith(("file:", "data:", "about:")):
         route.continue_()
@@ -243,14 +205,14 @@ def _blocked(route: Any) -> None:
         route.abort()
 
 
-def _pdf_text(browser: Any, html: str, tmp_path: Path, name: str) -> str:
+def pdf_text(browser: Any, html: str, tmp_path: Path, name: str) -> str:
     """The PDF's text twice, whitespace collapsed: in reading order, then laid out as printed
     (pdftotext -layout keeps a scale's numbers on one line)."""
     page_file = tmp_path / f"{name}.html"
     page_file.write_text(html, encoding="utf-8")
     page = browser.new_page()
     try:
-        page.route("**/*", _blocked)
+        page.route("**/*", blocked)
         page.goto(page_file.as_uri())
         pdf = tmp_path / f"{name}.pdf"
         page.pdf(path=str(pdf), format="A4")
@@ -269,73 +231,3 @@ def _pdf_text(browser: Any, html: str, tmp_path: Path, name: str) -> str:
 
 
 FORBIDDEN = ("Choose…", "characters remaining", "mm/dd/yyyy", "dd/mm/yyyy", "Submit", "Remove row")
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("ws", WORKSHEETS, ids=IDS)
-def test_printed_pdf_is_a_complete_handout(ws: Worksheet, chromium: Any, tmp_path: Path) -> None:
-    text = _pdf_text(chromium, render(ws), tmp_path, ws.id)
-    options, conditional = _expected(ws)
-    missing = sorted(o for o in options if " ".join(o.split()) not in text)
-    assert not missing, f"options not printed: {missing}"
-    missing = sorted(c for c in conditional if " ".join(c.split()) not in text)
-    assert not missing, f"conditional questions not printed: {missing}"
-    if conditional:
-        assert condition_words(ws, None, ws.language) in text
-    for word in FORBIDDEN:
-        assert word not in text, word
-    for v in _views(ws):
-        if isinstance(v, FieldView) and "placeholder" in v.attrs:
-            assert v.attrs["placeholder"] not in text
-        if isinstance(v, FieldView) and v.marks and v.type == "rating" and not v.in_cell:
-            assert " ".join(v.marks[:3]) in text  # a scale to circle
-
-
-@pytest.mark.browser
-def test_printed_spanish_handout(chromium: Any, tmp_path: Path) -> None:
-    ws = next(w for w in WORKSHEETS if "es" in (w.languages or []) and any(_expected(w)))
-    text = _pdf_text(chromium, render(ws, language="es"), tmp_path, "es")
-    assert "Elige…" not in text
-    assert "Enviar" not in text
-
-
-@pytest.mark.browser
-def test_unanswered_slider_draws_no_knob(chromium: Any, tmp_path: Path) -> None:
-    ws = next(w for w in WORKSHEETS if w.id == "physio.weekly-review")
-    page_file = tmp_path / "slider.html"
-    page_file.write_text(render(ws), encoding="utf-8")
-    page = chromium.new_page(viewport={"width": 360, "height": 800})
-    try:
-        page.route("**/*", _blocked)
-        page.goto(page_file.as_uri())
-        item = page.locator("[data-wk-item=pain_average]")
-        slider = item.locator("input[type=range]")
-        assert slider.is_visible()
-        assert "wk-range--unset" in (slider.get_attribute("class") or "")
-        # No knob: the same slider at the same value looks different once answered.
-        unset = slider.screenshot()
-        slider.evaluate("el => el.classList.remove('wk-range--unset')")
-        assert slider.screenshot() != unset
-        slider.evaluate("el => el.classList.add('wk-range--unset')")
-        assert slider.screenshot() == unset
-        assert item.locator("[data-wk-range-state]").is_visible()
-        assert slider.get_attribute("aria-valuetext") == "Not answered"
-        # The anchor words sit at the two ends of the slider.
-        ends = item.locator(".wk-slider .wk-end")
-        track = slider.bounding_box()
-        first, last = ends.nth(0).bounding_box(), ends.nth(ends.count() - 1).bounding_box()
-        assert track
-        assert first
-        assert last
-        assert abs(first["x"] - track["x"]) < 2
-        assert abs((last["x"] + last["width"]) - (track["x"] + track["width"])) < 2
-        slider.focus()
-        page.keyboard.press("ArrowRight")
-        assert "wk-range--unset" not in (slider.get_attribute("class") or "")
-        assert not item.locator("[data-wk-range-state]").is_visible()
-        assert item.locator("input[type=number]").input_value() == "1"
-        # Clearing the number makes it unanswered again.
-        item.locator("input[type=number]").fill("")
-        assert "wk-range--unset" in (slider.get_attribute("class") or "")
-    finally:
-        page.close()
