@@ -117,7 +117,7 @@ def test_controls_are_labelled_and_described(sink: Worksheet) -> None:
     assert '<span class="wk-optional">(optional)</span>' in html
     # Radio groups are fieldsets with legends; table cells have their own names.
     assert '<legend class="wk-legend">Did you go for a walk?</legend>' in html
-    assert ">Intensity, row 1</label>" in html
+    assert ">Intensity (0–100), row 1</label>" in html  # a rating column says its scale
     assert '<th scope="col">Emotion</th>' in html
     assert 'data-wk-show-if="[&quot;==&quot;,[&quot;name&quot;,&quot;walked&quot;],true]"' in html
 
@@ -378,7 +378,7 @@ def test_response_views(sink: Worksheet) -> None:
     html = render((sink, response), "html")
     assert "At &lt;b&gt;work&lt;/b&gt;" in html
     assert "<b>work" not in html
-    assert "<td>sad</td>" in html
+    assert ": </span>sad</td>" in html  # labelled for the card layout
     assert "11 (High)" in html
     # Hidden questions (show_if false) without an answer are left out of the review.
     assert "How long did you walk?" not in html

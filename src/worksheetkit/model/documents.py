@@ -63,6 +63,17 @@ class Score(Model):
     alerts: list[Alert] = Field(default_factory=list)
     min: Number | None = None  # lowest/highest possible score; derived from items when absent
     max: Number | None = None
+    # Who sees the score live while the form is filled in: ``client`` (shown under the form)
+    # or ``clinician`` (only in the clinician's views). Unset: ``clinician`` when the score
+    # declares an urgent alert (a risk screen), else ``client`` (docs/rendering.md, Alerts).
+    visibility: Literal["client", "clinician"] | None = None
+
+    @property
+    def shown_to_client(self) -> bool:
+        """Whether the filled-in form shows this score live to the person answering."""
+        if self.visibility is not None:
+            return self.visibility == "client"
+        return not any(a.severity == "urgent" for a in self.alerts)
 
 
 class Insertion(Model):

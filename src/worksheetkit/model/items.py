@@ -227,6 +227,9 @@ class Table(_Input):
     max_rows: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
     row_label: Text | None = None
     default: list[dict[str, Any]] | None = None
+    # Writing rows on a printed handout (pre-filled rows included); unset: enough for
+    # ``min_rows`` and at least 5, never more than ``max_rows``.
+    print_rows: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
 
 
 class Media(_Base):

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from ..errors import Diagnostic
 from ..model import Model, Response, Section, Table, Worksheet, display_label
+from ._alerts import AlertView, alert_words, response_alerts
 from ._canonical import canonical_data, canonical_json
 from ._env import environment, runtime_script, stylesheet
 from ._markdown import MarkdownWriter
@@ -160,6 +161,8 @@ class _ReviewView:
     meta: list[tuple[str, str]]
     entries: list[_Entry]
     scores: list[tuple[str, str]]
+    alerts: list[AlertView]
+    alert_words: dict[str, str]
 
 
 def _response(
@@ -231,6 +234,9 @@ def _response(
         meta=meta,
         entries=entries,
         scores=scores,
+        # Raised alerts come first in the view, whatever the answers hide (docs: Alerts).
+        alerts=response_alerts(ws, response, loc),
+        alert_words=alert_words(loc.language),
     )
     env = environment(template_dir)
     body = env.get_template("response.html.j2").render(v=view, ui=ui)

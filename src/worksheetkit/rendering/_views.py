@@ -38,6 +38,8 @@ from ..model import (
     display_label,
     item_options,
 )
+from ._print import print_words, scale_marks, table_rows, text_lines
+from ._print_conditions import condition_words
 from ._text import Localiser, json_value, safe_url
 
 OTHER = "__other__"
@@ -120,6 +122,15 @@ class FieldView:
     max_length: int | None = None
     add_hidden: bool = False
     optional_text: str = "(optional)"
+    # For the printed handout (docs/rendering.md, Printing).
+    condition: str = ""  # the show_if in words
+    print_lines: int = 1
+    marks: list[str] = field(default_factory=list)  # a rating's numbers to circle
+    range_min: float = 0
+    range_max: float = 0
+    print_extra: int = 0  # blank table rows only on paper
+    col_hint: Markup | None = None  # a rating column's scale, under its header
+    words: dict[str, str] = field(default_factory=dict)
 
     @property
     def hint_id(self) -> str:
@@ -194,8 +205,75 @@ class FieldView:
     def _open(self) -> str:
         return (
             f'<div class="wk-item wk-item--{_esc(self.type)}" id="{_esc(self.dom_id)}-item" '
-            f'data-wk-item="{_esc(self.id)}"{self.show_if_attr}>'
+            f'data-wk-item="{_esc(self.id)}"{self.show_if_attr}>{self.condition_html}'
         )
+
+    @property
+    def col_hint_html(self) -> Markup:
+        if self.col_hint is None:
+            return Markup("")
+        return Markup(' <span class="wk-col-hint">{}</span>').format(self.col_hint)
+
+    @property
+    def condition_html(self) -> Markup:
+        """On paper, a conditional question says when to answer it (hidden on screen)."""
+        if not self.condition:
+            return Markup("")
+        return Markup(  # noqa: S704 - escaped
+            f'\n<p class="wk-print-only wk-condition">{_esc(self.condition)}</p>'
+        )
+
+    @property
+    def lines_attr(self) -> Markup:
+        """The writing lines a text answer gets on paper (a CSS custom property)."""
+        return Markup(f' style="--wk-lines: {int(self.print_lines)}"')  # noqa: S704 - a number
+
+    def _at(self, value: str) -> str:
+        span = self.range_max - self.range_min
+        pct = 0.0 if span <= 0 else (float(value) - self.range_min) / span * 100
+        return number_text(round(min(max(pct, 0.0), 100.0), 2))
+
+    @property
+    def ends_html(self) -> Markup:
+        """The anchor words placed along a slider or a printed scale, each at its value."""
+        if not self.anchors:
+            return Markup("")
+        spans = "".join(
+            f'<span class="wk-end" style="--wk-at: {self._at(v)}%">'
+            f'<span class="wk-anchor-value">{_esc(v)}</span> {text}</span>'
+            for v, text in self.anchors
+        )
+        return Markup(f'<div class="wk-ends" aria-hidden="true">{spans}</div>')  # noqa: S704
+
+    @property
+    def print_scale_html(self) -> Markup:
+        """A rating on paper: the numbers to circle, with the anchor words along them."""
+        if not self.marks:
+            return Markup("")
+        marks = "".join(f"<li>{_esc(m)}</li>" for m in self.marks)
+        how = _esc(self.words.get("circle_one", ""))
+        return Markup(  # noqa: S704 - escaped, anchors are Markup
+            f'\n<div class="wk-print-only wk-print-scale-wrap"><p class="wk-print-how">{how}</p>'
+            f'<ol class="wk-print-scale">{marks}</ol>{self.ends_html}</div>'
+        )
+
+    def print_cell_html(self, other: str) -> Markup:
+        """One blank table cell on paper: tick boxes for choices, a short scale for ratings."""
+        if self.options or self.type == "yesno":
+            boxes = "".join(
+                f'<span class="wk-tick"><span class="wk-box"></span>{_esc(o.label_text)}</span>'
+                for o in self.options
+            )
+            if self.other:
+                boxes += (
+                    f'<span class="wk-tick"><span class="wk-box"></span>{_esc(other)}: '
+                    '<span class="wk-blank"></span></span>'
+                )
+            return Markup(f'<span class="wk-ticks">{boxes}</span>')  # noqa: S704 - escaped
+        if self.marks and len(self.marks) <= 11:
+            marks = "".join(f"<li>{_esc(m)}</li>" for m in self.marks)
+            return Markup(f'<ol class="wk-print-scale wk-print-scale--cell">{marks}</ol>')  # noqa: S704
+        return Markup("")
 
     @property
     def single_head(self) -> Markup:
@@ -240,6 +318,7 @@ class FieldView:
             selected = " selected" if self.other_checked else ""
             out.append(f'\n<option value="{OTHER}"{selected}>{e(other)}</option>')
         out.append("\n</select>")
+        out.append(f'\n<span class="wk-print-only">{self.print_cell_html(other)}</span>')
         if self.other:
             out.append(self._other_input(other_label))
         return Markup("".join(out))  # noqa: S704
@@ -310,10 +389,19 @@ class BlockView:
     transcript: Markup | None = None
     duration: str = ""
     item_id: str = ""
+    condition: str = ""  # on paper, the show_if in words
 
     @property
     def show_if_attr(self) -> Markup:
         return _show_if_attr(self.show_if)
+
+    @property
+    def condition_html(self) -> Markup:
+        if not self.condition:
+            return Markup("")
+        return Markup(  # noqa: S704 - escaped
+            f'\n<p class="wk-print-only wk-condition">{_esc(self.condition)}</p>'
+        )
 
 
 def _show_if_attr(show_if: str | None) -> Markup:
@@ -347,6 +435,7 @@ class PageView:
     config: str
     source: list[tuple[str, Markup]]
     ui: dict[str, str]
+    pw: dict[str, str] = field(default_factory=dict)  # the printed handout's words
 
 
 class ViewBuilder:
@@ -371,6 +460,7 @@ class ViewBuilder:
                 s.id, f"{self.prefix}-score-{s.id}", loc.inline(s.label, f"$.scores[{i}].label")
             )
             for i, s in enumerate(ws.scores)
+            if s.shown_to_client
         ]
         source: list[tuple[str, Markup]] = []
         if ws.source is not None:
@@ -402,6 +492,7 @@ class ViewBuilder:
             config=self.config(),
             source=source,
             ui=self.ui,
+            pw=print_words(loc.language),
         )
 
     def _md(self, value: Any, path: str, level: int | None = None) -> Markup | None:
@@ -454,6 +545,8 @@ class ViewBuilder:
             else:
                 fv = self.field(item, p, conditional=conditional or show_if is not None)
                 out.append(fv)
+            if item.show_if:
+                out[-1].condition = condition_words(self.ws, item, self.loc.language)
         return out
 
     def media(self, item: Media, p: str, show_if: str | None) -> BlockView:
@@ -528,9 +621,11 @@ class ViewBuilder:
             show_if=None if in_cell else _expr_json(item.show_if),
             in_cell=in_cell,
             optional_text=self.ui["optional"],
+            words=print_words(loc.language),
         )
         attrs = fv.attrs
         if isinstance(item, TextItem):
+            fv.print_lines = text_lines(item)
             fv.multiline = item.multiline
             fv.max_length = None if in_cell else item.max_length
             if item.min_length is not None:
@@ -563,6 +658,9 @@ class ViewBuilder:
                 fv.widget = "slider"
             if in_cell:
                 fv.widget = "number"
+            if fv.widget != "buttons":
+                fv.marks = scale_marks(item)
+                fv.range_min, fv.range_max = float(item.min), float(item.max)
             anchors = item.anchors or {}
             for anchor in sorted(anchors, key=float):
                 at = number_text(anchor)
@@ -695,11 +793,17 @@ class ViewBuilder:
                     in_cell=True,
                 )
             )
+        for c, col in enumerate(item.columns):
+            if isinstance(col, Rating):
+                fv.columns[c].col_hint = self._scale_hint(col, fv.columns[c])
         for r in range(count):
             row_default = defaults[r] if r < len(defaults) and isinstance(defaults[r], dict) else {}
             cells = []
             for c, col in enumerate(item.columns):
                 header = fv.columns[c].label_text
+                hint = fv.columns[c].col_hint
+                if hint is not None:
+                    header = f"{header} {hint.striptags()}"
                 cell = self._control(
                     col,
                     f"{p}.columns[{c}]",
@@ -714,6 +818,21 @@ class ViewBuilder:
                 cells.append(cell)
             fv.rows.append(cells)
         fv.add_hidden = item.max_rows is not None and count >= item.max_rows
+        fv.print_extra = max(0, table_rows(item) - count)
+
+    def _scale_hint(self, col: Rating, head: FieldView) -> Markup | None:
+        """A rating column's scale in words: "0–100: 0 Not at all, 100 Most intense ever"."""
+        lo, hi = number_text(col.min), number_text(col.max)
+        span = f"{lo}–{hi}"
+        compact = head.label_text.replace(" ", "").replace("-", "–")
+        parts: list[Markup] = []
+        if span not in compact:
+            parts.append(escape(span))
+        for value, words in head.anchors:
+            parts.append(Markup("{} {}").format(value, words))
+        if not parts:
+            return None
+        return Markup("(") + Markup("; ").join(parts) + Markup(")")
 
     # -- configuration for the browser runtime ----------------------------------------------
     def _config(self, item: Any, fv: FieldView, p: str) -> dict[str, Any]:
@@ -741,6 +860,8 @@ class ViewBuilder:
         scores = []
         input_ids = {e["id"] for e in self.config_items}
         for i, s in enumerate(self.ws.scores):
+            if not s.shown_to_client:  # a clinician-only score is not computed in the form
+                continue
             names = _references(s.formula)
             if names is None:
                 continue
@@ -847,10 +968,16 @@ def _steps(item: Rating) -> list[int | float] | None:
 
 
 def _duration_words(text: str | None) -> str:
+    """PT4M → "4 min", PT1H30M → "1 h 30 min": a media length as people write it."""
     minutes = duration_minutes(text)
     if minutes is None:
         return ""
-    return text or ""
+    if minutes < 1:
+        return f"{round(minutes * 60)} s"
+    hours, rest = divmod(round(minutes), 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    return f"{hours} h" if hours else f"{rest} min"
 
 
 def _expr_obj(source: str | None) -> Any:

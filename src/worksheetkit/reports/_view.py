@@ -125,6 +125,11 @@ class View:
     extra: int
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def urgent(self) -> bool:
+        """Whether any raised alert is urgent (the banner then says so first)."""
+        return any(a["severity"] == "urgent" for a in self.alerts)
+
 
 def _local(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     return moment.astimezone(tz)

@@ -222,6 +222,8 @@ class _Builder:
 
     def responses(self) -> list[dict[str, Any]]:
         from ..rendering import render
+        from ..rendering._alerts import response_alerts
+        from ..rendering._text import Localiser
 
         rows: list[dict[str, Any]] = []
         for response in self.pack.responses:
@@ -240,6 +242,8 @@ class _Builder:
                 {
                     "href": f"responses/{name}.html",
                     "title": f"{_text(ws.title, ws.language)} ({response.id or name})",
+                    # Raised alerts on the index row too, so a clinician sees them first.
+                    "alerts": response_alerts(ws, response, Localiser(ws.language, ws.language)),
                 }
             )
         return rows

@@ -47,16 +47,36 @@ Form.prototype.setup = function () {
   var self = this, form = this.form;
   each(form.querySelectorAll("[data-wk-range]"), function (range) {
     var input = document.getElementById(range.getAttribute("data-wk-range"));
+    var slider = range.parentNode;
+    var ends = slider.querySelector("[data-wk-range-ends]");
+    var state = slider.querySelector("[data-wk-range-state]");
+    var item = range.closest("[data-wk-item]");
     range.hidden = false;
+    if (ends) {
+      ends.hidden = false;
+      // The words now sit at the slider's ends; the list above stays for screen readers.
+      if (item) item.classList.add("wk-slider-on");
+    }
+    // Until the first answer the knob is not drawn and the slider says it is unanswered,
+    // so the minimum never looks chosen.
+    var unset = function () {
+      var empty = input.value === "";
+      range.classList.toggle("wk-range--unset", empty);
+      if (state) state.hidden = !empty;
+    };
     range.addEventListener("input", function () {
       input.value = range.value;
+      input.removeAttribute("data-wk-empty");
+      unset();
       self.valueText(range);
       self.changed();
     });
     input.addEventListener("input", function () {
       if (input.value !== "") range.value = input.value;
+      unset();
       self.valueText(range);
     });
+    unset();
     self.valueText(range);
   });
   each(form.querySelectorAll("[data-wk-ranking]"), function (list) {
@@ -107,6 +127,11 @@ Form.prototype.onInput = function (target) {
       function (ex) { ex.checked = false; });
   }
   if (target.hasAttribute && target.hasAttribute("data-wk-count")) this.count(target);
+  if (target.tagName === "INPUT" && target.type !== "checkbox" && target.type !== "radio") {
+    // Printing hides the browser's "mm/dd/yyyy" hints and blank boxes of unanswered inputs.
+    if (target.value === "") target.setAttribute("data-wk-empty", "");
+    else target.removeAttribute("data-wk-empty");
+  }
   this.changed();
 };
 
