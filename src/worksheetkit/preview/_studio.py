@@ -126,6 +126,8 @@ def excerpt(text: str | None, line: int | None, column: int | None) -> list[Sour
     if text is None or not line:
         return []
     lines = text.splitlines()
+    if line == len(lines) + 1:  # a problem at the end of the file (an unclosed bracket)
+        lines.append("")
     if line > len(lines):
         return []
     out = []
