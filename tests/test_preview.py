@@ -19,9 +19,9 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("watchfiles")
 
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
-from worksheetkit.preview.app import create_app  # noqa: E402
+from worksheetkit.preview.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "http://127.0.0.1:8765"
@@ -104,15 +104,19 @@ def test_worksheet_view_has_sandboxed_frame_tabs_and_languages(client: TestClien
     for tab in ("printable", "json", "fhir", "schema"):
         assert f'href="/view/worksheets/thought-record.yaml?tab={tab}"' in html
     narrow = client.get("/view/worksheets/thought-record.yaml?width=360&lang=es").text
-    assert "width-360" in narrow and "lang=es" in narrow
+    assert "width-360" in narrow
+    assert "lang=es" in narrow
 
 
 def test_frame_is_the_standard_form_under_a_strict_policy(client: TestClient) -> None:
     reply = client.get("/pack/", params={"form": "worksheets/thought-record.yaml", "lang": "es"})
     assert reply.status_code == 200
-    assert 'lang="es"' in reply.text and "<form" in reply.text and "data-wk-form" in reply.text
+    assert 'lang="es"' in reply.text
+    assert "<form" in reply.text
+    assert "data-wk-form" in reply.text
     policy = reply.headers["content-security-policy"]
-    assert "script-src 'sha256-" in policy and "unsafe-inline" not in policy.split(";")[1]
+    assert "script-src 'sha256-" in policy
+    assert "unsafe-inline" not in policy.split(";")[1]
     assert "form-action 'none'" in policy
     # every inline script in the frame is allowed by its hash, nothing else
     assert reply.text.count("<script>") == 2
@@ -151,7 +155,8 @@ def test_printable_never_carries_markup_from_the_worksheet(client: TestClient, p
 
 def test_pathway_plan_and_assignment_occurrences_with_ics(client: TestClient) -> None:
     html = client.get("/view/pathways/ocd-erp-first-month.yaml").text
-    assert "<h3>Week 1</h3>" in html and "<h3>Week 2</h3>" in html
+    assert "<h3>Week 1</h3>" in html
+    assert "<h3>Week 2</h3>" in html
     assert "Ritual self-monitoring" in html
     html = client.get("/view/assignments/thought-record-london.yaml").text
     assert "main/2026-12-01T20:00" in html
@@ -227,11 +232,13 @@ def test_check_scores_alerts_and_adherence_credit(client: TestClient) -> None:
     assert data["valid"] is True
     assert data["scores"]["total"]["value"] == 17
     assert data["scores"]["total"]["band"] == "Moderately severe"
-    assert 'role="alert"' in data["banner"] and "Item 9 endorsed" in data["banner"]
+    assert 'role="alert"' in data["banner"]
+    assert "Item 9 endorsed" in data["banner"]
     assert data["adherence"]["status"] == "completed_on_time"
     assert data["adherence"]["credit"] == 1
     partial = client.post(
-        "/api/check", json={"file": "instruments/phq-9.yaml", "answers": {"q1": 0, "q2": 0, "q3": 1}}
+        "/api/check",
+        json={"file": "instruments/phq-9.yaml", "answers": {"q1": 0, "q2": 0, "q3": 1}},
     ).json()
     assert partial["valid"] is False
     assert {d["code"] for d in partial["diagnostics"]} == {"WK402"}
@@ -267,9 +274,7 @@ def test_no_request_writes_to_disk(client: TestClient, pack: Path) -> None:
         assert client.get(url).status_code == 200
     for method in ("PUT", "DELETE", "PATCH"):
         assert client.request(method, "/view/instruments/phq-9.yaml").status_code == 405
-    reply = client.post(
-        "/api/check", json={"file": "instruments/phq-9.yaml", "answers": {"q1": 3}}
-    )
+    reply = client.post("/api/check", json={"file": "instruments/phq-9.yaml", "answers": {"q1": 3}})
     assert reply.status_code == 200
     assert _tree(pack) == before
 
@@ -282,13 +287,17 @@ def test_broken_yaml_shows_diagnostics_instead_of_the_form(client: TestClient, p
     html = client.get("/view/worksheets/mood-check.yaml").text
     assert "form-frame" not in html
     assert "worksheets/mood-check.yaml:9:1" in html  # the end of the file: '}' is missing
-    assert "WK003" in html and "lable: Slept well?" in html
+    assert "WK003" in html
+    assert "lable: Slept well?" in html
     assert 'class="caret"' in html
     assert "1 error" in client.get("/").text
     assert client.get("/pack/", params={"form": "worksheets/mood-check.yaml"}).status_code == 404
-    assert client.post(
-        "/api/check", json={"file": "worksheets/mood-check.yaml", "answers": {}}
-    ).status_code == 409
+    assert (
+        client.post(
+            "/api/check", json={"file": "worksheets/mood-check.yaml", "answers": {}}
+        ).status_code
+        == 409
+    )
     target.write_text(MOOD, encoding="utf-8")
     app_studio.mark_changed([str(target)])
     assert "form-frame" in client.get("/view/worksheets/mood-check.yaml").text
@@ -300,7 +309,8 @@ def test_model_error_points_at_the_line_and_column(client: TestClient, pack: Pat
     client.app.state.studio.mark_changed([str(target)])  # type: ignore[attr-defined]
     html = client.get("/view/worksheets/mood-check.yaml").text
     assert "worksheets/mood-check.yaml:8:30" in html
-    assert "WK103" in html and "Did you mean" in html
+    assert "WK103" in html
+    assert "Did you mean" in html
     assert " " * 29 + "^" in html
 
 
@@ -363,9 +373,11 @@ def test_the_cli_warns_on_a_network_host(tmp_path: Path) -> None:
 
     from worksheetkit.cli import cmd_preview
 
-    assert cmd_preview._is_loopback("127.0.0.1") and cmd_preview._is_loopback("::1")
+    assert cmd_preview._is_loopback("127.0.0.1")
+    assert cmd_preview._is_loopback("::1")
     assert not cmd_preview._is_loopback("0.0.0.0")
     result = CliRunner().invoke(
         cmd_preview.command, [str(tmp_path / "missing"), "--no-open", "--host", "0.0.0.0"]
     )
-    assert result.exit_code == 2 and "no such folder" in result.output
+    assert result.exit_code == 2
+    assert "no such folder" in result.output

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 UI_WAIT_MS = 2000  # a UI wait for the page to follow an edit, not a speed assertion
 SHOTS = os.environ.get("WORKSHEETKIT_PREVIEW_SCREENSHOTS")  # folder to save screenshots to
 
+
 def describe_violations(violations: list[dict[str, Any]]) -> str:
     return "\n".join(
         f"{v['id']} ({v.get('impact')}): {v.get('help')} at "
@@ -213,9 +214,7 @@ VIEWS = [
 
 
 @pytest.mark.parametrize("view", VIEWS)
-def test_every_view_is_axe_clean(
-    studio: Any, server: str, view: str, axe_violations: Any
-) -> None:
+def test_every_view_is_axe_clean(studio: Any, server: str, view: str, axe_violations: Any) -> None:
     for width in (1280, 360):
         studio.set_viewport_size({"width": width, "height": 900})
         studio.goto(server + view)
@@ -228,8 +227,11 @@ def test_every_view_is_axe_clean(
         )
         assert overflow <= 0, f"{view} scrolls sideways at {width} px"
         name = view.strip("/").replace("/", "-").replace("?", "-").replace("=", "-") or "home"
-        if width == 1280 and name in ("home", "view-instruments-phq-9.yaml",
-                                       "view-pathways-ocd-erp-first-month.yaml",
-                                       "view-instruments-phq-9.yaml-tab-printable"):
+        if width == 1280 and name in (
+            "home",
+            "view-instruments-phq-9.yaml",
+            "view-pathways-ocd-erp-first-month.yaml",
+            "view-instruments-phq-9.yaml-tab-printable",
+        ):
             _shot(studio, name.replace("view-", "").replace(".yaml", ""))
     assert studio.js_errors == []

@@ -50,10 +50,19 @@ def _bind(host: str, port: int) -> socket.socket:
 
 @click.command(name="preview")
 @click.argument("pack", required=False, type=click.Path(file_okay=False))
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0: any free port).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Anything but this computer shows the pack to the network.")
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but this computer shows the pack to the network.",
+)
 @click.option("--no-open", is_flag=True, help="Do not open a web browser.")
 def command(pack: str | None, port: int, host: str, no_open: bool) -> None:
     """Preview a pack live: forms, diagnostics, printables, plans; follows your edits.
@@ -91,7 +100,8 @@ def command(pack: str | None, port: int, host: str, no_open: bool) -> None:
 
     sock = _bind(host, port)
     actual = sock.getsockname()[1]
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    # A wildcard address is reached through this computer's own name for the browser.
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - not a bind
     url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{actual}/"
     app = create_app(str(root.resolve()), host=host)
     click.echo(f"Previewing {root.resolve()} at {url} (Ctrl+C to stop)")

@@ -14,7 +14,7 @@ import hashlib
 import json
 import mimetypes
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -166,10 +166,8 @@ def create_app(root: str, *, host: str = "127.0.0.1", watch: bool = True) -> Sta
         finally:
             if task is not None:
                 task.cancel()
-                try:
+                with suppress(asyncio.CancelledError, Exception):
                     await task
-                except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
-                    pass
 
     async def snapshot() -> Snapshot:
         return await asyncio.to_thread(studio.snapshot)
@@ -407,8 +405,7 @@ def _worksheet_view(
         tabs=[(key, label, "/view/" + entry.rel + _query(request, tab=key)) for key, label in TABS],
         language=language,
         languages=[
-            (code, "/view/" + entry.rel + _query(request, lang=code))
-            for code in snap.languages(ws)
+            (code, "/view/" + entry.rel + _query(request, lang=code)) for code in snap.languages(ws)
         ],
         width=width,
         widths=[
