@@ -285,7 +285,11 @@ def create_app(root: str, *, host: str = "127.0.0.1", watch: bool = True) -> Sta
             for alert in s["alerts"]
             if alert["severity"] == "urgent"
         ]
-        result["html"] = _env().get_template("_result.html.j2").render(result=result, shown=shown)
+        result["html"] = (
+            _env()
+            .get_template("_result.html.j2")
+            .render(result=result, shown=json.dumps(shown, indent=2, ensure_ascii=False))
+        )
         result["banner"] = _env().get_template("_urgent.html.j2").render(urgent=urgent)
         return JSONResponse(result, headers=NO_STORE)
 
@@ -339,8 +343,12 @@ def create_app(root: str, *, host: str = "127.0.0.1", watch: bool = True) -> Sta
         media = "text/css" if name.endswith(".css") else "text/javascript"
         return Response(_static(name), media_type=f"{media}; charset=utf-8", headers=NO_STORE)
 
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)
+
     routes = [
         Route("/", home),
+        Route("/favicon.ico", favicon),
         Route("/view/{rel:path}", view),
         Route("/pack/", frame),
         Route("/pack/{rel:path}", pack_file),
