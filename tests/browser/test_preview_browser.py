@@ -235,3 +235,36 @@ def test_every_view_is_axe_clean(studio: Any, server: str, view: str, axe_violat
         ):
             _shot(studio, name.replace("view-", "").replace(".yaml", ""))
     assert studio.js_errors == []
+
+
+def test_table_and_text_answers_survive_a_reload(studio: Any, server: str, pack: Path) -> None:
+    page = studio
+    page.goto(f"{server}/view/worksheets/thought-record.yaml")
+    frame = _frame(page)
+    frame.fill("textarea[name=situation], input[name=situation]", "At work")
+    frame.select_option("select[name='emotions[0][emotion]']", "anxious")
+    frame.fill("input[name='emotions[0][intensity]']", "70")
+    frame.check("input[name=belief][value='3']")
+    page.wait_for_function(
+        "() => (document.getElementById('result').textContent || '').includes('\"intensity\": 70')",
+        timeout=UI_WAIT_MS,
+    )
+    target = pack / "worksheets/thought-record.yaml"
+    original = target.read_text(encoding="utf-8")
+    target.write_text(original.replace("en: Thought record,", "en: Thought log,"), "utf-8")
+    try:
+        page.wait_for_function(
+            "() => document.querySelector('h1').textContent.includes('Thought log')",
+            timeout=UI_WAIT_MS,
+        )
+        fresh = page.frame_locator("#form-frame")
+        fresh.locator("h1:has-text('Thought log')").wait_for(timeout=UI_WAIT_MS)
+        page.wait_for_function(
+            "() => { const t = document.getElementById('result').textContent || '';"
+            " return t.includes('\"intensity\": 70') && t.includes('\"belief\": 3'); }",
+            timeout=UI_WAIT_MS,
+        )
+        assert fresh.locator("select[name='emotions[0][emotion]']").input_value() == "anxious"
+        assert fresh.locator("[name=situation]").input_value() == "At work"
+    finally:
+        target.write_text(original, encoding="utf-8")
