@@ -381,3 +381,51 @@ def test_the_cli_warns_on_a_network_host(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "no such folder" in result.output
+
+
+def test_the_cli_refuses_a_port_in_use(pack: Path) -> None:
+    import socket
+
+    from click.testing import CliRunner
+
+    from worksheetkit.cli import cmd_preview
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(
+            cmd_preview.command, [str(pack), "--no-open", "--port", str(port)]
+        )
+    assert result.exit_code == 2
+    assert "cannot listen on 127.0.0.1" in result.output
+
+
+def test_the_cli_serves_the_pack_on_loopback(pack: Path) -> None:
+    import httpx
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "worksheetkit", "preview", str(pack), "--port", "0", "--no-open"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # "Previewing … at http://127.0.0.1:PORT/ …"
+        assert first.startswith("Previewing ")
+        url = first.split(" at ", 1)[1].split(" ", 1)[0]
+        assert url.startswith("http://127.0.0.1:")
+        for _ in range(200):  # bounded: wait until uvicorn accepts connections
+            try:
+                reply = httpx.get(url, timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert reply.status_code == 200
+        assert "Mood check" in reply.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
