@@ -49,16 +49,8 @@ items:
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("preview-pack")
-    shutil.copy(ROOT / "examples" / "pack.yaml", folder / "pack.yaml")
-    (folder / "instruments").mkdir()
-    shutil.copy(ROOT / "examples/instruments/phq-9.yaml", folder / "instruments/phq-9.yaml")
-    shutil.copytree(ROOT / "examples/pathways", folder / "pathways")
-    (folder / "worksheets").mkdir()
-    for name in os.listdir(ROOT / "examples/worksheets"):
-        if name.endswith(".yaml"):
-            shutil.copy(ROOT / "examples/worksheets" / name, folder / "worksheets" / name)
-    shutil.copytree(ROOT / "examples/assignments", folder / "assignments")
+    folder = tmp_path_factory.mktemp("preview") / "examples"
+    shutil.copytree(ROOT / "examples", folder)  # the whole example pack, plus one new worksheet
     (folder / "worksheets/mood-check.yaml").write_text(MOOD, encoding="utf-8")
     return folder
 
@@ -123,7 +115,9 @@ def _shot(page: Any, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"preview-{name}.png"), full_page=False)
 
 
-def test_live_reload_follows_edits(studio: Any, server: str, pack: Path) -> None:
+def test_live_reload_follows_edits(
+    studio: Any, server: str, pack: Path, axe_violations: Any
+) -> None:
     page = studio
     page.goto(f"{server}/view/worksheets/mood-check.yaml")
     frame = _frame(page)
@@ -161,6 +155,8 @@ def test_live_reload_follows_edits(studio: Any, server: str, pack: Path) -> None
     assert "lable" in page.inner_text(".problem-error .source")
     assert page.inner_text(".problem-error .caret").strip().endswith("^")
     _shot(page, "diagnostics")
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
 
     # 3. Fix it: the form comes back with the answer typed before.
     target.write_text(
@@ -176,7 +172,7 @@ def test_live_reload_follows_edits(studio: Any, server: str, pack: Path) -> None
     assert page.js_errors == []
 
 
-def test_phq9_item_9_shows_the_urgent_alert(studio: Any, server: str) -> None:
+def test_phq9_item_9_shows_the_urgent_alert(studio: Any, server: str, axe_violations: Any) -> None:
     page = studio
     page.goto(f"{server}/view/instruments/phq-9.yaml")
     frame = _frame(page)
@@ -190,6 +186,8 @@ def test_phq9_item_9_shows_the_urgent_alert(studio: Any, server: str) -> None:
     assert "Valid" in result
     assert "completed on time" in result
     _shot(page, "phq9-urgent")
+    violations = axe_violations(page)  # the live response and the banner included
+    assert violations == [], describe_violations(violations)
     page.set_viewport_size({"width": 360, "height": 780})
     _shot(page, "phq9-360")
     page.set_viewport_size({"width": 1280, "height": 900})
