@@ -7,7 +7,10 @@ import sys
 
 import worksheetkit
 
-HEAVY = ("jinja2", "dateutil", "playwright", "icalendar", "markdown_it", "fhir", "rich", "textstat")
+HEAVY = (
+    "jinja2", "dateutil", "playwright", "icalendar", "markdown_it", "fhir", "rich", "textstat",
+    "starlette", "uvicorn", "watchfiles",
+)  # fmt: skip
 
 
 def test_all_is_sorted_and_complete() -> None:

@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schedule": ("cmd_schedule", "List an assignment's occurrences, or write an .ics calendar."),
     "score": ("cmd_score", "Adherence report for an assignment and its responses."),
     "fhir": ("cmd_fhir", "Export to or import from FHIR R4 Questionnaire."),
+    "preview": ("cmd_preview", "Preview a pack live in the browser while you edit it."),
     "new": ("cmd_new", "Start a new worksheet from a template in the pack."),
     "site": ("cmd_site", "Build a static site of a pack (forms, printables, calendars, reports)."),
 }
