@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the browser and accessibility tests need, only when it is missing:
 # Debian's chromium (never a downloaded browser), a Java runtime for the Nu HTML Checker,
+# poppler-utils (pdftotext) for the print tests,
 # and the pinned npm packages (axe-core, vnu-jar, and the cross-tool checkers fhirpath, lforms,
 # ajv, ajv-formats, ical.js) with install scripts disabled.
 set -euo pipefail
@@ -9,6 +10,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)  # the printed-handout tests read PDFs
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   echo "setup-browser: installing ${need_apt[*]} from Debian" >&2

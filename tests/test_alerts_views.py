@@ -22,6 +22,7 @@ from worksheetkit.progress import adherence
 from worksheetkit.rendering import render
 from worksheetkit.rendering._alerts import alerts_markdown, response_alerts
 from worksheetkit.rendering._text import Localiser
+from worksheetkit.rendering._text import md_escape as esc
 from worksheetkit.reports import to_html, to_markdown
 from worksheetkit.site import build_site
 
@@ -211,13 +212,26 @@ def test_no_banner_without_alerts() -> None:
     assert response_alerts(ws, quiet, Localiser("en", "en")) == []
 
 
-def test_markdown_alert_block_for_the_filled_in_markdown_view() -> None:
-    # The filled-in Markdown view (rendering/_markdown.py) is wired to this after the merge.
+def test_markdown_alert_block_escapes_the_message() -> None:
     ws, response = next((w, r) for n, w, r in URGENT if n == "hiding-section")
     block = alerts_markdown(response_alerts(ws, response, Localiser("en", "en")), "en")
     assert block.startswith("> **Urgent alert")
-    assert "**URGENT:** Strong urge \\<b\\>reported\\</b\\>: call today." in block
+    assert "**URGENT:** Strong urge &lt;b&gt;reported&lt;/b&gt;: call today." in block
     assert alerts_markdown([], "en") == ""
+
+
+@pytest.mark.parametrize(("name", "ws", "response"), URGENT, ids=[n for n, _, _ in URGENT])
+def test_filled_in_markdown_view_shows_urgent_alert_first(
+    name: str, ws: Worksheet, response: Response
+) -> None:
+    text = render(response, to="markdown", worksheet=ws)
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert lines[0].startswith("# ")  # the title, then the alert before any answer
+    assert lines[1].startswith("> **")
+    assert "Urgent" in lines[1] or "urgente" in lines[1]
+    block = "\n".join(line for line in lines if line.startswith(">"))
+    for message in _urgent_messages(ws, response):
+        assert esc(" ".join(message.split())) in " ".join(block.split())
 
 
 def test_spanish_banner_words() -> None:

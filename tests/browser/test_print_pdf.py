@@ -23,13 +23,13 @@ from test_print_html import (
     IDS,
     WORKSHEETS,
     blocked,
+    condition_words,
     pdf_text,
 )
 from test_print_html import _expected as expected
 from test_print_html import _views as views
 from worksheetkit import Worksheet
 from worksheetkit.rendering import render
-from worksheetkit.rendering._print_conditions import condition_words
 from worksheetkit.rendering._views import FieldView
 
 pytestmark = pytest.mark.browser
@@ -54,8 +54,9 @@ def test_printed_pdf_is_a_complete_handout(
     assert not missing, f"options not printed: {missing}"
     missing = sorted(c for c in conditional if " ".join(c.split()) not in text)
     assert not missing, f"conditional questions not printed: {missing}"
-    if conditional:
-        assert condition_words(ws, None, ws.language) in text
+    for item in _conditional_items(ws.items):
+        words = " ".join(condition_words(ws, item, ws.language).split())
+        assert words in text, item.show_if
     for word in FORBIDDEN:
         assert word not in text, word
     for v in views(ws):
@@ -112,3 +113,13 @@ def test_unanswered_slider_draws_no_knob(browser_context: Any, tmp_path: Path) -
         assert "wk-range--unset" in (slider.get_attribute("class") or "")
     finally:
         page.close()
+
+
+def _conditional_items(items: Any) -> list[Any]:
+    """Items (sections opened, table columns not) that carry a show_if."""
+    found = []
+    for item in items:
+        if getattr(item, "show_if", None):
+            found.append(item)
+        found.extend(_conditional_items(getattr(item, "items", None) or []))
+    return found

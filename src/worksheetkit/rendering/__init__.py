@@ -18,13 +18,13 @@ from markupsafe import Markup
 
 from ..errors import Diagnostic
 from ..model import Model, Response, Section, Table, Worksheet, display_label
-from ._alerts import AlertView, alert_words, response_alerts
+from ._alerts import AlertView, alert_words, alerts_markdown, response_alerts
 from ._canonical import canonical_data, canonical_json
 from ._env import environment, runtime_script, stylesheet
 from ._markdown import MarkdownWriter
 from ._strings import ui_strings
-from ._text import MISSING_TRANSLATION, Localiser, direction, is_rtl
-from ._views import ViewBuilder, number_text
+from ._text import MISSING_TRANSLATION, Localiser, direction, is_rtl, number_text
+from ._views import ViewBuilder
 
 __all__ = [
     "MISSING_TRANSLATION",
@@ -182,8 +182,10 @@ def _response(
         meta.append((ui["submitted_at"], response.submitted_at.isoformat()))
     scores = _scores(ws, response, loc)
     visible = _visible_ids(ws, response.answers)
+    raised = response_alerts(ws, response, loc)
     if to == "markdown":
-        return writer.response(response.answers, meta, scores, visible)
+        alerts = alerts_markdown(raised, loc.language)
+        return writer.response(response.answers, meta, scores, visible, alerts)
     entries: list[_Entry] = []
 
     def walk(items: list[Any], path: str, level: int) -> None:
@@ -235,7 +237,7 @@ def _response(
         entries=entries,
         scores=scores,
         # Raised alerts come first in the view, whatever the answers hide (docs: Alerts).
-        alerts=response_alerts(ws, response, loc),
+        alerts=raised,
         alert_words=alert_words(loc.language),
     )
     env = environment(template_dir)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..model import Response, Section, Table, Worksheet, display_label
 from ._text import Localiser
+from ._text import md_escape as esc
 
 SEVERITY_ORDER = {"urgent": 0, "warning": 1, "info": 2}
 
@@ -151,16 +152,14 @@ def alerts_markdown(alerts: list[AlertView], language: str) -> str:
     """
     if not alerts:
         return ""
-    from ..reports import md_escape
-
     words = alert_words(language)
     urgent = any(a.severity == "urgent" for a in alerts)
-    lines = [f"> **{md_escape(words['title_urgent' if urgent else 'title'])}**", ">"]
+    lines = [f"> **{esc(words['title_urgent' if urgent else 'title'])}**", ">"]
     for a in alerts:
-        line = f"> - **{md_escape(a.severity_text.upper())}:** {md_escape(a.message)}"
-        line += f" ({md_escape(words['score'])}: {md_escape(a.score)}"
+        line = f"> - **{esc(a.severity_text.upper())}:** {esc(a.message)}"
+        line += f" ({esc(words['score'])}: {esc(a.score)}"
         if a.items:
             named = "; ".join(f"{label} ({ident})" for ident, label in a.items)
-            line += f"; {md_escape(words['items'])}: {md_escape(named)}"
+            line += f"; {esc(words['items'])}: {esc(named)}"
         lines.append(line + ")")
     return "\n".join(lines) + "\n\n"

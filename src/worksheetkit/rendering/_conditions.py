@@ -13,8 +13,19 @@ from typing import Any
 
 from ..expressions import Binary, Call, Const, Expr, ExpressionSyntaxError, ListExpr, Name, Unary
 from ..expressions import parse as parse_expression
-from ..model import Checklist, Choice, Likert, NumberItem, Rating, Section, YesNo
-from ._views import number_text
+from ..model import (
+    Checklist,
+    Choice,
+    Likert,
+    NumberItem,
+    Rating,
+    Section,
+    Worksheet,
+    YesNo,
+    display_label,
+    item_options,
+)
+from ._text import Localiser, number_text
 
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _ORDER = {">=": "ge", ">": "gt", "<=": "le", "<": "lt", "==": "eq"}
@@ -178,3 +189,25 @@ def _number(value: object) -> float | int | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return value
+
+
+def for_worksheet(ws: Worksheet, loc: Localiser, ui: dict[str, str]) -> ConditionWords:
+    """Condition words for ``ws`` in ``loc``'s language: the one translator used by the
+    printable Markdown and the printed HTML form alike."""
+    quiet = Localiser(loc.language, loc.default)  # missing translations are reported elsewhere
+
+    def label(item: Any) -> str:
+        return " ".join(quiet.text(display_label(item), "").split())
+
+    def option_label(item: Any, value: Any) -> str | None:
+        if isinstance(value, bool) or value is None:
+            return None
+        for opt in item_options(item):
+            if isinstance(opt.value, str) != isinstance(value, str) or opt.value != value:
+                continue
+            if opt.label is not None:
+                return " ".join(quiet.text(opt.label, "").split())
+            return number_text(opt.value) if isinstance(opt.value, int | float) else str(opt.value)
+        return None
+
+    return ConditionWords(items_by_id(ws.items), ui, label, option_label)

@@ -30,17 +30,18 @@ from ..model import (
     display_label,
     item_options,
 )
-from ._conditions import ConditionWords, items_by_id
+from ._conditions import for_worksheet as conditions_for
 from ._text import (
     MARKDOWN_BUDGET,
     MAX_MARKDOWN_CHARS,
     Localiser,
     link_ok,
     md_escape,
+    number_text,
     parse_markdown,
     safe_url,
 )
-from ._views import _steps, number_text
+from ._views import _steps
 
 LINE = "." * 60
 SHORT = "." * 24
@@ -263,10 +264,7 @@ class MarkdownWriter:
         self.ui = ui
         self.number = 0
         self.budget = MARKDOWN_BUDGET
-        self.quiet = Localiser(loc.language, loc.default)
-        self.conditions = ConditionWords(
-            items_by_id(ws.items), ui, self.plain_label, self.option_label
-        )
+        self.conditions = conditions_for(ws, loc, ui)
 
     # -- shared --------------------------------------------------------------------------
     def t(self, value: Any, path: str) -> str:
@@ -281,22 +279,6 @@ class MarkdownWriter:
             return plain_markdown(text)
         self.budget -= len(text)
         return printable_markdown(text, level)
-
-    def plain_label(self, item: Any) -> str:
-        """An item's label as plain text (for conditions; escaped by the caller). A missing
-        translation is reported where the label itself is shown, not again here."""
-        return " ".join(self.quiet.text(display_label(item), "").split())
-
-    def option_label(self, item: Any, value: Any) -> str | None:
-        """The label of the option whose value is ``value``; None when there is none."""
-        if isinstance(value, bool) or value is None:
-            return None
-        for opt in item_options(item):
-            if isinstance(opt.value, str) != isinstance(value, str) or opt.value != value:
-                continue
-            label = opt.label if opt.label is not None else _plain(opt.value)
-            return " ".join(self.quiet.text(label, "").split())
-        return None
 
     def header(self) -> list[str]:
         ws = self.ws
@@ -537,11 +519,16 @@ class MarkdownWriter:
         meta: list[tuple[str, str]],
         scores: list[tuple[str, str]],
         visible: set[str],
+        alerts: str = "",
     ) -> str:
+        """The filled-in view; ``alerts`` (an escaped block) comes straight after the title,
+        before anything an answer could hide."""
         out = [
             f"# {self.t(self.ws.title, '$.title') if self.ws.title is not None else esc(self.ws.id)}",
             "",
         ]
+        if alerts:
+            out += [alerts.rstrip("\n"), ""]
         out += [f"{esc(k)}: {esc(v)}  " for k, v in meta]
         if meta:
             out[-1] = out[-1].rstrip()

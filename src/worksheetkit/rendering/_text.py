@@ -314,3 +314,12 @@ def json_value(value: Any) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def number_text(value: float | int) -> str:
+    """1.0 → "1", 0.5 → "0.5": how numbers appear in attributes and text."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)

@@ -38,9 +38,9 @@ from ..model import (
     display_label,
     item_options,
 )
+from ._conditions import for_worksheet as conditions_for
 from ._print import print_words, scale_marks, table_rows, text_lines
-from ._print_conditions import condition_words
-from ._text import Localiser, json_value, safe_url
+from ._text import Localiser, json_value, number_text, safe_url
 
 OTHER = "__other__"
 
@@ -56,15 +56,6 @@ _DURATION = re.compile(
     r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
 )
 MAX_BUTTONS = 21  # a rating with more steps than this is shown as a slider/number instead
-
-
-def number_text(value: float | int) -> str:
-    """1.0 → "1", 0.5 → "0.5": how numbers appear in attributes and text."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
 
 
 def duration_minutes(text: str | None) -> float | None:
@@ -449,6 +440,7 @@ class ViewBuilder:
         self.prefix = "wk-" + _SLUG.sub("-", ws.id.lower())
         self.config_items: list[dict[str, Any]] = []
         self.context_level = level
+        self.conditions = conditions_for(ws, loc, ui)
 
     # -- entry -----------------------------------------------------------------------------
     def page(self) -> PageView:
@@ -546,7 +538,7 @@ class ViewBuilder:
                 fv = self.field(item, p, conditional=conditional or show_if is not None)
                 out.append(fv)
             if item.show_if:
-                out[-1].condition = condition_words(self.ws, item, self.loc.language)
+                out[-1].condition = self.conditions.sentence(item.show_if)
         return out
 
     def media(self, item: Media, p: str, show_if: str | None) -> BlockView:
