@@ -247,8 +247,9 @@ def test_a_response_that_exhausts_the_budget_gets_wk413_not_a_hang(
 
 
 def _alias_text(copies: int, size: int) -> str:
+    # Labels are plain text, so the Markdown size limit (WK229) does not apply to them.
     big = "x" * size
-    notes = "".join("  - {type: note, text: *t}\n" for _ in range(copies))
+    notes = "".join(f"  - {{type: text, id: t{i}, label: *t}}\n" for i in range(copies))
     return (
         "worksheetkit: 1\nkind: worksheet\nid: a.b\nversion: 1.0.0\n"
         f"title: &t {big}\nitems:\n{notes}"

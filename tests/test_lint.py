@@ -727,3 +727,10 @@ def test_public_names() -> None:
     for name in module.__all__:
         assert hasattr(module, name), name
     assert all(code.startswith("WL") and rule.code == code for code, rule in RULES.items())
+
+
+def test_plain_sentences_reads_the_markdown_parse() -> None:
+    from worksheetkit.lint.text import plain_sentences
+
+    text = "# Head\n\nSome *em* and [link](http://x) <http://auto> `code` ![alt](i.png)\n\n- one\n- two?"
+    assert plain_sentences(text) == "Head. Some em and link code alt. one. two?"

@@ -112,43 +112,36 @@ def text_maps(root: Located) -> Iterator[Located]:
 
 # -- plain text ---------------------------------------------------------------------------
 
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_AUTOLINK = re.compile(r"<[a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*>")
-_CODE = re.compile(r"`+([^`]*)`+")
-_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~)(?=\S)(.+?)(?<=\S)\1")
-_BLOCK_START = re.compile(r"^\s{0,3}(?:#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+|>\s?)")
 _END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
 
 
 def plain_sentences(text: str) -> str:
-    """Markdown → prose in which every heading, list item and paragraph ends a sentence."""
-    blocks: list[str] = []
-    current: list[str] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            if current:
-                blocks.append(" ".join(current))
-                current = []
-            continue
-        if _BLOCK_START.match(raw):
-            if current:
-                blocks.append(" ".join(current))
-            current = [_BLOCK_START.sub("", raw).strip()]
-        else:
-            current.append(line)
-    if current:
-        blocks.append(" ".join(current))
+    """Markdown → prose in which every heading, list item and paragraph ends a sentence.
+
+    Read from the same markdown-it parse the renderers and WK212 use (linear in the text;
+    the regular expressions this replaced were quadratic on crafted input such as a long run
+    of ``[``). Link text and image alt text are kept, autolinks and destinations dropped.
+    """
+    from ..rendering._text import parse_markdown  # not at import time: lint stays light
+
     out: list[str] = []
-    for block in blocks:
-        block = _LINK.sub(r"\1", block)
-        block = _AUTOLINK.sub("", block)
-        block = _CODE.sub(r"\1", block)
-        block = _EMPHASIS.sub(r"\2", block)
-        block = block.strip()
-        if not block:
+    for token in parse_markdown(text):
+        if token.type != "inline":
             continue
-        out.append(block if _END.search(block) else block + ".")
+        parts: list[str] = []
+        in_autolink = False
+        for child in token.children or ():
+            if child.type in ("link_open", "link_close") and child.markup == "autolink":
+                in_autolink = child.type == "link_open"
+            elif in_autolink:
+                continue
+            elif child.type in ("text", "code_inline", "image"):
+                parts.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+        block = " ".join("".join(parts).split())
+        if block:
+            out.append(block if _END.search(block) else block + ".")
     return " ".join(out)
 
 

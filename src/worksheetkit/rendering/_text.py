@@ -197,8 +197,16 @@ def markdown_parser() -> MarkdownIt:
     return md
 
 
-def parse_markdown(text: str) -> list[Token]:
-    return markdown_parser().parse(text)
+@lru_cache(maxsize=32)
+def _parsed(text: str) -> tuple[Token, ...]:
+    return tuple(markdown_parser().parse(text))
+
+
+def parse_markdown(text: str) -> tuple[Token, ...]:
+    """The token stream of ``text``; callers read it and never change it. Remembered for the
+    last few texts: validate (WK212), lint and the printable read the same text in one run,
+    and markdown-it costs up to ~20 µs a character on crafted input (linear, but not cheap)."""
+    return _parsed(text)
 
 
 @dataclass(frozen=True, slots=True)
