@@ -83,8 +83,9 @@ def duration_text(value: Any, language: str | None = "en", *, short: bool = Fals
     from babel.lists import format_list
 
     try:
-        style = "unit-short" if short else "unit"
-        return str(format_list(parts, style=style, locale=_locale(language)))
+        if short:
+            return str(format_list(parts, style="unit-short", locale=_locale(language)))
+        return str(format_list(parts, style="unit", locale=_locale(language)))
     except KeyError:  # a locale without unit-list patterns in CLDR
         return " ".join(parts)
 
