@@ -218,7 +218,11 @@ def _score_rows(report: AdherenceReport) -> list[ScoreRow]:
         ScoreRow("Adherence (quantity, partial credit)", pct(s.quantity), n),
         ScoreRow("Done on time", pct(s.strict_rate), n),
         ScoreRow("Done at all (on time or late)", pct(s.any_rate), n),
-        ScoreRow("Quality (client's rating)", pct(s.quality), f"{s.quality_n} rated"),
+        ScoreRow(
+            "Quality (client's rating)",
+            pct(s.quality),
+            f"{s.quality_n} rated" if s.quality_n else "no ratings yet",
+        ),
         ScoreRow(
             "Difficulty-weighted adherence",
             pct(s.difficulty_weighted),
