@@ -54,6 +54,7 @@ WORDS: dict[str, dict[str, str]] = {
         "minutes": "about {length} each time",
         "none": "Nothing is scheduled.",
         "excused": "{n} excused",
+        "from": "any day from {date}",
     },
     "es": {
         "week": "Semana {n}",
@@ -86,6 +87,7 @@ WORDS: dict[str, dict[str, str]] = {
         "minutes": "unos {length} cada vez",
         "none": "No hay nada programado.",
         "excused": "{n} justificadas",
+        "from": "cualquier día desde el {date}",
     },
 }
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -303,6 +305,8 @@ def _when(found: Sequence[Occurrence], language: str) -> str:
     at = " " + _w(language, "at", times=times) if times else ""
     count = len(found)
     how_many = _w(language, "one_time") if count == 1 else _w(language, "times", n=count)
+    if len(days) == 1 and count > 1:  # a weekly quota: any time from that day
+        return f"{how_many}, " + _w(language, "from", date=date_text(days[0], language, year=False))
     if len(days) <= 3:
         listed = _join([date_text(d, language, year=False) for d in days], language)
         return f"{how_many}: {listed}{at}"
