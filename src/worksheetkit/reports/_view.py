@@ -7,6 +7,7 @@ notes, alert messages, labels) only ever reaches them as data to escape.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -293,11 +294,12 @@ def _calendar(report: AdherenceReport, tz: dt.tzinfo, titles: dict[str, str]) ->
 
 
 # Chart geometry (SVG user units). A narrow viewBox keeps text legible when the chart shrinks
-# to a phone's width (400 units drawn in ~330 px: 13-unit text shows at ~11 px).
-W, H = 400, 220
-LEFT, RIGHT, TOP, BOTTOM = 50, 14, 20, 36
-FONT = 13
+# to a phone's width (400 units drawn in ~330 px: 15-unit text shows at ~12 px).
+W, H = 400, 230
+LEFT, RIGHT, TOP, BOTTOM = 56, 14, 20, 40
+FONT = 15
 CHAR_WIDTH = 0.6  # average glyph width as a share of the font size (a safe estimate)
+GAP = 8  # the least space between two axis labels
 
 
 def text_width(text: str, size: float = FONT) -> float:
@@ -316,7 +318,22 @@ class Label:
 
 
 def _ticks(lo: float, hi: float) -> list[float]:
-    return [lo + (hi - lo) * k / 4 for k in range(5)]
+    """Grid values at a round step (1, 2, 2.5 or 5 times a power of ten), 3 to 6 of them."""
+    span = hi - lo
+    if span <= 0:
+        return [lo]
+    power = 10 ** math.floor(math.log10(span / 4))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * power
+        if span / step <= 5:
+            break
+    first = math.ceil(lo / step - 1e-9) * step
+    out = []
+    k = 0
+    while first + k * step <= hi + 1e-9:
+        out.append(round(first + k * step, 10))
+        k += 1
+    return out
 
 
 def _x_labels(xs: list[float], texts: list[str], y: float) -> tuple[Label, ...]:
@@ -332,12 +349,19 @@ def _x_labels(xs: list[float], texts: list[str], y: float) -> tuple[Label, ...]:
         if xs[last] - xs[keep[-1]] < widest:
             keep.pop()
         keep.append(last)
-    out = []
+    placed: list[tuple[float, float, str]] = []  # (left, right, text)
     for k in keep:
         half = text_width(texts[k]) / 2
         x = min(max(xs[k], half + 1), W - half - 1)  # never past either edge
-        out.append(Label(round(x, 2), y, texts[k]))
-    return tuple(out)
+        placed.append((x - half, x + half, texts[k]))
+    # Moving the end labels inwards can crowd a neighbour: drop it (the data table has all).
+    out = [placed[0]]
+    for box in placed[1:]:
+        while out and box[0] < out[-1][1] + GAP and len(out) > 1:
+            out.pop()
+        if box[0] >= out[-1][1] + GAP:
+            out.append(box)
+    return tuple(Label(round((a + b) / 2, 2), y, t) for a, b, t in out)
 
 
 def _y_labels(ticks: list[tuple[float, str]]) -> tuple[Label, ...]:
@@ -380,7 +404,7 @@ def adherence_chart(report: AdherenceReport, tz: dt.tzinfo, language: str = "en"
     names = [b.label for b in bars]
     if max(text_width(n) for n in names) + 4 > slot:
         names = [str(i + 1) for i in indexes]
-    texts = list(_x_labels(centres, names, TOP + plot_h + 18))
+    texts = list(_x_labels(centres, names, TOP + plot_h + 20))
     texts.extend(_y_labels(list(y_ticks)))
     # A value above each bar only when it fits the bar's slot (the data table has them all).
     if text_width("100 %") + 2 <= slot:
@@ -429,7 +453,7 @@ def series_chart(series: Series, index: int, tz: dt.tzinfo, language: str = "en"
     path = "M " + " L ".join(f"{x} {y}" for x, y in coords)
     y_ticks = tuple((TOP + plot_h * (1 - (v - lo) / (hi - lo)), num(v)) for v in _ticks(lo, hi))
     dates = [short_date_text(_local(p.submitted_at, tz).date(), language) for p in points]
-    texts = list(_x_labels([c[0] for c in coords], dates, TOP + plot_h + 18))
+    texts = list(_x_labels([c[0] for c in coords], dates, TOP + plot_h + 20))
     texts.extend(_y_labels(list(y_ticks)))
     rows = tuple(
         (
