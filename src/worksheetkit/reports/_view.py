@@ -81,6 +81,8 @@ def titles_from_pack(report: AdherenceReport, pack: Any) -> dict[str, str]:
         except (KeyError, ValueError):
             continue
         out[ref] = text_of(ws.title, ws.language)
+        for score in ws.scores:  # "score:<ref>:<id>" → the score's label, for alerts
+            out[f"score:{ref}:{score.id}"] = text_of(score.label, ws.language)
     for r in report.occurrences:
         if r.slot.step and r.slot.step not in out and r.slot.worksheet in out:
             out[r.slot.step] = out[r.slot.worksheet]
@@ -556,7 +558,7 @@ def build_view(report: AdherenceReport, *, charts: str = "auto", pack: Any = Non
         {
             "when": datetime_text(a.submitted_at, tz, with_zone=False),
             "severity": a.severity,
-            "score": a.score,
+            "score": titles.get(f"score:{a.worksheet}:{a.score}", step_label(a.score)),
             "worksheet": titles.get(a.worksheet, a.worksheet),
             "message": a.message,
         }
