@@ -196,6 +196,8 @@ def _text(model: Any, found: list[Any], pack: Any) -> str:
         def clock(moment: dt.datetime, opens: dt.datetime = o.opens) -> str:
             if moment.date() == opens.date():
                 return f"{moment:%H:%M}"
+            if moment.time() == dt.time() and moment.date() == opens.date() + dt.timedelta(1):
+                return "midnight"
             return f"{date_text(moment.date(), year=False)}, {moment:%H:%M}"
 
         extra = [f"due by {clock(o.due)}"]
