@@ -66,7 +66,7 @@ def test_text_is_readable(assignment: Path) -> None:
     code, out, _ = run(str(assignment))
     assert code == 0
     assert "a-cli: 7 occurrences (Europe/London)" in out
-    assert "Fri 2026-12-04" in out
+    assert "Fri 4 Dec 2026, 20:00 (Europe/London)" in out
     assert "excused (ill)" in out
     assert "Traceback" not in out
 

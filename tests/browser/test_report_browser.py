@@ -86,3 +86,51 @@ def test_report_prints_without_the_data_tables(report_files, page) -> None:  # t
     page.emulate_media(media="print")
     assert page.locator("details.wkr-data").first.is_hidden()
     assert page.locator("svg[role=img]").first.is_visible()
+
+
+@pytest.fixture(scope="module")
+def word_report_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The example reports and a PHQ-9 series (tests/test_report_words.py), with the pack."""
+    from test_report_words import _pack, all_reports
+
+    folder = tmp_path_factory.mktemp("word-reports")
+    files = {}
+    for name, report in {**all_reports(), "physio": physio_report()}.items():
+        path = folder / f"{name}.html"
+        path.write_text(to_html(report, pack=_pack()), encoding="utf-8")
+        files[name] = path
+    return files
+
+
+@pytest.mark.parametrize("width", [320, 360, 768, 1280])
+def test_report_fits_the_width_without_sideways_scrolling(  # type: ignore[no-untyped-def]
+    width, word_report_files, page
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    for name, path in word_report_files.items():
+        page.goto(path.as_uri())
+        scroll, client = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert scroll <= client, (name, width, scroll, client)
+        # Chart text stays inside each chart as drawn.
+        outside = page.evaluate(
+            """() => [...document.querySelectorAll('svg text')].filter(t => {
+                 const s = t.ownerSVGElement.getBoundingClientRect(), r = t.getBoundingClientRect();
+                 return r.left < s.left - 0.5 || r.right > s.right + 0.5;
+               }).map(t => t.textContent)"""
+        )
+        assert outside == [], (name, width, outside)
+
+
+def test_narrow_calendar_is_a_list_per_week(word_report_files, page) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 360, "height": 900})
+    page.goto(word_report_files["a-example-0001"].as_uri())
+    assert page.locator(".wkr-calendar thead").evaluate("e => e.getBoundingClientRect().height") <= 1
+    row = page.locator(".wkr-calendar tbody tr").first
+    assert row.evaluate("e => getComputedStyle(e).display") == "block"
+    # Days without homework are left out of the list; days with homework show their status.
+    assert page.locator(".wkr-calendar td.wkr-out").first.is_hidden()
+    assert page.locator(".wkr-calendar li", has_text="Done on time").first.is_visible()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert row.evaluate("e => getComputedStyle(e).display") == "table-row"

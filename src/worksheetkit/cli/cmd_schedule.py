@@ -156,39 +156,58 @@ def command(
         payload["locked"] = [o.id for o in found if o.locked]
         payload["excused"] = [o.id for o in found if o.excused]
         emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", None)
+    elif model.pathway:
+        from ..scheduling import plan
+
+        the_plan = plan(model, pack, start=from_, end=end)
+        n = the_plan.total
+        head = f"{model.id}: {n} occurrence{'s' if n != 1 else ''} ({model.timezone})\n\n"
+        emit(head + the_plan.to_text(), None)
     else:
-        emit(_text(model, found), None)
+        emit(_text(model, found, pack), None)
     sys.exit(EXIT_OK)
 
 
-def _text(model: Any, found: list[Any]) -> str:
+def _text(model: Any, found: list[Any], pack: Any) -> str:
+    """Occurrences for a clinician, week by week: local times in words with the zone, the
+    worksheet's title; no UTC offsets or occurrence ids (those are in ``--format json``)."""
+    from .._humanize import date_text, datetime_text
+    from ..progress._series import text_of
+
+    title = model.worksheet
+    if pack is not None:
+        try:
+            ws = pack.worksheet(model.worksheet)
+            title = text_of(ws.title, ws.language)
+        except KeyError:
+            pass
     lines = [
         f"{model.id}: {len(found)} occurrence{'s' if len(found) != 1 else ''} ({model.timezone})"
     ]
-    day = None
+    week = None
     for o in found:
-        if o.opens.date() != day:
-            day = o.opens.date()
-            lines.append("")
-            lines.append(day.strftime("%a %Y-%m-%d"))
-        window = f"{o.opens:%H:%M}–{o.due:%H:%M}"
-        if o.due.date() != o.opens.date():
-            window = f"{o.opens:%H:%M}–{o.due:%a %H:%M}"
-        extra = []
+        index = (o.opens.date() - model.start).days // 7
+        if index != week:
+            week = index
+            first = model.start + dt.timedelta(days=7 * index)
+            last = first + dt.timedelta(days=6)
+            lines += ["", f"Week {index + 1}: {date_text(first)} – {date_text(last)}"]
+
+        def clock(moment: dt.datetime, opens: dt.datetime = o.opens) -> str:
+            if moment.date() == opens.date():
+                return f"{moment:%H:%M}"
+            if moment.time() == dt.time() and moment.date() == opens.date() + dt.timedelta(1):
+                return "midnight"
+            return f"{date_text(moment.date(), year=False)}, {moment:%H:%M}"
+
+        extra = [f"due by {clock(o.due)}"]
         if o.grace_until != o.due:
-            same_day = o.grace_until.date() == o.opens.date()
-            extra.append(
-                f"late until {o.grace_until:%H:%M}"
-                if same_day
-                else f"late until {o.grace_until:%a %H:%M}"
-            )
+            extra.append(f"late until {clock(o.grace_until)}")
         if o.locked:
             extra.append("locked")
         if o.excused:
             extra.append("excused" + (f" ({o.excused_reason})" if o.excused_reason else ""))
-        step = f"{o.step}: " if o.step else ""
-        tail = f"  [{', '.join(extra)}]" if extra else ""
-        lines.append(f"  {window}  {step}{o.worksheet}  {o.opens:%z}  {o.id}{tail}")
+        lines.append(f"  {datetime_text(o.opens)} — {title}  [{', '.join(extra)}]")
     return "\n".join(lines) + "\n"
 
 

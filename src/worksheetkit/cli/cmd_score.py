@@ -54,6 +54,15 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
     metavar="FOLDER",
     help="Pack that holds the worksheets and pathways (default: nearest pack.yaml upwards).",
 )
+@click.option(
+    "--charts",
+    "charts",
+    type=click.Choice(["auto", "scores", "items", "all", "none"]),
+    default="auto",
+    show_default=True,
+    help="Answer series to chart in markdown/html: auto = the scores when the worksheet has "
+    "any (a PHQ-9 charts its total), else the answers; items adds one chart per answer.",
+)
 @click.option("-o", "--output", metavar="OUT", help="Write to this file instead of stdout.")
 def command(
     assignment: str,
@@ -61,6 +70,7 @@ def command(
     as_of: dt.date | dt.datetime | None,
     to: str,
     pack_dir: str | None,
+    charts: str,
     output: str | None,
 ) -> None:
     """Adherence report for ASSIGNMENT from RESPONSES.jsonl (one response per line).
@@ -118,6 +128,8 @@ def command(
         click.echo(
             d.format() if d.file else f"{responses}: {d.severity} {d.code} {d.message}", err=True
         )
-    emit(render_report(report, to), output, inputs=(assignment, responses))
+    emit(
+        render_report(report, to, charts=charts, pack=pack), output, inputs=(assignment, responses)
+    )
     failed = any(d.severity == "error" for d in report.diagnostics)
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)

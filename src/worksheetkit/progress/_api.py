@@ -471,7 +471,7 @@ def score_read(
                     "This response names an occurrence that is not in the schedule; it is "
                     "listed as extra practice.",
                     severity="warning",
-                    hint="Use an occurrence id as 'worksheetkit schedule' prints it.",
+                    hint="Use an occurrence id as 'worksheetkit schedule --format json' lists it.",
                     file=source_file,
                     line=e.submission.index if source_file is not None else None,
                     path="/occurrence",

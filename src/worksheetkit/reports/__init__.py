@@ -9,15 +9,17 @@ data, escaped for HTML or for Markdown.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from ..progress import AdherenceReport
 from ..rendering._text import md_escape as _md_escape
-from ._view import STATUS_MARK, STATUS_TEXT, View, build_view
+from ._view import CHART_CHOICES, STATUS_MARK, STATUS_TEXT, View, build_view
 
 __all__ = [
+    "CHART_CHOICES",
     "STATUS_MARK",
     "STATUS_TEXT",
     "View",
@@ -48,21 +50,35 @@ def environment() -> Environment:
     return env
 
 
-def to_markdown(report: AdherenceReport) -> str:
-    return environment().get_template("report.md").render(v=build_view(report))
+def to_markdown(report: AdherenceReport, *, charts: str = "auto", pack: Any = None) -> str:
+    """The report as Markdown. ``charts``: which answer series to tabulate (``CHART_CHOICES``:
+    ``auto`` = the scores when there are any, else the answers); ``pack`` gives step and
+    worksheet titles."""
+    view = build_view(report, charts=charts, pack=pack)
+    return environment().get_template("report.md").render(v=view)
 
 
-def to_html(report: AdherenceReport, *, fragment: bool = False) -> str:
-    """A standalone page (inline CSS, no script), or an embeddable ``<section>``."""
+def to_html(
+    report: AdherenceReport, *, fragment: bool = False, charts: str = "auto", pack: Any = None
+) -> str:
+    """A standalone page (inline CSS, no script), or an embeddable ``<section>``.
+
+    ``charts`` picks the answer series to chart (``auto``, ``scores``, ``items``, ``all`` or
+    ``none``; ``auto`` charts the scores when the worksheet has any, so a PHQ-9 shows its total
+    rather than nine item charts); ``pack`` gives step and worksheet titles.
+    """
     template = environment().get_template("report.html")
-    return template.render(v=build_view(report), fragment=fragment, Markup=Markup)
+    view = build_view(report, charts=charts, pack=pack)
+    return template.render(v=view, fragment=fragment, Markup=Markup)
 
 
-def render_report(report: AdherenceReport, to: str = "html") -> str:
+def render_report(
+    report: AdherenceReport, to: str = "html", *, charts: str = "auto", pack: Any = None
+) -> str:
     if to == "html":
-        return to_html(report)
+        return to_html(report, charts=charts, pack=pack)
     if to == "markdown":
-        return to_markdown(report)
+        return to_markdown(report, charts=charts, pack=pack)
     if to == "json":
         return report.to_json()
     raise ValueError(f"unknown report format {to!r} (html, markdown or json)")

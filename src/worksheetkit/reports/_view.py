@@ -7,11 +7,18 @@ notes, alert messages, labels) only ever reaches them as data to escape.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from .._humanize import date_text, datetime_text, short_date_text
 from ..progress import AdherenceReport, OccurrenceResult
-from ..progress._series import Series
+from ..progress._series import Series, text_of
+
+# Which answer series a report charts: ``auto`` charts the scores when the worksheet has any
+# (a PHQ-9 shows its total, not nine item charts) and the answers otherwise.
+ChartChoice = Literal["auto", "scores", "items", "all", "none"]
+CHART_CHOICES: tuple[str, ...] = ("auto", "scores", "items", "all", "none")
 
 STATUS_TEXT = {
     "completed_on_time": "Done on time",
@@ -48,7 +55,44 @@ def num(value: float | None, digits: int = 2) -> str:
 
 
 def day_text(day: dt.date) -> str:
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {day.strftime('%b %Y')}"
+    return date_text(day)
+
+
+def step_label(step: str) -> str:
+    """A step id as words when no title is known: ``body_scan`` → "Body scan"."""
+    words = step.replace("_", " ").replace("-", " ").replace(".", " ").strip()
+    return words[:1].upper() + words[1:] if words else step
+
+
+def titles_from_pack(report: AdherenceReport, pack: Any) -> dict[str, str]:
+    """Step and worksheet titles, keyed by step id and by worksheet reference."""
+    out: dict[str, str] = {}
+    if pack is None:
+        return out
+    refs: set[str] = set()
+    for r in report.occurrences:
+        if r.slot.worksheet:
+            refs.add(r.slot.worksheet)
+    for a in report.alerts:
+        refs.add(a.worksheet)
+    for ref in sorted(refs):
+        try:
+            ws = pack.worksheet(ref)
+        except (KeyError, ValueError):
+            continue
+        out[ref] = text_of(ws.title, ws.language)
+        for score in ws.scores:  # "score:<ref>:<id>" → the score's label, for alerts
+            out[f"score:{ref}:{score.id}"] = text_of(score.label, ws.language)
+    for r in report.occurrences:
+        if r.slot.step and r.slot.step not in out and r.slot.worksheet in out:
+            out[r.slot.step] = out[r.slot.worksheet]
+    pathways = getattr(pack, "pathways", ()) or ()
+    steps_seen = {r.slot.step for r in report.occurrences if r.slot.step}
+    for pathway in pathways:
+        for step in pathway.steps:
+            if step.id in steps_seen and step.title is not None:
+                out[step.id] = text_of(step.title, pathway.language)
+    return out
 
 
 @dataclass(frozen=True)
@@ -57,7 +101,7 @@ class CalendarEntry:
     status: str
     text: str
     mark: str
-    step: str | None
+    step: str | None  # the step's title (never its id)
     credit: str
 
 
@@ -98,7 +142,7 @@ class Chart:
     path: str = ""
     dots: tuple[tuple[float, float], ...] = ()
     y_ticks: tuple[tuple[float, str], ...] = ()
-    x_labels: tuple[tuple[float, str], ...] = ()
+    texts: tuple[Label, ...] = ()  # every <text> of the chart, placed to fit
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     plot: tuple[float, float, float, float] = (0, 0, 0, 0)  # left, top, right, bottom
@@ -177,7 +221,11 @@ def _score_rows(report: AdherenceReport) -> list[ScoreRow]:
         ScoreRow("Adherence (quantity, partial credit)", pct(s.quantity), n),
         ScoreRow("Done on time", pct(s.strict_rate), n),
         ScoreRow("Done at all (on time or late)", pct(s.any_rate), n),
-        ScoreRow("Quality (client's rating)", pct(s.quality), f"{s.quality_n} rated"),
+        ScoreRow(
+            "Quality (client's rating)",
+            pct(s.quality),
+            f"{s.quality_n} rated" if s.quality_n else "no ratings yet",
+        ),
         ScoreRow(
             "Difficulty-weighted adherence",
             pct(s.difficulty_weighted),
@@ -189,7 +237,11 @@ def _score_rows(report: AdherenceReport) -> list[ScoreRow]:
             f"{s.obstacle_n} counted, {len(s.obstacle_excluded)} left out",
         ),
         ScoreRow("Engagement (heuristic composite)", pct(s.engagement), report.scoring_key),
-        ScoreRow("Recent level (moving average)", pct(s.level_bias_corrected), "bias-corrected"),
+        ScoreRow(
+            "Recent level (moving average)",
+            pct(s.level_bias_corrected),
+            "recent weeks count most",
+        ),
         ScoreRow("Streak (current / longest)", f"{s.streak_current} / {s.streak_longest}", n),
     ]
     if t.slope is not None:
@@ -206,7 +258,7 @@ def _score_rows(report: AdherenceReport) -> list[ScoreRow]:
     return rows
 
 
-def _calendar(report: AdherenceReport, tz: dt.tzinfo) -> list[CalendarWeek]:
+def _calendar(report: AdherenceReport, tz: dt.tzinfo, titles: dict[str, str]) -> list[CalendarWeek]:
     by_day: dict[dt.date, list[OccurrenceResult]] = {}
     for r in report.occurrences:
         by_day.setdefault(_local(r.slot.opens, tz).date(), []).append(r)
@@ -225,7 +277,7 @@ def _calendar(report: AdherenceReport, tz: dt.tzinfo) -> list[CalendarWeek]:
                     status=r.status,
                     text=STATUS_TEXT[r.status],
                     mark=STATUS_MARK[r.status],
-                    step=r.slot.step,
+                    step=_step_title(r.slot.step, titles),
                     credit=pct(r.credit) if r.credit is not None else "",
                 )
                 for r in by_day.get(day, [])
@@ -233,26 +285,92 @@ def _calendar(report: AdherenceReport, tz: dt.tzinfo) -> list[CalendarWeek]:
             days.append(
                 CalendarDay(
                     day,
-                    f"{WEEKDAYS[k]} {day.day} {day.strftime('%b')}",
+                    date_text(day, year=False),
                     entries,
                     first <= day <= last,
                 )
             )
-        weeks.append(CalendarWeek(f"Week of {monday.day} {monday.strftime('%b %Y')}", tuple(days)))
+        weeks.append(CalendarWeek(f"Week of {date_text(monday)}", tuple(days)))
         monday += dt.timedelta(days=7)
     return weeks
 
 
-# Chart geometry (SVG user units); text sizes stay legible when printed.
-W, H = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 48
+# Chart geometry (SVG user units). A narrow viewBox keeps text legible when the chart shrinks
+# to a phone's width (400 units drawn in ~330 px: 15-unit text shows at ~12 px).
+W, H = 400, 230
+LEFT, RIGHT, TOP, BOTTOM = 56, 14, 20, 40
+FONT = 15
+CHAR_WIDTH = 0.6  # average glyph width as a share of the font size (a safe estimate)
+GAP = 8  # the least space between two axis labels
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    return len(text) * size * CHAR_WIDTH
+
+
+@dataclass(frozen=True)
+class Label:
+    """One ``<text>`` of a chart, placed so that its estimated width fits the viewBox."""
+
+    x: float
+    y: float
+    text: str
+    anchor: str = "middle"  # start, middle or end
+    size: int = FONT
 
 
 def _ticks(lo: float, hi: float) -> list[float]:
-    return [lo + (hi - lo) * k / 4 for k in range(5)]
+    """Grid values at a round step (1, 2, 2.5 or 5 times a power of ten), 3 to 6 of them."""
+    span = hi - lo
+    if span <= 0:
+        return [lo]
+    power = 10 ** math.floor(math.log10(span / 4))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * power
+        if span / step <= 5:
+            break
+    first = math.ceil(lo / step - 1e-9) * step
+    out = []
+    k = 0
+    while first + k * step <= hi + 1e-9:
+        out.append(round(first + k * step, 10))
+        k += 1
+    return out
 
 
-def adherence_chart(report: AdherenceReport, tz: dt.tzinfo) -> Chart | None:
+def _x_labels(xs: list[float], texts: list[str], y: float) -> tuple[Label, ...]:
+    """As many labels along the x axis as fit without overlapping, first and last kept."""
+    if not xs:
+        return ()
+    widest = max(text_width(t) for t in texts) + 8
+    spacing = (xs[-1] - xs[0]) / max(len(xs) - 1, 1) if len(xs) > 1 else widest
+    every = max(1, -(-int(widest * 100) // max(int(spacing * 100), 1)))
+    keep = list(range(0, len(xs), every))
+    last = len(xs) - 1
+    if keep[-1] != last:
+        if xs[last] - xs[keep[-1]] < widest:
+            keep.pop()
+        keep.append(last)
+    placed: list[tuple[float, float, str]] = []  # (left, right, text)
+    for k in keep:
+        half = text_width(texts[k]) / 2
+        x = min(max(xs[k], half + 1), W - half - 1)  # never past either edge
+        placed.append((x - half, x + half, texts[k]))
+    # Moving the end labels inwards can crowd a neighbour: drop it (the data table has all).
+    out = [placed[0]]
+    for box in placed[1:]:
+        while out and box[0] < out[-1][1] + GAP and len(out) > 1:
+            out.pop()
+        if box[0] >= out[-1][1] + GAP:
+            out.append(box)
+    return tuple(Label(round((a + b) / 2, 2), y, t) for a, b, t in out)
+
+
+def _y_labels(ticks: list[tuple[float, str]]) -> tuple[Label, ...]:
+    return tuple(Label(LEFT - 6, round(y + 4, 2), text, "end") for y, text in ticks)
+
+
+def adherence_chart(report: AdherenceReport, tz: dt.tzinfo, language: str = "en") -> Chart | None:
     weeks: dict[int, list[float]] = {}
     for r in report.occurrences:
         if r.credit is None:
@@ -270,7 +388,6 @@ def adherence_chart(report: AdherenceReport, tz: dt.tzinfo) -> Chart | None:
     rows = []
     for k, (i, q) in enumerate(zip(indexes, values, strict=True)):
         first = report.start + dt.timedelta(days=7 * i)
-        label = f"Week {i + 1}"
         height = plot_h * q
         bars.append(
             Bar(
@@ -278,13 +395,23 @@ def adherence_chart(report: AdherenceReport, tz: dt.tzinfo) -> Chart | None:
                 TOP + plot_h - height,
                 slot * 0.7,
                 height,
-                label,
+                f"Week {i + 1}",
                 pct(q),
             )
         )
-        rows.append((label, first.isoformat(), pct(q), str(len(weeks[i]))))
+        rows.append((f"Week {i + 1}", date_text(first, language), pct(q), str(len(weeks[i]))))
     y_ticks = tuple((TOP + plot_h * (1 - v), pct(v)) for v in _ticks(0, 1))
-    x_labels = tuple((b.x + b.width / 2, b.label) for b in bars)
+    centres = [b.x + b.width / 2 for b in bars]
+    # "Week 3" while it fits under its bar, else the bare week number ("3").
+    names = [b.label for b in bars]
+    if max(text_width(n) for n in names) + 4 > slot:
+        names = [str(i + 1) for i in indexes]
+    texts = list(_x_labels(centres, names, TOP + plot_h + 20))
+    texts.extend(_y_labels(list(y_ticks)))
+    # A value above each bar only when it fits the bar's slot (the data table has them all).
+    if text_width("100 %") + 2 <= slot:
+        for b in bars:
+            texts.append(Label(round(b.x + b.width / 2, 2), round(max(b.y - 4, FONT), 2), b.value))
     best = max(values)
     worst = min(values)
     desc = (
@@ -300,14 +427,14 @@ def adherence_chart(report: AdherenceReport, tz: dt.tzinfo) -> Chart | None:
         height=H,
         bars=tuple(bars),
         y_ticks=y_ticks,
-        x_labels=x_labels,
+        texts=tuple(texts),
         columns=("Week", "Starts", "Adherence", "Occurrences due"),
         rows=tuple(rows),
         plot=(LEFT, TOP, W - RIGHT, TOP + plot_h),
     )
 
 
-def series_chart(series: Series, index: int, tz: dt.tzinfo) -> Chart | None:
+def series_chart(series: Series, index: int, tz: dt.tzinfo, language: str = "en") -> Chart | None:
     points = series.points
     if not points:
         return None
@@ -327,12 +454,12 @@ def series_chart(series: Series, index: int, tz: dt.tzinfo) -> Chart | None:
         coords.append((round(x, 2), round(y, 2)))
     path = "M " + " L ".join(f"{x} {y}" for x, y in coords)
     y_ticks = tuple((TOP + plot_h * (1 - (v - lo) / (hi - lo)), num(v)) for v in _ticks(lo, hi))
-    dates = [_local(p.submitted_at, tz).strftime("%d %b") for p in points]
-    show = sorted({0, len(points) - 1, (len(points) - 1) // 2})
-    x_labels = tuple((coords[k][0], dates[k]) for k in show)
+    dates = [short_date_text(_local(p.submitted_at, tz).date(), language) for p in points]
+    texts = list(_x_labels([c[0] for c in coords], dates, TOP + plot_h + 20))
+    texts.extend(_y_labels(list(y_ticks)))
     rows = tuple(
         (
-            _local(p.submitted_at, tz).strftime("%Y-%m-%d %H:%M"),
+            datetime_text(p.submitted_at, tz, language, with_zone=False),
             str(p.row + 1) if p.row is not None else "",
             num(p.value),
             p.band or "",
@@ -347,48 +474,92 @@ def series_chart(series: Series, index: int, tz: dt.tzinfo) -> Chart | None:
     )
     return Chart(
         id=f"chart-series-{index}",
-        title=series.label or series.id,
+        title=series.label or step_label(series.id),
         desc=desc,
         width=W,
         height=H,
         path=path,
         dots=tuple(coords),
         y_ticks=y_ticks,
-        x_labels=x_labels,
+        texts=tuple(texts),
         columns=("Submitted", "Row", "Value", "Band"),
         rows=rows,
         plot=(LEFT, TOP, W - RIGHT, TOP + plot_h),
     )
 
 
-def build_view(report: AdherenceReport) -> View:
+def chosen_series(report: AdherenceReport, charts: str = "auto") -> list[Series]:
+    """The answer series a report charts (``CHART_CHOICES``; ``auto``: scores if any)."""
+    if charts not in CHART_CHOICES:
+        raise ValueError(f"unknown chart choice {charts!r} ({', '.join(CHART_CHOICES)})")
+    scores = [s for s in report.series if s.kind == "score"]
+    answers = [s for s in report.series if s.kind != "score"]
+    if charts == "none":
+        return []
+    if charts == "scores":
+        return scores
+    if charts == "items":
+        return answers
+    if charts == "all":
+        return list(report.series)
+    return scores or answers
+
+
+def _step_title(step: str | None, titles: dict[str, str]) -> str | None:
+    if step is None or step == "main":
+        return None
+    return titles.get(step) or step_label(step)
+
+
+def _occurrence_words(
+    report: AdherenceReport, occurrence: str | None, tz: dt.tzinfo, titles: dict[str, str]
+) -> str:
+    """An occurrence as a person says it: its step and its scheduled local time."""
+    if not occurrence:
+        return "—"
+    for r in report.occurrences:
+        if r.slot.id == occurrence:
+            when = datetime_text(r.slot.opens, tz, with_zone=False)
+            title = _step_title(r.slot.step, titles)
+            return f"{title}, {when}" if title else when
+    return "—"
+
+
+NOT_MATCHED = "— (not a scheduled task)"
+
+
+def build_view(report: AdherenceReport, *, charts: str = "auto", pack: Any = None) -> View:
+    """The report's view model. ``charts`` picks the answer series to chart
+    (``auto`` = scores when there are any, else the answers; ``scores``, ``items``, ``all``,
+    ``none``); ``pack`` supplies worksheet and step titles (ids are shown in words otherwise)."""
     from ..progress._api import zone
 
     tz = zone(report.timezone)
-    charts = []
+    titles = titles_from_pack(report, pack)
+    drawn = []
     first = adherence_chart(report, tz)
     if first is not None:
-        charts.append(first)
-    for k, series in enumerate(report.series, start=1):
+        drawn.append(first)
+    for k, series in enumerate(chosen_series(report, charts), start=1):
         chart = series_chart(series, k, tz)
         if chart is not None:
-            charts.append(chart)
+            drawn.append(chart)
     obstacles = [
         {
-            "when": _local(o.submitted_at, tz).strftime("%Y-%m-%d %H:%M"),
-            "occurrence": o.occurrence or "—",
+            "when": datetime_text(o.submitted_at, tz, with_zone=False),
+            "occurrence": _occurrence_words(report, o.occurrence, tz, titles),
             "kind": "Outside the client's control" if o.kind == "external" else "Internal",
             "note": o.note or "",
-            "status": STATUS_TEXT.get(o.status or "", "Not matched"),
+            "status": STATUS_TEXT.get(o.status or "", NOT_MATCHED),
         }
         for o in report.obstacles
     ]
     alerts = [
         {
-            "when": _local(a.submitted_at, tz).strftime("%Y-%m-%d %H:%M"),
+            "when": datetime_text(a.submitted_at, tz, with_zone=False),
             "severity": a.severity,
-            "score": a.score,
-            "worksheet": a.worksheet,
+            "score": titles.get(f"score:{a.worksheet}:{a.score}", step_label(a.score)),
+            "worksheet": titles.get(a.worksheet, a.worksheet),
             "message": a.message,
         }
         for a in sorted(
@@ -398,16 +569,23 @@ def build_view(report: AdherenceReport) -> View:
     notes = [
         "Engagement is a heuristic composite of quantity, quality, difficulty and obstacles "
         "(not a validated instrument).",
-        "Scores are null (—) when nothing counts towards them, never 0 % or 100 %.",
+        "A dash (—) means nothing counts towards that score yet (no answers yet); it is never "
+        "shown as 0 % or 100 %.",
+        f"Times are the client's local times ({report.timezone}).",
     ]
+    if any(o["status"] == NOT_MATCHED for o in obstacles):
+        notes.append(
+            "An obstacle marked “— (not a scheduled task)” was reported with a response that "
+            "matched no scheduled task (extra practice, or a task outside the schedule)."
+        )
     return View(
         title=f"Homework report — assignment {report.assignment}",
         summary=summary_sentence(report),
-        as_of=_local(report.as_of, tz).strftime("%Y-%m-%d %H:%M"),
+        as_of=datetime_text(report.as_of, tz),
         timezone=report.timezone,
         scores=_score_rows(report),
-        calendar=_calendar(report, tz),
-        charts=charts,
+        calendar=_calendar(report, tz, titles),
+        charts=drawn,
         obstacles=obstacles,
         alerts=alerts,
         extra=len(report.evaluation.extra),

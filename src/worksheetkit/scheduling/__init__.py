@@ -19,6 +19,7 @@ from ..model.schedule import Schedule
 from ._checks import CODES, check_assignment, check_schedule
 from ._ics import to_ics
 from ._occurrence import Occurrence
+from ._plan import Plan, PlanStep, PlanTask, PlanWeek, plan
 from ._rules import ScheduleError, compile_schedule
 from ._timeline import PackLike, occurrences
 from ._zones import get_zone, localize
@@ -27,11 +28,16 @@ __all__ = [
     "CODES",
     "Occurrence",
     "PackLike",
+    "Plan",
+    "PlanStep",
+    "PlanTask",
+    "PlanWeek",
     "ScheduleError",
     "check_assignment",
     "check_schedule",
     "get_zone",
     "occurrences",
+    "plan",
     "to_ics",
     "to_rrule",
 ]
