@@ -163,3 +163,47 @@ def test_impossible_times_say_what_is_out_of_range(tmp_path: Path, at: str, hint
     (d,) = validate(path)
     assert (d.code, d.line, d.column) == ("WK105", 6, 39)
     assert d.hint == hint
+
+
+# -- WL016: placeholder text from `worksheetkit new` ------------------------------------------
+
+
+def _pack(tmp_path: Path) -> Path:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text(
+        "worksheetkit: 1\nkind: pack\nid: demo\nversion: 1.0.0\ntitle: Demo\n"
+    )
+    return pack
+
+
+def test_a_fresh_blank_worksheet_warns_about_every_placeholder_until_replaced(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from worksheetkit.cli import cli
+    from worksheetkit.lint import lint
+    from worksheetkit.lint.placeholders import AUTHOR, PLACEHOLDERS
+
+    pack = _pack(tmp_path)
+    result = CliRunner().invoke(cli, ["new", "clinic.worry-log", "--pack", str(pack)])
+    assert result.exit_code == 0, result.output
+    path = pack / "worksheets" / "worry-log.yaml"
+    text = path.read_text()
+    found = [d for d in lint(path) if d.code == "WL016"]
+    assert [d.path for d in found] == [
+        "$.summary",
+        "$.rationale",
+        "$.instructions",
+        "$.source.authors[0]",
+    ]
+    lines = text.splitlines()
+    for d, phrase in zip(found, [*PLACEHOLDERS], strict=True):
+        assert lines[d.line - 1][d.column - 1 :].startswith(phrase)
+        assert d.severity == "warning"
+        assert d.hint
+    for phrase in PLACEHOLDERS:
+        text = text.replace(phrase, "Written by us" if phrase == AUTHOR else "Our own words.")
+    path.write_text(text)
+    assert [d for d in lint(path) if d.code == "WL016"] == []

@@ -19,12 +19,12 @@ kind: worksheet
 id: {id}
 version: 1.0.0
 title: {title}
-summary: One line that says what this practice is.
+summary: {summary}
 rationale: >-
-  Why the client is asked to do this, in plain words. Clients who understand the reason
-  are more likely to do the practice.
+  {rationale}
+  {rationale_more}
 instructions: |
-  How to do it: when, where and for how long.
+  {instructions}
 estimated_minutes: 10
 default_schedule: {{repeat: daily, at: "20:00", for: P7D}}
 source: {{authors: [{author}], license: CC-BY-4.0}}
@@ -148,8 +148,17 @@ def command(
             title=f"title: {_title_text(title, base.language, base.languages)}\n" if title else "",
         )
     else:
+        from ..lint import placeholders
+
         text = BLANK.format(
-            schema=schema, id=worksheet_id, title=_yaml_text(nice_title), author="Your name"
+            schema=schema,
+            id=worksheet_id,
+            title=_yaml_text(nice_title),
+            author=placeholders.AUTHOR,
+            summary=placeholders.SUMMARY,
+            rationale=placeholders.RATIONALE,
+            rationale_more=placeholders.RATIONALE_MORE,
+            instructions=placeholders.INSTRUCTIONS,
         )
     try:
         write_atomic(target, text)
