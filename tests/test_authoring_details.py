@@ -172,7 +172,7 @@ def _pack(tmp_path: Path) -> Path:
     pack = tmp_path / "pack"
     pack.mkdir()
     (pack / "pack.yaml").write_text(
-        "worksheetkit: 1\nkind: pack\nid: demo\nversion: 1.0.0\ntitle: Demo\n"
+        "worksheetkit: 1\nkind: pack\nid: demo\nversion: 1.0.0\nname: Demo\n"
     )
     return pack
 
@@ -207,3 +207,103 @@ def test_a_fresh_blank_worksheet_warns_about_every_placeholder_until_replaced(
         text = text.replace(phrase, "Written by us" if phrase == AUTHOR else "Our own words.")
     path.write_text(text)
     assert [d for d in lint(path) if d.code == "WL016"] == []
+
+
+# -- new --from the shipped examples -----------------------------------------------------------
+
+
+def test_shipped_starters_are_identical_to_the_examples() -> None:
+    from importlib import resources
+
+    from worksheetkit.starters import starters
+
+    shipped = starters()
+    assert len(shipped) >= 6
+    for s in shipped:
+        example = ROOT / "examples" / "worksheets" / f"{s.name}.yaml"
+        assert example.read_bytes() == s.text.encode("utf-8"), f"{s.name} drifted from examples/"
+        # new replaces these keys line by line: each must stay a one-line top-level value.
+        for key in ("id", "version", "title"):
+            assert sum(line.startswith(f"{key}: ") for line in s.text.splitlines()) == 1
+    files = {p.name for p in resources.files("worksheetkit.starters").iterdir()}
+    assert {f"{s.name}.yaml" for s in shipped} <= files
+
+
+@pytest.mark.parametrize("ref", ["thought-record", "cbt.thought-record", "cbt.thought-record@1"])
+def test_new_from_a_shipped_example_copies_it_under_the_new_id(tmp_path: Path, ref: str) -> None:
+    from click.testing import CliRunner
+
+    from worksheetkit import load
+    from worksheetkit.cli import cli
+
+    pack = _pack(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["new", "clinic.my-record", "--from", ref, "--pack", str(pack), "--title", "Mine"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "a copy of the worksheetkit example 'thought-record'" in result.output
+    created = pack / "worksheets" / "my-record.yaml"
+    ws = load(created)
+    original = load(ROOT / "examples" / "worksheets" / "thought-record.yaml")
+    assert (ws.id, ws.version, ws.title) == (
+        "clinic.my-record",
+        "1.0.0",
+        {"en": "Mine", "es": "Mine"},
+    )
+    assert [i.model_dump() for i in ws.items] == [i.model_dump() for i in original.items]
+    assert ws.extends is None  # a copy to adapt: the pack has no template to extend
+    assert validate(pack) == []
+
+
+def test_every_shipped_example_starts_a_clean_worksheet(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from worksheetkit.cli import cli
+    from worksheetkit.lint import lint
+    from worksheetkit.starters import starters
+
+    pack = _pack(tmp_path)
+    for s in starters():
+        result = CliRunner().invoke(
+            cli, ["new", f"clinic.{s.name}", "--from", s.name, "--pack", str(pack)]
+        )
+        assert result.exit_code == 0, result.output
+    assert len(list((pack / "worksheets").glob("*.yaml"))) == len(starters())
+    assert validate(pack) == []
+    assert lint(pack) == []
+
+
+def test_new_list_shows_the_shipped_examples_and_the_packs_worksheets(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from worksheetkit.cli import cli
+    from worksheetkit.starters import starters
+
+    pack = _pack(tmp_path)
+    CliRunner().invoke(cli, ["new", "clinic.worry-log", "--pack", str(pack)])
+    result = CliRunner().invoke(cli, ["new", "--list", "--pack", str(pack)])
+    assert result.exit_code == 0, result.output
+    for s in starters():
+        assert f"  {s.name} " in result.output
+        assert f"({s.id})" in result.output
+    assert "  clinic.worry-log@1" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["clinic.x", "--from", "thougt-record"], "did you mean 'thought-record'?"),
+        (["clinic.x", "--from", "cbt.thought-record@2"], "worksheetkit new --list"),
+        ([], "give the new worksheet's id"),
+    ],
+)
+def test_new_from_names_what_exists(tmp_path: Path, args: list[str], said: str) -> None:
+    from click.testing import CliRunner
+
+    from worksheetkit.cli import cli
+
+    pack = _pack(tmp_path)
+    result = CliRunner().invoke(cli, ["new", *args, "--pack", str(pack)])
+    assert result.exit_code == 2
+    assert said in result.output
+    assert not (pack / "worksheets").exists()
