@@ -14,11 +14,11 @@ RATIONALE_MORE: Final = "Clients who understand the reason are more likely to do
 INSTRUCTIONS: Final = "How to do it: when, where and for how long."
 AUTHOR: Final = "Your name"
 
-#: Each placeholder and what the author is asked to write in its place (AUTHOR counts only as
-#: a whole entry of ``source.authors``).
+#: Each placeholder and the hint saying what to write in its place (AUTHOR counts only as a
+#: whole entry of ``source.authors``).
 PLACEHOLDERS: Final[dict[str, str]] = {
-    SUMMARY: "one line saying what this practice is",
-    RATIONALE: "one or two plain sentences on how this practice helps",
-    INSTRUCTIONS: "how to do it: when, where and for how long",
-    AUTHOR: "the name of the author (or of the clinic)",
+    SUMMARY: "Write, in one line, what this practice is.",
+    RATIONALE: "Write, in one or two plain sentences, how this practice helps the client.",
+    INSTRUCTIONS: "Write how to do it: when, where and for how long.",
+    AUTHOR: "Write the author's name (or your clinic's).",
 }

@@ -533,8 +533,8 @@ def placeholder_text(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             "WL016",
             node,
-            f"'{phrase}' ({where}) is placeholder text from `worksheetkit new`.",
-            f"Replace it with {PLACEHOLDERS[phrase]}.",
+            f"'{where}' still has the example text `worksheetkit new` wrote: '{phrase}'",
+            PLACEHOLDERS[phrase],
             offset=match.start(1) if one_line else None,
             position=position,
         )
