@@ -307,3 +307,16 @@ def test_new_from_names_what_exists(tmp_path: Path, args: list[str], said: str) 
     assert result.exit_code == 2
     assert said in result.output
     assert not (pack / "worksheets").exists()
+
+
+def test_a_likert_preset_scale_knows_its_values(tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        HEADER.split("items:\n")[0]
+        + "items:\n"
+        + "  - {id: difficulty, type: likert, scale: difficulty-5, label: How hard?}\n"
+        + '  - {id: why, type: text, label: Why?, show_if: "difficulty == 5 or difficulty >= 3"}\n'
+    )
+    (d,) = validate(path)
+    assert d.code == "WK310"
+    assert "(0, 1, 2, 3, 4)" in d.message
