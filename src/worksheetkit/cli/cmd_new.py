@@ -1,10 +1,12 @@
-"""``worksheetkit new ID``: start a worksheet, blank or from a template in the pack."""
+"""``worksheetkit new ID``: start a worksheet, blank, from a template in the pack, or from a
+worksheet shipped with worksheetkit (``--from thought-record``; ``--list`` shows them)."""
 
 from __future__ import annotations
 
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,12 +21,12 @@ kind: worksheet
 id: {id}
 version: 1.0.0
 title: {title}
-summary: One line that says what this practice is.
+summary: {summary}
 rationale: >-
-  Why the client is asked to do this, in plain words. Clients who understand the reason
-  are more likely to do the practice.
+  {rationale}
+  {rationale_more}
 instructions: |
-  How to do it: when, where and for how long.
+  {instructions}
 estimated_minutes: 10
 default_schedule: {{repeat: daily, at: "20:00", for: P7D}}
 source: {{authors: [{author}], license: CC-BY-4.0}}
@@ -69,12 +71,19 @@ extends: {ref}
 
 
 @click.command("new")
-@click.argument("worksheet_id")
+@click.argument("worksheet_id", required=False)
 @click.option(
     "--from",
     "template",
     default=None,
-    help="Start from this worksheet of the pack (id or id@major), e.g. cbt.thought-record@1.",
+    help="Start from this worksheet of the pack (id or id@major, e.g. cbt.thought-record@1), "
+    "or from one shipped with worksheetkit (e.g. thought-record; see --list).",
+)
+@click.option(
+    "--list",
+    "list_only",
+    is_flag=True,
+    help="List the worksheets you can start from (shipped ones, and the pack's), then stop.",
 )
 @click.option(
     "--pack",
@@ -92,8 +101,9 @@ extends: {ref}
     help="Where to write it (default: worksheets/<name>.yaml in the pack).",
 )
 def command(
-    worksheet_id: str,
+    worksheet_id: str | None,
     template: str | None,
+    list_only: bool,
     pack_dir: str | None,
     title: str | None,
     output: str | None,
@@ -101,10 +111,18 @@ def command(
     """Start a new worksheet WORKSHEET_ID (a dotted id such as clinic.worry-log).
 
     Without --from, a blank worksheet with the keys a good homework task needs; with --from, a
-    worksheet that extends a template of the pack, ready for remove/change/add.
+    worksheet that extends a template of the pack, ready for remove/change/add, or a copy of a
+    worksheet shipped with worksheetkit (when the pack has no worksheet of that name) to adapt.
     """
+    from ..starters import find, starters
     from ..validation import find_pack_root, load_pack
 
+    if list_only:
+        _list(pack_dir)
+        sys.exit(EXIT_OK)
+    if worksheet_id is None:
+        fail_usage("give the new worksheet's id, e.g. worksheetkit new clinic.worry-log")
+    assert worksheet_id is not None
     if not _ID.match(worksheet_id):
         fail_usage(
             f"'{worksheet_id}' is not a worksheet id: use lowercase words joined by dots, "
@@ -126,17 +144,25 @@ def command(
     existing = {ws.id for ws in loaded.worksheets}
     if worksheet_id in existing:
         fail_usage(f"the pack already has a worksheet '{worksheet_id}'")
+    shipped = None
     if template:
         try:
             base = loaded.worksheet(template)
         except KeyError:
-            from ..loading.modelerrors import did_you_mean
+            shipped = find(template)
+            if shipped is None:
+                from ..loading.modelerrors import did_you_mean
 
-            guess = did_you_mean(template.split("@")[0], sorted(existing))
-            fail_usage(
-                f"the pack has no worksheet '{template}'"
-                + (f" (did you mean '{guess}'?)" if guess else "")
-            )
+                names = sorted({*existing, *(s.name for s in starters())})
+                guess = did_you_mean(template.split("@")[0], names)
+                fail_usage(
+                    f"neither the pack nor worksheetkit has a worksheet '{template}'"
+                    + (f" (did you mean '{guess}'?)" if guess else "")
+                    + "; worksheetkit new --list shows them"
+                )
+    if shipped is not None:
+        text = _copy(shipped.text, shipped, schema, worksheet_id, title)
+    elif template:
         ref = f"{base.id}@{base.version.split('.')[0]}"
         text = DERIVED.format(
             schema=schema,
@@ -148,8 +174,17 @@ def command(
             title=f"title: {_title_text(title, base.language, base.languages)}\n" if title else "",
         )
     else:
+        from ..lint import placeholders
+
         text = BLANK.format(
-            schema=schema, id=worksheet_id, title=_yaml_text(nice_title), author="Your name"
+            schema=schema,
+            id=worksheet_id,
+            title=_yaml_text(nice_title),
+            author=placeholders.AUTHOR,
+            summary=placeholders.SUMMARY,
+            rationale=placeholders.RATIONALE,
+            rationale_more=placeholders.RATIONALE_MORE,
+            instructions=placeholders.INSTRUCTIONS,
         )
     try:
         write_atomic(target, text)
@@ -159,7 +194,10 @@ def command(
 
     problems = [d for d in check_paths(root).diagnostics if d.file and Path(d.file) == target]
     shown = _shown(target)
-    click.echo(f"Created {shown}")
+    click.echo(
+        f"Created {shown}"
+        + (f", a copy of the worksheetkit example '{shipped.name}'" if shipped else "")
+    )
     if any(d.severity == "error" for d in problems):  # pragma: no cover - templates are valid
         for d in problems:
             click.echo(d.format(), err=True)
@@ -169,6 +207,60 @@ def command(
         f"`worksheetkit render {shown} --to html -o preview.html`."
     )
     sys.exit(EXIT_OK)
+
+
+def _list(pack_dir: str | None) -> None:
+    """The shipped worksheets, then the pack's (when there is a pack)."""
+    from ..starters import starters
+    from ..validation import find_pack_root, load_pack
+
+    shipped = starters()
+    width = max(len(s.name) for s in shipped)
+    click.echo("Worksheets shipped with worksheetkit (worksheetkit new ID --from NAME):")
+    for s in shipped:
+        click.echo(f"  {s.name:<{width}}  {s.title} ({s.id})")
+    root = Path(pack_dir) if pack_dir else find_pack_root(Path.cwd())
+    if root is None or not (root / "pack.yaml").is_file():
+        return
+    own = sorted({(ws.id, ws.version) for ws in load_pack(root, strict=False).worksheets})
+    if own:
+        click.echo(
+            f"Worksheets of the pack in {_shown(root)} (--from ID makes one that extends it):"
+        )
+        for ws_id, version in own:
+            click.echo(f"  {ws_id}@{version.split('.')[0]}")
+
+
+_SCHEMA_LINE = re.compile(r"^# yaml-language-server: \$schema=.*$", re.M)
+
+
+def _copy(text: str, shipped: Any, schema: str, worksheet_id: str, title: str | None) -> str:
+    """A shipped worksheet as the new one: its id, version 1.0.0, the title if given."""
+    note = (
+        f"# Started from the worksheetkit example {shipped.id} {shipped.version} "
+        f"({shipped.name}); adapt it freely."
+    )
+    text = _SCHEMA_LINE.sub(lambda _: f"# yaml-language-server: $schema={schema}\n{note}", text, 1)
+    text = _top_key(text, "id", worksheet_id)
+    text = _top_key(text, "version", "1.0.0")
+    if title:
+        language = re.search(r"^language: *(\S+)", text, re.M)
+        languages = re.search(r"^languages: *\[(.*)\]", text, re.M)
+        text = _top_key(
+            text,
+            "title",
+            _title_text(
+                title,
+                language.group(1) if language else "en",
+                [x.strip() for x in languages.group(1).split(",")] if languages else None,
+            ),
+        )
+    return text
+
+
+def _top_key(text: str, key: str, value: str) -> str:
+    """``text`` with the top-level ``key: …`` (a one-line value) replaced."""
+    return re.sub(rf"^{key}:[^\n]*$", lambda _: f"{key}: {value}", text, count=1, flags=re.M)
 
 
 def _relative_schema(target: Path, root: Path) -> str:

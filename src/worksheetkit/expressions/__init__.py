@@ -11,7 +11,7 @@ Exception hierarchy::
 
 from __future__ import annotations
 
-from .checker import Symbol, SymbolKind, check, references
+from .checker import Symbol, SymbolKind, check, references, value_hint
 from .cost import COST_BUDGET, ROW_LIMIT, Cost, cost
 from .evaluator import MAX_STEPS, StepBudget, evaluate, step_budget
 from .functions import FUNCTIONS, PATHWAY_FUNCTIONS, WORKSHEET_FUNCTIONS
@@ -56,4 +56,5 @@ __all__ = [
     "step_budget",
     "to_json",
     "to_source",
+    "value_hint",
 ]

@@ -13,6 +13,7 @@ from typing import Final, Literal
 
 from .._suggest import did_you_mean
 from .cost import check_cost
+from .evaluator import equal
 from .functions import AGGREGATES, SIGNATURES, WORKSHEET_FUNCTIONS
 from .nodes import (
     ARITHMETIC,
@@ -31,6 +32,8 @@ from .problems import (
     ARITY,
     COLUMN_SCOPE,
     FUNCTION_NOT_ALLOWED,
+    NOT_A_VALUE,
+    OUT_OF_RANGE,
     TYPE_MISMATCH,
     UNKNOWN_FUNCTION,
     UNKNOWN_NAME,
@@ -53,14 +56,21 @@ SymbolKind = Literal[
 ]
 
 
+Value = int | float | str | bool
+
+
 @dataclass(frozen=True)
 class Symbol:
     """What an id stands for. ``columns`` describes a table's columns (None: unknown);
-    ``max_rows`` a table's most rows (None: the hard row limit), used for the cost bound."""
+    ``max_rows`` a table's most rows (None: the hard row limit), used for the cost bound.
+    ``values`` are the only values a choice, likert, checklist or yes/no item can hold, and
+    ``bounds`` a rating's (min, max, step): comparing with anything else is a mistake (WK310)."""
 
     kind: SymbolKind
     columns: Mapping[str, Symbol] | None = field(default=None, hash=False)
     max_rows: int | None = None
+    values: tuple[Value, ...] | None = None
+    bounds: tuple[float, float, float] | None = None
 
 
 # Internal kinds: the symbol kinds plus "null" (the literal) and "any" (unknown; never wrong).
@@ -142,9 +152,20 @@ class _Checker:
         # Column symbols of the enclosing rows, innermost last; None = columns unknown.
         self.rows: list[Mapping[str, Symbol] | None] = []
         self.lenient = 0  # > 0: names may be unknown (their table could not be resolved)
+        # Bare names already reported as unquoted option values (WK310), not as unknown names.
+        self.quiet: set[int] = set()
 
-    def report(self, code: str, message: str, hint: str | None, offset: int, length: int) -> None:
-        self.problems.append(ExprProblem(code, message, hint, offset, length))
+    def report(
+        self,
+        code: str,
+        message: str,
+        hint: str | None,
+        offset: int,
+        length: int,
+        *,
+        severity: Literal["error", "warning"] = "error",
+    ) -> None:
+        self.problems.append(ExprProblem(code, message, hint, offset, length, severity))
 
     def mismatch(self, expr: Expr, message: str, hint: str | None = None) -> None:
         self.report(TYPE_MISMATCH, message, hint, expr.offset, expr.length)
@@ -153,6 +174,8 @@ class _Checker:
 
     def name(self, expr: Name, *, as_step: bool = False) -> _Typed:
         word = expr.name
+        if id(expr) in self.quiet:
+            return _ANY
         for scope in reversed(self.rows):
             if scope is None:
                 return _ANY
@@ -269,8 +292,10 @@ class _Checker:
         )
 
     def binary(self, expr: Binary) -> _Typed:
-        left, right = self.visit(expr.left), self.visit(expr.right)
         op = expr.op
+        if op not in ("and", "or") and op not in ARITHMETIC:
+            self.bare_values(expr)
+        left, right = self.visit(expr.left), self.visit(expr.right)
         if op in ("and", "or"):
             return _BOOLEAN
         if op in ARITHMETIC:
@@ -279,10 +304,135 @@ class _Checker:
             return _NUMBER
         if op == "in":
             self.containment(expr, left, right)
+            self.contained_values(expr)
             return _BOOLEAN
         if not _comparable(op, left.kind, right.kind):
             self.incomparable(expr, left, right)
+        else:
+            self.compared_values(expr)
         return _BOOLEAN
+
+    # -- values of choices, likerts, ratings and yes/no items (WK310, WK311) -------------------
+
+    def lookup(self, expr: Expr) -> tuple[str, Symbol] | None:
+        """The symbol a bare id stands for, in the rows' scopes first; None when unknown."""
+        if not isinstance(expr, Name):
+            return None
+        for scope in reversed(self.rows):
+            if scope is None:
+                return None
+            if expr.name in scope:
+                return expr.name, scope[expr.name]
+        symbol = self.symbols.get(expr.name)
+        return (expr.name, symbol) if symbol is not None else None
+
+    def unknown(self, expr: Expr) -> bool:
+        """A bare name that is no id in scope (no item, score, column or step)."""
+        if not isinstance(expr, Name) or self.lenient or None in self.rows:
+            return False
+        if self.lookup(expr) is not None:
+            return False
+        return not _tables_with_column(self.symbols, expr.name)
+
+    def bare_values(self, expr: Binary) -> None:
+        """``mood == Low``: a value written without quotes reads as an id that is not there."""
+        pairs: list[tuple[Expr, Expr]] = [(expr.left, expr.right), (expr.right, expr.left)]
+        if expr.op == "in" and isinstance(expr.right, ListExpr):
+            pairs = [(expr.left, item) for item in expr.right.items]
+        for subject, other in pairs:
+            found = self.lookup(subject)
+            if found is None or not found[1].values or not self.unknown(other):
+                continue
+            assert isinstance(other, Name)
+            word, symbol = found
+            values = symbol.values or ()
+            self.quiet.add(id(other))
+            match = next(
+                (v for v in values if isinstance(v, str) and v.lower() == other.name.lower()),
+                None,
+            )
+            self.report(
+                NOT_A_VALUE,
+                f"'{other.name}' is not an id here; the values of '{word}' are "
+                f"{_listing(values)}, written in quotes",
+                f"Write '{match}' (in quotes)."
+                if match is not None
+                else f"Compare '{word}' with one of its values: {_listing(values)}.",
+                other.offset,
+                other.length,
+            )
+
+    def not_a_value(self, word: str, symbol: Symbol, literal: Expr, value: object) -> None:
+        listing = _listing(symbol.values or ()) if symbol.values else _span(symbol)
+        guess = _near_value(value, symbol.values or ())
+        self.report(
+            NOT_A_VALUE,
+            f"{_show(value)} is not one of the values of '{word}' ({listing}), so this "
+            "comparison can never match",
+            f"Did you mean {_show(guess)}?"
+            if guess is not None
+            else f"Compare '{word}' with one of its values: {listing}.",
+            literal.offset,
+            literal.length,
+        )
+
+    def compared_values(self, expr: Binary) -> None:
+        for subject, literal, flipped in (
+            (expr.left, expr.right, False),
+            (expr.right, expr.left, True),
+        ):
+            found = self.lookup(subject)
+            value = _literal(literal)
+            if found is None or value is _NONE:
+                continue
+            word, symbol = found
+            if expr.op in ("==", "!="):
+                if not _holds(symbol, value):
+                    self.not_a_value(word, symbol, literal, value)
+                return
+            span = _numeric_span(symbol)
+            number = _number(value)
+            if span is None:
+                if symbol.values and not _holds(symbol, value):
+                    self.not_a_value(word, symbol, literal, value)
+                return
+            if number is None:
+                self.not_a_value(word, symbol, literal, value)
+                return
+            low, high = span
+            if low <= number <= high:
+                return
+            op = _FLIPPED[expr.op] if flipped else expr.op
+            always = (op in ("<", "<=")) == (number > high)
+            self.report(
+                OUT_OF_RANGE,
+                f"'{word}' goes from {_show(low)} to {_show(high)}, so '{_snippet(expr)}' is "
+                f"always {'true' if always else 'false'}",
+                f"Compare with a number from {_show(low)} to {_show(high)}.",
+                literal.offset,
+                literal.length,
+                severity="warning",
+            )
+            return
+
+    def contained_values(self, expr: Binary) -> None:
+        """``mood in ['low', 'mid']`` and ``'sad' in feelings``: every value one it can hold."""
+        found = self.lookup(expr.left)
+        if found is not None and isinstance(expr.right, ListExpr):
+            for item in expr.right.items:
+                value = _literal(item)
+                if value is not _NONE and not _holds(found[1], value):
+                    self.not_a_value(found[0], found[1], item, value)
+            return
+        found = self.lookup(expr.right)
+        value = _literal(expr.left)
+        if (
+            found is not None
+            and found[1].kind == "list"
+            and value is not _NONE
+            and not _holds(found[1], value)
+        ):
+            self.not_a_value(found[0], found[1], expr.left, value)
 
     def containment(self, expr: Binary, left: _Typed, right: _Typed) -> None:
         if right.kind in _LOOSE:
@@ -388,8 +538,14 @@ class _Checker:
         if name == "completed":
             self.step(expr, args[0])
             return _BOOLEAN
+        if name == "selected":
+            self.bare_values(Binary("==", args[0], args[1], expr.offset, expr.length))
         typed = [self.visit(arg) for arg in args]
         self.arguments(expr, typed)
+        if name == "selected" and not self.problems_at(args):
+            found, value = self.lookup(args[0]), _literal(args[1])
+            if found is not None and value is not _NONE and not _holds(found[1], value):
+                self.not_a_value(found[0], found[1], args[1], value)
         return _result_kind(name, typed)
 
     def arguments(self, expr: Call, typed: list[_Typed]) -> None:
@@ -439,6 +595,10 @@ class _Checker:
         elif name in ("abs", "round"):
             for arg, kind in zip(args, typed, strict=True):
                 self.need_number(arg, kind, f"{name}()")
+
+    def problems_at(self, args: Iterable[Expr]) -> bool:
+        spans = {(a.offset, a.length) for a in args}
+        return any((p.offset, p.length) in spans for p in self.problems)
 
     def quantifier(self, expr: Call) -> None:
         table_expr, condition = expr.args
@@ -509,6 +669,99 @@ def _comparable(op: str, a: str, b: str) -> bool:
     if op not in ("==", "!="):
         return False
     return a == b and a in ("boolean", "list", "table")
+
+
+_NONE: Final = object()  # "not a literal"
+_FLIPPED: Final = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _literal(expr: Expr) -> object:
+    """The value of a literal (``'sad'``, ``2``, ``-1``, ``true``); ``_NONE`` for anything else."""
+    if isinstance(expr, Const):
+        return _NONE if expr.value is None else expr.value
+    if isinstance(expr, Unary) and expr.op == "-" and isinstance(expr.operand, Const):
+        number = _number(expr.operand.value)
+        return _NONE if number is None else -number
+    return _NONE
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _holds(symbol: Symbol, value: object) -> bool:
+    """Whether the item can hold ``value`` (True when nothing is known about its values)."""
+    if symbol.values:
+        return any(equal(v, value) for v in symbol.values)
+    if symbol.bounds is not None:
+        number = _number(value)
+        if number is None:
+            return True  # a text compared with a number is a type mismatch (WK305)
+        low, high, step = symbol.bounds
+        steps = (number - low) / step
+        return low <= number <= high and abs(steps - round(steps)) < 1e-9
+    return True
+
+
+def _numeric_span(symbol: Symbol) -> tuple[float, float] | None:
+    if symbol.bounds is not None:
+        return symbol.bounds[0], symbol.bounds[1]
+    numbers = [_number(v) for v in symbol.values or ()]
+    if numbers and all(n is not None for n in numbers):
+        found = [n for n in numbers if n is not None]
+        return min(found), max(found)
+    return None
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return "'" + value.replace("'", "\\'") + "'"
+    return str(value)
+
+
+def _listing(values: Iterable[object], limit: int = 12) -> str:
+    shown = [_show(v) for v in values]
+    return ", ".join(shown[:limit]) + (
+        f" and {len(shown) - limit} more" if len(shown) > limit else ""
+    )
+
+
+def _span(symbol: Symbol) -> str:
+    assert symbol.bounds is not None
+    low, high, step = symbol.bounds
+    by = "" if step == 1 else f" in steps of {_show(step)}"
+    return f"{_show(low)} to {_show(high)}{by}"
+
+
+def _near_value(value: object, values: Iterable[Value]) -> Value | None:
+    """The value meant when only the case or the quotes differ (``'Low'``, ``'2'`` for 2)."""
+    text = str(value).strip().lower() if not isinstance(value, bool) else None
+    for v in values:
+        if text is not None and not isinstance(v, bool) and _show(v).strip("'").lower() == text:
+            return v
+    return None
+
+
+def value_hint(word: str, symbols: Mapping[str, Symbol]) -> str | None:
+    """A hint for a bare word the parser refused (``mood == Low``) that is a value of a choice
+    in scope: values are written in quotes. None when it is no item's value."""
+    wanted = word.lower()
+    named = [(k, s) for k, s in symbols.items()]
+    named += [(c, cs) for s in symbols.values() for c, cs in (s.columns or {}).items()]
+    for item_id, symbol in sorted(named, key=lambda pair: pair[0]):
+        for v in symbol.values or ():
+            if isinstance(v, str) and v.lower() == wanted:
+                return (
+                    f"'{word}' looks like a value of '{item_id}'; values are written in quotes, "
+                    f"e.g. {item_id} == {_show(v)}. Its values: {_listing(symbol.values or ())}."
+                )
+    return None
 
 
 def _result_kind(name: str, typed: list[_Typed]) -> _Typed:

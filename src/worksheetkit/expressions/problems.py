@@ -12,7 +12,7 @@ values, which the caller turns into located ``Diagnostic``s.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 SYNTAX: Final = "WK301"
 UNKNOWN_NAME: Final = "WK302"
@@ -22,6 +22,8 @@ TYPE_MISMATCH: Final = "WK305"
 COLUMN_SCOPE: Final = "WK306"
 FUNCTION_NOT_ALLOWED: Final = "WK308"
 TOO_COSTLY: Final = "WK309"
+NOT_A_VALUE: Final = "WK310"
+OUT_OF_RANGE: Final = "WK311"
 
 #: Every code this package can produce, with a short title (used by the docs).
 CODES: Final[dict[str, str]] = {
@@ -33,6 +35,8 @@ CODES: Final[dict[str, str]] = {
     COLUMN_SCOPE: "column used outside its table, or unknown column",
     FUNCTION_NOT_ALLOWED: "function not allowed here",
     TOO_COSTLY: "condition would check too many combinations of table rows",
+    NOT_A_VALUE: "compared with a value the item does not have (always false or always true)",
+    OUT_OF_RANGE: "compared with a number outside the rating's range (warning)",
 }
 
 
@@ -41,7 +45,8 @@ class ExprProblem:
     """One problem in one expression.
 
     ``offset`` is the 0-based character offset of the offending text within the expression
-    source and ``length`` its length in characters (0 for "end of expression").
+    source and ``length`` its length in characters (0 for "end of expression"). Every
+    problem is an error but a comparison outside a rating's range (WK311), which is a warning.
     """
 
     code: str
@@ -49,6 +54,7 @@ class ExprProblem:
     hint: str | None
     offset: int
     length: int
+    severity: Literal["error", "warning"] = "error"
 
     def sort_key(self) -> tuple[int, int, str, str]:
         return (self.offset, self.length, self.code, self.message)

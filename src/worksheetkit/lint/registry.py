@@ -40,6 +40,11 @@ _ALL = (
     Rule("WL014", "unreadable-translation-stamp", "A translation stamp cannot be checked."),
     Rule("WL015", "avoid-word", "Client-facing text uses a word to avoid (e.g. homework)."),
     Rule(
+        "WL016",
+        "placeholder-text",
+        "Placeholder text from `worksheetkit new` was left in (summary, rationale, …).",
+    ),
+    Rule(
         "WL020",
         "yaml-portability",
         "Unquoted YAML that other YAML readers read differently (yes/on, 1:30, '?' in { }, <<).",

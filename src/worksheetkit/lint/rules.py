@@ -16,7 +16,9 @@ from ..loading import SourceDocument, json_path
 from ..model import Likert, Media, Note, Pathway, Schedule, Section, Worksheet
 from ..validation.located import Located
 from ..validation.worksheet import LocatedItem, walk_items
+from . import placeholders
 from .config import LintConfig
+from .placeholders import PLACEHOLDERS
 from .text import (
     PROSE_KEYS,
     Readability,
@@ -490,6 +492,69 @@ def _find_in_source(node: Located, pattern: re.Pattern[str], word: str) -> tuple
     return None
 
 
+# -- WL016: placeholder text left from `worksheetkit new` -----------------------------------
+
+
+@cache
+def _placeholder_pattern() -> re.Pattern[str]:
+    phrases = [p for p in PLACEHOLDERS if p != placeholders.AUTHOR]
+    parts = (r"\s+".join(re.escape(w) for w in p.split()) for p in phrases)
+    return re.compile("(" + "|".join(parts) + ")", re.IGNORECASE)
+
+
+def _author_pattern() -> re.Pattern[str]:
+    # "Your name" is a placeholder only as a whole author; a question may well ask for it.
+    return re.compile("^(" + re.escape(placeholders.AUTHOR) + r")\s*$", re.IGNORECASE)
+
+
+def _placeholder_nodes(ctx: Context) -> Iterator[tuple[Located, str, re.Pattern[str]]]:
+    texts = _placeholder_pattern()
+    for t in client_texts(ctx.root, ctx.language):
+        yield t.node, t.text, texts
+    source = ctx.root.at("source") if ctx.root.has("source") else None
+    if source is not None and isinstance(source.value, dict) and source.has("authors"):
+        authors = source.at("authors")
+        for i, name in enumerate(authors.value if isinstance(authors.value, list) else []):
+            if isinstance(name, str):
+                yield authors.at(i), name, _author_pattern()
+
+
+def placeholder_text(ctx: Context) -> Iterator[Finding]:
+    for node, text, pattern in _placeholder_nodes(ctx):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        said = " ".join(match.group(1).split()).lower()
+        phrase = next(p for p in PLACEHOLDERS if p.lower() == said)
+        where = json_path(node.path)[2:] or "the worksheet"
+        scalar = node.doc.source.node_at(node.path)
+        one_line = scalar is None or scalar.start_mark.line == scalar.end_mark.line
+        position = None if one_line else _find_phrase(node, pattern)
+        yield Finding(
+            "WL016",
+            node,
+            f"'{where}' still has the example text `worksheetkit new` wrote: '{phrase}'",
+            PLACEHOLDERS[phrase],
+            offset=match.start(1) if one_line else None,
+            position=position,
+        )
+
+
+def _find_phrase(node: Located, pattern: re.Pattern[str]) -> tuple[int, int] | None:
+    """Where a phrase starts in the source of a scalar written over several lines (it may be
+    wrapped anywhere between its words); None when it is not found as written (escapes)."""
+    scalar = node.doc.source.node_at(node.path)
+    if scalar is None:
+        return None
+    text = node.doc.source.text or ""
+    found = pattern.search(text, scalar.start_mark.index, scalar.end_mark.index)
+    if found is None:
+        return None
+    start = found.start(1)
+    line = text.count("\n", 0, start)
+    return line + 1, start - (text.rfind("\n", 0, start) + 1) + 1
+
+
 WORKSHEET_CHECKS: tuple[tuple[tuple[str, ...], Check], ...] = (
     (("WL001",), missing_rationale),
     (("WL002", "WL003"), time_estimate),
@@ -502,6 +567,7 @@ WORKSHEET_CHECKS: tuple[tuple[tuple[str, ...], Check], ...] = (
     (("WL011", "WL012"), media_access),
     (("WL013", "WL014"), translations),
     (("WL015",), avoid_words),
+    (("WL016",), placeholder_text),
 )
 PATHWAY_CHECKS: tuple[tuple[tuple[str, ...], Check], ...] = (
     (("WL007",), reading_level),

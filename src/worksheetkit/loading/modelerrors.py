@@ -57,6 +57,25 @@ _PATTERN_HINTS = {
     "worksheet": "Refer to a worksheet as id, id@major or id@1.2.0.",
     "pathway": "Refer to a pathway as id, id@major or id@1.2.0.",
 }
+_CLOCK = re.compile(r"^\s*(\d{1,2})[:.h](\d{1,2})\s*$")
+
+
+def _clock_hint(value: Any) -> str:
+    """What is wrong with a time of day such as "25:00", "7:30" or "19:75", in words."""
+    found = _CLOCK.match(value) if isinstance(value, str) else None
+    if found is None:
+        return _PATTERN_HINTS["at"]
+    hour, minute = int(found.group(1)), int(found.group(2))
+    problems = []
+    if hour > 23:
+        problems.append('hours go 00–23 (midnight is "00:00")')
+    if minute > 59:
+        problems.append("minutes go 00–59")
+    if problems:
+        return f'There is no "{found.group(0).strip()}": ' + " and ".join(problems) + "."
+    return f'Write the time as 24-hour HH:MM in quotes: "{hour:02d}:{minute:02d}".'
+
+
 _DURATION_KEYS = {"for", "window", "grace", "start", "before_due", "after_open"}
 
 
@@ -461,6 +480,8 @@ def _one(
             )
         if path and isinstance(path[-1], int) and len(path) > 1 and path[-2] == "at":
             pattern_hint = _PATTERN_HINTS["at"]
+        if pattern_hint == _PATTERN_HINTS["at"]:
+            pattern_hint = _clock_hint(value)
         if path and isinstance(path[-1], int) and len(path) > 1 and path[-2] in ("remove",):
             pattern_hint = _PATTERN_HINTS["id"]
         code = "WK106" if key in ("id", "version", "extends", "worksheet", "pathway") else "WK105"

@@ -130,6 +130,22 @@ def symbol_kind(item: Any) -> str | None:
     return None
 
 
+def item_symbol(item: Any, **more: Any) -> Any:
+    """What an item stands for in expressions, with the values it can hold (WK310)."""
+    from ..expressions import Symbol
+
+    kind = symbol_kind(item) or "text"
+    values: tuple[Any, ...] | None = None
+    bounds: tuple[float, float, float] | None = None
+    if isinstance(item, Choice | Likert | Checklist | Ranking):
+        values = tuple(o.value for o in item_options(item))
+    elif isinstance(item, YesNo):
+        values = (True, False)
+    elif isinstance(item, Rating):
+        bounds = (float(item.min), float(item.max), float(item.step))
+    return Symbol(kind=cast("SymbolKind", kind), values=values or None, bounds=bounds, **more)
+
+
 def item_range(item: Any) -> tuple[float, float] | None:
     """Lowest and highest value an item can score, when it is numeric."""
     if isinstance(item, Rating):
@@ -511,19 +527,15 @@ class WorksheetChecker:
                 continue
             columns = None
             if isinstance(entry.model, Table):
-                columns = {
-                    c.id: Symbol(kind=cast("SymbolKind", symbol_kind(c) or "text"))
-                    for c in entry.model.columns
-                }
+                columns = {c.id: item_symbol(c) for c in entry.model.columns}
             most = getattr(entry.model, "max_rows", None)
-            table[item_id] = Symbol(kind=cast("SymbolKind", kind), columns=columns, max_rows=most)
+            table[item_id] = item_symbol(entry.model, columns=columns, max_rows=most)
         for score in self.ws.scores:
             table.setdefault(score.id, Symbol(kind="score"))
         return table
 
     def expressions(self) -> Iterator[tuple[str, str, Located, Mapping[str, Any] | None]]:
         """(owner id, source, node, row scope) for every expression of the worksheet."""
-        from ..expressions import Symbol
 
         for entry in self.items:
             item = entry.model
@@ -531,10 +543,7 @@ class WorksheetChecker:
                 owner = getattr(item, "id", None) or f"@{entry.node.path}"
                 row = None
                 if entry.table is not None:
-                    row = {
-                        c.id: Symbol(kind=cast("SymbolKind", symbol_kind(c) or "text"))
-                        for c in entry.table.columns
-                    }
+                    row = {c.id: item_symbol(c) for c in entry.table.columns}
                     owner = f"{entry.table.id}.{owner}"
                 yield owner, item.show_if, entry.node.at("show_if"), row
         scores = self.root.at("scores")
@@ -554,6 +563,7 @@ class WorksheetChecker:
             find_cycle,
             parse,
             references,
+            value_hint,
         )
 
         symbols = self.symbols()
@@ -577,13 +587,23 @@ class WorksheetChecker:
                 expr = parse(source)
             except ExpressionSyntaxError as exc:
                 p = exc.problem
-                yield node.diag(p.code, p.message, p.hint or hint_for(p.code, row), offset=p.offset)
+                word = source[p.offset : p.offset + p.length]
+                hint = value_hint(word, {**symbols, **(row or {})}) if word[:1].isupper() else None
+                yield node.diag(
+                    p.code, p.message, hint or p.hint or hint_for(p.code, row), offset=p.offset
+                )
                 continue
             # A column's show_if runs once per row of its table (the cost bound, WK309).
             table = symbols.get(owner.split(".")[0]) if row is not None else None
             repeat = (table.max_rows or ROW_LIMIT) if table is not None else 1
             for p in check(expr, symbols, functions_allowed=allowed, row=row, repeat=repeat):
-                yield node.diag(p.code, p.message, p.hint or hint_for(p.code, row), offset=p.offset)
+                yield node.diag(
+                    p.code,
+                    p.message,
+                    p.hint or hint_for(p.code, row),
+                    severity=p.severity,
+                    offset=p.offset,
+                )
             if not owner.startswith("@") and not (
                 owner in clashing and node.path and node.path[-1] == "formula"
             ):
