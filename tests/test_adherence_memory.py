@@ -341,3 +341,46 @@ def test_pathway_peak_memory_does_not_grow_with_the_number_of_lines(
         assert sum(r.submissions for r in report.occurrences) > 0
     small_peak, large_peak = peaks
     assert large_peak < 2 * small_peak, (small_peak, large_peak)
+
+
+def test_reducing_an_excused_occurrence_counts_as_keeping_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An excused day with many "could not do it" reports and answered obstacle reports after
+    grace: it counts no submissions and shows its latest report without answers, as when every
+    response is kept."""
+    data = _assignment().model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["excused"] = [{"date": "2026-01-06", "reason": "travel"}]
+    assignment = Assignment.model_validate(data)
+    lines = []
+    for i in range(100 * DAYS):
+        day = dt.date(2026, 1, 5) + dt.timedelta(days=i % DAYS)
+        late = i % 5 == 0  # answered, with an obstacle, the next day (after grace)
+        record: dict[str, Any] = {
+            "worksheetkit": 1,
+            "kind": "response",
+            "assignment": "a-0",
+            "occurrence": f"main/{day}T18:00",
+            "submitted_at": f"{day + dt.timedelta(days=1) if late else day}T"
+            f"{'09' if late else '19'}:{i % 60:02d}:00+00:00",
+            "answers": {"reps": 30} if late or i % 3 else {},
+        }
+        if late or i % 3 == 0:
+            record["obstacle"] = {"kind": "external" if late else "internal"}
+        lines.append(json.dumps(record))
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    as_of = dt.date(2026, 3, 1)
+    reduced = adherence(assignment, path, as_of, series=False)
+    assert reduced.extra_not_listed > 0
+    import worksheetkit.progress._api as api
+
+    monkeypatch.setattr(api, "reduce_after", lambda slots: 10**9)
+    everything = adherence(assignment, path, as_of, series=False)
+    excused = [r for r in reduced.occurrences if r.status == "excused"]
+    assert len(excused) == 1
+    assert excused[0].submissions == 0
+    assert excused[0].obstacle_kind == "internal"
+    assert [(r.status, r.credit, r.submissions, r.obstacle_kind) for r in reduced.occurrences] == [
+        (r.status, r.credit, r.submissions, r.obstacle_kind) for r in everything.occurrences
+    ]
