@@ -238,7 +238,7 @@ def _keep_every_unlock_fact(monkeypatch: pytest.MonkeyPatch) -> None:
     from worksheetkit.model import Response
 
     class Everything:
-        def __init__(self, assignment: Assignment, pack: Any) -> None:
+        def __init__(self, assignment: Assignment, pack: Any, counts: Any) -> None:
             self.all: list[Response] = []
 
         def add(self, at: Any, step: Any, occurrence: Any, worksheet: Any) -> None:
@@ -310,6 +310,8 @@ def test_unlock_facts_hold_at_most_the_occurrences_of_each_step(pathway_case: An
     facts = UnlockFacts(assignment, pack)
     per_step = {step: sum(1 for o in occs if o.step == step) for step in _WORKSHEETS}
     assert facts.limit == per_step
+    # Counted from the occurrences already expanded (the path scoring takes): the same.
+    assert UnlockFacts(assignment, pack, per_step).limit == per_step
     start = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     for n in range(10_000):
         facts.add(start + dt.timedelta(minutes=10_000 - n), "thoughts", None, None)

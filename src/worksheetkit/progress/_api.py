@@ -105,13 +105,25 @@ def slots_for(
     not do them. Planned difficulty comes from the pathway step, else the assignment.
     Raises ``ValueError`` (``ScheduleError``) when the schedule cannot be expanded.
     """
+    return _expand(assignment, as_of, pack, responses)[0]
+
+
+def _expand(
+    assignment: Assignment,
+    as_of: dt.datetime,
+    pack: PackLike | None,
+    responses: Sequence[Response] | None = None,
+) -> tuple[list[Slot], bool]:
+    """``slots_for``, and whether they are the whole schedule (False: cut at the horizon)."""
     from ..scheduling import ScheduleError, occurrences
 
+    whole = True
     try:
         found = occurrences(assignment, pack=pack, responses=responses)
     except ScheduleError as exc:
         if "no end" not in str(exc):
             raise
+        whole = False
         found = occurrences(assignment, end=as_of + HORIZON, pack=pack, responses=responses)
     difficulty: dict[str | None, float | None] = {}
     if assignment.pathway and pack is not None:
@@ -141,7 +153,7 @@ def slots_for(
                 local_start=_local_start(o.id),
             )
         )
-    return slots
+    return slots, whole
 
 
 class _Worksheets:
@@ -343,11 +355,17 @@ def score_read(
     shape: Sequence[Slot] | None = slots  # the occurrences responses are reduced into
     if slots is None:
         if assignment.pathway:
-            unlocks = UnlockFacts(assignment, pack)
+            counts: dict[str, int] | None = None
             try:
-                shape = slots_for(assignment, moment, pack, None)
+                shape, whole = _expand(assignment, moment, pack, None)
             except ValueError:  # reported when the schedule is expanded at the end
-                shape = None
+                shape, whole = None, False
+            if whole and shape is not None:  # every step ends: its occurrences are all here
+                counts = {}
+                for slot in shape:
+                    if slot.step is not None:
+                        counts[slot.step] = counts.get(slot.step, 0) + 1
+            unlocks = UnlockFacts(assignment, pack, counts)
         else:
             try:
                 slots = shape = slots_for(assignment, moment, pack, None)

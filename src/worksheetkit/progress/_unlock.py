@@ -25,7 +25,11 @@ def _ref_id(ref: str) -> str:
 class UnlockFacts:
     """The earliest completion times per pathway step, at most as many as it has occurrences."""
 
-    def __init__(self, assignment: Assignment, pack: Any) -> None:
+    def __init__(
+        self, assignment: Assignment, pack: Any, counts: dict[str, int] | None = None
+    ) -> None:
+        """``counts``: the occurrences of each step when the whole schedule is already
+        expanded (every step ends); else they are counted here."""
         from ..scheduling._expand import expand
         from ..scheduling._timeline import _bounded, build, step_plans
 
@@ -37,12 +41,19 @@ class UnlockFacts:
         self.seen = 0
         try:
             plans, _skipped = step_plans(assignment, pack)
+            for p in plans:
+                if p.step is not None:
+                    self.by_worksheet.setdefault(_ref_id(p.worksheet), []).append(p.step)
+            if counts is not None:
+                for p in plans:
+                    if p.step is not None:
+                        self.limit[p.step] = max(1, counts.get(p.step, 0))
+                return
             tz, timeline, all_series = build(assignment, pack, None)
         except ValueError:  # the schedule cannot be expanded: reported when it is scheduled
+            self.by_worksheet.clear()
+            self.limit.clear()
             return
-        for p in plans:
-            if p.step is not None:
-                self.by_worksheet.setdefault(_ref_id(p.worksheet), []).append(p.step)
         by_step: dict[str | None, list[Any]] = {}
         for s in all_series:
             by_step.setdefault(s.step, []).append(s)
