@@ -38,6 +38,7 @@ from ._reading import (
 from ._reduce import Reducer, reduce_after
 from ._report import AdherenceReport, ObstacleReport, RaisedAlert
 from ._series import SeriesBuilder, number, text_of
+from ._unlock import UnlockFacts
 
 # Unbounded schedules (no for/count/until) are expanded this far past ``as_of``, so the report
 # can show what is coming up.
@@ -104,13 +105,25 @@ def slots_for(
     not do them. Planned difficulty comes from the pathway step, else the assignment.
     Raises ``ValueError`` (``ScheduleError``) when the schedule cannot be expanded.
     """
+    return _expand(assignment, as_of, pack, responses)[0]
+
+
+def _expand(
+    assignment: Assignment,
+    as_of: dt.datetime,
+    pack: PackLike | None,
+    responses: Sequence[Response] | None = None,
+) -> tuple[list[Slot], bool]:
+    """``slots_for``, and whether they are the whole schedule (False: cut at the horizon)."""
     from ..scheduling import ScheduleError, occurrences
 
+    whole = True
     try:
         found = occurrences(assignment, pack=pack, responses=responses)
     except ScheduleError as exc:
         if "no end" not in str(exc):
             raise
+        whole = False
         found = occurrences(assignment, end=as_of + HORIZON, pack=pack, responses=responses)
     difficulty: dict[str | None, float | None] = {}
     if assignment.pathway and pack is not None:
@@ -140,7 +153,7 @@ def slots_for(
                 local_start=_local_start(o.id),
             )
         )
-    return slots
+    return slots, whole
 
 
 class _Worksheets:
@@ -331,19 +344,39 @@ def score_read(
     subs: list[Submission] = []
     other = 0
     own_id = assignment.id
-    # Memory stays O(occurrences), not O(lines): when the schedule does not depend on the
-    # responses (no pathway unlocks), it is expanded first and each response is reduced into
-    # its occurrence as it is read (``_reduce``). Answers are kept only when charted.
+    # Memory stays O(occurrences), not O(lines): the schedule is expanded first and each
+    # response is reduced into its occurrence as it is read (``_reduce``). Answers are kept
+    # only when charted. A pathway's unlocks depend on the responses: its occurrences are
+    # expanded first as if nothing were unlocked (the same ids and times; only which are
+    # locked changes), the few completion times the unlock rules can read are kept as the
+    # lines go by (``_unlock``), and the schedule is expanded again with them at the end.
     schedule_problem: ValueError | None = None
-    if slots is None and not assignment.pathway:
-        try:
-            slots = slots_for(assignment, moment, pack, None)
-        except ValueError as exc:
-            schedule_problem, slots = exc, []
+    unlocks: UnlockFacts | None = None
+    shape: Sequence[Slot] | None = slots  # the occurrences responses are reduced into
+    if slots is None:
+        if assignment.pathway:
+            counts: dict[str, int] | None = None
+            try:
+                shape, whole = _expand(assignment, moment, pack, None)
+            except ValueError:  # reported when the schedule is expanded at the end
+                shape, whole = None, False
+            if whole and shape is not None:  # every step ends: its occurrences are all here
+                counts = {}
+                for slot in shape:
+                    if slot.step is not None:
+                        counts[slot.step] = counts.get(slot.step, 0) + 1
+            unlocks = UnlockFacts(assignment, pack, counts)
+        else:
+            try:
+                slots = shape = slots_for(assignment, moment, pack, None)
+            except ValueError as exc:
+                schedule_problem, slots = exc, []
+                shape = slots
+    threshold = policy.threshold
     reducer: Reducer | None = None
     # Ordinary files are collected as they are (no per-line cost); past this many responses
     # (far more than the occurrences can use) they are folded into the reducer.
-    plain_limit = reduce_after(slots) if slots is not None else None
+    plain_limit = reduce_after(shape) if shape is not None else None
     for item in items:
         if type(item) is not RawResponse:  # a Diagnostic (the exact type test is the fast one)
             diagnostics.append(cast(Diagnostic, item))
@@ -369,14 +402,16 @@ def score_read(
             item.line,
             item.id,
         )
+        if unlocks is not None and frac >= threshold:
+            unlocks.add(item.submitted_at, item.step, item.occurrence, item.worksheet)
         if reducer is not None:
             reducer.add(sub, item if series else None)
             continue
         raws.append(item)
         subs.append(sub)
         if plain_limit is not None and len(subs) > plain_limit:
-            assert slots is not None
-            reducer = Reducer(slots, policy, moment)
+            assert shape is not None
+            reducer = Reducer(shape, policy, moment)
             for old_sub, old_raw in zip(subs, raws, strict=True):
                 reducer.add(old_sub, old_raw if series else None)
             subs, raws = [], []
@@ -418,22 +453,7 @@ def score_read(
     if schedule_problem is not None:
         diagnostics.append(_no_schedule(schedule_problem))
     if slots is None:
-        unlock_input: list[Response] | None = None
-        if assignment.pathway:
-            unlock_input = [
-                Response.model_construct(
-                    worksheetkit=1,
-                    kind="response",
-                    worksheet=r.worksheet or "",
-                    assignment=r.assignment,
-                    step=r.step,
-                    occurrence=r.occurrence,
-                    submitted_at=r.submitted_at,
-                    answers=dict(r.answers),
-                )
-                for r, s in zip(raws, subs, strict=True)
-                if r is not None and s.fraction >= policy.threshold
-            ]
+        unlock_input = unlocks.responses() if unlocks is not None else None
         try:
             slots = slots_for(assignment, moment, pack, unlock_input)
         except ValueError as exc:
@@ -450,10 +470,11 @@ def score_read(
     )
     if reducer is not None and reducer.dropped_counted:
         counted = reducer.dropped_counted
+        counted_for = reducer.counted_for
         ev = replace(
             ev,
             occurrences=tuple(
-                replace(r, submissions=r.submissions + counted[r.slot.id])
+                replace(r, submissions=r.submissions + counted_for(r.slot.id, r.status))
                 if r.slot.id in counted
                 else r
                 for r in ev.occurrences

@@ -92,20 +92,31 @@ class Reducer:
         roles: set[int] = set()
         best: tuple[tuple[float, int, dt.datetime, int], int] | None = None
         closing: tuple[tuple[dt.datetime, int], int] | None = None
+        # The latest obstacle report among responses with no answers (the one an excused
+        # occurrence shows) and among answered ones inside grace: the later of the two is the
+        # one an occurrence that is not excused shows. Neither depends on ``slot.excused``, so
+        # a pathway step's unlock, known only at the end, cannot change what is kept.
         obstacle: tuple[tuple[dt.datetime, int], int] | None = None
+        answered_obstacle: tuple[tuple[dt.datetime, int], int] | None = None
         threshold = self.policy.threshold
+        grace = slot.grace_until
         for n, s in enumerate(bucket):
             order = (s.submitted_at, s.index)
-            if s.submitted_at <= slot.grace_until:
+            inside = s.submitted_at <= grace
+            if inside:
                 status, credit = _credit_of(slot, s, self.policy)
                 key = (-credit, _RANK[status], s.submitted_at, s.index)
                 if best is None or key < best[0]:
                     best = (key, n)
             if s.fraction >= threshold and (closing is None or order < closing[0]):
                 closing = (order, n)
-            if s.obstacle_kind is not None and (obstacle is None or order > obstacle[0]):
-                obstacle = (order, n)
-        for found in (best, closing, obstacle):
+            if s.obstacle_kind is not None:
+                if not s.answered:
+                    if obstacle is None or order > obstacle[0]:
+                        obstacle = (order, n)
+                elif inside and (answered_obstacle is None or order > answered_obstacle[0]):
+                    answered_obstacle = (order, n)
+        for found in (best, closing, obstacle, answered_obstacle):
             if found is not None:
                 roles.add(found[1])
         kept = bucket[:KEEP_PER_OCCURRENCE]
@@ -115,7 +126,9 @@ class Reducer:
                 kept.append(s)
                 continue
             self.dead.add(id(s))
-            if s.submitted_at <= slot.grace_until and not (slot.excused and s.answered):
+            # Counted by the occurrence's result unless it is excused or upcoming (decided
+            # when the result is known: ``counted_for``).
+            if s.submitted_at <= grace:
                 self.dropped_counted[slot.id] = self.dropped_counted.get(slot.id, 0) + 1
             if s.answered:
                 self.dropped_extra += 1
@@ -129,6 +142,14 @@ class Reducer:
         self.subs = [s for s, k in zip(self.subs, keep, strict=True) if k]
         self.payloads = [p for p, k in zip(self.payloads, keep, strict=True) if k]
         dead.clear()
+
+    def counted_for(self, slot_id: str, status: str) -> int:
+        """Dropped submissions the result of ``slot_id`` counts: those inside grace, unless
+        the occurrence is excused (a locked pathway step, too) or not yet open, which count
+        none (``_core._decide``)."""
+        if status in ("excused", "upcoming"):
+            return 0
+        return self.dropped_counted.get(slot_id, 0)
 
     def result(self) -> tuple[list[Submission], list[Any]]:
         """The kept submissions and their payloads, in the order they were added."""
