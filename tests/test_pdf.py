@@ -161,3 +161,55 @@ def test_nothing_is_fetched(tmp_path: Path) -> None:
     text = text_of(_pdf.html_to_pdf(html), tmp_path, "fetch")
     assert "kept" in text
     assert "LEAKED-FILE" not in text
+
+
+def _pieces(document: Any) -> list[set[int]]:
+    """Per page, the questions (``wk-item``, table questions aside: they run row by row) and the
+    table rows that have a box on it."""
+
+    def walk(box: Any) -> Any:
+        yield box
+        for child in getattr(box, "children", None) or []:
+            yield from walk(child)
+
+    pages = []
+    for page in document.pages:
+        found = set()
+        repeated: set[int] = set()  # a long table's header row is drawn again on each page
+        for box in walk(page._page_box):
+            element = getattr(box, "element", None)
+            if element is None:
+                continue
+            if getattr(box, "element_tag", None) == "thead":
+                repeated.update(id(e) for e in element.iter() if str(e.tag).endswith("tr"))
+            classes = (element.get("class") or "").split()
+            is_item = "wk-item" in classes and "wk-item--table" not in classes
+            if is_item or getattr(box, "element_tag", None) == "tr":
+                found.add(id(element))
+        pages.append(found - repeated)
+    return pages
+
+
+@pytest.mark.parametrize(
+    "ident", ["exposure.hierarchy", "dbt.diary-card", "cbt.thought-record", "instruments.phq-9"]
+)
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_no_page_break_inside_a_question_or_a_row(ident: str, paper: str) -> None:
+    from worksheetkit.rendering import render
+
+    ws = next(w for w in WORKSHEETS if w.id == ident)
+    document = _pdf.layout(render(ws), paper=paper)
+    pages = _pieces(document)
+    assert len(pages) >= 2  # long enough to break somewhere
+    assert sum(map(len, pages)) > 5  # the questions and rows were found
+    for a in range(len(pages)):
+        for b in range(a + 1, len(pages)):
+            split = [_describe(document, e) for e in pages[a] & pages[b]]
+            assert not split, f"split between pages {a + 1} and {b + 1}: {split}"
+
+
+def _describe(document: Any, ident: int) -> str:
+    for element in document.pages[0]._page_box.children[0].element.iter():
+        if id(element) == ident:
+            return f"<{element.tag} class={element.get('class')} id={element.get('id')}>"
+    return str(ident)

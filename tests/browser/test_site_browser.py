@@ -33,9 +33,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _site_pages(site: Path) -> list[Path]:
     # Worksheet forms and response views are checked by the renderer's suite; here the pages
-    # the site adds (index, pathways) and the reports.
+    # the site adds (index, pathways), the reports, and one translated form and one response
+    # with the site's links added.
     return [site / "index.html", *sorted((site / "pathways").glob("*.html")),
-            *sorted((site / "reports").glob("*.html"))]  # fmt: skip
+            *sorted((site / "reports").glob("*.html")),
+            *sorted((site / "worksheets").glob("cbt.thought-record-*.es.html")),
+            *sorted((site / "responses").glob("cbt.thought-record-*.html"))]  # fmt: skip
 
 
 def test_site_pages_pass_axe(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Literal
 
-__all__ = ["PAPER_SIZES", "PdfUnavailable", "html_to_pdf", "pdf_available"]
+__all__ = ["PAPER_SIZES", "PdfUnavailable", "html_to_pdf", "layout", "pdf_available"]
 
 Paper = Literal["a4", "letter"]
 PAPER_SIZES: dict[str, str] = {"a4": "A4", "letter": "letter"}
@@ -71,18 +71,25 @@ def _fetcher(weasyprint: Any) -> Any:
     return _no_fetch
 
 
-def html_to_pdf(html: str, *, paper: str = "a4") -> bytes:
-    """Lay out a standalone HTML page (from :func:`worksheetkit.render`) as PDF bytes."""
+def layout(html: str, *, paper: str = "a4") -> Any:
+    """The page laid out on paper (a WeasyPrint ``Document``: its pages and boxes)."""
     if paper not in PAPER_SIZES:
         raise ValueError(f"unknown paper {paper!r}; use one of: {', '.join(PAPER_SIZES)}")
     weasyprint = _weasyprint()
     import logging
 
-    # WeasyPrint logs each refused URL and unsupported CSS property; the page is still right.
+    # WeasyPrint logs each refused URL and each screen-only CSS property it skips; the printed
+    # page is right without them, and a clinician running `render --to pdf` need not see them.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     css = weasyprint.CSS(string=_PAGE_CSS.format(size=PAPER_SIZES[paper]))
-    document = weasyprint.HTML(string=html, url_fetcher=_fetcher(weasyprint), base_url=None)
+    page = weasyprint.HTML(string=html, url_fetcher=_fetcher(weasyprint), base_url=None)
+    return page.render(stylesheets=[css])
+
+
+def html_to_pdf(html: str, *, paper: str = "a4") -> bytes:
+    """Lay out a standalone HTML page (from :func:`worksheetkit.render`) as PDF bytes."""
+    document = layout(html, paper=paper)
     # A fixed identifier derived from the content: same page and paper, same bytes.
     identifier = hashlib.sha256(f"{paper}\n{html}".encode()).hexdigest()[:32].encode("ascii")
-    pdf: bytes = document.write_pdf(stylesheets=[css], pdf_identifier=identifier)
+    pdf: bytes = document.write_pdf(pdf_identifier=identifier)
     return pdf
