@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the browser and accessibility tests need, only when it is missing:
 # Debian's chromium (never a downloaded browser), a Java runtime for the Nu HTML Checker,
-# poppler-utils (pdftotext) for the print tests,
+# poppler-utils (pdftotext) for the print tests, Pango and a font for WeasyPrint (render --to pdf),
 # and the pinned npm packages (axe-core, vnu-jar, and the cross-tool checkers fhirpath, lforms,
 # ajv, ajv-formats, ical.js) with install scripts disabled.
 set -euo pipefail
@@ -11,6 +11,10 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)  # the printed-handout tests read PDFs
+# WeasyPrint (the pdf extra) loads Pango through ctypes and needs at least one font.
+for lib in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
+  dpkg-query -W -f='${Status}' "$lib" 2>/dev/null | grep -q "ok installed" || need_apt+=("$lib")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   echo "setup-browser: installing ${need_apt[*]} from Debian" >&2

@@ -33,9 +33,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _site_pages(site: Path) -> list[Path]:
     # Worksheet forms and response views are checked by the renderer's suite; here the pages
-    # the site adds (index, pathways) and the reports.
+    # the site adds (index, pathways), the reports, and one translated form and one response
+    # with the site's links added.
     return [site / "index.html", *sorted((site / "pathways").glob("*.html")),
-            *sorted((site / "reports").glob("*.html"))]  # fmt: skip
+            *sorted((site / "reports").glob("*.html")),
+            *sorted((site / "worksheets").glob("cbt.thought-record-*.es.html")),
+            *sorted((site / "responses").glob("cbt.thought-record-*.html"))]  # fmt: skip
 
 
 def test_site_pages_pass_axe(
@@ -63,3 +66,24 @@ def test_index_links_open(site: Path, page: Any) -> None:
     first = links.first.get_attribute("href")
     page.goto((site / first).as_uri())
     assert page.locator("form").count() >= 1
+
+
+@pytest.mark.parametrize("width", [320, 360, 768, 1280])
+def test_index_fits_every_width(site: Path, page: Any, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto((site / "index.html").as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # Every worksheet link lies inside the viewport (nothing cut off at the right edge).
+    boxes = page.locator("main a").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect()).map(r => [r.left, r.right])"
+    )
+    assert boxes
+    assert all(left >= 0 and right <= width + 0.5 for left, right in boxes)
+    # The site's way back sits at the top of a worksheet page, and is not printed.
+    first = page.locator("main a[href^='worksheets/'][href$='.html']").first.get_attribute("href")
+    page.goto((site / first).as_uri())
+    back = page.locator("nav.wk-site-nav a[href='../index.html']")
+    assert back.is_visible()
+    page.emulate_media(media="print")
+    assert not back.is_visible()
+    page.emulate_media(media="screen")

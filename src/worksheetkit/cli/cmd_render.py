@@ -1,5 +1,5 @@
-"""``worksheetkit render FILE --to html|markdown|json``: one document as a page, a fragment,
-printable Markdown or canonical JSON; a response (``--response``) as a filled-in view."""
+"""``worksheetkit render FILE --to html|markdown|json|pdf``: one document as a page, a fragment,
+printable Markdown, canonical JSON or a PDF handout (``--paper a4|letter``); a response (``--response``) as a filled-in view."""
 
 from __future__ import annotations
 
@@ -83,10 +83,18 @@ def _worksheet_for(response: Any, path: str) -> Any:
 @click.option(
     "--to",
     "to",
-    type=click.Choice(["html", "markdown", "json"]),
+    type=click.Choice(["html", "markdown", "json", "pdf"]),
     default="html",
     show_default=True,
-    help="html: an accessible form; markdown: printable; json: the canonical document.",
+    help="html: an accessible form; markdown: printable; json: the canonical document; "
+    "pdf: a handout to print (needs worksheetkit[pdf]; use -o).",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"]),
+    default="a4",
+    show_default=True,
+    help="Paper size of --to pdf.",
 )
 @click.option("--lang", "language", metavar="XX", help="Language of the texts (e.g. es).")
 @click.option("--fragment", is_flag=True, help="HTML without <html>/<head>, to embed in a page.")
@@ -108,13 +116,14 @@ def _worksheet_for(response: Any, path: str) -> Any:
 def command(
     file: str,
     to: str,
+    paper: str,
     language: str | None,
     fragment: bool,
     output: str | None,
     template_dir: str | None,
     response_path: str | None,
 ) -> None:
-    """Render a worksheet or response as HTML, Markdown or JSON.
+    """Render a worksheet or response as HTML, Markdown, JSON or PDF.
 
     Missing translations (--lang) fall back to the worksheet's language and are reported on
     stderr as WK601 warnings. Exit status: 0 rendered, 1 the document has errors, 2 usage or
@@ -144,6 +153,8 @@ def command(
         fail_usage(f"only worksheets and responses render to {to}; use --to json for this document")
     from jinja2 import TemplateError
 
+    if to == "pdf":
+        _pdf(target, file, response_path, language, paper, output, fragment, template_dir)
     try:
         text, diagnostics = render_with_diagnostics(
             target, to, language=language, fragment=fragment, template_dir=template_dir
@@ -157,4 +168,43 @@ def command(
         return
     _report(_locate(diagnostics, file))
     emit(text, output, inputs=(file, response_path))
+    sys.exit(EXIT_OK)
+
+
+def _pdf(
+    target: Any,
+    file: str,
+    response_path: str | None,
+    language: str | None,
+    paper: str,
+    output: str | None,
+    fragment: bool,
+    template_dir: str | None,
+) -> None:
+    """``--to pdf``: the printable page as a PDF, written to ``-o`` (never to a terminal)."""
+    from ..rendering import render_with_diagnostics
+    from ..rendering._pdf import PdfUnavailable, html_to_pdf
+    from ._common import refuse_input_as_output, write_atomic
+
+    if fragment or template_dir is not None:
+        fail_usage("--to pdf prints the built-in page; drop --fragment and --templates")
+    if (not output or output == "-") and sys.stdout.isatty():
+        fail_usage("--to pdf writes binary data; give a file with -o handout.pdf")
+    refuse_input_as_output(output, (file, response_path))
+    html, diagnostics = render_with_diagnostics(target, "html", language=language)
+    try:
+        data = html_to_pdf(html, paper=paper)
+    except PdfUnavailable as exc:
+        fail_usage(str(exc))
+        return
+    _report(_locate(diagnostics, file))  # WK601: missing translations, as for the HTML
+    if output and output != "-":
+        try:
+            write_atomic(output, data)
+        except OSError as exc:
+            fail_usage(f"cannot write {output}: {exc.strerror}")
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     sys.exit(EXIT_OK)

@@ -19,8 +19,9 @@ from ._common import EXIT_OK, EXIT_PROBLEMS, fail_usage
     help="Folder to write: a new one, or one an earlier `worksheetkit site` wrote (replaced); never the pack.",
 )
 def command(pack: str, output: str) -> None:
-    """Build a static site of PACK: every worksheet as a form, a printable version and JSON;
-    each pathway's timeline and calendar file; adherence reports for sample responses."""
+    """Build a static site of PACK: every worksheet as a form (it prints as a handout), a PDF
+    (A4, with the pdf extra), Markdown text and JSON; each pathway's timeline and calendar
+    file; adherence reports for sample responses."""
     from pathlib import Path
 
     from ..errors import WorksheetError
@@ -41,5 +42,7 @@ def command(pack: str, output: str) -> None:
         fail_usage(f"cannot write {output}: {exc.strerror}")
     for d in result.diagnostics:
         click.echo(d.format(), err=True)
+    for note in result.notes:
+        click.echo(note, err=True)
     click.echo(f"Wrote {len(result.pages)} files to {result.out}; open {result.out / 'index.html'}")
     sys.exit(EXIT_OK)

@@ -1,7 +1,8 @@
 """Rendering worksheets and responses: accessible HTML forms, printable Markdown, canonical JSON.
 
 ``render(obj, to="html"|"markdown"|"json", language=None, fragment=False, template_dir=None)``
-returns a string; ``render_with_diagnostics`` also returns the warnings (``WK601``: a text has
+returns a string; ``render_pdf(obj, language=None, paper="a4"|"letter")`` returns the printable
+page as PDF bytes (the ``pdf`` extra, WeasyPrint); ``render_with_diagnostics`` also returns the warnings (``WK601``: a text has
 no translation in the requested language and the default language is shown). A filled-in
 response needs its worksheet: ``render(response, worksheet=ws)`` or ``render((ws, response))``.
 See ``docs/rendering.md``.
@@ -33,6 +34,7 @@ __all__ = [
     "direction",
     "is_rtl",
     "render",
+    "render_pdf",
     "render_with_diagnostics",
     "runtime_script",
     "stylesheet",
@@ -58,6 +60,25 @@ def render(
     return render_with_diagnostics(obj, to, language, fragment, template_dir, worksheet=worksheet)[
         0
     ]
+
+
+def render_pdf(
+    obj: Any,
+    *,
+    language: str | None = None,
+    paper: str = "a4",
+    worksheet: Worksheet | None = None,
+) -> bytes:
+    """The printable page of a worksheet (or a filled-in response) as PDF bytes, on ``a4`` or
+    ``letter`` paper. Needs the ``pdf`` extra (WeasyPrint); without it raises
+    :class:`~worksheetkit.rendering._pdf.PdfUnavailable` saying what to install. The same input
+    gives the same bytes."""
+    from ._pdf import html_to_pdf
+
+    if isinstance(obj, Model) and not isinstance(obj, Worksheet | Response):
+        raise TypeError(f"only worksheets and responses render to pdf, not {type(obj).__name__}")
+    html = render(obj, "html", language, worksheet=worksheet)
+    return html_to_pdf(html, paper=paper)
 
 
 def render_with_diagnostics(

@@ -1,5 +1,7 @@
-"""A static site of a pack: every worksheet as a form, printable Markdown and JSON; each
-pathway's timeline and calendar; adherence reports for the sample data. Works from file://."""
+"""A static site of a pack: every worksheet as a form (print-first), a PDF handout, Markdown
+text and JSON; each pathway's timeline and calendar; adherence reports and filled-in views of the
+sample data. Every page links back to the index; translated pages link each other. Works from
+file://."""
 
 from __future__ import annotations
 
@@ -9,12 +11,15 @@ import os
 import re
 import shutil
 import stat
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from ..errors import Diagnostic
 from ..model import Assignment, Pathway, Plan
@@ -38,6 +43,8 @@ class SiteResult:
     out: Path
     pages: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Things a person building the site should know once (e.g. PDFs left out: no WeasyPrint).
+    notes: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -69,6 +76,11 @@ class _Builder:
         self.result = SiteResult(out)
         self.written: set[str] = set()
         self.language = pack.manifest.language if pack.manifest else "en"
+        from ..rendering._pdf import INSTALL_HINT, pdf_available
+
+        self.pdf = pdf_available()
+        if not self.pdf:
+            self.result.notes.append(f"PDF handouts were left out of the site. {INSTALL_HINT}")
 
     def write(self, rel: str, content: str | bytes) -> None:
         path = self.out / rel
@@ -97,32 +109,46 @@ class _Builder:
 
     def worksheets(self) -> list[dict[str, Any]]:
         from ..rendering import render, render_with_diagnostics
+        from ..rendering._pdf import html_to_pdf
 
         rows: list[dict[str, Any]] = []
         for ws in self.pack.worksheets:
             slug = _slug(ws.id, ws.version)
-            html, problems = render_with_diagnostics(ws, to="html")
-            self.result.diagnostics.extend(problems)
-            self.write(f"worksheets/{slug}.html", html)
+            languages = [ws.language, *(x for x in ws.languages or [] if x != ws.language)]
+            versions = [
+                {"lang": lang, "name": _LANGUAGE_NAMES.get(lang, lang),
+                 "href": f"{slug}.html" if lang == ws.language else f"{slug}.{lang}.html"}
+                for lang in languages
+            ]  # fmt: skip
+            translations = []
+            for lang in languages:
+                if lang == ws.language:
+                    html, problems = render_with_diagnostics(ws, to="html")
+                    self.result.diagnostics.extend(problems)
+                    name = slug
+                else:
+                    html = render(ws, to="html", language=lang)
+                    name = f"{slug}.{lang}"
+                    translations.append(
+                        {"lang": lang, "href": f"worksheets/{name}.html",
+                         "name": _LANGUAGE_NAMES.get(lang, lang)}
+                    )  # fmt: skip
+                self.write(f"worksheets/{name}.html", _with_nav(html, "../", lang, versions))
+                if self.pdf:
+                    # The same print-first page (before the site's links are added) on A4.
+                    self.write(f"worksheets/{name}.pdf", _pdf_of(html, html_to_pdf))
             self.write(f"worksheets/{slug}.md", render(ws, to="markdown"))
             self.write(f"worksheets/{slug}.json", render(ws, to="json"))
-            translations = []
-            for lang in ws.languages or []:
-                if lang == ws.language:
-                    continue
-                self.write(f"worksheets/{slug}.{lang}.html", render(ws, to="html", language=lang))
-                translations.append(
-                    {"lang": lang, "href": f"worksheets/{slug}.{lang}.html",
-                     "name": _LANGUAGE_NAMES.get(lang, lang)}
-                )  # fmt: skip
             rows.append(
                 {
                     "id": ws.id,
                     "version": ws.version,
                     "title": _text(ws.title, ws.language),
-                    "modalities": ", ".join(ws.modalities) or "—",
+                    "modalities": ", ".join(tag_words(m) for m in ws.modalities) or "—",
+                    "tags": ", ".join(tag_words(t) for t in ws.tags),
                     "minutes": f"{ws.estimated_minutes:g}" if ws.estimated_minutes else "—",
                     "form": f"worksheets/{slug}.html",
+                    "pdf": f"worksheets/{slug}.pdf" if self.pdf else None,
                     "markdown": f"worksheets/{slug}.md",
                     "json": f"worksheets/{slug}.json",
                     "translations": translations,
@@ -208,7 +234,7 @@ class _Builder:
             moment = max(submitted) + dt.timedelta(days=1)
             report = adherence(assignment, mine, moment, pack=self.pack)
             name = _safe_name(assignment.id)
-            self.write(f"reports/{name}.html", to_html(report))
+            self.write(f"reports/{name}.html", _with_nav(to_html(report), "../", None, []))
             self.write(f"reports/{name}.md", to_markdown(report))
             target = assignment.worksheet or assignment.pathway or ""
             rows.append(
@@ -237,7 +263,10 @@ class _Builder:
             except KeyError:
                 continue
             name = _safe_name(f"{ws.id}-{response.id or len(rows) + 1}")
-            self.write(f"responses/{name}.html", render(response, to="html", worksheet=ws))
+            self.write(
+                f"responses/{name}.html",
+                _with_nav(render(response, to="html", worksheet=ws), "../", None, []),
+            )
             rows.append(
                 {
                     "href": f"responses/{name}.html",
@@ -251,6 +280,83 @@ class _Builder:
 
 _LANGUAGE_NAMES = {"es": "Español", "en": "English", "fr": "Français", "de": "Deutsch",
                    "pt": "Português", "ar": "العربية"}  # fmt: skip
+
+
+# Acronyms and names a slug cannot spell; any other tag reads as its words, first one capitalised.
+_TAG_WORDS = {"cbt": "CBT", "cbt-i": "CBT-I", "dbt": "DBT", "act": "ACT", "ocd": "OCD",
+              "erp": "ERP", "ptsd": "PTSD", "emdr": "EMDR", "cft": "CFT", "mbct": "MBCT",
+              "gad": "GAD", "phq": "PHQ", "ba": "BA"}  # fmt: skip
+
+
+def tag_words(slug: str) -> str:
+    """A tag or modality slug as words: ``cbt`` → "CBT", ``behavioural-activation`` →
+    "Behavioural activation", ``cbt.thought-record`` → "CBT thought record"."""
+    known = _TAG_WORDS.get(slug.lower())
+    if known:
+        return known
+    words = [w for w in re.split(r"[._\s]+", slug) if w]
+    out = [_TAG_WORDS.get(w.lower()) or w.replace("-", " ") for w in words]
+    text = " ".join(out)
+    return text[:1].upper() + text[1:] if text else slug
+
+
+_NAV_CSS = Markup(
+    '<style>.wk-site-nav{font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;'
+    "max-width:44rem;box-sizing:border-box;margin:0 auto;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.25rem 1.5rem}"
+    ".wk-site-nav a{color:#1d4f91}.wk-site-nav a:focus-visible{outline:3px solid #fd0;"
+    "background:#fd0;color:#0b0c0c}.wk-site-nav ul{list-style:none;margin:0;padding:0;display:flex;"
+    "flex-wrap:wrap;gap:.25rem 1rem}@media print{.wk-site-nav{display:none!important}}</style>"
+)
+# The way back in the page's own language (the index itself is in the pack's language).
+_BACK = {"en": "All worksheets and pathways", "es": "Todas las fichas y programas"}
+_BODY = re.compile(r"<body[^>]*>")
+
+
+_PDF_CACHE: OrderedDict[str, bytes] = OrderedDict()
+_PDF_CACHE_SIZE = 128  # pages; a PDF handout is tens of kilobytes
+
+
+def _pdf_of(html: str, convert: Callable[..., bytes]) -> bytes:
+    """The A4 PDF of a page, remembered for the last few pages: laying out takes seconds, and
+    a rebuild of an unchanged pack (or `preview`) asks for the same pages again. The bytes are
+    the same either way (html_to_pdf is deterministic)."""
+    key = hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
+    found = _PDF_CACHE.get(key)
+    if found is None:
+        found = convert(html, paper="a4")
+        _PDF_CACHE[key] = found
+        while len(_PDF_CACHE) > _PDF_CACHE_SIZE:
+            _PDF_CACHE.popitem(last=False)
+    else:
+        _PDF_CACHE.move_to_end(key)
+    return found
+
+
+def _with_nav(html: str, root: str, current: str | None, versions: list[dict[str, str]]) -> str:
+    """A page the renderer made, with the site's links added at the top: back to the index and,
+    for a translated worksheet, to each language version. Hidden on paper (and never in the PDF)."""
+    back = _BACK.get((current or "en").split("-")[0], _BACK["en"])
+    parts = [Markup('<nav class="wk-site-nav" aria-label="Site"><a href="{}index.html">'
+                    "← {}</a>").format(root, back)]  # fmt: skip
+    if len(versions) > 1:
+        links = []
+        for v in versions:
+            if v["lang"] == current:
+                links.append(Markup('<li><a href="{}" hreflang="{}" lang="{}" aria-current="page">'
+                                    "<strong>{}</strong></a></li>").format(
+                                        v["href"], v["lang"], v["lang"], v["name"]))  # fmt: skip
+            else:
+                links.append(Markup('<li><a href="{}" hreflang="{}" lang="{}">{}</a></li>').format(
+                    v["href"], v["lang"], v["lang"], v["name"]))  # fmt: skip
+        parts.append(Markup('<ul aria-label="Language">{}</ul>').format(Markup("").join(links)))
+    nav = Markup("").join(parts) + Markup("</nav>")
+    match = _BODY.search(html)
+    if match is None:
+        return html
+    head, body = html[: match.start()], html[match.end() :]
+    if "</head>" in head:
+        head = head.replace("</head>", f"{_NAV_CSS}</head>", 1)
+    return f"{head}{match.group(0)}\n{nav}{body}"
 
 
 def _demo_assignment(pathway: Pathway) -> Assignment:
@@ -426,5 +532,7 @@ def build_site(pack_dir: str | Path, out_dir: str | Path) -> SiteResult:
         pathways=pathways,
         reports=reports,
         responses=responses,
+        pdf=builder.pdf,
+        notes=builder.result.notes,
     )
     return builder.result
