@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test test-fast lint typecheck bench fuzz browser-deps schemas golden clean
+.PHONY: demo test test-fast lint typecheck bench fuzz browser-deps pdf-deps schemas golden clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,11 @@ $(STAMP): pyproject.toml
 browser-deps:
 	bash scripts/setup-browser.sh
 
-demo: $(STAMP)
+# Pango and a font for WeasyPrint, so the demo site carries PDF handouts.
+pdf-deps:
+	bash scripts/setup-browser.sh --pdf-only
+
+demo: $(STAMP) pdf-deps
 	$(BIN)/worksheetkit validate examples
 	$(BIN)/worksheetkit site examples -o site
 	@echo "Open site/index.html in a browser (works from file://, no server needed)."

@@ -7,10 +7,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# `--pdf-only` (used by `make demo`): only what the site's PDF handouts need.
+pdf_only=
+[ "${1:-}" = "--pdf-only" ] && pdf_only=1
+
 need_apt=()
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
-command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)  # the printed-handout tests read PDFs
+if [ -z "$pdf_only" ]; then
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+  command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+  command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)  # the print tests read PDFs
+fi
 # WeasyPrint (the pdf extra) loads Pango through ctypes and needs at least one font.
 for lib in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
   dpkg-query -W -f='${Status}' "$lib" 2>/dev/null | grep -q "ok installed" || need_apt+=("$lib")
@@ -21,6 +27,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
+[ -n "$pdf_only" ] && exit 0
 need_npm=
 for f in axe-core/axe.min.js vnu-jar/build/dist/vnu.jar fhirpath/package.json \
          ajv/package.json ajv-formats/package.json ical.js/package.json; do

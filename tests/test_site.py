@@ -36,13 +36,18 @@ def test_every_worksheet_has_form_printable_and_json(site: Path) -> None:
                 assert stem.with_name(f"{stem.name}.{lang}.html").is_file()
 
 
-def test_every_pathway_has_a_timeline_and_a_calendar(site: Path) -> None:
+def test_every_pathway_has_a_plan_and_a_calendar(site: Path) -> None:
     pack = load_pack(EXAMPLES)
     assert pack.pathways
     for pathway in pack.pathways:
         stem = site / "pathways" / f"{pathway.id}-{pathway.version}"
         page = stem.with_name(stem.name + ".html").read_text(encoding="utf-8")
-        assert "Timeline" in page
+        assert "Week by week" in page
+        assert "Week 1:" in page
+        for step in pathway.steps:  # titles and durations in words, never ids or ISO periods
+            assert f"<td>{step.id}</td>" not in page
+        assert not re.search(r"\bP\d+[DW]\b", page)
+        assert "completed(" not in page
         calendar = icalendar.Calendar.from_ical(stem.with_name(stem.name + ".ics").read_bytes())
         assert any(c.name in ("VEVENT", "VTODO") for c in calendar.walk())
 

@@ -157,43 +157,24 @@ class _Builder:
         return rows
 
     def pathways(self) -> list[dict[str, Any]]:
-        from ..scheduling import occurrences, to_ics
+        from ..scheduling import plan, to_ics
 
         rows: list[dict[str, Any]] = []
         for pathway in self.pack.pathways:
             slug = _slug(pathway.id, pathway.version)
             assignment = _demo_assignment(pathway)
-            occ = occurrences(assignment, pack=self.pack)
             self.write(f"pathways/{slug}.ics", to_ics(assignment, pack=self.pack))
-            titles = {s.id: self._step_title(s.worksheet) for s in pathway.steps}
+            the_plan = plan(assignment, self.pack).as_dict()  # week by week, in words
+            hrefs = {s.id: self._step_href(s.worksheet) for s in pathway.steps}
+            for step in the_plan["steps"]:
+                step["href"] = hrefs.get(step["id"])
             self.page(
                 f"pathways/{slug}.html",
                 page="pathway",
                 title=_text(pathway.title, pathway.language),
                 summary=_text(pathway.summary, pathway.language),
-                start=DEMO_START.isoformat(),
-                timezone=DEMO_ZONE,
+                plan=the_plan,
                 ics=f"{slug}.ics",
-                steps=[
-                    {
-                        "id": s.id,
-                        "title": titles[s.id],
-                        "href": self._step_href(s.worksheet),
-                        "start": s.start,
-                        "unlock": s.unlock_when,
-                    }
-                    for s in pathway.steps
-                ],
-                occurrences=[
-                    {
-                        "opens": o.opens.strftime("%a %d %b %Y %H:%M %Z"),
-                        "due": o.due.strftime("%a %d %b %H:%M"),
-                        "step": o.step or "",
-                        "title": titles.get(o.step or "", o.worksheet),
-                        "note": "locked until the step unlocks" if o.locked else "",
-                    }
-                    for o in occ
-                ],
             )
             rows.append(
                 {
@@ -234,8 +215,9 @@ class _Builder:
             moment = max(submitted) + dt.timedelta(days=1)
             report = adherence(assignment, mine, moment, pack=self.pack)
             name = _safe_name(assignment.id)
-            self.write(f"reports/{name}.html", _with_nav(to_html(report), "../", None, []))
-            self.write(f"reports/{name}.md", to_markdown(report))
+            html = to_html(report, pack=self.pack)
+            self.write(f"reports/{name}.html", _with_nav(html, "../", None, []))
+            self.write(f"reports/{name}.md", to_markdown(report, pack=self.pack))
             target = assignment.worksheet or assignment.pathway or ""
             rows.append(
                 {
