@@ -87,3 +87,16 @@ def test_index_fits_every_width(site: Path, page: Any, width: int) -> None:
     page.emulate_media(media="print")
     assert not back.is_visible()
     page.emulate_media(media="screen")
+
+
+@pytest.mark.parametrize("width", [320, 360, 768, 1280])
+def test_every_site_page_fits_every_width(site: Path, page: Any, width: int) -> None:
+    # The pathway plans, reports, translated form and filled-in views the site adds: none
+    # scrolls sideways at any width a clinician or client reads them at.
+    page.set_viewport_size({"width": width, "height": 900})
+    wide = []
+    for path in _site_pages(site):
+        page.goto(path.as_uri())
+        if page.evaluate("document.documentElement.scrollWidth") > width:
+            wide.append(str(path.relative_to(site)))
+    assert not wide, f"wider than {width} px: {wide}"
