@@ -9,7 +9,8 @@ import worksheetkit
 
 HEAVY = (
     "jinja2", "dateutil", "playwright", "icalendar", "markdown_it", "fhir", "rich", "textstat",
-    "starlette", "uvicorn", "watchfiles",
+    "starlette", "uvicorn", "watchfiles", "pydantic", "yaml", "jsonschema", "babel",
+    "worksheetkit.model", "worksheetkit.validation",
 )  # fmt: skip
 
 
