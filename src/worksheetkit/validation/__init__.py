@@ -20,6 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .._diagcap import cap_per_file
 from .._suggest import suggestion_budget
+from .._urls import link_kind
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
 from ..loading import SourceDocument, SourceMap, parse_document, read_document
 from ..loading.files import FileRefused, read_bounded
@@ -31,7 +32,6 @@ from .worksheet import (
     WorksheetChecker,
     check_text_fields,
     expr_hint,
-    safe_url,
     valid_duration,
 )
 
@@ -423,10 +423,9 @@ class PackChecker:
         root = self.pack.root.resolve()
         for entry in walk_items(resolved.model.items, resolved.items):
             item = entry.model
-            if not isinstance(item, Media) or "://" in item.url or item.url.startswith("//"):
+            # Addresses on the web, mailto: and #fragments name no file; refused ones are WK212.
+            if not isinstance(item, Media) or link_kind(item.url) != "relative":
                 continue
-            if not safe_url(item.url):
-                continue  # reported as WK212
             target = (root / item.url.split("#")[0].split("?")[0]).resolve()
             inside = target == root or root in target.parents
             if not inside or not target.is_file():
