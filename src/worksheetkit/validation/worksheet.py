@@ -271,11 +271,11 @@ class WorksheetChecker:
                         "Write durations in ISO 8601: PT5M (5 minutes), PT1H30M, P1D.",
                     )
         if isinstance(item, Media):
-            problem = link_problem(item.url)
-            if problem is not None:
+            refused = link_problem(item.url)
+            if refused is not None:
                 yield node.at("url").diag(
                     "WK212",
-                    f"This media link {problem.said}; {ALLOWED_LINKS}.",
+                    f"This media link {refused.said}; {ALLOWED_LINKS}.",
                     "Use an https:// link or a path relative to the pack, e.g. media/breathing.mp3.",
                 )
             if item.duration is not None and not valid_duration(item.duration):
