@@ -149,3 +149,82 @@ def test_fhir_markdown_drops_a_refused_link() -> None:
     assert shown == ["Read this and [that](https://example.org/ok)."]
     # the plain "text" keeps the words as written: no FHIR viewer reads it as a link
     assert "Read [this](//evil.example/x)" in exported
+
+
+# -- 2. only plain files are read --------------------------------------------------------------
+
+
+@pytest.fixture
+def no_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Site builds without PDF handouts: laying out takes seconds and is not under test."""
+    monkeypatch.setattr("worksheetkit.rendering._pdf.pdf_available", lambda: False)
+
+
+def _pack(tmp_path: Path) -> Path:
+    root = tmp_path / "pack"
+    shutil.copytree(EXAMPLES, root)
+    return root
+
+
+def _hostile_files(root: Path, tmp_path: Path) -> set[str]:
+    """Plant one of each refused kind of file; the names `validate` must report."""
+    secret = tmp_path / "secret.svg"
+    secret.write_text("<svg>OUTSIDE-SECRET-7731</svg>", encoding="utf-8")
+    os.link(secret, root / "media" / "hard.svg")  # a hard link to a file outside the pack
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("worksheetkit: [unclosed\n", encoding="utf-8")
+    os.link(bad, root / "worksheets" / "hard.yaml")  # read, it would be a YAML error
+    os.mkfifo(root / "media" / "pipe.mp3")  # opened, a read would wait for a writer
+    os.mkfifo(root / "notes.txt")  # anywhere in the pack, not only documents and media
+    (root / "media" / "more").symlink_to(root / "instruments", target_is_directory=True)
+    (root / "worksheets" / "extra").symlink_to(root / "media", target_is_directory=True)
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(root / "media" / "s.sock"))
+    sock.close()
+    return {"hard.svg", "hard.yaml", "pipe.mp3", "notes.txt", "more", "extra", "s.sock"}
+
+
+def test_validate_refuses_hard_links_pipes_sockets_and_linked_folders(tmp_path: Path) -> None:
+    root = _pack(tmp_path)
+    expected = _hostile_files(root, tmp_path)
+    found = validate(root)
+    assert {Path(d.file or "").name for d in found} == expected  # nothing else: none was read
+    assert {d.code for d in found} == {"WK220"}
+    assert all((d.line, d.column) == (1, 1) for d in found)
+    hard = next(d for d in found if d.file == str(root / "media" / "hard.svg"))
+    assert "hard link" in hard.message
+
+
+def test_site_refuses_the_same_files_publishes_the_rest_and_exits_1(
+    tmp_path: Path, no_pdf: None
+) -> None:
+    root = _pack(tmp_path)
+    expected = _hostile_files(root, tmp_path)
+    result = build_site(root, tmp_path / "site")
+    refused = {Path(d.file or "").name for d in result.diagnostics if d.code == "WK220"}
+    assert refused == expected  # the same discovery as validate
+    published = {p.name for p in (tmp_path / "site" / "worksheets" / "media").rglob("*")}
+    assert published == {"body-outline.svg"}
+    assert (tmp_path / "site" / "index.html").is_file()  # the good pages are written
+    every = "".join(
+        p.read_text(errors="replace") for p in (tmp_path / "site").rglob("*") if p.is_file()
+    )
+    assert "OUTSIDE-SECRET-7731" not in every
+    cli_run = CliRunner().invoke(cli, ["site", str(root), "-o", str(tmp_path / "site2")])
+    assert cli_run.exit_code == 1, cli_run.output
+    assert cli_run.output.count("WK220") == len(expected)  # every refusal printed
+    assert (tmp_path / "site2" / "index.html").is_file()
+
+
+def test_site_media_is_read_only_when_it_still_has_one_name(tmp_path: Path) -> None:
+    # A hard link made after the walk (a race) is refused when the file is opened.
+    from worksheetkit.loading.files import FileRefused, read_bounded
+
+    root = tmp_path / "pack"
+    root.mkdir()
+    (root / "a.svg").write_text("<svg/>", encoding="utf-8")
+    assert read_bounded(root / "a.svg", 1024, root=root) == b"<svg/>"
+    os.link(root / "a.svg", tmp_path / "b.svg")
+    with pytest.raises(FileRefused) as exc:
+        read_bounded(root / "a.svg", 1024, root=root)
+    assert exc.value.reason == "linked"

@@ -19,8 +19,8 @@ _FLAGS: Final = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
 
 
 class FileRefused(OSError):
-    """Why a file was not read. ``reason`` is ``outside``, ``special``, ``large`` or
-    ``unreadable``; ``message`` is a sentence for people."""
+    """Why a file was not read. ``reason`` is ``outside``, ``special``, ``linked`` (a hard
+    link, refused inside a ``root``), ``large`` or ``unreadable``; ``message`` is a sentence for people."""
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
@@ -73,6 +73,10 @@ def read_bounded(
         if not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
             raise FileRefused("special", f"{name} is {kind}, not a regular file; not read")
+        if root is not None and info.st_nlink > 1:
+            # A hard link may share its contents with a file outside ``root``; checked on the
+            # open file, so a link made after the pack was walked is refused too.
+            raise FileRefused("linked", f"{name} has more than one name (a hard link); not read")
         if info.st_size > limit:
             raise FileRefused("large", f"{name} is larger than the {_size(limit)} limit; not read")
         chunks: list[bytes] = []
