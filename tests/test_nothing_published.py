@@ -228,3 +228,27 @@ def test_site_media_is_read_only_when_it_still_has_one_name(tmp_path: Path) -> N
     with pytest.raises(FileRefused) as exc:
         read_bounded(root / "a.svg", 1024, root=root)
     assert exc.value.reason == "linked"
+
+
+# -- 3. site exit codes ------------------------------------------------------------------------
+
+
+def test_site_exits_0_when_clean_1_after_errors_2_on_usage(tmp_path: Path, no_pdf: None) -> None:
+    root = _pack(tmp_path)
+    clean = CliRunner().invoke(cli, ["site", str(root), "-o", str(tmp_path / "a")])
+    assert clean.exit_code == 0, clean.output
+    os.mkfifo(root / "media" / "pipe.svg")
+    after = CliRunner().invoke(cli, ["site", str(root), "-o", str(tmp_path / "a")])
+    assert after.exit_code == 1, after.output
+    assert "WK220" in after.output
+    assert (tmp_path / "a" / "index.html").is_file()
+    (root / "media" / "pipe.svg").unlink()
+    broken = root / "worksheets" / "coping-mantra.yaml"
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text(good + "\nnot_a_key: 1\n", encoding="utf-8")
+    invalid = CliRunner().invoke(cli, ["site", str(root), "-o", str(tmp_path / "b")])
+    assert invalid.exit_code == 1, invalid.output  # a broken worksheet: nothing is written
+    assert not (tmp_path / "b").exists()
+    broken.write_text(good, encoding="utf-8")
+    usage = CliRunner().invoke(cli, ["site", str(root), "-o", str(root / "pack.yaml")])
+    assert usage.exit_code == 2, usage.output
