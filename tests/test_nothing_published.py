@@ -252,3 +252,106 @@ def test_site_exits_0_when_clean_1_after_errors_2_on_usage(tmp_path: Path, no_pd
     broken.write_text(good, encoding="utf-8")
     usage = CliRunner().invoke(cli, ["site", str(root), "-o", str(root / "pack.yaml")])
     assert usage.exit_code == 2, usage.output
+
+
+# -- 4. outputs that would overwrite the pack --------------------------------------------------
+
+
+def _outputs(root: Path, tmp_path: Path) -> list[str]:
+    """Names that all lead to pack.yaml or another file of the pack."""
+    (tmp_path / "link-pack.yaml").symlink_to(root / "worksheets" / "coping-mantra.yaml")
+    (tmp_path / "alias").symlink_to(root, target_is_directory=True)
+    return [
+        str(root / "pack.yaml"),
+        str(root / "." / "worksheets" / ".." / "pack.yaml"),
+        str(tmp_path / "link-pack.yaml"),
+        str(tmp_path / "alias" / "instruments" / "gad-7.yaml"),  # through a linked folder
+        str(root / "media" / "body-outline.svg"),  # not a document: still the pack's
+    ]
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["render", "{pack}/worksheets/thought-record.yaml", "-o"],
+        ["render", "{pack}/worksheets/thought-record.yaml", "--to", "markdown", "-o"],
+        ["fhir", "export", "{pack}/instruments/phq-9.yaml", "-o"],
+        ["fhir", "import", "{questionnaire}", "-o"],
+        ["schedule", "{pack}/assignments/thought-record-london.yaml", "--ics"],
+    ],
+)
+def test_no_output_option_writes_over_a_file_of_the_pack(
+    tmp_path: Path, command: list[str]
+) -> None:
+    root = _pack(tmp_path)
+    questionnaire = root / "fhir-phq-9.json"  # an input that lives in the pack
+    if command[1] == "import":  # (elsewhere it would be a pack document without a format)
+        phq9 = load_pack(root).worksheet("instruments.phq-9")
+        questionnaire.write_text(json.dumps(to_fhir(phq9)), encoding="utf-8")
+    outputs = _outputs(root, tmp_path)
+    before = _snapshot(root)
+    args = [a.format(pack=root, questionnaire=questionnaire) for a in command]
+    for out in outputs:
+        result = CliRunner().invoke(cli, [*args, out])
+        assert result.exit_code == 2, (out, result.output)
+        # one line (after any warnings about the input), no traceback
+        assert [x for x in result.output.splitlines() if "worksheetkit: error:" in x] == [
+            result.output.strip().splitlines()[-1]
+        ]
+        assert "file of the pack" in result.output
+        assert "Traceback" not in result.output
+    assert _snapshot(root) == before
+    fresh = CliRunner().invoke(cli, [*args, str(tmp_path / "out.txt")])  # outside: written
+    assert fresh.exit_code == 0, fresh.output
+    assert (tmp_path / "out.txt").is_file()
+
+
+def test_an_output_that_is_another_name_of_a_pack_file_is_refused(tmp_path: Path) -> None:
+    root = _pack(tmp_path)
+    # (A hard link makes the pack itself refuse that file, WK220; render reads only the
+    # worksheet's own problems, so it reaches the output check.)
+    os.link(root / "worksheets" / "coping-mantra.yaml", tmp_path / "hard.yaml")
+    before = _snapshot(root)
+    source = str(root / "worksheets" / "thought-record.yaml")
+    result = CliRunner().invoke(cli, ["render", source, "-o", str(tmp_path / "hard.yaml")])
+    assert result.exit_code == 2, result.output
+    assert "file of the pack" in result.output
+    assert _snapshot(root) == before
+
+
+def test_new_never_writes_over_a_file_of_the_pack(tmp_path: Path) -> None:
+    root = _pack(tmp_path)
+    (root / "worksheets" / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")  # broken link
+    before = _snapshot(root)
+    for args in (
+        ["clinic.coping-mantra"],  # worksheets/coping-mantra.yaml exists
+        ["clinic.gone"],  # a broken link is a file too
+        ["clinic.other", "-o", str(root / "pack.yaml")],
+        ["clinic.other", "-o", str(root / "." / "media" / "body-outline.svg")],
+    ):
+        result = CliRunner().invoke(cli, ["new", *args, "--pack", str(root)])
+        assert result.exit_code == 2, (args, result.output)
+    assert _snapshot(root) == before
+    assert not (tmp_path / "nowhere.yaml").exists()
+
+
+@pytest.mark.parametrize("where", ["pack", "inside", "parent", "alias", "alias-inside"])
+def test_site_output_never_overlaps_the_pack(tmp_path: Path, where: str, no_pdf: None) -> None:
+    root = _pack(tmp_path)
+    (tmp_path / "alias").symlink_to(root, target_is_directory=True)
+    out = {
+        "pack": root / "." / "worksheets" / "..",
+        "inside": root / "worksheets" / "site",
+        "parent": tmp_path,
+        "alias": tmp_path / "alias",
+        "alias-inside": tmp_path / "alias" / "media",
+    }[where]
+    before = _snapshot(root)
+    result = CliRunner().invoke(cli, ["site", str(root), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert _snapshot(root) == before

@@ -381,10 +381,14 @@ def _moment(value: Any) -> dt.datetime | None:
 
 def _prepare(root: Path, out: Path) -> None:
     """Make ``out`` an empty site folder, refusing anything that could lose the author's work."""
-    pack, target = root.resolve(), out.resolve()
-    if target == pack or pack.is_relative_to(target):
+    from ..loading.files import within
+
+    target = out.resolve()
+    # Folders compared by device and inode, not by name: ./x, links and a disk that folds
+    # case (PACK for pack) name the same folder.
+    if within(root, out):
         raise SiteError(f"{out} holds the pack itself; choose another output folder")
-    if target.is_relative_to(pack):
+    if within(out, root):
         raise SiteError(
             f"{out} is inside the pack; choose an output folder outside it (e.g. ../site)"
         )
