@@ -21,7 +21,7 @@ from worksheetkit.cli import cli
 from worksheetkit.fhir import to_fhir
 from worksheetkit.model import Worksheet
 from worksheetkit.site import build_site
-from worksheetkit.validation import load_pack, validate
+from worksheetkit.validation import load_pack, page_name, validate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -355,3 +355,65 @@ def test_site_output_never_overlaps_the_pack(tmp_path: Path, where: str, no_pdf:
     assert result.exit_code == 2, result.output
     assert len(result.output.strip().splitlines()) == 1
     assert _snapshot(root) == before
+
+
+# -- 5. page names -----------------------------------------------------------------------------
+
+
+def _sheet(ident: str, version: str = "1.0.0", **extra: object) -> str:
+    data = {
+        "worksheetkit": 1,
+        "id": ident,
+        "version": version,
+        "title": "T",
+        "items": [{"id": "q1", "type": "text", "label": "Q"}],
+        **extra,
+    }
+    return yaml.safe_dump(data)
+
+
+def test_page_name_folds_case_and_punctuation() -> None:
+    assert page_name("thought_record", "1.0.0") == page_name("thought-record", "1.0.0")
+    assert page_name("Thought-Record", "1.0.0") == "thought-record-1.0.0"
+    assert page_name("cbt.thought-record", "1.0.0", "pt-BR") == "cbt.thought-record-1.0.0.pt-br"
+    assert page_name("a.b", "1.0.0") != page_name("a-b", "1.0.0")  # '.' is kept
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (("thought-record", "1.0.0", None), ("thought_record", "1.0.0", None)),
+        # "<id>-<version>" read two ways: id a-1.0.0 at 1.0.0, id a at 1.0.0-1.0.0
+        (("a-1.0.0", "1.0.0", None), ("a", "1.0.0-1.0.0", None)),
+        # a translated page against another worksheet's own page
+        (("x", "1.0.0-rc", ["en", "es"]), ("x", "1.0.0-rc.es", None)),
+    ],
+)
+def test_colliding_page_names_are_wk228_at_the_second_document(
+    tmp_path: Path, first: tuple[str, str, list[str] | None], second: tuple[str, str, None]
+) -> None:
+    root = tmp_path / "pack"
+    (root / "worksheets").mkdir(parents=True)
+    (root / "pack.yaml").write_text(
+        "worksheetkit: 1\nkind: pack\nid: test.pack\nname: P\nversion: 1.0.0\n", encoding="utf-8"
+    )
+    extra = {"languages": first[2], "title": {"en": "T", "es": "T"}} if first[2] else {}
+    (root / "worksheets" / "a.yaml").write_text(_sheet(first[0], first[1], **extra))
+    (root / "worksheets" / "b.yaml").write_text(_sheet(second[0], second[1]))
+    found = [d for d in validate(root) if d.code == "WK228"]
+    assert [(Path(d.file or "").name, d.severity) for d in found] == [("b.yaml", "error")]
+    lines = (root / "worksheets" / "b.yaml").read_text().splitlines()
+    assert found[0].line == next(n for n, x in enumerate(lines, 1) if x.startswith("id:"))
+    assert f"{first[0]} {first[1]}" in found[0].message  # names the first
+    assert "a.yaml" in found[0].message
+    result = CliRunner().invoke(cli, ["site", str(root), "-o", str(tmp_path / "site")])
+    assert result.exit_code == 1
+    assert "WK228" in result.output
+    assert not (tmp_path / "site").exists()  # nothing written, nothing replaced
+
+
+def test_the_site_names_pages_with_page_name(tmp_path: Path, no_pdf: None) -> None:
+    pack = load_pack(EXAMPLES)
+    build_site(EXAMPLES, tmp_path / "site")
+    for ws in pack.worksheets:
+        assert (tmp_path / "site" / "worksheets" / f"{page_name(ws.id, ws.version)}.html").is_file()

@@ -25,7 +25,6 @@ RTL_LANGUAGES = frozenset(
 )
 
 
-
 def is_rtl(language: str) -> bool:
     return language.split("-")[0].lower() in RTL_LANGUAGES
 
@@ -135,6 +134,7 @@ def wrap_lang(content: Markup, chosen: Chosen, page_language: str, tag: str) -> 
 MAX_MARKDOWN_CHARS = 20_000
 # Characters of Markdown parsed per document; texts past it are plain text (WK229).
 MARKDOWN_BUDGET = 200_000
+
 
 def _validate_link(url: str) -> bool:
     return link_ok(url)

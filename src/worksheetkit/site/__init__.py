@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 import shutil
 from collections import OrderedDict
@@ -22,7 +21,7 @@ from markupsafe import Markup
 
 from ..errors import Diagnostic, WorksheetError
 from ..model import Assignment, Pathway, Plan
-from ..validation import LoadedPack, load_pack
+from ..validation import LoadedPack, load_pack, page_name
 
 __all__ = ["SiteError", "SiteResult", "build_site"]
 
@@ -64,8 +63,9 @@ def _text(value: Any, language: str) -> str:
     return "" if value is None else str(value)
 
 
-def _slug(ident: str, version: str) -> str:
-    return f"{ident}-{version}"
+def _slug(ident: str, version: str, language: str | None = None) -> str:
+    """A page name: validation's ``page_name``, so WK228 reports every collision first."""
+    return page_name(ident, version, language)
 
 
 class _Builder:
@@ -116,7 +116,8 @@ class _Builder:
             languages = [ws.language, *(x for x in ws.languages or [] if x != ws.language)]
             versions = [
                 {"lang": lang, "name": _LANGUAGE_NAMES.get(lang, lang),
-                 "href": f"{slug}.html" if lang == ws.language else f"{slug}.{lang}.html"}
+                 "href": f"{slug}.html" if lang == ws.language
+                         else f"{_slug(ws.id, ws.version, lang)}.html"}
                 for lang in languages
             ]  # fmt: skip
             translations = []
@@ -127,7 +128,7 @@ class _Builder:
                     name = slug
                 else:
                     html = render(ws, to="html", language=lang)
-                    name = f"{slug}.{lang}"
+                    name = _slug(ws.id, ws.version, lang)
                     translations.append(
                         {"lang": lang, "href": f"worksheets/{name}.html",
                          "name": _LANGUAGE_NAMES.get(lang, lang)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ __all__ = [
     "load_pack",
     "loads",
     "pack_files",
+    "page_name",
     "validate",
 ]
 
@@ -70,6 +72,21 @@ def _matches(version: str, wanted: str | None) -> bool:
     have = version.partition("-")[0].split(".")
     want = wanted.split(".")
     return have[: len(want)] == want
+
+
+_PAGE_FOLD = re.compile(r"[^a-z0-9.]+")
+
+
+def page_name(ident: str, version: str, language: str | None = None) -> str:
+    """The name (without extension) of a document's pages in a static site: id and version,
+    and the language of a translated page. Case is folded (some disks do) and every run of
+    characters other than letters, digits and '.' becomes '-': ``Thought_Record`` and
+    ``thought-record`` share a name, so validation reports the pair (WK228) and the site
+    never writes one page over the other."""
+    name = _PAGE_FOLD.sub("-", f"{ident}-{version}".lower())
+    if language:
+        name += "." + _PAGE_FOLD.sub("-", language.lower())
+    return name
 
 
 def split_ref(ref: str) -> tuple[str, str | None]:
@@ -261,9 +278,7 @@ _REFUSALS = {
 
 def _refused_file(path: Path, why: str) -> Diagnostic:
     message, hint = _REFUSALS[why]
-    return Diagnostic(
-        code="WK220", message=message, hint=hint, file=str(path), line=1, column=1
-    )
+    return Diagnostic(code="WK220", message=message, hint=hint, file=str(path), line=1, column=1)
 
 
 def _is_document(path: Path, streams: bool) -> bool:
@@ -423,6 +438,7 @@ class PackChecker:
     def _index(self) -> None:
         for kind_table, cls in ((self.ws_docs, Worksheet), ({}, Pathway)):
             seen: dict[tuple[str, str], SourceDocument] = {}
+            pages: dict[str, tuple[SourceDocument, str]] = {}
             for doc in sorted(self.docs, key=lambda d: d.file or ""):
                 model = doc.model
                 if not isinstance(model, cls):
@@ -441,11 +457,42 @@ class PackChecker:
                     doc.model = None
                     continue
                 seen[key] = doc
+                self._page_names(doc, model, cls.__name__.lower(), pages)
                 if cls is Worksheet:
                     kind_table.setdefault(model.id, {})[model.version] = doc
                 else:
                     assert isinstance(model, Pathway)
                     self.pack._pathways.setdefault(model.id, {})[model.version] = model
+
+    def _page_names(
+        self,
+        doc: SourceDocument,
+        model: Worksheet | Pathway,
+        kind: str,
+        pages: dict[str, tuple[SourceDocument, str]],
+    ) -> None:
+        """WK228 when this document's site pages would have the name of an earlier one's."""
+        languages: list[str | None] = [None]
+        if isinstance(model, Worksheet):  # translated pages: <name>.<language>
+            languages += [lang for lang in model.languages or [] if lang != model.language]
+        for language in languages:
+            name = page_name(model.id, model.version, language)
+            if name not in pages:
+                pages[name] = (doc, f"{model.id} {model.version}")
+                continue
+            first, what = pages[name]
+            if first is doc:
+                continue
+            self.out.append(
+                Located(doc.data, doc, ("id",)).diag(
+                    "WK228",
+                    f"This {kind}'s site page would have the same name ('{name}') as the "
+                    f"page of {kind} {what} ({first.file}); one would replace the other.",
+                    "Make the ids differ in more than capitals or punctuation (page names "
+                    "fold case, and '_' and '-' alike).",
+                )
+            )
+            return
 
     # worksheets ---------------------------------------------------------------------------
     def _worksheet(self, doc: SourceDocument) -> None:
