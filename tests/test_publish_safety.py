@@ -50,9 +50,16 @@ def test_media_links_outside_the_pack_are_refused_and_not_published(tmp_path: Pa
     codes = {(d.code, Path(d.file or "").name) for d in validate(root)}
     assert ("WK220", "leak.txt") in codes
     assert ("WK220", "passwd") in codes
-    with pytest.raises(WorksheetError):  # the pack has errors: no site at all
-        build_site(root, tmp_path / "site")
+    # The refused files are reported and left out; the rest of the site is built (and the
+    # command exits 1: tests/test_nothing_published.py).
+    result = build_site(root, tmp_path / "site")
+    refused = {Path(d.file or "").name for d in result.diagnostics if d.code == "WK220"}
+    assert refused == {"leak.txt", "passwd"}
     assert not (tmp_path / "site" / "worksheets" / "media" / "leak.txt").exists()
+    assert not (tmp_path / "site" / "worksheets" / "media" / "passwd").exists()
+    assert "OUTSIDE-SECRET-4411" not in "".join(
+        p.read_text(errors="replace") for p in (tmp_path / "site").rglob("*") if p.is_file()
+    )
 
 
 def test_site_never_copies_links_to_folders_or_devices(tmp_path: Path) -> None:

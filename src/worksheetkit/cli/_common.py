@@ -54,14 +54,26 @@ def is_same_file(a: str | Path, b: str | Path) -> bool:
 
 
 def refuse_input_as_output(output: str | None, inputs: Sequence[str | None]) -> None:
-    """Exit 2 when ``output`` is one of ``inputs`` (writing would destroy what was read)."""
+    """Exit 2 when ``output`` is one of ``inputs``, or an existing file of the pack an input
+    belongs to (writing would destroy what was read)."""
     if not output or output == "-":
         return
+    from ..loading.files import overwrites
+    from ..validation import find_pack_root
+
     for given in inputs:
-        if given and given != "-" and is_same_file(output, given):
+        if not given or given == "-":
+            continue
+        if is_same_file(output, given):
             fail_usage(
                 f"the output {output} is the input {given}; writing it would replace what was "
                 "read. Choose another output file."
+            )
+        root = find_pack_root(given) if os.path.exists(given) else None
+        if root is not None and overwrites(output, root):
+            fail_usage(
+                f"the output {output} is an existing file of the pack {root}; writing it would "
+                "replace part of the pack being read. Choose an output outside the pack."
             )
 
 

@@ -3,6 +3,7 @@ worksheet shipped with worksheetkit (``--from thought-record``; ``--list`` shows
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -136,7 +137,8 @@ def command(
     assert root is not None
     name = worksheet_id.rsplit(".", 1)[-1]
     target = Path(output) if output else root / "worksheets" / f"{name}.yaml"
-    if target.exists():
+    # lexists: a link, even a broken one, is an existing file (write_atomic would replace it).
+    if os.path.lexists(target):
         fail_usage(f"{target} already exists; choose another id or -o")
     nice_title = title or name.replace("-", " ").replace("_", " ").capitalize()
     schema = _relative_schema(target, root)

@@ -122,7 +122,7 @@ def command(
                 end = (from_ or model.start) + DEFAULT_HORIZON
                 note = f"note: the schedule has no end; showing until {end} (use --to)"
         if ics:
-            refuse_input_as_output(ics, (assignment,))
+            refuse_input_as_output(ics, (assignment, str(root) if root is not None else None))
             import warnings
 
             with warnings.catch_warnings(record=True) as caught:

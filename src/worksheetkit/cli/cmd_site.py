@@ -7,6 +7,7 @@ import sys
 import click
 
 from ._common import EXIT_OK, EXIT_PROBLEMS, fail_usage
+from .cmd_validate import exit_code
 
 
 @click.command("site")
@@ -21,7 +22,12 @@ from ._common import EXIT_OK, EXIT_PROBLEMS, fail_usage
 def command(pack: str, output: str) -> None:
     """Build a static site of PACK: every worksheet as a form (it prints as a handout), a PDF
     (A4, with the pdf extra), Markdown text and JSON; each pathway's timeline and calendar
-    file; adherence reports for sample responses."""
+    file; adherence reports for sample responses.
+
+    Exit status (as for validate): 0 clean; 1 when the pack has errors (files refused as
+    WK220 are left out and the rest is written; any other error writes nothing); 2 for
+    usage or I/O errors.
+    """
     from pathlib import Path
 
     from ..errors import WorksheetError
@@ -45,4 +51,14 @@ def command(pack: str, output: str) -> None:
     for note in result.notes:
         click.echo(note, err=True)
     click.echo(f"Wrote {len(result.pages)} files to {result.out}; open {result.out / 'index.html'}")
-    sys.exit(EXIT_OK)
+    # The same rule as `validate`: 1 after any error (the files it names were left out of
+    # the site, the rest was written), 0 when clean; usage and I/O problems exit 2 above.
+    code = exit_code(result.diagnostics, strict=False)
+    if code != EXIT_OK:
+        errors = sum(1 for d in result.diagnostics if d.severity == "error")
+        click.echo(
+            f"{errors} error(s) above: the files they name were left out of the site; "
+            "fix them (worksheetkit validate) and build again.",
+            err=True,
+        )
+    sys.exit(code)

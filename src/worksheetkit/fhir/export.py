@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from .._urls import link_ok
 from ..errors import Diagnostic, sort_diagnostics
 from ..expressions import ExpressionSyntaxError, parse
 from ..model import (
@@ -206,7 +207,7 @@ class _Exporter:
         out[key] = main
         exts = []
         if markdown:
-            exts.append({"url": EXT_MARKDOWN, "valueMarkdown": main})
+            exts.append({"url": EXT_MARKDOWN, "valueMarkdown": _inert_markdown(main)})
         exts.extend(translations(text, self.lang))
         if exts:
             out[f"_{key}"] = {"extension": exts}
@@ -323,15 +324,18 @@ class _Exporter:
         guessed = mimetypes.guess_type(urlsplit(item.url).path)[0]
         if guessed and guessed.startswith(item.kind + "/"):
             attachment["contentType"] = guessed
-        attachment["url"] = item.url
+        # The one link rule (worksheetkit._urls): a refused address is not exported at all.
+        url = item.url if link_ok(item.url) else ""
+        if url:
+            attachment["url"] = url
         alt = main_text(item.alt, self.lang)
         if alt:
             attachment["title"] = alt
-        src = html.escape(item.url, quote=True)
+        src = f' src="{html.escape(url, quote=True)}"' if url else ""
         if item.kind == "image":
-            xhtml = f'<img src="{src}" alt="{html.escape(alt or "", quote=True)}"/>'
+            xhtml = f'<img{src} alt="{html.escape(alt or "", quote=True)}"/>'
         else:
-            xhtml = f'<{item.kind} controls="controls" src="{src}"></{item.kind}>'
+            xhtml = f'<{item.kind} controls="controls"{src}></{item.kind}>'
         text = item.label if item.label is not None else item.alt
         out: dict[str, Any] = {
             "extension": [
@@ -931,3 +935,17 @@ def _scores(worksheet: Worksheet, response: Response) -> dict[str, dict[str, Any
         entry["answer"] = [{"valueDecimal": number_value(value)}]
         out[f"{order[score.id]:06d}"] = entry
     return out
+
+
+def _inert_markdown(text: str) -> str:
+    """The author's Markdown for FHIR viewers, unless a link in it is one the link rule refuses
+    (or it is too long to check): then the printable rebuild, which keeps refused links as
+    their text only -- what the HTML and Markdown renderers show too."""
+    from ..rendering._markdown import printable_markdown
+    from ..rendering._text import MAX_MARKDOWN_CHARS, markdown_links
+
+    if len(text) <= MAX_MARKDOWN_CHARS and ("[" not in text and "<" not in text):
+        return text
+    if len(text) <= MAX_MARKDOWN_CHARS and all(link_ok(x.href) for x in markdown_links(text)):
+        return text
+    return printable_markdown(text, 0)

@@ -11,7 +11,7 @@ import os
 import stat
 from typing import Final
 
-__all__ = ["FileRefused", "inside", "read_bounded", "regular_inside"]
+__all__ = ["FileRefused", "inside", "overwrites", "read_bounded", "regular_inside", "within"]
 
 _NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
 # O_NONBLOCK: opening a named pipe must not wait for a writer (it is refused just after).
@@ -19,8 +19,8 @@ _FLAGS: Final = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
 
 
 class FileRefused(OSError):
-    """Why a file was not read. ``reason`` is ``outside``, ``special``, ``large`` or
-    ``unreadable``; ``message`` is a sentence for people."""
+    """Why a file was not read. ``reason`` is ``outside``, ``special``, ``linked`` (a hard
+    link, refused inside a ``root``), ``large`` or ``unreadable``; ``message`` is a sentence for people."""
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
@@ -33,6 +33,56 @@ def inside(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
     real = os.path.realpath(path)
     top = os.path.realpath(root)
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def within(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """True when ``path`` (its nearest existing folder, links resolved) is ``root`` or lies
+    under it, comparing folders by device and inode: ``./x``, links and a disk that folds
+    case (``PACK`` for ``pack``) are all caught."""
+    try:
+        top = os.stat(root)
+    except OSError:
+        return False
+    here = os.path.realpath(path)
+    while True:
+        try:
+            info = os.stat(here)
+        except OSError:
+            info = None  # not written yet: look at its folder
+        if info is not None and (info.st_dev, info.st_ino) == (top.st_dev, top.st_ino):
+            return True
+        parent = os.path.dirname(here)
+        if parent == here:
+            return False
+        here = parent
+
+
+def overwrites(output: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """True when writing ``output`` would replace an existing file of the folder ``root``: its
+    name lies in ``root`` (the folder holding it resolved, compared by inode), it is a link
+    into ``root``, or it is another name (hard link) of a file there. A name that does not
+    exist yet replaces nothing."""
+    if not os.path.lexists(output):
+        return False
+    folder = os.path.dirname(os.path.abspath(output))
+    if within(folder, root) or within(os.path.realpath(output), root):
+        return True
+    try:
+        info = os.stat(output)
+    except OSError:
+        return False
+    if info.st_nlink < 2:
+        return False
+    key = (info.st_dev, info.st_ino)
+    for dirpath, _dirnames, filenames in os.walk(root):
+        for name in filenames:
+            try:
+                found = os.stat(os.path.join(dirpath, name), follow_symlinks=False)
+            except OSError:
+                continue
+            if (found.st_dev, found.st_ino) == key:
+                return True
+    return False
 
 
 def regular_inside(path: str | os.PathLike[str], root: str | os.PathLike[str] | None) -> str:
@@ -73,6 +123,10 @@ def read_bounded(
         if not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
             raise FileRefused("special", f"{name} is {kind}, not a regular file; not read")
+        if root is not None and info.st_nlink > 1:
+            # A hard link may share its contents with a file outside ``root``; checked on the
+            # open file, so a link made after the pack was walked is refused too.
+            raise FileRefused("linked", f"{name} has more than one name (a hard link); not read")
         if info.st_size > limit:
             raise FileRefused("large", f"{name} is larger than the {_size(limit)} limit; not read")
         chunks: list[bytes] = []

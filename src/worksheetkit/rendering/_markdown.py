@@ -39,7 +39,6 @@ from ._text import (
     md_escape,
     number_text,
     parse_markdown,
-    safe_url,
 )
 from ._views import _steps
 
@@ -336,7 +335,7 @@ class MarkdownWriter:
             return out
         if isinstance(item, Media):
             label = self.t(item.label, f"{path}.label") if item.label is not None else ""
-            url = md_url(item.url) if safe_url(item.url) else ""
+            url = md_url(item.url) if link_ok(item.url) else ""
             out = []
             if item.kind == "image" and url:
                 alt = self.t(item.alt if item.alt is not None else item.label, f"{path}.alt")

@@ -3,7 +3,6 @@ one parse, one link rule and one escaper for every renderer and for validation."
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +13,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
+from .._urls import link_ok as link_ok  # re-exported: the one link rule
+from .._urls import link_problem as link_problem
 from ..errors import Diagnostic
 
 MISSING_TRANSLATION = "WK601"
@@ -23,9 +24,6 @@ RTL_LANGUAGES = frozenset(
     {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ku", "ps", "sd", "ug", "ur", "yi"}
 )
 
-_CONTROL = re.compile(r"[\x00-\x20\x7f]")
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
-
 
 def is_rtl(language: str) -> bool:
     return language.split("-")[0].lower() in RTL_LANGUAGES
@@ -33,14 +31,6 @@ def is_rtl(language: str) -> bool:
 
 def direction(language: str) -> str:
     return "rtl" if is_rtl(language) else "ltr"
-
-
-def safe_url(url: str) -> bool:
-    """Only http(s) and relative URLs. Browsers ignore tabs, newlines and spaces inside a
-    scheme (``java\\tscript:``), so those are removed before looking at it."""
-    cleaned = _CONTROL.sub("", url).lower()
-    match = _SCHEME.match(cleaned)
-    return match is None or match.group(1) in ("http", "https")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,40 +128,12 @@ def wrap_lang(content: Markup, chosen: Chosen, page_language: str, tag: str) -> 
 # Author Markdown is parsed once, with raw HTML off, by ``markdown_parser()``. The HTML
 # renderer renders that parse; the printable Markdown is rebuilt from it (``_markdown.py``);
 # validation (WK212) reads link destinations from it with ``markdown_links``. One parse, one
-# link rule (``link_ok``), one escaper (``md_escape``): validate and render cannot disagree.
+# link rule (``link_ok``, from ``worksheetkit._urls``), one escaper (``md_escape``): validate and render cannot disagree.
 
 # Longer Markdown texts are not parsed (WK229): shown as plain text, links not followed.
 MAX_MARKDOWN_CHARS = 20_000
 # Characters of Markdown parsed per document; texts past it are plain text (WK229).
 MARKDOWN_BUDGET = 200_000
-
-_BAD_START = re.compile(r"^(?://|[\\/][\\/])")
-
-
-def link_ok(href: str) -> bool:
-    """A link or image destination a viewer may follow: http(s), or relative without a scheme
-    and not starting with ``//`` (another host). ``href`` is what the parser made of the
-    destination (entities and backslash escapes already decoded, percent-encoded); it is
-    judged as written, with character references decoded and percent-decoded as well."""
-    from urllib.parse import unquote
-
-    for candidate in {href, unquote(href), html.unescape(href), html.unescape(unquote(href))}:
-        cleaned = _CONTROL.sub("", candidate).lower()
-        if _BAD_START.match(cleaned):
-            return False
-        match = _SCHEME.match(cleaned)
-        if match is not None and match.group(1) not in ("http", "https"):
-            return False
-    return True
-
-
-def link_scheme(href: str) -> str | None:
-    """The scheme a refused link would use (``javascript``), for messages; None for ``//``."""
-    from urllib.parse import unquote
-
-    cleaned = _CONTROL.sub("", html.unescape(unquote(href))).lower()
-    match = _SCHEME.match(cleaned)
-    return match.group(1) if match else None
 
 
 def _validate_link(url: str) -> bool:

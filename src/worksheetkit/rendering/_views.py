@@ -40,7 +40,7 @@ from ..model import (
 )
 from ._conditions import for_worksheet as conditions_for
 from ._print import print_words, scale_marks, table_rows, text_lines
-from ._text import Localiser, json_value, number_text, safe_url
+from ._text import Localiser, json_value, link_ok, number_text
 
 OTHER = "__other__"
 
@@ -543,7 +543,7 @@ class ViewBuilder:
 
     def media(self, item: Media, p: str, show_if: str | None) -> BlockView:
         loc = self.loc
-        url = item.url if safe_url(item.url) else ""
+        url = item.url if link_ok(item.url) else ""
         return BlockView(
             "media",
             f"{self.prefix}-{item.id}" if item.id else f"{self.prefix}-m-{p_slug(p)}",

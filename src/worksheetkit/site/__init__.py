@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 import shutil
-import stat
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,9 +19,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, WorksheetError
 from ..model import Assignment, Pathway, Plan
-from ..validation import LoadedPack, load_pack
+from ..validation import LoadedPack, load_pack, page_name
 
 __all__ = ["SiteError", "SiteResult", "build_site"]
 
@@ -65,8 +63,9 @@ def _text(value: Any, language: str) -> str:
     return "" if value is None else str(value)
 
 
-def _slug(ident: str, version: str) -> str:
-    return f"{ident}-{version}"
+def _slug(ident: str, version: str, language: str | None = None) -> str:
+    """A page name: validation's ``page_name``, so WK228 reports every collision first."""
+    return page_name(ident, version, language)
 
 
 class _Builder:
@@ -117,7 +116,8 @@ class _Builder:
             languages = [ws.language, *(x for x in ws.languages or [] if x != ws.language)]
             versions = [
                 {"lang": lang, "name": _LANGUAGE_NAMES.get(lang, lang),
-                 "href": f"{slug}.html" if lang == ws.language else f"{slug}.{lang}.html"}
+                 "href": f"{slug}.html" if lang == ws.language
+                         else f"{_slug(ws.id, ws.version, lang)}.html"}
                 for lang in languages
             ]  # fmt: skip
             translations = []
@@ -128,7 +128,7 @@ class _Builder:
                     name = slug
                 else:
                     html = render(ws, to="html", language=lang)
-                    name = f"{slug}.{lang}"
+                    name = _slug(ws.id, ws.version, lang)
                     translations.append(
                         {"lang": lang, "href": f"worksheets/{name}.html",
                          "name": _LANGUAGE_NAMES.get(lang, lang)}
@@ -382,10 +382,14 @@ def _moment(value: Any) -> dt.datetime | None:
 
 def _prepare(root: Path, out: Path) -> None:
     """Make ``out`` an empty site folder, refusing anything that could lose the author's work."""
-    pack, target = root.resolve(), out.resolve()
-    if target == pack or pack.is_relative_to(target):
+    from ..loading.files import within
+
+    target = out.resolve()
+    # Folders compared by device and inode, not by name: ./x, links and a disk that folds
+    # case (PACK for pack) name the same folder.
+    if within(root, out):
         raise SiteError(f"{out} holds the pack itself; choose another output folder")
-    if target.is_relative_to(pack):
+    if within(out, root):
         raise SiteError(
             f"{out} is inside the pack; choose an output folder outside it (e.g. ../site)"
         )
@@ -416,69 +420,30 @@ def _refused(path: Path, message: str) -> Diagnostic:
     )
 
 
-def _media_files(root: Path, problems: list[Diagnostic]) -> list[tuple[Path, str]]:
-    """The regular files under ``root/media`` that may be published: ``(path, relative name)``.
+def _media_files(pack: LoadedPack, root: Path) -> list[tuple[Path, str]]:
+    """The files under ``root/media`` that may be published: ``(path, relative name)``.
 
-    Links are followed only to regular files inside the pack; a link to a folder (``..`` would
-    copy the pack into itself), a device (``/dev/zero``), a pipe or anything outside the pack
-    is refused with WK220 and not published.
+    The pack's own discovery (``validation.pack_files``, the one ``validate`` uses) chose
+    them: regular files with one name, links only to such files inside the pack. Links to
+    folders, links leaving the pack, pipes, devices, sockets and hard links were refused
+    there with WK220, never opened.
     """
     media = root / "media"
-    try:
-        info = os.lstat(media)
-    except OSError:
-        return []
-    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-        problems.append(
-            _refused(media, "media/ is a link or not a folder; nothing in it was published.")
-        )
-        return []
     found: list[tuple[Path, str]] = []
-    top = os.path.realpath(root)
-    for dirpath, dirnames, filenames in os.walk(media, followlinks=False):
-        for d in sorted(dirnames):
-            if os.path.islink(os.path.join(dirpath, d)):
-                problems.append(
-                    _refused(Path(dirpath) / d, "This is a link to a folder; it was not published.")
-                )
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d))
-        )
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            full = Path(dirpath) / name
-            real = os.path.realpath(full)
-            if not (real == top or real.startswith(top + os.sep)):
-                problems.append(
-                    _refused(
-                        full, "This is a link to something outside the pack; it was not published."
-                    )
-                )
-                continue
-            try:
-                mode = os.stat(real).st_mode
-            except OSError:
-                continue
-            if not stat.S_ISREG(mode):
-                problems.append(
-                    _refused(
-                        full,
-                        "This is not a regular file (a device, pipe or socket); it was not published.",
-                    )
-                )
-                continue
-            found.append((full, full.relative_to(media).as_posix()))
-    return found
+    for path in pack.files:
+        try:
+            rel = path.relative_to(media)
+        except ValueError:
+            continue
+        found.append((path, rel.as_posix()))
+    return sorted(found, key=lambda pair: pair[1])
 
 
 def _publish_media(builder: _Builder, root: Path) -> None:
     from ..loading.files import FileRefused, read_bounded
 
     problems = builder.result.diagnostics
-    for path, rel in _media_files(root, problems):
+    for path, rel in _media_files(builder.pack, root):
         try:
             content = read_bounded(path, MAX_MEDIA_BYTES, root=root)
         except FileRefused as exc:
@@ -492,10 +457,16 @@ def _publish_media(builder: _Builder, root: Path) -> None:
 def build_site(pack_dir: str | Path, out_dir: str | Path) -> SiteResult:
     """Build the static site of the pack in ``pack_dir`` into ``out_dir`` (replaced)."""
     root = Path(pack_dir)
-    pack = load_pack(root)  # raises WorksheetError when the pack has errors
+    pack = load_pack(root, strict=False)
+    # Files refused by discovery (WK220) were never read: the rest of the pack is built and
+    # they are reported (the command exits 1). Any other error stops the build: a broken
+    # worksheet is never published.
+    if any(d.severity == "error" and d.code != "WK220" for d in pack.diagnostics):
+        raise WorksheetError(pack.diagnostics)
     out = Path(out_dir)
     _prepare(root, out)
     builder = _Builder(pack, out)
+    builder.result.diagnostics.extend(d for d in pack.diagnostics if d.code == "WK220")
     _publish_media(builder, root)
     worksheets = builder.worksheets()
     pathways = builder.pathways()

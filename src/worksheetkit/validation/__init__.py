@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -20,6 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .._diagcap import cap_per_file
 from .._suggest import suggestion_budget
+from .._urls import link_kind
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
 from ..loading import SourceDocument, SourceMap, parse_document, read_document
 from ..loading.files import FileRefused, read_bounded
@@ -31,7 +34,6 @@ from .worksheet import (
     WorksheetChecker,
     check_text_fields,
     expr_hint,
-    safe_url,
     valid_duration,
 )
 
@@ -43,6 +45,8 @@ __all__ = [
     "load",
     "load_pack",
     "loads",
+    "pack_files",
+    "page_name",
     "validate",
 ]
 
@@ -68,6 +72,21 @@ def _matches(version: str, wanted: str | None) -> bool:
     have = version.partition("-")[0].split(".")
     want = wanted.split(".")
     return have[: len(want)] == want
+
+
+_PAGE_FOLD = re.compile(r"[^a-z0-9.]+")
+
+
+def page_name(ident: str, version: str, language: str | None = None) -> str:
+    """The name (without extension) of a document's pages in a static site: id and version,
+    and the language of a translated page. Case is folded (some disks do) and every run of
+    characters other than letters, digits and '.' becomes '-': ``Thought_Record`` and
+    ``thought-record`` share a name, so validation reports the pair (WK228) and the site
+    never writes one page over the other."""
+    name = _PAGE_FOLD.sub("-", f"{ident}-{version}".lower())
+    if language:
+        name += "." + _PAGE_FOLD.sub("-", language.lower())
+    return name
 
 
 def split_ref(ref: str) -> tuple[str, str | None]:
@@ -98,6 +117,9 @@ class LoadedPack:
     responses: list[Response] = field(default_factory=list)
     #: Lines of the pack's response streams that passed every check: (file, line, data).
     response_lines: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)
+    #: Every file of the pack that discovery (:func:`pack_files`) accepted, documents or not:
+    #: what ``site`` may publish from ``media/``.
+    files: list[Path] = field(default_factory=list)
 
     @property
     def worksheets(self) -> list[Worksheet]:
@@ -176,19 +198,108 @@ def _pack_root_of(folder: Path) -> Path | None:
     return None
 
 
+def pack_files(folder: str | os.PathLike[str]) -> tuple[list[Path], list[Diagnostic]]:
+    """Every file under ``folder`` that a command may read or publish, and a WK220 for each
+    one refused: the one discovery rule of ``validate``, ``load_pack`` and ``site``.
+
+    Hidden names and tool folders (``.git``, ``node_modules``) are skipped. Refused, each
+    located at the file and never opened: a symbolic link to a folder (anywhere, ``media/``
+    too), a link leaving ``folder``, anything that is not a regular file (a named pipe, which
+    would hang a reader; a device; a socket), and a file with more than one name (a hard
+    link shares its contents with another name, possibly outside the pack). Only ``lstat`` and
+    ``stat`` look at an entry: one system call per file, as a walk needs anyway.
+    """
+    top = os.path.realpath(folder)
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        here = Path(dirpath)
+        kept = []
+        for d in sorted(dirnames):
+            if d in _SKIP_DIRS or d.startswith("."):
+                continue
+            if (here / d).is_symlink():
+                problems.append(_refused_file(here / d, "folder"))
+                continue
+            kept.append(d)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            full = here / name
+            why = _file_kind_problem(full, top)
+            if why:
+                problems.append(_refused_file(full, why))
+            else:
+                found.append(full)
+    return found, problems
+
+
+def _file_kind_problem(path: Path, top: str) -> str:
+    """Why ``path`` may not be read (``""`` when it may), from ``lstat``/``stat`` only."""
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            real = os.path.realpath(path)
+            if not (real == top or real.startswith(top.rstrip(os.sep) + os.sep)):
+                return "outside"
+            info = os.stat(real)
+    except OSError:
+        return ""  # gone or a broken link: the reader reports it (WK001) if it is a document
+    if stat.S_ISDIR(info.st_mode):
+        return "folder"
+    if not stat.S_ISREG(info.st_mode):
+        return "special"
+    if info.st_nlink > 1:
+        return "hardlink"
+    return ""
+
+
+_REFUSALS = {
+    "outside": (
+        "This is a symbolic link to something outside the pack; it was not read.",
+        "Copy the file into the pack instead of linking to it.",
+    ),
+    "folder": (
+        "This is a symbolic link to a folder; nothing in it was read or published.",
+        "Copy the folder's files into the pack instead of linking to it.",
+    ),
+    "special": (
+        "This is not a regular file (a named pipe, device or socket); it was not read.",
+        "Keep only ordinary files in the pack.",
+    ),
+    "hardlink": (
+        "This file has more than one name (a hard link, which may share its contents with a "
+        "file outside the pack); it was not read or published.",
+        "Replace it by a copy of its own (cp, not ln).",
+    ),
+}
+
+
+def _refused_file(path: Path, why: str) -> Diagnostic:
+    message, hint = _REFUSALS[why]
+    return Diagnostic(code="WK220", message=message, hint=hint, file=str(path), line=1, column=1)
+
+
+def _is_document(path: Path, streams: bool) -> bool:
+    name = path.name
+    return name.endswith(SUFFIXES) or (streams and name.endswith(STREAM_SUFFIX))
+
+
 def _collect(
     paths: Iterable[str | os.PathLike[str]],
     *,
     streams: bool = False,
 ) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
     """The documents under ``paths`` (each file once, however often it is named); with
-    ``streams``, the ``*.jsonl`` response streams in the folders too."""
+    ``streams``, the ``*.jsonl`` response streams in the folders too. Folders are walked by
+    :func:`pack_files`; a file named on its own is the user's choice and read as named."""
     files: list[tuple[Path, str]] = []
     problems: list[Diagnostic] = []
     seen: set[Path] = set()
 
     def add(path: Path, display: str) -> None:
-        # abspath, not resolve(): no system calls per file (symlinks are checked above).
+        # abspath, not resolve(): no system calls per file (links were checked by the walk).
         key = Path(os.path.abspath(path))
         if key not in seen:
             seen.add(key)
@@ -197,26 +308,11 @@ def _collect(
     for given in paths:
         p = Path(given)
         if p.is_dir():
-            top = p.resolve()
-            for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
-                dirnames[:] = sorted(
-                    d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")
-                )
-                for d in list(dirnames):
-                    full = Path(dirpath) / d
-                    if full.is_symlink() and not _inside(full.resolve(), top):
-                        problems.append(_outside(full))
-                        dirnames.remove(d)
-                for name in sorted(filenames):
-                    if name.startswith("."):
-                        continue
-                    full = Path(dirpath) / name
-                    # Any file, not only documents: media is published by `site`.
-                    if full.is_symlink() and not _inside(full.resolve(), top):
-                        problems.append(_outside(full))
-                        continue
-                    if name.endswith(SUFFIXES) or (streams and name.endswith(STREAM_SUFFIX)):
-                        add(full, str(full))
+            found, refused = pack_files(p)
+            problems.extend(refused)
+            for full in found:
+                if _is_document(full, streams):
+                    add(full, str(full))
         elif p.exists() or p.is_symlink():
             add(p, str(given))
         else:
@@ -233,34 +329,8 @@ def _collect(
     return files, problems
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
-
-
-def _outside(path: Path) -> Diagnostic:
-    return Diagnostic(
-        code="WK220",
-        message="This is a symbolic link to something outside the pack; it was not read.",
-        hint="Copy the file into the pack instead of linking to it.",
-        file=str(path),
-        line=1,
-        column=1,
-    )
-
-
 def _not_regular(path: Path) -> Diagnostic:
-    return Diagnostic(
-        code="WK220",
-        message="This is not a regular file (a folder, device, pipe or socket); it was not read.",
-        hint="Keep only ordinary files in the pack.",
-        file=str(path),
-        line=1,
-        column=1,
-    )
+    return _refused_file(path, "special")
 
 
 def _read(path: Path, display: str) -> SourceDocument:
@@ -368,6 +438,7 @@ class PackChecker:
     def _index(self) -> None:
         for kind_table, cls in ((self.ws_docs, Worksheet), ({}, Pathway)):
             seen: dict[tuple[str, str], SourceDocument] = {}
+            pages: dict[str, tuple[SourceDocument, str]] = {}
             for doc in sorted(self.docs, key=lambda d: d.file or ""):
                 model = doc.model
                 if not isinstance(model, cls):
@@ -386,11 +457,42 @@ class PackChecker:
                     doc.model = None
                     continue
                 seen[key] = doc
+                self._page_names(doc, model, cls.__name__.lower(), pages)
                 if cls is Worksheet:
                     kind_table.setdefault(model.id, {})[model.version] = doc
                 else:
                     assert isinstance(model, Pathway)
                     self.pack._pathways.setdefault(model.id, {})[model.version] = model
+
+    def _page_names(
+        self,
+        doc: SourceDocument,
+        model: Worksheet | Pathway,
+        kind: str,
+        pages: dict[str, tuple[SourceDocument, str]],
+    ) -> None:
+        """WK228 when this document's site pages would have the name of an earlier one's."""
+        languages: list[str | None] = [None]
+        if isinstance(model, Worksheet):  # translated pages: <name>.<language>
+            languages += [lang for lang in model.languages or [] if lang != model.language]
+        for language in languages:
+            name = page_name(model.id, model.version, language)
+            if name not in pages:
+                pages[name] = (doc, f"{model.id} {model.version}")
+                continue
+            first, what = pages[name]
+            if first is doc:
+                continue
+            self.out.append(
+                Located(doc.data, doc, ("id",)).diag(
+                    "WK228",
+                    f"This {kind}'s site page would have the same name ('{name}') as the "
+                    f"page of {kind} {what} ({first.file}); one would replace the other.",
+                    "Make the ids differ in more than capitals or punctuation (page names "
+                    "fold case, and '_' and '-' alike).",
+                )
+            )
+            return
 
     # worksheets ---------------------------------------------------------------------------
     def _worksheet(self, doc: SourceDocument) -> None:
@@ -423,10 +525,9 @@ class PackChecker:
         root = self.pack.root.resolve()
         for entry in walk_items(resolved.model.items, resolved.items):
             item = entry.model
-            if not isinstance(item, Media) or "://" in item.url or item.url.startswith("//"):
+            # Addresses on the web, mailto: and #fragments name no file; refused ones are WK212.
+            if not isinstance(item, Media) or link_kind(item.url) != "relative":
                 continue
-            if not safe_url(item.url):
-                continue  # reported as WK212
             target = (root / item.url.split("#")[0].split("?")[0]).resolve()
             inside = target == root or root in target.parents
             if not inside or not target.is_file():
@@ -944,7 +1045,8 @@ def load(path: str | os.PathLike[str]) -> Document:
 
 
 def _load_pack(folder: str | os.PathLike[str]) -> LoadedPack:
-    files, problems = _collect([folder], streams=True)
+    every, problems = pack_files(folder)
+    files = [(path, str(path)) for path in every if _is_document(path, True)]
     stream_files = [f for f in files if f[0].name.endswith(STREAM_SUFFIX)]
     with _GcPaused():
         docs = [
@@ -952,6 +1054,7 @@ def _load_pack(folder: str | os.PathLike[str]) -> LoadedPack:
         ]
     root = Path(folder).resolve()
     loaded = PackChecker(root, docs).run()
+    loaded.files = every
     stream_problems, loaded.response_lines = _check_streams(stream_files, loaded)
     loaded.diagnostics = sort_diagnostics([*problems, *loaded.diagnostics, *stream_problems])
     return loaded

@@ -6,7 +6,6 @@ template (``extends``) reports each problem in the file that wrote it.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from .._patterns import check_pattern
+from .._urls import ALLOWED_LINKS, link_problem
 from ..errors import Diagnostic
 from ..loading.modelerrors import did_you_mean
 from ..model import (
@@ -66,19 +66,9 @@ TEXT_KEYS = frozenset(
 MARKDOWN_KEYS = frozenset({"instructions", "text", "help", "rationale", "summary", "transcript"})
 DURATION_KEYS = frozenset({"for", "window", "grace", "before_due", "after_open", "duration"})
 _NEWLINE = re.compile(r"\r\n?|\n")
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
-_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _DURATION = re.compile(
     r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$"
 )
-
-
-def safe_url(url: str) -> bool:
-    """Only http(s) and relative URLs; browsers ignore tabs/newlines inside a scheme."""
-    # Decode character references first: a Markdown viewer follows "javascript&#58;…".
-    cleaned = _CONTROL.sub("", html.unescape(url)).lower()
-    match = _SCHEME.match(cleaned)
-    return match is None or match.group(1) in ("http", "https")
 
 
 def valid_duration(text: str) -> bool:
@@ -281,11 +271,11 @@ class WorksheetChecker:
                         "Write durations in ISO 8601: PT5M (5 minutes), PT1H30M, P1D.",
                     )
         if isinstance(item, Media):
-            if not safe_url(item.url):
+            refused = link_problem(item.url)
+            if refused is not None:
                 yield node.at("url").diag(
                     "WK212",
-                    "This media link uses a scheme other than http(s); only http(s) and relative "
-                    "links are allowed.",
+                    f"This media link {refused.said}; {ALLOWED_LINKS}.",
                     "Use an https:// link or a path relative to the pack, e.g. media/breathing.mp3.",
                 )
             if item.duration is not None and not valid_duration(item.duration):
@@ -685,13 +675,13 @@ class _TextWalker:
                 elif key in ("url", "homepage") and isinstance(child, str):
                     if value.get("type") == "media":
                         continue  # the media check reports it, with a media-specific hint
-                    if not safe_url(child):
+                    problem = link_problem(child)
+                    if problem is not None:
                         self.out.append(
                             self.node(child, here).diag(
                                 "WK212",
-                                "This link uses a scheme other than http(s); only http(s) and "
-                                "relative links are allowed.",
-                                "Use an https:// address or a relative path.",
+                                f"This link {problem.said}; {ALLOWED_LINKS}.",
+                                "Use an https:// address or a path inside the pack.",
                             )
                         )
                 elif isinstance(child, dict | list):
@@ -779,8 +769,6 @@ def _check_links(
     from ..rendering._text import (  # not at import time: `import worksheetkit` stays light
         MARKDOWN_BUDGET,
         MAX_MARKDOWN_CHARS,
-        link_ok,
-        link_scheme,
         markdown_links,
     )
 
@@ -811,18 +799,17 @@ def _check_links(
     lowered = text.lower()
     used: set[int] = set()
     for link in markdown_links(text):
-        if link_ok(link.href):
+        problem = link_problem(link.href)
+        if problem is None:
             continue
-        scheme = link_scheme(link.href)
         start = lines[min(link.line, len(lines) - 1)]
-        found = _locate(lowered, scheme or "//", (start, 0), used)
+        found = _locate(lowered, problem.needle, (start, 0), used)
         used.add(found)
         kind = "An image" if link.image else "A link"
-        said = f"uses '{scheme}:'" if scheme else "points to another site without http(s)"
         yield node.diag(
             "WK212",
-            f"{kind} in this text {said}; only http(s) and relative links are allowed.",
-            "Use an https:// link, or remove it.",
+            f"{kind} in this text {problem.said}; {ALLOWED_LINKS}.",
+            "Use an https:// link or a path inside the pack, or remove it.",
             offset=_offset(value, text, found),
         )
 
