@@ -92,7 +92,9 @@ def test_nested_any_over_a_table_without_max_rows_is_wk309_at_the_outer_any() ->
     assert "1,001,000 combinations of rows" in message
     assert "'log' sets no max_rows" in message
     assert f"{ROW_LIMIT:,} rows" in message
-    assert "nest fewer any()/all() over tables or set max_rows" in message
+    assert "nest fewer any()/all() over tables, name fewer table columns (t.x) or set max_rows" in (
+        message
+    )
 
 
 def test_max_rows_brings_the_same_condition_under_the_budget() -> None:
@@ -241,6 +243,133 @@ def test_a_response_that_exhausts_the_budget_gets_wk413_not_a_hang(
     assert f"{MAX_STEPS:,} steps" in diagnostics[0].message
     assert visits == [MAX_STEPS + 1]
     assert score(ws, {"log": rows})["n"].value == 1000  # scores without quantifiers still work
+
+
+# -- table column references (t.x) ------------------------------------------------------------
+
+
+def _many_columns(n: int, table: str = "log") -> str:
+    # One sum() of many lists: a chain of '+' would hit the nesting limit (WK301) first.
+    return "sum(" + ", ".join([f"{table}.a"] * n) + ") > 0"
+
+
+def test_a_column_reference_costs_the_rows_of_its_table() -> None:
+    t = {"t": Symbol("table", columns={"a": Symbol("number")}, max_rows=10)}
+    assert cost(parse("sum(t.a)"), t).steps == 10
+    assert cost(parse("sum(t.a) + count(t.a) > 1"), t).steps == 20
+    assert cost(parse("any(t, sum(t.a) > a)"), t).steps == 10 * (1 + 10)
+    unbounded = {"t": Symbol("table", columns={"a": Symbol("number")})}
+    found = cost(parse("max(t.a)"), unbounded)
+    assert (found.steps, found.unbounded_tables) == (ROW_LIMIT, ("t",))
+
+
+def test_many_column_references_are_wk309_at_the_first_one() -> None:
+    over = COST_BUDGET // ROW_LIMIT + 1  # 101 references × 1,000 rows > 100,000
+    ((code, line, column, message),) = _codes(_worksheet("min_rows: 0", _many_columns(over)))
+    assert (code, line, column) == ("WK309", 18, 19)  # the first `log.a`, after "sum(
+    assert f"{over * ROW_LIMIT:,} combinations of rows" in message
+    assert "'log' sets no max_rows" in message
+    # Known rows bring it under the budget; the same count at the limit is allowed.
+    assert isinstance(loads(_worksheet("max_rows: 20", _many_columns(over))), Worksheet)
+    assert isinstance(loads(_worksheet("min_rows: 0", _many_columns(over - 1))), Worksheet)
+
+
+def test_a_column_reference_in_a_column_condition_counts_per_row() -> None:
+    # 2 references to other (1,000 rows) = 2,000; once per row of log: 100 rows 200,000.
+    def text(rows: str) -> str:
+        return textwrap.dedent(
+            f"""\
+            worksheetkit: 1
+            kind: worksheet
+            id: t.cost
+            version: 1.0.0
+            title: Cost
+            language: en
+            items:
+              - id: other
+                type: table
+                label: Other
+                columns: [{{id: c, type: number, label: C}}]
+              - id: log
+                type: table
+                label: Log
+                {rows}
+                columns:
+                  - {{id: a, type: number, label: A, show_if: "sum(other.c) > max(other.c)"}}
+            """
+        )
+
+    ((code, line, _column, message),) = _codes(text("max_rows: 100"))
+    assert (code, line) == ("WK309", 17)
+    assert "200,000 combinations of rows once for each row of its table" in message
+    assert isinstance(loads(text("max_rows: 50")), Worksheet)  # 50 × 2,000 = 100,000
+
+
+def test_building_a_column_is_charged_per_row() -> None:
+    rows = [{"a": i, "b": i} for i in range(30)]
+    expr = parse("sum(t.a) + sum(t.b) > 0 and not any(t, a > 100)")
+    with step_budget() as budget:
+        assert evaluate(expr, {"t": rows}) is True
+    assert budget.used == 30 + 30 + 30
+    assert cost(expr, {}, row_limit=30).steps == budget.used
+    # Inside a quantifier the column is built again for every row visited.
+    with step_budget() as budget:
+        evaluate(parse("any(t, a > sum(t.a))"), {"t": rows})
+    assert budget.used == 30 * (1 + 30)
+
+
+def test_many_column_references_exhaust_the_budget() -> None:
+    rows = [{"a": i} for i in range(1000)]
+    expr = parse("sum(" + ", ".join(["t.a"] * 200) + ")")  # 200,000 rows read
+    with step_budget(50_000) as budget:
+        assert evaluate(expr, {"t": rows}) is None
+    assert budget.exhausted
+    assert budget.used == 50 * 1000 + 1000  # stops at the column that overflowed
+    with step_budget() as budget:
+        assert evaluate(expr, {"t": rows}) == 200 * sum(range(1000))
+    assert budget.used == 200_000
+
+
+def test_a_response_with_column_references_per_row_gets_wk413() -> None:
+    ws = Worksheet.model_validate(
+        {
+            "worksheetkit": 1,
+            "kind": "worksheet",
+            "id": "t.columns",
+            "version": "1.0.0",
+            "title": "Columns",
+            "language": "en",
+            "items": [
+                {
+                    "id": "log",
+                    "type": "table",
+                    "label": "Log",
+                    "columns": [
+                        {"id": "a", "type": "number", "label": "A"},
+                        {
+                            "id": "b",
+                            "type": "number",
+                            "label": "B",
+                            # never validated: 100 columns built for each of 1,000 rows = 10⁸
+                            "show_if": _many_columns(100),
+                        },
+                    ],
+                }
+            ],
+        }
+    )
+    response = {
+        "worksheetkit": 1,
+        "kind": "response",
+        "worksheet": "t.columns",
+        "version": "1.0.0",
+        "submitted_at": "2026-12-01T20:00:00+00:00",
+        "answers": {"log": [{"a": 1, "b": 2} for _ in range(1000)]},
+    }
+    with step_budget() as outer:
+        diagnostics = validate_response(ws, response)
+    assert "WK413" in [d.code for d in diagnostics]
+    assert outer.used == 0  # validate opened its own budget
 
 
 # -- YAML text expanded through aliases ---------------------------------------------------------
