@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Literal
 
 from ..model.documents import Assignment
 from ..model.schedule import Schedule
 from ._durations import parse_duration
-from ._expand import MAX_OCCURRENCES
+from ._expand import MAX_OCCURRENCES, MAX_TOTAL_OCCURRENCES
 from ._rules import ScheduleError, _raw_groups, clock_times, compile_schedule
 from ._zones import get_zone
 
@@ -118,6 +119,26 @@ def _too_many(schedule: Schedule) -> ScheduleProblem | None:
         f"{MAX_OCCURRENCES:,}.",
         "Shorten it (for, count or until), repeat less often, or give fewer times in 'at'.",
         (end,),
+    )
+
+
+def check_pathway_total(schedules: Sequence[Schedule]) -> ScheduleProblem | None:
+    """WK219 when the steps' schedules (in step order) make more than
+    ``MAX_TOTAL_OCCURRENCES`` together, the most one assignment may make. Steps without an
+    end are not counted (they are cut at a horizon when scored)."""
+    total = 0
+    for schedule in schedules:
+        n = occurrence_count(schedule)
+        total += n or 0
+    if total <= MAX_TOTAL_OCCURRENCES:
+        return None
+    return (
+        SCHEDULE_PROBLEM,
+        f"The steps of this pathway make {total:,} occurrences together; one assignment may "
+        f"make at most {MAX_TOTAL_OCCURRENCES:,} across all its steps.",
+        "Shorten the steps' schedules (for, count or until), repeat less often, or split the "
+        "pathway into two.",
+        (),
     )
 
 

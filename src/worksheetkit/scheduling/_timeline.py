@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from ..model.documents import Assignment, Pathway, Response, Step, Worksheet
 from ..model.schedule import Schedule
 from ._durations import Duration, add_calendar, parse_duration
-from ._expand import NEVER, ReminderSpec, Series, expand
+from ._expand import NEVER, ReminderSpec, Series, Tally, expand
 from ._occurrence import Occurrence
 from ._rules import ScheduleError, compile_schedule, grace_of, window_of
 from ._zones import UTC, Timeline, get_zone
@@ -198,6 +198,7 @@ class _Unlocks:
             times.sort()
         self.moments = sorted(moments)
         self.required: dict[str, float] = {}
+        self.tally = Tally()  # occurrences expanded to count steps, all steps together
         self.unlocked: dict[str, dt.datetime | None] = {}
         self.visiting: set[str] = set()
 
@@ -227,9 +228,9 @@ class _Unlocks:
             n = 0
             for s in all_series:
                 s.unlocked_at = unlocked
-                n += sum(
-                    1 for o in expand(s, self.tz, self.timeline) if not o.excused and not o.locked
-                )
+                found = expand(s, self.tz, self.timeline)
+                self.tally.add(len(found))
+                n += sum(1 for o in found if not o.excused and not o.locked)
             self.required[step] = n
         return self.required[step]
 
@@ -319,8 +320,10 @@ def occurrences(
     if end is None and not all(_bounded(s) for s in all_series):
         raise ScheduleError("the schedule has no end (no for, count or until): pass end=")
     out: list[Occurrence] = []
+    tally = Tally()
     for s in all_series:
         out.extend(expand(s, tz, timeline, begin_wall, end_wall, begin_utc, end_utc))
+        tally.add(len(out) - tally.made)
     if len(all_series) > 1:
         index = {s.step: s.index for s in all_series}
         out.sort(key=lambda o: (o.opens.timestamp(), index.get(o.step, 0), o.id))
