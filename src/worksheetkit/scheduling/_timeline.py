@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .._dates import DateOutOfRange, check_date
 from ..model.documents import Assignment, Pathway, Response, Step, Worksheet
 from ..model.schedule import Schedule
 from ._durations import Duration, add_calendar, parse_duration
@@ -264,6 +265,10 @@ def _bounds(
     """(naive local wall bound, UTC instant bound) of a range end given as a date or instant."""
     if value is None:
         return None, None
+    try:
+        check_date(value, "the range's end" if is_end else "the range's start")
+    except DateOutOfRange as exc:
+        raise ScheduleError(exc.message.rstrip(".")) from None
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValueError("pass a date, or a datetime with a time zone (an instant)")
@@ -283,6 +288,14 @@ def build(
         tz = get_zone(assignment.timezone)
     except ValueError as exc:
         raise ScheduleError(str(exc)) from exc
+    dates = [(assignment.start, "the assignment's start date")]
+    dates += [(c.from_, "a change's 'from'") for c in assignment.changes]
+    dates += [(e.date, "an excused date") for e in assignment.excused]
+    for value, what in dates:
+        try:
+            check_date(value, what)
+        except DateOutOfRange as exc:
+            raise ScheduleError(exc.message.rstrip(".")) from None
     timeline = Timeline(tz)
     plans, skipped = step_plans(assignment, pack)
     excused_days = {e.date: e.reason for e in assignment.excused if e.occurrence is None}
