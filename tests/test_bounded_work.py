@@ -398,13 +398,70 @@ def test_aliases_of_one_long_text_are_wk006_and_the_text_read_is_bounded() -> No
     ((code, line, message),) = [(d.code, d.line, d.message) for d in builder.diagnostics]
     assert code == "WK006"
     assert line == 7  # the top-level value that overflows: items
-    assert "characters of text" in message
+    assert "bytes of text" in message
     assert "aliases" in message
 
 
+def test_the_alias_text_budget_scales_with_the_file() -> None:
+    mib = 1024 * 1024
+    assert yamlsource.text_limit(0) == yamlsource.MIN_TEXT == mib
+    assert yamlsource.text_limit(100_000) == mib
+    assert yamlsource.text_limit(mib) == 4 * mib
+    assert yamlsource.text_limit(yamlsource.MAX_BYTES) == yamlsource.MAX_TEXT == 10 * mib
+
+
 def test_a_few_aliases_of_a_long_text_are_fine() -> None:
-    ws = loads(_alias_text(20, 100_000))  # 2 MB expanded
+    ws = loads(_alias_text(8, 100_000))  # 0.9 MB expanded from a 0.1 MB file: under 1 MiB
     assert isinstance(ws, Worksheet)
+    ws = loads(_alias_text(2, 400_000))  # 1.2 MB expanded from a 0.4 MB file: under 1.6 MB
+    assert isinstance(ws, Worksheet)
+
+
+def _nested_bomb(levels: int, width: int, size: int) -> str:
+    """A small file whose aliases nest: `width ** levels` copies of a `size`-byte text."""
+    lines = [f"t0: &t0 {'x' * size}"]
+    for level in range(1, levels + 1):
+        refs = ", ".join([f"*t{level - 1}"] * width)
+        lines.append(f"t{level}: &t{level} [{refs}]")
+    return (
+        "worksheetkit: 1\nkind: worksheet\nid: a.b\nversion: 1.0.0\ntitle: T\n"
+        "x-bomb:\n" + "".join(f"  {line}\n" for line in lines) + "items: []\n"
+    )
+
+
+def test_a_nested_alias_bomb_stops_at_four_times_the_file_size() -> None:
+    # 10 ** 4 copies of 1,000 bytes = 10 MB of text (under the old fixed 10 MiB budget) from
+    # a 1.2 KB file, in a few thousand nodes: only the text budget can stop it.
+    text = _nested_bomb(4, 10, 1_000)
+    assert len(text) < 2_000
+    (node,) = list(yaml.compose_all(text, Loader=yamlsource._Loader))
+    limit = yamlsource.text_limit(len(text))
+    assert limit == yamlsource.MIN_TEXT
+    builder = yamlsource._Builder(yamlsource.SourceMap("bomb.yaml"), text_limit=limit)
+    assert builder.build(node) is None
+    assert builder.fatal
+    read = limit - builder.text_budget
+    assert limit < read <= limit + 1_000  # stopped at the first text past the budget
+    assert yamlsource.MAX_NODES - builder.budget < 2_000  # the node budget never came close
+    with pytest.raises(WorksheetError) as info:
+        loads(text, source="bomb.yaml")
+    ((code, line, message),) = [(d.code, d.line, d.message) for d in info.value.diagnostics]
+    assert (code, line) == ("WK006", 7)  # x-bomb's value, the top-level value that overflows
+    assert f"more than {yamlsource.MIN_TEXT:,} bytes of text" in message
+    # One level fewer (1,111 copies of 900 bytes, 999,900 bytes) is within 1 MiB: as far as
+    # YAML goes it loads (x-bomb is then an unknown key of the worksheet).
+    smaller = yamlsource.parse_text(_nested_bomb(3, 10, 900))
+    assert smaller.data is not None
+
+
+def test_non_ascii_text_is_counted_in_bytes() -> None:
+    # 1,111 copies of 500 "é": 555,500 characters but 1,111,000 bytes, over 1 MiB.
+    text = _nested_bomb(3, 10, 500).replace("x" * 500, "é" * 500)
+    parsed = yamlsource.parse_text(text)
+    assert parsed.data is None
+    assert [d.code for d in parsed.diagnostics] == ["WK006"]
+    ascii_text = _nested_bomb(3, 10, 500)  # the same in ASCII: 555,500 bytes
+    assert yamlsource.parse_text(ascii_text).data is not None
 
 
 def test_alias_text_bomb_through_the_cli(tmp_path: Path) -> None:
