@@ -1775,13 +1775,15 @@ def import_questionnaire(resource: FhirSource) -> ImportResult:
     left out or impossible (codes WK710–WK722; paths are FHIR paths such as
     ``Questionnaire.item[3].answerValueSet``). ``resource`` may be a dict, JSON text or a
     :class:`pathlib.Path`; JSON over 10 MB is refused unparsed (WK721)."""
-    resource, refused = read_resource(resource, "Questionnaire")
+    data, refused = read_resource(resource, "Questionnaire")
     if refused is not None:
         return ImportResult(None, [refused])
-    too_big = _size_check(resource)
+    if not isinstance(data, Mapping):
+        data = {}  # not an object: reported as "not a Questionnaire" (WK710)
+    too_big = _size_check(data)
     if too_big is not None:
         return ImportResult(None, [too_big])
-    importer = _Importer(resource)
+    importer = _Importer(data)
     model = importer.run()
     diagnostics = list(importer.out)
     if model is not None:
