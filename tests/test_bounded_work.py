@@ -92,7 +92,9 @@ def test_nested_any_over_a_table_without_max_rows_is_wk309_at_the_outer_any() ->
     assert "1,001,000 combinations of rows" in message
     assert "'log' sets no max_rows" in message
     assert f"{ROW_LIMIT:,} rows" in message
-    assert "nest fewer any()/all() over tables or set max_rows" in message
+    assert "nest fewer any()/all() over tables, name fewer table columns (t.x) or set max_rows" in (
+        message
+    )
 
 
 def test_max_rows_brings_the_same_condition_under_the_budget() -> None:
@@ -243,6 +245,133 @@ def test_a_response_that_exhausts_the_budget_gets_wk413_not_a_hang(
     assert score(ws, {"log": rows})["n"].value == 1000  # scores without quantifiers still work
 
 
+# -- table column references (t.x) ------------------------------------------------------------
+
+
+def _many_columns(n: int, table: str = "log") -> str:
+    # One sum() of many lists: a chain of '+' would hit the nesting limit (WK301) first.
+    return "sum(" + ", ".join([f"{table}.a"] * n) + ") > 0"
+
+
+def test_a_column_reference_costs_the_rows_of_its_table() -> None:
+    t = {"t": Symbol("table", columns={"a": Symbol("number")}, max_rows=10)}
+    assert cost(parse("sum(t.a)"), t).steps == 10
+    assert cost(parse("sum(t.a) + count(t.a) > 1"), t).steps == 20
+    assert cost(parse("any(t, sum(t.a) > a)"), t).steps == 10 * (1 + 10)
+    unbounded = {"t": Symbol("table", columns={"a": Symbol("number")})}
+    found = cost(parse("max(t.a)"), unbounded)
+    assert (found.steps, found.unbounded_tables) == (ROW_LIMIT, ("t",))
+
+
+def test_many_column_references_are_wk309_at_the_first_one() -> None:
+    over = COST_BUDGET // ROW_LIMIT + 1  # 101 references × 1,000 rows > 100,000
+    ((code, line, column, message),) = _codes(_worksheet("min_rows: 0", _many_columns(over)))
+    assert (code, line, column) == ("WK309", 18, 19)  # the first `log.a`, after "sum(
+    assert f"{over * ROW_LIMIT:,} combinations of rows" in message
+    assert "'log' sets no max_rows" in message
+    # Known rows bring it under the budget; the same count at the limit is allowed.
+    assert isinstance(loads(_worksheet("max_rows: 20", _many_columns(over))), Worksheet)
+    assert isinstance(loads(_worksheet("min_rows: 0", _many_columns(over - 1))), Worksheet)
+
+
+def test_a_column_reference_in_a_column_condition_counts_per_row() -> None:
+    # 2 references to other (1,000 rows) = 2,000; once per row of log: 100 rows 200,000.
+    def text(rows: str) -> str:
+        return textwrap.dedent(
+            f"""\
+            worksheetkit: 1
+            kind: worksheet
+            id: t.cost
+            version: 1.0.0
+            title: Cost
+            language: en
+            items:
+              - id: other
+                type: table
+                label: Other
+                columns: [{{id: c, type: number, label: C}}]
+              - id: log
+                type: table
+                label: Log
+                {rows}
+                columns:
+                  - {{id: a, type: number, label: A, show_if: "sum(other.c) > max(other.c)"}}
+            """
+        )
+
+    ((code, line, _column, message),) = _codes(text("max_rows: 100"))
+    assert (code, line) == ("WK309", 17)
+    assert "200,000 combinations of rows once for each row of its table" in message
+    assert isinstance(loads(text("max_rows: 50")), Worksheet)  # 50 × 2,000 = 100,000
+
+
+def test_building_a_column_is_charged_per_row() -> None:
+    rows = [{"a": i, "b": i} for i in range(30)]
+    expr = parse("sum(t.a) + sum(t.b) > 0 and not any(t, a > 100)")
+    with step_budget() as budget:
+        assert evaluate(expr, {"t": rows}) is True
+    assert budget.used == 30 + 30 + 30
+    assert cost(expr, {}, row_limit=30).steps == budget.used
+    # Inside a quantifier the column is built again for every row visited.
+    with step_budget() as budget:
+        evaluate(parse("any(t, a > sum(t.a))"), {"t": rows})
+    assert budget.used == 30 * (1 + 30)
+
+
+def test_many_column_references_exhaust_the_budget() -> None:
+    rows = [{"a": i} for i in range(1000)]
+    expr = parse("sum(" + ", ".join(["t.a"] * 200) + ")")  # 200,000 rows read
+    with step_budget(50_000) as budget:
+        assert evaluate(expr, {"t": rows}) is None
+    assert budget.exhausted
+    assert budget.used == 50 * 1000 + 1000  # stops at the column that overflowed
+    with step_budget() as budget:
+        assert evaluate(expr, {"t": rows}) == 200 * sum(range(1000))
+    assert budget.used == 200_000
+
+
+def test_a_response_with_column_references_per_row_gets_wk413() -> None:
+    ws = Worksheet.model_validate(
+        {
+            "worksheetkit": 1,
+            "kind": "worksheet",
+            "id": "t.columns",
+            "version": "1.0.0",
+            "title": "Columns",
+            "language": "en",
+            "items": [
+                {
+                    "id": "log",
+                    "type": "table",
+                    "label": "Log",
+                    "columns": [
+                        {"id": "a", "type": "number", "label": "A"},
+                        {
+                            "id": "b",
+                            "type": "number",
+                            "label": "B",
+                            # never validated: 100 columns built for each of 1,000 rows = 10⁸
+                            "show_if": _many_columns(100),
+                        },
+                    ],
+                }
+            ],
+        }
+    )
+    response = {
+        "worksheetkit": 1,
+        "kind": "response",
+        "worksheet": "t.columns",
+        "version": "1.0.0",
+        "submitted_at": "2026-12-01T20:00:00+00:00",
+        "answers": {"log": [{"a": 1, "b": 2} for _ in range(1000)]},
+    }
+    with step_budget() as outer:
+        diagnostics = validate_response(ws, response)
+    assert "WK413" in [d.code for d in diagnostics]
+    assert outer.used == 0  # validate opened its own budget
+
+
 # -- YAML text expanded through aliases ---------------------------------------------------------
 
 
@@ -269,13 +398,70 @@ def test_aliases_of_one_long_text_are_wk006_and_the_text_read_is_bounded() -> No
     ((code, line, message),) = [(d.code, d.line, d.message) for d in builder.diagnostics]
     assert code == "WK006"
     assert line == 7  # the top-level value that overflows: items
-    assert "characters of text" in message
+    assert "bytes of text" in message
     assert "aliases" in message
 
 
+def test_the_alias_text_budget_scales_with_the_file() -> None:
+    mib = 1024 * 1024
+    assert yamlsource.text_limit(0) == yamlsource.MIN_TEXT == mib
+    assert yamlsource.text_limit(100_000) == mib
+    assert yamlsource.text_limit(mib) == 4 * mib
+    assert yamlsource.text_limit(yamlsource.MAX_BYTES) == yamlsource.MAX_TEXT == 10 * mib
+
+
 def test_a_few_aliases_of_a_long_text_are_fine() -> None:
-    ws = loads(_alias_text(20, 100_000))  # 2 MB expanded
+    ws = loads(_alias_text(8, 100_000))  # 0.9 MB expanded from a 0.1 MB file: under 1 MiB
     assert isinstance(ws, Worksheet)
+    ws = loads(_alias_text(2, 400_000))  # 1.2 MB expanded from a 0.4 MB file: under 1.6 MB
+    assert isinstance(ws, Worksheet)
+
+
+def _nested_bomb(levels: int, width: int, size: int) -> str:
+    """A small file whose aliases nest: `width ** levels` copies of a `size`-byte text."""
+    lines = [f"t0: &t0 {'x' * size}"]
+    for level in range(1, levels + 1):
+        refs = ", ".join([f"*t{level - 1}"] * width)
+        lines.append(f"t{level}: &t{level} [{refs}]")
+    return (
+        "worksheetkit: 1\nkind: worksheet\nid: a.b\nversion: 1.0.0\ntitle: T\n"
+        "x-bomb:\n" + "".join(f"  {line}\n" for line in lines) + "items: []\n"
+    )
+
+
+def test_a_nested_alias_bomb_stops_at_four_times_the_file_size() -> None:
+    # 10 ** 4 copies of 1,000 bytes = 10 MB of text (under the old fixed 10 MiB budget) from
+    # a 1.2 KB file, in a few thousand nodes: only the text budget can stop it.
+    text = _nested_bomb(4, 10, 1_000)
+    assert len(text) < 2_000
+    (node,) = list(yaml.compose_all(text, Loader=yamlsource._Loader))
+    limit = yamlsource.text_limit(len(text))
+    assert limit == yamlsource.MIN_TEXT
+    builder = yamlsource._Builder(yamlsource.SourceMap("bomb.yaml"), text_limit=limit)
+    assert builder.build(node) is None
+    assert builder.fatal
+    read = limit - builder.text_budget
+    assert limit < read <= limit + 1_000  # stopped at the first text past the budget
+    assert yamlsource.MAX_NODES - builder.budget < 2_000  # the node budget never came close
+    with pytest.raises(WorksheetError) as info:
+        loads(text, source="bomb.yaml")
+    ((code, line, message),) = [(d.code, d.line, d.message) for d in info.value.diagnostics]
+    assert (code, line) == ("WK006", 7)  # x-bomb's value, the top-level value that overflows
+    assert f"more than {yamlsource.MIN_TEXT:,} bytes of text" in message
+    # One level fewer (1,111 copies of 900 bytes, 999,900 bytes) is within 1 MiB: as far as
+    # YAML goes it loads (x-bomb is then an unknown key of the worksheet).
+    smaller = yamlsource.parse_text(_nested_bomb(3, 10, 900))
+    assert smaller.data is not None
+
+
+def test_non_ascii_text_is_counted_in_bytes() -> None:
+    # 1,111 copies of 500 "é": 555,500 characters but 1,111,000 bytes, over 1 MiB.
+    text = _nested_bomb(3, 10, 500).replace("x" * 500, "é" * 500)
+    parsed = yamlsource.parse_text(text)
+    assert parsed.data is None
+    assert [d.code for d in parsed.diagnostics] == ["WK006"]
+    ascii_text = _nested_bomb(3, 10, 500)  # the same in ASCII: 555,500 bytes
+    assert yamlsource.parse_text(ascii_text).data is not None
 
 
 def test_alias_text_bomb_through_the_cli(tmp_path: Path) -> None:

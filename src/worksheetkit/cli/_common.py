@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -19,6 +21,20 @@ def fail_usage(message: str) -> None:
     """An I/O or usage problem: one line on stderr, exit 2."""
     click.echo(f"worksheetkit: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+_D = TypeVar("_D", dt.date, dt.datetime)
+
+
+def usable_date(value: _D, param: click.Parameter | None = None) -> _D:
+    """``value`` when it is within the dates worksheetkit accepts; else one line, exit 2."""
+    from .._dates import date_problem
+
+    name = (param.opts[0] if param.opts else param.name) if param is not None else "The date"
+    problem = date_problem(value, str(name))
+    if problem is not None:
+        fail_usage(problem)
+    return value
 
 
 def write_atomic(path: str | Path, text: str | bytes) -> None:

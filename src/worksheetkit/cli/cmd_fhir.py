@@ -37,7 +37,10 @@ def _parts(path: str) -> tuple[str | int, ...]:
 MAX_INPUT_BYTES = 64 * 1024 * 1024  # a regular file of at most this size; never /dev/zero
 
 
-def _read(path: str) -> str:
+def _read(path: str, what: str | None = None) -> str:
+    """The text of ``path``. A FHIR resource (``what`` names it) over 10 MB is WK721 (exit 1),
+    refused after reading at most 10 MB + 1 byte and before any parsing."""
+    from ..fhir.importer import MAX_FHIR_BYTES, _too_large
     from ..loading.files import FileRefused, read_bounded
 
     if not Path(path).exists():
@@ -45,10 +48,13 @@ def _read(path: str) -> str:
     if Path(path).is_dir():
         fail_usage(f"{path}: is a folder, not a file")
     try:
-        return read_bounded(path, MAX_INPUT_BYTES).decode("utf-8")
+        return read_bounded(path, MAX_FHIR_BYTES if what else MAX_INPUT_BYTES).decode("utf-8")
     except UnicodeDecodeError:
         fail_usage(f"{path}: not a UTF-8 text file")
     except FileRefused as exc:
+        if exc.reason == "large" and what:
+            _report([_too_large(what).with_location(file=path, line=1, column=1)])
+            sys.exit(EXIT_PROBLEMS)
         fail_usage(exc.message)
     raise AssertionError  # pragma: no cover - fail_usage exits
 
@@ -107,11 +113,11 @@ def _load_worksheet(path: str) -> Any:
     return model
 
 
-def _json_file(path: str, what: str) -> tuple[Any, str]:
+def _json_file(path: str, what: str, *, fhir: bool = True) -> tuple[Any, str]:
     from ..loading.strictjson import JSONProblem
     from ..loading.strictjson import loads as strict_loads
 
-    text = _read(path)
+    text = _read(path, what if fhir else None)
     try:
         data = strict_loads(text)
     except JSONProblem as exc:
@@ -236,7 +242,7 @@ def export_response_cmd(
     from ..responses import validate_response
 
     model = _load_worksheet(worksheet)
-    data, text = _json_file(response, "response")
+    data, text = _json_file(response, "response", fhir=False)
     diagnostics = _located(validate_response(model, data), response, text)
     _report(diagnostics)
     if any(d.severity == "error" for d in diagnostics):
@@ -273,6 +279,6 @@ def import_response_cmd(
     result = import_response(data, model, questionnaire=original)
     diagnostics = _located(result.diagnostics, response, text)
     _report(diagnostics)
-    if result.response:
+    if result.response and not any(d.severity == "error" for d in diagnostics):
         emit(_dump(result.response), output, inputs=(worksheet, response, questionnaire))
     _finish(diagnostics, strict)

@@ -10,7 +10,15 @@ from typing import Any
 
 import click
 
-from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage, refuse_input_as_output, write_atomic
+from ._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    emit,
+    fail_usage,
+    refuse_input_as_output,
+    usable_date,
+    write_atomic,
+)
 
 # Without an end in the schedule, list this long from --from (or the start).
 DEFAULT_HORIZON = dt.timedelta(weeks=12)
@@ -20,9 +28,11 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+    usable_date(day, param)
+    return day
 
 
 def _fail(lines: list[str]) -> None:

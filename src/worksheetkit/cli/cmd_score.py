@@ -9,7 +9,14 @@ from typing import Any
 
 import click
 
-from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage, refuse_input_as_output
+from ._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    emit,
+    fail_usage,
+    refuse_input_as_output,
+    usable_date,
+)
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
@@ -17,7 +24,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
         return None
     try:
         if len(value) == 10:
-            return dt.date.fromisoformat(value)
+            return usable_date(dt.date.fromisoformat(value), param)
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
@@ -27,7 +34,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
         raise click.BadParameter(
             f"'{value}' has no UTC offset; add one (e.g. +00:00 or Z) or give a date"
         )
-    return moment
+    return usable_date(moment, param)
 
 
 @click.command(name="score")

@@ -1,10 +1,12 @@
-"""A static bound on the work of one expression: the table rows ``any()``/``all()`` may visit.
+"""A static bound on the work of one expression: the table rows ``any()``/``all()`` may visit
+and the rows read to build table columns (``t.x``).
 
-Everything in the language but ``any``/``all`` costs time linear in the expression and in the
-answers it reads. A quantifier runs its condition once per row, so nested quantifiers multiply:
-``any(t, any(t, any(t, …)))`` over 1,000 rows visits 10⁹ row combinations. ``cost`` counts
-those visits from each table's ``max_rows`` (or the hard row limit when a table sets none)
-before anything is evaluated; the evaluator counts the same unit at run time
+A quantifier runs its condition once per row, so nested quantifiers multiply:
+``any(t, any(t, any(t, …)))`` over 1,000 rows visits 10⁹ row combinations. A column reference
+``t.x`` reads every row of ``t``, so an expression naming ``t.x`` 400 times over 1,000 rows
+reads 400,000 rows, and inside ``any(t, …)`` that is multiplied again. ``cost`` counts
+both from each table's ``max_rows`` (or the hard row limit when a table sets none) before
+anything is evaluated; the evaluator counts the same units at run time
 (``evaluator.StepBudget``), so the static bound is an upper bound of the counted steps.
 """
 
@@ -14,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from .nodes import Call, Expr, Name, children, walk
+from .nodes import Call, ColumnRef, Expr, Name, children, walk
 from .problems import TOO_COSTLY, ExprProblem
 
 if TYPE_CHECKING:
@@ -38,8 +40,8 @@ class Cost:
 def cost(expr: Expr, symbols: Mapping[str, Symbol], *, row_limit: int = ROW_LIMIT) -> Cost:
     """The most row visits one evaluation of ``expr`` can make.
 
-    ``any(t, c)`` costs ``rows(t) × (1 + cost(c))`` plus the cost of ``t`` itself; everything
-    else costs the sum of its parts. ``rows(t)`` is the table's ``max_rows`` when ``symbols``
+    ``any(t, c)`` costs ``rows(t) × (1 + cost(c))`` plus the cost of ``t`` itself; ``t.x``
+    costs ``rows(t)``; everything else costs the sum of its parts. ``rows(t)`` is the table's ``max_rows`` when ``symbols``
     knows it, else ``row_limit``.
     """
     unbounded: set[str] = set()
@@ -47,19 +49,26 @@ def cost(expr: Expr, symbols: Mapping[str, Symbol], *, row_limit: int = ROW_LIMI
     return Cost(steps, tuple(sorted(unbounded)))
 
 
+def _rows(name: str, symbols: Mapping[str, Symbol], limit: int, unbounded: set[str]) -> int:
+    """The most rows the table ``name`` may have: its ``max_rows``, else ``limit``."""
+    symbol = symbols.get(name)
+    most = getattr(symbol, "max_rows", None) if symbol is not None else None
+    if isinstance(most, int) and 0 <= most <= limit:
+        return most
+    if symbol is not None and symbol.kind == "table":
+        unbounded.add(name)
+    return limit
+
+
 def _cost(expr: Expr, symbols: Mapping[str, Symbol], limit: int, unbounded: set[str]) -> int:
     if isinstance(expr, Call) and expr.function in ("any", "all") and len(expr.args) == 2:
         table, condition = expr.args
-        rows = limit
-        if isinstance(table, Name):
-            symbol = symbols.get(table.name)
-            most = getattr(symbol, "max_rows", None) if symbol is not None else None
-            if isinstance(most, int) and 0 <= most <= limit:
-                rows = most
-            elif symbol is not None and symbol.kind == "table":
-                unbounded.add(table.name)
+        rows = _rows(table.name, symbols, limit, unbounded) if isinstance(table, Name) else limit
         inner = _cost(condition, symbols, limit, unbounded)
         return _cost(table, symbols, limit, unbounded) + rows * (1 + inner)
+    if isinstance(expr, ColumnRef):
+        # `t.x` reads every row of t to build the column (the evaluator charges the same).
+        return _rows(expr.table, symbols, limit, unbounded)
     return sum(_cost(child, symbols, limit, unbounded) for child in children(expr))
 
 
@@ -81,7 +90,8 @@ def check_cost(
     if total <= budget:
         return None
     first = next(
-        (n for n in walk(expr) if isinstance(n, Call) and n.function in ("any", "all")), expr
+        (n for n in walk(expr) if isinstance(n, Call) and n.function in ("any", "all")),
+        next((n for n in walk(expr) if isinstance(n, ColumnRef)), expr),
     )
     why = ""
     if found.unbounded_tables:
@@ -94,7 +104,8 @@ def check_cost(
     return ExprProblem(
         TOO_COSTLY,
         f"This condition would check up to {total:,} combinations of rows{per_row}{why}; "
-        f"at most {budget:,} are allowed, so nest fewer any()/all() over tables or set max_rows",
+        f"at most {budget:,} are allowed, so nest fewer any()/all() over tables, name fewer "
+        "table columns (t.x) or set max_rows",
         "Give each table a max_rows that fits what a client will really fill in, or look at "
         "one table at a time instead of any() inside any().",
         first.offset,

@@ -23,8 +23,9 @@ _POWERS: Final = tuple(10.0**k for k in range(16))  # exact doubles 1 … 1e15
 _INT_LIMIT: Final = 2.0**53
 
 
-#: Row visits (one per row that ``any``/``all`` looks at, the unit ``cost.py`` bounds) allowed
-#: per response when the caller opens a ``step_budget()``, else per ``evaluate()`` call.
+#: Row visits (one per row that ``any``/``all`` looks at, and one per row of a table whose
+#: column ``t.x`` is built: the unit ``cost.py`` bounds) allowed per response when the caller
+#: opens a ``step_budget()``, else per ``evaluate()`` call.
 MAX_STEPS: Final = 1_000_000
 
 
@@ -262,6 +263,9 @@ class _Evaluator:
             table = self.lookup(expr.table)
             if not isinstance(table, list):
                 return None
+            # Building the column reads every row: charged like a row visit, or an expression
+            # naming `t.x` hundreds of times would do rows x names of work for free.
+            self.charge(len(table))
             return [
                 clean(row.get(expr.column)) if isinstance(row, Mapping) else None for row in table
             ]
@@ -323,15 +327,9 @@ class _Evaluator:
         if not isinstance(table, list) or not table:
             return False  # no rows: neither "some row" nor "every row" holds
         outer = self.rows
-        budget = self.budget
-        if budget is None:
-            budget = self.budget = StepBudget()
         try:
             for row in table:
-                budget.used += 1
-                if budget.used > budget.limit:
-                    budget.exhausted = True
-                    raise _OutOfSteps
+                self.charge(1)
                 self.rows = (*outer, row if isinstance(row, Mapping) else {})
                 result = truthy(self.run(condition))
                 if name == "any" and result:
@@ -341,6 +339,16 @@ class _Evaluator:
         finally:
             self.rows = outer
         return name == "all"
+
+    def charge(self, steps: int) -> None:
+        """Spend ``steps`` row visits; stop the evaluation once the budget is spent."""
+        budget = self.budget
+        if budget is None:
+            budget = self.budget = StepBudget()
+        budget.used += steps
+        if budget.used > budget.limit:
+            budget.exhausted = True
+            raise _OutOfSteps
 
     def step_completed(self, arg: Expr) -> bool:
         if self.completed is None:
@@ -471,7 +479,8 @@ def evaluate(
     ``completed(step_id)`` answers ``completed(step)`` (false when not given). Never raises
     because of the answers; values that are not JSON-like count as null.
 
-    Work is bounded: ``any``/``all`` may visit at most ``MAX_STEPS`` rows per call, or per
+    Work is bounded: ``any``/``all`` and column references (``t.x``) may visit at most
+    ``MAX_STEPS`` rows per call, or per
     enclosing ``step_budget()`` block; past that the result is null and the budget is marked
     ``exhausted`` (so the caller can say so).
     """

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import yaml
 from pydantic import ValidationError
@@ -1708,14 +1709,81 @@ def _size_check(resource: Any) -> Diagnostic | None:
     )
 
 
-def import_questionnaire(resource: Mapping[str, Any]) -> ImportResult:
+MAX_FHIR_BYTES: Final = 10 * 1024 * 1024
+"""FHIR JSON larger than this (a file, or text given to the importers) is refused, unparsed."""
+
+FhirSource = Mapping[str, Any] | str | bytes | os.PathLike[str]
+"""A FHIR resource: already parsed (a dict), its JSON text (``str``/``bytes``) or a file
+(a :class:`pathlib.Path`; a plain ``str`` is always JSON text, never a file name)."""
+
+
+def _too_large(what: str) -> Diagnostic:
+    return Diagnostic(
+        code="WK721",
+        message=f"This FHIR {what} is larger than {MAX_FHIR_BYTES // (1024 * 1024)} MB; it "
+        "was not read and nothing was imported.",
+        severity="error",
+        hint="Split it into smaller resources, or check that this is the file you meant.",
+        path="$",
+    )
+
+
+def _utf8_size(text: str, limit: int) -> int:
+    """The UTF-8 size of ``text``, computed exactly only when it could exceed ``limit``."""
+    if len(text) * 4 <= limit:  # at most four bytes a character
+        return len(text)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def read_resource(source: FhirSource, what: str) -> tuple[Any, Diagnostic | None]:
+    """The parsed resource from ``source``, or why it was refused: WK721 when its JSON is over
+    :data:`MAX_FHIR_BYTES` (checked before parsing, and a file is never read past it), WK710
+    when it is not strict JSON. A file that cannot be read raises :class:`OSError`."""
+    if isinstance(source, os.PathLike):
+        from ..loading.files import FileRefused, read_bounded
+
+        try:
+            source = read_bounded(source, MAX_FHIR_BYTES)
+        except FileRefused as exc:
+            if exc.reason == "large":
+                return None, _too_large(what)
+            raise
+    if isinstance(source, str | bytes):
+        size = len(source) if isinstance(source, bytes) else _utf8_size(source, MAX_FHIR_BYTES)
+        if size > MAX_FHIR_BYTES:
+            return None, _too_large(what)
+        from ..loading.strictjson import JSONProblem
+        from ..loading.strictjson import loads as strict_loads
+
+        try:
+            return strict_loads(source), None
+        except JSONProblem as exc:
+            return None, Diagnostic(
+                code="WK710",
+                message=f"{exc.message} The FHIR {what} was not imported.",
+                severity="error",
+                hint=exc.hint,
+                line=exc.line,
+                column=exc.column,
+                path=exc.path or "$",
+            )
+    return source, None
+
+
+def import_questionnaire(resource: FhirSource) -> ImportResult:
     """A worksheet from an R4 Questionnaire, with a diagnostic for everything approximated,
-    left out or impossible (codes WK710–WK720; paths are FHIR paths such as
-    ``Questionnaire.item[3].answerValueSet``)."""
-    too_big = _size_check(resource)
+    left out or impossible (codes WK710–WK722; paths are FHIR paths such as
+    ``Questionnaire.item[3].answerValueSet``). ``resource`` may be a dict, JSON text or a
+    :class:`pathlib.Path`; JSON over 10 MB is refused unparsed (WK721)."""
+    data, refused = read_resource(resource, "Questionnaire")
+    if refused is not None:
+        return ImportResult(None, [refused])
+    if not isinstance(data, Mapping):
+        data = {}  # not an object: reported as "not a Questionnaire" (WK710)
+    too_big = _size_check(data)
     if too_big is not None:
         return ImportResult(None, [too_big])
-    importer = _Importer(resource)
+    importer = _Importer(data)
     model = importer.run()
     diagnostics = list(importer.out)
     if model is not None:
@@ -1750,7 +1818,7 @@ def import_questionnaire(resource: Mapping[str, Any]) -> ImportResult:
     )
 
 
-def from_fhir(resource: Mapping[str, Any]) -> Worksheet:
+def from_fhir(resource: FhirSource) -> Worksheet:
     """A worksheet from an R4 Questionnaire; raises :class:`WorksheetError` when impossible.
 
     Warnings (what was approximated or left out) are dropped here; use
@@ -1779,10 +1847,10 @@ def _walk_items(items: list[Any]) -> dict[str, Any]:
 
 
 def import_response(
-    qr: Mapping[str, Any],
+    qr: FhirSource,
     worksheet: Worksheet,
     *,
-    questionnaire: Mapping[str, Any] | None = None,
+    questionnaire: FhirSource | None = None,
 ) -> ResponseImport:
     """A worksheetkit response document (a dict) from an R4 QuestionnaireResponse.
 
@@ -1790,10 +1858,21 @@ def import_response(
     (pass the original ``questionnaire`` for exact linkId and answer-code mappings), or the
     linkId slugified as the importer does. Answers to calculated scores are not copied: scores
     are computed from the answers, and a stored score that disagrees is reported (WK742).
+
+    A question answered twice (its linkId repeated, at the top or in nested groups) with
+    different answers is an error (WK744 at the second occurrence): no answer is picked, and
+    the result has no response (``{}``); twice with the same answer is a warning. ``qr`` and
+    ``questionnaire`` may be dicts, JSON text or :class:`pathlib.Path`; JSON over 10 MB is
+    refused unparsed (WK721).
     """
     out: list[Diagnostic] = []
     link_ids: dict[str, str] = {}
     codes: dict[str, dict[str, Any]] = {}
+    qr, refused = read_resource(qr, "QuestionnaireResponse")
+    if refused is None and questionnaire is not None:
+        questionnaire, refused = read_resource(questionnaire, "Questionnaire")
+    if refused is not None:
+        return ResponseImport({}, [refused])
     if questionnaire is not None:
         imported = import_questionnaire(questionnaire)
         link_ids, codes = imported.link_ids, imported.answer_codes
@@ -1829,6 +1908,36 @@ def import_response(
 
     answers: dict[str, Any] = {}
     stored_scores: dict[str, Any] = {}
+    # Every answer read per question (None: none), to catch a linkId answered twice: keeping
+    # one of two different answers would silently hide the other (say PHQ-9 item 9).
+    seen: dict[str, Any] = {}
+
+    def twice(ident: str, link_id: str, fpath: str, *, same: bool) -> None:
+        # Names the question and its linkId, never the answers (they are health data).
+        if same:
+            out.append(
+                Diagnostic(
+                    code="WK744",
+                    message=f"The question '{ident}' (linkId '{link_id}') appears twice with "
+                    "the same answer; it was read once.",
+                    severity="warning",
+                    hint="Check the software that wrote the response: each question is "
+                    "answered in one place.",
+                    path=fpath,
+                )
+            )
+            return
+        out.append(
+            Diagnostic(
+                code="WK744",
+                message=f"The question '{ident}' (linkId '{link_id}') is answered twice with "
+                "different answers; neither can be trusted, so the response was not imported.",
+                severity="error",
+                hint="Fix the response at its source so each question is answered once, then "
+                "import it again.",
+                path=fpath,
+            )
+        )
 
     def convert(
         item: Any, raw_answers: list[Any], fpath: str, item_codes: Mapping[str, Any]
@@ -1894,6 +2003,7 @@ def import_response(
             item = items.get(ident) if ident else None
             if item is not None and item.type == "table":
                 row: dict[str, Any] = {}
+                row_seen: dict[str, Any] = {}
                 columns = {c.id: c for c in item.columns}
                 for k, cell in enumerate(as_list(raw.get("item"))):
                     if not isinstance(cell, dict):
@@ -1912,6 +2022,15 @@ def import_response(
                     value = convert(
                         columns[col_id], as_list(cell.get("answer")), f"{here}.item[{k}]", {}
                     )
+                    if col_id in row_seen:
+                        twice(
+                            f"{item.id}.{col_id}",
+                            cell_link,
+                            f"{here}.item[{k}]",
+                            same=row_seen[col_id] == value,
+                        )
+                        continue
+                    row_seen[col_id] = value
                     if value is not None:
                         row[col_id] = value
                 if row:
@@ -1919,8 +2038,12 @@ def import_response(
                 continue
             if item is not None:
                 value = convert(item, as_list(raw.get("answer")), here, codes.get(item.id, {}))
-                if value is not None:
-                    answers[item.id] = value
+                if item.id in seen:
+                    twice(item.id, link_id, here, same=seen[item.id] == value)
+                else:
+                    seen[item.id] = value
+                    if value is not None:
+                        answers[item.id] = value
             elif raw.get("answer"):
                 warn(
                     "WK740",
@@ -1951,6 +2074,8 @@ def import_response(
     ):
         response["language"] = qr["language"]
     response["answers"] = answers
+    if has_errors(out):
+        return ResponseImport({}, sort_diagnostics(out))
     if stored_scores:
         _compare_scores(worksheet, response, stored_scores, out)
     return ResponseImport(response, sort_diagnostics(out))
@@ -2012,11 +2137,16 @@ def _compare_scores(
 
 
 def response_from_fhir(
-    qr: Mapping[str, Any],
+    qr: FhirSource,
     worksheet: Worksheet,
     *,
-    questionnaire: Mapping[str, Any] | None = None,
+    questionnaire: FhirSource | None = None,
 ) -> dict[str, Any]:
     """A worksheetkit response document from a QuestionnaireResponse (see
-    :func:`import_response` for the matching rules and the warnings)."""
-    return import_response(qr, worksheet, questionnaire=questionnaire).response
+    :func:`import_response` for the matching rules and the warnings). Raises
+    :class:`WorksheetError` when it cannot be imported (not a QuestionnaireResponse, a
+    question answered twice differently, over 10 MB)."""
+    result = import_response(qr, worksheet, questionnaire=questionnaire)
+    if has_errors(result.diagnostics):
+        raise WorksheetError(result.diagnostics)
+    return result.response

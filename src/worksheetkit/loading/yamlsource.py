@@ -51,10 +51,24 @@ MAX_BYTES = 5 * 1024 * 1024
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")  # shown in WK004; others are not
 MAX_DEPTH = 48
 MAX_NODES = 200_000  # nodes visited, counting every alias expansion
-#: Characters of text (scalars and keys) a document may expand to, counting every alias
-#: expansion. A file without aliases stays under it (it is at most MAX_BYTES long); aliases
-#: repeating one long text (3,000 × 100 KB) would otherwise make hundreds of megabytes.
-MAX_TEXT = 2 * MAX_BYTES
+#: UTF-8 bytes of text (scalars and keys) a document may expand to, counting every alias
+#: expansion: four times the file's size, at least MIN_TEXT and at most MAX_TEXT
+#: (``text_limit``). A file without aliases stays under it (its text is at most its size);
+#: aliases repeating one long text (3,000 × 100 KB) would otherwise make hundreds of
+#: megabytes, and a small file of nested aliases could still make 10 MB.
+MAX_TEXT = 10 * 1024 * 1024
+MIN_TEXT = 1024 * 1024
+
+
+def text_limit(size: int) -> int:
+    """The expanded-text budget of a document of ``size`` bytes."""
+    return min(MAX_TEXT, max(MIN_TEXT, 4 * size))
+
+
+def _utf8_len(text: str) -> int:
+    # isascii() is O(1) for Python's compact strings; only other text is encoded to count it.
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
 
 Path = tuple[str | int, ...]
 
@@ -231,7 +245,8 @@ def parse_text(text: str, file: str | None = None) -> Parsed:
     if "\\u" in text:
         text = _join_surrogates(text)
     source.text = text
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+    size = _utf8_len(text)
+    if size > MAX_BYTES:
         return Parsed(
             None,
             source,
@@ -306,7 +321,7 @@ def parse_text(text: str, file: str | None = None) -> Parsed:
                 )
             ],
         )
-    builder = _Builder(source)
+    builder = _Builder(source, text_limit=text_limit(size))
     data = builder.build(nodes[0])
     diagnostics = builder.diagnostics
     if builder.fatal:
@@ -446,11 +461,12 @@ class _Fatal(Exception):
 class _Builder:
     """Plain values from the node tree: refuses tags, duplicate keys, alias bombs, depth."""
 
-    def __init__(self, source: SourceMap) -> None:
+    def __init__(self, source: SourceMap, *, text_limit: int = MAX_TEXT) -> None:
         self.source = source
         self.diagnostics: list[Diagnostic] = []
         self.budget = MAX_NODES
-        self.text_budget = MAX_TEXT
+        self.text_limit = text_limit
+        self.text_budget = text_limit
         self.fatal = False
         # The top-level value being built: where an alias bomb is reported (the expansion
         # overflows deep inside shared nodes whose own marks point at their anchors).
@@ -486,7 +502,7 @@ class _Builder:
         tag = node.tag
         cls = type(node)
         if cls is yaml.ScalarNode:
-            self.text_budget -= len(node.value)
+            self.text_budget -= _utf8_len(node.value)
             if self.text_budget < 0:
                 self._too_much_text(node)
             if tag == _STR:
@@ -535,8 +551,9 @@ class _Builder:
     def _too_much_text(self, node: yaml.Node) -> None:
         self._error(
             "WK006",
-            f"This document expands to more than {MAX_TEXT:,} characters of text: YAML "
-            "aliases ('*name') repeat the same text over and over.",
+            f"This document expands to more than {self.text_limit:,} bytes of text (four "
+            "times its size, at least 1 MiB, at most 10 MiB): YAML aliases ('*name') repeat "
+            "the same text over and over.",
             self.top_value or node,
             "Write the text out once where it is needed, or use fewer '*alias' references "
             "to long texts.",
@@ -578,7 +595,7 @@ class _Builder:
                 )
                 continue
             raw = key_node.value
-            self.text_budget -= len(raw)
+            self.text_budget -= _utf8_len(raw)
             if self.text_budget < 0:
                 self._too_much_text(key_node)
             if key_node.tag != _STR and key_node.tag not in _STD_TAGS:

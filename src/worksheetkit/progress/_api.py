@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .._dates import check_date
 from ..errors import Diagnostic
 from ..model.documents import Assignment, Pathway, Response, Worksheet
 from ._core import (
@@ -78,7 +79,9 @@ def default_fraction(answers: Mapping[str, Any]) -> float:
 
 
 def as_instant(as_of: dt.datetime | dt.date, tz: dt.tzinfo) -> dt.datetime:
-    """A date means the end of that local day (the start of the next one)."""
+    """A date means the end of that local day (the start of the next one). Raises
+    ``ValueError`` (``DateOutOfRange``) outside 1900-01-01 … 2200-12-31."""
+    check_date(as_of, "as_of")
     if isinstance(as_of, dt.datetime):
         if as_of.tzinfo is None:
             raise ValueError("as_of must have a time zone (an instant), or be a date")

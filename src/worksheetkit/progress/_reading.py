@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .._dates import MAX_DATE, MIN_DATE, date_problem
 from ..errors import Diagnostic
 from ..loading.strictjson import JSONProblem, StrictDecoder
 
@@ -217,6 +218,8 @@ def _text_fields(**fields: Any) -> None:
 
 
 _fromisoformat = dt.datetime.fromisoformat
+_FIRST_YEAR, _LAST_YEAR = MIN_DATE.year, MAX_DATE.year
+_IN_RANGE = f"a date and time from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}"
 
 
 def read_response(
@@ -271,6 +274,9 @@ def read_response(
             submitted = parse_time(raw_time)
         if submitted is None:
             raise _FieldError("submitted_at", "a date and time with a UTC offset (ISO 8601)")
+        # The year test is the fast path (once per line); date_problem is the rule.
+        if not _FIRST_YEAR < submitted.year < _LAST_YEAR and date_problem(submitted):
+            raise _FieldError("submitted_at", _IN_RANGE)
         answers = get("answers")
         if answers is None:
             answers = {}

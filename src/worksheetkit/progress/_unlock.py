@@ -30,7 +30,7 @@ class UnlockFacts:
     ) -> None:
         """``counts``: the occurrences of each step when the whole schedule is already
         expanded (every step ends); else they are counted here."""
-        from ..scheduling._expand import expand
+        from ..scheduling._expand import MAX_TOTAL_OCCURRENCES, expand
         from ..scheduling._timeline import _bounded, build, step_plans
 
         self.assignment_id = assignment.id
@@ -57,6 +57,7 @@ class UnlockFacts:
         by_step: dict[str | None, list[Any]] = {}
         for s in all_series:
             by_step.setdefault(s.step, []).append(s)
+        total = 0
         for step, series in by_step.items():
             if step is None:
                 continue
@@ -66,7 +67,12 @@ class UnlockFacts:
             n = 0
             for s in series:
                 s.unlocked_at = None  # every occurrence, as if unlocked from the start
-                n += sum(1 for _ in expand(s, tz, timeline))
+                n += len(expand(s, tz, timeline))
+            total += n
+            if total > MAX_TOTAL_OCCURRENCES:  # scheduling refuses it too (reported there)
+                self.by_worksheet.clear()
+                self.limit.clear()
+                return
             self.limit[step] = max(1, n)
 
     def _step(self, step: str | None, occurrence: str | None, worksheet: str | None) -> str | None:

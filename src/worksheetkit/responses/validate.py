@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final
 
+from .._dates import date_problem
 from ..errors import Diagnostic, has_errors
 from ..expressions import MAX_STEPS, evaluate, references, step_budget
 from ..expressions.evaluator import as_number
@@ -240,11 +241,19 @@ def _envelope(ws: Worksheet, data: dict[Any, Any], out: list[Diagnostic]) -> Non
         if value is None:
             continue
         stamp = _timestamp(value)
+        out_of_range = date_problem(stamp, f"'{key}'")
         if stamp is None:
             _shape(
                 out,
                 f"'{key}' should be a date and time with its UTC offset.",
                 f'Write it like "{key}": "2026-12-01T20:05:00+00:00".',
+                "/" + key,
+            )
+        elif out_of_range is not None:
+            _shape(
+                out,
+                out_of_range,
+                "Check the device clock that wrote the response.",
                 "/" + key,
             )
         else:

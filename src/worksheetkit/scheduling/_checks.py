@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Literal
 
+from .._dates import MAX_DATE, MIN_DATE, date_problem
 from ..model.documents import Assignment
 from ..model.schedule import Schedule
 from ._durations import parse_duration
-from ._expand import MAX_OCCURRENCES
-from ._rules import ScheduleError, _raw_groups, clock_times, compile_schedule
+from ._expand import MAX_OCCURRENCES, MAX_TOTAL_OCCURRENCES
+from ._rules import ScheduleError, _parse_until, _raw_groups, clock_times, compile_schedule
 from ._zones import get_zone
 
 SCHEDULE_PROBLEM = "WK219"
@@ -32,6 +34,8 @@ CODES: dict[str, str] = {
 SubPath = tuple[str | int, ...]
 ScheduleProblem = tuple[str, str, str | None, SubPath]
 AssignmentProblem = tuple[str, Literal["error", "warning"], str, str | None, SubPath]
+
+_DATE_HINT = f"Use a real date from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()} (YYYY-MM-DD)."
 
 _REFERENCE_START = dt.date(2026, 1, 5)  # a Monday; static checks need some start
 
@@ -121,6 +125,26 @@ def _too_many(schedule: Schedule) -> ScheduleProblem | None:
     )
 
 
+def check_pathway_total(schedules: Sequence[Schedule]) -> ScheduleProblem | None:
+    """WK219 when the steps' schedules (in step order) make more than
+    ``MAX_TOTAL_OCCURRENCES`` together, the most one assignment may make. Steps without an
+    end are not counted (they are cut at a horizon when scored)."""
+    total = 0
+    for schedule in schedules:
+        n = occurrence_count(schedule)
+        total += n or 0
+    if total <= MAX_TOTAL_OCCURRENCES:
+        return None
+    return (
+        SCHEDULE_PROBLEM,
+        f"The steps of this pathway make {total:,} occurrences together; one assignment may "
+        f"make at most {MAX_TOTAL_OCCURRENCES:,} across all its steps.",
+        "Shorten the steps' schedules (for, count or until), repeat less often, or split the "
+        "pathway into two.",
+        (),
+    )
+
+
 def _words(seconds: float) -> str:
     if seconds % 86400 == 0:
         days = int(seconds // 86400)
@@ -133,6 +157,9 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
     """Every static problem of one schedule: (code, message, hint, subpath inside it)."""
     out: list[ScheduleProblem] = []
     repeat = schedule.repeat
+    out_of_range = date_problem(schedule.until, "'until'")
+    if out_of_range is not None:  # nothing else can be computed from such a date
+        return [(SCHEDULE_PROBLEM, out_of_range, _DATE_HINT, ("until",))]
 
     durations = {}
     for key, value in (
@@ -310,6 +337,8 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
             _groups, raw_count, raw_until = _raw_groups(
                 schedule.rrule, times, schedule.at is not None
             )
+            if raw_until is not None:
+                _parse_until(raw_until)  # a date Python can hold, inside the accepted range
             if (raw_count is not None or raw_until is not None) and ends:
                 out.append(
                     (
@@ -353,6 +382,15 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
 def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
     """Problems of an assignment beyond its schedules (which ``check_schedule`` covers)."""
     out: list[AssignmentProblem] = []
+    dates: list[tuple[dt.date, str, SubPath]] = [(assignment.start, "The start date", ("start",))]
+    dates += [(c.from_, "'from'", ("changes", i, "from")) for i, c in enumerate(assignment.changes)]
+    dates += [
+        (e.date, "The date", ("excused", i, "date")) for i, e in enumerate(assignment.excused)
+    ]
+    for value, what, subpath in dates:
+        problem = date_problem(value, what)
+        if problem is not None:
+            out.append((SCHEDULE_PROBLEM, "error", problem, _DATE_HINT, subpath))
     if bool(assignment.worksheet) == bool(assignment.pathway):
         both = bool(assignment.worksheet)
         out.append(

@@ -25,6 +25,9 @@ _END = dt.datetime.max
 #: make; ``validate`` reports a schedule that would make more (WK219), and expansion stops
 #: with a ``ScheduleError`` as soon as a series passes it.
 MAX_OCCURRENCES = 5_000
+#: The most occurrences one assignment may make across all its series (every step of a
+#: pathway, every change): without it a pathway of many steps could make 5,000 x steps.
+MAX_TOTAL_OCCURRENCES = 20_000
 #: ``unlocked_at`` value of a step whose unlock rule never became true.
 NEVER = dt.datetime.max.replace(tzinfo=UTC)
 
@@ -320,6 +323,27 @@ def too_many(series: Series) -> ScheduleError:
         f"{where} makes more than {MAX_OCCURRENCES:,} occurrences in this range, the most one "
         "schedule may have: shorten it (for, count, until), or ask for a shorter range"
     )
+
+
+class Tally:
+    """Occurrences made so far for one assignment; raises once they pass
+    ``MAX_TOTAL_OCCURRENCES`` (each series is checked after it is built, so at most one
+    series' worth, 5,000, is built past the cap)."""
+
+    __slots__ = ("made",)
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    def add(self, n: int) -> None:
+        self.made += n
+        if self.made > MAX_TOTAL_OCCURRENCES:
+            raise ScheduleError(
+                f"the assignment makes more than {MAX_TOTAL_OCCURRENCES:,} occurrences in all "
+                "(counting every step of its pathway) in this range, the most one assignment "
+                "may have: shorten the steps' schedules, use fewer steps, or ask for a "
+                "shorter range"
+            )
 
 
 def _finish(

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from ..model.documents import Assignment, Response
 from ._durations import Duration
-from ._expand import ReminderSpec, Series, expand
+from ._expand import ReminderSpec, Series, Tally, expand
 from ._occurrence import Occurrence
 from ._rules import Group
 from ._timeline import PackLike, _bounded, _bounds, build
@@ -286,8 +286,10 @@ def to_ics(
     cal.add("calscale", "GREGORIAN")
     segment: dict[str | None, int] = {}
     dates: list[dt.date] = []
+    tally = Tally()
     for series in all_series:
         occurrences = expand(series, tz, timeline, begin_wall, end_wall, begin_utc, end_utc)
+        tally.add(len(occurrences))
         seg = segment[series.step] = segment.get(series.step, -1) + 1
         if not occurrences:
             continue

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from dateutil import rrule as du
 
+from .._dates import date_problem
 from ..model.schedule import Schedule
 from ._durations import Duration, add_calendar, parse_duration
 
@@ -259,14 +260,24 @@ def _parse_until(text: str) -> tuple[dt.datetime, bool]:
     try:
         if len(value) == 8:
             day = dt.datetime.strptime(value, "%Y%m%d")
-            return day + _ONE_DAY - dt.timedelta(seconds=1), False
-        return dt.datetime.strptime(value, "%Y%m%dT%H%M%S"), is_utc
+        else:
+            day = dt.datetime.strptime(value, "%Y%m%dT%H%M%S")
     except ValueError as exc:
         raise ScheduleError(f"UNTIL={text} is not a date or date-time") from exc
+    problem = date_problem(day, "UNTIL")
+    if problem is not None:
+        raise ScheduleError(problem.rstrip("."))
+    if len(value) == 8:
+        return day + _ONE_DAY - dt.timedelta(seconds=1), False
+    return day, is_utc
 
 
 def compile_schedule(schedule: Schedule, start: dt.date) -> Compiled:
     """The rule groups and bounds of ``schedule`` expanded from local midnight of ``start``."""
+    for value, what in ((start, "The start date"), (schedule.until, "'until'")):
+        problem = date_problem(value, what)
+        if problem is not None:
+            raise ScheduleError(problem.rstrip("."))
     midnight = dt.datetime(start.year, start.month, start.day)
     times = clock_times(schedule)
     end: dt.datetime | None = None

@@ -8,10 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .._dates import DateOutOfRange, check_date
 from ..model.documents import Assignment, Pathway, Response, Step, Worksheet
 from ..model.schedule import Schedule
 from ._durations import Duration, add_calendar, parse_duration
-from ._expand import NEVER, ReminderSpec, Series, expand
+from ._expand import NEVER, ReminderSpec, Series, Tally, expand
 from ._occurrence import Occurrence
 from ._rules import ScheduleError, compile_schedule, grace_of, window_of
 from ._zones import UTC, Timeline, get_zone
@@ -198,6 +199,7 @@ class _Unlocks:
             times.sort()
         self.moments = sorted(moments)
         self.required: dict[str, float] = {}
+        self.tally = Tally()  # occurrences expanded to count steps, all steps together
         self.unlocked: dict[str, dt.datetime | None] = {}
         self.visiting: set[str] = set()
 
@@ -227,9 +229,9 @@ class _Unlocks:
             n = 0
             for s in all_series:
                 s.unlocked_at = unlocked
-                n += sum(
-                    1 for o in expand(s, self.tz, self.timeline) if not o.excused and not o.locked
-                )
+                found = expand(s, self.tz, self.timeline)
+                self.tally.add(len(found))
+                n += sum(1 for o in found if not o.excused and not o.locked)
             self.required[step] = n
         return self.required[step]
 
@@ -263,6 +265,10 @@ def _bounds(
     """(naive local wall bound, UTC instant bound) of a range end given as a date or instant."""
     if value is None:
         return None, None
+    try:
+        check_date(value, "the range's end" if is_end else "the range's start")
+    except DateOutOfRange as exc:
+        raise ScheduleError(exc.message.rstrip(".")) from None
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValueError("pass a date, or a datetime with a time zone (an instant)")
@@ -282,6 +288,14 @@ def build(
         tz = get_zone(assignment.timezone)
     except ValueError as exc:
         raise ScheduleError(str(exc)) from exc
+    dates = [(assignment.start, "the assignment's start date")]
+    dates += [(c.from_, "a change's 'from'") for c in assignment.changes]
+    dates += [(e.date, "an excused date") for e in assignment.excused]
+    for value, what in dates:
+        try:
+            check_date(value, what)
+        except DateOutOfRange as exc:
+            raise ScheduleError(exc.message.rstrip(".")) from None
     timeline = Timeline(tz)
     plans, skipped = step_plans(assignment, pack)
     excused_days = {e.date: e.reason for e in assignment.excused if e.occurrence is None}
@@ -319,8 +333,10 @@ def occurrences(
     if end is None and not all(_bounded(s) for s in all_series):
         raise ScheduleError("the schedule has no end (no for, count or until): pass end=")
     out: list[Occurrence] = []
+    tally = Tally()
     for s in all_series:
         out.extend(expand(s, tz, timeline, begin_wall, end_wall, begin_utc, end_utc))
+        tally.add(len(out) - tally.made)
     if len(all_series) > 1:
         index = {s.step: s.index for s in all_series}
         out.sort(key=lambda o: (o.opens.timestamp(), index.get(o.step, 0), o.id))

@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from .._dates import date_problem
 from ..errors import Diagnostic, WorksheetError
 from ..model import Assignment, Pathway, Plan
 from ..validation import LoadedPack, load_pack, page_name
@@ -376,6 +377,8 @@ def _moment(value: Any) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
+        return None
+    if date_problem(moment) is not None:
         return None
     return moment if moment.tzinfo is not None else None
 

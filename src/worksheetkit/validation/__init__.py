@@ -791,6 +791,27 @@ class PackChecker:
                 for p in check(expr, symbols, functions_allowed=allowed):
                     hint = p.hint or expr_hint(p.code, symbols)
                     self.out.append(wnode.diag(p.code, p.message, hint, offset=p.offset))
+        self.out.extend(self._pathway_total(steps, model))
+
+    def _pathway_total(self, steps: Located, model: Pathway) -> Iterator[Diagnostic]:
+        """WK219 when the steps together make more occurrences than one assignment may."""
+        from ..model import Schedule
+        from ..scheduling._checks import check_pathway_total
+
+        schedules: list[Schedule] = []
+        for step in model.steps:
+            schedule = step.schedule
+            if schedule is None:  # the worksheet's default, when the pack has it
+                try:
+                    schedule = self.pack.worksheet(step.worksheet).default_schedule
+                except KeyError:
+                    continue
+                schedule = schedule or Schedule(repeat="once")
+            schedules.append(schedule)
+        problem = check_pathway_total(schedules)
+        if problem is not None:
+            code, message, hint, _subpath = problem
+            yield steps.diag(code, message, hint)
 
     def _assignment(self, doc: SourceDocument, model: Assignment) -> None:
         root = Located(doc.data, doc, ())
