@@ -74,7 +74,8 @@ def test_the_version_is_written_in_one_place() -> None:
         for f in files
         for m in shown.finditer(f.read_text(encoding="utf-8"))
     ]
-    assert len(found) >= 4  # the pattern still finds the hooks file, lint.md, ci.md, getting-started
+    # The pattern still finds the hooks file, lint.md, ci.md and getting-started.md.
+    assert len(found) >= 4
     assert [(name, v) for name, v in found if v != worksheetkit.__version__] == []
 
 
