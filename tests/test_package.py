@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import worksheetkit
 
@@ -53,6 +56,28 @@ def test_version_is_printed() -> None:
     )
     assert out.returncode == 0
     assert worksheetkit.__version__ in out.stdout
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_version_is_written_in_one_place() -> None:
+    # pyproject.toml takes it from _version.py (hatch); the docs that show it (the pre-commit
+    # `rev:` to copy, the output of --version) must name that same version.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"]
+    assert project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["hatch"]["version"]["path"] == "src/worksheetkit/_version.py"
+    shown = re.compile(r"rev: v(\d+\.\d+\.\d+)|worksheetkit, version (\d+\.\d+\.\d+)")
+    files = [ROOT / ".pre-commit-hooks.yaml", ROOT / "README.md", *sorted(ROOT.glob("docs/*.md"))]
+    found = [
+        (f.name, m.group(1) or m.group(2))
+        for f in files
+        for m in shown.finditer(f.read_text(encoding="utf-8"))
+    ]
+    # The pattern still finds the hooks file, lint.md, ci.md and getting-started.md.
+    assert len(found) >= 4
+    assert [(name, v) for name, v in found if v != worksheetkit.__version__] == []
 
 
 def test_every_registered_command_exists() -> None:

@@ -74,16 +74,6 @@ _HANDLED = frozenset(
         "reverse",
     }
 )
-#: Changes that alter the scores of stored responses rather than their validity.
-SCORE_CHANGES = frozenset(
-    {
-        "option_value_changed",
-        "reverse_changed",
-        "formula_changed",
-        "missing_changed",
-        "score_removed",
-    }
-)
 
 
 @dataclass(frozen=True)

@@ -86,15 +86,6 @@ class Context:
 Check = Callable[[Context], Iterator[Finding]]
 
 
-def _text_of(value: object, language: str) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        text = value.get(language)
-        return text if isinstance(text, str) else None
-    return None
-
-
 def _filled(value: object) -> bool:
     if isinstance(value, str):
         return bool(value.strip())

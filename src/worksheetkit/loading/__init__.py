@@ -128,8 +128,3 @@ def read_document(
     if text is None:
         return SourceDocument(name, None, SourceMap(name), None, problems)
     return parse_document(text, name, default_kind)
-
-
-def location_of(doc: SourceDocument, path: Path) -> tuple[str | None, int, int, str]:
-    line, column = doc.source.locate(path)
-    return doc.file, line, column, json_path(path)

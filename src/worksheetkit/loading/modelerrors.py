@@ -7,7 +7,7 @@ import re
 import types
 import typing
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -550,6 +550,3 @@ def _range_hint(kind: str, ctx: dict[str, Any]) -> str:
     if kind in ("too_long", "string_too_long"):
         return "Shorten it."
     return "Change the number to one inside the allowed range."
-
-
-LiteralKind = Literal["worksheet", "pathway", "pack", "assignment", "response"]

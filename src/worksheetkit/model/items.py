@@ -332,10 +332,6 @@ Section.model_rebuild()
 Table.model_rebuild()
 
 
-def option_value(spec: OptionSpec) -> int | float | str:
-    return spec.value if isinstance(spec, Option) else spec
-
-
 def normalise_options(specs: list[OptionSpec] | None) -> list[Option]:
     """Bare strings/numbers become full options (value is also the label)."""
     out: list[Option] = []

@@ -469,12 +469,6 @@ def _mean(values: Iterable[float]) -> float | None:
     return sum(vs) / len(vs) if vs else None
 
 
-def _extends(r: OccurrenceResult) -> bool:
-    return r.status == "completed_on_time" or (
-        r.status == "completed_late" and r.slot.timing == "flexible"
-    )
-
-
 def _weighted(ds: Sequence[tuple[float, float]]) -> float | None:
     """Σ d·c / Σ d over (planned difficulty, credit) pairs; None when Σ d is not positive."""
     total = sum(d for d, _ in ds)
@@ -648,21 +642,6 @@ def _trend(results: Sequence[OccurrenceResult], weeks: _Weeks, policy: Policy) -
         return Trend(tuple(rows), None, None, ())
     slope = _slope([(float(i), q) for i, q in usable])
     return Trend(tuple(rows), slope, slope < policy.declining_below, tuple(i for i, _ in usable))
-
-
-def trend_of(
-    results: Sequence[OccurrenceResult],
-    as_of: dt.datetime,
-    start: dt.date,
-    tz: dt.tzinfo,
-    policy: Policy,
-    weeks_of: Sequence[int] | None = None,
-) -> Trend:
-    """Weekly Q (weeks counted from the assignment's start date, local time) and its slope
-    over the last ``trend_weeks`` complete weeks that have eligible occurrences."""
-    if weeks_of is None:
-        weeks_of = week_indexes([r.slot for r in results], start, tz)
-    return _trend(results, _complete_weeks(weeks_of, as_of, start, tz), policy)
 
 
 class _Prepared:

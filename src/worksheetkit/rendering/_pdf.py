@@ -10,11 +10,10 @@ network. The same input gives the same bytes (no creation date, a fixed document
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Literal
+from typing import Any
 
 __all__ = ["PAPER_SIZES", "PdfUnavailable", "html_to_pdf", "layout", "pdf_available"]
 
-Paper = Literal["a4", "letter"]
 PAPER_SIZES: dict[str, str] = {"a4": "A4", "letter": "letter"}
 
 INSTALL_HINT = "PDF output needs WeasyPrint: pip install 'worksheetkit[pdf]'"

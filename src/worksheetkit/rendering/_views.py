@@ -111,7 +111,6 @@ class FieldView:
     row_label: str = ""
     in_cell: bool = False
     max_length: int | None = None
-    add_hidden: bool = False
     optional_text: str = "(optional)"
     # For the printed handout (docs/rendering.md, Printing).
     condition: str = ""  # the show_if in words
@@ -809,7 +808,6 @@ class ViewBuilder:
                 cell.show_if = _expr_json(col.show_if)
                 cells.append(cell)
             fv.rows.append(cells)
-        fv.add_hidden = item.max_rows is not None and count >= item.max_rows
         fv.print_extra = max(0, table_rows(item) - count)
 
     def _scale_hint(self, col: Rating, head: FieldView) -> Markup | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from .._humanize import date_text, datetime_text, short_date_text
 from ..progress import AdherenceReport, OccurrenceResult
@@ -17,7 +17,6 @@ from ..progress._series import Series, text_of
 
 # Which answer series a report charts: ``auto`` charts the scores when the worksheet has any
 # (a PHQ-9 shows its total, not nine item charts) and the answers otherwise.
-ChartChoice = Literal["auto", "scores", "items", "all", "none"]
 CHART_CHOICES: tuple[str, ...] = ("auto", "scores", "items", "all", "none")
 
 STATUS_TEXT = {

@@ -122,9 +122,7 @@ class Plan:
     not_answerable: frozenset[str]  # ids of notes, sections and media
     scores: dict[str, ScorePlan]
     order: tuple[str, ...]  # conditioned field ids and "score:<id>", dependencies first
-    condition_scores: frozenset[str]  # scores the conditions need (computed while validating)
     completion: Expr | None
-    reversed_fields: tuple[str, ...]
     reversed_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # The order resolved to objects: every step, and only what validation needs.
     full_order: tuple[Field | ScorePlan, ...] = ()
@@ -337,9 +335,7 @@ def _compile(ws: Worksheet) -> Plan:
         not_answerable=frozenset(not_answerable - set(fields)),
         scores=scores,
         order=order,
-        condition_scores=frozenset(needed),
         completion=_parse(ws.completion),
-        reversed_fields=tuple(f.id for f in fields.values() if f.reverse is not None),
         reversed_columns=reversed_columns,
     )
 

@@ -96,10 +96,6 @@ def _shape(
     diag(out, "WK411", message, hint, path, severity)
 
 
-def _major(version: str) -> str:
-    return version.split(".", 1)[0]
-
-
 def _check_version(
     out: list[Diagnostic], ws: Worksheet, declared: str, path: str, *, partial: bool
 ) -> None:
