@@ -29,10 +29,7 @@ def test_all_is_sorted_and_complete() -> None:
 
 
 def _imported_after(code: str) -> list[str]:
-    probe = (
-        f"import sys\n{code}\n"
-        f"print('\\n' + ','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    )
+    probe = f"import sys\n{code}\nprint('\\n' + ','.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     last = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
     return [m for m in last.split(",") if m and m in HEAVY]

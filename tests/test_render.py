@@ -496,10 +496,21 @@ def test_markdown_output_never_carries_a_script_link() -> None:
         "<javascript:alert(1)>",
     ]
     ws = Worksheet.model_validate(
-        {"worksheetkit": 1, "id": "t.md", "version": "1.0.0", "title": "T",
-         "instructions": "\n\n".join(tricks),
-         "items": [{"type": "media", "kind": "audio", "label": "A",
-                    "url": "https://ok.example/a.mp3>)[y](javascript:alert(1))"}]}
+        {
+            "worksheetkit": 1,
+            "id": "t.md",
+            "version": "1.0.0",
+            "title": "T",
+            "instructions": "\n\n".join(tricks),
+            "items": [
+                {
+                    "type": "media",
+                    "kind": "audio",
+                    "label": "A",
+                    "url": "https://ok.example/a.mp3>)[y](javascript:alert(1))",
+                }
+            ],
+        }
     )
     text = render(ws, to="markdown")
     plain = MarkdownIt("commonmark", {"html": True})

@@ -41,8 +41,13 @@ class FakePack:
         ident = ref.split("@")[0]
         schedule = {"repeat": "once", "at": "10:00"} if ident == "exposure.review" else None
         return Worksheet.model_validate(
-            {"worksheetkit": 1, "id": ident, "version": "1.0.0", "title": ident,
-             "default_schedule": schedule}
+            {
+                "worksheetkit": 1,
+                "id": ident,
+                "version": "1.0.0",
+                "title": ident,
+                "default_schedule": schedule,
+            }
         )
 
 
@@ -53,8 +58,12 @@ def _yaml(text: str) -> Any:
 
 def assignment(extra: str = "") -> Assignment:
     data: dict[str, Any] = {
-        "worksheetkit": 1, "kind": "assignment", "id": "a-erp", "client": "c-1",
-        "pathway": "ocd.erp-first-month@1.0.0", "start": "2026-11-30",  # a Monday
+        "worksheetkit": 1,
+        "kind": "assignment",
+        "id": "a-erp",
+        "client": "c-1",
+        "pathway": "ocd.erp-first-month@1.0.0",
+        "start": "2026-11-30",  # a Monday
         "timezone": "America/New_York",
         "plan": {"when": "After work", "where": "Living room", "confidence": 7},
     }
@@ -63,12 +72,24 @@ def assignment(extra: str = "") -> Assignment:
     return Assignment.model_validate(data)
 
 
-def response(step: str | None, submitted: str, worksheet: str = "exposure.hierarchy",
-             occurrence: str | None = None) -> Response:
-    return Response.model_validate({
-        "worksheetkit": 1, "kind": "response", "worksheet": worksheet, "assignment": "a-erp",
-        "step": step, "occurrence": occurrence, "submitted_at": submitted, "answers": {},
-    })
+def response(
+    step: str | None,
+    submitted: str,
+    worksheet: str = "exposure.hierarchy",
+    occurrence: str | None = None,
+) -> Response:
+    return Response.model_validate(
+        {
+            "worksheetkit": 1,
+            "kind": "response",
+            "worksheet": worksheet,
+            "assignment": "a-erp",
+            "step": step,
+            "occurrence": occurrence,
+            "submitted_at": submitted,
+            "answers": {},
+        }
+    )
 
 
 def test_combined_timeline_with_offsets_and_locked_steps() -> None:
@@ -99,8 +120,14 @@ def test_unlock_when_completed_by_a_response() -> None:
 
 
 def test_responses_match_steps_by_occurrence_id_or_worksheet() -> None:
-    by_id = [response(None, "2026-12-08T09:00:00-05:00", worksheet="x",
-                      occurrence="hierarchy/2026-12-07T00:00")]
+    by_id = [
+        response(
+            None,
+            "2026-12-08T09:00:00-05:00",
+            worksheet="x",
+            occurrence="hierarchy/2026-12-07T00:00",
+        )
+    ]
     by_worksheet = [response(None, "2026-12-08T09:00:00-05:00")]
     for responses in (by_id, by_worksheet):
         found = occurrences(assignment(), pack=FakePack(), responses=responses)
@@ -109,16 +136,20 @@ def test_responses_match_steps_by_occurrence_id_or_worksheet() -> None:
 
 def test_response_to_another_assignment_does_not_unlock() -> None:
     other = response("hierarchy", "2026-12-08T09:00:00-05:00").model_copy(
-        update={"assignment": "a-other"})
+        update={"assignment": "a-other"}
+    )
     found = occurrences(assignment(), pack=FakePack(), responses=[other])
     assert all(o.locked for o in found if o.step == "practice")
 
 
 def test_completed_needs_every_occurrence_of_a_repeating_step() -> None:
-    pathway = PATHWAY.replace('unlock_when: "completed(hierarchy)"',
-                              'unlock_when: "completed(monitor)"')
-    six = [response("monitor", f"2026-12-0{d}T21:00:00-05:00", "ocd.ritual-monitoring")
-           for d in range(1, 7)]
+    pathway = PATHWAY.replace(
+        'unlock_when: "completed(hierarchy)"', 'unlock_when: "completed(monitor)"'
+    )
+    six = [
+        response("monitor", f"2026-12-0{d}T21:00:00-05:00", "ocd.ritual-monitoring")
+        for d in range(1, 7)
+    ]
     found = occurrences(assignment(), pack=FakePack(pathway), responses=six)
     assert all(o.locked for o in found if o.step == "practice")
     seven = [*six, response("monitor", "2026-12-07T21:00:00-05:00", "ocd.ritual-monitoring")]
@@ -127,8 +158,9 @@ def test_completed_needs_every_occurrence_of_a_repeating_step() -> None:
 
 
 def test_start_at_step_rebases_offsets_and_counts_earlier_steps_done() -> None:
-    found = occurrences(assignment("{start_at_step: hierarchy, start: 2026-12-14}"),
-                        pack=FakePack())
+    found = occurrences(
+        assignment("{start_at_step: hierarchy, start: 2026-12-14}"), pack=FakePack()
+    )
     assert {o.step for o in found} == {"hierarchy", "practice", "review"}
     assert found[0].id == "hierarchy/2026-12-14T00:00"
     practice = [o for o in found if o.step == "practice"]
@@ -137,19 +169,26 @@ def test_start_at_step_rebases_offsets_and_counts_earlier_steps_done() -> None:
 
 
 def test_start_at_step_skipped_steps_count_as_completed() -> None:
-    pathway = PATHWAY.replace('unlock_when: "completed(hierarchy)"',
-                              'unlock_when: "completed(monitor)"')
+    pathway = PATHWAY.replace(
+        'unlock_when: "completed(hierarchy)"', 'unlock_when: "completed(monitor)"'
+    )
     found = occurrences(assignment("{start_at_step: hierarchy}"), pack=FakePack(pathway))
     assert not any(o.locked for o in found)
 
 
 def test_step_change_from_a_date() -> None:
-    a = assignment("changes: [{from: 2026-12-04, step: monitor, "
-                   "schedule: {repeat: daily, at: '07:00', for: P3D}}]")
+    a = assignment(
+        "changes: [{from: 2026-12-04, step: monitor, "
+        "schedule: {repeat: daily, at: '07:00', for: P3D}}]"
+    )
     monitor = [o.id for o in occurrences(a, pack=FakePack()) if o.step == "monitor"]
     assert monitor == [
-        "monitor/2026-11-30T20:00", "monitor/2026-12-01T20:00", "monitor/2026-12-02T20:00",
-        "monitor/2026-12-03T20:00", "monitor/2026-12-04T07:00", "monitor/2026-12-05T07:00",
+        "monitor/2026-11-30T20:00",
+        "monitor/2026-12-01T20:00",
+        "monitor/2026-12-02T20:00",
+        "monitor/2026-12-03T20:00",
+        "monitor/2026-12-04T07:00",
+        "monitor/2026-12-05T07:00",
         "monitor/2026-12-06T07:00",
     ]
 

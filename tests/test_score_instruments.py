@@ -18,7 +18,9 @@ EXAMPLES = ROOT / "examples"
 INSTRUMENTS = EXAMPLES / "instruments"
 RESPONSES = EXAMPLES / "responses"
 # A copy of ../shared/fixtures/fhir (CC0), kept in the repository so the tests need nothing else.
-FHIR_RESPONSE = ROOT / "tests" / "fixtures" / "fhir" / "questionnaireresponse-sdc-profile-example-PHQ9.json"
+FHIR_RESPONSE = (
+    ROOT / "tests" / "fixtures" / "fhir" / "questionnaireresponse-sdc-profile-example-PHQ9.json"
+)
 PHQ_COPYRIGHT = (
     "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with "
     "an educational grant from Pfizer Inc. No permission required to reproduce, translate, "

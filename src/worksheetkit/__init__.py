@@ -15,13 +15,13 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from .errors import Diagnostic, WorksheetError
-    from .model import Assignment, Pack, Pathway, Response, Worksheet
-    from .validation import LoadedPack, load, load_pack, loads, validate
     from .fhir import from_fhir, to_fhir
+    from .model import Assignment, Pack, Pathway, Response, Worksheet
     from .progress import AdherenceReport, adherence
     from .rendering import render
     from .responses import score, validate_response
     from .scheduling import Occurrence, occurrences
+    from .validation import LoadedPack, load, load_pack, loads, validate
 
 __all__ = [
     "AdherenceReport",

@@ -126,7 +126,9 @@ def test_report_fits_the_width_without_sideways_scrolling(  # type: ignore[no-un
 def test_narrow_calendar_is_a_list_per_week(word_report_files, page) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 360, "height": 900})
     page.goto(word_report_files["a-example-0001"].as_uri())
-    assert page.locator(".wkr-calendar thead").evaluate("e => e.getBoundingClientRect().height") <= 1
+    assert (
+        page.locator(".wkr-calendar thead").evaluate("e => e.getBoundingClientRect().height") <= 1
+    )
     row = page.locator(".wkr-calendar tbody tr").first
     assert row.evaluate("e => getComputedStyle(e).display") == "block"
     # Days without homework are left out of the list; days with homework show their status.
