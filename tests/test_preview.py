@@ -429,3 +429,34 @@ def test_the_cli_serves_the_pack_on_loopback(pack: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_hard_links_and_pipes_in_the_pack_are_not_served(client: TestClient, pack: Path) -> None:
+    # Discovery's WK220 rules hold for the server too: a hard link can name a file outside the
+    # pack, and reading a pipe would hang the server.
+    os.link(pack.parent / "secret.yaml", pack / "media/hard.svg")
+    os.mkfifo(pack / "media/pipe.svg")
+    for path in ("/pack/media/hard.svg", "/pack/media/pipe.svg", "/view/media/hard.svg"):
+        reply = client.get(path)
+        assert reply.status_code == 404, path
+        assert "secret" not in reply.text
+
+
+def test_printable_tab_links_the_pdf_handout(client: TestClient) -> None:
+    page = client.get("/view/worksheets/thought-record.yaml", params={"tab": "printable"})
+    assert 'href="/pdf/worksheets/thought-record.yaml?lang=en&amp;paper=a4"' in page.text
+    assert "paper=letter" in page.text
+    reply = client.get("/pdf/worksheets/thought-record.yaml", params={"paper": "letter"})
+    if reply.status_code == 501:  # WeasyPrint not installed: the reply says what to install
+        assert "worksheetkit[pdf]" in reply.text
+        return
+    assert reply.status_code == 200
+    assert reply.headers["content-type"] == "application/pdf"
+    assert reply.content.startswith(b"%PDF-")
+    from worksheetkit.rendering import render_pdf
+    from worksheetkit.validation import load
+
+    letter = render_pdf(load(ROOT / "examples/worksheets/thought-record.yaml"), paper="letter")
+    assert reply.content == letter  # the same handout `render --to pdf --paper letter` writes
+    assert client.get("/pdf/../secret.yaml").status_code == 404
+    assert client.get("/pdf/media/body-outline.svg").status_code == 404

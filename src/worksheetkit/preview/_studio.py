@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -46,12 +47,18 @@ def inside_pack(root: Path, rel: str) -> Path:
         part in ("..", "") or part.startswith(".") or part in _SKIP_PARTS for part in pure.parts
     ):
         raise OutsidePack(rel)
-    candidate = (root / Path(*pure.parts)).resolve()
+    unresolved = root / Path(*pure.parts)
+    candidate = unresolved.resolve()
     try:
         candidate.relative_to(root)
     except ValueError:
         raise OutsidePack(rel) from None
-    if not candidate.is_file():
+    try:
+        info = os.stat(candidate)  # the link's target; the link itself was resolved above
+    except OSError:
+        raise OutsidePack(rel) from None
+    # Discovery's WK220 rules: a regular file with one name (a hard link can point anywhere).
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
         raise OutsidePack(rel)
     return candidate
 

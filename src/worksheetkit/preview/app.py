@@ -34,6 +34,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
+from ..validation import page_name
 from ._studio import (
     DOCUMENT_SUFFIXES,
     FileEntry,
@@ -234,6 +235,30 @@ def create_app(root: str, *, host: str = "127.0.0.1", watch: bool = True) -> Sta
         headers = {**NO_STORE, "Content-Security-Policy": "default-src 'none'; sandbox"}
         return Response(data, media_type=media_type, headers=headers)
 
+    async def pdf(request: Request) -> Response:
+        # The printable handout as the site and `render --to pdf` make it (WeasyPrint, optional).
+        snap = await snapshot()
+        rel = request.path_params["rel"]
+        try:
+            entry = _entry(snap, rel)
+        except OutsidePack:
+            return PlainTextResponse("Not in this pack.", status_code=404, headers=NO_STORE)
+        ws = snap.worksheet(entry)
+        if ws is None:
+            return PlainTextResponse("No printable for this file.", status_code=404)
+        paper = "letter" if request.query_params.get("paper") == "letter" else "a4"
+        language = _language(request, snap, ws)
+        from ..rendering import render_pdf
+        from ..rendering._pdf import PdfUnavailable
+
+        try:
+            data = await asyncio.to_thread(render_pdf, ws, language=language, paper=paper)
+        except PdfUnavailable as exc:
+            return PlainTextResponse(str(exc), status_code=501, headers=NO_STORE)
+        name = f"{page_name(ws.id, ws.version)}-{paper}.pdf"
+        headers = {**NO_STORE, "Content-Disposition": f'inline; filename="{name}"'}
+        return Response(data, media_type="application/pdf", headers=headers)
+
     async def ics(request: Request) -> Response:
         snap = await snapshot()
         rel = request.path_params["rel"]
@@ -353,6 +378,7 @@ def create_app(root: str, *, host: str = "127.0.0.1", watch: bool = True) -> Sta
         Route("/pack/", frame),
         Route("/pack/{rel:path}", pack_file),
         Route("/ics/{rel:path}", ics),
+        Route("/pdf/{rel:path}", pdf),
         Route("/api/check", check, methods=["POST"]),
         Route("/api/state", state),
         Route("/events", events),
