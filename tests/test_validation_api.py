@@ -829,3 +829,16 @@ def test_response_diagnostics_never_quote_values(tmp_path: Path) -> None:
     diags = validate(path)
     assert {d.code for d in diags} >= {"WK102", "WK104"}
     assert all(secret not in f"{d.message} {d.hint}" for d in diags)
+
+
+def test_the_library_leaves_the_garbage_collector_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """validate() and load_pack() never pause the process-wide collector; only the CLI may."""
+    import gc
+
+    touched: list[str] = []
+    monkeypatch.setattr(gc, "disable", lambda: touched.append("disable"))
+    monkeypatch.setattr(gc, "freeze", lambda: touched.append("freeze"))
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    worksheetkit.validate(examples)
+    worksheetkit.load_pack(examples)
+    assert touched == []

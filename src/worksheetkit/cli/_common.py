@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -104,3 +106,21 @@ def emit(text: str, output: str | None, inputs: Sequence[str | None] = ()) -> No
             fail_usage(f"cannot write {output}: {exc.strerror}")
     else:
         click.echo(text, nl=not text.endswith("\n"))
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one command that reads a whole pack.
+
+    The process belongs to the command line, so it may do this; the library never touches the
+    process-wide collector. A run keeps every file's node tree alive (positions are looked up
+    only for diagnostics) and the collector would rescan those objects again and again; the
+    documents hold no reference cycles, so reference counting still frees the garbage.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

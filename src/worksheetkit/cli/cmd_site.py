@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ._common import EXIT_OK, EXIT_PROBLEMS, fail_usage
+from ._common import EXIT_OK, EXIT_PROBLEMS, collector_paused, fail_usage
 from .cmd_validate import exit_code
 
 
@@ -36,7 +36,8 @@ def command(pack: str, output: str) -> None:
     if not (Path(pack) / "pack.yaml").is_file():
         fail_usage(f"{pack} is not a pack folder (it has no pack.yaml)")
     try:
-        result = build_site(pack, output)
+        with collector_paused():
+            result = build_site(pack, output)
     except WorksheetError as exc:
         for d in exc.diagnostics:
             click.echo(d.format(), err=True)

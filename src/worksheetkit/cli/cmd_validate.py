@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..errors import Diagnostic
-from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, collector_paused
 from .reporting import REPORTERS, progress_callback
 
 
@@ -30,7 +30,7 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """
     from ..validation import check_paths
 
-    with progress_callback(enabled=fmt == "text") as progress:
+    with collector_paused(), progress_callback(enabled=fmt == "text") as progress:
         run = check_paths(*paths, progress=progress)
     io_errors = [d for d in run.diagnostics if d.code == "WK001"]
     REPORTERS[fmt](run.files, run.diagnostics)

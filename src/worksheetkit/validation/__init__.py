@@ -7,7 +7,6 @@ hides the others.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
@@ -948,30 +947,12 @@ def _replace(items: list[Located], item_id: str, new: Located) -> bool:
 # -- public API -----------------------------------------------------------------------------
 
 
-class _GcPaused:
-    """Pause the cyclic garbage collector while a pack is read.
-
-    A run keeps every file's node tree alive (positions are looked up lazily, only for
-    diagnostics), and the collector would rescan those hundreds of thousands of objects again
-    and again. Documents hold no reference cycles, so reference counting still frees garbage.
-    """
-
-    def __enter__(self) -> None:
-        self.was_enabled = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.was_enabled:
-            gc.enable()
-
-
 def check_paths(
     *paths: str | os.PathLike[str],
     progress: Callable[[int, int], None] | None = None,
 ) -> ValidationRun:
     """Validate files and folders; every problem of every file, sorted."""
-    with _GcPaused():
-        return _check_paths(paths, progress)
+    return _check_paths(paths, progress)
 
 
 def _check_paths(
@@ -1069,10 +1050,7 @@ def _load_pack(folder: str | os.PathLike[str]) -> LoadedPack:
     every, problems = pack_files(folder)
     files = [(path, str(path)) for path in every if _is_document(path, True)]
     stream_files = [f for f in files if f[0].name.endswith(STREAM_SUFFIX)]
-    with _GcPaused():
-        docs = [
-            _read(path, display) for path, display in files if (path, display) not in stream_files
-        ]
+    docs = [_read(path, display) for path, display in files if (path, display) not in stream_files]
     root = Path(folder).resolve()
     loaded = PackChecker(root, docs).run()
     loaded.files = every
