@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 from worksheetkit import Response, Worksheet, load, load_pack, loads, score
+from worksheetkit._text import Localiser
+from worksheetkit._text import md_escape as esc
 from worksheetkit.progress import adherence
 from worksheetkit.rendering import render
 from worksheetkit.rendering._alerts import alerts_markdown, response_alerts
-from worksheetkit.rendering._text import Localiser
-from worksheetkit.rendering._text import md_escape as esc
 from worksheetkit.reports import to_html, to_markdown
 from worksheetkit.site import build_site
 
@@ -241,6 +241,7 @@ def test_spanish_banner_words() -> None:
     assert "Alerta urgente" in text
 
 
+@pytest.mark.slow  # builds the examples' whole site, PDF handouts included
 def test_site_index_row_shows_the_urgent_alert(tmp_path: Path) -> None:
     out = tmp_path / "site"
     build_site(EXAMPLES, out)

@@ -21,10 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from strategies import examples
 from worksheetkit import Response, Worksheet, render, validate
-from worksheetkit.fhir import import_questionnaire
-from worksheetkit.rendering._markdown import md_url, printable_markdown
-from worksheetkit.rendering._text import (
+from worksheetkit._text import (
     MARKDOWN_BUDGET,
     MAX_MARKDOWN_CHARS,
     link_ok,
@@ -33,6 +32,8 @@ from worksheetkit.rendering._text import (
     markdown_parser,
     md_escape,
 )
+from worksheetkit.fhir import import_questionnaire
+from worksheetkit.rendering._markdown import md_url, printable_markdown
 
 sys.path.insert(0, str(Path(__file__).parent))
 from markdown_corpus import CASES, IMG, assert_inert, problems, viewers
@@ -96,6 +97,7 @@ def worksheet_with(text: str) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_printable_markdown_is_inert_in_three_viewers(name: str) -> None:
     text = CASES[name]
@@ -404,6 +406,7 @@ def _soup(n: int) -> str:
     return (unit * (n // len(unit) + 1))[:n]
 
 
+@pytest.mark.slow
 def test_five_megabyte_note_validates_with_bounded_parsing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -463,7 +466,7 @@ def test_overlong_text_is_shown_as_plain_text() -> None:
 ALPHABET = "<>&[]()\\`*_!:;#=-+|~\"' \n\tajsvcrpt/.1"
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(st.text(alphabet=ALPHABET, max_size=120))
 def test_any_text_is_inert_in_every_viewer(text: str) -> None:
     md = printable_markdown(text, 1)
@@ -471,7 +474,7 @@ def test_any_text_is_inert_in_every_viewer(text: str) -> None:
     assert_inert(md, repr(text))
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(
     st.lists(
         st.sampled_from(

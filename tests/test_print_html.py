@@ -18,12 +18,12 @@ import pytest
 from markupsafe import escape
 
 from worksheetkit import Worksheet, WorksheetError, load_pack, loads
+from worksheetkit._text import Localiser
 from worksheetkit.model import Rating, Table, TextItem
 from worksheetkit.rendering import render
 from worksheetkit.rendering._conditions import for_worksheet
 from worksheetkit.rendering._print import scale_marks, table_rows, text_lines
 from worksheetkit.rendering._strings import ui_strings
-from worksheetkit.rendering._text import Localiser
 from worksheetkit.rendering._views import BlockView, FieldView, ViewBuilder
 
 ROOT = Path(__file__).resolve().parent.parent

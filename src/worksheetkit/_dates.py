@@ -5,7 +5,7 @@ Python's dates end at 9999-12-31: a schedule starting on 9999-12-30, an ``until`
 horizon is added. Every date and timestamp that reaches date arithmetic — assignment starts,
 changes and excused dates, schedule ``until``, response timestamps, command-line dates — is
 checked against this range first, so the arithmetic (at most ten years past the end, see
-``scheduling/_durations.MAX_DAYS``) never leaves what Python can hold.
+``model/durations.MAX_DAYS``) never leaves what Python can hold.
 """
 
 from __future__ import annotations

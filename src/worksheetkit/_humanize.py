@@ -11,6 +11,8 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any
 
+from .model.durations import Duration, parse_duration
+
 __all__ = [
     "date_text",
     "datetime_text",
@@ -48,8 +50,6 @@ def duration_text(value: Any, language: str | None = "en", *, short: bool = Fals
     Whole weeks read as weeks, whole days as days, otherwise hours and minutes ("1 hour 30
     minutes"; with ``short`` "1 hr, 30 min"). Months read as months. A zero length is "0 days".
     """
-    from .scheduling._durations import Duration, parse_duration
-
     if isinstance(value, str):
         value = parse_duration(value)
     if isinstance(value, dt.timedelta):

@@ -24,12 +24,10 @@ from .model import (
     Table,
     TextItem,
     Worksheet,
+    duration_seconds,
     item_options,
 )
-from .responses._checks import duration_seconds, key_of
-from .responses._engine import run
-from .responses._plan import plan_for, shorten
-from .responses.validate import score
+from .responses import key_of, plan_for, run, score, shorten
 
 __all__ = ["Affected", "Change", "WorksheetDiff", "affected_responses", "diff_worksheets"]
 

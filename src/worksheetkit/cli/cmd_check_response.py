@@ -25,7 +25,7 @@ def pointer_parts(pointer: str) -> tuple[str | int, ...]:
     parts: list[str | int] = []
     for seg in pointer[1:].split("/"):
         seg = seg.replace("~1", "/").replace("~0", "~")
-        parts.append(int(seg) if seg.isdigit() else seg)
+        parts.append(int(seg) if seg.isascii() and seg.isdigit() else seg)
     return tuple(parts)
 
 
@@ -61,16 +61,10 @@ def locate(
         return [d.with_location(file=file) for d in diagnostics]
     from ..loading.yamlsource import parse_text
 
-    try:
-        source = parse_text(text, file).source
-    except Exception:
-        return [d.with_location(file=file) for d in diagnostics]
+    source = parse_text(text, file).source  # never raises: problems are its diagnostics
     located = []
     for d in diagnostics:
-        try:
-            line, column = source.locate(resolve_positions(pointer_parts(d.path), data))
-        except Exception:
-            line, column = 1, 1
+        line, column = source.locate(resolve_positions(pointer_parts(d.path), data))
         located.append(d.with_location(file=file, line=line, column=column))
     return located
 

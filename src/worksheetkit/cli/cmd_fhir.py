@@ -65,10 +65,7 @@ def _located(diagnostics: list[Diagnostic], file: str, text: str | None) -> list
     if text is not None:
         from ..loading.yamlsource import parse_text
 
-        try:
-            source = parse_text(text, file).source
-        except Exception:  # locations are a courtesy; never fail because of them
-            source = None
+        source = parse_text(text, file).source  # never raises: problems are its diagnostics
     out = []
     for d in diagnostics:
         if d.file is not None:

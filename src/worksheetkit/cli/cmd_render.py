@@ -25,21 +25,19 @@ def _report(diagnostics: list[Diagnostic]) -> None:
 
 def _locate(diagnostics: list[Diagnostic], path: str) -> list[Diagnostic]:
     """Line and column of each text in the file, when the path can be found there."""
-    try:
-        from ..loading.yamlsource import parse_text
+    from ..loading.yamlsource import parse_text
 
-        source = parse_text(Path(path).read_text(encoding="utf-8"), path).source
-    except Exception:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):  # read once already; gone or changed since
         return [d.with_location(file=path) for d in diagnostics]
+    source = parse_text(text, path).source  # never raises: problems are its diagnostics
     out = []
     for d in diagnostics:
         parts: list[str | int] = []
         for m in _PATH_PART.finditer(d.path):
             parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
-        try:
-            line, column = source.locate(tuple(parts))
-        except Exception:
-            line, column = None, None
+        line, column = source.locate(tuple(parts))
         out.append(d.with_location(file=path, line=line, column=column))
     return out
 
@@ -129,10 +127,10 @@ def command(
     stderr as WK601 warnings. Exit status: 0 rendered, 1 the document has errors, 2 usage or
     I/O error.
     """
-    from ..model import Response, Worksheet
+    from ..model import Response, Worksheet, is_language_code
     from ..rendering import render_with_diagnostics
 
-    if language is not None and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
+    if language is not None and not is_language_code(language):
         fail_usage(
             f"--lang must be a language code such as 'en', 'es' or 'pt-BR', not '{language}'"
         )
@@ -182,8 +180,7 @@ def _pdf(
     template_dir: str | None,
 ) -> None:
     """``--to pdf``: the printable page as a PDF, written to ``-o`` (never to a terminal)."""
-    from ..rendering import render_with_diagnostics
-    from ..rendering._pdf import PdfUnavailable, html_to_pdf
+    from ..rendering import PdfUnavailable, html_to_pdf, render_with_diagnostics
     from ._common import refuse_input_as_output, write_atomic
 
     if fragment or template_dir is not None:

@@ -115,7 +115,13 @@ def command(
         except WorksheetError as exc:
             _fail([d.format() for d in exc.diagnostics])
             return
-    from ..scheduling import ScheduleError, occurrences, to_ics, to_rrule
+    from ..scheduling import (
+        ScheduleError,
+        UnboundedScheduleError,
+        occurrences,
+        to_ics,
+        to_rrule,
+    )
 
     try:
         if explain:
@@ -126,9 +132,7 @@ def command(
         if end is None:
             try:
                 occurrences(model, from_, None, pack=pack)
-            except ScheduleError as exc:
-                if "no end" not in str(exc):
-                    raise
+            except UnboundedScheduleError:
                 end = (from_ or model.start) + DEFAULT_HORIZON
                 note = f"note: the schedule has no end; showing until {end} (use --to)"
         if ics:
@@ -182,13 +186,13 @@ def _text(model: Any, found: list[Any], pack: Any) -> str:
     """Occurrences for a clinician, week by week: local times in words with the zone, the
     worksheet's title; no UTC offsets or occurrence ids (those are in ``--format json``)."""
     from .._humanize import date_text, datetime_text
-    from ..progress._series import text_of
+    from ..model import text_in
 
     title = model.worksheet
     if pack is not None:
         try:
             ws = pack.worksheet(model.worksheet)
-            title = text_of(ws.title, ws.language)
+            title = text_in(ws.title, ws.language)
         except KeyError:
             pass
     lines = [
@@ -222,7 +226,7 @@ def _text(model: Any, found: list[Any], pack: Any) -> str:
 
 
 def _explain(model: Any, pack: Any, to_rrule: Any) -> None:
-    from ..scheduling._timeline import step_plans
+    from ..scheduling import step_plans
 
     plans, _ = step_plans(model, pack)
     out = []

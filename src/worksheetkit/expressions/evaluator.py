@@ -251,7 +251,8 @@ class _Evaluator:
                 return clean(scope[name])
         try:
             return clean(self.values.get(name))
-        except Exception:  # a hostile Mapping; the language promises never to raise
+        except Exception:
+            # may raise anything; the language promises never to raise, so the name is null
             return None
 
     def run(self, expr: Expr) -> object:

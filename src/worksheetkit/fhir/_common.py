@@ -6,6 +6,7 @@ import math
 import re
 from typing import Any
 
+from ..model.durations import DURATION_PATTERN
 from ..model.items import Text
 
 FHIR_VERSION = "4.0.1"
@@ -54,7 +55,7 @@ EXT_WK_REVERSE = WK_SD + "reverse"
 EXT_WK_MISSING = WK_SD + "missing"
 
 # An ISO 8601 duration as the duration item accepts it (sent as the `regex` extension).
-DURATION_REGEX = r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"
+DURATION_REGEX = DURATION_PATTERN
 
 ID_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 FHIR_ID_RE = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")

@@ -6,7 +6,7 @@ import html
 import mimetypes
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 from urllib.parse import urlsplit
 
 from .._urls import link_ok
@@ -18,6 +18,7 @@ from ..model import (
     DateItem,
     DateTimeItem,
     DurationItem,
+    InputItem,
     Likert,
     Media,
     Note,
@@ -123,7 +124,7 @@ def score_expression(worksheet: Worksheet, score: Any, scope_items: Mapping[str,
     """The FHIRPath of a score: its formula inside the missing-answer rule, so that a FHIRPath
     engine gives the same value as :func:`worksheetkit.responses.score` on every response
     (complete or not). Raises ExpressionSyntaxError or Untranslatable."""
-    from ..responses._plan import plan_for
+    from ..responses import plan_for
 
     expr = parse(score.formula)
     scope = Scope(scope_items, reverse=True)
@@ -365,7 +366,7 @@ class _Exporter:
 
     # -- questions ----------------------------------------------------------------------------
     def question(
-        self, item: Any, path: tuple[str | int, ...], table: Table | None
+        self, item: InputItem, path: tuple[str | int, ...], table: Table | None
     ) -> dict[str, Any]:
         link_id = f"{table.id}.{item.id}" if table is not None else item.id
         exts: list[dict[str, Any]] = []
@@ -380,131 +381,150 @@ class _Exporter:
         def lost(what: str, key: str) -> None:
             self.lost(what, item.id, path, key)
 
-        if isinstance(item, TextItem):
-            fhir_type = "text" if item.multiline else "string"
-            max_length = item.max_length
-            if item.min_length is not None:
-                exts.append({"url": EXT_MIN_LENGTH, "valueInteger": item.min_length})
-            if item.pattern is not None:
-                exts.append({"url": EXT_REGEX, "valueString": item.pattern})
-            if item.pattern_message is not None:
-                lost("the pattern message", "pattern_message")
-            if item.placeholder is not None:
-                exts.append(
-                    {"url": EXT_ENTRY_FORMAT, "valueString": main_text(item.placeholder, self.lang)}
-                )
-                if isinstance(item.placeholder, dict) and len(item.placeholder) > 1:
-                    lost("the translations of the placeholder", "placeholder")
-            if item.default is not None:
-                initial.append({"valueString": item.default})
-        elif isinstance(item, NumberItem):
-            fhir_type = "integer" if item.integer else "decimal"
-            for url, bound in ((EXT_MIN_VALUE, item.min), (EXT_MAX_VALUE, item.max)):
-                if bound is not None:
-                    exts.append({"url": url, **_extension_value(bound, item.integer)})
-            if item.unit is not None:
-                exts.append(
-                    {"url": EXT_UNIT, "valueCoding": {"display": main_text(item.unit, self.lang)}}
-                )
-                if isinstance(item.unit, dict) and len(item.unit) > 1:
-                    lost("the translations of the unit", "unit")
-            if item.step is not None:
-                lost("the step", "step")
-            if item.default is not None:
-                initial.append(
-                    {
-                        ("valueInteger" if item.integer else "valueDecimal"): number_value(
-                            item.default
-                        )
+        match item:
+            case TextItem():
+                fhir_type = "text" if item.multiline else "string"
+                max_length = item.max_length
+                if item.min_length is not None:
+                    exts.append({"url": EXT_MIN_LENGTH, "valueInteger": item.min_length})
+                if item.pattern is not None:
+                    exts.append({"url": EXT_REGEX, "valueString": item.pattern})
+                if item.pattern_message is not None:
+                    lost("the pattern message", "pattern_message")
+                if item.placeholder is not None:
+                    exts.append(
+                        {
+                            "url": EXT_ENTRY_FORMAT,
+                            "valueString": main_text(item.placeholder, self.lang),
+                        }
+                    )
+                    if isinstance(item.placeholder, dict) and len(item.placeholder) > 1:
+                        lost("the translations of the placeholder", "placeholder")
+                if item.default is not None:
+                    initial.append({"valueString": item.default})
+            case NumberItem():
+                fhir_type = "integer" if item.integer else "decimal"
+                for url, bound in ((EXT_MIN_VALUE, item.min), (EXT_MAX_VALUE, item.max)):
+                    if bound is not None:
+                        exts.append({"url": url, **_extension_value(bound, item.integer)})
+                if item.unit is not None:
+                    exts.append(
+                        {
+                            "url": EXT_UNIT,
+                            "valueCoding": {"display": main_text(item.unit, self.lang)},
+                        }
+                    )
+                    if isinstance(item.unit, dict) and len(item.unit) > 1:
+                        lost("the translations of the unit", "unit")
+                if item.step is not None:
+                    lost("the step", "step")
+                if item.default is not None:
+                    initial.append(
+                        {
+                            ("valueInteger" if item.integer else "valueDecimal"): number_value(
+                                item.default
+                            )
+                        }
+                    )
+            case YesNo():
+                fhir_type = "boolean"
+                if item.default is not None:
+                    initial.append({"valueBoolean": item.default})
+            case DateItem() | TimeItem() | DateTimeItem():
+                fhir_type = {DateItem: "date", TimeItem: "time", DateTimeItem: "dateTime"}[
+                    type(item)
+                ]
+                if item.default is not None:
+                    value_key = {
+                        "date": "valueDate",
+                        "time": "valueTime",
+                        "dateTime": "valueDateTime",
                     }
-                )
-        elif isinstance(item, YesNo):
-            fhir_type = "boolean"
-            if item.default is not None:
-                initial.append({"valueBoolean": item.default})
-        elif isinstance(item, DateItem | TimeItem | DateTimeItem):
-            fhir_type = {DateItem: "date", TimeItem: "time", DateTimeItem: "dateTime"}[type(item)]
-            if item.default is not None:
-                value_key = {"date": "valueDate", "time": "valueTime", "dateTime": "valueDateTime"}
-                value = fhir_time(item.default) if fhir_type == "time" else item.default
-                initial.append({value_key[fhir_type]: value})
-        elif isinstance(item, DurationItem):
-            # A duration travels as ISO 8601 text (PT20M): a Quantity would need one unit for
-            # every answer and loses "1 hour 30 minutes" as written.
-            fhir_type = "string"
-            exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "duration"})
-            exts.append({"url": EXT_REGEX, "valueString": DURATION_REGEX})
-            exts.append({"url": EXT_ENTRY_FORMAT, "valueString": "PnDTnHnM"})
-            for key in ("min", "max"):
-                if getattr(item, key) is not None:
-                    lost(f"the {'shortest' if key == 'min' else 'longest'} duration", key)
-            if item.default is not None:
-                initial.append({"valueString": item.default})
-        elif isinstance(item, Choice | Likert | Checklist | Ranking):
-            fhir_type = "open-choice" if getattr(item, "other", False) else "choice"
-            answer_options = self.options(item, path)
-            if isinstance(item, Likert):
-                exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "likert"})
-                exts.append(item_control("radio-button"))
-                exts.append({"url": EXT_CHOICE_ORIENTATION, "valueCode": "horizontal"})
-            elif isinstance(item, Choice):
-                exts.append(item_control("radio-button"))
-                exts.append({"url": EXT_CHOICE_ORIENTATION, "valueCode": "vertical"})
-            elif isinstance(item, Checklist):
-                repeats = True
-                exts.append(item_control("check-box"))
-                if item.min_selected is not None:
-                    exts.append({"url": EXT_MIN_OCCURS, "valueInteger": item.min_selected})
-                if item.max_selected is not None:
-                    exts.append({"url": EXT_MAX_OCCURS, "valueInteger": item.max_selected})
-            else:
-                repeats = True
-                exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "ranking"})
-                exts.append(item_control("check-box"))
-                self.warn(
-                    "WK703",
-                    f"FHIR has no ranking question; '{item.id}' becomes a multiple choice whose "
-                    "answers are listed in the client's order.",
-                    "FHIR forms will show check boxes; the order of the answers carries the ranking.",
-                    path,
-                )
-            default = item.default
-            if default is not None:
-                chosen = default if isinstance(default, list) else [default]
-                codes = {code_of(v) for v in chosen}
-                for option in answer_options:
-                    if option["valueCoding"]["code"] in codes:
-                        option["initialSelected"] = True
-        elif isinstance(item, Rating):
-            integer = all(isinstance(number_value(v), int) for v in (item.min, item.max, item.step))
-            fhir_type = "integer" if integer else "decimal"
-            exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "rating"})
-            control = {"slider": "slider", "number": "spinner", "buttons": None}[item.widget]
-            if control:
-                exts.append(item_control(control))
-            exts.append({"url": EXT_MIN_VALUE, **_extension_value(item.min, integer)})
-            exts.append({"url": EXT_MAX_VALUE, **_extension_value(item.max, integer)})
-            step = number_value(item.step)
-            if isinstance(step, int):
-                exts.append({"url": EXT_SLIDER_STEP, "valueInteger": step})
-            else:
-                lost("a step that is not a whole number", "step")
-            for number, text in sorted((item.anchors or {}).items()):
-                if number_value(number) == number_value(item.min):
-                    children.append(self.anchor(link_id, "lower", text))
-                elif number_value(number) == number_value(item.max):
-                    children.append(self.anchor(link_id, "upper", text))
+                    value = fhir_time(item.default) if fhir_type == "time" else item.default
+                    initial.append({value_key[fhir_type]: value})
+            case DurationItem():
+                # A duration travels as ISO 8601 text (PT20M): a Quantity would need one unit for
+                # every answer and loses "1 hour 30 minutes" as written.
+                fhir_type = "string"
+                exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "duration"})
+                exts.append({"url": EXT_REGEX, "valueString": DURATION_REGEX})
+                exts.append({"url": EXT_ENTRY_FORMAT, "valueString": "PnDTnHnM"})
+                for key in ("min", "max"):
+                    if getattr(item, key) is not None:
+                        lost(f"the {'shortest' if key == 'min' else 'longest'} duration", key)
+                if item.default is not None:
+                    initial.append({"valueString": item.default})
+            case Choice() | Likert() | Checklist() | Ranking():
+                fhir_type = "open-choice" if getattr(item, "other", False) else "choice"
+                answer_options = self.options(item, path)
+                if isinstance(item, Likert):
+                    exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "likert"})
+                    exts.append(item_control("radio-button"))
+                    exts.append({"url": EXT_CHOICE_ORIENTATION, "valueCode": "horizontal"})
+                elif isinstance(item, Choice):
+                    exts.append(item_control("radio-button"))
+                    exts.append({"url": EXT_CHOICE_ORIENTATION, "valueCode": "vertical"})
+                elif isinstance(item, Checklist):
+                    repeats = True
+                    exts.append(item_control("check-box"))
+                    if item.min_selected is not None:
+                        exts.append({"url": EXT_MIN_OCCURS, "valueInteger": item.min_selected})
+                    if item.max_selected is not None:
+                        exts.append({"url": EXT_MAX_OCCURS, "valueInteger": item.max_selected})
                 else:
-                    lost(f"the label of the point {number_value(number)}", "anchors")
-            children.sort(key=lambda c: c["linkId"])
-            if item.default is not None:
-                initial.append(
-                    {("valueInteger" if integer else "valueDecimal"): number_value(item.default)}
+                    repeats = True
+                    exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "ranking"})
+                    exts.append(item_control("check-box"))
+                    self.warn(
+                        "WK703",
+                        f"FHIR has no ranking question; '{item.id}' becomes a multiple choice whose "
+                        "answers are listed in the client's order.",
+                        "FHIR forms will show check boxes; the order of the answers carries the ranking.",
+                        path,
+                    )
+                default = item.default
+                if default is not None:
+                    chosen = default if isinstance(default, list) else [default]
+                    codes = {code_of(v) for v in chosen}
+                    for option in answer_options:
+                        if option["valueCoding"]["code"] in codes:
+                            option["initialSelected"] = True
+            case Rating():
+                integer = all(
+                    isinstance(number_value(v), int) for v in (item.min, item.max, item.step)
                 )
-        elif isinstance(item, Table):
-            return self.table(item, path)
-        else:  # pragma: no cover - every item type is handled above
-            raise TypeError(f"unknown item type {type(item).__name__}")
+                fhir_type = "integer" if integer else "decimal"
+                exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "rating"})
+                control = {"slider": "slider", "number": "spinner", "buttons": None}[item.widget]
+                if control:
+                    exts.append(item_control(control))
+                exts.append({"url": EXT_MIN_VALUE, **_extension_value(item.min, integer)})
+                exts.append({"url": EXT_MAX_VALUE, **_extension_value(item.max, integer)})
+                step = number_value(item.step)
+                if isinstance(step, int):
+                    exts.append({"url": EXT_SLIDER_STEP, "valueInteger": step})
+                else:
+                    lost("a step that is not a whole number", "step")
+                for number, text in sorted((item.anchors or {}).items()):
+                    if number_value(number) == number_value(item.min):
+                        children.append(self.anchor(link_id, "lower", text))
+                    elif number_value(number) == number_value(item.max):
+                        children.append(self.anchor(link_id, "upper", text))
+                    else:
+                        lost(f"the label of the point {number_value(number)}", "anchors")
+                children.sort(key=lambda c: c["linkId"])
+                if item.default is not None:
+                    initial.append(
+                        {
+                            ("valueInteger" if integer else "valueDecimal"): number_value(
+                                item.default
+                            )
+                        }
+                    )
+            case Table():
+                return self.table(item, path)
+            case _:
+                assert_never(item)
 
         if getattr(item, "reverse", False):
             if isinstance(item, Choice | Likert | Rating | NumberItem):
@@ -729,45 +749,47 @@ def _answer(item: Any, value: Any, lang: str) -> list[dict[str, Any]]:
     return _answer_one(item, value, lang)
 
 
-def _answer_one(item: Any, value: Any, lang: str) -> list[dict[str, Any]]:
-    if isinstance(item, YesNo):
-        return [{"valueBoolean": value}] if isinstance(value, bool) else []
-    if isinstance(value, bool):
+def _answer_one(item: InputItem, value: Any, lang: str) -> list[dict[str, Any]]:
+    if isinstance(value, bool) and not isinstance(item, YesNo):
         return []
-    if isinstance(item, NumberItem | Rating):
-        if not isinstance(value, int | float):
+    match item:
+        case YesNo():
+            return [{"valueBoolean": value}] if isinstance(value, bool) else []
+        case NumberItem() | Rating():
+            if not isinstance(value, int | float):
+                return []
+            v = number_value(value)
+            integer = (
+                item.integer
+                if isinstance(item, NumberItem)
+                else all(isinstance(number_value(x), int) for x in (item.min, item.max, item.step))
+            )
+            return [{"valueInteger": v} if integer and isinstance(v, int) else {"valueDecimal": v}]
+        case Choice() | Likert() | Checklist() | Ranking():
+            for option in item_options(item):
+                if option.value == value and type(option.value) is not bool:
+                    coding: dict[str, Any] = {}
+                    if option.system is not None:
+                        coding["system"] = option.system
+                    coding["code"] = code_of(option.value)
+                    label = main_text(option.label, lang)
+                    if label is not None:
+                        coding["display"] = label
+                    return [{"valueCoding": coding}]
+            other = value.get("other") if isinstance(value, Mapping) else None
+            if isinstance(other, str) and getattr(item, "other", False):
+                return [{"valueString": other}]  # the client's own words ("Other: …")
             return []
-        v = number_value(value)
-        integer = (
-            item.integer
-            if isinstance(item, NumberItem)
-            else all(isinstance(number_value(x), int) for x in (item.min, item.max, item.step))
-        )
-        return [{"valueInteger": v} if integer and isinstance(v, int) else {"valueDecimal": v}]
-    if isinstance(item, Choice | Likert | Checklist | Ranking):
-        for option in item_options(item):
-            if option.value == value and type(option.value) is not bool:
-                coding: dict[str, Any] = {}
-                if option.system is not None:
-                    coding["system"] = option.system
-                coding["code"] = code_of(option.value)
-                label = main_text(option.label, lang)
-                if label is not None:
-                    coding["display"] = label
-                return [{"valueCoding": coding}]
-        other = value.get("other") if isinstance(value, Mapping) else None
-        if isinstance(other, str) and getattr(item, "other", False):
-            return [{"valueString": other}]  # the client's own words ("Other: …")
-        return []
-    if not isinstance(value, str):
-        return []
-    if isinstance(item, DateItem):
-        return [{"valueDate": value}]
-    if isinstance(item, TimeItem):
-        return [{"valueTime": fhir_time(value)}]
-    if isinstance(item, DateTimeItem):
-        return [{"valueDateTime": value}]
-    return [{"valueString": value}]
+        case DateItem():
+            return [{"valueDate": value}] if isinstance(value, str) else []
+        case TimeItem():
+            return [{"valueTime": fhir_time(value)}] if isinstance(value, str) else []
+        case DateTimeItem():
+            return [{"valueDateTime": value}] if isinstance(value, str) else []
+        case TextItem() | DurationItem() | Table():
+            return [{"valueString": value}] if isinstance(value, str) else []
+        case _:
+            assert_never(item)
 
 
 def response_to_fhir(
@@ -788,8 +810,7 @@ def _hidden(worksheet: Worksheet, answers: Any) -> tuple[set[str], Any]:
     """The ids hidden by their conditions with these answers, and a test for table cells."""
     from ..expressions import evaluate
     from ..expressions.evaluator import truthy
-    from ..responses._engine import run
-    from ..responses._plan import plan_for
+    from ..responses import plan_for, run
 
     plan = plan_for(worksheet)
     session = run(plan, answers, [], all_scores=True)
@@ -910,23 +931,19 @@ def export_response(
 
 
 def _scores(worksheet: Worksheet, response: Response) -> dict[str, dict[str, Any]]:
-    """Computed scores as answered calculated items (empty when scoring is unavailable)."""
+    """Computed scores as answered calculated items. Scoring never fails because of the
+    answers; anything it raises is a bug and propagates."""
+    from ..responses import score as compute
+
     if not worksheet.scores:
         return {}
-    try:
-        from ..responses import score as compute
-    except ImportError:  # pragma: no cover - responses is part of the package
-        return {}
-    try:
-        results = compute(worksheet, response)
-    except Exception:  # a scoring failure must not lose the answers
-        return {}
+    results = compute(worksheet, response)
     out: dict[str, dict[str, Any]] = {}
     order = {s.id: i for i, s in enumerate(worksheet.scores)}
     for score in worksheet.scores:
-        result = results.get(score.id) if isinstance(results, Mapping) else None
-        value = getattr(result, "value", None)
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        result = results.get(score.id)
+        value = result.value if result is not None else None
+        if isinstance(value, bool) or value is None:
             continue
         entry: dict[str, Any] = {"linkId": score.id}
         text = main_text(score.label, worksheet.language)
@@ -941,8 +958,8 @@ def _inert_markdown(text: str) -> str:
     """The author's Markdown for FHIR viewers, unless a link in it is one the link rule refuses
     (or it is too long to check): then the printable rebuild, which keeps refused links as
     their text only -- what the HTML and Markdown renderers show too."""
-    from ..rendering._markdown import printable_markdown
-    from ..rendering._text import MAX_MARKDOWN_CHARS, markdown_links
+    from .._text import MAX_MARKDOWN_CHARS, markdown_links
+    from ..rendering import printable_markdown
 
     if len(text) <= MAX_MARKDOWN_CHARS and ("[" not in text and "<" not in text):
         return text

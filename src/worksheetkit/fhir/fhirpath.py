@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from ..expressions import Binary, Call, ColumnRef, Const, Expr, ListExpr, Name, Unary
 from ..expressions.nodes import format_number
@@ -23,6 +23,7 @@ from ..model import (
     DateItem,
     DateTimeItem,
     DurationItem,
+    InputItem,
     Likert,
     NumberItem,
     Ranking,
@@ -400,38 +401,40 @@ def _integer_item(item: Any) -> bool:
     return False
 
 
-def answer_field(item: Any, value: object) -> tuple[str, object] | None:
+def answer_field(item: InputItem, value: object) -> tuple[str, object] | None:
     """``("answerInteger", 3)`` for a literal compared with ``item``; None when it cannot be."""
-    if isinstance(item, YesNo):
-        return ("answerBoolean", value) if isinstance(value, bool) else None
-    if isinstance(value, bool) or value is None:
+    if (isinstance(value, bool) and not isinstance(item, YesNo)) or value is None:
         return None
-    if isinstance(item, NumberItem | Rating):
-        if not isinstance(value, int | float):
-            return None
-        v = number_value(value)
-        if _integer_item(item):
-            return ("answerInteger", v) if isinstance(v, int) else None
-        return ("answerDecimal", v)
-    if isinstance(item, Choice | Likert | Checklist):
-        option = next((o for o in item_options(item) if _same(o.value, value)), None)
-        if option is None:
-            return None
-        coding = {"code": code_of(value)}
-        if option.system is not None:
-            coding = {"system": option.system, **coding}
-        return ("answerCoding", coding)
-    if not isinstance(value, str):
-        return None
-    if isinstance(item, TextItem | DurationItem):
-        return ("answerString", value)
-    if isinstance(item, DateItem):
-        return ("answerDate", value)
-    if isinstance(item, TimeItem):
-        return ("answerTime", fhir_time(value))
-    if isinstance(item, DateTimeItem):
-        return ("answerDateTime", value)
-    return None
+    match item:
+        case YesNo():
+            return ("answerBoolean", value) if isinstance(value, bool) else None
+        case NumberItem() | Rating():
+            if not isinstance(value, int | float):
+                return None
+            v = number_value(value)
+            if _integer_item(item):
+                return ("answerInteger", v) if isinstance(v, int) else None
+            return ("answerDecimal", v)
+        case Choice() | Likert() | Checklist():
+            option = next((o for o in item_options(item) if _same(o.value, value)), None)
+            if option is None:
+                return None
+            coding = {"code": code_of(value)}
+            if option.system is not None:
+                coding = {"system": option.system, **coding}
+            return ("answerCoding", coding)
+        case TextItem() | DurationItem():
+            return ("answerString", value) if isinstance(value, str) else None
+        case DateItem():
+            return ("answerDate", value) if isinstance(value, str) else None
+        case TimeItem():
+            return ("answerTime", fhir_time(value)) if isinstance(value, str) else None
+        case DateTimeItem():
+            return ("answerDateTime", value) if isinstance(value, str) else None
+        case Ranking() | Table():
+            return None  # no literal stands for a whole ordering or table
+        case _:
+            assert_never(item)
 
 
 def _same(a: object, b: object) -> bool:

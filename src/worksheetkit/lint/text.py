@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from ..model import LANGUAGE_CODE
 from ..validation.located import Located
 from ..validation.worksheet import TEXT_KEYS
 
@@ -24,7 +25,8 @@ CLIENT_TEXT_KEYS = TEXT_KEYS  # the same keys the validator checks for translati
 # Keys holding prose worth a reading grade (titles, units and alt text are not prose).
 PROSE_KEYS = CLIENT_TEXT_KEYS - {"title", "unit", "alt", "row_label"}
 SKIP_KEYS = frozenset({"scores", "source", "lint", "worksheetkit", "id", "url"})
-STAMP = re.compile(r"^([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)~([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)$")
+# A translation's stamp key: the language, then the one it was made from (``es~en``).
+STAMP = re.compile(rf"^(?P<lang>{LANGUAGE_CODE})~(?P<source>{LANGUAGE_CODE})$")
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def plain_sentences(text: str) -> str:
     the regular expressions this replaced were quadratic on crafted input such as a long run
     of ``[``). Link text and image alt text are kept, autolinks and destinations dropped.
     """
-    from ..rendering._text import parse_markdown  # not at import time: lint stays light
+    from .._text import parse_markdown  # not at import time: lint stays light
 
     out: list[str] = []
     for token in parse_markdown(text):

@@ -113,7 +113,7 @@ def check_stamps(root: Located) -> Iterator[StampCheck]:
             match = STAMP.match(key)
             if match is None:
                 continue
-            lang, source_lang = match.group(1), match.group(2)
+            lang, source_lang = match.group("lang"), match.group("source")
             child = node.at(key)
             if source_lang not in value:
                 yield StampCheck(child, lang, source_lang, "no-source")

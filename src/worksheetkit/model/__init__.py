@@ -24,6 +24,16 @@ from .documents import (
     Step,
     Worksheet,
 )
+from .durations import (
+    DURATION_PATTERN,
+    Duration,
+    duration_parts,
+    duration_pattern,
+    duration_seconds,
+    is_duration,
+    parse_duration,
+)
+from .facts import SYMBOL_KINDS, item_range, iter_items, symbol_kind
 from .items import (
     COLUMN_TYPES,
     ITEM_TYPES,
@@ -53,14 +63,19 @@ from .items import (
     normalise_options,
 )
 from .schedule import Reminder
+from .text import LANGUAGE_CODE, LANGUAGE_PATTERN, is_language_code, text_choice, text_in
 
 __all__ = [
     "COLUMN_TYPES",
+    "DURATION_PATTERN",
     "ITEM_TYPES",
     "KINDS",
+    "LANGUAGE_CODE",
+    "LANGUAGE_PATTERN",
     "LIKERT_PRESETS",
     "MODELS",
     "PRESET_LANGUAGES",
+    "SYMBOL_KINDS",
     "Alert",
     "Assignment",
     "Band",
@@ -69,6 +84,7 @@ __all__ = [
     "DateItem",
     "DateTimeItem",
     "Document",
+    "Duration",
     "DurationItem",
     "Excused",
     "InputItem",
@@ -102,6 +118,17 @@ __all__ = [
     "Worksheet",
     "YesNo",
     "display_label",
+    "duration_parts",
+    "duration_pattern",
+    "duration_seconds",
+    "is_duration",
+    "is_language_code",
     "item_options",
+    "item_range",
+    "iter_items",
     "normalise_options",
+    "parse_duration",
+    "symbol_kind",
+    "text_choice",
+    "text_in",
 ]

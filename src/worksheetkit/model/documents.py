@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, Field, StrictBool, StrictInt
 from .base import Model
 from .items import Expression, Item, ItemId, Number, Text
 from .schedule import IsoDuration, Schedule
+from .text import LANGUAGE_PATTERN
 
 __all__ = [
     "KINDS", "MODELS", "Alert", "Assignment", "Band", "Document", "Excused", "Insertion",
@@ -23,7 +24,7 @@ DocId = Annotated[
 SemVer = Annotated[
     str, Field(pattern=r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$")
 ]
-LangCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+LangCode = Annotated[str, Field(pattern=LANGUAGE_PATTERN)]
 # A reference to another document: ``id``, ``id@major`` or ``id@major.minor.patch``.
 DocRef = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*(@\d+(\.\d+){0,2})?$", max_length=160)]
 Rating04 = Annotated[float, Field(ge=0, le=4)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, StrictBool, StrictInt, field_validator
 
@@ -296,38 +296,17 @@ InputItem = (
     | Table
 )
 
-ITEM_TYPES: tuple[str, ...] = (
-    "note",
-    "section",
-    "text",
-    "number",
-    "yesno",
-    "date",
-    "time",
-    "datetime",
-    "duration",
-    "choice",
-    "checklist",
-    "likert",
-    "rating",
-    "ranking",
-    "table",
-    "media",
-)
-COLUMN_TYPES: tuple[str, ...] = (
-    "text",
-    "number",
-    "yesno",
-    "date",
-    "time",
-    "datetime",
-    "duration",
-    "choice",
-    "checklist",
-    "likert",
-    "rating",
-)
 
+def _type_tags(union: Any) -> tuple[str, ...]:
+    """The ``type`` of each member of a discriminated union, in the union's order."""
+    members = get_args(get_args(union)[0])  # Annotated[A | B | …, Field] → (A, B, …)
+    return tuple(get_args(m.model_fields["type"].annotation)[0] for m in members)
+
+
+#: Every item type, read from the ``Item`` union (its order is the documentation's).
+ITEM_TYPES: tuple[str, ...] = _type_tags(Item)
+#: The types a table column may have, read from the ``ColumnItem`` union.
+COLUMN_TYPES: tuple[str, ...] = _type_tags(ColumnItem)
 Section.model_rebuild()
 Table.model_rebuild()
 

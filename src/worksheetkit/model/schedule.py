@@ -8,13 +8,12 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictInt
 
 from .base import Model
+from .durations import duration_pattern
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # ISO 8601 duration, e.g. P7D, PT4H, P3W; parsed and checked by the validator.
 # (A bare "P" or "PT" passes the pattern; the validator reports it as WK218.)
-IsoDuration = Annotated[
-    str, Field(pattern=r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$")
-]
+IsoDuration = Annotated[str, Field(pattern=duration_pattern(empty_parts=True))]
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import Diagnostic
-from ..model import Assignment, Pack, Pathway, Response, Worksheet
+from ..model import Assignment, Pack, Pathway, Response, Worksheet, text_in
 from ..validation import LoadedPack, load_pack
 
 # Same folders the validator skips; dot-folders and dot-files are never served either.
@@ -61,19 +61,6 @@ def inside_pack(root: Path, rel: str) -> Path:
     if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
         raise OutsidePack(rel)
     return candidate
-
-
-def text_of(value: Any, language: str | None, default: str) -> str:
-    """A text field (a string or a ``{language: text}`` map) in ``language``."""
-    if isinstance(value, dict):
-        for key in (language, default):
-            if key and isinstance(value.get(key), str):
-                return str(value[key])
-        for text in value.values():
-            if isinstance(text, str):
-                return text
-        return ""
-    return "" if value is None else str(value)
 
 
 @dataclass
@@ -195,9 +182,9 @@ class Snapshot:
 
     def _describe(self, model: Any) -> tuple[str, str, Any]:
         if isinstance(model, Worksheet):
-            return "worksheet", text_of(model.title, None, model.language), model
+            return "worksheet", text_in(model.title, None, model.language), model
         if isinstance(model, Pathway):
-            return "pathway", text_of(model.title, None, model.language), model
+            return "pathway", text_in(model.title, None, model.language), model
         if isinstance(model, Assignment):
             return "assignment", model.id, model
         if isinstance(model, Pack):
@@ -246,7 +233,7 @@ class Snapshot:
     @property
     def name(self) -> str:
         if self.manifest is not None:
-            return text_of(self.manifest.name, None, self.manifest.language)
+            return text_in(self.manifest.name, None, self.manifest.language)
         return self.root.name
 
     def languages(self, ws: Worksheet) -> list[str]:
@@ -390,7 +377,7 @@ def pathway_plan(snapshot: Snapshot, pathway: Pathway) -> dict[str, Any]:
     for step in pathway.steps:
         try:
             ws = snapshot.pack.worksheet(step.worksheet)
-            titles[step.id] = text_of(ws.title, None, ws.language)
+            titles[step.id] = text_in(ws.title, None, ws.language)
         except KeyError:
             titles[step.id] = step.worksheet
     try:

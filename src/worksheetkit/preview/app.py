@@ -34,6 +34,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
+from ..model import text_in
 from ..validation import page_name
 from ._studio import (
     DOCUMENT_SUFFIXES,
@@ -47,7 +48,6 @@ from ._studio import (
     inside_pack,
     lint_problems,
     pathway_plan,
-    text_of,
 )
 
 TABS = [
@@ -248,8 +248,7 @@ def create_app(root: str, *, host: str = "127.0.0.1", watch: bool = True) -> Sta
             return PlainTextResponse("No printable for this file.", status_code=404)
         paper = "letter" if request.query_params.get("paper") == "letter" else "a4"
         language = _language(request, snap, ws)
-        from ..rendering import render_pdf
-        from ..rendering._pdf import PdfUnavailable
+        from ..rendering import PdfUnavailable, render_pdf
 
         try:
             data = await asyncio.to_thread(render_pdf, ws, language=language, paper=paper)
@@ -448,7 +447,7 @@ def _worksheet_view(
         ],
         frame_src=frame_src,
         translation=translation,
-        ws_title=text_of(ws.title, language, ws.language),
+        ws_title=text_in(ws.title, language, ws.language),
         ws_ref=f"{ws.id}@{ws.version}",
         content=None,
         fhir_warnings=[],

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .._dates import check_date
 from ..errors import Diagnostic
-from ..model.documents import Assignment, Pathway, Response, Worksheet
+from ..model import text_in
+from ..model.documents import Assignment, Response, Worksheet
+from ..responses import fraction as response_fraction
+from ..responses import score as response_score
 from ._core import (
     DEFAULT_KEY,
     EngagementKey,
@@ -29,7 +30,6 @@ from ._reading import (
     NO_SCHEDULE,
     NO_WORKSHEET,
     OTHER_ASSIGNMENT,
-    SCORING_FAILED,
     TOO_MANY_UNMATCHED,
     UNKNOWN_OCCURRENCE,
     RawResponse,
@@ -38,31 +38,19 @@ from ._reading import (
 )
 from ._reduce import Reducer, reduce_after
 from ._report import AdherenceReport, ObstacleReport, RaisedAlert
-from ._series import SeriesBuilder, number, text_of
+from ._series import SeriesBuilder, number
 from ._unlock import UnlockFacts
+
+if TYPE_CHECKING:  # scheduling is imported on first use: it loads dateutil and zoneinfo
+    from ..scheduling import PackLike
 
 # Unbounded schedules (no for/count/until) are expanded this far past ``as_of``, so the report
 # can show what is coming up.
 HORIZON = dt.timedelta(days=14)
 
 
-class PackLike(Protocol):
-    def worksheet(self, ref: str) -> Worksheet: ...
-
-    def pathway(self, ref: str) -> Pathway: ...
-
-
 def _ref_id(ref: str | None) -> str | None:
     return None if ref is None else ref.split("@", 1)[0]
-
-
-@lru_cache(maxsize=1)
-def _responses_module() -> Any:
-    """``worksheetkit.responses`` when it is installed with ``fraction``/``score``."""
-    try:
-        return importlib.import_module("worksheetkit.responses")
-    except ImportError:
-        return None
 
 
 def zone(name: str) -> ZoneInfo:
@@ -118,14 +106,12 @@ def _expand(
     responses: Sequence[Response] | None = None,
 ) -> tuple[list[Slot], bool]:
     """``slots_for``, and whether they are the whole schedule (False: cut at the horizon)."""
-    from ..scheduling import ScheduleError, occurrences
+    from ..scheduling import UnboundedScheduleError, occurrences
 
     whole = True
     try:
         found = occurrences(assignment, pack=pack, responses=responses)
-    except ScheduleError as exc:
-        if "no end" not in str(exc):
-            raise
+    except UnboundedScheduleError:
         whole = False
         found = occurrences(assignment, end=as_of + HORIZON, pack=pack, responses=responses)
     difficulty: dict[str | None, float | None] = {}
@@ -160,16 +146,14 @@ def _expand(
 
 
 class _Worksheets:
-    """Worksheets by reference, resolved once each; fraction and scores through
-    ``worksheetkit.responses`` when available."""
+    """Worksheets by reference, resolved once each; fractions through
+    ``worksheetkit.responses``."""
 
     def __init__(self, pack: PackLike | None, default_ref: str | None) -> None:
         self.pack = pack
         self.default_ref = default_ref
         self.cache: dict[str, Worksheet | None] = {}
         self.missing: set[str] = set()
-        self.responses = _responses_module()
-        self.expressions: dict[str, Any] = {}
 
     def get(self, ref: str | None) -> Worksheet | None:
         ref = ref or self.default_ref
@@ -186,36 +170,22 @@ class _Worksheets:
     def fraction(self, worksheet: Worksheet | None, answers: Mapping[str, Any]) -> float:
         if worksheet is None:
             return default_fraction(answers)
-        fn = getattr(self.responses, "fraction", None)
-        if fn is not None:
-            value = fn(worksheet, dict(answers))
-        elif worksheet.completion:
-            # Without the responses package: the worksheet's own completion expression.
-            from ..expressions import evaluate, parse
-
-            key = worksheet.completion
-            expr = self.expressions.get(key)
-            if expr is None:
-                expr = self.expressions[key] = parse(key)
-            value = evaluate(expr, answers)
-        else:
-            return default_fraction(answers)
+        value = response_fraction(worksheet, dict(answers))
         number_value = number(value)
         return number_value if number_value is not None else 0.0
 
 
 def _score_points(
-    module: Any,
     worksheet: Worksheet,
     raw: RawResponse,
     occurrence: str | None,
     builder: SeriesBuilder,
     alerts: list[RaisedAlert],
-) -> bool:
-    """Scores of one response into the series, alerts into ``alerts``; False on failure."""
-    score = getattr(module, "score", None)
-    if score is None or not worksheet.scores:
-        return True
+) -> None:
+    """Scores of one response into the series, alerts into ``alerts``. Scoring never fails
+    because of the answers (``responses.score``); anything it raises is a bug and propagates."""
+    if not worksheet.scores:
+        return
     response = Response.model_construct(
         worksheetkit=1,
         kind="response",
@@ -224,47 +194,36 @@ def _score_points(
         occurrence=raw.occurrence,
         answers=dict(raw.answers),
     )
-    try:
-        results = score(worksheet, response)
-    except Exception:  # a scoring bug must not lose the adherence report
-        return False
+    results = response_score(worksheet, response)
     lang = worksheet.language
-    labels = {s.id: (text_of(s.label, lang), s.min, s.max) for s in worksheet.scores}
+    labels = {s.id: (text_in(s.label, lang), s.min, s.max) for s in worksheet.scores}
     for score_id in sorted(results):
         result = results[score_id]
-        value = number(getattr(result, "value", None))
+        value = number(result.value)
         label, lo, hi = labels.get(score_id, (score_id, None, None))
         if value is not None:
-            band = getattr(result, "band", None)
             builder.add_score(
                 worksheet,
                 score_id,
                 label,
                 value,
-                text_of(band, lang) if band is not None else None,
+                result.band,
                 occurrence,
                 raw.submitted_at,
                 float(lo) if lo is not None else None,
                 float(hi) if hi is not None else None,
             )
-        for alert in getattr(result, "alerts", None) or ():
-            severity = getattr(alert, "severity", None) or (
-                alert.get("severity") if isinstance(alert, Mapping) else "warning"
-            )
-            message = getattr(alert, "message", None) or (
-                alert.get("message") if isinstance(alert, Mapping) else ""
-            )
+        for alert in result.alerts:
             alerts.append(
                 RaisedAlert(
                     occurrence,
                     raw.submitted_at,
                     worksheet.id,
                     score_id,
-                    str(severity),
-                    text_of(message, lang),
+                    alert.severity,
+                    alert.message,
                 )
             )
-    return True
 
 
 def _key_name(key: ScoringKey) -> str:
@@ -486,7 +445,6 @@ def score_read(
     obstacles: list[ObstacleReport] = []
     alerts: list[RaisedAlert] = []
     builder = SeriesBuilder(assignment.start, tz)
-    unscored = 0
     for e in ev.extra:
         if e.reason == "unknown_occurrence":
             diagnostics.append(
@@ -537,20 +495,7 @@ def score_read(
         if worksheet is None or not raw.answered:
             continue
         builder.add_answers(worksheet, raw.answers, occ_id, raw.submitted_at)
-        if books.responses is not None and not _score_points(
-            books.responses, worksheet, raw, occ_id, builder, alerts
-        ):
-            unscored += 1
-    if unscored:
-        diagnostics.append(
-            Diagnostic(
-                SCORING_FAILED,
-                f"The scores of {unscored} response(s) could not be computed; they are left "
-                "out of the score charts.",
-                severity="warning",
-                hint="Run 'worksheetkit check-response' on the responses to see why.",
-            )
-        )
+        _score_points(worksheet, raw, occ_id, builder, alerts)
     obstacles.sort(key=lambda o: (o.submitted_at, o.occurrence or ""))
     alerts.sort(key=lambda a: (a.submitted_at, a.worksheet, a.score, a.message))
     return AdherenceReport(

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic
 from ..loading.strictjson import JSONProblem
 from ..model.documents import Assignment, Worksheet
-from ._api import PackLike, as_instant, score_read, slots_for, zone
+from ._api import as_instant, score_read, slots_for, zone
 from ._core import DEFAULT_KEY, Scores, ScoringKey, Slot
 from ._reading import (
     NOT_GROUPED,
@@ -22,6 +22,9 @@ from ._reading import (
     read_response,
 )
 from ._report import AdherenceReport
+
+if TYPE_CHECKING:  # scheduling is imported on first use
+    from ..scheduling import PackLike
 
 # score name → the attribute of Scores that is its denominator
 _DENOMINATORS = {

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..model import text_in
 from ..model.documents import Worksheet
 from ..model.items import Likert, NumberItem, Rating, Section, Table, display_label
 
@@ -69,18 +70,6 @@ class Series:
         }
 
 
-def text_of(text: Any, language: str) -> str:
-    """A Text field (string or language map) as one string."""
-    if isinstance(text, str):
-        return text
-    if isinstance(text, Mapping):
-        value = text.get(language)
-        if value is None and text:
-            value = text[sorted(text)[0]]
-        return str(value or "")
-    return ""
-
-
 def _walk(items: Sequence[Any]) -> Iterator[Any]:
     for item in items:
         if isinstance(item, Section):
@@ -122,13 +111,13 @@ def numeric_fields(worksheet: Worksheet) -> list[Field]:
     for item in _walk(worksheet.items):
         if isinstance(item, _NUMERIC):
             lo, hi = _range(item)
-            out.append(Field(item.id, None, "item", text_of(display_label(item), lang), lo, hi))
+            out.append(Field(item.id, None, "item", text_in(display_label(item), lang), lo, hi))
         elif isinstance(item, Table):
-            table_label = text_of(display_label(item), lang)
+            table_label = text_in(display_label(item), lang)
             for column in item.columns:
                 if isinstance(column, _NUMERIC):
                     lo, hi = _range(column)
-                    label = f"{table_label}: {text_of(display_label(column), lang)}"
+                    label = f"{table_label}: {text_in(display_label(column), lang)}"
                     out.append(Field(item.id, column.id, "column", label, lo, hi))
     return out
 

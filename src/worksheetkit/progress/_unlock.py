@@ -30,8 +30,7 @@ class UnlockFacts:
     ) -> None:
         """``counts``: the occurrences of each step when the whole schedule is already
         expanded (every step ends); else they are counted here."""
-        from ..scheduling._expand import MAX_TOTAL_OCCURRENCES, expand
-        from ..scheduling._timeline import _bounded, build, step_plans
+        from ..scheduling import MAX_TOTAL_OCCURRENCES, build, expand, is_bounded, step_plans
 
         self.assignment_id = assignment.id
         # Per step: a max-heap (negated timestamps) of its ``limit`` earliest completions.
@@ -61,7 +60,7 @@ class UnlockFacts:
         for step, series in by_step.items():
             if step is None:
                 continue
-            if not all(_bounded(s) for s in series[-1:]):
+            if not all(is_bounded(s) for s in series[-1:]):
                 self.limit[step] = 0  # never ends: completed(step) is never true
                 continue
             n = 0

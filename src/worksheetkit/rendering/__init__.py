@@ -17,32 +17,49 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 
+from .._text import MISSING_TRANSLATION, Localiser, direction, is_rtl, number_text
 from ..errors import Diagnostic
-from ..model import Model, Response, Section, Table, Worksheet, display_label
+from ..model import (
+    Model,
+    Response,
+    Section,
+    Table,
+    Worksheet,
+    display_label,
+    is_language_code,
+    iter_items,
+)
 from ._alerts import AlertView, alert_words, alerts_markdown, response_alerts
 from ._canonical import canonical_data, canonical_json
 from ._env import environment, runtime_script, stylesheet
-from ._markdown import MarkdownWriter
+from ._markdown import MarkdownWriter, printable_markdown
+from ._pdf import INSTALL_HINT, PdfUnavailable, html_to_pdf, pdf_available
 from ._strings import ui_strings
-from ._text import MISSING_TRANSLATION, Localiser, direction, is_rtl, number_text
 from ._views import ViewBuilder
 
+# Besides the public API, the names other worksheetkit packages use: the PDF engine (CLI,
+# site, preview), a response's raised alerts (site) and Markdown rebuilt inert (FHIR export).
 __all__ = [
+    "INSTALL_HINT",
     "MISSING_TRANSLATION",
     "Format",
+    "PdfUnavailable",
     "canonical_data",
     "direction",
+    "html_to_pdf",
     "is_rtl",
+    "pdf_available",
+    "printable_markdown",
     "render",
     "render_pdf",
     "render_with_diagnostics",
+    "response_alerts",
     "runtime_script",
     "stylesheet",
 ]
 
 Format = Literal["html", "markdown", "json"]
 FORMATS: tuple[str, ...] = ("html", "markdown", "json")
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 def render(
@@ -73,7 +90,6 @@ def render_pdf(
     ``letter`` paper. Needs the ``pdf`` extra (WeasyPrint); without it raises
     :class:`~worksheetkit.rendering._pdf.PdfUnavailable` saying what to install. The same input
     gives the same bytes."""
-    from ._pdf import html_to_pdf
 
     if isinstance(obj, Model) and not isinstance(obj, Worksheet | Response):
         raise TypeError(f"only worksheets and responses render to pdf, not {type(obj).__name__}")
@@ -94,7 +110,7 @@ def render_with_diagnostics(
     because the requested one is missing (each with the JSON path of the text)."""
     if to not in FORMATS:
         raise ValueError(f"unknown format {to!r}; use one of: {', '.join(FORMATS)}")
-    if language is not None and not _LANG.match(language):
+    if language is not None and not is_language_code(language):
         raise ValueError(f"not a language code: {language!r} (e.g. 'en', 'es', 'pt-BR')")
     response: Response | None = None
     if isinstance(obj, tuple):
@@ -275,31 +291,11 @@ def _response(
 
 
 def _visible_ids(ws: Worksheet, answers: dict[str, Any]) -> set[str]:
-    """Ids of the items whose show_if (and whose sections' show_if) hold for these answers."""
-    from ..expressions import ExpressionSyntaxError, evaluate, parse
-    from ..expressions.evaluator import truthy
+    """Ids of the items shown with these answers: the responses' one visibility rule."""
+    from ..responses import hidden_items
 
-    out: set[str] = set()
-
-    def shown(source: str | None) -> bool:
-        if not source:
-            return True
-        try:
-            return truthy(evaluate(parse(source), answers))
-        except ExpressionSyntaxError:
-            return True
-
-    def walk(items: list[Any]) -> None:
-        for item in items:
-            if not shown(item.show_if):
-                continue
-            if isinstance(item, Section):
-                walk(item.items)
-            elif getattr(item, "id", None):
-                out.add(item.id)
-
-    walk(ws.items)
-    return out
+    hidden = hidden_items(ws, answers)
+    return {i.id for i in iter_items(ws.items) if getattr(i, "id", None) and i.id not in hidden}
 
 
 def _scores(ws: Worksheet, response: Response, loc: Localiser) -> list[tuple[str, str]]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .._text import Localiser
+from .._text import md_escape as esc
 from ..model import Response, Section, Table, Worksheet, display_label
-from ._text import Localiser
-from ._text import md_escape as esc
 
 SEVERITY_ORDER = {"urgent": 0, "warning": 1, "info": 2}
 
@@ -93,8 +93,8 @@ def response_alerts(ws: Worksheet, response: Response, loc: Localiser) -> list[A
     """
     if not ws.scores:
         return []
+    from ..model import text_in
     from ..responses import score as score_response
-    from ..responses._plan import text_in
 
     words = alert_words(loc.language)
     labels = _labels(ws, loc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .._text import Localiser, number_text
 from ..expressions import Binary, Call, Const, Expr, ExpressionSyntaxError, ListExpr, Name, Unary
 from ..expressions import parse as parse_expression
 from ..model import (
@@ -25,7 +26,6 @@ from ..model import (
     display_label,
     item_options,
 )
-from ._text import Localiser, number_text
 
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _ORDER = {">=": "ge", ">": "gt", "<=": "le", "<": "lt", "==": "eq"}

@@ -5,16 +5,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, assert_never
 
 from markdown_it.tree import SyntaxTreeNode
 
+from .._text import (
+    MARKDOWN_BUDGET,
+    MAX_MARKDOWN_CHARS,
+    Localiser,
+    link_ok,
+    md_escape,
+    number_text,
+    parse_markdown,
+)
 from ..model import (
     Checklist,
     Choice,
     DateItem,
     DateTimeItem,
     DurationItem,
+    Item,
     Likert,
     Media,
     Note,
@@ -31,15 +41,6 @@ from ..model import (
     item_options,
 )
 from ._conditions import for_worksheet as conditions_for
-from ._text import (
-    MARKDOWN_BUDGET,
-    MAX_MARKDOWN_CHARS,
-    Localiser,
-    link_ok,
-    md_escape,
-    number_text,
-    parse_markdown,
-)
 from ._views import _steps
 
 LINE = "." * 60
@@ -396,59 +397,67 @@ class MarkdownWriter:
             out.append((text, esc(value)))
         return out
 
-    def blank(self, item: Any, path: str) -> list[str]:
-        if isinstance(item, TextItem):
-            lines = 4 if item.multiline else 1
-            return [*(f"{LINE}\\" for _ in range(lines - 1)), LINE, ""]
-        if isinstance(item, NumberItem | DurationItem):
-            unit = ""
-            if isinstance(item, NumberItem) and item.unit is not None:
-                unit = " " + self.t(item.unit, f"{path}.unit")
-            elif isinstance(item, DurationItem):
-                unit = " " + esc(self.ui["minutes"])
-            return [f"{SHORT}{unit}", ""]
-        if isinstance(item, DateItem | TimeItem | DateTimeItem):
-            return [SHORT, ""]
-        if isinstance(item, YesNo):
-            return [f"{BOX} {esc(self.ui['yes'])}   {BOX} {esc(self.ui['no'])}", ""]
-        if isinstance(item, Likert):
-            opts = self.options(item, path)
-            return [
-                "| "
-                + " | ".join(f"{text} ({value})" if text != value else text for text, value in opts)
-                + " |",
-                "|" + "|".join(":-:" for _ in opts) + "|",
-                "| " + " | ".join(BOX for _ in opts) + " |",
-                "",
-            ]
-        if isinstance(item, Choice | Checklist):
-            hint = self.ui["select_all"] if isinstance(item, Checklist) else self.ui["select_one"]
-            out = [f"*{esc(hint)}*", ""]
-            out += [f"- {BOX} {text}" for text, _ in self.options(item, path)]
-            if item.other:
-                out.append(f"- {BOX} {esc(self.ui['other'])}: {SHORT}")
-            return [*out, ""]
-        if isinstance(item, Ranking):
-            out = [f"*{esc(self.ui['ranking_hint'])}*", ""]
-            out += [f"- {BOX} {text}" for text, _ in self.options(item, path)]
-            return [*out, ""]
-        if isinstance(item, Rating):
-            steps = _steps(item)
-            out = []
-            if steps is not None and len(steps) <= 21:
-                out += [
-                    "| " + " | ".join(number_text(s) for s in steps) + " |",
-                    "|" + "|".join(":-:" for _ in steps) + "|",
-                    "| " + " | ".join(BOX for _ in steps) + " |",
+    def blank(self, item: Item, path: str) -> list[str]:
+        match item:
+            case TextItem():
+                lines = 4 if item.multiline else 1
+                return [*(f"{LINE}\\" for _ in range(lines - 1)), LINE, ""]
+            case NumberItem() | DurationItem():
+                unit = ""
+                if isinstance(item, NumberItem) and item.unit is not None:
+                    unit = " " + self.t(item.unit, f"{path}.unit")
+                elif isinstance(item, DurationItem):
+                    unit = " " + esc(self.ui["minutes"])
+                return [f"{SHORT}{unit}", ""]
+            case DateItem() | TimeItem() | DateTimeItem():
+                return [SHORT, ""]
+            case YesNo():
+                return [f"{BOX} {esc(self.ui['yes'])}   {BOX} {esc(self.ui['no'])}", ""]
+            case Likert():
+                opts = self.options(item, path)
+                return [
+                    "| "
+                    + " | ".join(
+                        f"{text} ({value})" if text != value else text for text, value in opts
+                    )
+                    + " |",
+                    "|" + "|".join(":-:" for _ in opts) + "|",
+                    "| " + " | ".join(BOX for _ in opts) + " |",
                     "",
                 ]
-            else:
-                out += [f"{number_text(item.min)}–{number_text(item.max)}: {SHORT}", ""]
-            out += self.anchors(item, path)
-            return out
-        if isinstance(item, Table):
-            return self.table(item, path, [{} for _ in range(_print_rows(item))])
-        return []
+            case Choice() | Checklist():
+                hint = (
+                    self.ui["select_all"] if isinstance(item, Checklist) else self.ui["select_one"]
+                )
+                out = [f"*{esc(hint)}*", ""]
+                out += [f"- {BOX} {text}" for text, _ in self.options(item, path)]
+                if item.other:
+                    out.append(f"- {BOX} {esc(self.ui['other'])}: {SHORT}")
+                return [*out, ""]
+            case Ranking():
+                out = [f"*{esc(self.ui['ranking_hint'])}*", ""]
+                out += [f"- {BOX} {text}" for text, _ in self.options(item, path)]
+                return [*out, ""]
+            case Rating():
+                steps = _steps(item)
+                out = []
+                if steps is not None and len(steps) <= 21:
+                    out += [
+                        "| " + " | ".join(number_text(s) for s in steps) + " |",
+                        "|" + "|".join(":-:" for _ in steps) + "|",
+                        "| " + " | ".join(BOX for _ in steps) + " |",
+                        "",
+                    ]
+                else:
+                    out += [f"{number_text(item.min)}–{number_text(item.max)}: {SHORT}", ""]
+                out += self.anchors(item, path)
+                return out
+            case Table():
+                return self.table(item, path, [{} for _ in range(_print_rows(item))])
+            case Note() | Section() | Media():
+                return []
+            case _:
+                assert_never(item)
 
     def anchors(self, item: Rating, path: str) -> list[str]:
         if not item.anchors:

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup, escape
 
+from .._text import Localiser, json_value, link_ok, number_text
 from ..model import (
     Checklist,
     Choice,
@@ -36,11 +37,11 @@ from ..model import (
     Worksheet,
     YesNo,
     display_label,
+    duration_seconds,
     item_options,
 )
 from ._conditions import for_worksheet as conditions_for
 from ._print import print_words, scale_marks, table_rows, text_lines
-from ._text import Localiser, json_value, link_ok, number_text
 
 OTHER = "__other__"
 
@@ -52,21 +53,14 @@ def _esc(value: object) -> str:
 
 # the form value of an "Other" choice; its text goes in "<name>__other"
 _SLUG = re.compile(r"[^a-z0-9_-]+")
-_DURATION = re.compile(
-    r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
-)
 MAX_BUTTONS = 21  # a rating with more steps than this is shown as a slider/number instead
 
 
 def duration_minutes(text: str | None) -> float | None:
-    """ISO 8601 duration (weeks/days/hours/minutes/seconds) → minutes; None when unreadable."""
-    if not text:
-        return None
-    m = _DURATION.match(text)
-    if not m or not any(m.groups()):
-        return None
-    w, d, h, mi, s = (float(g) if g else 0.0 for g in m.groups())
-    return w * 10080 + d * 1440 + h * 60 + mi + s / 60
+    """ISO 8601 duration → minutes (a month 30 days, a year 365, as the answer check counts);
+    None when unreadable."""
+    seconds = duration_seconds(text)
+    return None if seconds is None else seconds / 60
 
 
 @dataclass
@@ -930,7 +924,7 @@ def p_slug(path: str) -> str:
 
 
 def _rtl(language: str) -> bool:
-    from ._text import is_rtl
+    from .._text import is_rtl
 
     return is_rtl(language)
 

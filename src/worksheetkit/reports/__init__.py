@@ -14,8 +14,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from .._text import md_escape as _md_escape
 from ..progress import AdherenceReport
-from ..rendering._text import md_escape as _md_escape
 from ._view import CHART_CHOICES, STATUS_MARK, STATUS_TEXT, View, build_view
 
 __all__ = [

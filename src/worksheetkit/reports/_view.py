@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._humanize import date_text, datetime_text, short_date_text
-from ..progress import AdherenceReport, OccurrenceResult
-from ..progress._series import Series, text_of
+from ..model import text_in
+from ..progress import AdherenceReport, OccurrenceResult, Series
 
 # Which answer series a report charts: ``auto`` charts the scores when the worksheet has any
 # (a PHQ-9 shows its total, not nine item charts) and the answers otherwise.
@@ -79,9 +79,9 @@ def titles_from_pack(report: AdherenceReport, pack: Any) -> dict[str, str]:
             ws = pack.worksheet(ref)
         except (KeyError, ValueError):
             continue
-        out[ref] = text_of(ws.title, ws.language)
+        out[ref] = text_in(ws.title, ws.language)
         for score in ws.scores:  # "score:<ref>:<id>" → the score's label, for alerts
-            out[f"score:{ref}:{score.id}"] = text_of(score.label, ws.language)
+            out[f"score:{ref}:{score.id}"] = text_in(score.label, ws.language)
     for r in report.occurrences:
         if r.slot.step and r.slot.step not in out and r.slot.worksheet in out:
             out[r.slot.step] = out[r.slot.worksheet]
@@ -90,7 +90,7 @@ def titles_from_pack(report: AdherenceReport, pack: Any) -> dict[str, str]:
     for pathway in pathways:
         for step in pathway.steps:
             if step.id in steps_seen and step.title is not None:
-                out[step.id] = text_of(step.title, pathway.language)
+                out[step.id] = text_in(step.title, pathway.language)
     return out
 
 
@@ -531,9 +531,9 @@ def build_view(report: AdherenceReport, *, charts: str = "auto", pack: Any = Non
     """The report's view model. ``charts`` picks the answer series to chart
     (``auto`` = scores when there are any, else the answers; ``scores``, ``items``, ``all``,
     ``none``); ``pack`` supplies worksheet and step titles (ids are shown in words otherwise)."""
-    from ..progress._api import zone
+    from ..scheduling import get_zone
 
-    tz = zone(report.timezone)
+    tz = get_zone(report.timezone)
     titles = titles_from_pack(report, pack)
     drawn = []
     first = adherence_chart(report, tz)

@@ -9,7 +9,10 @@ rules as a JSON Schema (Draft 2020-12) for apps in other languages. See docs/res
 
 from __future__ import annotations
 
-from ._engine import ScoreAlert, ScoreResult
+from ._checks import key_of
+from ._engine import ScoreAlert, ScoreResult, run
+from ._plan import plan_for, shorten
+from ._visibility import hidden_items
 from .schema import response_json_schema
 from .validate import ResponseCheck, check_response, fraction, score, validate_response
 
@@ -31,6 +34,9 @@ CODES: dict[str, str] = {
     "WK413": "conditions stopped: too many table rows to check",
 }
 
+# Besides the public API, the names other worksheetkit packages use: the compiled plan of a
+# worksheet and one run of it over answers (diff, FHIR export), an answer's comparison key and
+# a key shortened for messages (diff).
 __all__ = [
     "CODES",
     "ResponseCheck",
@@ -38,7 +44,12 @@ __all__ = [
     "ScoreResult",
     "check_response",
     "fraction",
+    "hidden_items",
+    "key_of",
+    "plan_for",
     "response_json_schema",
+    "run",
     "score",
+    "shorten",
     "validate_response",
 ]

@@ -30,8 +30,10 @@ from ..model import (
     TextItem,
     TimeItem,
     YesNo,
+    duration_pattern,
     item_options,
 )
+from ..model import duration_seconds as _duration_seconds
 
 
 class _Sentinel:
@@ -68,11 +70,8 @@ _DATETIME: Final = re.compile(
     r"(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?",
     re.ASCII,
 )
-_DURATION: Final = re.compile(
-    r"P(?:(\d{1,6})Y)?(?:(\d{1,6})M)?(?:(\d{1,6})W)?(?:(\d{1,6})D)?"
-    r"(?:T(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,6})S)?)?",
-    re.ASCII,
-)
+# Each part of a duration answer has at most six digits (model.durations is the grammar).
+_DURATION_DIGITS: Final = r"\d{1,6}"
 # JSON Schema spellings of the same rules (anchored; used by the per-worksheet schema).
 DATE_PATTERN: Final = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 TIME_PATTERN: Final = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
@@ -82,7 +81,7 @@ DATETIME_PATTERN: Final = (
 )
 # Messages name a value's kind, never its content (one wording with the document loader).
 describe = redacted_value
-DURATION_PATTERN: Final = r"^P(?!$)(\d{1,6}Y)?(\d{1,6}M)?(\d{1,6}W)?(\d{1,6}D)?(T(?=\d)(\d{1,6}H)?(\d{1,6}M)?(\d{1,6}S)?)?$"
+DURATION_PATTERN: Final = duration_pattern(_DURATION_DIGITS)
 
 
 def num(x: float) -> str:
@@ -131,11 +130,7 @@ def key_of(value: Any) -> tuple[str, Any] | None:
 
 
 def duration_seconds(text: str) -> float | None:
-    m = _DURATION.fullmatch(text)
-    if m is None or not any(m.groups()) or text.endswith("T"):
-        return None
-    y, mo, w, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
-    return float((((y * 365 + mo * 30 + w * 7 + d) * 24 + h) * 60 + mi) * 60 + s)
+    return _duration_seconds(text, _DURATION_DIGITS)
 
 
 def _wrong_type(out: Out, path: str, who: str, expected: str, value: Any) -> Any:

@@ -10,8 +10,9 @@ from .._suggest import did_you_mean, suggestion_budget
 from ..errors import Diagnostic
 from ..expressions import evaluate
 from ..expressions.evaluator import as_number, round_half_away, truthy
+from ..model import text_in
 from ._checks import INVALID, MISSING, diag
-from ._plan import Field, Plan, ScorePlan, named, segment, text_in
+from ._plan import Field, Plan, ScorePlan, named, segment
 
 #: At most this many diagnostics are listed for one response; a last one (WK400) counts the rest.
 MAX_DIAGNOSTICS: Final = 200

@@ -24,8 +24,10 @@ from ..model import (
     TextItem,
     Worksheet,
     item_options,
+    item_range,
+    symbol_kind,
+    text_in,
 )
-from ..validation.worksheet import item_range, symbol_kind
 from ._checks import (
     CHECKS,
     INVALID,
@@ -40,20 +42,6 @@ from ._checks import (
 
 _CACHE_SIZE: Final = 128
 _PLAIN_KEY: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-
-
-def text_in(value: Any, language: str, fallback: str) -> str:
-    """One language's version of a text field (the default language when it is missing)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        for lang in (language, fallback):
-            if isinstance(value.get(lang), str):
-                return str(value[lang])
-        for text in value.values():
-            if isinstance(text, str):
-                return text
-    return ""
 
 
 def escape(key: str) -> str:

@@ -8,7 +8,7 @@ docs/responses.md ("What the schema cannot say").
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
 from ..model import (
     Checklist,
@@ -16,6 +16,7 @@ from ..model import (
     DateItem,
     DateTimeItem,
     DurationItem,
+    InputItem,
     Likert,
     NumberItem,
     Ranking,
@@ -74,114 +75,118 @@ def _whole(x: float) -> bool:
     return float(x).is_integer()
 
 
-def answer_schema(item: Any) -> dict[str, Any]:
+def answer_schema(item: InputItem) -> dict[str, Any]:
     """The schema of one answer (null always allowed: it means "not answered")."""
-    if isinstance(item, TextItem):
-        limit = item.max_length or (MAX_PATTERN_TEXT if item.pattern else MAX_TEXT)
-        schema: dict[str, Any] = {"type": ["string", "null"], "maxLength": limit}
-        rule: dict[str, Any] = {}
-        if item.min_length:
-            rule["minLength"] = item.min_length
-        if item.pattern is not None:
-            rule["pattern"] = f"^(?:{item.pattern})$"
-        if rule:
-            schema["anyOf"] = [{"type": "null"}, {"const": ""}, rule]
-        return schema
-    if isinstance(item, NumberItem | Rating):
-        whole = isinstance(item, NumberItem) and item.integer
-        schema = {"type": ["integer" if whole else "number", "null"]}
-        if item.min is not None:
-            schema["minimum"] = item.min
-        if item.max is not None:
-            schema["maximum"] = item.max
-        step, base = item.step, item.min if item.min is not None else 0
-        # multipleOf counts from 0: only exact when the scale starts on a whole step.
-        exact = step is not None and _whole(step) and _whole(base)
-        if exact and int(base) % int(step) == 0 and not (whole and int(step) == 1):  # type: ignore[arg-type]
-            schema["multipleOf"] = int(step)  # type: ignore[arg-type]
-        return schema
-    if isinstance(item, YesNo):
-        return {"type": ["boolean", "null"]}
-    if isinstance(item, DateItem):
-        return {
-            "anyOf": [
-                {"type": "null"},
-                {"const": ""},
-                {"type": "string", "pattern": DATE_PATTERN, "format": "date"},
-            ]
-        }
-    if isinstance(item, TimeItem):
-        return {"type": ["string", "null"], "pattern": "^$|" + TIME_PATTERN}
-    if isinstance(item, DateTimeItem):
-        return {"type": ["string", "null"], "pattern": "^$|" + DATETIME_PATTERN}
-    if isinstance(item, DurationItem):
-        return {"type": ["string", "null"], "pattern": "^$|" + DURATION_PATTERN}
-    if isinstance(item, Choice | Likert):
-        values = [None, "", *(v for v in _values(item) if v != "")]
-        if isinstance(item, Choice) and item.other:
-            return {"anyOf": [{"enum": values}, _OTHER]}
-        return {"enum": values}
-    if isinstance(item, Checklist):
-        values = _values(item)
-        most = len(values) + (1 if item.other else 0)
-        if item.max_selected is not None:
-            most = min(most, item.max_selected)
-        element: dict[str, Any] = {"enum": values}
-        if item.other:
-            element = {"anyOf": [element, _OTHER]}
-        schema = {
-            "type": ["array", "null"],
-            "maxItems": most,
-            "uniqueItems": True,
-            "items": element,
-        }
-        rules: list[dict[str, Any]] = []
-        if item.min_selected:
-            rules.append({"anyOf": [{"maxItems": 0}, {"minItems": item.min_selected}]})
-        for option in item_options(item):
-            if option.exclusive:
-                rules.append({"if": {"contains": {"const": option.value}}, "then": {"maxItems": 1}})
-        if item.other:
-            rules.append(
-                {
-                    "anyOf": [
-                        {"not": {"contains": {"type": "object"}}},
-                        {"contains": {"type": "object"}, "maxContains": 1},
-                    ]
-                }
-            )
-        if rules:
-            schema["allOf"] = rules
-        return schema
-    if isinstance(item, Ranking):
-        values = _values(item)
-        return {
-            "type": ["array", "null"],
-            "anyOf": [
-                {"maxItems": 0},
-                {
-                    "minItems": len(values),
-                    "maxItems": len(values),
-                    "uniqueItems": True,
-                    "items": {"enum": values},
-                },
-            ],
-        }
-    if isinstance(item, Table):
-        row = {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {c.id: answer_schema(c) for c in item.columns},
-        }
-        schema = {
-            "type": ["array", "null"],
-            "maxItems": min(item.max_rows or MAX_ROWS, MAX_ROWS),
-            "items": row,
-        }
-        if item.min_rows:
-            schema["anyOf"] = [{"maxItems": 0}, {"minItems": item.min_rows}]
-        return schema
-    raise TypeError(f"not an answerable item: {type(item).__name__}")  # pragma: no cover
+    match item:
+        case TextItem():
+            limit = item.max_length or (MAX_PATTERN_TEXT if item.pattern else MAX_TEXT)
+            schema: dict[str, Any] = {"type": ["string", "null"], "maxLength": limit}
+            rule: dict[str, Any] = {}
+            if item.min_length:
+                rule["minLength"] = item.min_length
+            if item.pattern is not None:
+                rule["pattern"] = f"^(?:{item.pattern})$"
+            if rule:
+                schema["anyOf"] = [{"type": "null"}, {"const": ""}, rule]
+            return schema
+        case NumberItem() | Rating():
+            whole = isinstance(item, NumberItem) and item.integer
+            schema = {"type": ["integer" if whole else "number", "null"]}
+            if item.min is not None:
+                schema["minimum"] = item.min
+            if item.max is not None:
+                schema["maximum"] = item.max
+            step, base = item.step, item.min if item.min is not None else 0
+            # multipleOf counts from 0: only exact when the scale starts on a whole step.
+            exact = step is not None and _whole(step) and _whole(base)
+            if exact and int(base) % int(step) == 0 and not (whole and int(step) == 1):  # type: ignore[arg-type]
+                schema["multipleOf"] = int(step)  # type: ignore[arg-type]
+            return schema
+        case YesNo():
+            return {"type": ["boolean", "null"]}
+        case DateItem():
+            return {
+                "anyOf": [
+                    {"type": "null"},
+                    {"const": ""},
+                    {"type": "string", "pattern": DATE_PATTERN, "format": "date"},
+                ]
+            }
+        case TimeItem():
+            return {"type": ["string", "null"], "pattern": "^$|" + TIME_PATTERN}
+        case DateTimeItem():
+            return {"type": ["string", "null"], "pattern": "^$|" + DATETIME_PATTERN}
+        case DurationItem():
+            return {"type": ["string", "null"], "pattern": "^$|" + DURATION_PATTERN}
+        case Choice() | Likert():
+            values = [None, "", *(v for v in _values(item) if v != "")]
+            if isinstance(item, Choice) and item.other:
+                return {"anyOf": [{"enum": values}, _OTHER]}
+            return {"enum": values}
+        case Checklist():
+            values = _values(item)
+            most = len(values) + (1 if item.other else 0)
+            if item.max_selected is not None:
+                most = min(most, item.max_selected)
+            element: dict[str, Any] = {"enum": values}
+            if item.other:
+                element = {"anyOf": [element, _OTHER]}
+            schema = {
+                "type": ["array", "null"],
+                "maxItems": most,
+                "uniqueItems": True,
+                "items": element,
+            }
+            rules: list[dict[str, Any]] = []
+            if item.min_selected:
+                rules.append({"anyOf": [{"maxItems": 0}, {"minItems": item.min_selected}]})
+            for option in item_options(item):
+                if option.exclusive:
+                    rules.append(
+                        {"if": {"contains": {"const": option.value}}, "then": {"maxItems": 1}}
+                    )
+            if item.other:
+                rules.append(
+                    {
+                        "anyOf": [
+                            {"not": {"contains": {"type": "object"}}},
+                            {"contains": {"type": "object"}, "maxContains": 1},
+                        ]
+                    }
+                )
+            if rules:
+                schema["allOf"] = rules
+            return schema
+        case Ranking():
+            values = _values(item)
+            return {
+                "type": ["array", "null"],
+                "anyOf": [
+                    {"maxItems": 0},
+                    {
+                        "minItems": len(values),
+                        "maxItems": len(values),
+                        "uniqueItems": True,
+                        "items": {"enum": values},
+                    },
+                ],
+            }
+        case Table():
+            row = {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {c.id: answer_schema(c) for c in item.columns},
+            }
+            schema = {
+                "type": ["array", "null"],
+                "maxItems": min(item.max_rows or MAX_ROWS, MAX_ROWS),
+                "items": row,
+            }
+            if item.min_rows:
+                schema["anyOf"] = [{"maxItems": 0}, {"minItems": item.min_rows}]
+            return schema
+        case _:
+            assert_never(item)
 
 
 def _answered(item: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from .._dates import date_problem
 from ..errors import Diagnostic, has_errors
 from ..expressions import MAX_STEPS, evaluate, references, step_budget
 from ..expressions.evaluator import as_number
-from ..model import Response, Worksheet
+from ..model import LANGUAGE_PATTERN, Response, Worksheet
 from ._checks import INVALID, MISSING, describe, diag, finite
 from ._engine import MAX_DIAGNOSTICS, ScoreResult, Session, run
 from ._plan import Field, Plan, named, plan_for, segment, shorten
@@ -34,7 +34,7 @@ __all__ = [
 SEMVER_PATTERN: Final = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$"
 REF_PATTERN: Final = r"^[a-z0-9][a-z0-9_.-]*(@\d+(\.\d+){0,2})?$"
 ITEM_ID_PATTERN: Final = r"^[a-z_][a-z0-9_]*$"
-LANG_PATTERN: Final = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+LANG_PATTERN: Final = LANGUAGE_PATTERN
 TIMESTAMP_PATTERN: Final = (
     r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
     r"(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$"

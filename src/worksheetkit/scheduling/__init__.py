@@ -9,6 +9,8 @@ Exception hierarchy::
      └── ScheduleError   an assignment or schedule that cannot be expanded (no schedule, no
                          end, unknown time zone, pathway not in the pack…); the validator
                          reports the same problems as diagnostics first.
+         └── UnboundedScheduleError   the schedule has no end and no ``end`` was given
+                                      (catch it to pick a horizon; never match the message).
 """
 
 from __future__ import annotations
@@ -16,16 +18,20 @@ from __future__ import annotations
 import datetime as dt
 
 from ..model.schedule import Schedule
-from ._checks import CODES, check_assignment, check_schedule
+from ._checks import CODES, check_assignment, check_pathway_total, check_schedule
+from ._expand import MAX_TOTAL_OCCURRENCES, expand
 from ._ics import to_ics
 from ._occurrence import Occurrence
 from ._plan import Plan, PlanStep, PlanTask, PlanWeek, plan
-from ._rules import ScheduleError, compile_schedule
-from ._timeline import PackLike, occurrences
+from ._rules import ScheduleError, UnboundedScheduleError, compile_schedule
+from ._timeline import PackLike, build, is_bounded, occurrences, step_plans
 from ._zones import get_zone, localize
 
+# Besides the public API, the names other worksheetkit packages use (validation: the pathway
+# total; progress: expanding steps one at a time to count pathway unlocks; the CLI: step plans).
 __all__ = [
     "CODES",
+    "MAX_TOTAL_OCCURRENCES",
     "Occurrence",
     "PackLike",
     "Plan",
@@ -33,11 +39,17 @@ __all__ = [
     "PlanTask",
     "PlanWeek",
     "ScheduleError",
+    "UnboundedScheduleError",
+    "build",
     "check_assignment",
+    "check_pathway_total",
     "check_schedule",
+    "expand",
     "get_zone",
+    "is_bounded",
     "occurrences",
     "plan",
+    "step_plans",
     "to_ics",
     "to_rrule",
 ]

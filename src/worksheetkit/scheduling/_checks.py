@@ -8,8 +8,8 @@ from typing import Literal
 
 from .._dates import MAX_DATE, MIN_DATE, date_problem
 from ..model.documents import Assignment
+from ..model.durations import parse_duration
 from ..model.schedule import Schedule
-from ._durations import parse_duration
 from ._expand import MAX_OCCURRENCES, MAX_TOTAL_OCCURRENCES
 from ._rules import ScheduleError, _parse_until, _raw_groups, clock_times, compile_schedule
 from ._zones import get_zone

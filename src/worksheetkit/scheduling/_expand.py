@@ -13,8 +13,8 @@ from itertools import chain, pairwise
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from ..model.durations import Duration, parse_duration
 from ..model.schedule import Reminder
-from ._durations import Duration, parse_duration
 from ._occurrence import Occurrence
 from ._rules import Compiled, ScheduleError
 from ._zones import UTC, Ambiguous, Nonexistent, Timeline, add, localize

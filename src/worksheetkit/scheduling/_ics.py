@@ -16,11 +16,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from ..model.documents import Assignment, Response
-from ._durations import Duration
+from ..model.durations import Duration
 from ._expand import ReminderSpec, Series, Tally, expand
 from ._occurrence import Occurrence
 from ._rules import Group
-from ._timeline import PackLike, _bounded, _bounds, build
+from ._timeline import PackLike, _bounds, build, is_bounded
 from ._zones import UTC
 
 Component = Literal["VEVENT", "VTODO"]
@@ -273,10 +273,10 @@ def to_ics(
     tz, timeline, all_series = build(assignment, pack, responses)
     begin_wall, begin_utc = _bounds(start, tz, is_end=False)
     end_wall, end_utc = _bounds(end, tz, is_end=True)
-    if end is None and not all(_bounded(s) for s in all_series):
-        from ._rules import ScheduleError
+    if end is None and not all(is_bounded(s) for s in all_series):
+        from ._rules import UnboundedScheduleError
 
-        raise ScheduleError("the schedule has no end (no for, count or until): pass end=")
+        raise UnboundedScheduleError("the schedule has no end (no for, count or until): pass end=")
     stamp = dt.datetime(
         assignment.start.year, assignment.start.month, assignment.start.day, tzinfo=UTC
     )

@@ -14,8 +14,9 @@ from typing import Any
 
 from .._humanize import date_text, duration_text, minutes_text
 from ..model.documents import Assignment, Response
+from ..model.durations import parse_duration
 from ..model.schedule import Schedule
-from ._durations import parse_duration
+from ..model.text import text_in
 from ._occurrence import Occurrence
 from ._timeline import PackLike, step_plans
 
@@ -96,19 +97,6 @@ _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 def _w(language: str, key: str, **values: Any) -> str:
     table = WORDS.get(language, WORDS["en"])
     return table.get(key, WORDS["en"][key]).format(**values)
-
-
-def _text(value: Any, language: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping):
-        found = value.get(language)
-        if found is None and value:
-            found = value[sorted(value)[0]]
-        return str(found or "")
-    return str(value)
 
 
 def _join(parts: Sequence[str], language: str) -> str:
@@ -349,11 +337,15 @@ def plan(
     titles: dict[str, str] = {}
     for p in plans:
         ws = worksheets.get(p.worksheet)
-        ws_title = _text(ws.title, lang) if ws is not None else _label(p.worksheet.split("@")[0])
+        ws_title = (
+            text_in(ws.title, lang, ws.language)
+            if ws is not None
+            else _label(p.worksheet.split("@")[0])
+        )
         model = step_models.get(p.step or "")
-        titles[p.step or "main"] = _text(model.title, lang) if model and model.title else ws_title
+        titles[p.step or "main"] = text_in(model.title, lang) if model and model.title else ws_title
     for s in step_models.values():  # steps skipped by start_at_step, for unlock words
-        titles.setdefault(s.id, _text(s.title, lang) if s.title else _label(s.id))
+        titles.setdefault(s.id, text_in(s.title, lang) if s.title else _label(s.id))
 
     begin = assignment.start
     steps = []
@@ -379,11 +371,11 @@ def plan(
             PlanStep(
                 id=p.step or "main",
                 title=titles[p.step or "main"],
-                worksheet_title=_text(ws.title, lang)
+                worksheet_title=text_in(ws.title, lang, ws.language)
                 if ws is not None
                 else titles[p.step or "main"],
-                rationale=_text(getattr(ws, "rationale", None), lang) if ws is not None else "",
-                note=_text(model.note, lang) if model else "",
+                rationale=text_in(ws.rationale, lang, ws.language) if ws is not None else "",
+                note=text_in(model.note, lang) if model else "",
                 starts=starts,
                 schedule=schedule_words(p.schedule, day, lang),
                 unlock=unlock_words(p.unlock_when, titles, lang),
@@ -443,9 +435,9 @@ def plan(
             )
         )
     if pathway is not None:
-        title = _text(pathway.title, lang)
-        summary = _text(pathway.summary, lang)
-        rationale = _text(pathway.rationale, lang)
+        title = text_in(pathway.title, lang, pathway.language)
+        summary = text_in(pathway.summary, lang, pathway.language)
+        rationale = text_in(pathway.rationale, lang, pathway.language)
     else:
         title = steps[0].title if steps else assignment.id
         summary, rationale = "", ""

@@ -12,8 +12,9 @@ from functools import lru_cache
 from dateutil import rrule as du
 
 from .._dates import date_problem
+from ..model.durations import Duration, parse_duration
 from ..model.schedule import Schedule
-from ._durations import Duration, add_calendar, parse_duration
+from ._durations import add_calendar
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -31,6 +32,11 @@ _ONE_DAY = dt.timedelta(days=1)
 
 class ScheduleError(ValueError):
     """A schedule that cannot be expanded (``check_schedule`` explains it to authors)."""
+
+
+class UnboundedScheduleError(ScheduleError):
+    """The schedule has no end (no ``for``, ``count`` or ``until``) and no ``end`` was given:
+    callers that can pick a horizon catch this type, never the message."""
 
 
 @dataclass(frozen=True, slots=True)

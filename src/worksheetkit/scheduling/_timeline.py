@@ -10,11 +10,12 @@ from typing import Any, Protocol
 
 from .._dates import DateOutOfRange, check_date
 from ..model.documents import Assignment, Pathway, Response, Step, Worksheet
+from ..model.durations import Duration, parse_duration
 from ..model.schedule import Schedule
-from ._durations import Duration, add_calendar, parse_duration
+from ._durations import add_calendar
 from ._expand import NEVER, ReminderSpec, Series, Tally, expand
 from ._occurrence import Occurrence
-from ._rules import ScheduleError, compile_schedule, grace_of, window_of
+from ._rules import ScheduleError, UnboundedScheduleError, compile_schedule, grace_of, window_of
 from ._zones import UTC, Timeline, get_zone
 
 _ONCE = Schedule(repeat="once")
@@ -147,7 +148,7 @@ def _series_for(
     return out
 
 
-def _bounded(series: Series) -> bool:
+def is_bounded(series: Series) -> bool:
     c = series.compiled
     return not (c.end is None and c.count is None and series.stop is None and c.until_utc is None)
 
@@ -223,7 +224,7 @@ class _Unlocks:
     def _required(self, step: str) -> float:
         if step not in self.required:
             all_series = self.series.get(step, [])
-            if not all(_bounded(s) for s in all_series[-1:]):
+            if not all(is_bounded(s) for s in all_series[-1:]):
                 return float("inf")
             unlocked = self.unlocked_at(step)
             n = 0
@@ -330,8 +331,8 @@ def occurrences(
     tz, timeline, all_series = build(assignment, pack, responses)
     begin_wall, begin_utc = _bounds(start, tz, is_end=False)
     end_wall, end_utc = _bounds(end, tz, is_end=True)
-    if end is None and not all(_bounded(s) for s in all_series):
-        raise ScheduleError("the schedule has no end (no for, count or until): pass end=")
+    if end is None and not all(is_bounded(s) for s in all_series):
+        raise UnboundedScheduleError("the schedule has no end (no for, count or until): pass end=")
     out: list[Occurrence] = []
     tally = Tally()
     for s in all_series:

@@ -13,7 +13,8 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ._durations import Duration, add_calendar
+from ..model.durations import Duration
+from ._durations import add_calendar
 
 UTC = dt.UTC
 Nonexistent = Literal["skip", "shift_forward"]

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from .._dates import date_problem
 from ..errors import Diagnostic, WorksheetError
-from ..model import Assignment, Pathway, Plan
+from ..model import Assignment, Pathway, Plan, text_in
 from ..validation import LoadedPack, load_pack, page_name
 
 __all__ = ["SiteError", "SiteResult", "build_site"]
@@ -58,12 +58,6 @@ def _env() -> Environment:
     )
 
 
-def _text(value: Any, language: str) -> str:
-    if isinstance(value, dict):
-        return str(value.get(language) or next(iter(value.values()), ""))
-    return "" if value is None else str(value)
-
-
 def _slug(ident: str, version: str, language: str | None = None) -> str:
     """A page name: validation's ``page_name``, so WK228 reports every collision first."""
     return page_name(ident, version, language)
@@ -76,7 +70,7 @@ class _Builder:
         self.result = SiteResult(out)
         self.written: set[str] = set()
         self.language = pack.manifest.language if pack.manifest else "en"
-        from ..rendering._pdf import INSTALL_HINT, pdf_available
+        from ..rendering import INSTALL_HINT, pdf_available
 
         self.pdf = pdf_available()
         if not self.pdf:
@@ -108,8 +102,7 @@ class _Builder:
         self.write(rel, html)
 
     def worksheets(self) -> list[dict[str, Any]]:
-        from ..rendering import render, render_with_diagnostics
-        from ..rendering._pdf import html_to_pdf
+        from ..rendering import html_to_pdf, render, render_with_diagnostics
 
         rows: list[dict[str, Any]] = []
         for ws in self.pack.worksheets:
@@ -144,7 +137,7 @@ class _Builder:
                 {
                     "id": ws.id,
                     "version": ws.version,
-                    "title": _text(ws.title, ws.language),
+                    "title": text_in(ws.title, ws.language),
                     "modalities": ", ".join(tag_words(m) for m in ws.modalities) or "—",
                     "tags": ", ".join(tag_words(t) for t in ws.tags),
                     "minutes": f"{ws.estimated_minutes:g}" if ws.estimated_minutes else "—",
@@ -172,15 +165,15 @@ class _Builder:
             self.page(
                 f"pathways/{slug}.html",
                 page="pathway",
-                title=_text(pathway.title, pathway.language),
-                summary=_text(pathway.summary, pathway.language),
+                title=text_in(pathway.title, pathway.language),
+                summary=text_in(pathway.summary, pathway.language),
                 plan=the_plan,
                 ics=f"{slug}.ics",
             )
             rows.append(
                 {
                     "href": f"pathways/{slug}.html",
-                    "title": _text(pathway.title, pathway.language),
+                    "title": text_in(pathway.title, pathway.language),
                     "steps": len(pathway.steps),
                 }
             )
@@ -191,7 +184,7 @@ class _Builder:
             ws = self.pack.worksheet(ref)
         except KeyError:
             return ref
-        return _text(ws.title, ws.language)
+        return text_in(ws.title, ws.language)
 
     def _step_href(self, ref: str) -> str | None:
         try:
@@ -230,9 +223,8 @@ class _Builder:
         return rows
 
     def responses(self) -> list[dict[str, Any]]:
-        from ..rendering import render
-        from ..rendering._alerts import response_alerts
-        from ..rendering._text import Localiser
+        from .._text import Localiser
+        from ..rendering import render, response_alerts
 
         rows: list[dict[str, Any]] = []
         for response in self.pack.responses:
@@ -253,7 +245,7 @@ class _Builder:
             rows.append(
                 {
                     "href": f"responses/{name}.html",
-                    "title": f"{_text(ws.title, ws.language)} ({response.id or name})",
+                    "title": f"{text_in(ws.title, ws.language)} ({response.id or name})",
                     # Raised alerts on the index row too, so a clinician sees them first.
                     "alerts": response_alerts(ws, response, Localiser(ws.language, ws.language)),
                 }
@@ -479,8 +471,8 @@ def build_site(pack_dir: str | Path, out_dir: str | Path) -> SiteResult:
     builder.page(
         "index.html",
         page="index",
-        title=_text(manifest.name, builder.language) if manifest else "Worksheet pack",
-        description=_text(manifest.description, builder.language) if manifest else "",
+        title=text_in(manifest.name, builder.language) if manifest else "Worksheet pack",
+        description=text_in(manifest.description, builder.language) if manifest else "",
         pack_id=manifest.id if manifest else "",
         pack_version=manifest.version if manifest else "",
         license=manifest.license if manifest else None,

@@ -27,13 +27,21 @@ from ..loading import SourceDocument, SourceMap, parse_document, read_document
 from ..loading.files import FileRefused, read_bounded
 from ..loading.modelerrors import convert, convert_relative, did_you_mean
 from ..loading.yamlsource import MAX_BYTES, decode
-from ..model import Assignment, Document, Item, Pack, Pathway, Response, Worksheet
+from ..model import (
+    Assignment,
+    Document,
+    Item,
+    Pack,
+    Pathway,
+    Response,
+    Worksheet,
+    is_duration,
+)
 from .located import Located
 from .worksheet import (
     WorksheetChecker,
     check_text_fields,
     expr_hint,
-    valid_duration,
 )
 
 __all__ = [
@@ -768,7 +776,7 @@ class PackChecker:
                 if problem:
                     self.out.append(problem)
             self.out.extend(_schedule_checks(node.at("schedule")))
-            if not valid_duration(step.start):
+            if not is_duration(step.start):
                 self.out.append(
                     node.at("start").diag(
                         "WK218",
@@ -795,7 +803,7 @@ class PackChecker:
     def _pathway_total(self, steps: Located, model: Pathway) -> Iterator[Diagnostic]:
         """WK219 when the steps together make more occurrences than one assignment may."""
         from ..model import Schedule
-        from ..scheduling._checks import check_pathway_total
+        from ..scheduling import check_pathway_total
 
         schedules: list[Schedule] = []
         for step in model.steps:
@@ -830,10 +838,8 @@ class PackChecker:
         changes = root.at("changes")
         for i in range(len(model.changes)):
             self.out.extend(_schedule_checks(changes.at(i).at("schedule")))
-        try:
-            from ..scheduling import check_assignment
-        except ImportError:  # pragma: no cover
-            return
+        from ..scheduling import check_assignment
+
         for code, severity, message, hint, subpath in check_assignment(model):
             target = root
             for part in subpath:
@@ -873,10 +879,8 @@ class PackChecker:
             return
         ident, _ = split_ref(model.worksheet)
         ref = f"{ident}@{model.version}" if model.version else model.worksheet
-        try:
-            from ..responses import validate_response
-        except ImportError:  # pragma: no cover
-            return
+        from ..responses import validate_response
+
         try:
             worksheet = self.pack.worksheet(ref) if self.pack.has_worksheet(ref) else None
         except KeyError:  # pragma: no cover

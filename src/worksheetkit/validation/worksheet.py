@@ -21,8 +21,6 @@ from ..model import (
     PRESET_LANGUAGES,
     Checklist,
     Choice,
-    DateItem,
-    DateTimeItem,
     DurationItem,
     Likert,
     Media,
@@ -33,10 +31,12 @@ from ..model import (
     Section,
     Table,
     TextItem,
-    TimeItem,
     Worksheet,
     YesNo,
+    is_duration,
     item_options,
+    item_range,
+    symbol_kind,
 )
 from .located import Located
 
@@ -66,14 +66,6 @@ TEXT_KEYS = frozenset(
 MARKDOWN_KEYS = frozenset({"instructions", "text", "help", "rationale", "summary", "transcript"})
 DURATION_KEYS = frozenset({"for", "window", "grace", "before_due", "after_open", "duration"})
 _NEWLINE = re.compile(r"\r\n?|\n")
-_DURATION = re.compile(
-    r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$"
-)
-
-
-def valid_duration(text: str) -> bool:
-    m = _DURATION.match(text)
-    return m is not None and any(g is not None for g in m.groups()) and not text.endswith("T")
 
 
 @dataclass(frozen=True)
@@ -96,30 +88,6 @@ def walk_items(models: Iterable[Any], nodes: Iterable[Located]) -> Iterator[Loca
                 yield LocatedItem(col, cols.at(i), model)
 
 
-def symbol_kind(item: Any) -> str | None:
-    if isinstance(item, NumberItem | Rating):
-        return "number"
-    if isinstance(item, TextItem):
-        return "text"
-    if isinstance(item, YesNo):
-        return "boolean"
-    if isinstance(item, DateItem):
-        return "date"
-    if isinstance(item, TimeItem):
-        return "time"
-    if isinstance(item, DateTimeItem):
-        return "datetime"
-    if isinstance(item, DurationItem):
-        return "duration"
-    if isinstance(item, Choice | Likert):
-        return "choice"
-    if isinstance(item, Checklist | Ranking):
-        return "list"
-    if isinstance(item, Table):
-        return "table"
-    return None
-
-
 def item_symbol(item: Any, **more: Any) -> Any:
     """What an item stands for in expressions, with the values it can hold (WK310)."""
     from ..expressions import Symbol
@@ -134,20 +102,6 @@ def item_symbol(item: Any, **more: Any) -> Any:
     elif isinstance(item, Rating):
         bounds = (float(item.min), float(item.max), float(item.step))
     return Symbol(kind=cast("SymbolKind", kind), values=values or None, bounds=bounds, **more)
-
-
-def item_range(item: Any) -> tuple[float, float] | None:
-    """Lowest and highest value an item can score, when it is numeric."""
-    if isinstance(item, Rating):
-        return float(item.min), float(item.max)
-    if isinstance(item, NumberItem) and item.min is not None and item.max is not None:
-        return float(item.min), float(item.max)
-    if isinstance(item, Choice | Likert):
-        values = [o.value for o in item_options(item)]
-        nums = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-        if nums and len(nums) == len(values):
-            return min(nums), max(nums)
-    return None
 
 
 class WorksheetChecker:
@@ -264,7 +218,7 @@ class WorksheetChecker:
         if isinstance(item, DurationItem):
             for key in ("min", "max", "default"):
                 value = getattr(item, key)
-                if value is not None and not valid_duration(value):
+                if value is not None and not is_duration(value):
                     yield node.at(key).diag(
                         "WK218",
                         f"'{key}' is not a duration: '{value}'.",
@@ -278,7 +232,7 @@ class WorksheetChecker:
                     f"This media link {refused.said}; {ALLOWED_LINKS}.",
                     "Use an https:// link or a path relative to the pack, e.g. media/breathing.mp3.",
                 )
-            if item.duration is not None and not valid_duration(item.duration):
+            if item.duration is not None and not is_duration(item.duration):
                 yield node.at("duration").diag(
                     "WK218",
                     f"'duration' is not a duration: '{item.duration}'.",
@@ -492,11 +446,8 @@ class WorksheetChecker:
             item_id = getattr(entry.model, "id", None)
             if rng is not None and item_id:
                 lows[item_id], highs[item_id] = rng
-        try:
-            a = evaluate(expr, lows)
-            b = evaluate(expr, highs)
-        except Exception:
-            return None
+        a = evaluate(expr, lows)  # the language never raises: a failure is None
+        b = evaluate(expr, highs)
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b)):
             return None
         if any(math.isnan(float(v)) for v in (a, b)):
@@ -766,7 +717,7 @@ def _check_links(
     """WK212 from the same parse the renderers use (``markdown_links``): a link is reported
     exactly when the printable and the HTML page drop it. Texts too long to parse (or past
     the document's budget) are WK229, and their links are not followed by any renderer."""
-    from ..rendering._text import (  # not at import time: `import worksheetkit` stays light
+    from .._text import (  # not at import time: `import worksheetkit` stays light
         MARKDOWN_BUDGET,
         MAX_MARKDOWN_CHARS,
         markdown_links,

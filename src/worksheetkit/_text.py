@@ -13,9 +13,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from .._urls import link_ok as link_ok  # re-exported: the one link rule
-from .._urls import link_problem as link_problem
-from ..errors import Diagnostic
+from ._urls import link_ok as link_ok  # re-exported: the one link rule
+from ._urls import link_problem as link_problem
+from .errors import Diagnostic
+from .model.text import text_choice
 
 MISSING_TRANSLATION = "WK601"
 
@@ -61,21 +62,11 @@ class Localiser:
     def pick(self, value: str | Mapping[str, str] | None, path: str) -> Chosen | None:
         if value is None:
             return None
-        if isinstance(value, str):
-            if self.language == self.default:
-                return Chosen(value, self.default)
-            self._missing(path)
-            return Chosen(value, self.default, True)
-        texts = {k: v for k, v in value.items() if "~" not in k and isinstance(v, str)}
-        if self.language in texts:
-            return Chosen(texts[self.language], self.language)
+        text, lang = text_choice(value, self.language, self.default)  # the one rule
+        if lang == self.language:
+            return Chosen(text, lang)
         self._missing(path)
-        if self.default in texts:
-            return Chosen(texts[self.default], self.default, True)
-        if texts:  # neither language: the first one written (validation reports WK223)
-            first = next(iter(texts))
-            return Chosen(texts[first], first, True)
-        return Chosen("", self.default, True)
+        return Chosen(text, lang or self.default, True)
 
     def text(self, value: str | Mapping[str, str] | None, path: str) -> str:
         chosen = self.pick(value, path)
