@@ -38,8 +38,10 @@ typecheck: $(STAMP)
 test: $(STAMP) browser-deps lint typecheck
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# The quick loop: no browser, no test marked slow, each property test with a tenth of its
+# examples (hypothesis profile "fast", tests/conftest.py). `make test` runs everything in full.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser and not slow" --hypothesis-profile=fast
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

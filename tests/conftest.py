@@ -13,6 +13,9 @@ from hypothesis import settings
 # in CI (CI=true) the examples are derandomized so a run is reproducible, while local runs keep
 # exploring new examples.
 settings.register_profile("worksheetkit", deadline=None, derandomize=bool(os.environ.get("CI")))
+# `make test-fast` passes --hypothesis-profile=fast: every property test runs with a tenth of
+# its examples (``strategies.examples``; tests without a count get 10). `make test` runs them all.
+settings.register_profile("fast", parent=settings.get_profile("worksheetkit"), max_examples=10)
 settings.load_profile("worksheetkit")
 
 ROOT = Path(__file__).resolve().parent.parent

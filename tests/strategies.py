@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from worksheetkit.loading.yamlsource import _plain
@@ -57,6 +58,12 @@ _CHARS = st.characters(
     blacklist_characters="[]()<>\ufeff\u2028\u2029\x85",
 )
 _WORDS = st.text(_CHARS, min_size=1, max_size=24).filter(lambda s: s.strip() != "")
+
+
+def examples(n: int) -> int:
+    """``n`` examples in the full run; a tenth (at least 5) under the ``fast`` profile that
+    ``make test-fast`` loads (tests/conftest.py)."""
+    return n if settings.default.max_examples >= 100 else max(5, n // 10)
 
 
 def plain_text() -> st.SearchStrategy[str]:
@@ -231,7 +238,9 @@ def _condition(draw: st.DrawFn, target: dict[str, Any]) -> str:
     ident, kind = target["id"], target["type"]
     forms = [f"answered({ident})", f"not answered({ident})"]
     if kind in ("number", "rating"):
-        forms += [f"{ident} >= 3", f"{ident} + 1 > 2 and {ident} != null", f"{ident} == 0"]
+        # a rating's own lowest value: `== 0` on a 1–2 scale is WK310 (it can never match)
+        low = _literal(target.get("min", 0)) if kind == "rating" else "0"
+        forms += [f"{ident} >= 3", f"{ident} + 1 > 2 and {ident} != null", f"{ident} == {low}"]
     elif kind == "text":
         forms += [f"{ident} == 'yes'", f"{ident} != ''"]
     elif kind == "yesno":

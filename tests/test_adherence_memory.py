@@ -18,6 +18,8 @@ from worksheetkit.model import Assignment
 from worksheetkit.progress import adherence
 from worksheetkit.progress._reduce import KEEP_PER_OCCURRENCE, unmatched_limit
 
+pytestmark = pytest.mark.slow  # tens of thousands of response lines, measured with tracemalloc
+
 DAYS = 20
 
 

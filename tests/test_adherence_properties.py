@@ -8,6 +8,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from strategies import examples
 from worksheetkit.progress import Evaluation, Policy, Scores, Slot, Submission, evaluate
 
 UTC = dt.UTC
@@ -88,7 +89,7 @@ def credits(ev: Evaluation) -> dict[str, float | None]:
     return {r.slot.id: r.credit for r in ev.occurrences}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(scenarios())
 def test_every_score_is_in_unit_interval_or_null(case) -> None:  # type: ignore[no-untyped-def]
     slots, subs, as_of, policy = case
@@ -104,7 +105,7 @@ def test_every_score_is_in_unit_interval_or_null(case) -> None:  # type: ignore[
     assert sum(ev.overall.counts.values()) == len(slots)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(scenarios(), st.data())
 def test_completing_a_missed_occurrence_never_lowers_quantity(case, data) -> None:  # type: ignore[no-untyped-def]
     slots, subs, as_of, policy = case
@@ -123,7 +124,7 @@ def test_completing_a_missed_occurrence_never_lowers_quantity(case, data) -> Non
     assert others == {k: v for k, v in credits(before).items() if k != target.id}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(scenarios(), st.data())
 def test_excusing_an_occurrence_never_changes_another_credit(case, data) -> None:  # type: ignore[no-untyped-def]
     slots, subs, as_of, policy = case
@@ -139,7 +140,7 @@ def test_excusing_an_occurrence_never_changes_another_credit(case, data) -> None
     }
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(scenarios())
 def test_same_input_same_result(case) -> None:  # type: ignore[no-untyped-def]
     slots, subs, as_of, policy = case

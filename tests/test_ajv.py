@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import worksheetkit as wk
-from strategies import answers_for, hostile_responses, response_for, worksheets
+from strategies import answers_for, examples, hostile_responses, response_for, worksheets
 from worksheetkit.errors import WorksheetError
 from worksheetkit.loading.yamlsource import parse_text
 from worksheetkit.model import Worksheet
@@ -44,10 +44,13 @@ CASES = ROOT / "tests" / "cases" / "responses"
 NODE = shutil.which("node")
 AJV = ROOT / "node_modules" / "ajv" / "dist" / "2020.js"
 
-pytestmark = pytest.mark.skipif(
-    NODE is None or not AJV.is_file(),
-    reason="node and the npm test tools (ajv, ajv-formats) are not installed",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        NODE is None or not AJV.is_file(),
+        reason="node and the npm test tools (ajv, ajv-formats) are not installed",
+    ),
+    pytest.mark.slow,  # Node and every schema: seconds
+]
 
 _RUNNER = r"""
 const fs = require("fs");
@@ -94,7 +97,7 @@ def _collect(strategy: st.SearchStrategy[Any], n: int) -> list[Any]:
     found: list[Any] = []
 
     @settings(
-        max_examples=n,
+        max_examples=examples(n),
         derandomize=True,
         database=None,
         deadline=None,

@@ -166,6 +166,7 @@ def test_within_the_budget_the_result_is_exact_and_the_steps_are_counted() -> No
     assert cost(parse("any(t, any(t, a > 1000))"), {}, row_limit=30).steps == budget.used
 
 
+@pytest.mark.slow
 def test_evaluate_without_a_scope_has_its_own_budget() -> None:
     rows = [{"a": i} for i in range(110)]
     # 110³ ≈ 1.3 M > MAX_STEPS: stops (null) instead of running on.
@@ -203,6 +204,7 @@ def _unvalidated_worksheet() -> Worksheet:
     )
 
 
+@pytest.mark.slow
 def test_a_response_that_exhausts_the_budget_gets_wk413_not_a_hang(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import worksheetkit.expressions as ex
 from budget import counted
+from strategies import examples
 from worksheetkit.expressions import (
     PATHWAY_FUNCTIONS,
     Binary,
@@ -256,7 +257,7 @@ def test_exactly_two_thousand_characters_is_allowed() -> None:
 
 
 @given(st.text(max_size=200))
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 def test_parse_never_fails_with_anything_but_a_syntax_error(source: str) -> None:
     try:
         parse(source)
@@ -276,7 +277,7 @@ _ALPHABET = st.sampled_from(
 
 
 @given(st.lists(_ALPHABET, max_size=40).map("".join))
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 def test_parse_of_token_soup_is_total(source: str) -> None:
     try:
         expr = parse(source)
@@ -327,7 +328,7 @@ _EXPRS = _trees(
 
 
 @given(_EXPRS)
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow])
 def test_json_round_trip(expr: Expr) -> None:
     data = to_json(expr)
     text = json.dumps(data)
@@ -337,7 +338,7 @@ def test_json_round_trip(expr: Expr) -> None:
 
 
 @given(_EXPRS)
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow])
 def test_source_round_trip(expr: Expr) -> None:
     source = to_source(expr)
     assert parse(source) == expr, source
@@ -753,7 +754,7 @@ _JSONISH = st.recursive(
 
 
 @given(_EXPRS, st.dictionaries(_ID, _JSONISH, max_size=6), st.dictionaries(_ID, _JSONISH))
-@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(500), suppress_health_check=[HealthCheck.too_slow])
 def test_evaluate_never_raises(expr: Expr, values: dict[str, Any], row: dict[str, Any]) -> None:
     evaluate(expr, values, row=row, completed=lambda step: step.startswith("a"))
 

@@ -30,7 +30,10 @@ from worksheetkit.expressions import (
 EXPR_JS = Path(ex.__file__).parent.parent / "static" / "expr.js"
 NODE = shutil.which("node")
 
-pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed: cannot run expr.js")
+pytestmark = [
+    pytest.mark.skipif(NODE is None, reason="node is not installed: cannot run expr.js"),
+    pytest.mark.slow,  # Node: seconds
+]
 
 _RUNNER = r"""
 const fs = require("fs");

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from strategies import examples
 from worksheetkit import Worksheet, WorksheetError, load_pack, loads
 from worksheetkit.expressions import evaluate, parse
 from worksheetkit.fhir import (
@@ -772,7 +773,7 @@ def _items(draw: st.DrawFn, depth: int = 0) -> list[Any]:
     return out
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(items=_items(), extra=st.dictionaries(st.text(max_size=8), _JSON, max_size=3))
 def test_import_never_raises(items: list[Any], extra: dict[str, Any]) -> None:
     q = {**extra, "resourceType": "Questionnaire", "status": "active", "item": items}

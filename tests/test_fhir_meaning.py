@@ -658,6 +658,7 @@ needs_fhirpath = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 @needs_fhirpath
 def test_fhirpath_js_agrees_with_the_library_on_every_score_and_condition() -> None:
     data = cross_tool_results()
@@ -690,6 +691,7 @@ def test_fhirpath_js_agrees_with_the_library_on_every_score_and_condition() -> N
     assert not disagreements, disagreements[:10]
 
 
+@pytest.mark.slow
 @needs_fhirpath
 def test_partial_responses_exercise_the_missing_answer_rule() -> None:
     """The suite is not vacuous: some scores are missing by the rule and some are not."""
@@ -703,6 +705,7 @@ def test_partial_responses_exercise_the_missing_answer_rule() -> None:
     assert any(not m["expected"] for m in visible)
 
 
+@pytest.mark.slow
 @needs_fhirpath
 @pytest.mark.parametrize("method", ["none", "prorate"])
 @pytest.mark.parametrize("given", [(), ("q1",), ("q1", "q2"), ("q1", "q2", "q3")])

@@ -84,6 +84,8 @@ def _params(which: str) -> list[Any]:
     for case in CASES:
         reason = case.xfail_lib if which == "lib" else case.xfail_cli
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        if case.name.startswith("alias-bomb"):
+            marks.append(pytest.mark.slow)  # each expands to its budget: a second or more
         params.append(pytest.param(case, id=case.name, marks=marks))
     return params
 
@@ -176,6 +178,7 @@ def _library_run(case: Case) -> tuple[list[Diagnostic], set[str]]:
     return diagnostics, set(case.codes)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", _params("cli"))
 def test_command_line_exits_cleanly(case: Case) -> None:
     if case.is_response:
@@ -356,6 +359,7 @@ def test_a_50_mb_string_through_loads_is_bounded() -> None:
     assert "WK008" in {d.code for d in info.value.diagnostics}
 
 
+@pytest.mark.slow
 def test_a_file_just_under_the_limit_is_read_within_budget(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     items = "".join(f"  - {{id: q{i}, type: yesno, label: Question {i}}}\n" for i in range(90_000))
@@ -437,6 +441,7 @@ GENERATED_RESPONSES: dict[str, tuple[Any, set[str]]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(GENERATED_RESPONSES))
 def test_generated_hostile_responses(name: str, tmp_path: Path) -> None:
     answers, wanted = GENERATED_RESPONSES[name]

@@ -39,9 +39,12 @@ BEGIN = dt.datetime(2020, 1, 1, tzinfo=UTC)
 END = dt.datetime(2035, 1, 1, tzinfo=UTC)
 MAX_PER_EVENT = 5000
 
-pytestmark = pytest.mark.skipif(
-    NODE is None or not ICALJS.is_file(), reason="node and the npm package ical.js are needed"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        NODE is None or not ICALJS.is_file(), reason="node and the npm package ical.js are needed"
+    ),
+    pytest.mark.slow,  # Node and a corpus of calendars: seconds
+]
 
 _RUNNER = r"""
 const fs = require("fs");

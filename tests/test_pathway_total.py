@@ -96,6 +96,7 @@ def test_expansion_stops_past_the_total(tmp_path: Path, monkeypatch: pytest.Monk
     assert MAX_TOTAL_OCCURRENCES < built[0] <= MAX_TOTAL_OCCURRENCES + MAX_OCCURRENCES
 
 
+@pytest.mark.slow
 def test_calendar_export_stops_past_the_total(tmp_path: Path) -> None:
     from worksheetkit.scheduling import to_ics
 

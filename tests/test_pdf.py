@@ -27,6 +27,8 @@ from worksheetkit.cli import cli
 from worksheetkit.rendering import _pdf, render_pdf
 from worksheetkit.rendering._views import FieldView
 
+pytestmark = pytest.mark.slow  # WeasyPrint lays out every handout: seconds each
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

@@ -111,6 +111,7 @@ def test_schedule_cli_prints_the_plan_for_a_pathway() -> None:
     assert "(America/New_York)" in out
 
 
+@pytest.mark.slow
 def test_schedule_cli_text_has_no_offsets_or_ids() -> None:
     for path in sorted((EXAMPLES / "assignments").glob("*.yaml")):
         model = load(path)

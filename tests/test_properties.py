@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from strategies import (
     SENTINEL,
     answers_for,
+    examples,
     hostile_responses,
     json_like,
     response_for,
@@ -36,7 +37,7 @@ from worksheetkit.validation import loads, validate
 
 def _settings(n: int) -> settings:
     return settings(
-        max_examples=n,
+        max_examples=examples(n),
         deadline=None,
         derandomize=True,
         database=None,

@@ -10,6 +10,7 @@ from dateutil import rrule as du
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from strategies import examples
 from worksheetkit.loading.yamlsource import parse_text
 from worksheetkit.model import Assignment, Schedule
 from worksheetkit.scheduling import (
@@ -412,7 +413,7 @@ def test_excused_dates_mark_but_keep_occurrences() -> None:
 ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     zone=st.sampled_from(ZONES),
     start=st.dates(dt.date(2025, 1, 1), dt.date(2028, 12, 31)),

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 import worksheetkit
 from budget import counted
+from strategies import examples
 from test_cases import INVALID, INVALID_CASES, VALID
 from worksheetkit.errors import Diagnostic, WorksheetError, sort_diagnostics
 from worksheetkit.loading import yamlsource
@@ -318,7 +319,9 @@ def _assert_only_diagnostics(path: Path) -> None:
 
 
 _FUZZ = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 
@@ -659,6 +662,7 @@ def test_cli_strict_turns_warnings_into_failures(tmp_path: Path) -> None:
     assert github.stdout.startswith("::warning file=")
 
 
+@pytest.mark.slow
 def test_cli_never_shows_a_traceback_on_the_corpus() -> None:
     paths = [case.path for case in INVALID_CASES]
     for fmt in ("text", "json", "github"):
