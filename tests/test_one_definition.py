@@ -163,3 +163,18 @@ def test_item_types_are_read_from_the_unions() -> None:
     assert tags(ColumnItem) == COLUMN_TYPES
     assert "table" in ITEM_TYPES
     assert "table" not in COLUMN_TYPES
+
+
+@pytest.mark.parametrize("url", ["https://", "http:///path", "https:host", "https://\x00x"])
+def test_calendar_links_follow_the_one_link_rule(url: str) -> None:
+    # The calendar's own copy of the rule took any text starting with https:// as a link.
+    from worksheetkit import load, load_pack
+    from worksheetkit.scheduling import to_ics
+
+    assignment = load("examples/assignments/thought-record-london.yaml")
+    pack = load_pack("examples")
+    with pytest.raises(ValueError, match="http"):
+        to_ics(assignment, pack=pack, url=url)
+    assert "URL:https://app.example/t/1" in to_ics(
+        assignment, pack=pack, url="https://app.example/t/1"
+    ).decode("utf-8").replace("\r\n ", "")

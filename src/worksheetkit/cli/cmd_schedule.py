@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from .._urls import link_kind
 from ._common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -92,7 +93,7 @@ def command(
         fail_usage(f"cannot read {assignment}: no such file")
     if from_ and to and to < from_:
         fail_usage("--to is before --from")
-    if url is not None and not url.startswith(("https://", "http://")):
+    if url is not None and not (url.isprintable() and link_kind(url) == "web"):
         fail_usage("--url must be an https:// (or http://) link")
     try:
         model = load(path)

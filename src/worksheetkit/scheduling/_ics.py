@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
+from .._urls import link_kind
 from ..model.documents import Assignment, Response
 from ..model.durations import Duration
 from ._expand import ReminderSpec, Series, Tally, expand
@@ -265,7 +266,7 @@ def to_ics(
     To-dos run from opening to due.
     """
     if url is not None and not (
-        isinstance(url, str) and url.startswith(("https://", "http://")) and url.isprintable()
+        isinstance(url, str) and url.isprintable() and link_kind(url) == "web"  # the link rule
     ):
         raise ValueError("url must be an http(s) link")
     import icalendar
