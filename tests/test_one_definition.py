@@ -148,6 +148,11 @@ def test_every_copy_of_the_language_rule_agrees() -> None:
     assert text_in(value, "de", "es") == "Hola"
     assert Localiser("de", "it").text(value, "$.title") == "Bonjour"
     assert text_in(value, "de", "it") == "Bonjour"
+    from worksheetkit.fhir._common import main_text  # FHIR took the alphabetically first
+
+    assert main_text(value, "it") == "Bonjour"
+    assert main_text({}, "en") is None
+    assert main_text("plain", "en") == "plain"
 
 
 def test_item_types_are_read_from_the_unions() -> None:

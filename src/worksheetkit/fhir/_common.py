@@ -8,6 +8,7 @@ from typing import Any
 
 from ..model.durations import DURATION_PATTERN
 from ..model.items import Text
+from ..model.text import text_choice
 
 FHIR_VERSION = "4.0.1"
 DEFAULT_BASE_URL = "https://worksheetkit.example"
@@ -104,14 +105,9 @@ def doc_id_from(text: str) -> str:
 
 
 def main_text(text: Text | None, language: str) -> str | None:
-    """The text in the default language (a map without it falls back to its first entry)."""
-    if text is None:
-        return None
-    if isinstance(text, str):
-        return text
-    if language in text:
-        return text[language]
-    return text[sorted(text)[0]] if text else None
+    """The text in the default language (``model.text_in``'s rule); None when there is none."""
+    shown, lang = text_choice(text, language)
+    return shown if lang is not None or isinstance(text, str) else None
 
 
 def translations(text: Text | None, language: str) -> list[dict[str, Any]]:
