@@ -90,7 +90,7 @@ def test_every_item_type_reaches_every_match() -> None:
     from worksheetkit.fhir.fhirpath import answer_field
     from worksheetkit.rendering._markdown import MarkdownWriter
     from worksheetkit.rendering._strings import ui_strings
-    from worksheetkit.responses.schema import answer_schema
+    from worksheetkit.responses.schema import _answered, answer_schema
 
     ws = _worksheet()
     items = list(ws.items)
@@ -100,6 +100,7 @@ def test_every_item_type_reaches_every_match() -> None:
         assert isinstance(writer.blank(item, "$.items[0]"), list)
         if isinstance(item, INPUT_CLASSES):
             assert answer_schema(item)
+            assert _answered(item)
             assert exporter.question(item, ("items", 0), None)["linkId"] == item.id
             assert isinstance(_answer_one(item, "a", "en"), list)
             answer_field(item, "a")  # None or a field, never a fall-through

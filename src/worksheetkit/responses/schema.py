@@ -189,17 +189,21 @@ def answer_schema(item: InputItem) -> dict[str, Any]:
             assert_never(item)
 
 
-def _answered(item: Any) -> dict[str, Any]:
+def _answered(item: InputItem) -> dict[str, Any]:
     """What "answered" means for a required question."""
-    if isinstance(item, TextItem | DateItem | TimeItem | DateTimeItem | DurationItem):
-        return {"type": "string", "minLength": 1}
-    if isinstance(item, NumberItem | Rating):
-        return {"type": "number"}
-    if isinstance(item, YesNo):
-        return {"type": "boolean"}
-    if isinstance(item, Checklist | Ranking | Table):
-        return {"type": "array", "minItems": 1}
-    return {"not": {"enum": [None, ""]}}
+    match item:
+        case TextItem() | DateItem() | TimeItem() | DateTimeItem() | DurationItem():
+            return {"type": "string", "minLength": 1}
+        case NumberItem() | Rating():
+            return {"type": "number"}
+        case YesNo():
+            return {"type": "boolean"}
+        case Checklist() | Ranking() | Table():
+            return {"type": "array", "minItems": 1}
+        case Choice() | Likert():
+            return {"not": {"enum": [None, ""]}}
+        case _:
+            assert_never(item)
 
 
 def _required_answers(fields: list[Field]) -> dict[str, Any] | None:
