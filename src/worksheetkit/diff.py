@@ -10,20 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
 from .model import (
     Checklist,
     Choice,
+    DateItem,
+    DateTimeItem,
     DurationItem,
+    Item,
     Likert,
+    Media,
+    Note,
     NumberItem,
     Ranking,
     Rating,
     Section,
     Table,
     TextItem,
+    TimeItem,
     Worksheet,
+    YesNo,
     duration_seconds,
     item_options,
 )
@@ -224,7 +231,7 @@ class _Differ:
         return self.changes
 
     # -- items ----------------------------------------------------------------------------
-    def item(self, key: str, a: Any, b: Any) -> None:
+    def item(self, key: str, a: Item, b: Any) -> None:
         if a.type != b.type:
             self.add(
                 "breaking",
@@ -277,55 +284,61 @@ class _Differ:
                 f"'{key}' is {'now' if b.reverse else 'no longer'} reverse-scored"
                 + (": scores of stored responses change." if scored else "."),
             )
-        if isinstance(a, Choice | Checklist | Ranking | Likert):
-            self.options(key, a, b)
-        if isinstance(a, NumberItem | Rating):
-            self.bound(key, "min", a.min, b.min, low=True)
-            self.bound(key, "max", a.max, b.max, low=False)
-            self.step(key, a, b)
-            if isinstance(a, NumberItem) and a.integer != b.integer:
-                self.add(
-                    "breaking" if b.integer else "compatible",
-                    "range_narrowed" if b.integer else "range_widened",
-                    key,
-                    f"'{key}' {'now' if b.integer else 'no longer'} needs a whole number.",
-                )
-        if isinstance(a, DurationItem):
-            for name, low in (("min", True), ("max", False)):
-                x, y = getattr(a, name), getattr(b, name)
-                self.bound(
-                    key,
-                    name,
-                    duration_seconds(x) if x else None,
-                    duration_seconds(y) if y else None,
-                    low=low,
-                    shown=(x, y),
-                )
-        if isinstance(a, TextItem):
-            self.bound(key, "min_length", a.min_length or None, b.min_length or None, low=True)
-            self.bound(key, "max_length", a.max_length, b.max_length, low=False)
-            if a.pattern != b.pattern:
-                narrowing = b.pattern is not None
-                self.add(
-                    "breaking" if narrowing else "compatible",
-                    "range_narrowed" if narrowing else "range_widened",
-                    key,
-                    f"The pattern of '{key}' was "
-                    + (
-                        "changed"
-                        if a.pattern and b.pattern
-                        else "added"
-                        if b.pattern
-                        else "removed"
+        match a:  # the constraints of each type (same type on both sides, checked above)
+            case Choice() | Ranking() | Likert():
+                self.options(key, a, b)
+            case Checklist():
+                self.options(key, a, b)
+                self.bound(key, "min_selected", a.min_selected, b.min_selected, low=True)
+                self.bound(key, "max_selected", a.max_selected, b.max_selected, low=False)
+            case NumberItem() | Rating():
+                self.bound(key, "min", a.min, b.min, low=True)
+                self.bound(key, "max", a.max, b.max, low=False)
+                self.step(key, a, b)
+                if isinstance(a, NumberItem) and a.integer != b.integer:
+                    self.add(
+                        "breaking" if b.integer else "compatible",
+                        "range_narrowed" if b.integer else "range_widened",
+                        key,
+                        f"'{key}' {'now' if b.integer else 'no longer'} needs a whole number.",
                     )
-                    + (": stored answers may not match it." if narrowing else "."),
-                )
-        if isinstance(a, Checklist):
-            self.bound(key, "min_selected", a.min_selected, b.min_selected, low=True)
-            self.bound(key, "max_selected", a.max_selected, b.max_selected, low=False)
-        if isinstance(a, Table):
-            self.bound(key, "min_rows", a.min_rows or None, b.min_rows or None, low=True)
-            self.bound(key, "max_rows", a.max_rows, b.max_rows, low=False)
+            case DurationItem():
+                for name, low in (("min", True), ("max", False)):
+                    x, y = getattr(a, name), getattr(b, name)
+                    self.bound(
+                        key,
+                        name,
+                        duration_seconds(x) if x else None,
+                        duration_seconds(y) if y else None,
+                        low=low,
+                        shown=(x, y),
+                    )
+            case TextItem():
+                self.bound(key, "min_length", a.min_length or None, b.min_length or None, low=True)
+                self.bound(key, "max_length", a.max_length, b.max_length, low=False)
+                if a.pattern != b.pattern:
+                    narrowing = b.pattern is not None
+                    self.add(
+                        "breaking" if narrowing else "compatible",
+                        "range_narrowed" if narrowing else "range_widened",
+                        key,
+                        f"The pattern of '{key}' was "
+                        + (
+                            "changed"
+                            if a.pattern and b.pattern
+                            else "added"
+                            if b.pattern
+                            else "removed"
+                        )
+                        + (": stored answers may not match it." if narrowing else "."),
+                    )
+            case Table():
+                self.bound(key, "min_rows", a.min_rows or None, b.min_rows or None, low=True)
+                self.bound(key, "max_rows", a.max_rows, b.max_rows, low=False)
+            case YesNo() | DateItem() | TimeItem() | DateTimeItem() | Note() | Section() | Media():
+                pass  # no constraint beyond the wording and presentation compared here
+            case _:
+                assert_never(a)
         da = a.model_dump(exclude_defaults=True)
         db = b.model_dump(exclude_defaults=True)
         rest = sorted(k for k in set(da) | set(db) if k not in _HANDLED and da.get(k) != db.get(k))
