@@ -34,6 +34,7 @@ from ..model import (
     YesNo,
     display_label,
     item_options,
+    iter_items,
 )
 from ..model.items import Text
 from ._common import (
@@ -142,14 +143,12 @@ def score_expression(worksheet: Worksheet, score: Any, scope_items: Mapping[str,
 
 
 def _walk(items: list[Any]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for item in items:
-        ident = getattr(item, "id", None)
-        if ident is not None and not isinstance(item, Note | Media | Section):
-            found[ident] = item
-        if isinstance(item, Section):
-            found.update(_walk(item.items))
-    return found
+    """The questions of a tree (sections opened) by id."""
+    return {
+        item.id: item
+        for item in iter_items(items)
+        if getattr(item, "id", None) is not None and not isinstance(item, Note | Media | Section)
+    }
 
 
 def score_items(scores: list[Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import text_in
+from ..model import iter_items, text_in
 from ..model.documents import Worksheet
 from ..model.items import Likert, NumberItem, Rating, Section, Table, display_label
 
@@ -71,11 +71,8 @@ class Series:
 
 
 def _walk(items: Sequence[Any]) -> Iterator[Any]:
-    for item in items:
-        if isinstance(item, Section):
-            yield from _walk(item.items)
-        else:
-            yield item
+    """Every item but sections (their items are walked), in order."""
+    return (item for item in iter_items(items) if not isinstance(item, Section))
 
 
 @dataclass(frozen=True, slots=True)
