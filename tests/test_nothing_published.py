@@ -157,7 +157,7 @@ def test_fhir_markdown_drops_a_refused_link() -> None:
 @pytest.fixture
 def no_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
     """Site builds without PDF handouts: laying out takes seconds and is not under test."""
-    monkeypatch.setattr("worksheetkit.rendering._pdf.pdf_available", lambda: False)
+    monkeypatch.setattr("worksheetkit.rendering.pdf_available", lambda: False)  # what site asks
 
 
 def _pack(tmp_path: Path) -> Path:

@@ -401,6 +401,7 @@ def test_the_cli_refuses_a_port_in_use(pack: Path) -> None:
     assert "cannot listen on 127.0.0.1" in result.output
 
 
+@pytest.mark.slow  # starts processes or lays out PDFs: seconds
 def test_the_cli_serves_the_pack_on_loopback(pack: Path) -> None:
     import httpx
 
@@ -442,6 +443,7 @@ def test_hard_links_and_pipes_in_the_pack_are_not_served(client: TestClient, pac
         assert "secret" not in reply.text
 
 
+@pytest.mark.slow  # starts processes or lays out PDFs: seconds
 def test_printable_tab_links_the_pdf_handout(client: TestClient) -> None:
     page = client.get("/view/worksheets/thought-record.yaml", params={"tab": "printable"})
     assert 'href="/pdf/worksheets/thought-record.yaml?lang=en&amp;paper=a4"' in page.text

@@ -127,6 +127,7 @@ def test_validate_checks_every_line_of_a_stream(tmp_path: Path) -> None:
         build_site(root, tmp_path / "site")
 
 
+@pytest.mark.slow  # starts processes or lays out PDFs: seconds
 def test_site_reports_use_only_checked_lines(tmp_path: Path) -> None:
     pack = load_pack(EXAMPLES)
     assert pack.response_lines

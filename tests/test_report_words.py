@@ -268,6 +268,7 @@ def test_humanized_durations_and_dates_in_english_and_spanish() -> None:
     assert datetime_text(moment, london, "xx") == "Mon 7 Dec 2026, 07:30 (Europe/London)"
 
 
+@pytest.mark.slow  # starts processes or lays out PDFs: seconds
 def test_score_cli_charts_flag(tmp_path: Path) -> None:
     assignment = tmp_path / "phq.yaml"
     assignment.write_text(PHQ9, encoding="utf-8")

@@ -86,6 +86,7 @@ def test_cli_site_refuses_a_folder_without_pack(tmp_path: Path) -> None:
     assert "pack.yaml" in result.output
 
 
+@pytest.mark.slow  # starts processes or lays out PDFs: seconds
 def test_site_never_replaces_the_pack_or_foreign_folders(tmp_path: Path) -> None:
     import shutil
 

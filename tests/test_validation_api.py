@@ -582,6 +582,7 @@ def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProce
     )
 
 
+@pytest.mark.slow  # starts processes or lays out PDFs: seconds
 def test_cli_exit_codes(tmp_path: Path) -> None:
     clean = cli("validate", VALID / "instrument.yaml")
     assert clean.returncode == 0, clean.stdout + clean.stderr
@@ -632,6 +633,7 @@ def test_cli_json_output() -> None:
     assert (error["line"], error["column"], error["path"]) == (8, 1, "$.titel")
 
 
+@pytest.mark.slow  # starts processes or lays out PDFs: seconds
 def test_cli_json_output_is_deterministic() -> None:
     first = cli("validate", "--format", "json", INVALID)
     second = cli("validate", "--format", "json", INVALID)
@@ -650,6 +652,7 @@ def test_cli_github_output() -> None:
     assert "WK103" in annotations[0]
 
 
+@pytest.mark.slow  # starts processes or lays out PDFs: seconds
 def test_cli_strict_turns_warnings_into_failures(tmp_path: Path) -> None:
     path = tmp_path / "warning.yaml"
     path.write_text(WARNING_ONLY, encoding="utf-8")
