@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any, Literal, Self
 
-from .._results import instant, instant_text
+from .._results import dumps, instant, instant_text
 
 Status = Literal[
     "completed_on_time", "completed_late", "partial", "missed", "excused", "open", "upcoming"
@@ -71,6 +71,9 @@ class Slot:
             "difficulty": self.difficulty,
             "local_start": self.local_start,
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, timezone: str | None = None) -> Self:
@@ -131,6 +134,9 @@ class Submission:
             "index": self.index,
             "id": self.id,
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
@@ -280,6 +286,9 @@ class OccurrenceResult:
             "obstacle_note": self.obstacle_note,
         }
 
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, timezone: str | None = None) -> Self:
         """``timezone`` (an IANA name) puts the slot's times back in that zone."""
@@ -327,6 +336,9 @@ class Extra:
             "fraction": min(max(sub.fraction, 0.0), 1.0),
             "submission": sub.to_dict(),
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
@@ -390,6 +402,9 @@ class Scores:
             "obstacle_excluded": list(self.obstacle_excluded),
         }
 
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         den, streak, means = data["denominators"], data["streak"], data["mean_ratings"]
@@ -439,6 +454,9 @@ class Trend:
             ],
         }
 
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         return cls(
@@ -476,6 +494,9 @@ class Evaluation:
             "trend": self.trend.to_dict(),
             "step_weighted": dict(self.step_weighted),
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, timezone: str | None = None) -> Self:

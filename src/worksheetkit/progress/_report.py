@@ -32,6 +32,9 @@ class ObstacleReport:
             "status": self.status,
         }
 
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         return cls(
@@ -63,6 +66,9 @@ class RaisedAlert:
             "severity": self.severity,
             "message": self.message,
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:

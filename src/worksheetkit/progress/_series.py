@@ -33,6 +33,9 @@ class Point:
             "band": self.band,
         }
 
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         return cls(
@@ -58,6 +61,9 @@ class WeekMean:
             "mean": self.mean,
             "n": self.n,
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
