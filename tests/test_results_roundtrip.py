@@ -396,6 +396,20 @@ def test_diagnostic_related_survives_though_equality_ignores_it() -> None:
     assert Diagnostic.from_dict(data).related == ("a.yaml:1:1",)
 
 
+def test_the_closing_wk099_line_keeps_its_counts() -> None:
+    from worksheetkit._diagcap import HiddenProblems, cap_per_file
+
+    many = [Diagnostic("WK405", "Out of range.", file="r.json", line=i) for i in range(1, 203)]
+    closing = cap_per_file(many)[-1]
+    assert isinstance(closing, HiddenProblems)
+    data = json.loads(closing.to_json())
+    assert (data["code"], data["hidden"], data["hidden_errors"]) == ("WK099", 2, 2)
+    assert _errors(_validator("diagnostic"), data) == []
+    back = Diagnostic.from_dict(data)
+    assert isinstance(back, HiddenProblems)
+    assert back == closing
+
+
 def test_as_dict_is_a_deprecated_alias_of_to_dict(values: dict[str, list[Any]]) -> None:
     for name in (
         *("diagnostic", "occurrence", "score", "score-alert", "response-check", "plan"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from .errors import Diagnostic
 
@@ -27,8 +27,8 @@ class HiddenProblems(Diagnostic):
     hidden: int = 0
     hidden_errors: int = 0
 
-    def as_dict(self) -> dict[str, object]:
-        out = Diagnostic.as_dict(self)
+    def to_dict(self) -> dict[str, Any]:
+        out = Diagnostic.to_dict(self)
         out["hidden"] = self.hidden
         out["hidden_errors"] = self.hidden_errors
         return out

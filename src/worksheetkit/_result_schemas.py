@@ -69,6 +69,15 @@ def _obj(description: str, properties: dict[str, Schema]) -> Schema:
     }
 
 
+def _optional(
+    optional: dict[str, Schema], description: str, properties: dict[str, Schema]
+) -> Schema:
+    """:func:`_obj` with ``optional`` keys that may be left out."""
+    out = _obj(description, properties)
+    out["properties"].update(optional)
+    return out
+
+
 def _nullable(name: str) -> Schema:
     return {"anyOf": [_ref(name), {"type": "null"}]}
 
@@ -108,7 +117,8 @@ _SCORES: Final[dict[str, Schema]] = {
 
 #: Every result's object schema by its ``$defs`` name.
 DEFS: Final[dict[str, Schema]] = {
-    "Diagnostic": _obj(
+    "Diagnostic": _optional(
+        {"hidden": _COUNT, "hidden_errors": _COUNT},  # only on the closing WK099 line
         "One problem in a document (worksheetkit.Diagnostic).",
         {
             "code": {"type": "string", "minLength": 1},
@@ -444,7 +454,7 @@ RESULTS: Final[dict[str, tuple[str, str]]] = {
     "trend": ("Trend", "worksheetkit.progress:Trend"),
     "series": ("Series", "worksheetkit.progress:Series"),
     "series-point": ("Point", "worksheetkit.progress:Point"),
-    "series-week": ("WeekMean", "worksheetkit.progress._series:WeekMean"),
+    "series-week": ("WeekMean", "worksheetkit.progress:WeekMean"),
     "obstacle-report": ("ObstacleReport", "worksheetkit.progress:ObstacleReport"),
     "raised-alert": ("RaisedAlert", "worksheetkit.progress:RaisedAlert"),
     "diff": ("WorksheetDiff", "worksheetkit.diff:WorksheetDiff"),

@@ -73,10 +73,18 @@ class Diagnostic:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """The diagnostic :meth:`to_dict` described (``related`` may be left out)."""
+        """The diagnostic :meth:`to_dict` described (``related`` may be left out). The closing
+        WK099 line of a file with too many problems keeps its ``hidden`` counts."""
         severity = data.get("severity", "error")
         if severity not in ("error", "warning"):
             raise ValueError(f"severity must be 'error' or 'warning', not {severity!r}")
+        extra: dict[str, Any] = {}
+        if "hidden" in data and cls is Diagnostic:
+            from ._diagcap import HiddenProblems
+
+            return HiddenProblems.from_dict(data)  # type: ignore[return-value]
+        if "hidden" in data:
+            extra = {"hidden": int(data["hidden"]), "hidden_errors": int(data["hidden_errors"])}
         return cls(
             code=data["code"],
             message=data["message"],
@@ -87,6 +95,7 @@ class Diagnostic:
             column=data.get("column"),
             path=data.get("path", "$"),
             related=tuple(data.get("related", ())),
+            **extra,
         )
 
     def as_dict(self) -> dict[str, Any]:
