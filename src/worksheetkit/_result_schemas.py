@@ -394,7 +394,8 @@ DEFS: Final[dict[str, Schema]] = {
             "message": _STR,
         },
     ),
-    "AdherenceReport": _obj(
+    "AdherenceReport": _optional(
+        {"extra_practice_not_listed": {"type": "integer", "minimum": 1}},  # left out when 0
         "Adherence of one assignment as of one instant (worksheetkit.AdherenceReport).",
         {
             **_SCORES,
@@ -424,7 +425,6 @@ DEFS: Final[dict[str, Schema]] = {
             ),
             "trend": _ref("Trend"),
             "extra_practice": _list(_ref("Extra")),
-            "extra_practice_not_listed": _COUNT,
             "obstacles": _list(_ref("ObstacleReport")),
             "alerts": _list(_ref("RaisedAlert")),
             "series": _list(_ref("Series")),

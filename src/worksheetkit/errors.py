@@ -78,13 +78,10 @@ class Diagnostic:
         severity = data.get("severity", "error")
         if severity not in ("error", "warning"):
             raise ValueError(f"severity must be 'error' or 'warning', not {severity!r}")
-        extra: dict[str, Any] = {}
-        if "hidden" in data and cls is Diagnostic:
+        if cls is Diagnostic and "hidden" in data:
             from ._diagcap import HiddenProblems
 
             return HiddenProblems.from_dict(data)  # type: ignore[return-value]
-        if "hidden" in data:
-            extra = {"hidden": int(data["hidden"]), "hidden_errors": int(data["hidden_errors"])}
         return cls(
             code=data["code"],
             message=data["message"],
@@ -95,7 +92,6 @@ class Diagnostic:
             column=data.get("column"),
             path=data.get("path", "$"),
             related=tuple(data.get("related", ())),
-            **extra,
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -173,8 +173,8 @@ class AdherenceReport:
         scores at the top, then ``occurrences``, ``steps`` (each with its ``n``), the report's
         own fields, ``policy`` (``threshold``, ``late_credit``), ``weighting`` (the
         evaluation's ``step_weighted``, None without steps), ``engagement_key`` (its ``name`` is
-        ``scoring_key``), ``trend``, ``extra_practice`` (the evaluation's ``extra``) and
-        ``extra_practice_not_listed``."""
+        ``scoring_key``), ``trend``, ``extra_practice`` (the evaluation's ``extra``) and, when not 0,
+        ``extra_practice_not_listed`` (``extra_not_listed``)."""
         ev = self.evaluation
         out = ev.overall.to_dict()
         out["occurrences"] = [r.to_dict() for r in ev.occurrences]
@@ -193,7 +193,12 @@ class AdherenceReport:
                 "engagement_key": {"name": self.scoring_key, "heuristic": True},
                 "trend": ev.trend.to_dict(),
                 "extra_practice": [e.to_dict() for e in ev.extra],
-                "extra_practice_not_listed": self.extra_not_listed,
+                # Only when some were not listed: a report without any reads as before.
+                **(
+                    {"extra_practice_not_listed": self.extra_not_listed}
+                    if self.extra_not_listed
+                    else {}
+                ),
                 "obstacles": [o.to_dict() for o in self.obstacles],
                 "alerts": [a.to_dict() for a in self.alerts],
                 "series": [s.to_dict() for s in self.series],
