@@ -75,3 +75,7 @@ _.grace_until_utc  # Occurrence, docs/scheduling.md
 # Unused, but in modules other branches are editing now: delete them after those merges.
 FHIR_VERSION  # src/worksheetkit/fhir/_common.py
 DURATION_KEYS  # src/worksheetkit/validation/worksheet.py
+
+# Public API of worksheetkit.schema (docs/api.md "Results and JSON"; tests/test_results_roundtrip.py):
+# the class behind a published result schema name.
+result_type

@@ -1,11 +1,12 @@
-"""Regenerate the published JSON Schemas in schemas/ from the models (`make schemas`)."""
+"""Regenerate the published JSON Schemas in schemas/ (`make schemas`): the document kinds from the
+models, and the results' JSON (schemas/results/NAME.json)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from worksheetkit.model import KINDS
-from worksheetkit.schema import schema_text
+from worksheetkit.schema import RESULTS, result_schema_text, schema_text
 
 OUT = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -14,3 +15,7 @@ if __name__ == "__main__":
     for kind in KINDS:
         (OUT / f"{kind}.json").write_text(schema_text(kind), encoding="utf-8")
         print(f"wrote schemas/{kind}.json")
+    (OUT / "results").mkdir(exist_ok=True)
+    for name in RESULTS:
+        (OUT / "results" / f"{name}.json").write_text(result_schema_text(name), encoding="utf-8")
+        print(f"wrote schemas/results/{name}.json")

@@ -1,14 +1,16 @@
 """A non-Python validator agrees: ajv (strict mode, Draft 2020-12) compiles every schema and
 calls every document valid or invalid exactly as the library does.
 
-ONE node process compiles the published schemas (schemas/*.json) and the per-worksheet response
-schema of every example worksheet and of tests/cases/responses/worksheet.yaml with
-``new Ajv2020({strict: true})`` + ajv-formats, then validates:
+ONE node process compiles the published schemas (schemas/*.json, schemas/results/*.json) and the
+per-worksheet response schema of every example worksheet and of tests/cases/responses/worksheet.yaml
+with ``new Ajv2020({strict: true})`` + ajv-formats, then validates:
 
 - every example document against its published schema, targeted broken documents (values out of
   range, unknown keys and item types) and hypothesis-generated worksheets;
 - every response fixture (tests/cases/responses, examples/responses *.json and *.jsonl) and
-  hypothesis-generated responses (well-formed and hostile) against their worksheet's schema.
+  hypothesis-generated responses (well-formed and hostile) against their worksheet's schema;
+- real results' ``to_dict()`` (occurrences, a plan, response checks, a report, diagnostics)
+  against their result schema, and each with an extra key (refused).
 
 The library's verdict is the reference. Cases the schema cannot state are listed in
 docs/responses.md ("What the schema cannot say") and are filtered out by :func:`_expressible`.
@@ -301,8 +303,44 @@ def run() -> dict[str, Any]:
             if _expressible(ws, data):
                 cases.append((name, data, _library_valid(ws, data), f"generated {i}"))
 
+    for path in sorted((SCHEMAS / "results").glob("*.json")):
+        schemas[f"results/{path.name}"] = json.loads(path.read_text(encoding="utf-8"))
+    for name, data, label in _result_documents():
+        cases.append((f"results/{name}.json", data, True, label))
+        cases.append((f"results/{name}.json", {**data, "unexpected": 1}, False, f"{label} + key"))
+
     out = _ajv(schemas, [(name, data) for name, data, _, _ in cases])
     return {"schemas": schemas, "cases": cases, **out}
+
+
+def _result_documents() -> list[tuple[str, Any, str]]:
+    """Real results' to_dict() (issue 15): occurrences, a plan, PHQ-9 checks, a report and
+    diagnostics of the example pack; the library writes them, so they are valid."""
+    import datetime as dt
+
+    from worksheetkit.responses import check_response
+    from worksheetkit.scheduling import plan
+
+    pack = wk.load_pack(EXAMPLES)
+    assignment = wk.load(EXAMPLES / "assignments" / "thought-record-london.yaml")
+    phq9 = pack.worksheet("instruments.phq-9@1")
+    out: list[tuple[str, Any, str]] = [
+        ("occurrence", o.to_dict(), f"occurrence {o.id}")
+        for o in wk.occurrences(assignment, pack=pack)[:5]
+    ]
+    out.append(("plan", plan(assignment, pack).to_dict(), "plan"))
+    for path in sorted((EXAMPLES / "responses").glob("phq-9-*.json")):
+        checked = check_response(phq9, json.loads(path.read_text(encoding="utf-8")))
+        out.append(("response-check", checked.to_dict(), path.name))
+    report = wk.adherence(
+        assignment,
+        EXAMPLES / "responses" / "synthetic-thought-record-london.jsonl",
+        dt.date(2026, 12, 20),
+        pack=pack,
+    )
+    out.append(("report", report.to_dict(), "report"))
+    out += [("diagnostic", d.to_dict(), d.code) for d in wk.validate(CASES.parent / "invalid")[:10]]
+    return out
 
 
 def test_every_schema_compiles_in_ajv_strict_mode(run: dict[str, Any]) -> None:
@@ -314,6 +352,9 @@ def test_every_schema_compiles_in_ajv_strict_mode(run: dict[str, Any]) -> None:
         "pack.json",
         "assignment.json",
         "response.json",
+        "results/occurrence.json",
+        "results/score.json",
+        "results/report.json",
     } <= names
     assert sum(n.startswith("response:") and "gen" not in n for n in names) >= 27
 
@@ -330,7 +371,9 @@ def test_ajv_and_the_library_agree_on_every_document(run: dict[str, Any]) -> Non
 
 def test_the_corpus_covers_both_verdicts(run: dict[str, Any]) -> None:
     verdicts = [ours for _, _, ours, _ in run["cases"]]
-    refused_published = [c for c in run["cases"] if not c[0].startswith("response:") and not c[2]]
+    refused_published = [
+        c for c in run["cases"] if not c[0].startswith(("response:", "results/")) and not c[2]
+    ]
     responses = [c for c in run["cases"] if c[0].startswith("response:")]
     assert len(refused_published) >= 20
     assert sum(verdicts) >= 100

@@ -285,8 +285,8 @@ def test_whole_corpus_within_its_call_budget() -> None:
 
 def test_validating_twice_gives_identical_output() -> None:
     for case in INVALID_CASES:
-        first = [d.as_dict() for d in validate(case.path)]
-        assert first == [d.as_dict() for d in validate(case.path)], case.name
+        first = [d.to_dict() for d in validate(case.path)]
+        assert first == [d.to_dict() for d in validate(case.path)], case.name
 
 
 # -- the fixtures are what they claim to be (an editor or git must not "fix" them) ---------

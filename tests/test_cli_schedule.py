@@ -46,9 +46,9 @@ def test_json_has_the_design_keys(assignment: Path) -> None:
     )
     assert code == 0
     data = json.loads(out)
-    assert [list(o) for o in data["occurrences"]] == [
-        ["id", "step", "worksheet", "opens", "due", "grace_until", "opens_utc"]
-    ] * 2
+    # The DESIGN §6 keys first, then the rest of Occurrence.to_dict() (nothing dropped).
+    design = ["id", "step", "worksheet", "opens", "due", "grace_until", "opens_utc"]
+    assert [list(o)[:7] for o in data["occurrences"]] == [design] * 2
     first = data["occurrences"][0]
     assert first == {
         "id": "main/2026-12-03T20:00",
@@ -58,6 +58,14 @@ def test_json_has_the_design_keys(assignment: Path) -> None:
         "due": "2026-12-04T00:00:00+00:00",
         "grace_until": "2026-12-04T12:00:00+00:00",
         "opens_utc": "2026-12-03T20:00:00Z",
+        "due_utc": "2026-12-04T00:00:00Z",
+        "grace_until_utc": "2026-12-04T12:00:00Z",
+        "timezone": "Europe/London",
+        "timing": "flexible",
+        "reminders": [],
+        "locked": False,
+        "excused": False,
+        "excused_reason": None,
     }
     assert data["excused"] == ["main/2026-12-04T20:00"]
 

@@ -607,7 +607,9 @@ def test_cli_json_has_the_same_keys_as_validate(write) -> None:  # type: ignore[
     assert linted["warnings"] == 1
     assert linted["errors"] == 0
     (d,) = linted["diagnostics"]
-    assert list(d) == ["code", "severity", "message", "hint", "file", "line", "column", "path"]
+    assert list(d) == [  # Diagnostic.to_dict(), as validate writes it
+        *("code", "severity", "message", "hint", "file", "line", "column", "path", "related"),
+    ]
     assert (d["code"], d["line"], d["column"], d["path"]) == ("WL003", 6, 20, "$.estimated_minutes")
 
 

@@ -62,7 +62,7 @@ def test_every_example_pathway_reads_as_a_plan(language: str) -> None:
         # Far fewer rows than occurrences: grouped per step per week.
         rows = sum(len(w.tasks) for w in p.weeks)
         assert rows <= p.total
-        assert p.as_dict()["weeks"][0]["first"] == "2026-12-07"
+        assert p.to_dict()["weeks"][0]["first"] == "2026-12-07"
 
 
 def test_four_weeks_pathway_in_words() -> None:

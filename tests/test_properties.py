@@ -159,7 +159,7 @@ def test_validate_response_and_score_never_raise_and_never_quote_answers(
     for result in results.values():
         assert result.value is None or math.isfinite(result.value)
         for alert in result.alerts:
-            assert SENTINEL not in str(alert.as_dict())
+            assert SENTINEL not in str(alert.to_dict())
 
 
 @_settings(80)

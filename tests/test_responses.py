@@ -366,7 +366,7 @@ def test_hostile_documents(ws: Worksheet) -> None:
         {1: 2, None: 3},
     ):
         assert check_response(ws, doc).diagnostics
-    json.dumps([d.as_dict() for d in check_response(ws, response(HOSTILE[12])).diagnostics])
+    json.dumps([d.to_dict() for d in check_response(ws, response(HOSTILE[12])).diagnostics])
 
 
 def test_too_many_problems_are_capped_with_a_count(ws: Worksheet) -> None:

@@ -28,6 +28,8 @@ def test_json_output_has_exactly_the_design_keys() -> None:
     assert payload["valid"] is True
     assert payload["fraction"] == 1.0
     assert payload["diagnostics"] == []
+    # The DESIGN §6 keys first, then the rest of ScoreResult.to_dict() (nothing dropped).
+    assert list(payload["scores"]["total"])[:3] == ["value", "band", "alerts"]
     assert payload["scores"] == {
         "total": {
             "value": 17,
@@ -38,6 +40,11 @@ def test_json_output_has_exactly_the_design_keys() -> None:
                     "message": "Item 9 endorsed: review risk before the next session.",
                 }
             ],
+            "id": "total",
+            "label": "PHQ-9 total",
+            "missing": 0,
+            "prorated": False,
+            "band_severity": None,
         }
     }
     assert run(str(PHQ9), str(SAMPLE), "--format", "json")[1] == out  # deterministic

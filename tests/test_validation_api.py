@@ -627,7 +627,10 @@ def test_cli_json_output() -> None:
     assert set(payload) == {"files", "errors", "warnings", "diagnostics"}
     assert (payload["files"], payload["errors"], payload["warnings"]) == (3, 1, 1)
     for d in payload["diagnostics"]:
-        assert set(d) == {"code", "severity", "message", "hint", "file", "line", "column", "path"}
+        assert list(d) == [  # DESIGN §6, then Diagnostic.to_dict()'s `related`
+            *("code", "severity", "message", "hint", "file", "line", "column", "path"),
+            "related",
+        ]
     (error,) = [d for d in payload["diagnostics"] if d["severity"] == "error"]
     assert error["code"] == "WK103"
     assert (error["line"], error["column"], error["path"]) == (8, 1, "$.titel")

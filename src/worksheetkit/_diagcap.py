@@ -10,9 +10,9 @@ still fails the run (exit status 1), and it says how many errors and warnings it
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Final
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any, Final, Self
 
 from .errors import Diagnostic
 
@@ -27,11 +27,23 @@ class HiddenProblems(Diagnostic):
     hidden: int = 0
     hidden_errors: int = 0
 
-    def as_dict(self) -> dict[str, object]:
-        out = Diagnostic.as_dict(self)
+    def to_dict(self) -> dict[str, Any]:
+        out = Diagnostic.to_dict(self)
         out["hidden"] = self.hidden
         out["hidden_errors"] = self.hidden_errors
         return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        base = Diagnostic.from_dict({k: v for k, v in data.items() if k not in _COUNTS})
+        return cls(
+            **{f.name: getattr(base, f.name) for f in fields(Diagnostic)},
+            hidden=int(data["hidden"]),
+            hidden_errors=int(data["hidden_errors"]),
+        )
+
+
+_COUNTS: Final = ("hidden", "hidden_errors")
 
 
 def _closing(hidden: list[Diagnostic]) -> HiddenProblems:

@@ -8,10 +8,11 @@ option, a wider range, new bands) is **compatible**. See docs/responses.md, "Ver
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, Literal, assert_never
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Self, assert_never
 
+from ._results import dumps, warn_as_dict
 from .model import (
     Checklist,
     Choice,
@@ -91,13 +92,29 @@ class Change:
     item: str | None
     message: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
+        """Every field (schema ``diff-change``)."""
         return {
             "kind": self.kind,
             "change": self.change,
             "item": self.item,
             "message": self.message,
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        kind = data["kind"]
+        if kind not in ("breaking", "compatible"):
+            raise ValueError(f"kind must be 'breaking' or 'compatible', not {kind!r}")
+        return cls(kind=kind, change=data["change"], item=data["item"], message=data["message"])
+
+    def as_dict(self) -> dict[str, Any]:
+        """Deprecated alias of :meth:`to_dict`."""
+        warn_as_dict("Change")
+        return self.to_dict()
 
 
 @dataclass(frozen=True)
@@ -108,15 +125,50 @@ class Affected:
     response: str | None
     changes: tuple[int, ...]  # indexes into ``WorksheetDiff.changes``
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
+        """Every field (schema ``diff-affected``)."""
         return {"line": self.line, "response": self.response, "changes": list(self.changes)}
 
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
 
-@dataclass
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            line=int(data["line"]),
+            response=data["response"],
+            changes=tuple(int(i) for i in data["changes"]),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Deprecated alias of :meth:`to_dict`."""
+        warn_as_dict("Affected")
+        return self.to_dict()
+
+
+@dataclass(frozen=True)
 class WorksheetDiff:
+    """Every change from ``old`` to ``new`` (``id@version`` each), breaking ones first."""
+
     old: str
     new: str
-    changes: list[Change] = field(default_factory=list)
+    changes: tuple[Change, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field (schema ``diff``); ``breaking`` and ``version_advice`` are derived from
+        them and left out."""
+        return {"old": self.old, "new": self.new, "changes": [c.to_dict() for c in self.changes]}
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            old=data["old"],
+            new=data["new"],
+            changes=tuple(Change.from_dict(c) for c in data["changes"]),
+        )
 
     @property
     def breaking(self) -> list[Change]:
@@ -518,7 +570,7 @@ def diff_worksheets(old: Worksheet, new: Worksheet) -> WorksheetDiff:
     ordered = [c for c in changes if c.kind == "breaking"] + [
         c for c in changes if c.kind == "compatible"
     ]
-    return WorksheetDiff(f"{old.id}@{old.version}", f"{new.id}@{new.version}", ordered)
+    return WorksheetDiff(f"{old.id}@{old.version}", f"{new.id}@{new.version}", tuple(ordered))
 
 
 def _error_items(ws: Worksheet, data: dict[str, Any]) -> set[str]:

@@ -13,9 +13,11 @@ collected, sorted and returned. Bugs and wrong arguments raise ordinary exceptio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal, Self
+
+from ._results import dumps, warn_as_dict
 
 Severity = Literal["error", "warning"]
 
@@ -52,7 +54,8 @@ class Diagnostic:
             column=column if column is not None else self.column,
         )
 
-    def as_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, JSON-ready (``related`` as a list); schema ``diagnostic``."""
         return {
             "code": self.code,
             "severity": self.severity,
@@ -62,7 +65,39 @@ class Diagnostic:
             "line": self.line,
             "column": self.column,
             "path": self.path,
+            "related": list(self.related),
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The diagnostic :meth:`to_dict` described (``related`` may be left out). The closing
+        WK099 line of a file with too many problems keeps its ``hidden`` counts."""
+        severity = data.get("severity", "error")
+        if severity not in ("error", "warning"):
+            raise ValueError(f"severity must be 'error' or 'warning', not {severity!r}")
+        if cls is Diagnostic and "hidden" in data:
+            from ._diagcap import HiddenProblems
+
+            return HiddenProblems.from_dict(data)  # type: ignore[return-value]
+        return cls(
+            code=data["code"],
+            message=data["message"],
+            severity=severity,
+            hint=data.get("hint"),
+            file=data.get("file"),
+            line=data.get("line"),
+            column=data.get("column"),
+            path=data.get("path", "$"),
+            related=tuple(data.get("related", ())),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Deprecated alias of :meth:`to_dict`."""
+        warn_as_dict("Diagnostic")
+        return self.to_dict()
 
     def format(self) -> str:
         """``FILE:LINE:COL: error WK102 message`` (the CLI's text line)."""

@@ -1,7 +1,9 @@
-"""Published JSON Schemas (Draft 2020-12), generated from the models."""
+"""Published JSON Schemas (Draft 2020-12): the documents', generated from the models, and the
+results' (``to_dict()`` of ``Occurrence``, ``ScoreResult``, ``AdherenceReport``, …)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Any
 
@@ -60,3 +62,53 @@ def json_schema(kind: str) -> dict[str, Any]:
 def schema_text(kind: str) -> str:
     """Stable bytes: sorted keys, two-space indent, trailing newline."""
     return json.dumps(json_schema(kind), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# -- results -------------------------------------------------------------------------------------
+
+
+def _result_names() -> tuple[str, ...]:
+    from ._result_schemas import RESULTS as table
+
+    return tuple(table)
+
+
+#: The published result names: ``worksheetkit schema NAME`` and :func:`result_schema`.
+RESULTS: tuple[str, ...] = _result_names()
+
+
+def result_schema_id(name: str) -> str:
+    return f"{BASE_ID}results/{name}.json"
+
+
+def result_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema (Draft 2020-12) of one result's ``to_dict()``: ``diagnostic``,
+    ``occurrence``, ``score``, ``response-check``, ``report``, ``plan``, ``diff``, … (see
+    :data:`RESULTS`). Every object is closed, every key required: a dict with a key missing or
+    added does not validate."""
+    from ._result_schemas import RESULTS as table
+    from ._result_schemas import build
+
+    if name not in table:
+        raise ValueError(f"unknown result {name!r}; expected one of {', '.join(RESULTS)}")
+    out: dict[str, Any] = {"$schema": DIALECT, "$id": result_schema_id(name)}
+    out["title"] = f"worksheetkit {name} (result)"
+    out.update(build(name))
+    return out
+
+
+def result_type(name: str) -> type[Any]:
+    """The class whose ``to_dict()`` :func:`result_schema` describes (``occurrence`` →
+    ``Occurrence``); it has ``to_dict()``, ``to_json()`` and ``from_dict()``."""
+    from ._result_schemas import RESULTS as table
+
+    if name not in table:
+        raise ValueError(f"unknown result {name!r}; expected one of {', '.join(RESULTS)}")
+    module, _, attr = table[name][1].partition(":")
+    found: type[Any] = getattr(importlib.import_module(module), attr)
+    return found
+
+
+def result_schema_text(name: str) -> str:
+    """Stable bytes: sorted keys, two-space indent, trailing newline."""
+    return json.dumps(result_schema(name), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

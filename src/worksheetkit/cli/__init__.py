@@ -20,7 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("cmd_validate", "Check worksheets, pathways, packs, assignments and responses."),
     "lint": ("cmd_lint", "Warn about homework that is unlikely to get done (evidence-based)."),
     "render": ("cmd_render", "Render a worksheet or response as HTML, Markdown or JSON."),
-    "schema": ("cmd_schema", "Print the JSON Schema of a document kind."),
+    "schema": ("cmd_schema", "Print the JSON Schema of a document kind or a result."),
     "check-response": ("cmd_check_response", "Validate and score one response."),
     "diff": ("cmd_diff", "Classify the changes between two versions of a worksheet."),
     "schedule": ("cmd_schedule", "List an assignment's occurrences, or write an .ics calendar."),

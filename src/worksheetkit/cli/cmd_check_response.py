@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -209,7 +208,7 @@ def command(
             result.scores,
         )
     if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        click.echo(result.to_json())
     else:
         _text(result)
     sys.exit(EXIT_OK if result.valid else EXIT_PROBLEMS)

@@ -94,12 +94,12 @@ def command(old: str, new: str, responses: str | None, fmt: str) -> None:
             "new": result.new,
             "breaking": len(result.breaking),
             "compatible": len(result.compatible),
-            "changes": [c.as_dict() for c in result.changes],
+            "changes": [c.to_dict() for c in result.changes],
             "version_advice": advice,
         }
         if affected is not None:
             payload["responses"] = total
-            payload["affected"] = [x.as_dict() for x in affected]
+            payload["affected"] = [x.to_dict() for x in affected]
             payload["unreadable_lines"] = unreadable
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:

@@ -167,7 +167,7 @@ def command(
     if note:
         click.echo(note, err=True)
     if fmt == "json":
-        payload: dict[str, Any] = {"occurrences": [o.as_dict() for o in found]}
+        payload: dict[str, Any] = {"occurrences": [o.to_dict() for o in found]}
         payload["locked"] = [o.id for o in found if o.locked]
         payload["excused"] = [o.id for o in found if o.excused]
         emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", None)

@@ -1,4 +1,4 @@
-"""``worksheetkit schema KIND``: print a published JSON Schema."""
+"""``worksheetkit schema NAME``: print a published JSON Schema (a document kind or a result)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ from ..model import KINDS
 from ._common import emit
 
 
+def _names() -> list[str]:
+    from ..schema import RESULTS
+
+    return [*KINDS, *RESULTS]
+
+
 @click.command("schema")
-@click.argument("kind", type=click.Choice(KINDS), default="worksheet")
+@click.argument("kind", type=click.Choice(_names()), default="worksheet", metavar="NAME")
 @click.option("-o", "--output", default=None, help="Write to this file instead of stdout.")
 @click.option(
     "--for",
@@ -19,7 +25,12 @@ from ._common import emit
     help="With 'response': the schema of responses to this worksheet.",
 )
 def command(kind: str, output: str | None, for_file: str | None) -> None:
-    """Print the JSON Schema (Draft 2020-12) of a document KIND."""
+    """Print the JSON Schema (Draft 2020-12) of a document kind or of a result's JSON.
+
+    NAME is a document kind (worksheet, pathway, pack, assignment, response) or a result:
+    occurrence, score, report, diagnostic, response-check, plan, diff, … (the JSON that
+    `schedule`, `check-response`, `score --to json` and the Python results' to_json() write).
+    """
     if for_file is not None:
         if kind != "response":
             raise click.UsageError("--for works with 'schema response' only.")
@@ -27,6 +38,6 @@ def command(kind: str, output: str | None, for_file: str | None) -> None:
 
         emit(response_schema_for(for_file), output, inputs=(for_file,))
         return
-    from ..schema import schema_text
+    from ..schema import result_schema_text, schema_text
 
-    emit(schema_text(kind), output)
+    emit(schema_text(kind) if kind in KINDS else result_schema_text(kind), output)

@@ -29,7 +29,7 @@ def report_json(files: int, diagnostics: list[Diagnostic]) -> None:
     payload: dict[str, object] = {"files": files, "errors": errors, "warnings": warnings}
     if hidden:
         payload["hidden"] = hidden
-    payload["diagnostics"] = [d.as_dict() for d in diagnostics]
+    payload["diagnostics"] = [d.to_dict() for d in diagnostics]
     click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
 
 

@@ -340,7 +340,7 @@ def check_answers(
     response["started_at"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     response["submitted_at"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     result = check_response(ws, response)
-    out: dict[str, Any] = {"response": response, **result.as_dict()}
+    out: dict[str, Any] = {"response": response, **result.to_dict()}
     report = adherence(
         assignment, [response], occurrence.grace_until + dt.timedelta(days=1), pack=snapshot.pack
     )

@@ -30,7 +30,7 @@ from ._core import (
 )
 from ._reading import iter_jsonl, read_response
 from ._report import AdherenceReport, ObstacleReport, RaisedAlert
-from ._series import Point, Series
+from ._series import Point, Series, WeekMean
 
 __all__ = [
     "DEFAULT_KEY",
@@ -53,6 +53,7 @@ __all__ = [
     "Status",
     "Submission",
     "Trend",
+    "WeekMean",
     "adherence",
     "combine",
     "default_fraction",

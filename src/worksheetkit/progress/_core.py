@@ -13,7 +13,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
-from typing import Literal
+from typing import Any, Literal, Self
+
+from .._results import dumps, instant, instant_text
 
 Status = Literal[
     "completed_on_time", "completed_late", "partial", "missed", "excused", "open", "upcoming"
@@ -54,6 +56,42 @@ class Slot:
     difficulty: float | None = None
     local_start: str | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """Every field; times as ISO 8601 with their offset."""
+        return {
+            "id": self.id,
+            "opens": instant_text(self.opens),
+            "due": instant_text(self.due),
+            "grace_until": instant_text(self.grace_until),
+            "timing": self.timing,
+            "step": self.step,
+            "worksheet": self.worksheet,
+            "excused": self.excused,
+            "excused_reason": self.excused_reason,
+            "difficulty": self.difficulty,
+            "local_start": self.local_start,
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, timezone: str | None = None) -> Self:
+        """``timezone`` (an IANA name) puts the times back in that zone."""
+        return cls(
+            id=data["id"],
+            opens=instant(data["opens"], timezone),
+            due=instant(data["due"], timezone),
+            grace_until=instant(data["grace_until"], timezone),
+            timing=_timing(data.get("timing", "flexible")),
+            step=data.get("step"),
+            worksheet=data.get("worksheet"),
+            excused=bool(data.get("excused", False)),
+            excused_reason=data.get("excused_reason"),
+            difficulty=_real(data.get("difficulty")),
+            local_start=data.get("local_start"),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Submission:
@@ -78,6 +116,48 @@ class Submission:
     answered: bool = True
     index: int = 0
     id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field (``fraction`` uncapped); ``submitted_at`` as ISO 8601 with its offset."""
+        return {
+            "submitted_at": instant_text(self.submitted_at),
+            "fraction": self.fraction,
+            "occurrence": self.occurrence,
+            "step": self.step,
+            "worksheet": self.worksheet,
+            "quality": self.quality,
+            "difficulty": self.difficulty,
+            "obstacles": self.obstacles,
+            "obstacle_kind": self.obstacle_kind,
+            "obstacle_note": self.obstacle_note,
+            "answered": self.answered,
+            "index": self.index,
+            "id": self.id,
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        fraction = _real(data["fraction"])
+        if fraction is None:
+            raise ValueError("a submission's fraction is a number")
+        return cls(
+            submitted_at=instant(data["submitted_at"]),
+            fraction=fraction,
+            occurrence=data.get("occurrence"),
+            step=data.get("step"),
+            worksheet=data.get("worksheet"),
+            quality=_real(data.get("quality")),
+            difficulty=_real(data.get("difficulty")),
+            obstacles=_real(data.get("obstacles")),
+            obstacle_kind=_obstacle_kind(data.get("obstacle_kind")),
+            obstacle_note=data.get("obstacle_note"),
+            answered=bool(data.get("answered", True)),
+            index=int(data.get("index", 0)),
+            id=data.get("id"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,14 +256,96 @@ class OccurrenceResult:
     def eligible(self) -> bool:
         return self.status in ELIGIBLE
 
+    def to_dict(self) -> dict[str, Any]:
+        """One entry of the report's ``occurrences`` (DESIGN §6 ``id``, ``status``, ``credit``
+        first): the slot's fields (its planned ``difficulty`` as ``planned_difficulty``), the
+        deciding ``submission`` in full, with its ``submitted_at`` and ``fraction`` (capped at
+        1) repeated for display, ``submissions``, ``obstacle`` (the kind), ``obstacle_note`` and
+        ``over`` (None when 0)."""
+        slot, sub = self.slot, self.submission
+        return {
+            "id": slot.id,
+            "status": self.status,
+            "credit": self.credit,
+            "step": slot.step,
+            "worksheet": slot.worksheet,
+            "opens": instant_text(slot.opens),
+            "due": instant_text(slot.due),
+            "grace_until": instant_text(slot.grace_until),
+            "submitted_at": instant_text(sub.submitted_at) if sub is not None else None,
+            "fraction": min(max(sub.fraction, 0.0), 1.0) if sub is not None else None,
+            "over": self.over if self.over > 0 else None,
+            "planned_difficulty": slot.difficulty,
+            "obstacle": self.obstacle_kind,
+            "excused_reason": slot.excused_reason,
+            "timing": slot.timing,
+            "excused": slot.excused,
+            "local_start": slot.local_start,
+            "submission": sub.to_dict() if sub is not None else None,
+            "submissions": self.submissions,
+            "obstacle_note": self.obstacle_note,
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, timezone: str | None = None) -> Self:
+        """``timezone`` (an IANA name) puts the slot's times back in that zone."""
+        status = data["status"]
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        slot = Slot.from_dict(
+            {**data, "difficulty": data.get("planned_difficulty")}, timezone=timezone
+        )
+        sub = data.get("submission")
+        return cls(
+            slot=slot,
+            status=status,
+            credit=_real(data["credit"]),
+            submission=Submission.from_dict(sub) if sub is not None else None,
+            submissions=int(data.get("submissions", 0)),
+            obstacle_kind=_obstacle_kind(data.get("obstacle")),
+            obstacle_note=data.get("obstacle_note"),
+            over=_real(data.get("over")) or 0.0,
+        )
+
+
+ExtraReason = Literal["no_occurrence", "after_grace", "unknown_occurrence", "repeat", "excused"]
+EXTRA_REASONS: frozenset[str] = frozenset(
+    {"no_occurrence", "after_grace", "unknown_occurrence", "repeat", "excused"}
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Extra:
     """A submission that counts for nothing: extra practice (or a late or unknown one)."""
 
     submission: Submission
-    reason: Literal["no_occurrence", "after_grace", "unknown_occurrence", "repeat", "excused"]
+    reason: ExtraReason
     occurrence: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """One entry of the report's ``extra_practice``: ``submitted_at`` and ``fraction``
+        (capped at 1) for display, ``reason``, ``occurrence``, and the ``submission`` in full."""
+        sub = self.submission
+        return {
+            "submitted_at": instant_text(sub.submitted_at),
+            "reason": self.reason,
+            "occurrence": self.occurrence,
+            "fraction": min(max(sub.fraction, 0.0), 1.0),
+            "submission": sub.to_dict(),
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        reason = data["reason"]
+        if reason not in EXTRA_REASONS:
+            raise ValueError(f"unknown extra-practice reason {reason!r}")
+        return cls(Submission.from_dict(data["submission"]), reason, data.get("occurrence"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +373,66 @@ class Scores:
     counts: dict[str, int]
     obstacle_excluded: tuple[str, ...]
 
+    def to_dict(self) -> dict[str, Any]:
+        """The score keys of DESIGN §6 (in that order), then the extra ones; every field:
+        ``n``, ``quality_n``, ``difficulty_n`` and ``obstacle_n`` are the ``denominators``."""
+        return {
+            "quantity": self.quantity,
+            "strict_rate": self.strict_rate,
+            "any_rate": self.any_rate,
+            "quality": self.quality,
+            "difficulty_weighted": self.difficulty_weighted,
+            "obstacle_adjusted": self.obstacle_adjusted,
+            "engagement": self.engagement,
+            "level": self.level,
+            "streak": {"current": self.streak_current, "longest": self.streak_longest},
+            "counts": dict(self.counts),
+            "level_bias_corrected": self.level_bias_corrected,
+            "difficulty_weighted_obstacle_adjusted": self.difficulty_weighted_obstacle_adjusted,
+            "denominators": {
+                "quantity": self.n,
+                "quality": self.quality_n,
+                "difficulty_weighted": self.difficulty_n,
+                "obstacle_adjusted": self.obstacle_n,
+            },
+            "mean_ratings": {
+                "difficulty": self.mean_difficulty_rating,
+                "obstacles": self.mean_obstacles_rating,
+            },
+            "obstacle_excluded": list(self.obstacle_excluded),
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        den, streak, means = data["denominators"], data["streak"], data["mean_ratings"]
+        return cls(
+            n=int(den["quantity"]),
+            quantity=_real(data["quantity"]),
+            strict_rate=_real(data["strict_rate"]),
+            any_rate=_real(data["any_rate"]),
+            quality=_real(data["quality"]),
+            quality_n=int(den["quality"]),
+            difficulty_weighted=_real(data["difficulty_weighted"]),
+            difficulty_n=int(den["difficulty_weighted"]),
+            obstacle_adjusted=_real(data["obstacle_adjusted"]),
+            obstacle_n=int(den["obstacle_adjusted"]),
+            difficulty_weighted_obstacle_adjusted=_real(
+                data["difficulty_weighted_obstacle_adjusted"]
+            ),
+            mean_difficulty_rating=_real(means["difficulty"]),
+            mean_obstacles_rating=_real(means["obstacles"]),
+            engagement=_real(data["engagement"]),
+            level=_real(data["level"]),
+            level_bias_corrected=_real(data["level_bias_corrected"]),
+            streak_current=int(streak["current"]),
+            streak_longest=int(streak["longest"]),
+            counts={str(k): int(v) for k, v in data["counts"].items()},
+            obstacle_excluded=tuple(data["obstacle_excluded"]),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Trend:
@@ -218,6 +440,39 @@ class Trend:
     slope: float | None
     declining: bool | None
     used: tuple[int, ...]  # the week indexes the slope was fitted on
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field: ``used`` as ``weeks_used``, each week as ``{week, first_day, quantity,
+        n}``."""
+        return {
+            "slope": self.slope,
+            "declining": self.declining,
+            "weeks_used": list(self.used),
+            "weeks": [
+                {"week": i, "first_day": d.isoformat(), "quantity": q, "n": n}
+                for i, d, q, n in self.weeks
+            ],
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            weeks=tuple(
+                (
+                    int(w["week"]),
+                    dt.date.fromisoformat(w["first_day"]),
+                    _real(w["quantity"]),
+                    int(w["n"]),
+                )
+                for w in data["weeks"]
+            ),
+            slope=_real(data["slope"]),
+            declining=data["declining"],
+            used=tuple(int(i) for i in data["weeks_used"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -228,6 +483,55 @@ class Evaluation:
     steps: dict[str, Scores]
     trend: Trend
     step_weighted: dict[str, float | None] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, each value through its own ``to_dict()``."""
+        return {
+            "occurrences": [r.to_dict() for r in self.occurrences],
+            "extra": [e.to_dict() for e in self.extra],
+            "overall": self.overall.to_dict(),
+            "steps": {step: s.to_dict() for step, s in self.steps.items()},
+            "trend": self.trend.to_dict(),
+            "step_weighted": dict(self.step_weighted),
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, timezone: str | None = None) -> Self:
+        """``timezone`` (an IANA name) puts the occurrences' times back in that zone."""
+        return cls(
+            occurrences=tuple(
+                OccurrenceResult.from_dict(r, timezone=timezone) for r in data["occurrences"]
+            ),
+            extra=tuple(Extra.from_dict(e) for e in data["extra"]),
+            overall=Scores.from_dict(data["overall"]),
+            steps={step: Scores.from_dict(s) for step, s in data["steps"].items()},
+            trend=Trend.from_dict(data["trend"]),
+            step_weighted={k: _real(v) for k, v in data["step_weighted"].items()},
+        )
+
+
+def _real(value: Any) -> float | None:
+    """A JSON number (or null) back as the float it was; ints stay ints (equal anyway)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number or null, got {type(value).__name__}")
+    return value
+
+
+def _timing(value: Any) -> Timing:
+    if value == "flexible" or value == "strict":
+        return value  # type: ignore[no-any-return]
+    raise ValueError(f"timing must be 'flexible' or 'strict', not {value!r}")
+
+
+def _obstacle_kind(value: Any) -> ObstacleKind | None:
+    if value is None or value == "external" or value == "internal":
+        return value  # type: ignore[no-any-return]
+    raise ValueError(f"an obstacle's kind is 'external' or 'internal', not {value!r}")
 
 
 # ---------------------------------------------------------------- fast construction

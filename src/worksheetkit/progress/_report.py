@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
+from .._results import dumps, instant, instant_text
 from ..errors import Diagnostic, sort_diagnostics
-from ._core import Evaluation, OccurrenceResult, Scores
+from ._core import Evaluation, Extra, OccurrenceResult, Scores, Trend
 from ._series import Series
 
 
@@ -22,6 +23,28 @@ class ObstacleReport:
     note: str | None
     status: str | None  # the occurrence's status, None when it matched no occurrence
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "occurrence": self.occurrence,
+            "submitted_at": instant_text(self.submitted_at),
+            "kind": self.kind,
+            "note": self.note,
+            "status": self.status,
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            occurrence=data["occurrence"],
+            submitted_at=instant(data["submitted_at"]),
+            kind=data["kind"],
+            note=data["note"],
+            status=data["status"],
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class RaisedAlert:
@@ -34,58 +57,29 @@ class RaisedAlert:
     severity: str
     message: str
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "occurrence": self.occurrence,
+            "submitted_at": instant_text(self.submitted_at),
+            "worksheet": self.worksheet,
+            "score": self.score,
+            "severity": self.severity,
+            "message": self.message,
+        }
 
-def _time(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat(timespec="seconds")
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
 
-
-def scores_dict(s: Scores) -> dict[str, Any]:
-    """The score keys of DESIGN §6 (in that order), then the extra ones."""
-    return {
-        "quantity": s.quantity,
-        "strict_rate": s.strict_rate,
-        "any_rate": s.any_rate,
-        "quality": s.quality,
-        "difficulty_weighted": s.difficulty_weighted,
-        "obstacle_adjusted": s.obstacle_adjusted,
-        "engagement": s.engagement,
-        "level": s.level,
-        "streak": {"current": s.streak_current, "longest": s.streak_longest},
-        "counts": dict(s.counts),
-        "level_bias_corrected": s.level_bias_corrected,
-        "difficulty_weighted_obstacle_adjusted": s.difficulty_weighted_obstacle_adjusted,
-        "denominators": {
-            "quantity": s.n,
-            "quality": s.quality_n,
-            "difficulty_weighted": s.difficulty_n,
-            "obstacle_adjusted": s.obstacle_n,
-        },
-        "mean_ratings": {
-            "difficulty": s.mean_difficulty_rating,
-            "obstacles": s.mean_obstacles_rating,
-        },
-        "obstacle_excluded": list(s.obstacle_excluded),
-    }
-
-
-def occurrence_dict(r: OccurrenceResult) -> dict[str, Any]:
-    sub = r.submission
-    return {
-        "id": r.slot.id,
-        "status": r.status,
-        "credit": r.credit,
-        "step": r.slot.step,
-        "worksheet": r.slot.worksheet,
-        "opens": _time(r.slot.opens),
-        "due": _time(r.slot.due),
-        "grace_until": _time(r.slot.grace_until),
-        "submitted_at": _time(sub.submitted_at) if sub is not None else None,
-        "fraction": min(max(sub.fraction, 0.0), 1.0) if sub is not None else None,
-        "over": r.over if r.over > 0 else None,
-        "planned_difficulty": r.slot.difficulty,
-        "obstacle": r.obstacle_kind,
-        "excused_reason": r.slot.excused_reason if r.status == "excused" else None,
-    }
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            occurrence=data["occurrence"],
+            submitted_at=instant(data["submitted_at"]),
+            worksheet=data["worksheet"],
+            score=data["score"],
+            severity=data["severity"],
+            message=data["message"],
+        )
 
 
 @dataclass(frozen=True)
@@ -112,6 +106,11 @@ class AdherenceReport:
     #: Extra-practice submissions beyond what is kept per occurrence: counted, not listed
     #: (memory stays bounded by the occurrences, whatever the number of responses).
     extra_not_listed: int = 0
+
+    def __post_init__(self) -> None:
+        # Sorted and without duplicates once, here: the JSON form lists them as stored, so a
+        # report read back with from_dict() equals the one written.
+        object.__setattr__(self, "diagnostics", tuple(sort_diagnostics(self.diagnostics)))
 
     # Convenience views of the overall scores.
     @property
@@ -170,14 +169,20 @@ class AdherenceReport:
         raise KeyError(occurrence_id)
 
     def to_dict(self) -> dict[str, Any]:
+        """Every field, JSON-ready (schema ``report``), in the shape of DESIGN §6: the overall
+        scores at the top, then ``occurrences``, ``steps`` (each with its ``n``), the report's
+        own fields, ``policy`` (``threshold``, ``late_credit``), ``weighting`` (the
+        evaluation's ``step_weighted``, None without steps), ``engagement_key`` (its ``name`` is
+        ``scoring_key``), ``trend``, ``extra_practice`` (the evaluation's ``extra``) and, when not 0,
+        ``extra_practice_not_listed`` (``extra_not_listed``)."""
         ev = self.evaluation
-        out = scores_dict(ev.overall)
-        out["occurrences"] = [occurrence_dict(r) for r in ev.occurrences]
-        out["steps"] = {step: {**scores_dict(s), "n": s.n} for step, s in ev.steps.items()}
+        out = ev.overall.to_dict()
+        out["occurrences"] = [r.to_dict() for r in ev.occurrences]
+        out["steps"] = {step: {**s.to_dict(), "n": s.n} for step, s in ev.steps.items()}
         out.update(
             {
                 "assignment": self.assignment,
-                "as_of": _time(self.as_of),
+                "as_of": instant_text(self.as_of),
                 "timezone": self.timezone,
                 "start": self.start.isoformat(),
                 "policy": {"threshold": self.threshold, "late_credit": self.late_credit},
@@ -186,57 +191,56 @@ class AdherenceReport:
                     "step_weighted": dict(ev.step_weighted) if ev.steps else None,
                 },
                 "engagement_key": {"name": self.scoring_key, "heuristic": True},
-                "trend": {
-                    "slope": ev.trend.slope,
-                    "declining": ev.trend.declining,
-                    "weeks_used": list(ev.trend.used),
-                    "weeks": [
-                        {"week": i, "first_day": d.isoformat(), "quantity": q, "n": n}
-                        for i, d, q, n in ev.trend.weeks
-                    ],
-                },
-                "extra_practice": [
-                    {
-                        "submitted_at": _time(e.submission.submitted_at),
-                        "reason": e.reason,
-                        "occurrence": e.occurrence,
-                        "fraction": min(max(e.submission.fraction, 0.0), 1.0),
-                    }
-                    for e in ev.extra
-                ],
+                "trend": ev.trend.to_dict(),
+                "extra_practice": [e.to_dict() for e in ev.extra],
+                # Only when some were not listed: a report without any reads as before.
                 **(
                     {"extra_practice_not_listed": self.extra_not_listed}
                     if self.extra_not_listed
                     else {}
                 ),
-                "obstacles": [
-                    {
-                        "occurrence": o.occurrence,
-                        "submitted_at": _time(o.submitted_at),
-                        "kind": o.kind,
-                        "note": o.note,
-                        "status": o.status,
-                    }
-                    for o in self.obstacles
-                ],
-                "alerts": [
-                    {
-                        "occurrence": a.occurrence,
-                        "submitted_at": _time(a.submitted_at),
-                        "worksheet": a.worksheet,
-                        "score": a.score,
-                        "severity": a.severity,
-                        "message": a.message,
-                    }
-                    for a in self.alerts
-                ],
-                "series": [s.as_dict() for s in self.series],
-                "diagnostics": [d.as_dict() for d in sort_diagnostics(self.diagnostics)],
+                "obstacles": [o.to_dict() for o in self.obstacles],
+                "alerts": [a.to_dict() for a in self.alerts],
+                "series": [s.to_dict() for s in self.series],
+                "diagnostics": [d.to_dict() for d in self.diagnostics],
             }
         )
         return out
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """Deterministic JSON: same input, same bytes (keys in a fixed order, no timestamps
-        other than those in the data and ``as_of``)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
+        other than those in the data and ``as_of``), ending in a newline."""
+        return dumps(self.to_dict(), indent) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The report :meth:`to_dict` described; occurrence times back in its ``timezone``."""
+        zone = data["timezone"]
+        steps = {step: Scores.from_dict(s) for step, s in data["steps"].items()}
+        weighted = data["weighting"]["step_weighted"]
+        evaluation = Evaluation(
+            occurrences=tuple(
+                OccurrenceResult.from_dict(r, timezone=zone) for r in data["occurrences"]
+            ),
+            extra=tuple(Extra.from_dict(e) for e in data["extra_practice"]),
+            overall=Scores.from_dict(data),
+            steps=steps,
+            trend=Trend.from_dict(data["trend"]),
+            step_weighted=dict(weighted) if weighted is not None else {},
+        )
+        policy = data["policy"]
+        return cls(
+            assignment=data["assignment"],
+            as_of=instant(data["as_of"]),
+            timezone=zone,
+            start=dt.date.fromisoformat(data["start"]),
+            evaluation=evaluation,
+            scoring_key=data["engagement_key"]["name"],
+            series=tuple(Series.from_dict(x) for x in data["series"]),
+            obstacles=tuple(ObstacleReport.from_dict(o) for o in data["obstacles"]),
+            alerts=tuple(RaisedAlert.from_dict(a) for a in data["alerts"]),
+            diagnostics=tuple(Diagnostic.from_dict(d) for d in data["diagnostics"]),
+            threshold=policy["threshold"],
+            late_credit=policy["late_credit"],
+            extra_not_listed=int(data.get("extra_practice_not_listed", 0)),
+        )

@@ -6,8 +6,9 @@ import datetime as dt
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
+from .._results import dumps, instant, instant_text, warn_as_dict
 from ..model import iter_items, text_in
 from ..model.documents import Worksheet
 from ..model.items import Likert, NumberItem, Rating, Section, Table, display_label
@@ -23,6 +24,29 @@ class Point:
     row: int | None = None  # the table row, for a column series
     band: str | None = None  # the score's band label, for a score series
 
+    def to_dict(self) -> dict[str, Any]:
+        """Every field (``row`` and ``band`` None when they do not apply)."""
+        return {
+            "occurrence": self.occurrence,
+            "submitted_at": instant_text(self.submitted_at),
+            "value": self.value,
+            "row": self.row,
+            "band": self.band,
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            occurrence=data["occurrence"],
+            submitted_at=instant(data["submitted_at"]),
+            value=data["value"],
+            row=data.get("row"),
+            band=data.get("band"),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class WeekMean:
@@ -30,6 +54,26 @@ class WeekMean:
     first_day: dt.date
     mean: float
     n: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "week": self.week,
+            "first_day": self.first_day.isoformat(),
+            "mean": self.mean,
+            "n": self.n,
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            week=int(data["week"]),
+            first_day=dt.date.fromisoformat(data["first_day"]),
+            mean=data["mean"],
+            n=int(data["n"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +89,8 @@ class Series:
     min: float | None = None
     max: float | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, each point and week through its own ``to_dict()``."""
         return {
             "id": self.id,
             "kind": self.kind,
@@ -53,21 +98,30 @@ class Series:
             "label": self.label,
             "min": self.min,
             "max": self.max,
-            "points": [
-                {
-                    "occurrence": p.occurrence,
-                    "submitted_at": p.submitted_at.isoformat(timespec="seconds"),
-                    "value": p.value,
-                    **({"row": p.row} if p.row is not None else {}),
-                    **({"band": p.band} if p.band is not None else {}),
-                }
-                for p in self.points
-            ],
-            "weekly": [
-                {"week": w.week, "first_day": w.first_day.isoformat(), "mean": w.mean, "n": w.n}
-                for w in self.weekly
-            ],
+            "points": [p.to_dict() for p in self.points],
+            "weekly": [w.to_dict() for w in self.weekly],
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            id=data["id"],
+            kind=data["kind"],
+            worksheet=data["worksheet"],
+            label=data["label"],
+            points=tuple(Point.from_dict(p) for p in data["points"]),
+            weekly=tuple(WeekMean.from_dict(w) for w in data["weekly"]),
+            min=data.get("min"),
+            max=data.get("max"),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Deprecated alias of :meth:`to_dict`."""
+        warn_as_dict("Series")
+        return self.to_dict()
 
 
 def _walk(items: Sequence[Any]) -> Iterator[Any]:

@@ -3,9 +3,11 @@ scores and alerts. Shared by validation, scoring and completion so they always a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Self
 
+from .._results import dumps, warn_as_dict
 from .._suggest import did_you_mean, suggestion_budget
 from ..errors import Diagnostic
 from ..expressions import evaluate
@@ -25,8 +27,21 @@ class ScoreAlert:
     severity: str
     message: str
 
-    def as_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, Any]:
+        """Every field (schema ``score-alert``)."""
         return {"severity": self.severity, "message": self.message}
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        return cls(severity=data["severity"], message=data["message"])
+
+    def as_dict(self) -> dict[str, Any]:
+        """Deprecated alias of :meth:`to_dict`."""
+        warn_as_dict("ScoreAlert")
+        return self.to_dict()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +63,49 @@ class ScoreResult:
         """``result["value"]``, ``result["band"]``, ``result["alerts"]`` (as in the JSON
         output), and the other fields by name."""
         if key == "alerts":
-            return [a.as_dict() for a in self.alerts]
+            return [a.to_dict() for a in self.alerts]
         if key in self.__dataclass_fields__:
             return getattr(self, key)
         raise KeyError(key)
 
-    def as_dict(self) -> dict[str, Any]:
-        """The shape of ``check-response --format json`` (DESIGN §6)."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every field (schema ``score``): the DESIGN §6 keys ``value``, ``band``, ``alerts``
+        first, then ``id``, ``label``, ``missing``, ``prorated`` and ``band_severity`` — a
+        prorated score stays told apart from a complete one."""
         return {
             "value": self.value,
             "band": self.band,
-            "alerts": [a.as_dict() for a in self.alerts],
+            "alerts": [a.to_dict() for a in self.alerts],
+            "id": self.id,
+            "label": self.label,
+            "missing": self.missing,
+            "prorated": self.prorated,
+            "band_severity": self.band_severity,
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        value = data["value"]
+        if isinstance(value, bool) or not (value is None or isinstance(value, int | float)):
+            raise ValueError("a score's value is a number or null")
+        return cls(
+            id=data["id"],
+            label=data["label"],
+            value=value,
+            band=data["band"],
+            alerts=tuple(ScoreAlert.from_dict(a) for a in data.get("alerts", ())),
+            missing=int(data.get("missing", 0)),
+            prorated=bool(data.get("prorated", False)),
+            band_severity=data.get("band_severity"),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Deprecated alias of :meth:`to_dict`."""
+        warn_as_dict("ScoreResult")
+        return self.to_dict()
 
 
 @dataclass

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Self
+
+from .._results import dumps, instant, instant_text, warn_as_dict, zone_of
 
 _UTC = dt.UTC
 
 
 def _utc_text(moment: dt.datetime) -> str:
-    return moment.astimezone(_UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    utc = moment.astimezone(_UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="seconds" if utc.microsecond == 0 else "microseconds") + "Z"
 
 
 @dataclass(frozen=True)
@@ -53,14 +57,55 @@ class Occurrence:
     def grace_until_utc(self) -> dt.datetime:
         return self.grace_until.astimezone(_UTC)
 
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON shape of DESIGN §6: local ISO times with offsets, ``opens_utc`` in ``Z``."""
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, JSON-ready (schema ``occurrence``): the DESIGN §6 keys (local ISO times
+        with their offset, ``opens_utc`` in ``Z``), then ``due_utc``, ``grace_until_utc``,
+        ``timezone`` (the IANA zone of the local times, None for a fixed offset), ``timing``,
+        ``reminders`` (local ISO times), ``locked``, ``excused`` and ``excused_reason``."""
         return {
             "id": self.id,
             "step": self.step,
             "worksheet": self.worksheet,
-            "opens": self.opens.isoformat(timespec="seconds"),
-            "due": self.due.isoformat(timespec="seconds"),
-            "grace_until": self.grace_until.isoformat(timespec="seconds"),
+            "opens": instant_text(self.opens),
+            "due": instant_text(self.due),
+            "grace_until": instant_text(self.grace_until),
             "opens_utc": _utc_text(self.opens),
+            "due_utc": _utc_text(self.due),
+            "grace_until_utc": _utc_text(self.grace_until),
+            "timezone": zone_of(self.opens),
+            "timing": self.timing,
+            "reminders": [instant_text(r) for r in self.reminders],
+            "locked": self.locked,
+            "excused": self.excused,
+            "excused_reason": self.excused_reason,
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The occurrence :meth:`to_dict` described, its times back in ``timezone`` (the UTC
+        copies are derived, so they are not read)."""
+        zone = data.get("timezone")
+        timing = data.get("timing", "flexible")
+        if timing not in ("flexible", "strict"):
+            raise ValueError(f"timing must be 'flexible' or 'strict', not {timing!r}")
+        return cls(
+            id=data["id"],
+            step=data["step"],
+            worksheet=data["worksheet"],
+            opens=instant(data["opens"], zone),
+            due=instant(data["due"], zone),
+            grace_until=instant(data["grace_until"], zone),
+            timing=timing,
+            reminders=tuple(instant(r, zone) for r in data.get("reminders", ())),
+            locked=bool(data.get("locked", False)),
+            excused=bool(data.get("excused", False)),
+            excused_reason=data.get("excused_reason"),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Deprecated alias of :meth:`to_dict`."""
+        warn_as_dict("Occurrence")
+        return self.to_dict()

@@ -158,7 +158,7 @@ class _Builder:
             slug = _slug(pathway.id, pathway.version)
             assignment = _demo_assignment(pathway)
             self.write(f"pathways/{slug}.ics", to_ics(assignment, pack=self.pack))
-            the_plan = plan(assignment, self.pack).as_dict()  # week by week, in words
+            the_plan = plan(assignment, self.pack).to_dict()  # week by week, in words
             hrefs = {s.id: self._step_href(s.worksheet) for s in pathway.steps}
             for step in the_plan["steps"]:
                 step["href"] = hrefs.get(step["id"])
