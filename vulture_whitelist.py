@@ -36,7 +36,7 @@ _.validateLink
 kwargs
 
 # Pydantic: the model configuration, document fields read through model_dump, the JSON
-# Schema and the templates, and a field validator pydantic calls.
+# Schema and the templates, and the validators pydantic calls.
 model_config
 worksheetkit
 homepage
@@ -45,6 +45,7 @@ coping
 client
 paused
 _._numeric_keys
+_._one_envelope
 
 # Read by the Jinja templates (src/worksheetkit/rendering/templates, site, reports).
 print_extra

@@ -56,6 +56,21 @@ def parse_document(
         return doc
     data: dict[Any, Any] = parsed.data
     source = parsed.source
+    if data.get("kind") == "response":
+        # A response's envelope is read by the one reader every path shares
+        # (responses/envelope.py); its problems, and its answers' against the worksheet, are
+        # reported by the pack check (PackChecker._response), all in one pass. The model is
+        # built only from a clean envelope.
+        from ..responses.envelope import envelope_problems
+
+        if not envelope_problems(data):
+            try:
+                doc.model = _adapter("response").validate_python(data)
+            except ValidationError as exc:  # what the envelope does not cover (a YAML int key)
+                from .modelerrors import convert
+
+                doc.diagnostics.extend(convert(exc, MODELS["response"], data, source, redact=True))
+        return doc
     if "worksheetkit" not in data:
         doc.diagnostics.append(
             source.diagnostic(

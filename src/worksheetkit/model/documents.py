@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, StrictBool, StrictInt
+from pydantic import AwareDatetime, Field, StrictBool, StrictInt, model_validator
 
+from .._dates import TIMESTAMP_MAX_LENGTH, TIMESTAMP_PATTERN
 from .base import Model
 from .items import Expression, Item, ItemId, Number, Text
 from .schedule import IsoDuration, Schedule
@@ -27,6 +28,10 @@ LangCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 # A reference to another document: ``id``, ``id@major`` or ``id@major.minor.patch``.
 DocRef = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*(@\d+(\.\d+){0,2})?$", max_length=160)]
 Rating04 = Annotated[float, Field(ge=0, le=4)]
+_TIMESTAMP_SCHEMA: dict[str, Any] = {
+    "pattern": TIMESTAMP_PATTERN,
+    "maxLength": TIMESTAMP_MAX_LENGTH,
+}
 
 
 class Source(Model):
@@ -215,12 +220,32 @@ class Response(_Document):
     step: ItemId | None = None
     occurrence: str | None = None
     # Moments in time carry their UTC offset (…+01:00 or …Z): a bare local time is ambiguous.
-    started_at: AwareDatetime | None = None
-    submitted_at: AwareDatetime | None = None
+    # The one timestamp grammar (_dates.py) is checked by the envelope reader, below.
+    started_at: Annotated[AwareDatetime, Field(json_schema_extra=_TIMESTAMP_SCHEMA)] | None = None
+    submitted_at: Annotated[AwareDatetime, Field(json_schema_extra=_TIMESTAMP_SCHEMA)] | None = None
     answers: dict[str, Any] = Field(default_factory=dict)
     ratings: Ratings | None = None
     obstacle: Obstacle | None = None
     language: LangCode | None = None
+    # The app's own fields (any JSON object), kept as given and never looked into.
+    meta: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_envelope(cls, data: Any) -> Any:
+        """The envelope is read by the one reader every path uses (responses/envelope.py), so
+        the model accepts exactly what ``validate_response`` accepts: same timestamps, same
+        limits. Python datetimes are written out in the timestamp grammar first."""
+        if not isinstance(data, dict):
+            return data
+        from ..responses.envelope import envelope_problems
+
+        problems = envelope_problems(data)
+        if problems:
+            raise ValueError(
+                "; ".join(f"{d.code} at {d.path or '/'}: {d.message}" for d in problems)
+            )
+        return data
 
 
 Document = Worksheet | Pathway | Pack | Assignment | Response

@@ -426,7 +426,9 @@ class PackChecker:
             self._pathway(doc, model)
         elif isinstance(model, Assignment):
             self._assignment(doc, model)
-        elif isinstance(model, Response):
+        elif isinstance(model, Response) or (
+            model is None and doc.kind == "response" and not doc.diagnostics
+        ):
             self._response(doc, model)
         elif isinstance(model, Pack):
             if self.pack.manifest is None:
@@ -862,34 +864,48 @@ class PackChecker:
                 f"Did you mean '{guess}'?" if guess else f"Its steps are: {', '.join(steps)}.",
             )
 
-    def _response(self, doc: SourceDocument, model: Response) -> None:
-        root = Located(doc.data, doc, ())
-        self.pack.responses.append(model)
-        if self.pack.root is None and not self.ws_docs:
-            return
-        problem = self._ref_problem(root.at("worksheet"), model.worksheet, "worksheet")
-        if problem:
-            self.out.append(problem)
-            return
-        ident, _ = split_ref(model.worksheet)
-        ref = f"{ident}@{model.version}" if model.version else model.worksheet
-        try:
-            from ..responses import validate_response
-        except ImportError:  # pragma: no cover
-            return
-        try:
-            worksheet = self.pack.worksheet(ref) if self.pack.has_worksheet(ref) else None
-        except KeyError:  # pragma: no cover
-            worksheet = None
-        if worksheet is None:
-            return
-        for d in validate_response(worksheet, doc.data):
-            parts: list[str | int] = []
-            for seg in d.path.strip("/").split("/") if d.path not in ("", "/") else []:
-                seg = seg.replace("~1", "/").replace("~0", "~")
-                parts.append(int(seg) if seg.isdigit() else seg)
-            line, column = doc.source.locate(tuple(parts))
+    def _response(self, doc: SourceDocument, model: Response | None) -> None:
+        """The response's envelope and, when its worksheet is known, its answers: one pass
+        of ``validate_response`` (the reader ``check-response`` uses), so a bad rating never
+        hides a wrong answer. Without the worksheet, the envelope alone."""
+        from ..responses import validate_response
+        from ..responses.envelope import check_envelope, valid_ref
+        from ..responses.pointers import pointer_parts, resolve_positions
+
+        data: dict[Any, Any] = doc.data
+        root = Located(data, doc, ())
+        if model is not None:
+            self.pack.responses.append(model)
+        worksheet: Worksheet | None = None
+        ref = data.get("worksheet")
+        if (self.pack.root is not None or self.ws_docs) and isinstance(ref, str) and valid_ref(ref):
+            problem = self._ref_problem(root.at("worksheet"), ref, "worksheet")
+            if problem:
+                self.out.append(problem)
+            else:
+                worksheet = self._response_worksheet(ref, data.get("version"))
+        found: list[Diagnostic]
+        if worksheet is not None:
+            found = validate_response(worksheet, data)
+        else:
+            found = []
+            check_envelope(data, found)
+        for d in found:
+            parts = resolve_positions(pointer_parts(d.path), data)
+            line, column = doc.source.locate(parts)
             self.out.append(d.with_location(file=doc.file, line=line, column=column))
+
+    def _response_worksheet(self, ref: str, version: Any) -> Worksheet | None:
+        """The version a response was recorded against (``version``, else the ref's), or —
+        when the pack lacks it — the newest of that id, so WK410 says which was used."""
+        ident, _ = split_ref(ref)
+        exact = f"{ident}@{version}" if isinstance(version, str) else ref
+        for wanted in (exact, ref, ident):
+            try:
+                return self.pack.worksheet(wanted)
+            except (KeyError, ValueError):
+                continue
+        return None
 
 
 def _id(node: Located) -> str | None:
