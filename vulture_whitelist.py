@@ -72,6 +72,8 @@ _.eligible  # OccurrenceResult.eligible
 _.streak  # AdherenceReport.streak, docs/adherence.md
 _.held  # the unlock memory bound, tests/test_adherence_memory.py
 _.grace_until_utc  # Occurrence, docs/scheduling.md
+_.newest  # LoadedPack.newest, docs/api.md
+_.from_dict  # Submission.from_dict, docs/api.md, tests/test_intake.py
 
 # Unused, but in modules other branches are editing now: delete them after those merges.
 FHIR_VERSION  # src/worksheetkit/fhir/_common.py

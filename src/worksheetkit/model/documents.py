@@ -91,7 +91,25 @@ class _Document(Model):
     worksheetkit: Literal[1]
 
 
-class Worksheet(_Document):
+class _Texts:
+    """``text(field, lang=…)``: one text field in one language, by the rule rendering uses
+    (the requested language, else the document's own, else the first one written)."""
+
+    language: str
+
+    def text(self, field: str, lang: str | None = None) -> str:
+        """The text field ``field`` (``"title"``, ``"summary"``, …) in ``lang`` (default: the
+        document's language); ``""`` when the field is empty. Raises ``AttributeError`` for a
+        field the document does not have, ``TypeError`` for one that is not a text."""
+        from ..rendering._text import Localiser
+
+        value = getattr(self, field)
+        if value is not None and not isinstance(value, str | dict):
+            raise TypeError(f"'{field}' is not a text field")
+        return Localiser(lang or self.language, self.language).text(value, field)
+
+
+class Worksheet(_Texts, _Document):
     kind: Literal["worksheet"] = "worksheet"
     id: DocId
     version: SemVer
@@ -129,7 +147,7 @@ class Step(Model):
     note: Text | None = None
 
 
-class Pathway(_Document):
+class Pathway(_Texts, _Document):
     kind: Literal["pathway"]
     id: DocId
     version: SemVer
@@ -144,7 +162,7 @@ class Pathway(_Document):
     steps: list[Step] = Field(min_length=1)
 
 
-class Pack(_Document):
+class Pack(_Texts, _Document):
     kind: Literal["pack"]
     id: DocId
     name: Text

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .._dates import check_date
@@ -40,6 +40,9 @@ from ._reduce import Reducer, reduce_after
 from ._report import AdherenceReport, ObstacleReport, RaisedAlert
 from ._series import SeriesBuilder, number, text_of
 from ._unlock import UnlockFacts
+
+if TYPE_CHECKING:
+    from ..scheduling import Occurrence
 
 # Unbounded schedules (no for/count/until) are expanded this far past ``as_of``, so the report
 # can show what is coming up.
@@ -140,23 +143,26 @@ def _expand(
         planned = difficulty.get(o.step)
         if planned is None:
             planned = assignment.difficulty
-        reason = o.excused_reason if o.excused else ("locked" if o.locked else None)
-        slots.append(
-            Slot(
-                id=o.id,
-                opens=o.opens,
-                due=o.due,
-                grace_until=o.grace_until,
-                timing=o.timing,
-                step=o.step,
-                worksheet=o.worksheet,
-                excused=o.excused or o.locked,
-                excused_reason=reason,
-                difficulty=planned,
-                local_start=_local_start(o.id),
-            )
-        )
+        slots.append(slot_of(o, planned))
     return slots, whole
+
+
+def slot_of(o: Occurrence, difficulty: float | None = None) -> Slot:
+    """One occurrence as the adherence model's slot (a locked step counts as excused)."""
+    reason = o.excused_reason if o.excused else ("locked" if o.locked else None)
+    return Slot(
+        id=o.id,
+        opens=o.opens,
+        due=o.due,
+        grace_until=o.grace_until,
+        timing=o.timing,
+        step=o.step,
+        worksheet=o.worksheet,
+        excused=o.excused or o.locked,
+        excused_reason=reason,
+        difficulty=difficulty,
+        local_start=_local_start(o.id),
+    )
 
 
 class _Worksheets:

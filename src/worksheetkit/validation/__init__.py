@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -46,6 +46,7 @@ __all__ = [
     "loads",
     "pack_files",
     "page_name",
+    "parse_ref",
     "validate",
 ]
 
@@ -91,6 +92,24 @@ def page_name(ident: str, version: str, language: str | None = None) -> str:
 def split_ref(ref: str) -> tuple[str, str | None]:
     ident, _, version = ref.partition("@")
     return ident, version or None
+
+
+_REF = re.compile(r"[a-z0-9][a-z0-9_.-]*(@\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?)?", re.ASCII)
+
+
+def parse_ref(ref: str) -> tuple[str, str | None]:
+    """``"phq-9@1"`` → ``("phq-9", "1")``; ``"phq-9"`` → ``("phq-9", None)``.
+
+    The version part is ``major``, ``major.minor`` or ``major.minor.patch`` (with a pre-release
+    only when complete: ``1.0.0-beta.1``), as references in documents and
+    :meth:`LoadedPack.worksheet` take them. Raises ``ValueError`` for anything else.
+    """
+    if not isinstance(ref, str) or len(ref) > 160 or not _REF.fullmatch(ref):
+        raise ValueError(f"not a reference (id, id@1, id@1.2 or id@1.2.3): {ref!r}")
+    ident, version = split_ref(ref)
+    if version is not None and "-" in version and version.partition("-")[0].count(".") != 2:
+        raise ValueError(f"a pre-release needs a complete version (1.0.0-beta.1): {ref!r}")
+    return ident, version
 
 
 @dataclass
@@ -156,6 +175,20 @@ class LoadedPack:
     def pathway(self, ref: str) -> Pathway:
         result: Pathway = self._find(self._pathways, ref, "pathway")
         return result
+
+    def newest(self) -> list[Worksheet]:
+        """The newest version of every worksheet, sorted by id: what a picker lists.
+        (Pre-releases count as older than their release, as in :meth:`worksheet`.)"""
+        return [
+            versions[max(versions, key=_version_key)]
+            for ident in sorted(self._worksheets)
+            for versions in [self._worksheets[ident]]
+        ]
+
+    def versions(self, ident: str) -> list[str]:
+        """The versions the pack has of the worksheet ``ident``, oldest first (``[]`` if
+        none)."""
+        return sorted(self._worksheets.get(ident, {}), key=_version_key)
 
     def has_worksheet(self, ref: str) -> bool:
         try:
@@ -1018,7 +1051,71 @@ def validate(*paths: str | os.PathLike[str]) -> list[Diagnostic]:
     return check_paths(*paths).diagnostics
 
 
-def loads(text: str, source: str | None = None) -> Document:
+_D = TypeVar("_D", Worksheet, Pathway, Pack, Assignment, Response)
+
+
+@overload
+def loads(text: str, source: str | None = None, *, kind: None = None) -> Document: ...
+@overload
+def loads(text: str, source: str | None = None, *, kind: type[_D]) -> _D: ...
+def loads(text: str, source: str | None = None, *, kind: type[Any] | None = None) -> Any:
+    """Parse one document from text; raise :class:`WorksheetError` when it has errors.
+
+    With ``kind`` (``Worksheet``, ``Pathway``, ``Pack``, ``Assignment``, ``Response``) a document
+    of another kind is an error too (WK104 at its ``kind``), and the return type is that class.
+    A worksheet that ``extends`` a template is returned unresolved (there is no pack to look
+    in); use :func:`load_pack` or :func:`load` on a file inside a pack.
+    """
+    return _expect(_loads(text, source), kind, text, source)
+
+
+@overload
+def load(path: str | os.PathLike[str], *, kind: None = None) -> Document: ...
+@overload
+def load(path: str | os.PathLike[str], *, kind: type[_D]) -> _D: ...
+def load(path: str | os.PathLike[str], *, kind: type[Any] | None = None) -> Any:
+    """Load one file. Inside a pack, templates and references are resolved against it.
+
+    With ``kind`` (``Worksheet``, ``Assignment``, …) a file of another kind raises
+    :class:`WorksheetError` (WK104 at its ``kind``), and type checkers know the result's class:
+    ``load(path, kind=Assignment)`` is an ``Assignment``.
+    """
+    return _expect(_load(path), kind, None, str(path))
+
+
+def _expect(model: Document, kind: type[Any] | None, text: str | None, file: str | None) -> Any:
+    if kind is None or isinstance(model, kind):
+        return model
+    if kind not in (Worksheet, Pathway, Pack, Assignment, Response):
+        raise TypeError(f"kind must be a document class (Worksheet, Assignment, …), not {kind!r}")
+    if text is None and file is not None:
+        try:
+            text = Path(file).read_text(encoding="utf-8-sig")
+        except (OSError, ValueError):
+            text = None
+    from ..loading.yamlsource import parse_text
+
+    source = parse_text(text, file).source if text is not None else SourceMap(file)
+    wanted = kind.__name__.lower()
+    found = model.kind
+    raise WorksheetError(
+        [
+            source.diagnostic(
+                "WK104",
+                f"This file is {_article(found)} {found}, but {_article(wanted)} {wanted} was "
+                "expected.",
+                ("kind",),
+                hint=f"Load it without kind=, or pick the {wanted} file.",
+            )
+        ]
+    )
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def _loads(text: str, source: str | None = None) -> Document:
     """Parse one document from text; raise :class:`WorksheetError` when it has errors.
 
     A worksheet that ``extends`` a template is returned unresolved (there is no pack to look
@@ -1034,7 +1131,7 @@ def loads(text: str, source: str | None = None) -> Document:
     return model
 
 
-def load(path: str | os.PathLike[str]) -> Document:
+def _load(path: str | os.PathLike[str]) -> Document:
     """Load one file. Inside a pack, templates and references are resolved against it."""
     p = Path(path)
     root = find_pack_root(p) if p.exists() else None
