@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ..errors import Diagnostic
@@ -65,6 +64,7 @@ def check(
     ``path`` instead of a line and column.
     """
     from ..loading import SourceDocument, SourceMap, build_document
+    from ..model import Worksheet
     from . import PackChecker
 
     data = _data_of(obj)
@@ -82,39 +82,20 @@ def check(
             )
         ]
     doc = build_document(SourceDocument(_HERE, data, source, None, []))
-    context = _context(pack, doc.model)
-    root = pack.root if pack is not None else None
-    checked = PackChecker(root, [doc, *context]).run()
+    checker = PackChecker(pack.root if pack is not None else None, [doc])
+    if pack is not None:
+        # The pack as it was loaded (worksheets resolved, pathways indexed): only the checked
+        # document is checked, so a request pays for one document, not for the whole pack.
+        # The checked document replaces the pack's copy of the same id and version.
+        for other in pack.documents:
+            model = other.model
+            if isinstance(model, Worksheet) and other.file != _HERE:
+                checker.ws_docs.setdefault(model.id, {})[model.version] = other
+        checker.pack._worksheets = {k: dict(v) for k, v in pack._worksheets.items()}
+        checker.pack._pathways = {k: dict(v) for k, v in pack._pathways.items()}
+    checked = checker.run()
     return [
         dataclasses.replace(d, file=None, line=None, column=None)
         for d in checked.diagnostics
         if d.file == _HERE
     ]
-
-
-def _context(pack: LoadedPack | None, model: Any) -> list[Any]:
-    """The pack's documents the checked one is checked among: all of them but the one it
-    replaces (the same worksheet or pathway version, the same file)."""
-    if pack is None:
-        return []
-    same: tuple[str, Any, Any] | None = None
-    if model is not None and hasattr(model, "version"):
-        same = (getattr(model, "kind", "worksheet"), model.id, model.version)
-    out = []
-    for doc in pack.documents:
-        other = doc.model
-        if (
-            same is not None
-            and other is not None
-            and hasattr(other, "version")
-            and (getattr(other, "kind", "worksheet"), other.id, other.version) == same
-        ):
-            continue
-        if doc.file is not None and Path(doc.file).name == "pack.yaml" and _is_manifest(model):
-            continue
-        out.append(doc)
-    return out
-
-
-def _is_manifest(model: Any) -> bool:
-    return getattr(model, "kind", None) == "pack"
