@@ -93,9 +93,10 @@ class _Document(Model):
 
 class _Texts:
     """``text(field, lang=…)``: one text field in one language, by the rule rendering uses
-    (the requested language, else the document's own, else the first one written)."""
+    (the requested language, else the document's own, else the first one written).
 
-    language: str
+    A plain mixin with no annotations: pydantic would take one for a field and change the
+    models' field order (the order ``render(to="json")`` writes)."""
 
     def text(self, field: str, lang: str | None = None) -> str:
         """The text field ``field`` (``"title"``, ``"summary"``, …) in ``lang`` (default: the
@@ -106,7 +107,8 @@ class _Texts:
         value = getattr(self, field)
         if value is not None and not isinstance(value, str | dict):
             raise TypeError(f"'{field}' is not a text field")
-        return Localiser(lang or self.language, self.language).text(value, field)
+        default: str = getattr(self, "language")  # noqa: B009 - a field of each model
+        return Localiser(lang or default, default).text(value, field)
 
 
 class Worksheet(_Texts, _Document):
