@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
 from .._dates import MAX_DATE, MIN_DATE, TIMESTAMP_MAX_LENGTH, parse_timestamp
@@ -68,6 +69,13 @@ ENVELOPE_KEYS: Final = (
     "meta",
 )
 _KNOWN: Final = frozenset(ENVELOPE_KEYS)
+
+
+# Responses of one app repeat the same few worksheet references, versions, steps and languages
+# line after line (a stream of thousands): each distinct text is matched once.
+@lru_cache(maxsize=1024)
+def _matches(pattern: re.Pattern[str], text: str) -> bool:
+    return pattern.fullmatch(text) is not None
 _REQUIRED: Final = frozenset({"worksheetkit", "kind", "worksheet"})
 _RATINGS: Final = ("difficulty", "obstacles", "quality")
 _TIMES: Final = ("started_at", "submitted_at")
@@ -154,7 +162,7 @@ def check_envelope(
         _worksheet_ref(out, data["worksheet"], worksheet, ws_id)
     version = data.get("version")
     if version is not None:
-        if type(version) is not str or len(version) > 64 or _SEMVER.fullmatch(version) is None:
+        if type(version) is not str or len(version) > 64 or not _matches(_SEMVER, version):
             _shape(
                 out,
                 "'version' should be a version number such as 1.0.0.",
@@ -169,7 +177,7 @@ def check_envelope(
             _text_field(out, value, key, MAX_FIELD)
     step = data.get("step")
     if step is not None and (
-        type(step) is not str or len(step) > 64 or not _ITEM_ID.fullmatch(step)
+        type(step) is not str or len(step) > 64 or not _matches(_ITEM_ID, step)
     ):
         _shape(out, "'step' should be the id of a pathway step.",
                'Write the step id, e.g. "practice".', "/step")  # fmt: skip
@@ -203,7 +211,7 @@ def check_envelope(
         )
     language = data.get("language")
     if language is not None and (
-        type(language) is not str or len(language) > 35 or not _LANG.fullmatch(language)
+        type(language) is not str or len(language) > 35 or not _matches(_LANG, language)
     ):
         _shape(out, "'language' should be a language code such as en or es.",
                'Write "language": "en".', "/language")  # fmt: skip
@@ -251,7 +259,7 @@ def _range_problem(value: Any, key: str) -> str | None:
 
 def valid_ref(ref: Any) -> bool:
     """Whether ``ref`` is a worksheet reference a response may carry (``id``, ``id@1.2``)."""
-    return type(ref) is str and len(ref) <= 160 and _REF.fullmatch(ref) is not None
+    return type(ref) is str and len(ref) <= 160 and _matches(_REF, ref)
 
 
 def _worksheet_ref(out: list[Diagnostic], ref: Any, ws: Worksheet | None, ws_id: str) -> None:
