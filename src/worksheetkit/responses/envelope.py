@@ -76,6 +76,8 @@ _KNOWN: Final = frozenset(ENVELOPE_KEYS)
 @lru_cache(maxsize=1024)
 def _matches(pattern: re.Pattern[str], text: str) -> bool:
     return pattern.fullmatch(text) is not None
+
+
 _REQUIRED: Final = frozenset({"worksheetkit", "kind", "worksheet"})
 _RATINGS: Final = ("difficulty", "obstacles", "quality")
 _TIMES: Final = ("started_at", "submitted_at")
