@@ -234,3 +234,16 @@ def test_a_response_built_in_python_uses_the_same_grammar() -> None:
     with pytest.raises(ValidationError, match="WK411 at /submitted_at"):
         Response(worksheetkit=1, kind="response", worksheet="a.b",
                  submitted_at=dt.datetime(2300, 1, 1, tzinfo=dt.UTC))  # fmt: skip
+
+
+def test_a_response_built_from_models_is_read_like_its_json() -> None:
+    from worksheetkit.model import Obstacle, Ratings
+
+    model = Response(
+        worksheetkit=1, kind="response", worksheet="a.b",
+        ratings=Ratings(difficulty=2), obstacle=Obstacle(kind="external"),
+    )  # fmt: skip
+    assert model.ratings is not None
+    assert model.ratings.difficulty == 2
+    with pytest.raises(ValidationError, match="WK411 at /ratings/quality"):
+        Response(worksheetkit=1, kind="response", worksheet="a.b", ratings={"quality": True})
