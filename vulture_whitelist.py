@@ -36,7 +36,7 @@ _.validateLink
 kwargs
 
 # Pydantic: the model configuration, document fields read through model_dump, the JSON
-# Schema and the templates, and a field validator pydantic calls.
+# Schema and the templates, and the validators pydantic calls.
 model_config
 worksheetkit
 homepage
@@ -45,6 +45,7 @@ coping
 client
 paused
 _._numeric_keys
+_._one_envelope
 
 # Read by the Jinja templates (src/worksheetkit/rendering/templates, site, reports).
 print_extra
@@ -71,6 +72,8 @@ _.eligible  # OccurrenceResult.eligible
 _.streak  # AdherenceReport.streak, docs/adherence.md
 _.held  # the unlock memory bound, tests/test_adherence_memory.py
 _.grace_until_utc  # Occurrence, docs/scheduling.md
+_.newest  # LoadedPack.newest, docs/api.md
+_.from_dict  # Submission.from_dict, docs/api.md, tests/test_intake.py
 
 # Unused, but in modules other branches are editing now: delete them after those merges.
 FHIR_VERSION  # src/worksheetkit/fhir/_common.py

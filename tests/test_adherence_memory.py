@@ -129,6 +129,7 @@ def test_reducing_changes_no_verdict_score_or_count(
         record: dict[str, Any] = {
             "worksheetkit": 1,
             "kind": "response",
+            "worksheet": "t.log",
             "assignment": "a-0",
             "occurrence": f"main/{day}T18:00",
             "submitted_at": f"{when}T{hour:02d}:{i % 60:02d}:00+00:00",
@@ -363,6 +364,7 @@ def test_reducing_an_excused_occurrence_counts_as_keeping_everything(
         record: dict[str, Any] = {
             "worksheetkit": 1,
             "kind": "response",
+            "worksheet": "t.log",
             "assignment": "a-0",
             "occurrence": f"main/{day}T18:00",
             "submitted_at": f"{day + dt.timedelta(days=1) if late else day}T"

@@ -118,6 +118,7 @@ def _lines(a: Assignment, rng: random.Random) -> list[str]:
         if offset == 0 and rng.random() < 0.5:
             stamp = stamp.replace("+00:00", "Z")
         record: dict[str, object] = {
+            "worksheetkit": 1,
             "kind": "response",
             "worksheet": "w.x",
             "assignment": a.id,

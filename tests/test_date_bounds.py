@@ -132,7 +132,7 @@ def test_adherence_refuses_a_far_as_of_and_a_far_response() -> None:
     }
     report = adherence(model, [far], as_of=dt.date(2026, 12, 31))
     bad = [d for d in report.diagnostics if d.path.endswith("/submitted_at")]
-    assert [d.code for d in bad] == ["WK702"]
+    assert [d.code for d in bad] == ["WK411"]
     assert "2200-12-31" in bad[0].message
 
 
@@ -206,5 +206,5 @@ def test_cli_far_dates_in_files_are_diagnostics(tmp_path: Path) -> None:
         assert not isinstance(result.exception, OverflowError)
     a.write_text(_text(), encoding="utf-8")
     result = runner.invoke(cli, ["score", str(a), str(r), "--as-of", "2026-12-31"])
-    assert "WK702" in result.output
+    assert "WK411" in result.output
     assert not isinstance(result.exception, OverflowError)

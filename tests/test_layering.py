@@ -216,12 +216,33 @@ def test_every_package_is_placed_in_the_documented_order() -> None:
     assert sorted(rank.keys() - units) == []
 
 
+#: Known debt, listed so it cannot grow unseen (docs/architecture.md, "Known exceptions"): the
+#: Response model and the loader call the one envelope reader, which lives in responses because
+#: it shares responses' item-path helpers. Moving it into model/ removes both edges.
+KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("worksheetkit.model.documents", "worksheetkit.responses.envelope"),
+        ("worksheetkit.loading", "worksheetkit.responses.envelope"),
+    }
+)
+
+
+def _edges_but_known() -> tuple[Edge, ...]:
+    return tuple(e for e in _edges() if (e.source, e.target) not in KNOWN_UPWARD)
+
+
 def test_no_import_goes_up_or_sideways() -> None:
-    assert upward_imports(_edges(), _rank()) == []
+    assert upward_imports(_edges_but_known(), _rank()) == []
+
+
+def test_known_exceptions_are_still_real() -> None:
+    """An exception that no longer exists is removed from the list (it must only shrink)."""
+    present = {(e.source, e.target) for e in _edges()}
+    assert present >= KNOWN_UPWARD
 
 
 def test_no_cycle_between_packages() -> None:
-    assert package_cycles(_edges()) == []
+    assert package_cycles(_edges_but_known()) == []
 
 
 def test_no_package_imports_another_packages_private_module() -> None:

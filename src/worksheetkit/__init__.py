@@ -16,12 +16,14 @@ from ._version import __version__
 if TYPE_CHECKING:  # pragma: no cover
     from .errors import Diagnostic, WorksheetError
     from .fhir import from_fhir, to_fhir
+    from .intake import Submission, check_submission, find_occurrence
     from .model import Assignment, Pack, Pathway, Response, Worksheet
     from .progress import AdherenceReport, adherence
     from .rendering import render
     from .responses import score, validate_response
     from .scheduling import Occurrence, occurrences
-    from .validation import LoadedPack, load, load_pack, loads, validate
+    from .validation import LoadedPack, load, load_pack, loads, parse_ref, validate
+    from .validation.objects import check
 
 __all__ = [
     "AdherenceReport",
@@ -32,15 +34,20 @@ __all__ = [
     "Pack",
     "Pathway",
     "Response",
+    "Submission",
     "Worksheet",
     "WorksheetError",
     "__version__",
     "adherence",
+    "check",
+    "check_submission",
+    "find_occurrence",
     "from_fhir",
     "load",
     "load_pack",
     "loads",
     "occurrences",
+    "parse_ref",
     "render",
     "score",
     "to_fhir",
@@ -61,6 +68,11 @@ _LAZY = {
     "load_pack": "validation",
     "loads": "validation",
     "validate": "validation",
+    "parse_ref": "validation",
+    "check": "validation.objects",
+    "check_submission": "intake",
+    "find_occurrence": "intake",
+    "Submission": "intake",
     "render": "rendering",
     "validate_response": "responses",
     "score": "responses",

@@ -11,9 +11,19 @@ checked against this range first, so the arithmetic (at most ten years past the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Final
 
-__all__ = ["MAX_DATE", "MIN_DATE", "DateOutOfRange", "check_date", "date_problem"]
+__all__ = [
+    "MAX_DATE",
+    "MIN_DATE",
+    "TIMESTAMP_MAX_LENGTH",
+    "TIMESTAMP_PATTERN",
+    "DateOutOfRange",
+    "check_date",
+    "date_problem",
+    "parse_timestamp",
+]
 
 MIN_DATE: Final = dt.date(1900, 1, 1)
 MAX_DATE: Final = dt.date(2200, 12, 31)
@@ -54,3 +64,47 @@ def check_date(value: dt.date | dt.datetime | None, what: str = "This date") -> 
     problem = date_problem(value, what)
     if problem is not None:
         raise DateOutOfRange(problem)
+
+
+# -- the one timestamp grammar -------------------------------------------------------------------
+#
+# A moment in a response (``started_at``, ``submitted_at``) is an RFC 3339 date-time with its
+# UTC offset, on a real calendar day from MIN_DATE to MAX_DATE: ``2026-12-01T20:05:00Z``,
+# ``2026-12-01 20:05:00.250+01:00``. Basic format (``20261201T200000Z``), a missing offset,
+# 30 February, 29 February 2100 and the year 2201 are refused. The pattern says all of it — the
+# calendar and the range too — so the JSON Schema of responses (responses/schema.py) states the
+# same grammar as the library's reader (:func:`parse_timestamp`), which is this pattern plus the
+# conversion to a datetime. Years: 1900–2199 and 2200; leap years in that range are those
+# divisible by 4 except 1900, 2100 and 2200.
+_YEAR: Final = r"(?:19\d\d|2[01]\d\d|2200)"
+_LEAP_YEAR: Final = (
+    r"(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])"
+    r"|21(?:0[48]|[2468][048]|[13579][26]))"
+)
+_MONTH_DAY: Final = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+    r"|02-(?:0[1-9]|1\d|2[0-8]))"
+)
+_DATE: Final = f"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+#: The grammar of a response timestamp, anchored, in the dialect Python, RE2 and JavaScript's
+#: ``u`` mode share (the JSON Schema uses it as its ``pattern``).
+TIMESTAMP_PATTERN: Final = (
+    f"^{_DATE}[Tt ](?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{{1,9}})?"
+    r"(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$"
+)
+#: The longest timestamp the grammar allows (nine fraction digits and an offset).
+TIMESTAMP_MAX_LENGTH: Final = 35
+# ASCII: Python's \d would otherwise match other scripts' digits, which JavaScript's does not.
+_TIMESTAMP: Final = re.compile(TIMESTAMP_PATTERN, re.ASCII)
+
+
+def parse_timestamp(value: object) -> dt.datetime | None:
+    """The aware datetime ``value`` writes in the timestamp grammar, or None when it is not
+    text in that grammar (wrong form, no offset, not a calendar day, outside 1900–2200)."""
+    if type(value) is not str or len(value) > TIMESTAMP_MAX_LENGTH:
+        return None
+    if _TIMESTAMP.fullmatch(value) is None:  # fullmatch: "$" alone allows a final newline
+        return None
+    # The pattern admits only what fromisoformat reads (after Z → +00:00), so this never fails.
+    return dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))

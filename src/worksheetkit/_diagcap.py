@@ -10,40 +10,13 @@ still fails the run (exit status 1), and it says how many errors and warnings it
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
-from typing import Any, Final, Self
+from collections.abc import Iterable
+from typing import Final
 
-from .errors import Diagnostic
+from .errors import Diagnostic, HiddenProblems
 
 MAX_PER_FILE: Final = 200
 CODE: Final = "WK099"
-
-
-@dataclass(frozen=True, slots=True)
-class HiddenProblems(Diagnostic):
-    """The closing line: ``hidden`` problems of this file, ``hidden_errors`` of them errors."""
-
-    hidden: int = 0
-    hidden_errors: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        out = Diagnostic.to_dict(self)
-        out["hidden"] = self.hidden
-        out["hidden_errors"] = self.hidden_errors
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        base = Diagnostic.from_dict({k: v for k, v in data.items() if k not in _COUNTS})
-        return cls(
-            **{f.name: getattr(base, f.name) for f in fields(Diagnostic)},
-            hidden=int(data["hidden"]),
-            hidden_errors=int(data["hidden_errors"]),
-        )
-
-
-_COUNTS: Final = ("hidden", "hidden_errors")
 
 
 def _closing(hidden: list[Diagnostic]) -> HiddenProblems:

@@ -14,8 +14,8 @@ collected, sorted and returned. Bugs and wrong arguments raise ordinary exceptio
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Self
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Final, Literal, Self
 
 from ._results import dumps, warn_as_dict
 
@@ -79,8 +79,6 @@ class Diagnostic:
         if severity not in ("error", "warning"):
             raise ValueError(f"severity must be 'error' or 'warning', not {severity!r}")
         if cls is Diagnostic and "hidden" in data:
-            from ._diagcap import HiddenProblems
-
             return HiddenProblems.from_dict(data)  # type: ignore[return-value]
         return cls(
             code=data["code"],
@@ -131,3 +129,29 @@ class WorksheetError(Exception):
         if more > 0:
             summary += f" (and {more} more)"
         super().__init__(summary)
+
+
+@dataclass(frozen=True, slots=True)
+class HiddenProblems(Diagnostic):
+    """(WK099, written by ``_diagcap``) The closing line: ``hidden`` problems of this file, ``hidden_errors`` of them errors."""
+
+    hidden: int = 0
+    hidden_errors: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        out = Diagnostic.to_dict(self)
+        out["hidden"] = self.hidden
+        out["hidden_errors"] = self.hidden_errors
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        base = Diagnostic.from_dict({k: v for k, v in data.items() if k not in _COUNTS})
+        return cls(
+            **{f.name: getattr(base, f.name) for f in fields(Diagnostic)},
+            hidden=int(data["hidden"]),
+            hidden_errors=int(data["hidden_errors"]),
+        )
+
+
+_COUNTS: Final = ("hidden", "hidden_errors")

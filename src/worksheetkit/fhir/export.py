@@ -926,6 +926,19 @@ def export_response(
         items.append(value)
     if items:
         qr["item"] = items
+    if model.meta:
+        # The app's own fields have no place in a QuestionnaireResponse that an import would
+        # read back: say so rather than carry them where they would be lost later.
+        out.append(
+            Diagnostic(
+                code="WK745",
+                message="The response's 'meta' (the app's own fields) was not exported: a "
+                "QuestionnaireResponse has no place for it.",
+                severity="warning",
+                hint="Keep the app's fields with the response in the app's own storage.",
+                path="/meta",
+            )
+        )
     return ExportResult(qr, out)
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "Path",
     "SourceDocument",
     "SourceMap",
+    "build_document",
     "json_path",
     "parse_document",
     "read_document",
@@ -54,8 +55,30 @@ def parse_document(
     doc = SourceDocument(file, parsed.data, parsed.source, None, list(parsed.diagnostics))
     if parsed.data is None:
         return doc
-    data: dict[Any, Any] = parsed.data
-    source = parsed.source
+    return build_document(doc, default_kind)
+
+
+def build_document(doc: SourceDocument, default_kind: str = "worksheet") -> SourceDocument:
+    """Give ``doc`` (its data read, a mapping) its model, or the diagnostics saying why not:
+    the checks after reading, shared by files (:func:`parse_document`) and by documents built
+    in code (``worksheetkit.check``)."""
+    data: dict[Any, Any] = doc.data
+    source = doc.source
+    if data.get("kind") == "response":
+        # A response's envelope is read by the one reader every path shares
+        # (responses/envelope.py); its problems, and its answers' against the worksheet, are
+        # reported by the pack check (PackChecker._response), all in one pass. The model is
+        # built only from a clean envelope.
+        from ..responses.envelope import envelope_problems
+
+        if not envelope_problems(data):
+            try:
+                doc.model = _adapter("response").validate_python(data)
+            except ValidationError as exc:  # what the envelope does not cover (a YAML int key)
+                from .modelerrors import convert
+
+                doc.diagnostics.extend(convert(exc, MODELS["response"], data, source, redact=True))
+        return doc
     if "worksheetkit" not in data:
         doc.diagnostics.append(
             source.diagnostic(

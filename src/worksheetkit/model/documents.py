@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, StrictBool, StrictInt
+from pydantic import AwareDatetime, Field, StrictBool, StrictInt, model_validator
 
+from .._dates import TIMESTAMP_MAX_LENGTH, TIMESTAMP_PATTERN
 from .base import Model
 from .items import Expression, Item, ItemId, Number, Text
 from .schedule import IsoDuration, Schedule
-from .text import LANGUAGE_PATTERN
+from .text import LANGUAGE_PATTERN, text_in
 
 __all__ = [
     "KINDS", "MODELS", "Alert", "Assignment", "Band", "Document", "Excused", "Insertion",
@@ -28,6 +29,10 @@ LangCode = Annotated[str, Field(pattern=LANGUAGE_PATTERN)]
 # A reference to another document: ``id``, ``id@major`` or ``id@major.minor.patch``.
 DocRef = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*(@\d+(\.\d+){0,2})?$", max_length=160)]
 Rating04 = Annotated[float, Field(ge=0, le=4)]
+_TIMESTAMP_SCHEMA: dict[str, Any] = {
+    "pattern": TIMESTAMP_PATTERN,
+    "maxLength": TIMESTAMP_MAX_LENGTH,
+}
 
 
 class Source(Model):
@@ -87,7 +92,25 @@ class _Document(Model):
     worksheetkit: Literal[1]
 
 
-class Worksheet(_Document):
+class _Texts:
+    """``text(field, lang=…)``: one text field in one language, by the rule rendering uses
+    (the requested language, else the document's own, else the first one written).
+
+    A plain mixin with no annotations: pydantic would take one for a field and change the
+    models' field order (the order ``render(to="json")`` writes)."""
+
+    def text(self, field: str, lang: str | None = None) -> str:
+        """The text field ``field`` (``"title"``, ``"summary"``, …) in ``lang`` (default: the
+        document's language); ``""`` when the field is empty. Raises ``AttributeError`` for a
+        field the document does not have, ``TypeError`` for one that is not a text."""
+        value = getattr(self, field)
+        if value is not None and not isinstance(value, str | dict):
+            raise TypeError(f"'{field}' is not a text field")
+        default: str = getattr(self, "language")  # noqa: B009 - a field of each model
+        return text_in(value, lang or default, default) if value is not None else ""
+
+
+class Worksheet(_Texts, _Document):
     kind: Literal["worksheet"] = "worksheet"
     id: DocId
     version: SemVer
@@ -125,7 +148,7 @@ class Step(Model):
     note: Text | None = None
 
 
-class Pathway(_Document):
+class Pathway(_Texts, _Document):
     kind: Literal["pathway"]
     id: DocId
     version: SemVer
@@ -140,7 +163,7 @@ class Pathway(_Document):
     steps: list[Step] = Field(min_length=1)
 
 
-class Pack(_Document):
+class Pack(_Texts, _Document):
     kind: Literal["pack"]
     id: DocId
     name: Text
@@ -216,12 +239,32 @@ class Response(_Document):
     step: ItemId | None = None
     occurrence: str | None = None
     # Moments in time carry their UTC offset (…+01:00 or …Z): a bare local time is ambiguous.
-    started_at: AwareDatetime | None = None
-    submitted_at: AwareDatetime | None = None
+    # The one timestamp grammar (_dates.py) is checked by the envelope reader, below.
+    started_at: Annotated[AwareDatetime, Field(json_schema_extra=_TIMESTAMP_SCHEMA)] | None = None
+    submitted_at: Annotated[AwareDatetime, Field(json_schema_extra=_TIMESTAMP_SCHEMA)] | None = None
     answers: dict[str, Any] = Field(default_factory=dict)
     ratings: Ratings | None = None
     obstacle: Obstacle | None = None
     language: LangCode | None = None
+    # The app's own fields (any JSON object), kept as given and never looked into.
+    meta: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_envelope(cls, data: Any) -> Any:
+        """The envelope is read by the one reader every path uses (responses/envelope.py), so
+        the model accepts exactly what ``validate_response`` accepts: same timestamps, same
+        limits. Python datetimes are written out in the timestamp grammar first."""
+        if not isinstance(data, dict):
+            return data
+        from ..responses.envelope import envelope_problems
+
+        problems = envelope_problems(data)
+        if problems:
+            raise ValueError(
+                "; ".join(f"{d.code} at {d.path or '/'}: {d.message}" for d in problems)
+            )
+        return data
 
 
 Document = Worksheet | Pathway | Pack | Assignment | Response

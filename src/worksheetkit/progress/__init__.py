@@ -8,7 +8,7 @@ reused without scheduling, pydantic or files.
 
 from __future__ import annotations
 
-from ._api import adherence, default_fraction, slots_for
+from ._api import adherence, default_fraction, slot_of, slots_for
 from ._combine import combine
 from ._core import (
     DEFAULT_KEY,
@@ -28,6 +28,7 @@ from ._core import (
     Trend,
     evaluate,
 )
+from ._core import _credit_of as credit_of
 from ._reading import iter_jsonl, read_response
 from ._report import AdherenceReport, ObstacleReport, RaisedAlert
 from ._series import Point, Series, WeekMean
@@ -56,9 +57,11 @@ __all__ = [
     "WeekMean",
     "adherence",
     "combine",
+    "credit_of",
     "default_fraction",
     "evaluate",
     "iter_jsonl",
     "read_response",
+    "slot_of",
     "slots_for",
 ]

@@ -42,7 +42,7 @@ from ._series import SeriesBuilder, number
 from ._unlock import UnlockFacts
 
 if TYPE_CHECKING:  # scheduling is imported on first use: it loads dateutil and zoneinfo
-    from ..scheduling import PackLike
+    from ..scheduling import Occurrence, PackLike
 
 # Unbounded schedules (no for/count/until) are expanded this far past ``as_of``, so the report
 # can show what is coming up.
@@ -126,23 +126,26 @@ def _expand(
         planned = difficulty.get(o.step)
         if planned is None:
             planned = assignment.difficulty
-        reason = o.excused_reason if o.excused else ("locked" if o.locked else None)
-        slots.append(
-            Slot(
-                id=o.id,
-                opens=o.opens,
-                due=o.due,
-                grace_until=o.grace_until,
-                timing=o.timing,
-                step=o.step,
-                worksheet=o.worksheet,
-                excused=o.excused or o.locked,
-                excused_reason=reason,
-                difficulty=planned,
-                local_start=_local_start(o.id),
-            )
-        )
+        slots.append(slot_of(o, planned))
     return slots, whole
+
+
+def slot_of(o: Occurrence, difficulty: float | None = None) -> Slot:
+    """One occurrence as the adherence model's slot (a locked step counts as excused)."""
+    reason = o.excused_reason if o.excused else ("locked" if o.locked else None)
+    return Slot(
+        id=o.id,
+        opens=o.opens,
+        due=o.due,
+        grace_until=o.grace_until,
+        timing=o.timing,
+        step=o.step,
+        worksheet=o.worksheet,
+        excused=o.excused or o.locked,
+        excused_reason=reason,
+        difficulty=difficulty,
+        local_start=_local_start(o.id),
+    )
 
 
 class _Worksheets:

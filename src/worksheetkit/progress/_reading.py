@@ -1,27 +1,28 @@
 """Reading responses for adherence: JSON Lines streamed one line at a time, lean field checks.
 
 A bad line becomes a :class:`Diagnostic` with ``file:line`` and the rest is still read. Messages
-never quote a line's content (answers are health data). The checks here are only those adherence
-needs (times, occurrence, ratings, obstacle); validating answers is ``validate_response``'s job.
+never quote a line's content (answers are health data). The envelope (times, occurrence,
+ratings, obstacle, …) is read by responses/envelope.py, the reader every path shares; validating
+answers is ``validate_response``'s job.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._dates import MAX_DATE, MIN_DATE, date_problem
 from ..errors import Diagnostic
 from ..loading.strictjson import JSONProblem, StrictDecoder
+from ..responses.envelope import check_envelope
 
 _STRICT = StrictDecoder()
 
-# Codes of this package (the WK7xx range).
+# Codes of this package (the WK7xx range). A response's envelope has the code every reader
+# gives it (WK411, WK410: responses/envelope.py); WK702 is no longer given here.
+ENVELOPE = "WK411"
 BAD_JSON = "WK701"
-BAD_FIELD = "WK702"
 NO_SUBMITTED_AT = "WK703"
 UNKNOWN_OCCURRENCE = "WK704"
 NO_WORKSHEET = "WK705"
@@ -167,184 +168,68 @@ def _is_map(value: Any) -> bool:
     return type(value) is dict or isinstance(value, Mapping)
 
 
-def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    if value is None or type(value) is str:
-        return value
-    raise _FieldError(key, "text")
-
-
-class _FieldError(Exception):
-    def __init__(self, path: str, expected: str) -> None:
-        super().__init__(path)
-        self.path = path
-        self.expected = expected
-
-
-def _rating(ratings: Mapping[str, Any], key: str) -> float | None:
-    value = ratings.get(key)
-    if value is None:
-        return None
-    if type(value) is int and 0 <= value <= 4:  # the common case, fast
-        return float(value)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or not 0 <= value <= 4
-    ):
-        raise _FieldError(f"ratings/{key}", "a number from 0 to 4")
-    return float(value)
-
-
-def parse_time(value: Any) -> dt.datetime | None:
-    """An aware datetime from ISO 8601 text (``Z`` allowed); None when it is not one."""
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo is not None else None
-    if not isinstance(value, str) or len(value) > 64:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
-
-
-def _text_fields(**fields: Any) -> None:
-    for key, value in fields.items():
-        if value is not None and type(value) is not str:
-            raise _FieldError(key, "text")
-
-
-_fromisoformat = dt.datetime.fromisoformat
-_FIRST_YEAR, _LAST_YEAR = MIN_DATE.year, MAX_DATE.year
-_IN_RANGE = f"a date and time from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}"
-
-
 def read_response(
     data: Any, *, line: int | None = None, file: str | None = None
 ) -> RawResponse | Diagnostic:
-    """Check the fields adherence needs; a Diagnostic (never quoting values) when one is bad.
-
-    Called once per line of a big file: the common case (plain dicts, exact types) is tested
-    first and inline; anything unusual goes through the general checks.
+    """The fields adherence needs, read by the one envelope reader every path shares
+    (responses/envelope.py: same codes, same timestamp grammar as ``validate_response``); a
+    Diagnostic (never quoting values) when the envelope has an error or no ``submitted_at``.
     """
-    if type(data) is not dict and not isinstance(data, Mapping):
+    if type(data) is not dict:
+        if not isinstance(data, Mapping):
+            return _problem(
+                ENVELOPE,
+                "This line is not a response (a JSON object was expected); it was not counted.",
+                "Write one response object per line.",
+                file,
+                line,
+                "",
+            )
+        data = dict(data)
+    found: list[Diagnostic] = []
+    times = check_envelope(data, found)
+    for problem in found:
+        if problem.severity == "error":
+            return _problem(
+                problem.code,
+                problem.message + " The response was not counted.",
+                problem.hint or "Fix the value in the app that wrote this response.",
+                file,
+                line,
+                problem.path,
+            )
+    submitted = times.get("submitted_at")
+    if submitted is None:
         return _problem(
-            BAD_FIELD,
-            "This line is not a response (a JSON object was expected).",
-            "Write one response object per line.",
+            NO_SUBMITTED_AT,
+            "This response has no submission time, so it cannot be placed in the schedule; "
+            "it was not counted.",
+            'Add "submitted_at" with a date, time and UTC offset.',
             file,
             line,
-            "",
+            "/submitted_at",
         )
     get = data.get
-    try:
-        if get("kind", "response") != "response":
-            return _problem(
-                BAD_FIELD,
-                "This document is not a response (its kind is different).",
-                'Only documents with "kind": "response" belong in this file.',
-                file,
-                line,
-                "/kind",
-            )
-        raw_time = get("submitted_at")
-        if raw_time is None:
-            return _problem(
-                NO_SUBMITTED_AT,
-                "This response has no submission time, so it cannot be placed in the schedule; "
-                "it was not counted.",
-                'Add "submitted_at" with a date, time and UTC offset.',
-                file,
-                line,
-                "/submitted_at",
-            )
-        submitted: dt.datetime | None
-        if type(raw_time) is str and len(raw_time) <= 64:
-            try:
-                submitted = _fromisoformat(raw_time)
-            except ValueError:
-                submitted = None
-            else:
-                if submitted.tzinfo is None:
-                    submitted = None
-        else:
-            submitted = parse_time(raw_time)
-        if submitted is None:
-            raise _FieldError("submitted_at", "a date and time with a UTC offset (ISO 8601)")
-        # The year test is the fast path (once per line); date_problem is the rule.
-        if not _FIRST_YEAR < submitted.year < _LAST_YEAR and date_problem(submitted):
-            raise _FieldError("submitted_at", _IN_RANGE)
-        answers = get("answers")
-        if answers is None:
-            answers = {}
-        elif type(answers) is not dict and not isinstance(answers, Mapping):
-            raise _FieldError("answers", "an object of answers")
-        quality = difficulty = obstacles = None
-        ratings = get("ratings")
-        if ratings:
-            if type(ratings) is not dict and not isinstance(ratings, Mapping):
-                raise _FieldError("ratings", "an object of ratings")
-            value = ratings.get("quality")
-            if value is not None:
-                quality = (
-                    float(value)
-                    if type(value) is int and 0 <= value <= 4
-                    else _rating(ratings, "quality")
-                )
-            value = ratings.get("difficulty")
-            if value is not None:
-                difficulty = (
-                    float(value)
-                    if type(value) is int and 0 <= value <= 4
-                    else _rating(ratings, "difficulty")
-                )
-            value = ratings.get("obstacles")
-            if value is not None:
-                obstacles = (
-                    float(value)
-                    if type(value) is int and 0 <= value <= 4
-                    else _rating(ratings, "obstacles")
-                )
-        obstacle = get("obstacle")
-        kind_o: Any = None
-        note: str | None = None
-        if obstacle is not None:
-            if not _is_map(obstacle):
-                raise _FieldError("obstacle", "an object with a kind")
-            kind_o = obstacle.get("kind")
-            if kind_o not in ("external", "internal"):
-                raise _FieldError("obstacle/kind", "external or internal")
-            note = _opt_str(obstacle, "note")
-        occurrence = get("occurrence")
-        if occurrence is not None and type(occurrence) is not str:
-            raise _FieldError("occurrence", "an occurrence id or a scheduled start time")
-        assignment = get("assignment")
-        worksheet = get("worksheet")
-        step = get("step")
-        ident = get("id")
-        if not (
-            (assignment is None or type(assignment) is str)
-            and (worksheet is None or type(worksheet) is str)
-            and (step is None or type(step) is str)
-            and (ident is None or type(ident) is str)
-        ):
-            _text_fields(assignment=assignment, worksheet=worksheet, step=step, id=ident)
-        return RawResponse(
-            line or 0, assignment, worksheet, step, occurrence, submitted, answers,
-            quality, difficulty, obstacles, kind_o, note, ident,
-        )  # fmt: skip
-    except _FieldError as exc:
-        return _problem(
-            BAD_FIELD,
-            f"The field '{exc.path}' of this response is not {exc.expected}; "
-            "the response was not counted.",
-            "Fix the value in the app that wrote this response.",
-            file,
-            line,
-            "/" + exc.path,
-        )
+    answers = get("answers") or {}
+    quality = difficulty = obstacles = None
+    ratings = get("ratings")
+    if ratings:  # checked: each a number from 0 to 4, or null
+        value = ratings.get("quality")
+        quality = None if value is None else float(value)
+        value = ratings.get("difficulty")
+        difficulty = None if value is None else float(value)
+        value = ratings.get("obstacles")
+        obstacles = None if value is None else float(value)
+    obstacle = get("obstacle")
+    kind_o: Any = None
+    note: str | None = None
+    if obstacle is not None:
+        kind_o = obstacle.get("kind")
+        note = obstacle.get("note")
+    return RawResponse(
+        line or 0, get("assignment"), get("worksheet"), get("step"), get("occurrence"),
+        submitted, answers, quality, difficulty, obstacles, kind_o, note, get("id"),
+    )  # fmt: skip
 
 
 def from_model(response: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, assert_never
 
+from .._dates import TIMESTAMP_MAX_LENGTH, TIMESTAMP_PATTERN
 from ..model import (
     Checklist,
     Choice,
@@ -39,13 +40,7 @@ from ._checks import (
     TIME_PATTERN,
 )
 from ._plan import Field, plan_for
-from .validate import (
-    ITEM_ID_PATTERN,
-    LANG_PATTERN,
-    MAX_FIELD,
-    MAX_NOTE,
-    TIMESTAMP_PATTERN,
-)
+from .envelope import ITEM_ID_PATTERN, LANG_PATTERN, MAX_FIELD, MAX_NOTE
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -276,12 +271,12 @@ def response_json_schema(worksheet: Worksheet) -> dict[str, Any]:
             "occurrence": _nullable_text(MAX_FIELD),
             "started_at": {
                 "type": ["string", "null"],
-                "maxLength": 40,
+                "maxLength": TIMESTAMP_MAX_LENGTH,
                 "pattern": TIMESTAMP_PATTERN,
             },
             "submitted_at": {
                 "type": ["string", "null"],
-                "maxLength": 40,
+                "maxLength": TIMESTAMP_MAX_LENGTH,
                 "pattern": TIMESTAMP_PATTERN,
             },
             "answers": answers,
@@ -303,6 +298,8 @@ def response_json_schema(worksheet: Worksheet) -> dict[str, Any]:
                 },
             },
             "language": {"type": ["string", "null"], "maxLength": 35, "pattern": LANG_PATTERN},
+            # The app's own fields: any JSON object, never looked into (docs/responses.md).
+            "meta": {"type": ["object", "null"]},
         },
     }
     required = _required_answers(list(plan.fields.values()))

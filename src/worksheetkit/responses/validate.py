@@ -7,22 +7,20 @@ line or column (callers with a source map fill those in). Messages never quote a
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final, Self
 
-from .._dates import date_problem
 from .._results import dumps, warn_as_dict
 from ..errors import Diagnostic, has_errors
 from ..expressions import MAX_STEPS, evaluate, references, step_budget
 from ..expressions.evaluator import as_number
-from ..model import LANGUAGE_PATTERN, Response, Worksheet
-from ._checks import INVALID, MISSING, describe, diag, finite
+from ..model import Response, Worksheet
+from ._checks import INVALID, MISSING, describe, diag
 from ._engine import MAX_DIAGNOSTICS, ScoreResult, Session, run
-from ._plan import Field, Plan, named, plan_for, segment, shorten
+from ._plan import Field, Plan, plan_for
+from .envelope import ENVELOPE_KEYS, check_envelope
 
 __all__ = [
     "ResponseCheck",
@@ -32,41 +30,8 @@ __all__ = [
     "validate_response",
 ]
 
-SEMVER_PATTERN: Final = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$"
-REF_PATTERN: Final = r"^[a-z0-9][a-z0-9_.-]*(@\d+(\.\d+){0,2})?$"
-ITEM_ID_PATTERN: Final = r"^[a-z_][a-z0-9_]*$"
-LANG_PATTERN: Final = LANGUAGE_PATTERN
-TIMESTAMP_PATTERN: Final = (
-    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
-    r"(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$"
-)
-#: Free-text fields of the response itself (ids, occurrence, obstacle note) are at most this long.
-MAX_FIELD: Final = 256
-MAX_NOTE: Final = 2000
-
-_SEMVER: Final = re.compile(SEMVER_PATTERN)
-_REF: Final = re.compile(REF_PATTERN)
-_ITEM_ID: Final = re.compile(ITEM_ID_PATTERN)
-_LANG: Final = re.compile(LANG_PATTERN)
-_TIMESTAMP: Final = re.compile(TIMESTAMP_PATTERN)
-_KEYS: Final = (
-    "worksheetkit",
-    "kind",
-    "id",
-    "worksheet",
-    "version",
-    "assignment",
-    "step",
-    "occurrence",
-    "started_at",
-    "submitted_at",
-    "answers",
-    "ratings",
-    "obstacle",
-    "language",
-)
+_KEYS: Final = ENVELOPE_KEYS
 _KNOWN: Final = frozenset(_KEYS)
-_RATINGS: Final = ("difficulty", "obstacles", "quality")
 
 
 @dataclass(frozen=True)
@@ -105,261 +70,6 @@ class ResponseCheck:
         """Deprecated alias of :meth:`to_dict`."""
         warn_as_dict("ResponseCheck")
         return self.to_dict()
-
-
-# -- the document around the answers -------------------------------------------------------------
-
-
-def _shape(
-    out: list[Diagnostic], message: str, hint: str, path: str, severity: Any = "error"
-) -> None:
-    diag(out, "WK411", message, hint, path, severity)
-
-
-def _check_version(
-    out: list[Diagnostic], ws: Worksheet, declared: str, path: str, *, partial: bool
-) -> None:
-    """``declared`` is the version the response was recorded against (maybe only ``1`` or
-    ``1.2`` when it comes from ``worksheet: id@1``)."""
-    have = ws.version.partition("-")[0].split(".")
-    want = declared.partition("-")[0].split(".")
-    if want[0] != have[0]:
-        diag(
-            out,
-            "WK410",
-            f"This response was recorded against version {declared} of the worksheet, but is "
-            f"checked against version {ws.version} (a different major version).",
-            f"Check it against version {declared} of '{ws.id}' (with --pack, the pack's copy is "
-            "used).",
-            path,
-        )
-    elif (partial and have[: len(want)] != want) or (not partial and declared != ws.version):
-        diag(
-            out,
-            "WK410",
-            f"This response was recorded against version {declared} of the worksheet, but is "
-            f"checked against version {ws.version}.",
-            "Minor versions should be compatible; check against the recorded version to be sure.",
-            path,
-            "warning",
-        )
-
-
-def _timestamp(value: Any) -> dt.datetime | None:
-    if type(value) is not str or len(value) > 40 or _TIMESTAMP.fullmatch(value) is None:
-        return None
-    text = value.upper().replace("Z", "+00:00")
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _text_field(out: list[Diagnostic], data: Mapping[str, Any], key: str, limit: int) -> None:
-    value = data.get(key)
-    if value is None:
-        return
-    if type(value) is not str or not value or len(value) > limit:
-        _shape(
-            out,
-            f"'{key}' should be text of 1 to {limit} characters"
-            + (f", but it is {describe(value)}." if type(value) is not str else "."),
-            f"Write '{key}' as a short text, or leave it out.",
-            "/" + key,
-        )
-
-
-def _envelope(ws: Worksheet, data: dict[Any, Any], out: list[Diagnostic]) -> None:
-    for position, key in enumerate(data if not data.keys() <= _KNOWN else (), 1):
-        if key not in _KNOWN:
-            _shape(
-                out,
-                f"A response has no key {named(key, position)}.",
-                "Allowed keys: " + ", ".join(_KEYS) + ".",
-                "/" + segment(key, position),
-            )
-    for key in ("worksheetkit", "kind", "worksheet"):
-        if key not in data:
-            _shape(
-                out,
-                f"The key '{key}' is missing from the response.",
-                {
-                    "worksheetkit": 'Add "worksheetkit": 1.',
-                    "kind": 'Add "kind": "response".',
-                    "worksheet": f'Add "worksheet": "{ws.id}".',
-                }[key],
-                "",
-            )
-    if "worksheetkit" in data and finite(data["worksheetkit"]) != 1.0:
-        _shape(
-            out,
-            "'worksheetkit' should be 1 (the format version).",
-            'Write "worksheetkit": 1.',
-            "/worksheetkit",
-        )
-    if "kind" in data and data["kind"] != "response":
-        _shape(
-            out,
-            "'kind' should be \"response\" in a response.",
-            'Write "kind": "response".',
-            "/kind",
-        )
-    ref = data.get("worksheet")
-    declared_in_ref: str | None = None
-    if "worksheet" in data:
-        if type(ref) is not str or len(ref) > 160 or _REF.fullmatch(ref) is None:
-            _shape(
-                out,
-                "'worksheet' should be the worksheet's id, optionally with @version.",
-                f'Write "worksheet": "{ws.id}".',
-                "/worksheet",
-            )
-        else:
-            ident, _, declared_in_ref = ref.partition("@")
-            if ident != ws.id:
-                diag(
-                    out,
-                    "WK410",
-                    f"This response is for the worksheet '{shorten(ident, 128)}', "
-                    f"but it is checked against '{ws.id}'.",
-                    "Check the response against the worksheet it was recorded for.",
-                    "/worksheet",
-                )
-                declared_in_ref = None
-            elif declared_in_ref:
-                _check_version(out, ws, declared_in_ref, "/worksheet", partial=True)
-    version = data.get("version")
-    if version is not None:
-        if type(version) is not str or len(version) > 64 or _SEMVER.fullmatch(version) is None:
-            _shape(
-                out,
-                "'version' should be a version number such as 1.0.0.",
-                f'Write "version": "{ws.version}".',
-                "/version",
-            )
-        else:
-            _check_version(out, ws, version, "/version", partial=False)
-    for key in ("id", "assignment", "occurrence"):
-        _text_field(out, data, key, MAX_FIELD)
-    step = data.get("step")
-    if step is not None and (
-        type(step) is not str or len(step) > 64 or not _ITEM_ID.fullmatch(step)
-    ):
-        _shape(
-            out,
-            "'step' should be the id of a pathway step.",
-            'Write the step id, e.g. "practice".',
-            "/step",
-        )
-    times: dict[str, dt.datetime] = {}
-    for key in ("started_at", "submitted_at"):
-        value = data.get(key)
-        if value is None:
-            continue
-        stamp = _timestamp(value)
-        out_of_range = date_problem(stamp, f"'{key}'")
-        if stamp is None:
-            _shape(
-                out,
-                f"'{key}' should be a date and time with its UTC offset.",
-                f'Write it like "{key}": "2026-12-01T20:05:00+00:00".',
-                "/" + key,
-            )
-        elif out_of_range is not None:
-            _shape(
-                out,
-                out_of_range,
-                "Check the device clock that wrote the response.",
-                "/" + key,
-            )
-        else:
-            times[key] = stamp
-    if len(times) == 2 and times["started_at"] > times["submitted_at"]:
-        _shape(
-            out,
-            "'started_at' is later than 'submitted_at'.",
-            "Check the device clock: a response is started before it is submitted.",
-            "/started_at",
-            "warning",
-        )
-    language = data.get("language")
-    if language is not None and (
-        type(language) is not str or len(language) > 35 or not _LANG.fullmatch(language)
-    ):
-        _shape(
-            out,
-            "'language' should be a language code such as en or es.",
-            'Write "language": "en".',
-            "/language",
-        )
-    if "answers" in data and type(data["answers"]) is not dict:
-        _shape(
-            out,
-            f"'answers' should be a group of answers keyed by question id, but it is "
-            f"{describe(data['answers'])}.",
-            'Write "answers": {"question_id": answer, …}.',
-            "/answers",
-        )
-    ratings = data.get("ratings")
-    if ratings is not None:
-        if type(ratings) is not dict:
-            _shape(
-                out,
-                "'ratings' should be a group of ratings (difficulty, obstacles, quality).",
-                'Write "ratings": {"difficulty": 2}.',
-                "/ratings",
-            )
-        else:
-            for position, (key, value) in enumerate(ratings.items(), 1):
-                if key not in _RATINGS:
-                    _shape(
-                        out,
-                        f"'ratings' has no rating {named(key, position)}.",
-                        "Ratings are: difficulty, obstacles, quality.",
-                        "/ratings/" + segment(key, position),
-                    )
-                    continue
-                number = finite(value)
-                if value is not None and (number is None or not 0 <= number <= 4):
-                    _shape(
-                        out,
-                        f"The rating '{key}' should be a number from 0 to 4.",
-                        "Use the 0–4 scale.",
-                        "/ratings/" + key,
-                    )
-    obstacle = data.get("obstacle")
-    if obstacle is not None:
-        if type(obstacle) is not dict:
-            _shape(
-                out,
-                "'obstacle' should be a group with 'kind' (external or internal).",
-                'Write "obstacle": {"kind": "external"}.',
-                "/obstacle",
-            )
-        else:
-            if obstacle.get("kind") not in ("external", "internal"):
-                _shape(
-                    out,
-                    "'obstacle' needs a 'kind' of external or internal.",
-                    'Write "kind": "external" (or "internal").',
-                    "/obstacle/kind" if "kind" in obstacle else "/obstacle",
-                )
-            for position, key in enumerate(obstacle, 1):
-                if key not in ("kind", "note"):
-                    _shape(
-                        out,
-                        f"'obstacle' has no key {named(key, position)}.",
-                        "Use kind and note.",
-                        "/obstacle/" + segment(key, position),
-                    )
-            note = obstacle.get("note")
-            if note is not None and (type(note) is not str or len(note) > MAX_NOTE):
-                _shape(
-                    out,
-                    f"The obstacle note should be text of at most {MAX_NOTE} characters.",
-                    "Shorten the note.",
-                    "/obstacle/note",
-                )
 
 
 # -- ordering -----------------------------------------------------------------------------------
@@ -409,6 +119,10 @@ def _plain(data: Any) -> Any:
     return data
 
 
+def _shape(out: list[Diagnostic], message: str, hint: str, path: str) -> None:
+    diag(out, "WK411", message, hint, path)
+
+
 def _session(
     ws: Worksheet, data: Any, *, all_scores: bool, language: str | None = None
 ) -> tuple[Plan, list[Diagnostic], Session | None]:
@@ -423,7 +137,7 @@ def _session(
             "",
         )
         return plan, out, None
-    _envelope(ws, data, out)
+    check_envelope(data, out, ws)
     draft = data.get("submitted_at") is None
     lang = language or (data.get("language") if type(data.get("language")) is str else None)
     with step_budget() as budget:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -54,6 +54,7 @@ __all__ = [
     "loads",
     "pack_files",
     "page_name",
+    "parse_ref",
     "validate",
 ]
 
@@ -99,6 +100,24 @@ def page_name(ident: str, version: str, language: str | None = None) -> str:
 def split_ref(ref: str) -> tuple[str, str | None]:
     ident, _, version = ref.partition("@")
     return ident, version or None
+
+
+_REF = re.compile(r"[a-z0-9][a-z0-9_.-]*(@\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?)?", re.ASCII)
+
+
+def parse_ref(ref: str) -> tuple[str, str | None]:
+    """``"phq-9@1"`` → ``("phq-9", "1")``; ``"phq-9"`` → ``("phq-9", None)``.
+
+    The version part is ``major``, ``major.minor`` or ``major.minor.patch`` (with a pre-release
+    only when complete: ``1.0.0-beta.1``), as references in documents and
+    :meth:`LoadedPack.worksheet` take them. Raises ``ValueError`` for anything else.
+    """
+    if not isinstance(ref, str) or len(ref) > 160 or not _REF.fullmatch(ref):
+        raise ValueError(f"not a reference (id, id@1, id@1.2 or id@1.2.3): {ref!r}")
+    ident, version = split_ref(ref)
+    if version is not None and "-" in version and version.partition("-")[0].count(".") != 2:
+        raise ValueError(f"a pre-release needs a complete version (1.0.0-beta.1): {ref!r}")
+    return ident, version
 
 
 @dataclass
@@ -164,6 +183,20 @@ class LoadedPack:
     def pathway(self, ref: str) -> Pathway:
         result: Pathway = self._find(self._pathways, ref, "pathway")
         return result
+
+    def newest(self) -> list[Worksheet]:
+        """The newest version of every worksheet, sorted by id: what a picker lists.
+        (Pre-releases count as older than their release, as in :meth:`worksheet`.)"""
+        return [
+            versions[max(versions, key=_version_key)]
+            for ident in sorted(self._worksheets)
+            for versions in [self._worksheets[ident]]
+        ]
+
+    def versions(self, ident: str) -> list[str]:
+        """The versions the pack has of the worksheet ``ident``, oldest first (``[]`` if
+        none)."""
+        return sorted(self._worksheets.get(ident, {}), key=_version_key)
 
     def has_worksheet(self, ref: str) -> bool:
         try:
@@ -434,7 +467,9 @@ class PackChecker:
             self._pathway(doc, model)
         elif isinstance(model, Assignment):
             self._assignment(doc, model)
-        elif isinstance(model, Response):
+        elif isinstance(model, Response) or (
+            model is None and doc.kind == "response" and not doc.diagnostics
+        ):
             self._response(doc, model)
         elif isinstance(model, Pack):
             if self.pack.manifest is None:
@@ -868,32 +903,48 @@ class PackChecker:
                 f"Did you mean '{guess}'?" if guess else f"Its steps are: {', '.join(steps)}.",
             )
 
-    def _response(self, doc: SourceDocument, model: Response) -> None:
-        root = Located(doc.data, doc, ())
-        self.pack.responses.append(model)
-        if self.pack.root is None and not self.ws_docs:
-            return
-        problem = self._ref_problem(root.at("worksheet"), model.worksheet, "worksheet")
-        if problem:
-            self.out.append(problem)
-            return
-        ident, _ = split_ref(model.worksheet)
-        ref = f"{ident}@{model.version}" if model.version else model.worksheet
+    def _response(self, doc: SourceDocument, model: Response | None) -> None:
+        """The response's envelope and, when its worksheet is known, its answers: one pass
+        of ``validate_response`` (the reader ``check-response`` uses), so a bad rating never
+        hides a wrong answer. Without the worksheet, the envelope alone."""
         from ..responses import validate_response
+        from ..responses.envelope import check_envelope, valid_ref
+        from ..responses.pointers import pointer_parts, resolve_positions
 
-        try:
-            worksheet = self.pack.worksheet(ref) if self.pack.has_worksheet(ref) else None
-        except KeyError:  # pragma: no cover
-            worksheet = None
-        if worksheet is None:
-            return
-        for d in validate_response(worksheet, doc.data):
-            parts: list[str | int] = []
-            for seg in d.path.strip("/").split("/") if d.path not in ("", "/") else []:
-                seg = seg.replace("~1", "/").replace("~0", "~")
-                parts.append(int(seg) if seg.isdigit() else seg)
-            line, column = doc.source.locate(tuple(parts))
+        data: dict[Any, Any] = doc.data
+        root = Located(data, doc, ())
+        if model is not None:
+            self.pack.responses.append(model)
+        worksheet: Worksheet | None = None
+        ref = data.get("worksheet")
+        if (self.pack.root is not None or self.ws_docs) and isinstance(ref, str) and valid_ref(ref):
+            problem = self._ref_problem(root.at("worksheet"), ref, "worksheet")
+            if problem:
+                self.out.append(problem)
+            else:
+                worksheet = self._response_worksheet(ref, data.get("version"))
+        found: list[Diagnostic]
+        if worksheet is not None:
+            found = validate_response(worksheet, data)
+        else:
+            found = []
+            check_envelope(data, found)
+        for d in found:
+            parts = resolve_positions(pointer_parts(d.path), data)
+            line, column = doc.source.locate(parts)
             self.out.append(d.with_location(file=doc.file, line=line, column=column))
+
+    def _response_worksheet(self, ref: str, version: Any) -> Worksheet | None:
+        """The version a response was recorded against (``version``, else the ref's), or —
+        when the pack lacks it — the newest of that id, so WK410 says which was used."""
+        ident, _ = split_ref(ref)
+        exact = f"{ident}@{version}" if isinstance(version, str) else ref
+        for wanted in (exact, ref, ident):
+            try:
+                return self.pack.worksheet(wanted)
+            except (KeyError, ValueError):
+                continue
+        return None
 
 
 def _id(node: Located) -> str | None:
@@ -1006,7 +1057,71 @@ def validate(*paths: str | os.PathLike[str]) -> list[Diagnostic]:
     return check_paths(*paths).diagnostics
 
 
-def loads(text: str, source: str | None = None) -> Document:
+_D = TypeVar("_D", Worksheet, Pathway, Pack, Assignment, Response)
+
+
+@overload
+def loads(text: str, source: str | None = None, *, kind: None = None) -> Document: ...
+@overload
+def loads(text: str, source: str | None = None, *, kind: type[_D]) -> _D: ...
+def loads(text: str, source: str | None = None, *, kind: type[Any] | None = None) -> Any:
+    """Parse one document from text; raise :class:`WorksheetError` when it has errors.
+
+    With ``kind`` (``Worksheet``, ``Pathway``, ``Pack``, ``Assignment``, ``Response``) a document
+    of another kind is an error too (WK104 at its ``kind``), and the return type is that class.
+    A worksheet that ``extends`` a template is returned unresolved (there is no pack to look
+    in); use :func:`load_pack` or :func:`load` on a file inside a pack.
+    """
+    return _expect(_loads(text, source), kind, text, source)
+
+
+@overload
+def load(path: str | os.PathLike[str], *, kind: None = None) -> Document: ...
+@overload
+def load(path: str | os.PathLike[str], *, kind: type[_D]) -> _D: ...
+def load(path: str | os.PathLike[str], *, kind: type[Any] | None = None) -> Any:
+    """Load one file. Inside a pack, templates and references are resolved against it.
+
+    With ``kind`` (``Worksheet``, ``Assignment``, …) a file of another kind raises
+    :class:`WorksheetError` (WK104 at its ``kind``), and type checkers know the result's class:
+    ``load(path, kind=Assignment)`` is an ``Assignment``.
+    """
+    return _expect(_load(path), kind, None, str(path))
+
+
+def _expect(model: Document, kind: type[Any] | None, text: str | None, file: str | None) -> Any:
+    if kind is None or isinstance(model, kind):
+        return model
+    if kind not in (Worksheet, Pathway, Pack, Assignment, Response):
+        raise TypeError(f"kind must be a document class (Worksheet, Assignment, …), not {kind!r}")
+    if text is None and file is not None:
+        try:
+            text = Path(file).read_text(encoding="utf-8-sig")
+        except (OSError, ValueError):
+            text = None
+    from ..loading.yamlsource import parse_text
+
+    source = parse_text(text, file).source if text is not None else SourceMap(file)
+    wanted = kind.__name__.lower()
+    found = model.kind
+    raise WorksheetError(
+        [
+            source.diagnostic(
+                "WK104",
+                f"This file is {_article(found)} {found}, but {_article(wanted)} {wanted} was "
+                "expected.",
+                ("kind",),
+                hint=f"Load it without kind=, or pick the {wanted} file.",
+            )
+        ]
+    )
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def _loads(text: str, source: str | None = None) -> Document:
     """Parse one document from text; raise :class:`WorksheetError` when it has errors.
 
     A worksheet that ``extends`` a template is returned unresolved (there is no pack to look
@@ -1022,7 +1137,7 @@ def loads(text: str, source: str | None = None) -> Document:
     return model
 
 
-def load(path: str | os.PathLike[str]) -> Document:
+def _load(path: str | os.PathLike[str]) -> Document:
     """Load one file. Inside a pack, templates and references are resolved against it."""
     p = Path(path)
     root = find_pack_root(p) if p.exists() else None
