@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .fhir import from_fhir, to_fhir
     from .model import Assignment, Pack, Pathway, Response, Worksheet
     from .progress import AdherenceReport, adherence
-    from .rendering import render
+    from .rendering import render, response_from_form
     from .responses import score, validate_response
     from .scheduling import Occurrence, occurrences
     from .validation import LoadedPack, load, load_pack, loads, validate
@@ -42,6 +42,7 @@ __all__ = [
     "loads",
     "occurrences",
     "render",
+    "response_from_form",
     "score",
     "to_fhir",
     "validate",
@@ -62,6 +63,7 @@ _LAZY = {
     "loads": "validation",
     "validate": "validation",
     "render": "rendering",
+    "response_from_form": "rendering",
     "validate_response": "responses",
     "score": "responses",
     "occurrences": "scheduling",
