@@ -775,7 +775,7 @@ class ViewBuilder:
             attrs["inputmode"] = "decimal"
             fv.unit = escape(self.ui["minutes"])
             dm = duration_minutes(default) if isinstance(default, str) else None
-            fv.value = number_text(dm) if dm is not None else _shown(default)
+            fv.value = number_text(dm) if dm is not None else ""
         elif isinstance(item, Choice | Likert | Checklist | Ranking):
             opts = _options(item)
             chosen: list[Any]
@@ -1020,10 +1020,12 @@ def _key(value: Any) -> str:
 
 
 def _shown(value: Any) -> str:
-    """What a number box shows: the number, or the text that was sent (to be corrected)."""
+    """What a number box shows: the number, or nothing when the answer is no number (HTML
+    allows only numbers there, and browsers blank anything else; the message beside the
+    question says what to enter)."""
     if _is_number(value):
         return number_text(value)
-    return value if isinstance(value, str) else ""
+    return ""
 
 
 def focus_target(fv: FieldView, row: int | None, col: str | None) -> str:
