@@ -835,9 +835,7 @@ Form.prototype.fillTable = function (spec, rows) {
   rows = Array.isArray(rows) ? rows : [];
   var body = table.tBodies[0], self = this;
   while (body.querySelectorAll("tr[data-wk-row]").length < rows.length && table._wkTemplate) {
-    var extra = table._wkTemplate.cloneNode(true);
-    var print = body.querySelector("tr.wk-print-row");
-    body.insertBefore(extra, print);
+    body.appendChild(table._wkTemplate.cloneNode(true));  // as "Add a row" does
     this.updateTable(table);
   }
   each(body.querySelectorAll("tr[data-wk-row]"), function (tr, r) {
