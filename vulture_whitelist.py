@@ -58,6 +58,9 @@ _.single_head
 _.group_head
 _.select_html
 _.options_html
+_.error_class
+# Public: Runtime's hashes are for apps (CSP header, SRI), docs/rendering.md.
+_.csp_hash
 pw
 in_range
 dots

@@ -7,6 +7,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from worksheetkit import load_pack, loads
 from worksheetkit.progress import AdherenceReport, adherence
 from worksheetkit.reports import environment, md_escape, render_report, to_html, to_markdown
@@ -102,7 +104,35 @@ def test_html_fragment_has_no_document_shell() -> None:
     html = to_html(physio_report(), fragment=True)
     assert "<html" not in html
     assert "<head" not in html
-    assert html.lstrip().startswith("<style>")
+    # Embeddable under a strict Content-Security-Policy: no <style>, no style attribute, no
+    # script; the stylesheet is served once by the app (reports.stylesheet()).
+    assert "<style" not in html
+    assert " style=" not in html
+    assert "<script" not in html
+    assert html.lstrip().startswith('<section class="wkr-report"')
+    # Its title sits under the page's own heading: <h2> by default, sections <h3>.
+    assert '<h2 id="wkr-title">' in html
+    assert "<h1" not in html
+    assert "<h3>Scores</h3>" in html
+
+
+def test_report_heading_level_and_stylesheet() -> None:
+    from worksheetkit.reports import stylesheet
+
+    report = physio_report()
+    html = to_html(report, fragment=True, heading_level=3)
+    assert '<h3 id="wkr-title">' in html
+    assert "<h4>Calendar</h4>" in html
+    assert "<h2" not in html
+    assert "<h1" not in html
+    page = to_html(report)
+    assert '<h1 id="wkr-title">' in page
+    assert f"<style>{stylesheet()}</style>" in page
+    assert stylesheet().count("{") == stylesheet().count("}")
+    assert ".wkr-report" in stylesheet()
+    for bad in (0, 5, True):
+        with pytest.raises(ValueError, match="heading_level"):
+            to_html(report, fragment=True, heading_level=bad)
 
 
 def test_client_text_is_escaped_never_evaluated() -> None:

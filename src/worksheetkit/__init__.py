@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .intake import Submission, check_submission, find_occurrence
     from .model import Assignment, Pack, Pathway, Response, Worksheet
     from .progress import AdherenceReport, adherence
-    from .rendering import render
+    from .rendering import render, response_from_form
     from .responses import score, validate_response
     from .scheduling import Occurrence, occurrences
     from .validation import LoadedPack, load, load_pack, loads, parse_ref, validate
@@ -49,6 +49,7 @@ __all__ = [
     "occurrences",
     "parse_ref",
     "render",
+    "response_from_form",
     "score",
     "to_fhir",
     "validate",
@@ -74,6 +75,7 @@ _LAZY = {
     "find_occurrence": "intake",
     "Submission": "intake",
     "render": "rendering",
+    "response_from_form": "rendering",
     "validate_response": "responses",
     "score": "responses",
     "occurrences": "scheduling",

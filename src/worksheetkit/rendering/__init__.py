@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .._text import MISSING_TRANSLATION, Localiser, direction, is_rtl, number_text
 from ..errors import Diagnostic
@@ -31,7 +32,8 @@ from ..model import (
 )
 from ._alerts import AlertView, alert_words, alerts_markdown, response_alerts
 from ._canonical import canonical_data, canonical_json
-from ._env import environment, runtime_script, stylesheet
+from ._env import Runtime, environment, runtime, runtime_script, stylesheet
+from ._forms import response_from_form, response_from_form_with_diagnostics
 from ._markdown import MarkdownWriter, printable_markdown
 from ._pdf import INSTALL_HINT, PdfUnavailable, html_to_pdf, pdf_available
 from ._strings import ui_strings
@@ -42,8 +44,10 @@ from ._views import ViewBuilder
 __all__ = [
     "INSTALL_HINT",
     "MISSING_TRANSLATION",
+    "Drafts",
     "Format",
     "PdfUnavailable",
+    "Runtime",
     "canonical_data",
     "direction",
     "html_to_pdf",
@@ -54,12 +58,18 @@ __all__ = [
     "render_pdf",
     "render_with_diagnostics",
     "response_alerts",
+    "response_from_form",
+    "response_from_form_with_diagnostics",
+    "runtime",
     "runtime_script",
     "stylesheet",
 ]
 
 Format = Literal["html", "markdown", "json"]
 FORMATS: tuple[str, ...] = ("html", "markdown", "json")
+
+
+Drafts = bool | Literal["local", "event"]
 
 
 def render(
@@ -70,13 +80,41 @@ def render(
     template_dir: str | os.PathLike[str] | None = None,
     *,
     worksheet: Worksheet | None = None,
+    answers: Mapping[str, Any] | None = None,
+    diagnostics: Iterable[Diagnostic | Mapping[str, Any]] | None = None,
+    heading_level: int | None = None,
+    include_runtime: bool = True,
+    runtime_url: str | None = None,
+    drafts: Drafts = False,
+    draft_key: str = "",
 ) -> str:
     """Render a worksheet (or a response with its worksheet) as ``html``, ``markdown`` or
     ``json``. Missing translations fall back to the default language silently here; use
-    :func:`render_with_diagnostics` to receive them as warnings."""
-    return render_with_diagnostics(obj, to, language, fragment, template_dir, worksheet=worksheet)[
-        0
-    ]
+    :func:`render_with_diagnostics` to receive them as warnings.
+
+    HTML forms only: ``answers`` (the answers, or a whole response document) fill the form in
+    and ``diagnostics`` (``Diagnostic`` values or their ``as_dict()`` form, e.g. from
+    ``validate_response``) are shown beside their questions with an error summary — a rejected
+    submission redisplayed. ``heading_level``: the title's heading level (default 2 in a
+    fragment, 1 on a page). ``include_runtime=False`` leaves the inline script out: load
+    :func:`runtime` yourself, or pass ``runtime_url`` for a ``<script src>`` with its SRI hash.
+    ``drafts`` (``True``/``"local"``: kept in localStorage under ``draft_key``; ``"event"``:
+    only the ``worksheetkit:draft`` event) saves the answers as the client types."""
+    return render_with_diagnostics(
+        obj,
+        to,
+        language,
+        fragment,
+        template_dir,
+        worksheet=worksheet,
+        answers=answers,
+        diagnostics=diagnostics,
+        heading_level=heading_level,
+        include_runtime=include_runtime,
+        runtime_url=runtime_url,
+        drafts=drafts,
+        draft_key=draft_key,
+    )[0]
 
 
 def render_pdf(
@@ -105,11 +143,34 @@ def render_with_diagnostics(
     template_dir: str | os.PathLike[str] | None = None,
     *,
     worksheet: Worksheet | None = None,
+    answers: Mapping[str, Any] | None = None,
+    diagnostics: Iterable[Diagnostic | Mapping[str, Any]] | None = None,
+    heading_level: int | None = None,
+    include_runtime: bool = True,
+    runtime_url: str | None = None,
+    drafts: Drafts = False,
+    draft_key: str = "",
 ) -> tuple[str, list[Diagnostic]]:
     """Like :func:`render`, and the ``WK601`` warnings for texts shown in the default language
     because the requested one is missing (each with the JSON path of the text)."""
     if to not in FORMATS:
         raise ValueError(f"unknown format {to!r}; use one of: {', '.join(FORMATS)}")
+    if heading_level is not None and (
+        isinstance(heading_level, bool)
+        or not isinstance(heading_level, int)
+        or not 1 <= heading_level <= 5
+    ):
+        raise ValueError(f"heading_level must be a whole number from 1 to 5, not {heading_level!r}")
+    if drafts not in (False, True, "local", "event"):
+        raise ValueError(f"drafts must be False, True, 'local' or 'event', not {drafts!r}")
+    form_args = FormOptions(
+        answers=_answers_arg(answers),
+        problems=problems_from(diagnostics),
+        include_runtime=include_runtime,
+        runtime_url=runtime_url,
+        drafts="local" if drafts is True else drafts or "",
+        draft_key=str(draft_key),
+    )
     if language is not None and not is_language_code(language):
         raise ValueError(f"not a language code: {language!r} (e.g. 'en', 'es', 'pt-BR')")
     response: Response | None = None
@@ -141,13 +202,63 @@ def render_with_diagnostics(
     lang = lang or worksheet.language
     loc = Localiser(lang, worksheet.language)
     ui = ui_strings(lang)
+    level = heading_level if heading_level is not None else (2 if fragment else 1)
     if response is not None:
-        text = _response(worksheet, response, loc, ui, to, fragment, template_dir)
+        text = _response(worksheet, response, loc, ui, to, fragment, template_dir, level)
     elif to == "markdown":
         text = MarkdownWriter(worksheet, loc, ui).worksheet()
     else:
-        text = _worksheet_html(worksheet, loc, ui, fragment, template_dir)
+        text = _worksheet_html(worksheet, loc, ui, fragment, template_dir, level, form_args)
     return text, list(loc.diagnostics)
+
+
+@dataclass(frozen=True)
+class FormOptions:
+    answers: dict[str, Any] | None = None
+    problems: list[tuple[str | None, int | None, str | None, str]] | None = None
+    include_runtime: bool = True
+    runtime_url: str | None = None
+    drafts: str = ""
+    draft_key: str = ""
+
+
+def _answers_arg(answers: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The answers to fill in: a mapping of answers, or a response (document or model)."""
+    if answers is None:
+        return None
+    if isinstance(answers, Response):
+        return dict(answers.answers)
+    if not isinstance(answers, Mapping):
+        raise TypeError(f"answers must be a mapping (or a response), not {type(answers).__name__}")
+    inner = answers.get("answers")
+    if "worksheetkit" in answers and isinstance(inner, Mapping):
+        return dict(inner)
+    return dict(answers)
+
+
+def problems_from(
+    diagnostics: Iterable[Diagnostic | Mapping[str, Any]] | None,
+) -> list[tuple[str | None, int | None, str | None, str]]:
+    """``(item id, row, column, message)`` for each diagnostic, from its JSON pointer:
+    ``/answers/<item>[/…]`` or ``/answers/<table>/<row>/<column>[/…]``; others (the response as
+    a whole) have no item and appear in the error summary only."""
+    out: list[tuple[str | None, int | None, str | None, str]] = []
+    for d in diagnostics or ():
+        if isinstance(d, Diagnostic):
+            path, message = d.path, d.message
+        elif isinstance(d, Mapping):
+            path, message = str(d.get("path") or ""), str(d.get("message") or "")
+        else:
+            raise TypeError(
+                f"diagnostics must be Diagnostic values or dicts, not {type(d).__name__}"
+            )
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in path.split("/")]
+        if len(parts) < 3 or parts[0] != "" or parts[1] != "answers":
+            out.append((None, None, None, message))
+            continue
+        row = int(parts[3]) if len(parts) > 4 and parts[3].isdigit() else None
+        out.append((parts[2], row, parts[4] if row is not None else None, message))
+    return out
 
 
 def _worksheet_html(
@@ -156,22 +267,43 @@ def _worksheet_html(
     ui: dict[str, str],
     fragment: bool,
     template_dir: str | os.PathLike[str] | None,
+    level: int = 1,
+    options: FormOptions | None = None,
 ) -> str:
+    options = options or FormOptions()
     env = environment(template_dir)
-    view = ViewBuilder(ws, loc, ui, level=2 if fragment else 1).page()
+    builder = ViewBuilder(
+        ws, loc, ui, level=level, answers=options.answers, problems=options.problems
+    )
+    view = builder.page()
+    runtime_src = None
+    if options.runtime_url is not None:
+        runtime_src = {"src": options.runtime_url, "integrity": runtime().sha384_integrity}
+    form_attrs = ""
+    if options.drafts:
+        form_attrs += (
+            f' data-wk-drafts="{options.drafts}" data-wk-draft-key="{escape(options.draft_key)}"'
+        )
+    if options.answers is not None:
+        form_attrs += " data-wk-prefilled"
     body = env.get_template("worksheet.html.j2").render(
         # Our own script and stylesheet, and HTML our templates just produced: trusted markup.
         v=view,
         ui=ui,
         standalone=not fragment,
-        runtime=Markup(runtime_script()),  # noqa: S704
+        runtime=Markup(runtime_script()) if options.include_runtime else None,  # noqa: S704
+        runtime_src=runtime_src,
+        form_attrs=Markup(form_attrs),  # noqa: S704 - escaped above
     )
     if fragment:
         return body
+    title = view.title_text
+    if view.errors:
+        title = f"{ui['error_prefix']} {title}"
     return env.get_template("page.html.j2").render(
         v=view,
         ui=ui,
-        title=view.title_text,
+        title=title,
         css=Markup(stylesheet()),  # noqa: S704
         body=Markup(body),  # noqa: S704
     )
@@ -210,6 +342,7 @@ def _response(
     to: str,
     fragment: bool,
     template_dir: str | os.PathLike[str] | None,
+    level: int = 1,
 ) -> str:
     writer = MarkdownWriter(ws, loc, ui)
     meta: list[tuple[str, str]] = []
@@ -261,7 +394,6 @@ def _response(
                 text = "" if isinstance(item, Table) else writer.answer_text(item, value, p)
                 entries.append(_Entry("answer", label, answer=text))
 
-    level = 2 if fragment else 1
     walk(ws.items, "$.items", level + 1)
     title = loc.inline(ws.title, "$.title") if ws.title is not None else Markup("{}").format(ws.id)
     view = _ReviewView(

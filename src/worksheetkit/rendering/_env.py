@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -79,3 +82,41 @@ def runtime_script() -> str:
     if "</script" in lowered or "<!--" in lowered:
         raise RuntimeError("the runtime script must not contain '</script' or '<!--'")
     return script
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The browser runtime as a file to serve (``include_runtime=False``).
+
+    ``text`` is the script (UTF-8, no ``<script>`` element); ``filename`` a name that changes
+    with its content (``worksheetkit-<hash>.js``: cache it forever); ``sha384_integrity`` the
+    value of a ``<script integrity>`` attribute (Subresource Integrity); ``csp_hash`` the
+    ``'sha256-…'`` source that allows the same text as an inline script under a
+    Content-Security-Policy; ``media_type`` what to send it as."""
+
+    text: str
+    filename: str
+    sha384_integrity: str
+    csp_hash: str
+    media_type: str = "text/javascript; charset=utf-8"
+
+    @property
+    def bytes(self) -> bytes:
+        return self.text.encode("utf-8")
+
+
+def _b64(digest: bytes) -> str:
+    return base64.b64encode(digest).decode("ascii")
+
+
+@cache
+def runtime() -> Runtime:
+    """The runtime script with its hashes (see :class:`Runtime`)."""
+    text = runtime_script()
+    data = text.encode("utf-8")
+    return Runtime(
+        text=text,
+        filename=f"worksheetkit-{hashlib.sha256(data).hexdigest()[:12]}.js",
+        sha384_integrity="sha384-" + _b64(hashlib.sha384(data).digest()),
+        csp_hash="'sha256-" + _b64(hashlib.sha256(data).digest()) + "'",
+    )

@@ -115,6 +115,12 @@ class FieldView:
     print_extra: int = 0  # blank table rows only on paper
     col_hint: Markup | None = None  # a rating column's scale, under its header
     words: dict[str, str] = field(default_factory=dict)
+    # A redisplayed submission (render(answers=, diagnostics=)): the messages shown beside the
+    # question, and for a table cell the id of its table's message.
+    errors: list[str] = field(default_factory=list)
+    invalid: bool = False
+    error_ref: str = ""
+    error_prefix: str = "Error:"
 
     @property
     def hint_id(self) -> str:
@@ -127,6 +133,8 @@ class FieldView:
     @property
     def describedby(self) -> str:
         ids = []
+        if self.errors:
+            ids.append(self.error_id)
         if self.help is not None:
             ids.append(self.hint_id)
         if self.anchors and self.widget != "buttons":
@@ -158,7 +166,13 @@ class FieldView:
     @property
     def req_attr(self) -> Markup:
         out = " required" if self.required and not self.conditional else ""
-        return Markup(out + " readonly" if self.readonly else out)  # noqa: S704
+        if self.readonly:
+            out += " readonly"
+        if self.invalid or self.errors:
+            out += ' aria-invalid="true"'
+        if self.error_ref:
+            out += f' aria-describedby="{_esc(self.error_ref)}"'
+        return Markup(out)  # noqa: S704 - escaped
 
     @property
     def attrs_html(self) -> Markup:
@@ -180,7 +194,11 @@ class FieldView:
 
     @property
     def error_html(self) -> Markup:
-        return Markup(f'\n<p class="wk-error" id="{_esc(self.error_id)}" hidden></p>')  # noqa: S704
+        return error_box(self.error_id, self.errors, self.error_prefix)
+
+    @property
+    def error_class(self) -> str:
+        return " wk-item--error" if self.errors else ""
 
     @property
     def show_if_attr(self) -> Markup:
@@ -188,7 +206,8 @@ class FieldView:
 
     def _open(self) -> str:
         return (
-            f'<div class="wk-item wk-item--{_esc(self.type)}" id="{_esc(self.dom_id)}-item" '
+            f'<div class="wk-item wk-item--{_esc(self.type)}{self.error_class}" '
+            f'id="{_esc(self.dom_id)}-item" '
             f'data-wk-item="{_esc(self.id)}"{self.show_if_attr}>{self.condition_html}'
         )
 
@@ -210,12 +229,15 @@ class FieldView:
     @property
     def lines_attr(self) -> Markup:
         """The writing lines a text answer gets on paper (a CSS custom property)."""
-        return Markup(f' style="--wk-lines: {int(self.print_lines)}"')  # noqa: S704 - a number
+        # A class, not a style attribute: a strict Content-Security-Policy refuses those.
+        return Markup(f' data-wk-lines="{int(self.print_lines)}"')  # noqa: S704 - a number
 
     def _at(self, value: str) -> str:
         span = self.range_max - self.range_min
         pct = 0.0 if span <= 0 else (float(value) - self.range_min) / span * 100
-        return number_text(round(min(max(pct, 0.0), 100.0), 2))
+        # Whole percents (the stylesheet's wk-at-0 … wk-at-100): a style attribute would be
+        # refused by a strict Content-Security-Policy, and 1 % of a slider is under a pixel or two.
+        return str(round(min(max(pct, 0.0), 100.0)))
 
     @property
     def ends_html(self) -> Markup:
@@ -223,7 +245,7 @@ class FieldView:
         if not self.anchors:
             return Markup("")
         spans = "".join(
-            f'<span class="wk-end" style="--wk-at: {self._at(v)}%">'
+            f'<span class="wk-end wk-at-{self._at(v)}">'
             f'<span class="wk-anchor-value">{_esc(v)}</span> {text}</span>'
             for v, text in self.anchors
         )
@@ -388,6 +410,18 @@ class BlockView:
         )
 
 
+def error_box(dom_id: str, messages: list[str], prefix: str) -> Markup:
+    """The message box beside a question: hidden and empty, or the messages after a visually
+    hidden "Error:" (the browser runtime's ``showError`` writes the same markup)."""
+    if not messages:
+        return Markup(f'\n<p class="wk-error" id="{_esc(dom_id)}" hidden></p>')  # noqa: S704
+    lines = "".join(f'<span class="wk-error-message">{_esc(m)}</span>' for m in messages)
+    return Markup(  # noqa: S704 - escaped
+        f'\n<p class="wk-error" id="{_esc(dom_id)}"><span class="wk-vh">{_esc(prefix)} </span>'
+        f"{lines}</p>"
+    )
+
+
 def _show_if_attr(show_if: str | None) -> Markup:
     if not show_if:
         return Markup("")
@@ -420,16 +454,41 @@ class PageView:
     source: list[tuple[str, Markup]]
     ui: dict[str, str]
     pw: dict[str, str] = field(default_factory=dict)  # the printed handout's words
+    # A redisplayed submission: the error summary's entries (link target or "", message).
+    errors: list[tuple[str, str]] = field(default_factory=list)
 
 
 class ViewBuilder:
-    """Builds a :class:`PageView` for one worksheet in one language."""
+    """Builds a :class:`PageView` for one worksheet in one language.
 
-    def __init__(self, ws: Worksheet, loc: Localiser, ui: dict[str, str], level: int) -> None:
+    ``answers`` (a redisplayed submission) replace the items' defaults; ``problems`` are
+    ``(item id, row, column, message)`` from the diagnostics to show beside the questions."""
+
+    def __init__(
+        self,
+        ws: Worksheet,
+        loc: Localiser,
+        ui: dict[str, str],
+        level: int,
+        *,
+        answers: dict[str, Any] | None = None,
+        problems: list[tuple[str | None, int | None, str | None, str]] | None = None,
+    ) -> None:
         self.ws = ws
         self.loc = loc
         self.ui = ui
         self.level = level
+        self.answers = answers
+        self.problems = problems or []
+        self.item_errors: dict[str, list[str]] = {}
+        self.bad_cells: set[tuple[str, int, str]] = set()
+        for item_id, row, col, message in self.problems:
+            if item_id is None:
+                continue
+            self.item_errors.setdefault(item_id, []).append(message)
+            if row is not None and col is not None:
+                self.bad_cells.add((item_id, row, col))
+        self.fields_by_id: dict[str, FieldView] = {}
         self.prefix = "wk-" + _SLUG.sub("-", ws.id.lower())
         self.config_items: list[dict[str, Any]] = []
         self.context_level = level
@@ -478,7 +537,16 @@ class ViewBuilder:
             source=source,
             ui=self.ui,
             pw=print_words(loc.language),
+            errors=self._summary(),
         )
+
+    def _summary(self) -> list[tuple[str, str]]:
+        """The error summary: every problem, linked to its control (as the runtime links)."""
+        out = []
+        for item_id, row, col, message in self.problems:
+            fv = self.fields_by_id.get(item_id) if item_id is not None else None
+            out.append((focus_target(fv, row, col) if fv is not None else "", message))
+        return out
 
     def _md(self, value: Any, path: str, level: int | None = None) -> Markup | None:
         if value is None:
@@ -556,17 +624,22 @@ class ViewBuilder:
         )
 
     def field(self, item: Any, p: str, *, conditional: bool) -> FieldView:
+        default = getattr(item, "default", None)
+        if self.answers is not None and not item.readonly:
+            default = self.answers.get(item.id)
         fv = self._control(
             item,
             p,
             name=item.id,
             dom_id=f"{self.prefix}-{item.id}",
-            default=getattr(item, "default", None),
+            default=default,
             conditional=conditional,
         )
+        fv.errors = self.item_errors.get(item.id, [])
+        self.fields_by_id[item.id] = fv
         self.config_items.append(self._config(item, fv, p))
         if isinstance(item, Table):
-            self._table(item, fv, p)
+            self._table(item, fv, p, default)
         return fv
 
     def _control(
@@ -607,6 +680,7 @@ class ViewBuilder:
             in_cell=in_cell,
             optional_text=self.ui["optional"],
             words=print_words(loc.language),
+            error_prefix=self.ui["error_prefix"],
         )
         attrs = fv.attrs
         if isinstance(item, TextItem):
@@ -631,7 +705,7 @@ class ViewBuilder:
             attrs["inputmode"] = "numeric" if item.integer else "decimal"
             if item.unit is not None:
                 fv.unit = loc.inline(item.unit, f"{p}.unit")
-            fv.value = number_text(default) if _is_number(default) else ""
+            fv.value = _shown(default)
         elif isinstance(item, Rating):
             attrs.update(
                 min=number_text(item.min), max=number_text(item.max), step=number_text(item.step)
@@ -670,7 +744,7 @@ class ViewBuilder:
                             checked=_is_number(default) and float(default) == float(step_value),
                         )
                     )
-            fv.value = number_text(default) if _is_number(default) else ""
+            fv.value = _shown(default)
         elif isinstance(item, YesNo):
             for k, (value, word) in enumerate(((True, "yes"), (False, "no"))):
                 text = self.ui[word]
@@ -707,9 +781,15 @@ class ViewBuilder:
             for k, opt in enumerate(opts):
                 fv.options.append(self._option(opt, k, dom_id, raw_path, item, chosen, p))
             if isinstance(item, Ranking) and chosen:
-                order = {json_value(v): n for n, v in enumerate(chosen)}
-                fv.options.sort(key=lambda o: order.get(json_value(o.value), len(order)))
+                order: dict[str, int] = {}
+                for n, v in enumerate(chosen):
+                    order.setdefault(_key(v), n)
+                fv.options.sort(key=lambda o: order.get(_key(o.value), len(order)))
             fv.other = isinstance(item, Choice | Checklist) and item.other
+            if fv.other:
+                for c in chosen:
+                    if isinstance(c, dict) and isinstance(c.get("other"), str):
+                        fv.other_checked, fv.other_value = True, c["other"]
             if isinstance(item, Checklist):
                 if item.min_selected is not None:
                     attrs["data-min"] = str(item.min_selected)
@@ -749,7 +829,7 @@ class ViewBuilder:
         help_ = None
         if isinstance(raw, Option) and raw.help is not None:
             help_ = self.loc.inline(raw.help, f"{raw_path}[{k}].help")
-        checked = any(json_value(c) == json_value(opt.value) for c in chosen)
+        checked = any(_key(c) == _key(opt.value) for c in chosen)
         return OptionView(
             value=opt.value,
             form_value=opt.value if isinstance(opt.value, str) else number_text(opt.value),
@@ -761,11 +841,11 @@ class ViewBuilder:
             checked=checked,
         )
 
-    def _table(self, item: Table, fv: FieldView, p: str) -> None:
-        defaults = item.default or []
+    def _table(self, item: Table, fv: FieldView, p: str, given: Any) -> None:
+        defaults = given if isinstance(given, list) else []
         count = max(item.min_rows, len(defaults), 1)
-        if item.max_rows is not None:
-            count = min(count, item.max_rows)
+        if item.max_rows is not None and self.answers is None:
+            count = min(count, item.max_rows)  # answers sent are all shown, even too many
         for c, col in enumerate(item.columns):
             fv.columns.append(
                 self._control(
@@ -794,12 +874,18 @@ class ViewBuilder:
                     f"{p}.columns[{c}]",
                     name=f"{item.id}[{r}][{col.id}]",
                     dom_id=f"{fv.dom_id}-r{r}-{col.id}",
-                    default=row_default.get(col.id, getattr(col, "default", None)),
+                    default=row_default.get(col.id)
+                    if self.answers is not None
+                    else row_default.get(col.id, getattr(col, "default", None)),
                     conditional=False,
                     in_cell=True,
                     cell_label=f"{header}, {self.ui['row'].format(n=r + 1)}",
                 )
                 cell.show_if = _expr_json(col.show_if)
+                if (item.id, r, col.id) in self.bad_cells:
+                    cell.invalid = True
+                    if not isinstance(col, Checklist):
+                        cell.error_ref = fv.error_id
                 cells.append(cell)
             fv.rows.append(cells)
         fv.print_extra = max(0, table_rows(item) - count)
@@ -917,6 +1003,39 @@ def _options(item: Any) -> list[_Opt]:
         else:
             out.append(_Opt(spec, spec if isinstance(spec, str) else number_text(spec), False))
     return out
+
+
+def _key(value: Any) -> str:
+    """How a chosen value is matched with an option (any JSON an app passes; never raises)."""
+    try:
+        return json_value(value)
+    except (ValueError, TypeError):
+        return repr(value)
+
+
+def _shown(value: Any) -> str:
+    """What a number box shows: the number, or nothing when the answer is no number (HTML
+    allows only numbers there, and browsers blank anything else; the message beside the
+    question says what to enter)."""
+    if _is_number(value):
+        return number_text(value)
+    return ""
+
+
+def focus_target(fv: FieldView, row: int | None, col: str | None) -> str:
+    """The id of the control an error summary entry links to (the runtime's ``focusTarget``)."""
+    if fv.type == "table" and fv.rows:
+        r = row if row is not None and 0 <= row < len(fv.rows) else 0
+        cells = fv.rows[r]
+        cell = next((c for c in cells if c.id == col), cells[0])
+        return f"{cell.dom_id}-0" if cell.type == "checklist" else cell.dom_id
+    if fv.type == "ranking":
+        return fv.dom_id
+    if fv.type in ("choice", "likert", "yesno", "checklist") or (
+        fv.type == "rating" and fv.widget == "buttons"
+    ):
+        return fv.options[0].dom_id if fv.options else f"{fv.dom_id}-o"
+    return fv.dom_id
 
 
 def p_slug(path: str) -> str:

@@ -1,6 +1,7 @@
 """Session reports of adherence: Markdown and HTML (inline SVG charts, no JavaScript).
 
-``to_markdown(report)`` and ``to_html(report, fragment=False)`` return strings. Templates are
+``to_markdown(report)`` and ``to_html(report, fragment=False, heading_level=None)`` return
+strings; ``stylesheet()`` is the report's CSS (a fragment carries none). Templates are
 package data rendered by one Jinja2 environment per process (autoescape, ``StrictUndefined``);
 client text (obstacle notes) and clinician text (alert messages, labels) only ever reach them as
 data, escaped for HTML or for Markdown.
@@ -8,7 +9,8 @@ data, escaped for HTML or for Markdown.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -25,6 +27,7 @@ __all__ = [
     "View",
     "build_view",
     "render_report",
+    "stylesheet",
     "to_html",
     "to_markdown",
 ]
@@ -58,18 +61,46 @@ def to_markdown(report: AdherenceReport, *, charts: str = "auto", pack: Any = No
     return environment().get_template("report.md").render(v=view)
 
 
+@cache
+def stylesheet() -> str:
+    """The report's stylesheet: serve it as a file (or inline it in your ``<head>``) for
+    report fragments, which carry no ``<style>``. Every rule is scoped under ``.wkr-report``."""
+    return (
+        resources.files("worksheetkit.reports")
+        .joinpath("templates", "report.css")
+        .read_text("utf-8")
+    )
+
+
 def to_html(
-    report: AdherenceReport, *, fragment: bool = False, charts: str = "auto", pack: Any = None
+    report: AdherenceReport,
+    *,
+    fragment: bool = False,
+    charts: str = "auto",
+    pack: Any = None,
+    heading_level: int | None = None,
 ) -> str:
-    """A standalone page (inline CSS, no script), or an embeddable ``<section>``.
+    """A standalone page (inline CSS, no script), or an embeddable ``<section>`` with no
+    ``<style>`` and no script (style it with :func:`stylesheet`), so it works under a strict
+    Content-Security-Policy.
 
     ``charts`` picks the answer series to chart (``auto``, ``scores``, ``items``, ``all`` or
     ``none``; ``auto`` charts the scores when the worksheet has any, so a PHQ-9 shows its total
-    rather than nine item charts); ``pack`` gives step and worksheet titles.
+    rather than nine item charts); ``pack`` gives step and worksheet titles. ``heading_level``
+    is the title's level (1 to 4; default 1 on a page, 2 in a fragment): sections are one
+    level below it, charts two.
     """
+    if heading_level is not None and (
+        isinstance(heading_level, bool)
+        or not isinstance(heading_level, int)
+        or not 1 <= heading_level <= 4
+    ):
+        raise ValueError(f"heading_level must be a whole number from 1 to 4, not {heading_level!r}")
+    level = heading_level if heading_level is not None else (2 if fragment else 1)
     template = environment().get_template("report.html")
     view = build_view(report, charts=charts, pack=pack)
-    return template.render(v=view, fragment=fragment, Markup=Markup)
+    css = Markup(stylesheet())  # noqa: S704 - our own stylesheet
+    return template.render(v=view, fragment=fragment, Markup=Markup, h=level, css=css)
 
 
 def render_report(

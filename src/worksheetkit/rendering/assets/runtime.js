@@ -32,7 +32,12 @@ function Form(root) {
   this.startedAt = null;
   this.form.noValidate = true;
   this.setup();
+  this.drafts = this.form.getAttribute("data-wk-drafts") || "";
+  if (this.drafts && !this.form.hasAttribute("data-wk-prefilled")) this.restoreDraft();
   this.refresh();
+  // A redisplayed submission (render(answers=, diagnostics=)): the summary is already there.
+  var summary = this.form.querySelector("[data-wk-summary]");
+  if (summary && !summary.hidden) summary.focus();
 }
 
 Form.prototype.s = function (key, values) {
@@ -63,6 +68,11 @@ Form.prototype.setup = function () {
       var empty = input.value === "";
       range.classList.toggle("wk-range--unset", empty);
       if (state) state.hidden = !empty;
+    };
+    range._wkSync = function () {
+      if (input.value !== "") range.value = input.value;
+      unset();
+      self.valueText(range);
     };
     range.addEventListener("input", function () {
       input.value = range.value;
@@ -107,6 +117,15 @@ Form.prototype.setup = function () {
       self.removeRow(button);
     }
   });
+  form.addEventListener("click", function (event) {
+    var a = event.target.closest ? event.target.closest("[data-wk-error-list] a") : null;
+    if (!a) return;
+    var target = document.getElementById(a.getAttribute("href").slice(1));
+    if (!target) return;
+    event.preventDefault();
+    if (target.focus) target.focus();
+    if (target.scrollIntoView) target.scrollIntoView({ block: "center" });
+  });
   form.addEventListener("input", function (event) { self.onInput(event.target); });
   form.addEventListener("change", function (event) { self.onInput(event.target); });
   form.addEventListener("submit", function (event) {
@@ -138,6 +157,7 @@ Form.prototype.onInput = function (target) {
 Form.prototype.changed = function () {
   if (this.startedAt === null) this.startedAt = new Date().toISOString();
   this.refresh();
+  if (this.drafts && !this.restoring) this.saveDraft();
 };
 
 Form.prototype.valueText = function (range) {
@@ -545,9 +565,13 @@ Form.prototype.otherMissing = function (spec) {
   return !!(box && box.checked && this.otherText(this.form, spec.id) === "");
 };
 
-Form.prototype.showError = function (spec, message) {
+// Show (or clear, with null) the message(s) beside a question: the same markup the server
+// writes for render(answers=, diagnostics=). `cells`: table cells [row, column] to mark.
+Form.prototype.showError = function (spec, message, cells) {
   var wrapper = this.wrapper(spec.id);
   if (!wrapper) return;
+  var messages = message === null ? [] : Array.isArray(message) ? message : [message];
+  if (!messages.length) message = null;
   var box = wrapper.querySelector(".wk-error");
   var control = wrapper.querySelector("fieldset, .wk-group") || this.focusTarget(spec);
   var inputs = wrapper.querySelectorAll("input:not([type=hidden]), textarea, select");
@@ -560,8 +584,29 @@ Form.prototype.showError = function (spec, message) {
       prefix.className = "wk-vh";
       prefix.textContent = this.s("error_prefix") + " ";
       box.appendChild(prefix);
-      box.appendChild(document.createTextNode(message));
+      each(messages, function (m) {
+        var line = document.createElement("span");
+        line.className = "wk-error-message";
+        line.textContent = m;
+        box.appendChild(line);
+      });
     }
+  }
+  if (spec.type === "table" && box) {
+    // Cells: server diagnostics name the cells (only those are marked); the checks on submit
+    // mark every cell of a table with a problem, as before.
+    var self = this;
+    each(inputs, function (el) {
+      el.removeAttribute("aria-invalid");
+      if (el.getAttribute("aria-describedby") === box.id) el.removeAttribute("aria-describedby");
+    });
+    each(message === null ? [] : cells || [], function (cell) {
+      var el = self.cellTarget(spec, cell[0], cell[1]);
+      if (!el || el.type === "checkbox") return;
+      el.setAttribute("aria-invalid", "true");
+      if (el.type !== "checkbox") el.setAttribute("aria-describedby", box.id);
+    });
+    if (cells) inputs = [];
   }
   var targets = control && control.tagName !== "INPUT" && control.tagName !== "TEXTAREA" && control.tagName !== "SELECT"
     ? [control] : inputs;
@@ -602,7 +647,10 @@ Form.prototype.validate = function (answers) {
       }
     }
     self.showError(spec, message);
-    if (message !== null) errors.push({ spec: spec, message: message });
+    if (message !== null) {
+      var target = self.targetFor(spec, null, null);
+      errors.push({ spec: spec, message: message, id: target ? target.id : "" });
+    }
   });
   return errors;
 };
@@ -611,22 +659,22 @@ Form.prototype.summary = function (errors) {
   var box = this.form.querySelector("[data-wk-summary]");
   var list = box.querySelector("[data-wk-error-list]");
   list.textContent = "";
-  var self = this;
+  // Entries: {message, id} — the id of the control to link to, or "" (no link). The links
+  // are plain fragment links (the form's click handler moves the focus), as the server
+  // writes them for render(diagnostics=).
   each(errors, function (error) {
-    var target = self.focusTarget(error.spec);
     var li = document.createElement("li");
-    var a = document.createElement("a");
-    a.href = "#" + (target ? target.id : "");
-    a.textContent = error.message;
-    a.addEventListener("click", function (event) {
-      if (!target) return;
-      event.preventDefault();
-      target.focus();
-      if (target.scrollIntoView) target.scrollIntoView({ block: "center" });
-    });
-    li.appendChild(a);
+    if (error.id) {
+      var a = document.createElement("a");
+      a.href = "#" + error.id;
+      a.textContent = error.message;
+      li.appendChild(a);
+    } else {
+      li.textContent = error.message;
+    }
     list.appendChild(li);
   });
+  void self;
   box.hidden = errors.length === 0;
   if (this.form.hasAttribute("data-wk-standalone")) {
     var prefix = this.s("error_prefix") + " ";
@@ -635,6 +683,249 @@ Form.prototype.summary = function (errors) {
   }
   if (errors.length) box.focus();
 };
+
+/* ---- server diagnostics ---- */
+// The control a problem links to (the server's focus_target): a table cell, the ranking's
+// list, else the question's first named control.
+Form.prototype.targetFor = function (spec, row, col) {
+  var wrapper = this.wrapper(spec.id);
+  if (!wrapper) return null;
+  if (spec.type === "table") {
+    var cols = spec.columns || [];
+    return this.cellTarget(spec, row === null ? 0 : row, col === null ? (cols[0] || {}).id : col) ||
+      this.cellTarget(spec, 0, (cols[0] || {}).id);
+  }
+  if (spec.type === "ranking") return wrapper.querySelector("[data-wk-ranking]");
+  var els = this.fields(wrapper, spec.id);
+  if (!els.length) els = this.fields(wrapper, spec.id + "[]");
+  return els.length ? els[0] : this.focusTarget(spec);
+};
+
+// Row `row` of the table's answers (rows left empty are not sent) as shown in the form.
+Form.prototype.cellTarget = function (spec, row, col) {
+  var wrapper = this.wrapper(spec.id);
+  if (!wrapper || col === undefined || col === null) return null;
+  var rows = wrapper.querySelectorAll("tr[data-wk-row]"), self = this, seen = -1, dom = -1;
+  each(rows, function (tr, r) {
+    if (dom >= 0) return;
+    var any = false;
+    each(spec.columns || [], function (c) {
+      if (self.read(tr, c, spec.id + "[" + r + "][" + c.id + "]") !== null) any = true;
+    });
+    if (any) seen++;
+    if (seen === row) dom = r;
+  });
+  if (dom < 0) dom = row < rows.length ? row : -1;
+  if (dom < 0) return null;
+  var name = spec.id + "[" + dom + "][" + col + "]";
+  var els = this.fields(wrapper, name);
+  if (!els.length) els = this.fields(wrapper, name + "[]");
+  return els.length ? els[0] : null;
+};
+
+function pointer(path) {
+  return String(path || "").split("/").map(function (p) {
+    return p.replace(/~1/g, "/").replace(/~0/g, "~");
+  });
+}
+
+// Show diagnostics from the server (Diagnostic.as_dict(): {path, message, …}) beside their
+// questions, with the error summary: the markup render(answers=, diagnostics=) writes.
+Form.prototype.showDiagnostics = function (diagnostics) {
+  var self = this, per = {}, entries = [];
+  each(diagnostics || [], function (d) {
+    if (!d) return;
+    var parts = pointer(d.path), spec = null, row = null, col = null;
+    if (parts.length >= 3 && parts[0] === "" && parts[1] === "answers" && hasOwn.call(self.items, parts[2])) {
+      spec = self.items[parts[2]];
+      if (parts.length > 4 && /^\d+$/.test(parts[3])) { row = parseInt(parts[3], 10); col = parts[4]; }
+    }
+    var message = String(d.message || "");
+    var target = spec ? self.targetFor(spec, row, col) : null;
+    entries.push({ message: message, id: target && target.id ? target.id : "" });
+    if (!spec) return;
+    var entry = per[spec.id] || (per[spec.id] = { messages: [], cells: [] });
+    entry.messages.push(message);
+    if (row !== null) entry.cells.push([row, col]);
+  });
+  each(this.config.items || [], function (spec) {
+    var entry = hasOwn.call(per, spec.id) ? per[spec.id] : null;
+    self.showError(spec, entry ? entry.messages : null, entry ? entry.cells : []);
+  });
+  this.summary(entries);
+};
+
+Form.prototype.clearDiagnostics = function () {
+  var self = this;
+  each(this.config.items || [], function (spec) { self.showError(spec, null, []); });
+  this.summary([]);
+};
+
+/* ---- filling in answers (drafts) ---- */
+function formValue(v) {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return null;
+}
+
+function isOther(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && typeof v.other === "string";
+}
+
+function durationMinutes(text) {
+  var m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(String(text));
+  if (!m) return null;
+  var n = function (i) { return m[i] ? parseFloat(m[i]) : 0; };
+  return n(1) * 10080 + n(2) * 1440 + n(3) * 60 + n(4) + n(5) / 60;
+}
+
+Form.prototype.setOther = function (scope, name, value) {
+  var els = this.fields(scope, name + "__other");
+  if (els.length) els[0].value = isOther(value) ? value.other : "";
+};
+
+Form.prototype.fill = function (scope, spec, name, value) {
+  var els, list;
+  if (spec.type === "checklist") {
+    list = Array.isArray(value) ? value : [];
+    var other = null;
+    each(list, function (v) { if (isOther(v)) other = v; });
+    each(this.fields(scope, name + "[]"), function (box) {
+      box.checked = box.value === OTHER ? other !== null
+        : list.some(function (v) { return formValue(v) === box.value; });
+    });
+    this.setOther(scope, name, other);
+    return;
+  }
+  if (spec.type === "ranking") {
+    var ol = scope.querySelector("[data-wk-ranking]");
+    if (!ol || !Array.isArray(value)) return;
+    each(value, function (v) {
+      each(Array.prototype.slice.call(ol.children), function (li) {
+        if (li.getAttribute("data-wk-value") === formValue(v)) ol.appendChild(li);
+      });
+    });
+    this.updateRanking(ol);
+    return;
+  }
+  els = this.fields(scope, name);
+  if (!els.length) return;
+  var text = isOther(value) ? OTHER : value === null || value === undefined ? "" : formValue(value);
+  if (spec.type === "duration" && typeof value === "string") {
+    var minutes = durationMinutes(value);
+    text = minutes === null ? value : String(Math.round(minutes * 1e6) / 1e6);
+  }
+  if (text === null) text = "";
+  if (els[0].type === "radio") {
+    each(els, function (r) { r.checked = text !== "" && r.value === text; });
+  } else {
+    els[0].value = text;
+    if (els[0].tagName === "INPUT") {
+      if (text === "") els[0].setAttribute("data-wk-empty", "");
+      else els[0].removeAttribute("data-wk-empty");
+    }
+  }
+  this.setOther(scope, name, value);
+};
+
+Form.prototype.fillTable = function (spec, rows) {
+  var wrapper = this.wrapper(spec.id);
+  var table = wrapper && wrapper.querySelector("table[data-wk-table]");
+  if (!table) return;
+  rows = Array.isArray(rows) ? rows : [];
+  var body = table.tBodies[0], self = this;
+  while (body.querySelectorAll("tr[data-wk-row]").length < rows.length && table._wkTemplate) {
+    body.appendChild(table._wkTemplate.cloneNode(true));  // as "Add a row" does
+    this.updateTable(table);
+  }
+  each(body.querySelectorAll("tr[data-wk-row]"), function (tr, r) {
+    var row = rows[r] && typeof rows[r] === "object" ? rows[r] : {};
+    each(spec.columns || [], function (col) {
+      self.fill(tr, col, spec.id + "[" + r + "][" + col.id + "]", hasOwn.call(row, col.id) ? row[col.id] : null);
+    });
+  });
+};
+
+// Fill the form in with answers (a response's `answers`), e.g. a draft from the app's store.
+Form.prototype.setAnswers = function (answers) {
+  var self = this;
+  answers = answers && typeof answers === "object" ? answers : {};
+  this.restoring = true;
+  try {
+    each(this.config.items || [], function (spec) {
+      var value = hasOwn.call(answers, spec.id) ? answers[spec.id] : null;
+      if (spec.type === "table") self.fillTable(spec, value);
+      else self.fill(self.wrapper(spec.id) || self.form, spec, spec.id, value);
+    });
+    each(this.form.querySelectorAll("[data-wk-range]"), function (range) {
+      if (range._wkSync) range._wkSync();
+    });
+    each(this.form.querySelectorAll("[data-wk-count]"), function (el) { self.count(el); });
+    this.refresh();
+  } finally {
+    this.restoring = false;
+  }
+};
+
+/* ---- drafts ---- */
+Form.prototype.draftKey = function () {
+  return "worksheetkit:draft:" + this.config.worksheet + "@" + this.config.version + ":" +
+    (this.form.getAttribute("data-wk-draft-key") || "");
+};
+
+Form.prototype.storage = function () {
+  if (this.drafts !== "local") return null;
+  try { return window.localStorage || null; } catch (e) { return null; }
+};
+
+Form.prototype.draftDetail = function (answers) {
+  return {
+    worksheet: this.config.worksheet,
+    version: this.config.version,
+    key: this.form.getAttribute("data-wk-draft-key") || "",
+    started_at: this.startedAt,
+    saved_at: new Date().toISOString(),
+    answers: answers
+  };
+};
+
+// Called as the client types: the `worksheetkit:draft` event carries the answers (cancel it
+// to keep them out of localStorage), then they are saved under draftKey().
+Form.prototype.saveDraft = function () {
+  var detail = this.draftDetail(this.answers(false));
+  var proceed = fire(this.form, "worksheetkit:draft", detail);
+  var store = this.storage();
+  if (!proceed || !store) return;
+  try { store.setItem(this.draftKey(), JSON.stringify(detail)); } catch (e) { /* full or off */ }
+};
+
+Form.prototype.restoreDraft = function () {
+  var store = this.storage(), saved = null;
+  if (!store) return;
+  try { saved = JSON.parse(store.getItem(this.draftKey()) || "null"); } catch (e) { saved = null; }
+  if (!saved || !saved.answers || typeof saved.answers !== "object") return;
+  this.setAnswers(saved.answers);
+  if (typeof saved.started_at === "string") this.startedAt = saved.started_at;
+};
+
+Form.prototype.clearDraft = function () {
+  var store = this.storage();
+  if (store) { try { store.removeItem(this.draftKey()); } catch (e) { /* off */ } }
+  var detail = this.draftDetail(null);
+  detail.cleared = true;
+  fire(this.form, "worksheetkit:draft", detail);
+};
+
+function fire(target, name, detail) {
+  var event;
+  if (typeof CustomEvent === "function") {
+    event = new CustomEvent(name, { bubbles: true, cancelable: true, detail: detail });
+  } else {
+    event = document.createEvent("CustomEvent");
+    event.initCustomEvent(name, true, true, detail);
+  }
+  return target.dispatchEvent(event);
+}
 
 Form.prototype.response = function (answers) {
   var now = new Date().toISOString();
@@ -662,14 +953,8 @@ Form.prototype.submit = function () {
   }
   var detail = this.response(answers);
   this.lastResponse = detail;
-  var event;
-  if (typeof CustomEvent === "function") {
-    event = new CustomEvent("worksheetkit:submit", { bubbles: true, cancelable: true, detail: detail });
-  } else {
-    event = document.createEvent("CustomEvent");
-    event.initCustomEvent("worksheetkit:submit", true, true, detail);
-  }
-  var proceed = this.form.dispatchEvent(event);
+  var proceed = fire(this.form, "worksheetkit:submit", detail);
+  if (this.drafts) this.clearDraft();  // submitted: the draft has done its job
   if (status && proceed) status.textContent = this.s("submitted");
   return detail;
 };
@@ -685,7 +970,8 @@ window.worksheetkit = {
   version: 1,
   expr: worksheetkitExpr,
   init: init,
-  // The form controller of a rendered worksheet (for apps: .answers(), .submit()).
+  // The form controller of a rendered worksheet (for apps: .answers(), .submit(),
+  // .showDiagnostics(diags), .clearDiagnostics(), .setAnswers(answers)).
   form: function (element) {
     var root = element && element.closest ? element.closest(".wk-root") : null;
     return root ? root._worksheetkit || null : null;
