@@ -314,7 +314,7 @@ def bench_forms(paths: list[Path], rounds: int, table: Table, tmp: Path) -> None
 
     books = []
     for path in paths:
-        ws = wk.load(path)
+        ws = wk.loads(path.read_text(encoding="utf-8"))
         book = tmp / f"{path.stem}.xlsx"
         generate.write_xlsform(ws, book)
         xform = convert(xlsform=str(book), validate=False, pretty_print=False).xform
@@ -351,7 +351,7 @@ def bench_fhir(paths: list[Path], rounds: int, table: Table, tmp: Path) -> tuple
 
     texts = []
     for path in paths:
-        ws = wk.load(path)
+        ws = wk.loads(path.read_text(encoding="utf-8"))
         text = json.dumps(to_fhir(ws), ensure_ascii=False, indent=2)
         Questionnaire.model_validate_json(text)  # fhir.resources accepts it
         back = import_questionnaire(strict_loads(text)).worksheet
@@ -392,7 +392,7 @@ def bench_processes(form: Path, questionnaire: Path, rounds: int, table: Table, 
     )
     xls2xform = BIN / "xls2xform"
     book = tmp / f"{form.stem}.xlsx"
-    generate.write_xlsform(wk.load(form), book)
+    generate.write_xlsform(wk.loads(form.read_text(encoding="utf-8")), book)
     ours_t, peer_t = process_time(
         rounds,
         [*wk_cmd, "render", "--to", "html", str(form), "-o", str(tmp / "form.html")],
@@ -426,6 +426,9 @@ def bench_processes(form: Path, questionnaire: Path, rounds: int, table: Table, 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer responses and rounds")
+    parser.add_argument(
+        "--only", choices=["responses", "forms", "fhir", "processes"], help="one group of rows"
+    )
     args = parser.parse_args()
     per_sheet, rounds, process_rounds = (20, 3, 3) if args.quick else (100, 7, 7)
     paths = generate.EXAMPLES
@@ -437,15 +440,20 @@ def main() -> int:
         )
     )
     table = Table()
-    sheets = [wk.load(p) for p in paths]
+    sheets = [wk.loads(p.read_text(encoding="utf-8")) for p in paths]
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        bench_responses(sheets, per_sheet, rounds, table)
-        bench_forms(paths, rounds, table, tmp)
-        found = bench_fhir(paths, rounds, table, tmp)
-        assert found is not None
-        form = generate.ROOT / "examples" / "worksheets" / "thought-record.yaml"
-        bench_processes(form, found[0], process_rounds, table, tmp)
+        only = args.only
+        if only in (None, "responses"):
+            bench_responses(sheets, per_sheet, rounds, table)
+        if only in (None, "forms"):
+            bench_forms(paths, rounds, table, tmp)
+        if only in (None, "fhir", "processes"):
+            found = bench_fhir(paths, rounds, table, tmp)
+            assert found is not None
+            if only != "fhir":
+                form = generate.ROOT / "examples" / "worksheets" / "thought-record.yaml"
+                bench_processes(form, found[0], process_rounds, table, tmp)
     return 0
 
 

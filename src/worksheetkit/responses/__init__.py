@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from ._engine import ScoreAlert, ScoreResult
 from .schema import response_json_schema
-from .validate import ResponseCheck, check_response, fraction, score, validate_response
+from .validate import (
+    ResponseCheck,
+    check_response,
+    fraction,
+    is_valid_response,
+    score,
+    validate_response,
+)
 
 #: Every diagnostic code of this package with a short title (documented in docs/responses.md).
 CODES: dict[str, str] = {
@@ -38,6 +45,7 @@ __all__ = [
     "ScoreResult",
     "check_response",
     "fraction",
+    "is_valid_response",
     "response_json_schema",
     "score",
     "validate_response",

@@ -104,6 +104,25 @@ def run(
             elif result is not MISSING:
                 values[key] = result
     session = Session(values=values, hidden=set(), invalid=invalid)
+    follow(plan, session, out, draft=draft, all_scores=all_scores, lang=lang, readable=readable)
+    return session
+
+
+def follow(
+    plan: Plan,
+    session: Session,
+    out: list[Diagnostic],
+    *,
+    draft: bool,
+    all_scores: bool,
+    lang: str,
+    readable: bool = True,
+) -> None:
+    """The second half of :func:`run`, once the answers are checked (``session.values`` and
+    ``session.invalid``): which items are shown, hidden answers, required answers, table rows
+    and scores. The compiled fast path (``_compiled.py``) runs the same function."""
+    values = session.values
+    invalid = session.invalid
     hidden = session.hidden
     visible = values
     steps = plan.full_order if all_scores else plan.check_order
@@ -143,7 +162,6 @@ def run(
             if sid not in session.scores:
                 _score(plan, sp, visible, session, lang)
         _alerts(plan, visible, session, lang)
-    return session
 
 
 def _env(visible: dict[str, Any], scores: dict[str, Any]) -> dict[str, Any]:
