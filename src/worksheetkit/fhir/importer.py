@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import yaml
 from pydantic import ValidationError
 
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
 from ..expressions import ExpressionSyntaxError, parse
 from ..expressions.nodes import quote
 from ..model import COLUMN_TYPES, LIKERT_PRESETS, Worksheet
+from ..rendering._canonical import canonical_yaml
 from ._common import (
     DURATION_REGEX,
     EXT_ANSWER_CONSTRAINT,
@@ -208,26 +208,7 @@ def worksheet_to_yaml(worksheet: Worksheet) -> str:
     data.pop("worksheetkit", None)
     data.pop("kind", None)
     ordered = {"worksheetkit": 1, "kind": "worksheet", **_tidy(data)}
-    text: str = yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-    return text
-
-
-class _Dumper(yaml.SafeDumper):
-    """Safe YAML with multi-line texts (instructions, notes) as readable ``|`` blocks."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if any(ch in value for ch in "\x85\u2028\u2029\r") or any(
-        ord(ch) < 0x20 and ch not in "\n\t" for ch in value
-    ):
-        # YAML readers fold these line breaks; only a double-quoted escape keeps them exact.
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
-    if "\n" in value and not any(line != line.rstrip() for line in value.split("\n")):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
-
-
-_Dumper.add_representer(str, _str)
+    return canonical_yaml(ordered)
 
 
 # ---------------------------------------------------------------------------------------------

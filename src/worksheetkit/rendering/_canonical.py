@@ -6,6 +6,8 @@ import json
 import math
 from typing import Any
 
+import yaml
+
 from ..model import Model, Worksheet
 
 # Template-authoring keys: after ``extends`` is resolved they say nothing, so they are left out
@@ -57,3 +59,50 @@ def canonical_json(document: Model) -> str:
     """Two-space indented UTF-8 JSON ending in a newline; the key order is the model's field
     order (never sorted: authors order items, options and columns on purpose)."""
     return json.dumps(canonical_data(document), ensure_ascii=False, indent=2) + "\n"
+
+
+# -- YAML ---------------------------------------------------------------------------------------
+# One writer for documents as YAML text (``fhir import``, worksheet_to_yaml). libyaml's emitter
+# (``CSafeDumper``) writes the same bytes as PyYAML's pure-Python one for the same representer
+# (tests/test_fhir*.py and the golden files compare them), 3.3× faster: it was more than half of
+# ``fhir import`` (issue 21). Without libyaml, the pure-Python dumper is used.
+_Base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_Base):  # type: ignore[valid-type,misc]
+    """Safe YAML with multi-line texts (instructions, notes) as readable ``|`` blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if any(ch in value for ch in "\x85\u2028\u2029\r") or any(
+        ord(ch) < 0x20 and ch not in "\n\t" for ch in value
+    ):
+        # YAML readers fold these line breaks; only a double-quoted escape keeps them exact.
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    if "\n" in value and not any(line != line.rstrip() for line in value.split("\n")):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def canonical_yaml(data: dict[str, Any], *, pure_python: bool = False) -> str:
+    """``data`` as YAML text in the order given: unicode as it is, lines up to 100 columns,
+    multi-line texts as ``|`` blocks. ``pure_python`` uses PyYAML's own emitter (the same
+    bytes, slower; for tests that compare the two)."""
+    if not pure_python:
+        text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        # libyaml escapes characters beyond the BMP (emoji) as \U…; PyYAML writes them as they
+        # are. Such output (or a text that merely holds "\U") is written again the slow way.
+        if "\\U" not in text:
+            return text
+    text = yaml.dump(data, Dumper=_PureDumper, sort_keys=False, allow_unicode=True, width=100)
+    return text
+
+
+class _PureDumper(yaml.SafeDumper):
+    """The same writer on PyYAML's pure-Python emitter."""
+
+
+_PureDumper.add_representer(str, _str)
