@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser,lint,preview,pdf]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser,lint,preview,pdf,peers]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+PEER = re.compile(r"^PEER (.+?)\|(.+?)\|(\S+)\|(.+)$")
 LINE = re.compile(r"^RESULT (\S+) ratio=(\S+) target(<=|>=|<|>|==)(\d[\d.]*) (PASS|FAIL)\b(.*)$")
 TIMEOUT = 1800  # seconds per script
 
@@ -27,9 +28,19 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "response_validate": ("#4", "jsonschema time / validate_response time", ">=10"),
     "schedule_expand": ("#5", "expand a year x 10,000 assignments / dateutil", "<=2.0"),
     "adherence_stream": ("#6", "score 10,000 x 100 JSONL / json parse", "<=3"),
+    # bench_peers.py (bench/peers/): ratio = peer time / ours unless said otherwise.
+    "response_valid_vs_fastjsonschema": ("#21", "fastjsonschema / validate_response, valid", ">=1.5"),
+    "response_first_problem_vs_fastjsonschema": ("#21", "fastjsonschema / is_valid_response, invalid", ">=1"),
+    "unknown_key_cost": ("#21", "unknown-key response / valid response, ours", "<=1.2"),
+    "fhir_import_vs_fhir_resources": ("#21", "fhir.resources / fhir import, in-process", ">=1.5"),
+    "fhir_import_process_vs_fhir_resources": ("#21", "the same, whole process", ">=1"),
+    "render_process_vs_xls2xform": ("#21", "xls2xform --skip_validate / render --to html", ">=1.2"),
 }
 
 Row = tuple[str, str, str, str, str, str]  # issue, target, ratio, goal, result, script
+
+
+PEERS: list[tuple[str, str, str, str]] = []  # work, peer, ratio, N (from PEER lines)
 
 
 def _run(script: Path, quick: bool) -> tuple[list[Row], str]:
@@ -41,6 +52,11 @@ def _run(script: Path, quick: bool) -> tuple[list[Row], str]:
         return [], f"{script.name}: timed out after {TIMEOUT} s\n{exc.stdout or ''}"
     rows: list[Row] = []
     for line in output.splitlines():
+        p = PEER.match(line.strip())
+        if p:
+            PEERS.append(p.groups())  # type: ignore[arg-type]
+        elif line.startswith(("SKIP", "NOTE", "NOT EQUIVALENT")):
+            print("  " + line, file=sys.stderr)
         m = LINE.match(line.strip())
         if m:
             name, ratio, op, goal, verdict, note = m.groups()
@@ -79,6 +95,12 @@ def main() -> int:
           "baseline in the same process")  # fmt: skip
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    if PEERS:
+        print("\npeers (ratio = peer time / worksheetkit time; above 1: worksheetkit is faster)")
+        head = ("work", "peer", "ratio", "N")
+        pw = [max(len(r[i]) for r in [head, *PEERS]) for i in range(4)]
+        for row in [head, tuple("-" * w for w in pw), *PEERS]:
+            print("  ".join(c.ljust(w) for c, w in zip(row, pw, strict=True)).rstrip())
     for problem in problems:
         sys.stderr.write(problem + "\n")
     passed = sum(1 for r in rows if r[4] == "PASS" or r[4].startswith("PASS "))
