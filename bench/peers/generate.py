@@ -49,9 +49,15 @@ from worksheetkit.model import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+# Worksheets that stand alone (a worksheet that ``extends`` another needs its pack to load).
 EXAMPLES = [
-    *sorted((ROOT / "examples" / "worksheets").glob("*.yaml")),
-    *sorted((ROOT / "examples" / "instruments").glob("*.yaml")),
+    path
+    for path in [
+        *sorted((ROOT / "examples" / "worksheets").glob("*.yaml")),
+        *sorted((ROOT / "examples" / "instruments").glob("*.yaml")),
+    ]
+    if not path.read_text(encoding="utf-8").startswith("extends:")
+    and "\nextends:" not in path.read_text(encoding="utf-8")
 ]
 
 

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .._suggest import BUDGET, suggestion_budget
+from .._suggest import BUDGET, did_you_mean, suggestion_budget
 from ..errors import Diagnostic, has_errors
 from ..expressions import step_budget
 from ..model import TextItem, Worksheet
@@ -59,6 +59,19 @@ class Compiled:
     plan: Plan
     entries: dict[str, tuple[Field, dict[tuple[type, Any], int] | None]]
     budgeted: bool  # the plan has tables, so conditions share one step budget
+    hints: dict[str, str | None]  # did-you-mean answers already found, by unknown key
+
+    def hint(self, name: str) -> str | None:
+        """The engine's did-you-mean for ``name``, remembered: an app a version ahead sends the
+        same unknown key in every response, and the look-up (rapidfuzz over every id, 4–5 µs)
+        was most of what such a response cost beyond a valid one. Used only where the
+        suggestion budget cannot run out, so the answer is the same as without the memo."""
+        found = self.hints.get(name, _ABSENT)
+        if found == _ABSENT:
+            found = did_you_mean(name, self.plan.fields.keys())
+            if len(self.hints) < MEMO_LIMIT:
+                self.hints[name] = found
+        return found  # type: ignore[return-value]
 
     def answers(
         self, answers: dict[Any, Any], scratch: list[Diagnostic]
@@ -114,6 +127,7 @@ def compiled(plan: Plan) -> Compiled:
         plan=plan,
         entries=entries,
         budgeted=any(f.columns is not None for f in plan.fields.values()),
+        hints={},
     )
     plan.compiled = made
     return made
@@ -163,7 +177,7 @@ def quick_diagnostics(plan: Plan, data: Any, envelope: Envelope) -> list[Diagnos
             # The budget cannot run out on these (each hint compares against every field at
             # most once), so its context (2 µs) is left out: the same hints either way.
             for key in unknown:
-                _unknown(plan, key, out, positions[key])
+                _unknown(plan, key, out, positions[key], c.hint)
         else:
             with suggestion_budget():
                 for key in unknown:

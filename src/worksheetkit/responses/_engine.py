@@ -3,6 +3,7 @@ scores and alerts. Shared by validation, scoring and completion so they always a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -182,7 +183,13 @@ def _required(out: list[Diagnostic], f: Field, path: str, who: str, draft: bool)
     )
 
 
-def _unknown(plan: Plan, key: Any, out: list[Diagnostic], position: int) -> None:
+def _unknown(
+    plan: Plan,
+    key: Any,
+    out: list[Diagnostic],
+    position: int,
+    suggest: Callable[[str], str | None] | None = None,
+) -> None:
     name = str(key)
     if name in plan.not_answerable:
         message = (
@@ -194,7 +201,7 @@ def _unknown(plan: Plan, key: Any, out: list[Diagnostic], position: int) -> None
             f"The answers include the key {named(key, position)}, which is not a question of this "
             "worksheet."
         )
-        guess = did_you_mean(name, plan.fields.keys())
+        guess = suggest(name) if suggest else did_you_mean(name, plan.fields.keys())
         hint = (
             f"Did you mean '{guess}'?"
             if guess
