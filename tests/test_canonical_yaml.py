@@ -67,3 +67,26 @@ def test_same_bytes_on_awkward_texts() -> None:
     }
     assert canonical_yaml(data) == canonical_yaml(data, pure_python=True)
     assert yaml.safe_load(canonical_yaml(data)) == data
+
+
+def test_escape_rule_is_the_one_it_replaced() -> None:
+    from worksheetkit.rendering._canonical import _ESCAPE
+
+    def before(value: str) -> bool:  # the rule as written before the regular expression
+        return any(ch in value for ch in "\x85\u2028\u2029\r") or any(
+            ord(ch) < 0x20 and ch not in "\n\t" for ch in value
+        )
+
+    for code in range(0x3000):
+        ch = chr(code)
+        assert bool(_ESCAPE.search(f"a{ch}b")) is before(f"a{ch}b"), hex(code)
+
+
+def test_to_yaml_returns_the_text_the_import_checked() -> None:
+    from worksheetkit.fhir import worksheet_to_yaml
+
+    for path in sorted((ROOT / "examples" / "instruments").glob("*.yaml")):
+        result = import_questionnaire(to_fhir(wk.loads(path.read_text(encoding="utf-8"))))
+        assert result.worksheet is not None
+        assert result._yaml is not None
+        assert result.to_yaml() == worksheet_to_yaml(result.worksheet)

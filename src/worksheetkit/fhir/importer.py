@@ -163,10 +163,15 @@ class ImportResult:
     link_ids: dict[str, str] = field(default_factory=dict)
     # item id → {answer code → option value} where values are not the codes themselves
     answer_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The YAML the import already wrote to check it (the worksheet is frozen, so it is the
+    # same text): to_yaml() returns it instead of writing it twice, a quarter of `fhir import`.
+    _yaml: str | None = field(default=None, repr=False, compare=False)
 
     def to_yaml(self) -> str:
         if self.worksheet is None:
             raise ValueError("the Questionnaire could not be imported; see .diagnostics")
+        if self._yaml is not None:
+            return self._yaml
         return worksheet_to_yaml(self.worksheet)
 
 
@@ -1767,12 +1772,14 @@ def import_questionnaire(resource: FhirSource) -> ImportResult:
     importer = _Importer(data)
     model = importer.run()
     diagnostics = list(importer.out)
+    text: str | None = None
     if model is not None:
         # The YAML a user gets must pass `worksheetkit validate`: check it the same way.
         from ..validation import loads
 
+        text = worksheet_to_yaml(model)
         try:
-            loads(worksheet_to_yaml(model), source="<imported>")
+            loads(text, source="<imported>")
         except WorksheetError as exc:
             for d in exc.diagnostics:
                 if d.severity == "error":
@@ -1791,11 +1798,13 @@ def import_questionnaire(resource: FhirSource) -> ImportResult:
         for q in importer.questions.values()
         if q.codes and q.table is None
     }
+    kept = model if not has_errors(diagnostics) else None
     return ImportResult(
-        model if not has_errors(diagnostics) else None,
+        kept,
         sort_diagnostics(diagnostics),
         dict(importer.link_ids),
         codes,
+        text if kept is not None else None,  # the YAML checked above
     )
 
 

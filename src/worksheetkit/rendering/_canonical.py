@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import yaml
@@ -73,10 +74,14 @@ class _Dumper(_Base):  # type: ignore[valid-type,misc]
     """Safe YAML with multi-line texts (instructions, notes) as readable ``|`` blocks."""
 
 
+# Control characters but tab and newline, and the line breaks YAML readers fold (\r is among
+# the controls): one regular-expression search instead of two generator passes per text
+# (the representer was half of writing the YAML).
+_ESCAPE = re.compile("[\x00-\x08\x0b-\x1f\x85\u2028\u2029]")
+
+
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if any(ch in value for ch in "\x85\u2028\u2029\r") or any(
-        ord(ch) < 0x20 and ch not in "\n\t" for ch in value
-    ):
+    if _ESCAPE.search(value):
         # YAML readers fold these line breaks; only a double-quoted escape keeps them exact.
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     if "\n" in value and not any(line != line.rstrip() for line in value.split("\n")):
