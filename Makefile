@@ -4,11 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test test-fast lint typecheck bench fuzz browser-deps pdf-deps schemas golden clean
+.PHONY: demo test test-fast lint typecheck bench bench-full fuzz browser-deps pdf-deps schemas golden clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser,lint,preview,pdf]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser,lint,preview,pdf,peers]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -45,6 +45,10 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+# The same, with the scaling table's largest sizes (100k worksheets, 1M occurrences): long.
+bench-full: $(STAMP)
+	$(BIN)/python bench/run_all.py --full
 
 fuzz: $(STAMP)
 	$(BIN)/python -m pip install --quiet atheris

@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import yaml
 from pydantic import ValidationError
 
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
 from ..expressions import ExpressionSyntaxError, parse
 from ..expressions.nodes import quote
 from ..model import COLUMN_TYPES, LIKERT_PRESETS, Worksheet, is_language_code
+from ..rendering import canonical_yaml
 from ._common import (
     DURATION_REGEX,
     EXT_ANSWER_CONSTRAINT,
@@ -163,10 +163,15 @@ class ImportResult:
     link_ids: dict[str, str] = field(default_factory=dict)
     # item id → {answer code → option value} where values are not the codes themselves
     answer_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The YAML the import already wrote to check it (the worksheet is frozen, so it is the
+    # same text): to_yaml() returns it instead of writing it twice, a quarter of `fhir import`.
+    _yaml: str | None = field(default=None, repr=False, compare=False)
 
     def to_yaml(self) -> str:
         if self.worksheet is None:
             raise ValueError("the Questionnaire could not be imported; see .diagnostics")
+        if self._yaml is not None:
+            return self._yaml
         return worksheet_to_yaml(self.worksheet)
 
 
@@ -208,26 +213,7 @@ def worksheet_to_yaml(worksheet: Worksheet) -> str:
     data.pop("worksheetkit", None)
     data.pop("kind", None)
     ordered = {"worksheetkit": 1, "kind": "worksheet", **_tidy(data)}
-    text: str = yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-    return text
-
-
-class _Dumper(yaml.SafeDumper):
-    """Safe YAML with multi-line texts (instructions, notes) as readable ``|`` blocks."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if any(ch in value for ch in "\x85\u2028\u2029\r") or any(
-        ord(ch) < 0x20 and ch not in "\n\t" for ch in value
-    ):
-        # YAML readers fold these line breaks; only a double-quoted escape keeps them exact.
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
-    if "\n" in value and not any(line != line.rstrip() for line in value.split("\n")):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
-
-
-_Dumper.add_representer(str, _str)
+    return canonical_yaml(ordered)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1786,12 +1772,14 @@ def import_questionnaire(resource: FhirSource) -> ImportResult:
     importer = _Importer(data)
     model = importer.run()
     diagnostics = list(importer.out)
+    text: str | None = None
     if model is not None:
         # The YAML a user gets must pass `worksheetkit validate`: check it the same way.
         from ..validation import loads
 
+        text = worksheet_to_yaml(model)
         try:
-            loads(worksheet_to_yaml(model), source="<imported>")
+            loads(text, source="<imported>")
         except WorksheetError as exc:
             for d in exc.diagnostics:
                 if d.severity == "error":
@@ -1810,11 +1798,13 @@ def import_questionnaire(resource: FhirSource) -> ImportResult:
         for q in importer.questions.values()
         if q.codes and q.table is None
     }
+    kept = model if not has_errors(diagnostics) else None
     return ImportResult(
-        model if not has_errors(diagnostics) else None,
+        kept,
         sort_diagnostics(diagnostics),
         dict(importer.link_ids),
         codes,
+        text if kept is not None else None,  # the YAML checked above
     )
 
 

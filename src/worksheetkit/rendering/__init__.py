@@ -31,7 +31,7 @@ from ..model import (
     iter_items,
 )
 from ._alerts import AlertView, alert_words, alerts_markdown, response_alerts
-from ._canonical import canonical_data, canonical_json
+from ._canonical import canonical_data, canonical_json, canonical_yaml
 from ._env import Runtime, environment, runtime, runtime_script, stylesheet
 from ._forms import response_from_form, response_from_form_with_diagnostics
 from ._markdown import MarkdownWriter, printable_markdown
@@ -49,6 +49,7 @@ __all__ = [
     "PdfUnavailable",
     "Runtime",
     "canonical_data",
+    "canonical_yaml",
     "direction",
     "html_to_pdf",
     "is_rtl",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
+
+import yaml
 
 from ..model import Model, Worksheet
 
@@ -57,3 +60,54 @@ def canonical_json(document: Model) -> str:
     """Two-space indented UTF-8 JSON ending in a newline; the key order is the model's field
     order (never sorted: authors order items, options and columns on purpose)."""
     return json.dumps(canonical_data(document), ensure_ascii=False, indent=2) + "\n"
+
+
+# -- YAML ---------------------------------------------------------------------------------------
+# One writer for documents as YAML text (``fhir import``, worksheet_to_yaml). libyaml's emitter
+# (``CSafeDumper``) writes the same bytes as PyYAML's pure-Python one for the same representer
+# (tests/test_fhir*.py and the golden files compare them), 3.3× faster: it was more than half of
+# ``fhir import`` (issue 21). Without libyaml, the pure-Python dumper is used.
+_Base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_Base):  # type: ignore[valid-type,misc]
+    """Safe YAML with multi-line texts (instructions, notes) as readable ``|`` blocks."""
+
+
+# Control characters but tab and newline, and the line breaks YAML readers fold (\r is among
+# the controls): one regular-expression search instead of two generator passes per text
+# (the representer was half of writing the YAML).
+_ESCAPE = re.compile("[\x00-\x08\x0b-\x1f\x85\u2028\u2029]")
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if _ESCAPE.search(value):
+        # YAML readers fold these line breaks; only a double-quoted escape keeps them exact.
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    if "\n" in value and not any(line != line.rstrip() for line in value.split("\n")):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def canonical_yaml(data: dict[str, Any], *, pure_python: bool = False) -> str:
+    """``data`` as YAML text in the order given: unicode as it is, lines up to 100 columns,
+    multi-line texts as ``|`` blocks. ``pure_python`` uses PyYAML's own emitter (the same
+    bytes, slower; for tests that compare the two)."""
+    if not pure_python:
+        text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        # libyaml escapes characters beyond the BMP (emoji) as \U…; PyYAML writes them as they
+        # are. Such output (or a text that merely holds "\U") is written again the slow way.
+        if "\\U" not in text:
+            return text
+    text = yaml.dump(data, Dumper=_PureDumper, sort_keys=False, allow_unicode=True, width=100)
+    return text
+
+
+class _PureDumper(yaml.SafeDumper):
+    """The same writer on PyYAML's pure-Python emitter."""
+
+
+_PureDumper.add_representer(str, _str)

@@ -14,7 +14,14 @@ from ._engine import ScoreAlert, ScoreResult, run
 from ._plan import plan_for, shorten
 from ._visibility import hidden_items
 from .schema import response_json_schema
-from .validate import ResponseCheck, check_response, fraction, score, validate_response
+from .validate import (
+    ResponseCheck,
+    check_response,
+    fraction,
+    is_valid_response,
+    score,
+    validate_response,
+)
 
 #: Every diagnostic code of this package with a short title (documented in docs/responses.md).
 CODES: dict[str, str] = {
@@ -45,6 +52,7 @@ __all__ = [
     "check_response",
     "fraction",
     "hidden_items",
+    "is_valid_response",
     "key_of",
     "plan_for",
     "response_json_schema",

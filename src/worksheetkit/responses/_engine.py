@@ -3,7 +3,7 @@ scores and alerts. Shared by validation, scoring and completion so they always a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Self
 
@@ -151,6 +151,25 @@ def run(
             elif result is not MISSING:
                 values[key] = result
     session = Session(values=values, hidden=set(), invalid=invalid)
+    follow(plan, session, out, draft=draft, all_scores=all_scores, lang=lang, readable=readable)
+    return session
+
+
+def follow(
+    plan: Plan,
+    session: Session,
+    out: list[Diagnostic],
+    *,
+    draft: bool,
+    all_scores: bool,
+    lang: str,
+    readable: bool = True,
+) -> None:
+    """The second half of :func:`run`, once the answers are checked (``session.values`` and
+    ``session.invalid``): which items are shown, hidden answers, required answers, table rows
+    and scores. The compiled fast path (``_compiled.py``) runs the same function."""
+    values = session.values
+    invalid = session.invalid
     hidden = session.hidden
     visible = values
     steps = plan.full_order if all_scores else plan.check_order
@@ -190,7 +209,6 @@ def run(
             if sid not in session.scores:
                 _score(plan, sp, visible, session, lang)
         _alerts(plan, visible, session, lang)
-    return session
 
 
 def _env(visible: dict[str, Any], scores: dict[str, Any]) -> dict[str, Any]:
@@ -211,7 +229,13 @@ def _required(out: list[Diagnostic], f: Field, path: str, who: str, draft: bool)
     )
 
 
-def _unknown(plan: Plan, key: Any, out: list[Diagnostic], position: int) -> None:
+def _unknown(
+    plan: Plan,
+    key: Any,
+    out: list[Diagnostic],
+    position: int,
+    suggest: Callable[[str], str | None] | None = None,
+) -> None:
     name = str(key)
     if name in plan.not_answerable:
         message = (
@@ -223,7 +247,7 @@ def _unknown(plan: Plan, key: Any, out: list[Diagnostic], position: int) -> None
             f"The answers include the key {named(key, position)}, which is not a question of this "
             "worksheet."
         )
-        guess = did_you_mean(name, plan.fields.keys())
+        guess = suggest(name) if suggest else did_you_mean(name, plan.fields.keys())
         hint = (
             f"Did you mean '{guess}'?"
             if guess

@@ -116,6 +116,7 @@ class Plan:
     full_order: tuple[Field | ScorePlan, ...] = ()
     check_order: tuple[Field | ScorePlan, ...] = ()
     watched: tuple[Field, ...] = ()  # fields that may be hidden, required, or are tables
+    compiled: Any = None  # the fast path (_compiled.py), built on first use
 
 
 # id(worksheet) → (the worksheet itself, its lists, their members' ids, its plan). Holding the

@@ -1,0 +1,92 @@
+"""The YAML writer (rendering/_canonical.py, used by ``fhir import``) runs on libyaml's emitter;
+it must write the same bytes as PyYAML's pure-Python one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+import worksheetkit as wk
+from worksheetkit.fhir import import_questionnaire, to_fhir
+from worksheetkit.fhir.importer import _tidy
+from worksheetkit.rendering._canonical import _Dumper, canonical_yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TRICKY = [
+    "plain",
+    "two\nlines",
+    "trailing space \nline",
+    "carriage\rreturn",
+    "tab\tinside",
+    "bell\x07",
+    "nel\x85 and \u2028 separator",
+    "  leading spaces",
+    "yes",
+    "null",
+    "1.0",
+    "émoji 🙂 ünïcode",
+    "a: colon",
+    "- dash",
+    "# hash",
+    "x" * 250,
+    "word " * 60,
+    "",
+]
+
+
+def test_the_writer_uses_libyaml() -> None:
+    assert issubclass(_Dumper, yaml.CSafeDumper)
+
+
+def test_same_bytes_as_the_pure_python_emitter_on_every_example() -> None:
+    paths = sorted((ROOT / "examples").glob("*/*.yaml"))
+    worksheets = [
+        wk.loads(p.read_text(encoding="utf-8"))
+        for p in paths
+        if "worksheet" in p.parent.name or "instrument" in p.parent.name
+    ]
+    assert len(worksheets) >= 20
+    for ws in worksheets:
+        back = import_questionnaire(to_fhir(ws)).worksheet
+        if back is None:
+            continue
+        data = {
+            "worksheetkit": 1,
+            "kind": "worksheet",
+            **_tidy(back.model_dump(mode="python", by_alias=True, exclude_defaults=True)),
+        }
+        assert canonical_yaml(data) == canonical_yaml(data, pure_python=True)
+
+
+def test_same_bytes_on_awkward_texts() -> None:
+    data = {
+        "texts": TRICKY,
+        "nested": {t[:20] or "empty": t for t in TRICKY},
+        "numbers": [0, 1.5, -2, 10**20],
+    }
+    assert canonical_yaml(data) == canonical_yaml(data, pure_python=True)
+    assert yaml.safe_load(canonical_yaml(data)) == data
+
+
+def test_escape_rule_is_the_one_it_replaced() -> None:
+    from worksheetkit.rendering._canonical import _ESCAPE
+
+    def before(value: str) -> bool:  # the rule as written before the regular expression
+        return any(ch in value for ch in "\x85\u2028\u2029\r") or any(
+            ord(ch) < 0x20 and ch not in "\n\t" for ch in value
+        )
+
+    for code in range(0x3000):
+        ch = chr(code)
+        assert bool(_ESCAPE.search(f"a{ch}b")) is before(f"a{ch}b"), hex(code)
+
+
+def test_to_yaml_returns_the_text_the_import_checked() -> None:
+    from worksheetkit.fhir import worksheet_to_yaml
+
+    for path in sorted((ROOT / "examples" / "instruments").glob("*.yaml")):
+        result = import_questionnaire(to_fhir(wk.loads(path.read_text(encoding="utf-8"))))
+        assert result.worksheet is not None
+        assert result._yaml is not None
+        assert result.to_yaml() == worksheet_to_yaml(result.worksheet)
