@@ -4,11 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test test-fast lint typecheck bench bench-full fuzz browser-deps pdf-deps schemas golden clean
+.PHONY: demo app test test-fast lint typecheck bench bench-full fuzz browser-deps pdf-deps schemas golden clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser,lint,preview,pdf,peers]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser,lint,preview,pdf,peers,app]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -24,6 +24,11 @@ demo: $(STAMP) pdf-deps
 	$(BIN)/worksheetkit validate examples
 	$(BIN)/worksheetkit site examples -o site
 	@echo "Open site/index.html in a browser (works from file://, no server needed)."
+
+# The reference homework app (examples/app/) on http://127.0.0.1:8000; its SQLite file
+# worksheetkit-app.db is written here (WK_APP_DATABASE=postgresql+psycopg://… for PostgreSQL).
+app: $(STAMP)
+	$(BIN)/python -m examples.app
 
 # Dead code: vulture over src ([tool.vulture] in pyproject.toml; vulture_whitelist.py says why
 # each name it cannot see as used is kept).
