@@ -122,7 +122,7 @@ def test_an_invalid_no_js_post_is_redisplayed_with_answers_and_diagnostics(
 
 def test_the_json_path_returns_diagnostics_for_show_diagnostics(client: TestClient) -> None:
     link = _form_link(client)
-    response = {
+    response: dict[str, Any] = {
         "worksheetkit": 1,
         "kind": "response",
         "worksheet": "instruments.phq-9",
