@@ -1,9 +1,5 @@
-"""A small homework app built only on worksheetkit's public API (see README.md).
-
-Therapist: /therapist assigns a worksheet with a schedule. Client: /client/<assignment> lists
-today's and open occurrences, each a form. Therapist dashboard: /dashboard (urgent alerts first,
-scores, adherence). Storage: SQLAlchemy Core; WK_APP_DATABASE is any SQLAlchemy URL.
-"""
+"""A homework app on worksheetkit's public API only: /therapist assigns, /client/<id> lists and
+takes occurrences, /dashboard shows scores (urgent first) and adherence. See README.md."""
 
 from __future__ import annotations
 
@@ -278,7 +274,8 @@ def create_app(
             ]
             report = adherence(assignment, responses, as_of=now, pack=pack)
             reports.append((assignment, report_html(report, fragment=True, heading_level=3)))
-        return page(request, "dashboard.html", results=results, reports=reports)
+        clients = {doc["id"]: doc["client"] for doc in docs}
+        return page(request, "dashboard.html", results=results, reports=reports, clients=clients)
 
     return Starlette(
         routes=[

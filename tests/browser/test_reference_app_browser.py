@@ -72,7 +72,7 @@ def app_page(browser_context: Any, server: str) -> Iterator[Any]:
     )
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors  # type: ignore[attr-defined]
+    page.js_errors = errors
     try:
         yield page
     finally:
