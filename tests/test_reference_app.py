@@ -78,10 +78,11 @@ def test_the_picker_lists_newest_versions_and_wrong_fields_are_shown_beside_them
     page = client.get("/therapist")
     assert page.status_code == 200
     assert f'<option value="{PHQ9}"' in page.text
-    reply = _assign(client, timezone="Europe/Londn", days=["mon"], weeks="x")
+    reply = _assign(client, timezone="Europe/Londn", days=[], weeks="x")
     assert reply.status_code == 422
+    assert 'id="days-problem-1">Error: Choose at least one day.' in reply.text
     # WK221 beside the time zone, with the entered values kept
-    assert re.search(r'id="timezone-problem">Error: [^<]*time zone', reply.text)
+    assert re.search(r'id="timezone-problem-1">Error: [^<]*time zone', reply.text)
     assert 'value="Europe/Londn"' in reply.text
     assert "Assignments</h2>\n<ul><li>None yet." in reply.text
 
