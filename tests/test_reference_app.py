@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 pytest.importorskip("starlette")
-pytest.importorskip("sqlalchemy")
+sqlalchemy = pytest.importorskip("sqlalchemy")
 pytest.importorskip("multipart")
-from starlette.testclient import TestClient
+from starlette.testclient import TestClient  # noqa: E402
 
 APP_FILE = Path(__file__).resolve().parents[1] / "examples" / "app" / "app.py"
 NOW = dt.datetime(2026, 12, 2, 9, 30, tzinfo=dt.UTC)  # 09:30 in London, a Wednesday
@@ -39,9 +41,14 @@ APP = _module()
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    app = APP.create_app(f"sqlite:///{tmp_path / 'app.db'}", clock=lambda: NOW)
-    return TestClient(app)
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    # WORKSHEETKIT_APP_TEST_DATABASE=postgresql+psycopg://… runs the same tests on PostgreSQL
+    # (the tables are dropped after each test); by default a fresh SQLite file.
+    url = os.environ.get("WORKSHEETKIT_APP_TEST_DATABASE") or f"sqlite:///{tmp_path / 'app.db'}"
+    yield TestClient(APP.create_app(url, clock=lambda: NOW))
+    engine = sqlalchemy.create_engine(url)
+    APP.metadata.drop_all(engine)
+    engine.dispose()
 
 
 def _assign(client: TestClient, **changes: Any) -> Any:
