@@ -88,6 +88,8 @@ def test_the_picker_lists_newest_versions_and_wrong_fields_are_shown_beside_them
     reply = _assign(client, timezone="Europe/Londn", days=[], weeks="x")
     assert reply.status_code == 422
     assert 'id="days-problem-1">Error: Choose at least one day.' in reply.text
+    assert 'id="timezone" aria-invalid="true" aria-describedby="timezone-problem-1' in reply.text
+    assert '<a href="#days">Choose at least one day.</a>' in reply.text
     # WK221 beside the time zone, with the entered values kept
     assert re.search(r'id="timezone-problem-1">Error: [^<]*time zone', reply.text)
     assert 'value="Europe/Londn"' in reply.text

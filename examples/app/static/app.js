@@ -2,22 +2,32 @@
 // problems beside the questions (no reload, answers kept). Without this script the form posts
 // itself (no-JS path) and the server redisplays it.
 document.addEventListener("worksheetkit:submit", async (event) => {
-  if (!event.target.closest("[data-app-post]")) return;
+  const wrapper = event.target.closest("[data-app-post]");
+  if (!wrapper) return;
   event.preventDefault();
   const form = event.target;
   const controller = worksheetkit.form(form);
   const status = form.querySelector("[data-wk-status]");
-  const reply = await fetch(window.location.pathname, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(event.detail),
-  });
-  const body = await reply.json();
+  let reply, body;
+  try {
+    reply = await fetch(window.location.pathname, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(event.detail),
+    });
+    body = await reply.json();
+  } catch (error) {
+    if (status) status.textContent = "Not sent: no connection. Please try again.";
+    return;
+  }
   if (reply.status === 422) {
     controller.showDiagnostics(body.diagnostics);
     return;
   }
   controller.clearDiagnostics();
-  if (status) status.textContent = reply.ok ? "Saved. Thank you!" : body.diagnostics[0].message;
-  if (reply.ok) window.location.assign(event.target.closest("[data-app-post]").dataset.appPost + "?saved=1");
+  if (reply.ok) {
+    window.location.assign(wrapper.dataset.appPost + "?saved=1");
+  } else if (status) {
+    status.textContent = body.diagnostics[0].message;  // 409: already submitted
+  }
 });
