@@ -167,7 +167,7 @@ def create_app(
             if occ.id in submitted or is_open or occ.opens.date() == local_today:
                 state = "open" if is_open else "missed" if now > occ.grace_until else "not yet open"
                 listed.append((occ, "submitted" if occ.id in submitted else state))
-        return page(request, "client.html", assignment=assignment, occurrences=listed)
+        return page(request, "client.html", assignment=assignment, occurrences=listed, pack=pack)
 
     async def take(request: Request) -> Response:
         assignment = load_assignment(request.path_params["assignment"])
