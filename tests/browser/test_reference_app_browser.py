@@ -163,11 +163,6 @@ def test_an_urgent_phq9_alert_comes_first_on_the_dashboard(app_page: Any, server
     assert page.js_errors == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library gap: the runtime clears the draft as soon as `worksheetkit:submit` is"
-    " dispatched, before the app's server has accepted the response",
-)
 def test_a_draft_survives_a_server_rejection_and_a_reload(app_page: Any, server: str) -> None:
     page = app_page
     url = _assign(page, server, "c-rejected")

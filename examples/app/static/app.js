@@ -26,6 +26,7 @@ document.addEventListener("worksheetkit:submit", async (event) => {
   }
   controller.clearDiagnostics();
   if (reply.ok) {
+    controller.clearDraft();  // accepted: only now is the draft done with
     window.location.assign(wrapper.dataset.appPost + "?saved=1");
   } else if (status) {
     status.textContent = body.diagnostics[0].message;  // 409: already submitted

@@ -954,7 +954,10 @@ Form.prototype.submit = function () {
   var detail = this.response(answers);
   this.lastResponse = detail;
   var proceed = fire(this.form, "worksheetkit:submit", detail);
-  if (this.drafts) this.clearDraft();  // submitted: the draft has done its job
+  // Submitted: the draft has done its job, unless the app cancelled the event to send the
+  // answers itself; it then calls clearDraft() once its server has accepted them, so a rejected
+  // or unsent submission keeps its draft.
+  if (this.drafts && proceed) this.clearDraft();
   if (status && proceed) status.textContent = this.s("submitted");
   return detail;
 };
