@@ -3,7 +3,7 @@
 Both validators check the same responses (valid and invalid) in the same process: ours with
 ``validate_response``, the baseline with jsonschema's Draft 2020-12 validator on the schema that
 ``response_json_schema`` generates (all errors collected, as ours does). Target: ours is at
-least 10× faster. Prints ``RESULT response_validate ratio=<baseline/ours> target>=10 PASS|FAIL``.
+least 15× faster (issue 18; was 10×). Prints ``RESULT response_validate ratio=<baseline/ours> target>=15 PASS|FAIL``.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def main() -> None:
     print(f"worksheetkit validate_response: {ours_t / n * 1e6:8.1f} µs per response")
     print(f"jsonschema Draft 2020-12:       {base_t / n * 1e6:8.1f} µs per response")
     print(
-        f"RESULT response_validate ratio={ratio:.2f} target>=10 {'PASS' if ratio >= 10 else 'FAIL'}"
+        f"RESULT response_validate ratio={ratio:.2f} target>=15 {'PASS' if ratio >= 15 else 'FAIL'}"
     )
 
 
