@@ -907,8 +907,8 @@ class PackChecker:
         """The response's envelope and, when its worksheet is known, its answers: one pass
         of ``validate_response`` (the reader ``check-response`` uses), so a bad rating never
         hides a wrong answer. Without the worksheet, the envelope alone."""
+        from ..model.envelope import check_envelope, valid_ref
         from ..responses import validate_response
-        from ..responses.envelope import check_envelope, valid_ref
         from ..responses.pointers import pointer_parts, resolve_positions
 
         data: dict[Any, Any] = doc.data
