@@ -9,8 +9,7 @@ import yaml
 
 import worksheetkit as wk
 from worksheetkit.fhir import import_questionnaire, to_fhir
-from worksheetkit.fhir.importer import _tidy
-from worksheetkit.rendering._canonical import _Dumper, canonical_yaml
+from worksheetkit.rendering._canonical import _Dumper, _tidy, canonical_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TRICKY = [

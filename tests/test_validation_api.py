@@ -837,7 +837,7 @@ def test_response_diagnostics_never_quote_values(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     diags = validate(path)
-    # One reader of the envelope (responses/envelope.py): the same WK411 check-response gives.
+    # One reader of the envelope (model/envelope.py): the same WK411 check-response gives.
     assert sorted(d.path for d in diags) == [
         "/answers",
         "/obstacle/kind",

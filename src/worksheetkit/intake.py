@@ -176,7 +176,7 @@ def find_occurrence(
 
 
 def _worksheet_for(pack: LoadedPack, data: Mapping[str, Any]) -> Worksheet | None:
-    from .responses.envelope import valid_ref
+    from .model.envelope import valid_ref
 
     ref = data.get("worksheet")
     if not valid_ref(ref):

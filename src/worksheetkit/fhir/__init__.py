@@ -12,6 +12,7 @@ See ``docs/fhir.md`` for the mapping both ways and what each warning means.
 
 from __future__ import annotations
 
+from ..rendering import worksheet_to_yaml
 from ._common import DEFAULT_BASE_URL
 from .export import (
     ExportResult,
@@ -28,7 +29,6 @@ from .importer import (
     import_questionnaire,
     import_response,
     response_from_fhir,
-    worksheet_to_yaml,
 )
 
 __all__ = [

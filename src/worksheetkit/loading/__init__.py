@@ -11,6 +11,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..errors import Diagnostic
 from ..model import KINDS, MODELS, Document
+from ..model.envelope import envelope_problems
 from .modelerrors import did_you_mean
 from .yamlsource import Parsed, Path, SourceMap, decode, json_path, parse_text
 
@@ -66,11 +67,9 @@ def build_document(doc: SourceDocument, default_kind: str = "worksheet") -> Sour
     source = doc.source
     if data.get("kind") == "response":
         # A response's envelope is read by the one reader every path shares
-        # (responses/envelope.py); its problems, and its answers' against the worksheet, are
+        # (model/envelope.py); its problems, and its answers' against the worksheet, are
         # reported by the pack check (PackChecker._response), all in one pass. The model is
         # built only from a clean envelope.
-        from ..responses.envelope import envelope_problems
-
         if not envelope_problems(data):
             try:
                 doc.model = _adapter("response").validate_python(data)

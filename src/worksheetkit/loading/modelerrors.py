@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from .._suggest import did_you_mean as did_you_mean  # re-exported for older callers
 from .._suggest import suggestion_budget
 from ..errors import Diagnostic
+from ..model.values import redacted_value
 from .yamlsource import Path, SourceMap
 
 _TYPE_WORDS = {
@@ -77,24 +78,6 @@ def _clock_hint(value: Any) -> str:
 
 
 _DURATION_KEYS = {"for", "window", "grace", "start", "before_due", "after_open"}
-
-
-def redacted_value(value: Any) -> str:
-    """How a value is named in a response's diagnostics: its kind, never its content (answers
-    and timestamps are health data)."""
-    if value is None:
-        return "nothing (an empty value)"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a group of named values"
-    return "a value"
 
 
 def describe_value(value: Any) -> str:

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, Field, StrictBool, StrictInt, model_validato
 
 from .._dates import TIMESTAMP_MAX_LENGTH, TIMESTAMP_PATTERN
 from .base import Model
+from .envelope import envelope_problems
 from .items import Expression, Item, ItemId, Number, Text
 from .schedule import IsoDuration, Schedule
 from .text import LANGUAGE_PATTERN, text_in
@@ -252,13 +253,11 @@ class Response(_Document):
     @model_validator(mode="before")
     @classmethod
     def _one_envelope(cls, data: Any) -> Any:
-        """The envelope is read by the one reader every path uses (responses/envelope.py), so
+        """The envelope is read by the one reader every path uses (model/envelope.py), so
         the model accepts exactly what ``validate_response`` accepts: same timestamps, same
         limits. Python datetimes are written out in the timestamp grammar first."""
         if not isinstance(data, dict):
             return data
-        from ..responses.envelope import envelope_problems
-
         problems = envelope_problems(data)
         if problems:
             raise ValueError(

@@ -2,7 +2,7 @@
 
 A bad line becomes a :class:`Diagnostic` with ``file:line`` and the rest is still read. Messages
 never quote a line's content (answers are health data). The envelope (times, occurrence,
-ratings, obstacle, …) is read by responses/envelope.py, the reader every path shares; validating
+ratings, obstacle, …) is read by model/envelope.py, the reader every path shares; validating
 answers is ``validate_response``'s job.
 """
 
@@ -15,12 +15,12 @@ from typing import Any
 
 from ..errors import Diagnostic
 from ..loading.strictjson import JSONProblem, StrictDecoder
-from ..responses.envelope import check_envelope
+from ..model.envelope import check_envelope
 
 _STRICT = StrictDecoder()
 
 # Codes of this package (the WK7xx range). A response's envelope has the code every reader
-# gives it (WK411, WK410: responses/envelope.py); WK702 is no longer given here.
+# gives it (WK411, WK410: model/envelope.py); WK702 is no longer given here.
 ENVELOPE = "WK411"
 BAD_JSON = "WK701"
 NO_SUBMITTED_AT = "WK703"
@@ -172,7 +172,7 @@ def read_response(
     data: Any, *, line: int | None = None, file: str | None = None
 ) -> RawResponse | Diagnostic:
     """The fields adherence needs, read by the one envelope reader every path shares
-    (responses/envelope.py: same codes, same timestamp grammar as ``validate_response``); a
+    (model/envelope.py: same codes, same timestamp grammar as ``validate_response``); a
     Diagnostic (never quoting values) when the envelope has an error or no ``submitted_at``.
     """
     if type(data) is not dict:

@@ -31,7 +31,7 @@ from ..model import (
     iter_items,
 )
 from ._alerts import AlertView, alert_words, alerts_markdown, response_alerts
-from ._canonical import canonical_data, canonical_json, canonical_yaml
+from ._canonical import canonical_data, canonical_json, canonical_yaml, worksheet_to_yaml
 from ._env import Runtime, environment, runtime, runtime_script, stylesheet
 from ._forms import response_from_form, response_from_form_with_diagnostics
 from ._markdown import MarkdownWriter, printable_markdown
@@ -40,7 +40,8 @@ from ._strings import ui_strings
 from ._views import ViewBuilder
 
 # Besides the public API, the names other worksheetkit packages use: the PDF engine (CLI,
-# site, preview), a response's raised alerts (site) and Markdown rebuilt inert (FHIR export).
+# site, preview), a response's raised alerts (site), Markdown rebuilt inert (FHIR export) and
+# a worksheet as YAML text (FHIR import).
 __all__ = [
     "INSTALL_HINT",
     "MISSING_TRANSLATION",
@@ -64,6 +65,7 @@ __all__ = [
     "runtime",
     "runtime_script",
     "stylesheet",
+    "worksheet_to_yaml",
 ]
 
 Format = Literal["html", "markdown", "json"]

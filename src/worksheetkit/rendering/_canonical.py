@@ -1,4 +1,5 @@
-"""Canonical JSON: the resolved document, defaults applied, in model field order."""
+"""Canonical JSON (the resolved document, defaults applied, in model field order) and the one
+YAML writer of documents (``canonical_yaml``; ``worksheet_to_yaml`` for ``fhir import``)."""
 
 from __future__ import annotations
 
@@ -111,3 +112,41 @@ class _PureDumper(yaml.SafeDumper):
 
 
 _PureDumper.add_representer(str, _str)
+
+
+# -- a worksheet as YAML text ---------------------------------------------------------------------
+_ITEM_ORDER = ("id", "type", "title", "label", "text", "kind", "url")
+
+
+def _tidy(value: Any) -> Any:
+    """Items read id, type, label first and show_if last; options collapse to bare values."""
+    if isinstance(value, list):
+        return [_tidy(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    keys = list(value)
+    if "type" in value or "formula" in value:
+        first = [k for k in _ITEM_ORDER if k in value]
+        keys = first + [k for k in keys if k not in first and k != "show_if"]
+        keys += ["show_if"] if "show_if" in value else []
+    out = {k: _tidy(value[k]) for k in keys}
+    if isinstance(out.get("options"), list):
+        out["options"] = [
+            o["value"]
+            if isinstance(o, dict)
+            and set(o) == {"value", "label"}
+            and isinstance(o["value"], str)
+            and o["label"] == o["value"]
+            else o
+            for o in out["options"]
+        ]
+    return out
+
+
+def worksheet_to_yaml(worksheet: Worksheet) -> str:
+    """A worksheet as YAML text: defaults left out, keys in a stable, readable order."""
+    data = worksheet.model_dump(mode="python", by_alias=True, exclude_defaults=True)
+    data.pop("worksheetkit", None)
+    data.pop("kind", None)
+    ordered = {"worksheetkit": 1, "kind": "worksheet", **_tidy(data)}
+    return canonical_yaml(ordered)

@@ -9,9 +9,11 @@ rules as a JSON Schema (Draft 2020-12) for apps in other languages. See docs/res
 
 from __future__ import annotations
 
+from ..model.envelope import check_envelope, valid_ref
+from ..model.values import shorten
 from ._checks import key_of
 from ._engine import ScoreAlert, ScoreResult, run
-from ._plan import plan_for, shorten
+from ._plan import plan_for
 from ._visibility import hidden_items
 from .schema import response_json_schema
 from .validate import (
@@ -43,12 +45,14 @@ CODES: dict[str, str] = {
 
 # Besides the public API, the names other worksheetkit packages use: the compiled plan of a
 # worksheet and one run of it over answers (diff, FHIR export), an answer's comparison key and
-# a key shortened for messages (diff).
+# a key shortened for messages (diff). The one envelope reader lives in model/envelope.py
+# (the Response model and the loader call it); it is re-exported here with the other checks.
 __all__ = [
     "CODES",
     "ResponseCheck",
     "ScoreAlert",
     "ScoreResult",
+    "check_envelope",
     "check_response",
     "fraction",
     "hidden_items",
@@ -59,5 +63,6 @@ __all__ = [
     "run",
     "score",
     "shorten",
+    "valid_ref",
     "validate_response",
 ]

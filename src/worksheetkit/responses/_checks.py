@@ -9,14 +9,12 @@ Messages name the item and the rule, never the answer's content.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Callable
 from typing import Any, Final
 
 from .._patterns import compile_pattern
 from ..errors import Diagnostic, Severity
-from ..loading.modelerrors import redacted_value
 from ..model import (
     Checklist,
     Choice,
@@ -34,6 +32,7 @@ from ..model import (
     item_options,
 )
 from ..model import duration_seconds as _duration_seconds
+from ..model.values import finite, redacted_value
 
 
 class _Sentinel:
@@ -95,27 +94,6 @@ def diag(
     out: Out, code: str, message: str, hint: str, path: str, severity: Severity = "error"
 ) -> None:
     out.append(Diagnostic(code=code, message=message, severity=severity, hint=hint, path=path))
-
-
-def finite(value: Any) -> float | None:
-    """The answer as a finite double, or None (booleans, text, NaN, ±Infinity, huge integers)."""
-    if type(value) is int:
-        if -(2**53) <= value <= 2**53:
-            return float(value)
-        try:
-            number = float(value)
-        except OverflowError:
-            return None
-        return number if math.isfinite(number) else None
-    if type(value) is float:
-        return value if math.isfinite(value) else None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except (OverflowError, ValueError, TypeError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def key_of(value: Any) -> tuple[str, Any] | None:

@@ -13,8 +13,9 @@ from ..errors import Diagnostic
 from ..expressions import evaluate
 from ..expressions.evaluator import as_number, round_half_away, truthy
 from ..model import text_in
+from ..model.values import named, segment
 from ._checks import INVALID, MISSING, diag
-from ._plan import Field, Plan, ScorePlan, named, segment
+from ._plan import Field, Plan, ScorePlan
 
 #: At most this many diagnostics are listed for one response; a last one (WK400) counts the rest.
 MAX_DIAGNOSTICS: Final = 200

@@ -3,7 +3,6 @@ in which conditions and scores are evaluated. Plans are cached per worksheet obj
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from ..model import (
     symbol_kind,
     text_in,
 )
+from ..model.values import named, segment
 from ._checks import (
     CHECKS,
     INVALID,
@@ -41,36 +41,11 @@ from ._checks import (
 )
 
 _CACHE_SIZE: Final = 128
-_PLAIN_KEY: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 def escape(key: str) -> str:
     """A key as one JSON-pointer segment (RFC 6901)."""
     return key.replace("~", "~0").replace("/", "~1")
-
-
-def segment(key: Any, position: int) -> str:
-    """``key`` as a path segment: itself when it is a plain name (the item-id grammar, either
-    case, at most 64 characters), else ``#N``, its 1-based ``position`` among its object's keys.
-
-    Keys are written by clients: a path never carries one that could hold a newline, a forged
-    log line or 5,000 characters (docs/responses.md, "Paths").
-    """
-    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
-        return key
-    return f"#{position}"
-
-
-def named(key: Any, position: int) -> str:
-    """How a message names a key: ``'q9'``, or ``#3`` when it is not a plain name."""
-    part = segment(key, position)
-    return part if part.startswith("#") else f"'{part}'"
-
-
-def shorten(key: Any, limit: int = 40) -> str:
-    """A key for a message: printable characters only, at most ``limit`` of them."""
-    text = "".join(ch if ch.isprintable() else "?" for ch in str(key)[: limit + 1])
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(eq=False)

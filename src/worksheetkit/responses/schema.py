@@ -29,6 +29,7 @@ from ..model import (
     YesNo,
     item_options,
 )
+from ..model.envelope import ITEM_ID_PATTERN, LANG_PATTERN, MAX_FIELD, MAX_NOTE
 from ._checks import (
     DATE_PATTERN,
     DATETIME_PATTERN,
@@ -40,7 +41,6 @@ from ._checks import (
     TIME_PATTERN,
 )
 from ._plan import Field, plan_for
-from .envelope import ITEM_ID_PATTERN, LANG_PATTERN, MAX_FIELD, MAX_NOTE
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -17,11 +17,11 @@ from ..errors import Diagnostic, has_errors
 from ..expressions import MAX_STEPS, evaluate, references, step_budget
 from ..expressions.evaluator import as_number
 from ..model import Response, Worksheet
+from ..model.envelope import ENVELOPE_KEYS, check_envelope
 from ._checks import INVALID, MISSING, describe, diag
 from ._compiled import first_problem, quick_diagnostics
 from ._engine import MAX_DIAGNOSTICS, ScoreResult, Session, run
 from ._plan import Field, Plan, plan_for
-from .envelope import ENVELOPE_KEYS, check_envelope
 
 __all__ = [
     "ResponseCheck",
@@ -161,7 +161,7 @@ def _session(
 
 
 def _envelope(ws: Worksheet, data: dict[Any, Any], out: list[Diagnostic]) -> None:
-    """The one envelope reader (envelope.py), in the shape the compiled path calls."""
+    """The one envelope reader (model/envelope.py), in the shape the compiled path calls."""
     check_envelope(data, out, ws)
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from ..errors import Diagnostic
 
 if TYPE_CHECKING:
-    from . import LoadedPack
+    from ._loaded import LoadedPack
 
 __all__ = ["Kind", "check"]
 
@@ -65,7 +65,7 @@ def check(
     """
     from ..loading import SourceDocument, SourceMap, build_document
     from ..model import Worksheet
-    from . import PackChecker
+    from ._pack import PackChecker
 
     data = _data_of(obj)
     if kind is not None and isinstance(data, dict) and "kind" not in data:

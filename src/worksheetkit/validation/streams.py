@@ -16,7 +16,7 @@ from ..loading.files import FileRefused, read_bounded
 from ..loading.strictjson import JSONProblem, StrictDecoder
 
 if TYPE_CHECKING:
-    from . import LoadedPack
+    from ._loaded import LoadedPack
 
 __all__ = ["MAX_STREAM_BYTES", "STREAM_CODE", "check_stream"]
 

@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._dates import MAX_DATE, MIN_DATE, TIMESTAMP_MAX_LENGTH, parse_timestamp
 from ..errors import Diagnostic, Severity
-from ..model import LANGUAGE_PATTERN
+from .text import LANGUAGE_PATTERN
+from .values import finite, named, redacted_value, segment, shorten
 
 if TYPE_CHECKING:
-    from ..model import Worksheet
+    from .documents import Worksheet
 
 __all__ = [
     "ENVELOPE_KEYS",
@@ -93,12 +94,10 @@ def _shape(
 def _text_field(out: list[Diagnostic], value: Any, key: str, limit: int) -> None:
     if value is None or (type(value) is str and 0 < len(value) <= limit):
         return
-    from ._checks import describe
-
     _shape(
         out,
         f"'{key}' should be text of 1 to {limit} characters"
-        + (f", but it is {describe(value)}." if type(value) is not str else "."),
+        + (f", but it is {redacted_value(value)}." if type(value) is not str else "."),
         f"Write '{key}' as a short text, or leave it out.",
         "/" + key,
     )
@@ -107,8 +106,6 @@ def _text_field(out: list[Diagnostic], value: Any, key: str, limit: int) -> None
 def _rating_number(value: Any) -> float | None:
     if type(value) is int and 0 <= value <= 4:  # the common case, first
         return float(value)
-    from ._checks import finite
-
     number = finite(value)
     return number if number is not None and 0 <= number <= 4 else None
 
@@ -124,8 +121,6 @@ def check_envelope(
     into. Paths are JSON pointers; a key that is not a plain name is named by its position.
     """
     if not _KNOWN.issuperset(data):
-        from ._plan import named, segment
-
         for position, key in enumerate(data, 1):
             if key not in _KNOWN:
                 _shape(
@@ -219,12 +214,10 @@ def check_envelope(
         _shape(out, "'language' should be a language code such as en or es.",
                'Write "language": "en".', "/language")  # fmt: skip
     if "answers" in data and not isinstance(data["answers"], dict):
-        from ._checks import describe
-
         _shape(
             out,
             f"'answers' should be a group of answers keyed by question id, but it is "
-            f"{describe(data['answers'])}.",
+            f"{redacted_value(data['answers'])}.",
             'Write "answers": {"question_id": answer, …}.',
             "/answers",
         )
@@ -278,8 +271,6 @@ def _worksheet_ref(out: list[Diagnostic], ref: Any, ws: Worksheet | None, ws_id:
         return
     ident, _, declared = ref.partition("@")
     if ident != ws.id:
-        from ._plan import shorten
-
         out.append(
             Diagnostic(
                 code="WK410",
@@ -335,8 +326,6 @@ def _ratings(out: list[Diagnostic], ratings: Any) -> None:
         if type(value) is int and 0 <= value <= 4 and key in _RATINGS:
             continue  # the common case
         if key not in _RATINGS:
-            from ._plan import named, segment
-
             _shape(
                 out,
                 f"'ratings' has no rating {named(key, position)}.",
@@ -363,8 +352,6 @@ def _obstacle(out: list[Diagnostic], obstacle: Any) -> None:
         )
     for position, key in enumerate(obstacle, 1):
         if key not in ("kind", "note"):
-            from ._plan import named, segment
-
             _shape(
                 out,
                 f"'obstacle' has no key {named(key, position)}.",

@@ -1,0 +1,327 @@
+"""FHIR R4 QuestionnaireResponse → worksheetkit response: ``import_response`` and
+``response_from_fhir``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
+from ..model import Worksheet, is_language_code
+from ._common import as_list, code_of, slug_item_id
+from ._import_common import FhirSource, _number, read_resource
+from ._import_questionnaire import import_questionnaire
+
+__all__ = ["ResponseImport", "import_response", "response_from_fhir"]
+
+
+@dataclass(frozen=True)
+class ResponseImport:
+    response: dict[str, Any]
+    diagnostics: list[Diagnostic]
+
+
+def _walk_items(items: list[Any]) -> dict[str, Any]:
+    from .export import _walk
+
+    return _walk(items)
+
+
+def import_response(
+    qr: FhirSource,
+    worksheet: Worksheet,
+    *,
+    questionnaire: FhirSource | None = None,
+) -> ResponseImport:
+    """A worksheetkit response document (a dict) from an R4 QuestionnaireResponse.
+
+    Questions are matched by linkId: the item id itself, the id the importer gave the linkId
+    (pass the original ``questionnaire`` for exact linkId and answer-code mappings), or the
+    linkId slugified as the importer does. Answers to calculated scores are not copied: scores
+    are computed from the answers, and a stored score that disagrees is reported (WK742).
+
+    A question answered twice (its linkId repeated, at the top or in nested groups) with
+    different answers is an error (WK744 at the second occurrence): no answer is picked, and
+    the result has no response (``{}``); twice with the same answer is a warning. ``qr`` and
+    ``questionnaire`` may be dicts, JSON text or :class:`pathlib.Path`; JSON over 10 MB is
+    refused unparsed (WK721).
+    """
+    out: list[Diagnostic] = []
+    link_ids: dict[str, str] = {}
+    codes: dict[str, dict[str, Any]] = {}
+    qr, refused = read_resource(qr, "QuestionnaireResponse")
+    if refused is None and questionnaire is not None:
+        questionnaire, refused = read_resource(questionnaire, "Questionnaire")
+    if refused is not None:
+        return ResponseImport({}, [refused])
+    if questionnaire is not None:
+        imported = import_questionnaire(questionnaire)
+        link_ids, codes = imported.link_ids, imported.answer_codes
+    items = _walk_items(list(worksheet.items))
+    score_ids = {s.id for s in worksheet.scores}
+
+    def warn(code: str, message: str, hint: str, fpath: str) -> None:
+        out.append(
+            Diagnostic(code=code, message=message, severity="warning", hint=hint, path=fpath)
+        )
+
+    if not isinstance(qr, Mapping) or qr.get("resourceType") != "QuestionnaireResponse":
+        out.append(
+            Diagnostic(
+                code="WK740",
+                message="This is not a FHIR QuestionnaireResponse.",
+                hint="Give a QuestionnaireResponse resource in FHIR JSON.",
+                path="$",
+            )
+        )
+        return ResponseImport({}, out)
+
+    def resolve(link_id: str, scope: Mapping[str, Any], prefix: str = "") -> str | None:
+        for candidate in (
+            link_ids.get(link_id),
+            link_id[len(prefix) :] if prefix and link_id.startswith(prefix) else None,
+            link_id,
+            slug_item_id(link_id),
+        ):
+            if candidate and candidate in scope:
+                return candidate
+        return None
+
+    answers: dict[str, Any] = {}
+    stored_scores: dict[str, Any] = {}
+    # Every answer read per question (None: none), to catch a linkId answered twice: keeping
+    # one of two different answers would silently hide the other (say PHQ-9 item 9).
+    seen: dict[str, Any] = {}
+
+    def twice(ident: str, link_id: str, fpath: str, *, same: bool) -> None:
+        # Names the question and its linkId, never the answers (they are health data).
+        if same:
+            out.append(
+                Diagnostic(
+                    code="WK744",
+                    message=f"The question '{ident}' (linkId '{link_id}') appears twice with "
+                    "the same answer; it was read once.",
+                    severity="warning",
+                    hint="Check the software that wrote the response: each question is "
+                    "answered in one place.",
+                    path=fpath,
+                )
+            )
+            return
+        out.append(
+            Diagnostic(
+                code="WK744",
+                message=f"The question '{ident}' (linkId '{link_id}') is answered twice with "
+                "different answers; neither can be trusted, so the response was not imported.",
+                severity="error",
+                hint="Fix the response at its source so each question is answered once, then "
+                "import it again.",
+                path=fpath,
+            )
+        )
+
+    def convert(
+        item: Any, raw_answers: list[Any], fpath: str, item_codes: Mapping[str, Any]
+    ) -> Any:
+        values = []
+        for j, answer in enumerate(raw_answers):
+            if not isinstance(answer, dict):
+                continue
+            key = next((k for k in answer if k.startswith("value")), None)
+            if key is None:
+                continue
+            value = answer[key]
+            if key == "valueCoding" and isinstance(value, dict):
+                value = _coded(item, value, item_codes)
+                if value is None:
+                    warn(
+                        "WK741",
+                        f"An answer of '{item.id}' is not one of its options; it was left out.",
+                        "Check that the response belongs to this worksheet version.",
+                        f"{fpath}.answer[{j}]",
+                    )
+                    continue
+            elif key == "valueString" and getattr(item, "other", False):
+                value = _coded(item, {"code": value}, item_codes)
+                if value is None:
+                    value = {"other": answer[key]}
+            elif key == "valueQuantity" and isinstance(value, dict):
+                value = value.get("value")
+            elif (
+                key == "valueTime"
+                and item.type == "time"  # a choice of times keeps the option's spelling
+                and isinstance(value, str)
+                and len(value) == 8
+                and value.endswith(":00")
+            ):
+                value = value[:5]
+            elif key in ("valueAttachment", "valueReference"):
+                warn(
+                    "WK741",
+                    f"An answer of '{item.id}' is a file or a record link; it was left out.",
+                    "Worksheets store text, numbers, dates and choices.",
+                    f"{fpath}.answer[{j}]",
+                )
+                continue
+            values.append(value)
+        if not values:
+            return None
+        if item.type in ("checklist", "ranking"):
+            return values
+        return values[0]
+
+    def walk(qr_items: Any, fpath: str) -> None:
+        for i, raw in enumerate(qr_items if isinstance(qr_items, list) else []):
+            if not isinstance(raw, dict):
+                continue
+            here = f"{fpath}.item[{i}]"
+            link_id = str(raw.get("linkId", ""))
+            ident = resolve(link_id, items)
+            score_id = resolve(link_id, {s: s for s in score_ids}) if ident is None else None
+            if score_id is not None:
+                stored_scores[score_id] = (raw.get("answer"), here)
+                continue
+            item = items.get(ident) if ident else None
+            if item is not None and item.type == "table":
+                row: dict[str, Any] = {}
+                row_seen: dict[str, Any] = {}
+                columns = {c.id: c for c in item.columns}
+                for k, cell in enumerate(as_list(raw.get("item"))):
+                    if not isinstance(cell, dict):
+                        continue
+                    cell_link = str(cell.get("linkId", ""))
+                    col_id = resolve(cell_link, columns, prefix=f"{link_id}.")
+                    if col_id is None:
+                        warn(
+                            "WK740",
+                            f"The answer '{cell_link}' matches no column of "
+                            f"'{item.id}'; it was left out.",
+                            "Check the worksheet version.",
+                            f"{here}.item[{k}]",
+                        )
+                        continue
+                    value = convert(
+                        columns[col_id], as_list(cell.get("answer")), f"{here}.item[{k}]", {}
+                    )
+                    if col_id in row_seen:
+                        twice(
+                            f"{item.id}.{col_id}",
+                            cell_link,
+                            f"{here}.item[{k}]",
+                            same=row_seen[col_id] == value,
+                        )
+                        continue
+                    row_seen[col_id] = value
+                    if value is not None:
+                        row[col_id] = value
+                if row:
+                    answers.setdefault(item.id, []).append(row)
+                continue
+            if item is not None:
+                value = convert(item, as_list(raw.get("answer")), here, codes.get(item.id, {}))
+                if item.id in seen:
+                    twice(item.id, link_id, here, same=seen[item.id] == value)
+                else:
+                    seen[item.id] = value
+                    if value is not None:
+                        answers[item.id] = value
+            elif raw.get("answer"):
+                warn(
+                    "WK740",
+                    f"The answer '{link_id}' matches no question of the worksheet; it "
+                    "was left out.",
+                    "Check that the response belongs to this worksheet.",
+                    here,
+                )
+            walk(raw.get("item"), here)
+            for j, answer in enumerate(as_list(raw.get("answer"))):
+                if isinstance(answer, dict) and answer.get("item"):
+                    walk(answer["item"], f"{here}.answer[{j}]")
+
+    walk(qr.get("item"), "QuestionnaireResponse")
+    response: dict[str, Any] = {
+        "worksheetkit": 1,
+        "kind": "response",
+        "worksheet": worksheet.id,
+        "version": worksheet.version,
+    }
+    if isinstance(qr.get("id"), str):
+        response["id"] = qr["id"]
+    authored = qr.get("authored")
+    if isinstance(authored, str):
+        response["submitted_at" if qr.get("status") == "completed" else "started_at"] = authored
+    if is_language_code(qr.get("language")):
+        response["language"] = qr["language"]
+    response["answers"] = answers
+    if has_errors(out):
+        return ResponseImport({}, sort_diagnostics(out))
+    if stored_scores:
+        _compare_scores(worksheet, response, stored_scores, out)
+    return ResponseImport(response, sort_diagnostics(out))
+
+
+def _coded(item: Any, coding: Mapping[str, Any], item_codes: Mapping[str, Any]) -> Any:
+    from ..model import item_options
+
+    code = coding.get("code")
+    display = coding.get("display")
+    if isinstance(code, str) and code in item_codes:
+        return item_codes[code]
+    options = item_options(item)
+    for option in options:
+        if isinstance(code, str) and code_of(option.value) == code:
+            return option.value
+    for option in options:
+        labels = option.label.values() if isinstance(option.label, dict) else [option.label]
+        if (isinstance(display, str) and display in labels) or (
+            isinstance(code, str) and code in labels
+        ):
+            return option.value
+    if getattr(item, "other", False) and isinstance(display or code, str):
+        return {"other": display or code}
+    return None
+
+
+def _compare_scores(
+    worksheet: Worksheet, response: dict[str, Any], stored: dict[str, Any], out: list[Diagnostic]
+) -> None:
+    from ..responses import score as compute
+
+    results = compute(worksheet, response)  # never fails because of the answers
+    for score_id, (answer, where) in sorted(stored.items()):
+        value = None
+        for a in answer if isinstance(answer, list) else []:
+            if isinstance(a, dict):
+                raw = a.get("valueDecimal", a.get("valueInteger", a.get("valueQuantity")))
+                value = raw.get("value") if isinstance(raw, dict) else raw
+        result = results.get(score_id) if isinstance(results, Mapping) else None
+        computed = getattr(result, "value", None)
+        if _number(value) is not None and _number(computed) is not None and value != computed:
+            out.append(
+                Diagnostic(
+                    code="WK742",
+                    message=f"The stored value of the score '{score_id}' differs from the value "
+                    "computed from the answers; the computed value is the one to trust.",
+                    severity="warning",
+                    hint="The form that filled the response may score differently; check its "
+                    "scoring rules.",
+                    path=where,
+                )
+            )
+
+
+def response_from_fhir(
+    qr: FhirSource,
+    worksheet: Worksheet,
+    *,
+    questionnaire: FhirSource | None = None,
+) -> dict[str, Any]:
+    """A worksheetkit response document from a QuestionnaireResponse (see
+    :func:`import_response` for the matching rules and the warnings). Raises
+    :class:`WorksheetError` when it cannot be imported (not a QuestionnaireResponse, a
+    question answered twice differently, over 10 MB)."""
+    result = import_response(qr, worksheet, questionnaire=questionnaire)
+    if has_errors(result.diagnostics):
+        raise WorksheetError(result.diagnostics)
+    return result.response
