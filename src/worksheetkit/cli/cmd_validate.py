@@ -22,16 +22,24 @@ from .reporting import REPORTERS, progress_callback
     help="Output format: text for people, json for programs, github for Actions annotations.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
-def command(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default="0: every core",
+    help="Processes that read a large pack (200 files or more); 1 reads in this process.",
+)
+def command(paths: tuple[str, ...], fmt: str, strict: bool, jobs: int) -> None:
     """Check worksheets, pathways, packs, assignments and responses.
 
     PATHS are files or folders; folders are searched for *.yaml, *.yml and *.json.
     Exit status: 0 clean, 1 problems found, 2 usage or I/O error.
     """
-    from ..validation import check_paths
+    from ..validation import check_paths, default_jobs
 
     with collector_paused(), progress_callback(enabled=fmt == "text") as progress:
-        run = check_paths(*paths, progress=progress)
+        run = check_paths(*paths, progress=progress, jobs=jobs or default_jobs())
     io_errors = [d for d in run.diagnostics if d.code == "WK001"]
     REPORTERS[fmt](run.files, run.diagnostics)
     sys.exit(

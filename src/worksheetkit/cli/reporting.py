@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -88,11 +89,19 @@ def progress_callback(*, enabled: bool) -> Iterator[Callable[[int, int], None] |
         MofNCompleteColumn(),
         transient=True,
         console=Console(stderr=True),
+        # No refresh thread: `validate --jobs` forks its readers only from a one-thread process.
+        auto_refresh=False,
     ) as bar:
         task = bar.add_task("files", total=None, visible=False)
 
+        shown = [0.0]
+
         def update(done: int, total: int) -> None:
             if total >= PROGRESS_THRESHOLD:
-                bar.update(task, completed=done, total=total, visible=True)
+                now = time.monotonic()  # drawn ten times a second at most, and at the end
+                draw = done == total or now - shown[0] >= 0.1
+                bar.update(task, completed=done, total=total, visible=True, refresh=draw)
+                if draw:
+                    shown[0] = now
 
         yield update

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -118,10 +118,30 @@ class SourceMap:
     file: str | None
     root: yaml.Node | None = None
     text: str = ""
+    # Set on a copy that crossed a process boundary without its node tree (see __getstate__).
+    _recompose: bool = field(default=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The parallel reader (validation._parallel) sends documents between processes. The
+        # node tree is most of a pickled document (54 KB of a 58 KB thought record; pickling
+        # it cost more than reading the file): send the text and compose it again in the
+        # rare case a diagnostic needs a position.
+        return {"file": self.file, "text": self.text, "composed": self.root is not None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.file, self.text, self.root = state["file"], state["text"], None
+        self._recompose = state["composed"]
+
+    def _tree(self) -> yaml.Node | None:
+        if self._recompose:
+            self._recompose = False
+            nodes = yaml.compose_all(self.text, Loader=_Loader)
+            self.root = next((n for n in nodes if n is not None), None)
+        return self.root
 
     def node_at(self, path: Path, *, key: bool = False) -> yaml.Node | None:
         """The node at ``path`` (or, with ``key``, the key node naming its last step)."""
-        node = self.root
+        node = self._tree()
         for i, part in enumerate(path):
             if node is None:
                 return None
@@ -143,7 +163,7 @@ class SourceMap:
         """The nearest known position for ``path`` (walking up to its parents)."""
         p = tuple(path)
         while True:
-            node = self.node_at(p, key=key) if p else self.root
+            node = self.node_at(p, key=key) if p else self._tree()
             if node is not None:
                 return node.start_mark.line + 1, node.start_mark.column + 1
             if not p:

@@ -23,6 +23,7 @@ from ._discovery import (
 )
 from ._loaded import LoadedPack
 from ._pack import PackChecker
+from ._parallel import read_all
 
 __all__ = ["ValidationRun", "check_paths", "load", "load_pack", "loads", "validate"]
 
@@ -44,29 +45,49 @@ class ValidationRun:
 def check_paths(
     *paths: str | os.PathLike[str],
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> ValidationRun:
-    """Validate files and folders; every problem of every file, sorted."""
-    return _check_paths(paths, progress)
+    """Validate files and folders; every problem of every file, sorted.
+
+    ``jobs`` > 1 reads a large pack (200 files or more) on that many forked processes where the
+    platform allows it (see ``validation._parallel``); the result is the same either way.
+    ``progress(done, total)`` is called as files are read.
+    """
+    return _check_paths(paths, progress, jobs)
 
 
 def _check_paths(
-    paths: tuple[str | os.PathLike[str], ...], progress: Callable[[int, int], None] | None
+    paths: tuple[str | os.PathLike[str], ...],
+    progress: Callable[[int, int], None] | None,
+    jobs: int = 1,
 ) -> ValidationRun:
     files, problems = _collect(paths, streams=True)
     groups: dict[Path | None, list[SourceDocument]] = {}
     streams: dict[Path | None, list[tuple[Path, str]]] = {}
     roots: dict[Path, Path | None] = {}
-    for n, (path, display) in enumerate(files, 1):
+    documents: list[tuple[Path, str]] = []
+    document_roots: list[Path | None] = []
+    for path, display in files:
         folder = path.parent
         if folder not in roots:
             roots[folder] = _pack_root_of(folder.resolve())
+        groups.setdefault(roots[folder], [])
         if path.name.endswith(STREAM_SUFFIX):
             streams.setdefault(roots[folder], []).append((path, display))
-            groups.setdefault(roots[folder], [])
         else:
-            groups.setdefault(roots[folder], []).append(_read(path, display))
+            documents.append((path, display))
+            document_roots.append(roots[folder])
+    done = len(files) - len(documents)  # streams are read by their own check, later
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
         if progress is not None:
-            progress(n, len(files))
+            progress(done, len(files))
+
+    docs = read_all(documents, jobs, advance if progress is not None else None)
+    for root, doc in zip(document_roots, docs, strict=True):
+        groups[root].append(doc)
     whole = {Path(p).resolve() for p in paths if Path(p).is_dir()}
     diagnostics = list(problems)
     for root, docs in groups.items():

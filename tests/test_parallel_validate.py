@@ -1,0 +1,112 @@
+"""Reading a pack on several processes (``check_paths(jobs=…)``, ``validate --jobs``) gives the
+same result as reading it in one: the same diagnostics, at the same lines and columns, in the
+same order."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from worksheetkit.validation import _parallel, check_paths
+from worksheetkit.validation._discovery import _read
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases"
+
+pytestmark = pytest.mark.skipif(not _parallel.can_fork(), reason="needs fork and one thread")
+
+
+@pytest.fixture
+def always_parallel(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Fork for any number of files, three files per task; record each pool made."""
+    monkeypatch.setattr(_parallel, "MIN_FILES", 0)
+    monkeypatch.setattr(_parallel, "CHUNK", 3)
+    pools: list[str] = []
+    real = _parallel.multiprocessing.get_context
+
+    def spy(method: str):  # type: ignore[no-untyped-def]
+        pools.append(method)
+        return real(method)
+
+    monkeypatch.setattr(_parallel.multiprocessing, "get_context", spy)
+    return pools
+
+
+def _same(paths: list[Path]) -> None:
+    serial = check_paths(*paths, jobs=1)
+    parallel = check_paths(*paths, jobs=2)
+    assert parallel.files == serial.files
+    assert [d.to_dict() for d in parallel.diagnostics] == [d.to_dict() for d in serial.diagnostics]
+
+
+def test_examples_pack_gives_the_same_result(always_parallel: list[int]) -> None:
+    _same([ROOT / "examples"])
+    assert always_parallel == ["fork"]  # the run with jobs=2 forked
+
+
+def test_every_invalid_case_gives_the_same_diagnostics(
+    always_parallel: list[int], tmp_path: Path
+) -> None:
+    # All invalid documents in one folder: errors located by recomposing the YAML node tree in
+    # the parent process, since documents cross the process boundary without it.
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for case in sorted((CASES / "invalid").glob("*.y*ml")):
+        shutil.copy(case, folder / case.name)
+    run = check_paths(folder, jobs=1)
+    assert run.errors > 50
+    _same([folder])
+    assert always_parallel == ["fork"]
+
+
+def test_packs_with_templates_and_references_give_the_same_result(
+    always_parallel: list[int],
+) -> None:
+    packs = [p for p in sorted((CASES / "invalid").iterdir()) if p.is_dir()]
+    assert len(packs) >= 10
+    for pack in packs:
+        _same([pack])
+    assert always_parallel == ["fork"] * len(packs)
+
+
+def test_a_document_that_crossed_a_process_locates_like_the_original() -> None:
+    case = CASES / "invalid" / "bands-overlap.yaml"
+    doc = _read(case, str(case))
+    copy = pickle.loads(pickle.dumps(doc))
+    assert copy.source.root is None  # the node tree did not travel
+    for path in [(), ("items",), ("items", 0), ("scoring",), ("no-such-key",)]:
+        assert copy.source.locate(path) == doc.source.locate(path)
+        assert copy.source.locate(path, key=True) == doc.source.locate(path, key=True)
+    assert copy.data == doc.data
+    assert copy.model == doc.model
+
+
+def test_few_files_or_one_job_never_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise AssertionError("forked")
+
+    monkeypatch.setattr(_parallel.multiprocessing, "get_context", refuse)
+    assert check_paths(ROOT / "examples", jobs=4).errors == 0  # fewer than MIN_FILES files
+    monkeypatch.setattr(_parallel, "MIN_FILES", 0)
+    assert check_paths(ROOT / "examples", jobs=1).errors == 0
+
+
+@pytest.mark.skipif(_parallel.default_jobs() < 2, reason="one core: the default is one job")
+def test_cli_jobs_option_gives_the_same_output(always_parallel: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from worksheetkit.cli import cli
+
+    runner = CliRunner()
+    one = runner.invoke(
+        cli, ["validate", "--format", "json", "--jobs", "1", str(CASES / "invalid")]
+    )
+    many = runner.invoke(cli, ["validate", "--format", "json", str(CASES / "invalid")])
+    assert one.exit_code == many.exit_code == 1
+    assert one.output == many.output
+    assert always_parallel == ["fork"]  # the default (every core) forked; --jobs 1 did not
+    bad = runner.invoke(cli, ["validate", "--jobs", "-1", str(CASES / "valid")])
+    assert bad.exit_code == 2
