@@ -110,3 +110,15 @@ def test_cli_jobs_option_gives_the_same_output(always_parallel: list[str]) -> No
     assert always_parallel == ["fork"]  # the default (every core) forked; --jobs 1 did not
     bad = runner.invoke(cli, ["validate", "--jobs", "-1", str(CASES / "valid")])
     assert bad.exit_code == 2
+
+
+def test_a_file_named_inside_a_pack_reads_its_context_the_same_way(
+    always_parallel: list[str],
+) -> None:
+    # The rest of the pack is read (in parallel) as context; only the named file is reported.
+    packs = [p for p in sorted((CASES / "invalid").iterdir()) if p.is_dir()]
+    named = [f for p in packs for f in sorted(p.rglob("*.yaml")) if f.name != "pack.yaml"]
+    assert len(named) >= 10
+    for path in named:
+        _same([path])
+    assert len(always_parallel) == 2 * len(named)  # the named file, then its context

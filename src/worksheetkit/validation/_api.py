@@ -100,11 +100,10 @@ def _check_paths(
         # rest of its pack as context: templates and references resolve. Only the named files
         # are reported on.
         named = {Path(d.file).resolve() for d in docs if d.file}
-        context = [
-            _read(path, display)
-            for path, display in _collect([root])[0]
-            if path.resolve() not in named
-        ]
+        context = read_all(
+            [(path, shown) for path, shown in _collect([root])[0] if path.resolve() not in named],
+            jobs,
+        )
         reported = {d.file for d in docs}
         loaded = PackChecker(root, [*docs, *context]).run()
         diagnostics.extend(d for d in loaded.diagnostics if d.file in reported)

@@ -56,7 +56,7 @@ def read_all(
     progress: Callable[[int], None] | None = None,
 ) -> list[SourceDocument]:
     """The documents of ``files``, in order; on ``jobs`` processes when that pays."""
-    if jobs <= 1 or len(files) < MIN_FILES or not can_fork():
+    if jobs <= 1 or not files or len(files) < MIN_FILES or not can_fork():
         docs = []
         for path, display in files:
             docs.append(_read(path, display))
