@@ -259,10 +259,15 @@ def test_a_new_worksheet_reusing_an_id_gets_its_own_plan() -> None:
     old = base.model_copy(deep=True)
     old.items.pop()  # without 'difficulty'
     assert "difficulty" not in plan_for(old).fields
-    # Simulate CPython handing the freed object's id() to a new worksheet: the stale entry sits
-    # under the new object's id.
+    # Simulate CPython handing the freed object's address to a new worksheet: the stale entry
+    # sits under the new object's identity hash. Keys compare by the living object itself, so
+    # the new worksheet does not find it.
     new = base.model_copy(deep=True)
-    _plan._cache[id(new)] = _plan._cache.pop(id(old))
+    entries = _plan._cache._entries
+    (stale,) = [key for key in entries if key.ref() is old]
+    value = entries.pop(stale)
+    stale._hash = object.__hash__(new)
+    entries[stale] = value
     assert "difficulty" in plan_for(new).fields
     # And many short-lived worksheets (ids recycled once the cache evicts them) stay right.
     for n in range(2 * _plan._CACHE_SIZE + 10):

@@ -11,7 +11,7 @@ Exception hierarchy::
 
 from __future__ import annotations
 
-from .checker import Symbol, SymbolKind, check, references, value_hint
+from .checker import Symbol, SymbolKind, SymbolTable, check, references, value_hint
 from .cost import COST_BUDGET, ROW_LIMIT, Cost, cost
 from .evaluator import MAX_STEPS, StepBudget, evaluate, step_budget
 from .functions import FUNCTIONS, PATHWAY_FUNCTIONS, WORKSHEET_FUNCTIONS
@@ -45,6 +45,7 @@ __all__ = [
     "StepBudget",
     "Symbol",
     "SymbolKind",
+    "SymbolTable",
     "Unary",
     "check",
     "cost",

@@ -7,9 +7,9 @@ first), each with the offset and length of the offending text. Unknown parts are
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from .._suggest import did_you_mean
 from .cost import check_cost
@@ -121,23 +121,52 @@ def _did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return f"Did you mean '{match}'?" if match else None
 
 
-# symbols id -> (symbols, column -> tables having it). One worksheet checks thousands of
-# expressions against the same symbols: build the index once, not once per unknown name.
-_COLUMN_INDEX: dict[int, tuple[Mapping[str, Symbol], int, dict[str, list[str]]]] = {}
+class SymbolTable(Mapping[str, Symbol]):
+    """The symbols in scope, frozen, with the index unknown-name hints need (column → the
+    tables having it) built once, on first use. One worksheet checks thousands of expressions
+    against the same symbols: pass them as one ``SymbolTable`` and the index is built once,
+    not once per unknown name. A plain mapping works too (its index is built per question)."""
+
+    __slots__ = ("_columns", "_symbols")
+
+    def __init__(self, symbols: Mapping[str, Symbol]) -> None:
+        self._symbols = dict(symbols)
+        self._columns: dict[str, list[str]] | None = None
+
+    def __getitem__(self, key: str) -> Symbol:
+        return self._symbols[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._symbols)
+
+    def __len__(self) -> int:
+        return len(self._symbols)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._symbols
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._symbols.get(key, default)
+
+    def tables_with_column(self, word: str) -> list[str]:
+        if self._columns is None:
+            self._columns = _column_index(self._symbols)
+        return sorted(self._columns.get(word, ()))
+
+
+def _column_index(symbols: Mapping[str, Symbol]) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for table, sym in symbols.items():
+        if sym.kind == "table" and sym.columns is not None:
+            for column in sym.columns:
+                index.setdefault(column, []).append(table)
+    return index
 
 
 def _tables_with_column(symbols: Mapping[str, Symbol], word: str) -> list[str]:
-    entry = _COLUMN_INDEX.get(id(symbols))
-    if entry is None or entry[0] is not symbols or entry[1] != len(symbols):
-        index: dict[str, list[str]] = {}
-        for table, sym in symbols.items():
-            if sym.kind == "table" and sym.columns is not None:
-                for column in sym.columns:
-                    index.setdefault(column, []).append(table)
-        if len(_COLUMN_INDEX) >= 8:
-            _COLUMN_INDEX.clear()
-        entry = _COLUMN_INDEX[id(symbols)] = (symbols, len(symbols), index)
-    return sorted(entry[2].get(word, ()))
+    if isinstance(symbols, SymbolTable):
+        return symbols.tables_with_column(word)
+    return sorted(_column_index(symbols).get(word, ()))
 
 
 class _Checker:

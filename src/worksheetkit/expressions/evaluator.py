@@ -502,19 +502,17 @@ def evaluate(
 # Scores and completion run once per response, so this matters for batch scoring.
 
 _Compiled = Callable[[_Evaluator], object]
-_CACHE: dict[int, tuple[Expr, _Compiled]] = {}
-_CACHE_LIMIT = 4096
 
 
 def _compiled(expr: Expr) -> _Compiled:
-    hit = _CACHE.get(id(expr))
-    if hit is not None and hit[0] is expr:
-        return hit[1]
-    fn = _compile(expr)
-    if len(_CACHE) >= _CACHE_LIMIT:
-        _CACHE.clear()
-    _CACHE[id(expr)] = (expr, fn)  # keeps expr alive, so its id is not reused meanwhile
-    return fn
+    """The compiled form of ``expr``, kept on the node itself (a frozen node's one mutable
+    slot, outside equality): it lives and dies with the expression, and no other object can
+    ever find it — unlike a module-level cache keyed by ``id()``."""
+    fn = expr._compiled
+    if fn is None:
+        fn = _compile(expr)
+        object.__setattr__(expr, "_compiled", fn)
+    return fn  # type: ignore[return-value]
 
 
 def _compile(expr: Expr) -> _Compiled:

@@ -45,6 +45,8 @@ class Const:
     value: ConstValue
     offset: int = field(default=0, compare=False)
     length: int = field(default=0, compare=False)
+    # The evaluator's compiled form, set on first evaluation (expressions/evaluator.py).
+    _compiled: object = field(default=None, init=False, repr=False, compare=False)
 
     def __eq__(self, other: object) -> bool:
         # ``True == 1`` in Python; in this language a boolean is never a number.
@@ -68,6 +70,8 @@ class ListExpr:
     items: tuple[Expr, ...]
     offset: int = field(default=0, compare=False)
     length: int = field(default=0, compare=False)
+    # The evaluator's compiled form, set on first evaluation (expressions/evaluator.py).
+    _compiled: object = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,8 @@ class Name:
     name: str
     offset: int = field(default=0, compare=False)
     length: int = field(default=0, compare=False)
+    # The evaluator's compiled form, set on first evaluation (expressions/evaluator.py).
+    _compiled: object = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,8 @@ class ColumnRef:
     column: str
     offset: int = field(default=0, compare=False)
     length: int = field(default=0, compare=False)
+    # The evaluator's compiled form, set on first evaluation (expressions/evaluator.py).
+    _compiled: object = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +105,8 @@ class Unary:
     operand: Expr
     offset: int = field(default=0, compare=False)
     length: int = field(default=0, compare=False)
+    # The evaluator's compiled form, set on first evaluation (expressions/evaluator.py).
+    _compiled: object = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +118,8 @@ class Binary:
     right: Expr
     offset: int = field(default=0, compare=False)
     length: int = field(default=0, compare=False)
+    # The evaluator's compiled form, set on first evaluation (expressions/evaluator.py).
+    _compiled: object = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +130,8 @@ class Call:
     args: tuple[Expr, ...]
     offset: int = field(default=0, compare=False)
     length: int = field(default=0, compare=False)
+    # The evaluator's compiled form, set on first evaluation (expressions/evaluator.py).
+    _compiled: object = field(default=None, init=False, repr=False, compare=False)
 
 
 Expr: TypeAlias = Const | ListExpr | Name | ColumnRef | Unary | Binary | Call

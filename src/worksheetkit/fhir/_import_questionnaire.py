@@ -885,7 +885,6 @@ class _Importer:
     def q_choice(
         self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]
     ) -> None:
-        link_id = raw.get("linkId")
         options = self.options(raw, fpath)
         if options is None:
             kind = raw.get("type")
@@ -897,58 +896,11 @@ class _Importer:
                 out["type"] = "text"
             return
         is_open = self.open_answers(raw, fpath)
-        wk_type = _ext_value(raw, EXT_WK_ITEM_TYPE)
-        repeats = raw.get("repeats") is True
-        weighted = all(o["weight"] is not None for o in options)
-        weights = [o["weight"] for o in options]
-        use_weights = weighted and len(set(weights)) == len(weights)
-        if weighted and not use_weights:
-            self.warn(
-                "WK714",
-                f"Two answers of '{link_id}' have the same weight; the weights "
-                "were left out and the codes kept.",
-                "Give each option its own value by hand if the question is scored.",
-                f"{fpath}.answerOption",
-            )
-        values = []
-        for o in options:
-            value = o["weight"] if use_weights else o["value"]
-            values.append(value)
-            if use_weights and o["code"] is not None and code_of(value) != o["code"]:
-                codes[o["code"]] = value
-        if codes:
-            self.coded_lost += 1
-        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-        orientation = _ext_value(raw, EXT_CHOICE_ORIENTATION)
-        if repeats:
-            kind = "ranking" if wk_type == "ranking" else "checklist"
-        elif is_open:
-            kind = "choice"
-        elif wk_type == "likert" or (
-            numeric and wk_type is None and orientation != "vertical" and use_weights
-        ):
-            kind = "likert"
-        else:
-            kind = "choice"
+        values, use_weights = self.option_values(raw, options, fpath, codes)
+        kind = _choice_kind(raw, values, use_weights, is_open=is_open)
         out["type"] = kind
-        built: list[Any] = []
-        for o, value in zip(options, values, strict=True):
-            entry: dict[str, Any] = {
-                "value": value,
-                "label": o["label"] if o["label"] is not None else str(value),
-            }
-            if o["exclusive"] and kind == "checklist":
-                entry["exclusive"] = True
-            if isinstance(o.get("system"), str) and not use_weights:
-                entry["system"] = o["system"]
-            bare = set(entry) == {"value", "label"} and entry["label"] == entry["value"]
-            built.append(entry["value"] if bare and isinstance(entry["value"], str) else entry)
-        preset = None
-        if kind == "likert":
-            pairs = tuple(
-                (e["value"], e["label"]) if isinstance(e, dict) else (e, e) for e in built
-            )
-            preset = next((name for name, p in LIKERT_PRESETS.items() if p == pairs), None)
+        built = _built_options(options, values, kind, use_weights)
+        preset = _likert_preset(built) if kind == "likert" else None
         if preset:
             out["scale"] = preset
         else:
@@ -965,6 +917,37 @@ class _Importer:
         chosen = [v for o, v in zip(options, values, strict=True) if o["initial"]]
         if chosen:
             out["default"] = chosen if kind in ("checklist", "ranking") else chosen[0]
+
+    def option_values(
+        self,
+        raw: dict[str, Any],
+        options: list[dict[str, Any]],
+        fpath: str,
+        codes: dict[str, Any],
+    ) -> tuple[list[Any], bool]:
+        """The options' values: their score weights when every option has its own, else their
+        codes; and whether the weights were used. A code that is not its weight is recorded in
+        ``codes`` (answer code → value), for reading responses that use the codes."""
+        weighted = all(o["weight"] is not None for o in options)
+        weights = [o["weight"] for o in options]
+        use_weights = weighted and len(set(weights)) == len(weights)
+        if weighted and not use_weights:
+            self.warn(
+                "WK714",
+                f"Two answers of '{raw.get('linkId')}' have the same weight; the weights "
+                "were left out and the codes kept.",
+                "Give each option its own value by hand if the question is scored.",
+                f"{fpath}.answerOption",
+            )
+        values = []
+        for o in options:
+            value = o["weight"] if use_weights else o["value"]
+            values.append(value)
+            if use_weights and o["code"] is not None and code_of(value) != o["code"]:
+                codes[o["code"]] = value
+        if codes:
+            self.coded_lost += 1
+        return values, use_weights
 
     def open_answers(self, raw: dict[str, Any], fpath: str) -> bool:
         """May the question be answered with something else than its options? open-choice
@@ -1551,6 +1534,49 @@ class _Importer:
         if changed:
             return self.validated(data, "Questionnaire") or model
         return model
+
+
+def _choice_kind(
+    raw: dict[str, Any], values: list[Any], use_weights: bool, *, is_open: bool
+) -> str:
+    """The worksheet item type of a question with options."""
+    wk_type = _ext_value(raw, EXT_WK_ITEM_TYPE)
+    if raw.get("repeats") is True:
+        return "ranking" if wk_type == "ranking" else "checklist"
+    if is_open:
+        return "choice"
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    orientation = _ext_value(raw, EXT_CHOICE_ORIENTATION)
+    if wk_type == "likert" or (
+        numeric and wk_type is None and orientation != "vertical" and use_weights
+    ):
+        return "likert"
+    return "choice"
+
+
+def _built_options(
+    options: list[dict[str, Any]], values: list[Any], kind: str, use_weights: bool
+) -> list[Any]:
+    """The worksheet's options: a bare value when its label is the value itself."""
+    built: list[Any] = []
+    for o, value in zip(options, values, strict=True):
+        entry: dict[str, Any] = {
+            "value": value,
+            "label": o["label"] if o["label"] is not None else str(value),
+        }
+        if o["exclusive"] and kind == "checklist":
+            entry["exclusive"] = True
+        if isinstance(o.get("system"), str) and not use_weights:
+            entry["system"] = o["system"]
+        bare = set(entry) == {"value", "label"} and entry["label"] == entry["value"]
+        built.append(entry["value"] if bare and isinstance(entry["value"], str) else entry)
+    return built
+
+
+def _likert_preset(built: list[Any]) -> str | None:
+    """The name of the Likert preset whose values and labels these options are, if any."""
+    pairs = tuple((e["value"], e["label"]) if isinstance(e, dict) else (e, e) for e in built)
+    return next((name for name, p in LIKERT_PRESETS.items() if p == pairs), None)
 
 
 def _merge_not_equal(parts: list[str]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
 from ..model import Worksheet, is_language_code
@@ -47,7 +47,6 @@ def import_response(
     ``questionnaire`` may be dicts, JSON text or :class:`pathlib.Path`; JSON over 10 MB is
     refused unparsed (WK721).
     """
-    out: list[Diagnostic] = []
     link_ids: dict[str, str] = {}
     codes: dict[str, dict[str, Any]] = {}
     qr, refused = read_resource(qr, "QuestionnaireResponse")
@@ -58,188 +57,17 @@ def import_response(
     if questionnaire is not None:
         imported = import_questionnaire(questionnaire)
         link_ids, codes = imported.link_ids, imported.answer_codes
-    items = _walk_items(list(worksheet.items))
-    score_ids = {s.id for s in worksheet.scores}
-
-    def warn(code: str, message: str, hint: str, fpath: str) -> None:
-        out.append(
-            Diagnostic(code=code, message=message, severity="warning", hint=hint, path=fpath)
-        )
-
     if not isinstance(qr, Mapping) or qr.get("resourceType") != "QuestionnaireResponse":
-        out.append(
-            Diagnostic(
-                code="WK740",
-                message="This is not a FHIR QuestionnaireResponse.",
-                hint="Give a QuestionnaireResponse resource in FHIR JSON.",
-                path="$",
-            )
+        not_qr = Diagnostic(
+            code="WK740",
+            message="This is not a FHIR QuestionnaireResponse.",
+            hint="Give a QuestionnaireResponse resource in FHIR JSON.",
+            path="$",
         )
-        return ResponseImport({}, out)
-
-    def resolve(link_id: str, scope: Mapping[str, Any], prefix: str = "") -> str | None:
-        for candidate in (
-            link_ids.get(link_id),
-            link_id[len(prefix) :] if prefix and link_id.startswith(prefix) else None,
-            link_id,
-            slug_item_id(link_id),
-        ):
-            if candidate and candidate in scope:
-                return candidate
-        return None
-
-    answers: dict[str, Any] = {}
-    stored_scores: dict[str, Any] = {}
-    # Every answer read per question (None: none), to catch a linkId answered twice: keeping
-    # one of two different answers would silently hide the other (say PHQ-9 item 9).
-    seen: dict[str, Any] = {}
-
-    def twice(ident: str, link_id: str, fpath: str, *, same: bool) -> None:
-        # Names the question and its linkId, never the answers (they are health data).
-        if same:
-            out.append(
-                Diagnostic(
-                    code="WK744",
-                    message=f"The question '{ident}' (linkId '{link_id}') appears twice with "
-                    "the same answer; it was read once.",
-                    severity="warning",
-                    hint="Check the software that wrote the response: each question is "
-                    "answered in one place.",
-                    path=fpath,
-                )
-            )
-            return
-        out.append(
-            Diagnostic(
-                code="WK744",
-                message=f"The question '{ident}' (linkId '{link_id}') is answered twice with "
-                "different answers; neither can be trusted, so the response was not imported.",
-                severity="error",
-                hint="Fix the response at its source so each question is answered once, then "
-                "import it again.",
-                path=fpath,
-            )
-        )
-
-    def convert(
-        item: Any, raw_answers: list[Any], fpath: str, item_codes: Mapping[str, Any]
-    ) -> Any:
-        values = []
-        for j, answer in enumerate(raw_answers):
-            if not isinstance(answer, dict):
-                continue
-            key = next((k for k in answer if k.startswith("value")), None)
-            if key is None:
-                continue
-            value = answer[key]
-            if key == "valueCoding" and isinstance(value, dict):
-                value = _coded(item, value, item_codes)
-                if value is None:
-                    warn(
-                        "WK741",
-                        f"An answer of '{item.id}' is not one of its options; it was left out.",
-                        "Check that the response belongs to this worksheet version.",
-                        f"{fpath}.answer[{j}]",
-                    )
-                    continue
-            elif key == "valueString" and getattr(item, "other", False):
-                value = _coded(item, {"code": value}, item_codes)
-                if value is None:
-                    value = {"other": answer[key]}
-            elif key == "valueQuantity" and isinstance(value, dict):
-                value = value.get("value")
-            elif (
-                key == "valueTime"
-                and item.type == "time"  # a choice of times keeps the option's spelling
-                and isinstance(value, str)
-                and len(value) == 8
-                and value.endswith(":00")
-            ):
-                value = value[:5]
-            elif key in ("valueAttachment", "valueReference"):
-                warn(
-                    "WK741",
-                    f"An answer of '{item.id}' is a file or a record link; it was left out.",
-                    "Worksheets store text, numbers, dates and choices.",
-                    f"{fpath}.answer[{j}]",
-                )
-                continue
-            values.append(value)
-        if not values:
-            return None
-        if item.type in ("checklist", "ranking"):
-            return values
-        return values[0]
-
-    def walk(qr_items: Any, fpath: str) -> None:
-        for i, raw in enumerate(qr_items if isinstance(qr_items, list) else []):
-            if not isinstance(raw, dict):
-                continue
-            here = f"{fpath}.item[{i}]"
-            link_id = str(raw.get("linkId", ""))
-            ident = resolve(link_id, items)
-            score_id = resolve(link_id, {s: s for s in score_ids}) if ident is None else None
-            if score_id is not None:
-                stored_scores[score_id] = (raw.get("answer"), here)
-                continue
-            item = items.get(ident) if ident else None
-            if item is not None and item.type == "table":
-                row: dict[str, Any] = {}
-                row_seen: dict[str, Any] = {}
-                columns = {c.id: c for c in item.columns}
-                for k, cell in enumerate(as_list(raw.get("item"))):
-                    if not isinstance(cell, dict):
-                        continue
-                    cell_link = str(cell.get("linkId", ""))
-                    col_id = resolve(cell_link, columns, prefix=f"{link_id}.")
-                    if col_id is None:
-                        warn(
-                            "WK740",
-                            f"The answer '{cell_link}' matches no column of "
-                            f"'{item.id}'; it was left out.",
-                            "Check the worksheet version.",
-                            f"{here}.item[{k}]",
-                        )
-                        continue
-                    value = convert(
-                        columns[col_id], as_list(cell.get("answer")), f"{here}.item[{k}]", {}
-                    )
-                    if col_id in row_seen:
-                        twice(
-                            f"{item.id}.{col_id}",
-                            cell_link,
-                            f"{here}.item[{k}]",
-                            same=row_seen[col_id] == value,
-                        )
-                        continue
-                    row_seen[col_id] = value
-                    if value is not None:
-                        row[col_id] = value
-                if row:
-                    answers.setdefault(item.id, []).append(row)
-                continue
-            if item is not None:
-                value = convert(item, as_list(raw.get("answer")), here, codes.get(item.id, {}))
-                if item.id in seen:
-                    twice(item.id, link_id, here, same=seen[item.id] == value)
-                else:
-                    seen[item.id] = value
-                    if value is not None:
-                        answers[item.id] = value
-            elif raw.get("answer"):
-                warn(
-                    "WK740",
-                    f"The answer '{link_id}' matches no question of the worksheet; it "
-                    "was left out.",
-                    "Check that the response belongs to this worksheet.",
-                    here,
-                )
-            walk(raw.get("item"), here)
-            for j, answer in enumerate(as_list(raw.get("answer"))):
-                if isinstance(answer, dict) and answer.get("item"):
-                    walk(answer["item"], f"{here}.answer[{j}]")
-
-    walk(qr.get("item"), "QuestionnaireResponse")
+        return ResponseImport({}, [not_qr])
+    reader = _AnswerReader(worksheet, link_ids, codes)
+    reader.walk(qr.get("item"), "QuestionnaireResponse")
+    out = reader.out
     response: dict[str, Any] = {
         "worksheetkit": 1,
         "kind": "response",
@@ -253,12 +81,215 @@ def import_response(
         response["submitted_at" if qr.get("status") == "completed" else "started_at"] = authored
     if is_language_code(qr.get("language")):
         response["language"] = qr["language"]
-    response["answers"] = answers
+    response["answers"] = reader.answers
     if has_errors(out):
         return ResponseImport({}, sort_diagnostics(out))
-    if stored_scores:
-        _compare_scores(worksheet, response, stored_scores, out)
+    if reader.stored_scores:
+        _compare_scores(worksheet, response, reader.stored_scores, out)
     return ResponseImport(response, sort_diagnostics(out))
+
+
+class _AnswerReader:
+    """The answers of a QuestionnaireResponse's items, matched to a worksheet's questions,
+    with a diagnostic (``out``) for each answer left out or given twice."""
+
+    def __init__(
+        self,
+        worksheet: Worksheet,
+        link_ids: Mapping[str, str],
+        codes: Mapping[str, dict[str, Any]],
+    ) -> None:
+        self.link_ids = link_ids
+        self.codes = codes
+        self.items = _walk_items(list(worksheet.items))
+        self.score_ids = {s.id: s.id for s in worksheet.scores}
+        self.out: list[Diagnostic] = []
+        self.answers: dict[str, Any] = {}
+        # A stored score's answers and where they are, compared with the computed value.
+        self.stored_scores: dict[str, Any] = {}
+        # Every answer read per question (None: none), to catch a linkId answered twice:
+        # keeping one of two different answers would silently hide the other (say PHQ-9
+        # item 9).
+        self.seen: dict[str, Any] = {}
+
+    def warn(self, code: str, message: str, hint: str, fpath: str) -> None:
+        self.out.append(
+            Diagnostic(code=code, message=message, severity="warning", hint=hint, path=fpath)
+        )
+
+    def resolve(self, link_id: str, scope: Mapping[str, Any], prefix: str = "") -> str | None:
+        for candidate in (
+            self.link_ids.get(link_id),
+            link_id[len(prefix) :] if prefix and link_id.startswith(prefix) else None,
+            link_id,
+            slug_item_id(link_id),
+        ):
+            if candidate and candidate in scope:
+                return candidate
+        return None
+
+    def twice(self, ident: str, link_id: str, fpath: str, *, same: bool) -> None:
+        # Names the question and its linkId, never the answers (they are health data).
+        if same:
+            self.out.append(
+                Diagnostic(
+                    code="WK744",
+                    message=f"The question '{ident}' (linkId '{link_id}') appears twice with "
+                    "the same answer; it was read once.",
+                    severity="warning",
+                    hint="Check the software that wrote the response: each question is "
+                    "answered in one place.",
+                    path=fpath,
+                )
+            )
+            return
+        self.out.append(
+            Diagnostic(
+                code="WK744",
+                message=f"The question '{ident}' (linkId '{link_id}') is answered twice with "
+                "different answers; neither can be trusted, so the response was not imported.",
+                severity="error",
+                hint="Fix the response at its source so each question is answered once, then "
+                "import it again.",
+                path=fpath,
+            )
+        )
+
+    # -- items ----------------------------------------------------------------------------------
+    def walk(self, qr_items: Any, fpath: str) -> None:
+        for i, raw in enumerate(qr_items if isinstance(qr_items, list) else []):
+            if isinstance(raw, dict):
+                self.item(raw, f"{fpath}.item[{i}]")
+
+    def item(self, raw: dict[str, Any], here: str) -> None:
+        link_id = str(raw.get("linkId", ""))
+        ident = self.resolve(link_id, self.items)
+        score_id = self.resolve(link_id, self.score_ids) if ident is None else None
+        if score_id is not None:
+            self.stored_scores[score_id] = (raw.get("answer"), here)
+            return
+        item = self.items.get(ident) if ident else None
+        if item is not None and item.type == "table":
+            self.row(item, raw, link_id, here)
+            return
+        if item is not None:
+            value = self.convert(
+                item, as_list(raw.get("answer")), here, self.codes.get(item.id, {})
+            )
+            if item.id in self.seen:
+                self.twice(item.id, link_id, here, same=self.seen[item.id] == value)
+            else:
+                self.seen[item.id] = value
+                if value is not None:
+                    self.answers[item.id] = value
+        elif raw.get("answer"):
+            self.warn(
+                "WK740",
+                f"The answer '{link_id}' matches no question of the worksheet; it was left out.",
+                "Check that the response belongs to this worksheet.",
+                here,
+            )
+        self.walk(raw.get("item"), here)
+        for j, answer in enumerate(as_list(raw.get("answer"))):
+            if isinstance(answer, dict) and answer.get("item"):
+                self.walk(answer["item"], f"{here}.answer[{j}]")
+
+    def row(self, item: Any, raw: dict[str, Any], link_id: str, here: str) -> None:
+        """One repetition of a repeating group: a row of the table ``item``."""
+        row: dict[str, Any] = {}
+        row_seen: dict[str, Any] = {}
+        columns = {c.id: c for c in item.columns}
+        for k, cell in enumerate(as_list(raw.get("item"))):
+            if not isinstance(cell, dict):
+                continue
+            cell_link = str(cell.get("linkId", ""))
+            col_id = self.resolve(cell_link, columns, prefix=f"{link_id}.")
+            if col_id is None:
+                self.warn(
+                    "WK740",
+                    f"The answer '{cell_link}' matches no column of '{item.id}'; it was left out.",
+                    "Check the worksheet version.",
+                    f"{here}.item[{k}]",
+                )
+                continue
+            value = self.convert(
+                columns[col_id], as_list(cell.get("answer")), f"{here}.item[{k}]", {}
+            )
+            if col_id in row_seen:
+                self.twice(
+                    f"{item.id}.{col_id}",
+                    cell_link,
+                    f"{here}.item[{k}]",
+                    same=row_seen[col_id] == value,
+                )
+                continue
+            row_seen[col_id] = value
+            if value is not None:
+                row[col_id] = value
+        if row:
+            self.answers.setdefault(item.id, []).append(row)
+
+    # -- answers --------------------------------------------------------------------------------
+    def convert(
+        self, item: Any, raw_answers: list[Any], fpath: str, item_codes: Mapping[str, Any]
+    ) -> Any:
+        values = []
+        for j, answer in enumerate(raw_answers):
+            if not isinstance(answer, dict):
+                continue
+            key = next((k for k in answer if k.startswith("value")), None)
+            if key is None:
+                continue
+            value = self.value(item, key, answer[key], f"{fpath}.answer[{j}]", item_codes)
+            if value is not _LEFT_OUT:
+                values.append(value)
+        if not values:
+            return None
+        if item.type in ("checklist", "ranking"):
+            return values
+        return values[0]
+
+    def value(
+        self, item: Any, key: str, value: Any, where: str, item_codes: Mapping[str, Any]
+    ) -> Any:
+        """One FHIR answer value as the worksheet stores it, or ``_LEFT_OUT`` (reported)."""
+        if key == "valueCoding" and isinstance(value, dict):
+            coded = _coded(item, value, item_codes)
+            if coded is None:
+                self.warn(
+                    "WK741",
+                    f"An answer of '{item.id}' is not one of its options; it was left out.",
+                    "Check that the response belongs to this worksheet version.",
+                    where,
+                )
+                return _LEFT_OUT
+            return coded
+        if key == "valueString" and getattr(item, "other", False):
+            coded = _coded(item, {"code": value}, item_codes)
+            return {"other": value} if coded is None else coded
+        if key == "valueQuantity" and isinstance(value, dict):
+            return value.get("value")
+        if (
+            key == "valueTime"
+            and item.type == "time"  # a choice of times keeps the option's spelling
+            and isinstance(value, str)
+            and len(value) == 8
+            and value.endswith(":00")
+        ):
+            return value[:5]
+        if key in ("valueAttachment", "valueReference"):
+            self.warn(
+                "WK741",
+                f"An answer of '{item.id}' is a file or a record link; it was left out.",
+                "Worksheets store text, numbers, dates and choices.",
+                where,
+            )
+            return _LEFT_OUT
+        return value
+
+
+#: An answer value that was left out (and reported), unlike ``None``, a value of its own.
+_LEFT_OUT: Final = object()
 
 
 def _coded(item: Any, coding: Mapping[str, Any], item_codes: Mapping[str, Any]) -> Any:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 import mimetypes
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, assert_never
 from urllib.parse import urlsplit
 
@@ -168,6 +168,21 @@ def _extension_value(value: float | int, integer: bool) -> dict[str, Any]:
     if integer and isinstance(v, int):
         return {"valueInteger": v}
     return {"valueDecimal": v}
+
+
+@dataclass
+class _Question:
+    """One question on its way to FHIR: what its type's handler fills in, and where it is."""
+
+    path: tuple[str | int, ...]
+    link_id: str
+    fhir_type: str = "string"
+    exts: list[dict[str, Any]] = field(default_factory=list)
+    children: list[dict[str, Any]] = field(default_factory=list)
+    repeats: bool = False
+    answer_options: list[dict[str, Any]] | None = None
+    max_length: int | None = None
+    initial: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Exporter:
@@ -367,191 +382,180 @@ class _Exporter:
     def question(
         self, item: InputItem, path: tuple[str | int, ...], table: Table | None
     ) -> dict[str, Any]:
-        link_id = f"{table.id}.{item.id}" if table is not None else item.id
-        exts: list[dict[str, Any]] = []
-        out: dict[str, Any] = {}
-        children: list[dict[str, Any]] = []
-        fhir_type = "string"
-        repeats = False
-        answer_options: list[dict[str, Any]] | None = None
-        max_length: int | None = None
-        initial: list[dict[str, Any]] = []
-
-        def lost(what: str, key: str) -> None:
-            self.lost(what, item.id, path, key)
-
+        q = _Question(path, f"{table.id}.{item.id}" if table is not None else item.id)
         match item:
             case TextItem():
-                fhir_type = "text" if item.multiline else "string"
-                max_length = item.max_length
-                if item.min_length is not None:
-                    exts.append({"url": EXT_MIN_LENGTH, "valueInteger": item.min_length})
-                if item.pattern is not None:
-                    exts.append({"url": EXT_REGEX, "valueString": item.pattern})
-                if item.pattern_message is not None:
-                    lost("the pattern message", "pattern_message")
-                if item.placeholder is not None:
-                    exts.append(
-                        {
-                            "url": EXT_ENTRY_FORMAT,
-                            "valueString": main_text(item.placeholder, self.lang),
-                        }
-                    )
-                    if isinstance(item.placeholder, dict) and len(item.placeholder) > 1:
-                        lost("the translations of the placeholder", "placeholder")
-                if item.default is not None:
-                    initial.append({"valueString": item.default})
+                self.q_text(item, q)
             case NumberItem():
-                fhir_type = "integer" if item.integer else "decimal"
-                for url, bound in ((EXT_MIN_VALUE, item.min), (EXT_MAX_VALUE, item.max)):
-                    if bound is not None:
-                        exts.append({"url": url, **_extension_value(bound, item.integer)})
-                if item.unit is not None:
-                    exts.append(
-                        {
-                            "url": EXT_UNIT,
-                            "valueCoding": {"display": main_text(item.unit, self.lang)},
-                        }
-                    )
-                    if isinstance(item.unit, dict) and len(item.unit) > 1:
-                        lost("the translations of the unit", "unit")
-                if item.step is not None:
-                    lost("the step", "step")
-                if item.default is not None:
-                    initial.append(
-                        {
-                            ("valueInteger" if item.integer else "valueDecimal"): number_value(
-                                item.default
-                            )
-                        }
-                    )
+                self.q_number(item, q)
             case YesNo():
-                fhir_type = "boolean"
+                q.fhir_type = "boolean"
                 if item.default is not None:
-                    initial.append({"valueBoolean": item.default})
+                    q.initial.append({"valueBoolean": item.default})
             case DateItem() | TimeItem() | DateTimeItem():
-                fhir_type = {DateItem: "date", TimeItem: "time", DateTimeItem: "dateTime"}[
-                    type(item)
-                ]
-                if item.default is not None:
-                    value_key = {
-                        "date": "valueDate",
-                        "time": "valueTime",
-                        "dateTime": "valueDateTime",
-                    }
-                    value = fhir_time(item.default) if fhir_type == "time" else item.default
-                    initial.append({value_key[fhir_type]: value})
+                self.q_temporal(item, q)
             case DurationItem():
-                # A duration travels as ISO 8601 text (PT20M): a Quantity would need one unit for
-                # every answer and loses "1 hour 30 minutes" as written.
-                fhir_type = "string"
-                exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "duration"})
-                exts.append({"url": EXT_REGEX, "valueString": DURATION_REGEX})
-                exts.append({"url": EXT_ENTRY_FORMAT, "valueString": "PnDTnHnM"})
-                for key in ("min", "max"):
-                    if getattr(item, key) is not None:
-                        lost(f"the {'shortest' if key == 'min' else 'longest'} duration", key)
-                if item.default is not None:
-                    initial.append({"valueString": item.default})
+                self.q_duration(item, q)
             case Choice() | Likert() | Checklist() | Ranking():
-                fhir_type = "open-choice" if getattr(item, "other", False) else "choice"
-                answer_options = self.options(item, path)
-                if isinstance(item, Likert):
-                    exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "likert"})
-                    exts.append(item_control("radio-button"))
-                    exts.append({"url": EXT_CHOICE_ORIENTATION, "valueCode": "horizontal"})
-                elif isinstance(item, Choice):
-                    exts.append(item_control("radio-button"))
-                    exts.append({"url": EXT_CHOICE_ORIENTATION, "valueCode": "vertical"})
-                elif isinstance(item, Checklist):
-                    repeats = True
-                    exts.append(item_control("check-box"))
-                    if item.min_selected is not None:
-                        exts.append({"url": EXT_MIN_OCCURS, "valueInteger": item.min_selected})
-                    if item.max_selected is not None:
-                        exts.append({"url": EXT_MAX_OCCURS, "valueInteger": item.max_selected})
-                else:
-                    repeats = True
-                    exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "ranking"})
-                    exts.append(item_control("check-box"))
-                    self.warn(
-                        "WK703",
-                        f"FHIR has no ranking question; '{item.id}' becomes a multiple choice whose "
-                        "answers are listed in the client's order.",
-                        "FHIR forms will show check boxes; the order of the answers carries the ranking.",
-                        path,
-                    )
-                default = item.default
-                if default is not None:
-                    chosen = default if isinstance(default, list) else [default]
-                    codes = {code_of(v) for v in chosen}
-                    for option in answer_options:
-                        if option["valueCoding"]["code"] in codes:
-                            option["initialSelected"] = True
+                self.q_choice(item, q)
             case Rating():
-                integer = all(
-                    isinstance(number_value(v), int) for v in (item.min, item.max, item.step)
-                )
-                fhir_type = "integer" if integer else "decimal"
-                exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "rating"})
-                control = {"slider": "slider", "number": "spinner", "buttons": None}[item.widget]
-                if control:
-                    exts.append(item_control(control))
-                exts.append({"url": EXT_MIN_VALUE, **_extension_value(item.min, integer)})
-                exts.append({"url": EXT_MAX_VALUE, **_extension_value(item.max, integer)})
-                step = number_value(item.step)
-                if isinstance(step, int):
-                    exts.append({"url": EXT_SLIDER_STEP, "valueInteger": step})
-                else:
-                    lost("a step that is not a whole number", "step")
-                for number, text in sorted((item.anchors or {}).items()):
-                    if number_value(number) == number_value(item.min):
-                        children.append(self.anchor(link_id, "lower", text))
-                    elif number_value(number) == number_value(item.max):
-                        children.append(self.anchor(link_id, "upper", text))
-                    else:
-                        lost(f"the label of the point {number_value(number)}", "anchors")
-                children.sort(key=lambda c: c["linkId"])
-                if item.default is not None:
-                    initial.append(
-                        {
-                            ("valueInteger" if integer else "valueDecimal"): number_value(
-                                item.default
-                            )
-                        }
-                    )
+                self.q_rating(item, q)
             case Table():
                 return self.table(item, path)
             case _:
                 assert_never(item)
+        return self.finish(item, q, table)
 
+    def finish(self, item: InputItem, q: _Question, table: Table | None) -> dict[str, Any]:
+        """The parts every question has, in FHIR's conventional key order."""
+        out: dict[str, Any] = {}
         if getattr(item, "reverse", False):
             if isinstance(item, Choice | Likert | Rating | NumberItem):
-                exts.append({"url": EXT_WK_REVERSE, "valueBoolean": True})
+                q.exts.append({"url": EXT_WK_REVERSE, "valueBoolean": True})
             else:
-                lost("'reverse'", "reverse")
-        if exts:
-            out["extension"] = exts
-        out["linkId"] = link_id
+                self.lost("'reverse'", item.id, q.path, "reverse")
+        if q.exts:
+            out["extension"] = q.exts
+        out["linkId"] = q.link_id
         self.put_text(out, "text", display_label(item))
-        out["type"] = fhir_type
-        self.condition(out, item, path, table)
+        out["type"] = q.fhir_type
+        self.condition(out, item, q.path, table)
         if item.required:
             out["required"] = True
-        if repeats:
+        if q.repeats:
             out["repeats"] = True
         if item.readonly:
             out["readOnly"] = True
-        if max_length is not None:
-            out["maxLength"] = max_length
-        if answer_options is not None:
-            out["answerOption"] = answer_options
-        if initial:
-            out["initial"] = initial
-        children = [*self.help_child(link_id, item.help), *children]
+        if q.max_length is not None:
+            out["maxLength"] = q.max_length
+        if q.answer_options is not None:
+            out["answerOption"] = q.answer_options
+        if q.initial:
+            out["initial"] = q.initial
+        children = [*self.help_child(q.link_id, item.help), *q.children]
         if children:
             out["item"] = children
         return out
+
+    def q_text(self, item: TextItem, q: _Question) -> None:
+        q.fhir_type = "text" if item.multiline else "string"
+        q.max_length = item.max_length
+        if item.min_length is not None:
+            q.exts.append({"url": EXT_MIN_LENGTH, "valueInteger": item.min_length})
+        if item.pattern is not None:
+            q.exts.append({"url": EXT_REGEX, "valueString": item.pattern})
+        if item.pattern_message is not None:
+            self.lost("the pattern message", item.id, q.path, "pattern_message")
+        if item.placeholder is not None:
+            q.exts.append(
+                {"url": EXT_ENTRY_FORMAT, "valueString": main_text(item.placeholder, self.lang)}
+            )
+            if isinstance(item.placeholder, dict) and len(item.placeholder) > 1:
+                self.lost("the translations of the placeholder", item.id, q.path, "placeholder")
+        if item.default is not None:
+            q.initial.append({"valueString": item.default})
+
+    def q_number(self, item: NumberItem, q: _Question) -> None:
+        q.fhir_type = "integer" if item.integer else "decimal"
+        for url, bound in ((EXT_MIN_VALUE, item.min), (EXT_MAX_VALUE, item.max)):
+            if bound is not None:
+                q.exts.append({"url": url, **_extension_value(bound, item.integer)})
+        if item.unit is not None:
+            q.exts.append(
+                {"url": EXT_UNIT, "valueCoding": {"display": main_text(item.unit, self.lang)}}
+            )
+            if isinstance(item.unit, dict) and len(item.unit) > 1:
+                self.lost("the translations of the unit", item.id, q.path, "unit")
+        if item.step is not None:
+            self.lost("the step", item.id, q.path, "step")
+        if item.default is not None:
+            key = "valueInteger" if item.integer else "valueDecimal"
+            q.initial.append({key: number_value(item.default)})
+
+    def q_temporal(self, item: DateItem | TimeItem | DateTimeItem, q: _Question) -> None:
+        q.fhir_type = {DateItem: "date", TimeItem: "time", DateTimeItem: "dateTime"}[type(item)]
+        if item.default is not None:
+            value_key = {"date": "valueDate", "time": "valueTime", "dateTime": "valueDateTime"}
+            value = fhir_time(item.default) if q.fhir_type == "time" else item.default
+            q.initial.append({value_key[q.fhir_type]: value})
+
+    def q_duration(self, item: DurationItem, q: _Question) -> None:
+        # A duration travels as ISO 8601 text (PT20M): a Quantity would need one unit for
+        # every answer and loses "1 hour 30 minutes" as written.
+        q.fhir_type = "string"
+        q.exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "duration"})
+        q.exts.append({"url": EXT_REGEX, "valueString": DURATION_REGEX})
+        q.exts.append({"url": EXT_ENTRY_FORMAT, "valueString": "PnDTnHnM"})
+        for key in ("min", "max"):
+            if getattr(item, key) is not None:
+                what = f"the {'shortest' if key == 'min' else 'longest'} duration"
+                self.lost(what, item.id, q.path, key)
+        if item.default is not None:
+            q.initial.append({"valueString": item.default})
+
+    def q_choice(self, item: Choice | Likert | Checklist | Ranking, q: _Question) -> None:
+        q.fhir_type = "open-choice" if getattr(item, "other", False) else "choice"
+        answer_options = q.answer_options = self.options(item, q.path)
+        exts = q.exts
+        if isinstance(item, Likert):
+            exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "likert"})
+            exts.append(item_control("radio-button"))
+            exts.append({"url": EXT_CHOICE_ORIENTATION, "valueCode": "horizontal"})
+        elif isinstance(item, Choice):
+            exts.append(item_control("radio-button"))
+            exts.append({"url": EXT_CHOICE_ORIENTATION, "valueCode": "vertical"})
+        elif isinstance(item, Checklist):
+            q.repeats = True
+            exts.append(item_control("check-box"))
+            if item.min_selected is not None:
+                exts.append({"url": EXT_MIN_OCCURS, "valueInteger": item.min_selected})
+            if item.max_selected is not None:
+                exts.append({"url": EXT_MAX_OCCURS, "valueInteger": item.max_selected})
+        else:
+            q.repeats = True
+            exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "ranking"})
+            exts.append(item_control("check-box"))
+            self.warn(
+                "WK703",
+                f"FHIR has no ranking question; '{item.id}' becomes a multiple choice whose "
+                "answers are listed in the client's order.",
+                "FHIR forms will show check boxes; the order of the answers carries the ranking.",
+                q.path,
+            )
+        default = item.default
+        if default is not None:
+            chosen = default if isinstance(default, list) else [default]
+            codes = {code_of(v) for v in chosen}
+            for option in answer_options:
+                if option["valueCoding"]["code"] in codes:
+                    option["initialSelected"] = True
+
+    def q_rating(self, item: Rating, q: _Question) -> None:
+        integer = all(isinstance(number_value(v), int) for v in (item.min, item.max, item.step))
+        q.fhir_type = "integer" if integer else "decimal"
+        q.exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "rating"})
+        control = {"slider": "slider", "number": "spinner", "buttons": None}[item.widget]
+        if control:
+            q.exts.append(item_control(control))
+        q.exts.append({"url": EXT_MIN_VALUE, **_extension_value(item.min, integer)})
+        q.exts.append({"url": EXT_MAX_VALUE, **_extension_value(item.max, integer)})
+        step = number_value(item.step)
+        if isinstance(step, int):
+            q.exts.append({"url": EXT_SLIDER_STEP, "valueInteger": step})
+        else:
+            self.lost("a step that is not a whole number", item.id, q.path, "step")
+        for number, text in sorted((item.anchors or {}).items()):
+            if number_value(number) == number_value(item.min):
+                q.children.append(self.anchor(q.link_id, "lower", text))
+            elif number_value(number) == number_value(item.max):
+                q.children.append(self.anchor(q.link_id, "upper", text))
+            else:
+                what = f"the label of the point {number_value(number)}"
+                self.lost(what, item.id, q.path, "anchors")
+        q.children.sort(key=lambda c: c["linkId"])
+        if item.default is not None:
+            key = "valueInteger" if integer else "valueDecimal"
+            q.initial.append({key: number_value(item.default)})
 
     def anchor(self, link_id: str, where: str, text: Text) -> dict[str, Any]:
         child: dict[str, Any] = {"extension": [item_control(where)], "linkId": f"{link_id}-{where}"}
@@ -835,24 +839,9 @@ def export_response(
     question is hidden by its ``show_if`` with these answers: such an answer is not an answer
     (scores ignore it), and a FHIR engine would count it."""
     model = response if isinstance(response, Response) else Response.model_validate(response)
-    out: list[Diagnostic] = []
     hidden, cell_hidden = _hidden(worksheet, dict(model.answers))
-
-    def left_out(path: str, who: str) -> None:
-        out.append(
-            Diagnostic(
-                code="WK743",
-                message=f"The answer to {who} was not exported: its question is hidden by its "
-                "'show_if' condition with these answers, so it is not an answer (scores "
-                "ignore it too).",
-                severity="warning",
-                hint="Clear the answer in the app when the question is hidden.",
-                path=path,
-            )
-        )
-
     lang = model.language or worksheet.language
-    answers = model.answers
+    writer = _AnswerWriter(model.answers, lang, hidden, cell_hidden)
     qr: dict[str, Any] = {"resourceType": "QuestionnaireResponse"}
     if model.id and FHIR_ID_RE.match(model.id):
         qr["id"] = model.id
@@ -862,70 +851,13 @@ def export_response(
     when = model.submitted_at or model.started_at
     if when is not None:
         qr["authored"] = when.isoformat()
-
-    def label(item: Any) -> str | None:
-        return main_text(display_label(item), lang) if lang else None
-
-    def walk(items: list[Any], pos: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for i, item in enumerate(items):
-            here = f"{pos}.{i + 1}" if pos else str(i + 1)
-            if isinstance(item, Note | Media):
-                continue
-            if isinstance(item, Section):
-                children = walk(item.items, here)
-                if children:
-                    group: dict[str, Any] = {"linkId": item.id or f"section-{here}"}
-                    title = main_text(item.title, lang)
-                    if title:
-                        group["text"] = title
-                    group["item"] = children
-                    out.append(group)
-                continue
-            value = answers.get(item.id)
-            if item.id in hidden:
-                if value is not None:
-                    left_out(f"/answers/{item.id}", f"'{item.id}'")
-                continue
-            if isinstance(item, Table):
-                for r, row in enumerate(value if isinstance(value, list) else []):
-                    if not isinstance(row, Mapping):
-                        continue
-                    cells = []
-                    for column in item.columns:
-                        if row.get(column.id) is not None and cell_hidden(item.id, column.id, row):
-                            left_out(
-                                f"/answers/{item.id}/{r}/{column.id}",
-                                f"'{item.id}.{column.id}' in row {r + 1}",
-                            )
-                            continue
-                        answer = _answer(column, row.get(column.id), lang)
-                        if answer:
-                            cell: dict[str, Any] = {"linkId": f"{item.id}.{column.id}"}
-                            text = label(column)
-                            if text:
-                                cell["text"] = text
-                            cell["answer"] = answer
-                            cells.append(cell)
-                    if cells:
-                        out.append({"linkId": item.id, "item": cells})
-                continue
-            answer = _answer(item, value, lang)
-            if answer:
-                entry: dict[str, Any] = {"linkId": item.id}
-                text = label(item)
-                if text:
-                    entry["text"] = text
-                entry["answer"] = answer
-                out.append(entry)
-        return out
-
-    items = walk(worksheet.items, "")
+    items = writer.walk(worksheet.items, "")
     for score_id, value in sorted(_scores(worksheet, model).items()):
         del score_id
         items.append(value)
     if items:
         qr["item"] = items
+    out = writer.out
     if model.meta:
         # The app's own fields have no place in a QuestionnaireResponse that an import would
         # read back: say so rather than carry them where they would be lost later.
@@ -940,6 +872,101 @@ def export_response(
             )
         )
     return ExportResult(qr, out)
+
+
+class _AnswerWriter:
+    """The ``item`` list of a QuestionnaireResponse from a response's answers; an answer its
+    question's ``show_if`` hides is left out with WK743 (in ``out``)."""
+
+    def __init__(
+        self,
+        answers: Mapping[str, Any],
+        lang: str,
+        hidden: set[str],
+        cell_hidden: Callable[[str, str, Mapping[str, Any]], bool],
+    ) -> None:
+        self.answers = answers
+        self.lang = lang
+        self.hidden = hidden
+        self.cell_hidden = cell_hidden
+        self.out: list[Diagnostic] = []
+
+    def left_out(self, path: str, who: str) -> None:
+        self.out.append(
+            Diagnostic(
+                code="WK743",
+                message=f"The answer to {who} was not exported: its question is hidden by its "
+                "'show_if' condition with these answers, so it is not an answer (scores "
+                "ignore it too).",
+                severity="warning",
+                hint="Clear the answer in the app when the question is hidden.",
+                path=path,
+            )
+        )
+
+    def label(self, item: Any) -> str | None:
+        return main_text(display_label(item), self.lang) if self.lang else None
+
+    def walk(self, items: list[Any], pos: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for i, item in enumerate(items):
+            here = f"{pos}.{i + 1}" if pos else str(i + 1)
+            if isinstance(item, Note | Media):
+                continue
+            if isinstance(item, Section):
+                out.extend(self.section(item, here))
+                continue
+            value = self.answers.get(item.id)
+            if item.id in self.hidden:
+                if value is not None:
+                    self.left_out(f"/answers/{item.id}", f"'{item.id}'")
+                continue
+            if isinstance(item, Table):
+                out.extend(self.rows(item, value))
+                continue
+            out.extend(self.answered(item, item.id, value))
+        return out
+
+    def section(self, item: Section, here: str) -> list[dict[str, Any]]:
+        children = self.walk(item.items, here)
+        if not children:
+            return []
+        group: dict[str, Any] = {"linkId": item.id or f"section-{here}"}
+        title = main_text(item.title, self.lang)
+        if title:
+            group["text"] = title
+        group["item"] = children
+        return [group]
+
+    def rows(self, item: Table, value: Any) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for r, row in enumerate(value if isinstance(value, list) else []):
+            if not isinstance(row, Mapping):
+                continue
+            cells = []
+            for column in item.columns:
+                if row.get(column.id) is not None and self.cell_hidden(item.id, column.id, row):
+                    self.left_out(
+                        f"/answers/{item.id}/{r}/{column.id}",
+                        f"'{item.id}.{column.id}' in row {r + 1}",
+                    )
+                    continue
+                cells.extend(self.answered(column, f"{item.id}.{column.id}", row.get(column.id)))
+            if cells:
+                out.append({"linkId": item.id, "item": cells})
+        return out
+
+    def answered(self, item: Any, link_id: str, value: Any) -> list[dict[str, Any]]:
+        """The answered item (linkId, text, answer), or nothing when no answer fits."""
+        answer = _answer(item, value, self.lang)
+        if not answer:
+            return []
+        entry: dict[str, Any] = {"linkId": link_id}
+        text = self.label(item)
+        if text:
+            entry["text"] = text
+        entry["answer"] = answer
+        return [entry]
 
 
 def _scores(worksheet: Worksheet, response: Response) -> dict[str, dict[str, Any]]:

@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any, Final
 
+from ..model.values import segment
+
 __all__ = [
     "MAX_DEPTH",
     "JSONProblem",
@@ -31,17 +33,11 @@ __all__ = [
 #: a FHIR resource nests groups of items, rarely beyond twenty).
 MAX_DEPTH: Final = 64
 
-# A key quoted in paths and messages: the item-id grammar of model/ (``[a-z_][a-z0-9_]*``),
-# letters of either case, at most 64 characters. Anything else (spaces, punctuation, a
-# newline, 5,000 characters) is shown by its position instead: ``#3`` is the third key.
-_PLAIN_KEY: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-
-
-def key_segment(key: object, position: int) -> str:
-    """``key`` itself when it is a plain name, else ``#position`` (1-based, document order)."""
-    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
-        return key
-    return f"#{position}"
+# A key quoted in paths and messages is the item-id grammar of model/ (``[a-z_][a-z0-9_]*``),
+# letters of either case, at most 64 characters; anything else (spaces, punctuation, a newline,
+# 5,000 characters) is shown by its position instead: ``#3`` is the third key. One rule with
+# the response checks: model/values.py ``segment``.
+key_segment = segment
 
 
 def pointer(parts: Sequence[str | int]) -> str:

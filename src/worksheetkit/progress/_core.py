@@ -1002,21 +1002,24 @@ class _Prepared:
         return self.weeks
 
 
-_PREPARED: dict[int, tuple[tuple[Slot, ...], _Prepared]] = {}
+# The last few tuples of slots and their preparation, newest first. Found by the tuple itself
+# (``is``), never by its address: each entry holds its tuple, and hashing a year of slots on
+# every call would cost a sixth of an evaluation.
+_PREPARED: list[tuple[tuple[Slot, ...], _Prepared]] = []
+_PREPARED_LIMIT = 16
 
 
 def _prepare(slots: Sequence[Slot]) -> _Prepared:
     """Slots in schedule order with their matcher; reused while the *same tuple* of slots is
     passed again. Lists are never cached, since they can change between calls."""
     if isinstance(slots, tuple):
-        hit = _PREPARED.get(id(slots))
-        if hit is not None and hit[0] is slots:
-            return hit[1]
+        for kept, prepared in _PREPARED:
+            if kept is slots:
+                return prepared
     prepared = _Prepared(sorted(slots, key=lambda s: (s.opens, s.id)))
     if isinstance(slots, tuple):
-        if len(_PREPARED) >= 16:
-            _PREPARED.clear()
-        _PREPARED[id(slots)] = (slots, prepared)
+        _PREPARED.insert(0, (slots, prepared))
+        del _PREPARED[_PREPARED_LIMIT:]
     return prepared
 
 

@@ -3,11 +3,11 @@ in which conditions and scores are evaluated. Plans are cached per worksheet obj
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from .._identity import WeakIdentityCache
 from ..expressions import Expr, ExpressionSyntaxError, Symbol, evaluate, parse, references
 from ..model import (
     Alert,
@@ -94,12 +94,12 @@ class Plan:
     compiled: Any = None  # the fast path (_compiled.py), built on first use
 
 
-# id(worksheet) → (the worksheet itself, its lists, their members' ids, its plan). Holding the
-# worksheet keeps its id from being reused by a new object while the entry lives; the members
-# catch a worksheet whose lists were changed in place (the models are frozen, their lists are
-# not). Checked on every call, so the check is C-speed: ``map(id, …)`` over each list.
-_cache: dict[int, tuple[Worksheet, tuple[list[Any], ...], tuple[tuple[int, ...], ...], Plan]] = {}
-_lock = threading.Lock()
+# A worksheet → (its lists, their members, its plan), found only by that very worksheet
+# object (_identity.py: never by an address a later object could reuse). The members catch a
+# worksheet whose lists were changed in place (the models are frozen, their lists are not);
+# comparing the tuples is C-speed, and identical members compare without calling ``==``.
+_Entry = tuple[tuple[list[Any], ...], tuple[tuple[Any, ...], ...], Plan]
+_cache: WeakIdentityCache[Worksheet, _Entry] = WeakIdentityCache(_CACHE_SIZE)
 
 
 def _lists(worksheet: Worksheet) -> tuple[list[Any], ...]:
@@ -121,21 +121,14 @@ def plan_for(worksheet: Worksheet) -> Plan:
     """The compiled plan of ``worksheet`` (rebuilt when its item or score lists change)."""
     if not isinstance(worksheet, Worksheet):
         raise TypeError(f"expected a Worksheet, not {type(worksheet).__name__}")
-    key = id(worksheet)
-    hit = _cache.get(key)
-    if (
-        hit is not None
-        and hit[0] is worksheet
-        and all(tuple(map(id, members)) == ids for members, ids in zip(hit[1], hit[2], strict=True))
+    hit = _cache.get(worksheet)
+    if hit is not None and all(
+        tuple(members) == kept for members, kept in zip(hit[0], hit[1], strict=True)
     ):
-        return hit[3]
+        return hit[2]
     lists = _lists(worksheet)
     plan = _compile(worksheet)
-    with _lock:
-        _cache.pop(key, None)
-        if len(_cache) >= _CACHE_SIZE:
-            _cache.pop(next(iter(_cache)))
-        _cache[key] = (worksheet, lists, tuple(tuple(map(id, m)) for m in lists), plan)
+    _cache.put(worksheet, (lists, tuple(tuple(m) for m in lists), plan))
     return plan
 
 

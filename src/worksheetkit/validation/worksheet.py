@@ -41,7 +41,7 @@ from ..model import (
 from .located import Located
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..expressions import SymbolKind
+    from ..expressions import SymbolKind, SymbolTable
 
 TEXT_KEYS = frozenset(
     {
@@ -455,8 +455,10 @@ class WorksheetChecker:
         return min(float(a), float(b)), max(float(a), float(b))
 
     # -- expressions ----------------------------------------------------------------------
-    def symbols(self) -> dict[str, Any]:
-        from ..expressions import Symbol
+    def symbols(self) -> SymbolTable:
+        """The worksheet's items and scores as the expression checker sees them (built once
+        per worksheet: its column index serves every expression)."""
+        from ..expressions import Symbol, SymbolTable
 
         table: dict[str, Any] = {}
         for entry in self.items:
@@ -473,7 +475,7 @@ class WorksheetChecker:
             table[item_id] = item_symbol(entry.model, columns=columns, max_rows=most)
         for score in self.ws.scores:
             table.setdefault(score.id, Symbol(kind="score"))
-        return table
+        return SymbolTable(table)
 
     def expressions(self) -> Iterator[tuple[str, str, Located, Mapping[str, Any] | None]]:
         """(owner id, source, node, row scope) for every expression of the worksheet."""
