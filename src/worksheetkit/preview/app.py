@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -34,6 +34,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
+from .._templates import make_environment
 from ..model import text_in
 from ..validation import page_name
 from ._studio import (
@@ -70,13 +71,7 @@ NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 @cache
 def _env() -> Environment:
-    return Environment(
-        loader=PackageLoader("worksheetkit.preview", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return make_environment("worksheetkit.preview", trim_blocks=True, lstrip_blocks=True)
 
 
 @cache
