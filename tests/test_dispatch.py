@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, get_args
 
 import pytest
+from markupsafe import Markup
 
 from worksheetkit.model import COLUMN_TYPES, ITEM_TYPES, SYMBOL_KINDS, Worksheet
 from worksheetkit.model.items import InputItem
@@ -107,6 +108,54 @@ def test_every_item_type_reaches_every_match() -> None:
             assert exporter.question(item, ("items", 0), None)["linkId"] == item.id
             assert isinstance(_answer_one(item, "a", "en"), list)
             answer_field(item, "a")  # None or a field, never a fall-through
+
+
+def _builder() -> Any:
+    from worksheetkit._text import Localiser
+    from worksheetkit.rendering._strings import ui_strings
+    from worksheetkit.rendering._views import ViewBuilder
+
+    return ViewBuilder(_worksheet(), Localiser("en", "en"), ui_strings("en"), 2)
+
+
+def test_every_answer_type_has_a_form_control_and_runtime_constraints() -> None:
+    """The HTML form's per-type ``match`` statements (``_views._fill_control``, the control;
+    ``_views._fill_constraints``, what the browser runtime checks) handle every answer type,
+    table columns included."""
+    from worksheetkit.rendering._views import FieldView, _fill_constraints
+
+    builder = _builder()
+    seen = set()
+    for item in _items():
+        if not isinstance(item, INPUT_CLASSES):
+            continue
+        for one in (item, *getattr(item, "columns", ())):
+            fv = builder._control(
+                one, "$.items[0]", name=one.id, dom_id=f"x-{one.id}", default=None,
+                conditional=False,
+            )  # fmt: skip
+            assert isinstance(fv, FieldView)
+            assert fv.type == one.type
+            entry: dict[str, Any] = {}
+            _fill_constraints(entry, one)
+            seen.add(one.type)
+    assert seen == {_tag(cls) for cls in INPUT_CLASSES}
+
+
+def test_an_unknown_type_reaches_no_form_handler_silently() -> None:
+    from worksheetkit.rendering._views import FieldView, _fill_constraints
+
+    class Stranger:
+        type = "stranger"
+        required = False
+
+    builder = _builder()
+    fv = FieldView(type="stranger", id="s", name="s", dom_id="s", label=Markup(""),
+                   label_text="")  # fmt: skip
+    with pytest.raises(AssertionError):
+        builder._fill_control(Stranger(), fv, "$", None, False)  # type: ignore[arg-type]
+    with pytest.raises(AssertionError):
+        _fill_constraints({}, Stranger())  # type: ignore[arg-type]
 
 
 def test_a_type_no_table_knows_fails_loudly() -> None:

@@ -135,10 +135,12 @@ class Submission:
 
 
 def _scheduled_day(occurrence_id: str) -> dt.date | None:
-    """The local date an occurrence id names (``<step>/<YYYY-MM-DDTHH:MM>[#n]``)."""
-    tail = occurrence_id.rsplit("/", 1)[-1].split("#", 1)[0]
+    """The local date an occurrence id names (``scheduling.local_start_of``), if it is one."""
+    from .scheduling import local_start_of
+
+    start = local_start_of(occurrence_id)
     try:
-        return dt.date.fromisoformat(tail[:10]) if len(tail) == 16 and tail[10] == "T" else None
+        return None if start is None else dt.date.fromisoformat(start[:10])
     except ValueError:
         return None
 
@@ -277,14 +279,12 @@ def check_submission(
             status = "outside_window"
         else:
             status = "on_time" if now <= occurrence.due else "late"
-        if now > occurrence.grace_until:  # adherence does not count it: missed
-            adherence_status, credit = "missed", 0.0
-        else:
-            policy = Policy(
-                threshold=assignment.completion_threshold, late_credit=assignment.late_credit
-            )
-            attempt = Attempt(submitted_at=now, fraction=fraction or 0.0)
-            adherence_status, credit = credit_of(slot_of(occurrence), attempt, policy)
+        # The one status/credit rule of adherence (missed after the grace period).
+        policy = Policy(
+            threshold=assignment.completion_threshold, late_credit=assignment.late_credit
+        )
+        attempt = Attempt(submitted_at=now, fraction=fraction or 0.0)
+        adherence_status, credit = credit_of(slot_of(occurrence), attempt, policy)
     urgent = tuple(
         UrgentAlert(sid, alert.message)
         for sid, result_ in scores.items()

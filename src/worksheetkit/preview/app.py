@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -34,6 +34,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
+from .._templates import make_environment
 from ..model import text_in
 from ..validation import page_name
 from ._studio import (
@@ -70,13 +71,7 @@ NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 @cache
 def _env() -> Environment:
-    return Environment(
-        loader=PackageLoader("worksheetkit.preview", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return make_environment("worksheetkit.preview", trim_blocks=True, lstrip_blocks=True)
 
 
 @cache
@@ -146,252 +141,306 @@ def _not_found(request: Request, snapshot: Snapshot) -> HTMLResponse:
 
 
 def create_app(root: str, *, host: str = "127.0.0.1", watch: bool = True) -> Starlette:
-    """The preview app for the pack folder ``root``; ``host`` is the name the server binds."""
-    studio = Studio(root)
-    subscribers: set[asyncio.Queue[int]] = set()
+    """The preview app for the pack folder ``root``; ``host`` is the name the server binds.
 
-    async def watcher() -> None:
-        from watchfiles import awatch
-
-        async for changes in awatch(studio.root, recursive=True, debounce=200, step=50):
-            paths = [p for _, p in changes]
-            generation = studio.mark_changed(paths)
-            for queue in list(subscribers):
-                queue.put_nowait(generation)
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(watcher()) if watch else None
-        try:
-            yield
-        finally:
-            if task is not None:
-                task.cancel()
-                with suppress(asyncio.CancelledError, Exception):
-                    await task
-
-    async def snapshot() -> Snapshot:
-        return await asyncio.to_thread(studio.snapshot)
-
-    async def home(request: Request) -> Response:
-        snap = await snapshot()
-        return _page(
-            "home.html.j2",
-            title=snap.name,
-            root=str(snap.root),
-            counts={label: len(entries) for label, entries in snap.groups()},
-            **_common(request, snap, None),
-        )
-
-    async def view(request: Request) -> Response:
-        snap = await snapshot()
-        rel = request.path_params["rel"]
-        try:
-            entry = _entry(snap, rel)
-        except OutsidePack:
-            return _not_found(request, snap)
-        context = _common(request, snap, rel)
-        context.update(entry=entry, title=entry.title or rel, rel=rel)
-        context["lint"] = await asyncio.to_thread(lint_problems, snap, entry)
-        ws = snap.worksheet(entry)
-        if ws is not None:
-            return await asyncio.to_thread(_worksheet_view, request, snap, entry, ws, context)
-        if entry.kind == "pathway" and snap.usable(entry):
-            context["plan"] = await asyncio.to_thread(pathway_plan, snap, entry.model)
-            context["ics"] = "/ics/" + rel
-            return _page("pathway.html.j2", **context)
-        if entry.kind == "assignment" and snap.usable(entry):
-            context["plan"] = await asyncio.to_thread(assignment_plan, snap, entry.model)
-            context["ics"] = "/ics/" + rel
-            return _page("assignment.html.j2", **context)
-        return _page("file.html.j2", **context)
-
-    async def frame(request: Request) -> Response:
-        """The form as a client sees it, for the sandboxed iframe."""
-        snap = await snapshot()
-        rel = request.query_params.get("form", "")
-        try:
-            entry = _entry(snap, rel)
-        except OutsidePack:
-            return PlainTextResponse("Not in this pack.", status_code=404, headers=NO_STORE)
-        ws = snap.worksheet(entry)
-        if ws is None:
-            return PlainTextResponse("This file has errors.", status_code=404, headers=NO_STORE)
-        language = _language(request, snap, ws)
-        html = await asyncio.to_thread(_form_html, ws, language)
-        return HTMLResponse(html, headers={**NO_STORE, "Content-Security-Policy": _frame_csp()})
-
-    async def pack_file(request: Request) -> Response:
-        """Media inside the pack (images, audio, video) that worksheets link to."""
-        snap = await snapshot()
-        try:
-            path = inside_pack(snap.root, request.path_params["rel"])
-        except OutsidePack:
-            return PlainTextResponse("Not in this pack.", status_code=404, headers=NO_STORE)
-        media_type = mimetypes.guess_type(path.name)[0] or ""
-        if not media_type.startswith(MEDIA_PREFIXES) or path.stat().st_size > 64 * 1024 * 1024:
-            return PlainTextResponse("Not a media file.", status_code=404, headers=NO_STORE)
-        data = await asyncio.to_thread(path.read_bytes)
-        headers = {**NO_STORE, "Content-Security-Policy": "default-src 'none'; sandbox"}
-        return Response(data, media_type=media_type, headers=headers)
-
-    async def pdf(request: Request) -> Response:
-        # The printable handout as the site and `render --to pdf` make it (WeasyPrint, optional).
-        snap = await snapshot()
-        rel = request.path_params["rel"]
-        try:
-            entry = _entry(snap, rel)
-        except OutsidePack:
-            return PlainTextResponse("Not in this pack.", status_code=404, headers=NO_STORE)
-        ws = snap.worksheet(entry)
-        if ws is None:
-            return PlainTextResponse("No printable for this file.", status_code=404)
-        paper = "letter" if request.query_params.get("paper") == "letter" else "a4"
-        language = _language(request, snap, ws)
-        from ..rendering import PdfUnavailable, render_pdf
-
-        try:
-            data = await asyncio.to_thread(render_pdf, ws, language=language, paper=paper)
-        except PdfUnavailable as exc:
-            return PlainTextResponse(str(exc), status_code=501, headers=NO_STORE)
-        name = f"{page_name(ws.id, ws.version)}-{paper}.pdf"
-        headers = {**NO_STORE, "Content-Disposition": f'inline; filename="{name}"'}
-        return Response(data, media_type="application/pdf", headers=headers)
-
-    async def ics(request: Request) -> Response:
-        snap = await snapshot()
-        rel = request.path_params["rel"]
-        try:
-            entry = _entry(snap, rel)
-        except OutsidePack:
-            return PlainTextResponse("Not in this pack.", status_code=404, headers=NO_STORE)
-        data = await asyncio.to_thread(calendar, snap, entry)
-        if data is None:
-            return PlainTextResponse("No calendar for this file.", status_code=404)
-        name = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] + ".ics"
-        headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'}
-        return Response(data, media_type="text/calendar", headers=headers)
-
-    async def check(request: Request) -> Response:
-        """Validate and score the answers typed so far. Writes nothing; logs nothing."""
-        origin = request.headers.get("origin")
-        if origin is not None and not _same_origin(origin, request):
-            return JSONResponse({"error": "cross-origin request refused"}, status_code=403)
-        body = await request.body()
-        if len(body) > MAX_POST_BYTES:
-            return JSONResponse({"error": "too large"}, status_code=413)
-        try:
-            data = json.loads(body)
-        except ValueError:
-            return JSONResponse({"error": "not JSON"}, status_code=400)
-        if not isinstance(data, dict) or not isinstance(data.get("file"), str):
-            return JSONResponse({"error": "expected {file, answers}"}, status_code=400)
-        snap = await snapshot()
-        try:
-            entry = _entry(snap, data["file"])
-        except OutsidePack:
-            return JSONResponse({"error": "not in this pack"}, status_code=404)
-        ws = snap.worksheet(entry)
-        if ws is None:
-            return JSONResponse({"error": "this file has errors"}, status_code=409)
-        language = data.get("language") if isinstance(data.get("language"), str) else None
-        if language not in snap.languages(ws):
-            language = None
-        result = await asyncio.to_thread(check_answers, snap, ws, data.get("answers"), language)
-        shown = {
-            k: v
-            for k, v in result["response"].items()
-            if k not in ("assignment", "occurrence", "started_at", "submitted_at")
-        }
-        urgent = [
-            (score_id, alert["message"])
-            for score_id, s in result["scores"].items()
-            for alert in s["alerts"]
-            if alert["severity"] == "urgent"
-        ]
-        result["html"] = (
-            _env()
-            .get_template("_result.html.j2")
-            .render(result=result, shown=json.dumps(shown, indent=2, ensure_ascii=False))
-        )
-        result["banner"] = _env().get_template("_urgent.html.j2").render(urgent=urgent)
-        return JSONResponse(result, headers=NO_STORE)
-
-    async def state(request: Request) -> Response:
-        return JSONResponse(
-            {"generation": studio.generation, "changed": studio.changed_files}, headers=NO_STORE
-        )
-
-    async def events(request: Request) -> Response:
-        try:
-            since = int(request.query_params.get("since", "-1"))
-        except ValueError:
-            since = -1
-        limit = _int(request.query_params.get("limit"), 0)
-
-        async def stream() -> AsyncIterator[str]:
-            queue: asyncio.Queue[int] = asyncio.Queue()
-            subscribers.add(queue)
-            sent = 0
-            try:
-                yield "retry: 500\n\n"
-                current = studio.generation
-                if since >= 0 and current > since:
-                    queue.put_nowait(current)
-                while True:
-                    try:
-                        generation = await asyncio.wait_for(queue.get(), timeout=15)
-                    except TimeoutError:
-                        yield ": keep-alive\n\n"
-                        continue
-                    payload = json.dumps(
-                        {"generation": generation, "changed": studio.changed_files}
-                    )
-                    yield f"event: change\ndata: {payload}\n\n"
-                    sent += 1
-                    if limit and sent >= limit:
-                        return
-            finally:
-                subscribers.discard(queue)
-
-        return StreamingResponse(
-            stream(),
-            media_type="text/event-stream",
-            headers={**NO_STORE, "X-Accel-Buffering": "no"},
-        )
-
-    async def static(request: Request) -> Response:
-        name = request.path_params["name"]
-        if name not in ("studio.css", "studio.js"):
-            return PlainTextResponse("Not found.", status_code=404)
-        media = "text/css" if name.endswith(".css") else "text/javascript"
-        return Response(_static(name), media_type=f"{media}; charset=utf-8", headers=NO_STORE)
-
-    async def favicon(request: Request) -> Response:
-        return Response(status_code=204)
-
+    The routes are the module's functions below; each reads the pack through
+    ``request.app.state.studio`` (and the live-reload queues in ``app.state.subscribers``)."""
     routes = [
-        Route("/", home),
-        Route("/favicon.ico", favicon),
-        Route("/view/{rel:path}", view),
-        Route("/pack/", frame),
-        Route("/pack/{rel:path}", pack_file),
-        Route("/ics/{rel:path}", ics),
-        Route("/pdf/{rel:path}", pdf),
-        Route("/api/check", check, methods=["POST"]),
-        Route("/api/state", state),
-        Route("/events", events),
-        Route("/static/{name}", static),
+        Route("/", _home),
+        Route("/favicon.ico", _favicon),
+        Route("/view/{rel:path}", _view),
+        Route("/pack/", _frame),
+        Route("/pack/{rel:path}", _pack_file),
+        Route("/ics/{rel:path}", _ics),
+        Route("/pdf/{rel:path}", _pdf),
+        Route("/api/check", _check, methods=["POST"]),
+        Route("/api/state", _state),
+        Route("/events", _events),
+        Route("/static/{name}", _static_file),
     ]
     allowed = sorted({host, *LOOPBACK_NAMES})
     app = Starlette(
         routes=routes,
-        lifespan=lifespan,
+        lifespan=_lifespan,
         middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=allowed)],
     )
-    app.state.studio = studio
-    app.state.subscribers = subscribers
+    app.state.studio = Studio(root)
+    app.state.subscribers = set()
+    app.state.watch = watch
     return app
+
+
+# -- the app's state and lifespan --------------------------------------------------------------
+
+
+def _studio(request: Request) -> Studio:
+    studio: Studio = request.app.state.studio
+    return studio
+
+
+def _subscribers(app: Starlette) -> set[asyncio.Queue[int]]:
+    subscribers: set[asyncio.Queue[int]] = app.state.subscribers
+    return subscribers
+
+
+async def _snapshot(request: Request) -> Snapshot:
+    return await asyncio.to_thread(_studio(request).snapshot)
+
+
+async def _watcher(studio: Studio, subscribers: set[asyncio.Queue[int]]) -> None:
+    from watchfiles import awatch
+
+    async for changes in awatch(studio.root, recursive=True, debounce=200, step=50):
+        paths = [p for _, p in changes]
+        generation = studio.mark_changed(paths)
+        for queue in list(subscribers):
+            queue.put_nowait(generation)
+
+
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    watching = app.state.watch
+    task = asyncio.create_task(_watcher(app.state.studio, _subscribers(app))) if watching else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+def _not_here(message: str = "Not in this pack.", status: int = 404) -> Response:
+    return PlainTextResponse(message, status_code=status, headers=NO_STORE)
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+
+async def _home(request: Request) -> Response:
+    snap = await _snapshot(request)
+    return _page(
+        "home.html.j2",
+        title=snap.name,
+        root=str(snap.root),
+        counts={label: len(entries) for label, entries in snap.groups()},
+        **_common(request, snap, None),
+    )
+
+
+async def _view(request: Request) -> Response:
+    snap = await _snapshot(request)
+    rel = request.path_params["rel"]
+    try:
+        entry = _entry(snap, rel)
+    except OutsidePack:
+        return _not_found(request, snap)
+    context = _common(request, snap, rel)
+    context.update(entry=entry, title=entry.title or rel, rel=rel)
+    context["lint"] = await asyncio.to_thread(lint_problems, snap, entry)
+    ws = snap.worksheet(entry)
+    if ws is not None:
+        return await asyncio.to_thread(_worksheet_view, request, snap, entry, ws, context)
+    if entry.kind == "pathway" and snap.usable(entry):
+        context["plan"] = await asyncio.to_thread(pathway_plan, snap, entry.model)
+        context["ics"] = "/ics/" + rel
+        return _page("pathway.html.j2", **context)
+    if entry.kind == "assignment" and snap.usable(entry):
+        context["plan"] = await asyncio.to_thread(assignment_plan, snap, entry.model)
+        context["ics"] = "/ics/" + rel
+        return _page("assignment.html.j2", **context)
+    return _page("file.html.j2", **context)
+
+
+async def _frame(request: Request) -> Response:
+    """The form as a client sees it, for the sandboxed iframe."""
+    snap = await _snapshot(request)
+    rel = request.query_params.get("form", "")
+    try:
+        entry = _entry(snap, rel)
+    except OutsidePack:
+        return _not_here()
+    ws = snap.worksheet(entry)
+    if ws is None:
+        return _not_here("This file has errors.")
+    language = _language(request, snap, ws)
+    html = await asyncio.to_thread(_form_html, ws, language)
+    return HTMLResponse(html, headers={**NO_STORE, "Content-Security-Policy": _frame_csp()})
+
+
+# -- files ----------------------------------------------------------------------------------------
+
+
+async def _pack_file(request: Request) -> Response:
+    """Media inside the pack (images, audio, video) that worksheets link to."""
+    snap = await _snapshot(request)
+    try:
+        path = inside_pack(snap.root, request.path_params["rel"])
+    except OutsidePack:
+        return _not_here()
+    media_type = mimetypes.guess_type(path.name)[0] or ""
+    if not media_type.startswith(MEDIA_PREFIXES) or path.stat().st_size > 64 * 1024 * 1024:
+        return _not_here("Not a media file.")
+    data = await asyncio.to_thread(path.read_bytes)
+    headers = {**NO_STORE, "Content-Security-Policy": "default-src 'none'; sandbox"}
+    return Response(data, media_type=media_type, headers=headers)
+
+
+async def _pdf(request: Request) -> Response:
+    # The printable handout as the site and `render --to pdf` make it (WeasyPrint, optional).
+    snap = await _snapshot(request)
+    rel = request.path_params["rel"]
+    try:
+        entry = _entry(snap, rel)
+    except OutsidePack:
+        return _not_here()
+    ws = snap.worksheet(entry)
+    if ws is None:
+        return PlainTextResponse("No printable for this file.", status_code=404)
+    paper = "letter" if request.query_params.get("paper") == "letter" else "a4"
+    language = _language(request, snap, ws)
+    from ..rendering import PdfUnavailable, render_pdf
+
+    try:
+        data = await asyncio.to_thread(render_pdf, ws, language=language, paper=paper)
+    except PdfUnavailable as exc:
+        return _not_here(str(exc), 501)
+    name = f"{page_name(ws.id, ws.version)}-{paper}.pdf"
+    headers = {**NO_STORE, "Content-Disposition": f'inline; filename="{name}"'}
+    return Response(data, media_type="application/pdf", headers=headers)
+
+
+async def _ics(request: Request) -> Response:
+    snap = await _snapshot(request)
+    rel = request.path_params["rel"]
+    try:
+        entry = _entry(snap, rel)
+    except OutsidePack:
+        return _not_here()
+    data = await asyncio.to_thread(calendar, snap, entry)
+    if data is None:
+        return PlainTextResponse("No calendar for this file.", status_code=404)
+    name = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] + ".ics"
+    headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(data, media_type="text/calendar", headers=headers)
+
+
+async def _static_file(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in ("studio.css", "studio.js"):
+        return PlainTextResponse("Not found.", status_code=404)
+    media = "text/css" if name.endswith(".css") else "text/javascript"
+    return Response(_static(name), media_type=f"{media}; charset=utf-8", headers=NO_STORE)
+
+
+async def _favicon(request: Request) -> Response:
+    return Response(status_code=204)
+
+
+# -- the API --------------------------------------------------------------------------------------
+
+
+async def _check_request(request: Request) -> dict[str, Any] | JSONResponse:
+    """The body of a check request as ``{file, answers, …}``, or the error to answer."""
+    origin = request.headers.get("origin")
+    if origin is not None and not _same_origin(origin, request):
+        return JSONResponse({"error": "cross-origin request refused"}, status_code=403)
+    body = await request.body()
+    if len(body) > MAX_POST_BYTES:
+        return JSONResponse({"error": "too large"}, status_code=413)
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return JSONResponse({"error": "not JSON"}, status_code=400)
+    if not isinstance(data, dict) or not isinstance(data.get("file"), str):
+        return JSONResponse({"error": "expected {file, answers}"}, status_code=400)
+    return data
+
+
+async def _check(request: Request) -> Response:
+    """Validate and score the answers typed so far. Writes nothing; logs nothing."""
+    data = await _check_request(request)
+    if isinstance(data, JSONResponse):
+        return data
+    snap = await _snapshot(request)
+    try:
+        entry = _entry(snap, data["file"])
+    except OutsidePack:
+        return JSONResponse({"error": "not in this pack"}, status_code=404)
+    ws = snap.worksheet(entry)
+    if ws is None:
+        return JSONResponse({"error": "this file has errors"}, status_code=409)
+    language = data.get("language") if isinstance(data.get("language"), str) else None
+    if language not in snap.languages(ws):
+        language = None
+    result = await asyncio.to_thread(check_answers, snap, ws, data.get("answers"), language)
+    shown = {
+        k: v
+        for k, v in result["response"].items()
+        if k not in ("assignment", "occurrence", "started_at", "submitted_at")
+    }
+    urgent = [
+        (score_id, alert["message"])
+        for score_id, s in result["scores"].items()
+        for alert in s["alerts"]
+        if alert["severity"] == "urgent"
+    ]
+    result["html"] = (
+        _env()
+        .get_template("_result.html.j2")
+        .render(result=result, shown=json.dumps(shown, indent=2, ensure_ascii=False))
+    )
+    result["banner"] = _env().get_template("_urgent.html.j2").render(urgent=urgent)
+    return JSONResponse(result, headers=NO_STORE)
+
+
+async def _state(request: Request) -> Response:
+    studio = _studio(request)
+    return JSONResponse(
+        {"generation": studio.generation, "changed": studio.changed_files}, headers=NO_STORE
+    )
+
+
+async def _events(request: Request) -> Response:
+    try:
+        since = int(request.query_params.get("since", "-1"))
+    except ValueError:
+        since = -1
+    limit = _int(request.query_params.get("limit"), 0)
+    stream = _event_stream(_studio(request), _subscribers(request.app), since, limit)
+    return StreamingResponse(
+        stream,
+        media_type="text/event-stream",
+        headers={**NO_STORE, "X-Accel-Buffering": "no"},
+    )
+
+
+async def _event_stream(
+    studio: Studio, subscribers: set[asyncio.Queue[int]], since: int, limit: int
+) -> AsyncIterator[str]:
+    """Server-sent events: one ``change`` per new generation of the pack (``limit`` of them
+    at most when positive), a keep-alive comment every 15 seconds."""
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    subscribers.add(queue)
+    sent = 0
+    try:
+        yield "retry: 500\n\n"
+        current = studio.generation
+        if since >= 0 and current > since:
+            queue.put_nowait(current)
+        while True:
+            try:
+                generation = await asyncio.wait_for(queue.get(), timeout=15)
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+                continue
+            payload = json.dumps({"generation": generation, "changed": studio.changed_files})
+            yield f"event: change\ndata: {payload}\n\n"
+            sent += 1
+            if limit and sent >= limit:
+                return
+    finally:
+        subscribers.discard(queue)
 
 
 def _int(value: str | None, default: int) -> int:

@@ -18,7 +18,7 @@ from ..responses import score as response_score
 from ._core import (
     DEFAULT_KEY,
     EngagementKey,
-    OccurrenceResult,
+    Evaluation,
     Policy,
     ScoringKey,
     Slot,
@@ -76,12 +76,6 @@ def as_instant(as_of: dt.datetime | dt.date, tz: dt.tzinfo) -> dt.datetime:
         return as_of
     nxt = as_of + dt.timedelta(days=1)
     return dt.datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz)
-
-
-def _local_start(occurrence_id: str) -> str | None:
-    # Occurrence ids are ``<step>/<YYYY-MM-DDTHH:MM>`` (scheduled local wall time) + ``#n``.
-    tail = occurrence_id.rsplit("/", 1)[-1].split("#", 1)[0]
-    return tail if len(tail) == 16 and tail[10:11] == "T" else None
 
 
 def slots_for(
@@ -144,7 +138,7 @@ def slot_of(o: Occurrence, difficulty: float | None = None) -> Slot:
         excused=o.excused or o.locked,
         excused_reason=reason,
         difficulty=difficulty,
-        local_start=_local_start(o.id),
+        local_start=o.local_start,
     )
 
 
@@ -301,105 +295,208 @@ def score_read(
         count_open=count_open,
         half_life=half_life,
     )
-    diagnostics: list[Diagnostic] = []
-    single = assignment.worksheet
-    books = _Worksheets(pack, single)
-    share = fraction or books.fraction
-    raws: list[RawResponse | None] = []  # None: the answers were not kept (not charted)
-    subs: list[Submission] = []
-    other = 0
-    own_id = assignment.id
-    # Memory stays O(occurrences), not O(lines): the schedule is expanded first and each
-    # response is reduced into its occurrence as it is read (``_reduce``). Answers are kept
-    # only when charted. A pathway's unlocks depend on the responses: its occurrences are
-    # expanded first as if nothing were unlocked (the same ids and times; only which are
-    # locked changes), the few completion times the unlock rules can read are kept as the
-    # lines go by (``_unlock``), and the schedule is expanded again with them at the end.
-    schedule_problem: ValueError | None = None
-    unlocks: UnlockFacts | None = None
-    shape: Sequence[Slot] | None = slots  # the occurrences responses are reduced into
+    books = _Worksheets(pack, assignment.worksheet)
+    shape = _Shape(assignment, moment, pack, slots)
+    reading = _Reading(assignment.id, books, fraction or books.fraction, policy, moment, series)
+    reading.read(items, shape)
+    diagnostics = reading.diagnostics + _reading_problems(reading, books, source_file)
+    if shape.problem is not None:
+        diagnostics.append(_no_schedule(shape.problem))
+    slots = shape.slots
     if slots is None:
+        unlock_input = shape.unlocks.responses() if shape.unlocks is not None else None
+        try:
+            slots = slots_for(assignment, moment, pack, unlock_input)
+        except ValueError as exc:
+            diagnostics.append(_no_schedule(exc))
+            slots = []
+    ev = evaluate(
+        slots,
+        reading.subs,
+        moment,
+        policy=policy,
+        key=scoring_key,
+        start=assignment.start,
+        tz=tz,
+    )
+    ev = _with_dropped(ev, reading.reducer)
+    diagnostics += _unknown_occurrences(ev, source_file)
+    builder = SeriesBuilder(assignment.start, tz)
+    obstacles, alerts = _place(reading, ev, books, builder, series, moment)
+    reducer = reading.reducer
+    return AdherenceReport(
+        assignment=assignment.id,
+        as_of=moment,
+        timezone=assignment.timezone,
+        start=assignment.start,
+        evaluation=ev,
+        scoring_key=_key_name(scoring_key),
+        series=builder.build(),
+        obstacles=tuple(obstacles),
+        alerts=tuple(alerts),
+        diagnostics=tuple(diagnostics),
+        threshold=policy.threshold,
+        late_credit=assignment.late_credit,
+        extra_not_listed=reducer.dropped_extra if reducer is not None else 0,
+    )
+
+
+class _Shape:
+    """The occurrences responses are reduced into while they are read.
+
+    Memory stays O(occurrences), not O(lines): the schedule is expanded first and each
+    response is reduced into its occurrence as it is read (``_reduce``). A pathway's unlocks
+    depend on the responses: its occurrences are expanded first as if nothing were unlocked
+    (the same ids and times; only which are locked changes), the few completion times the
+    unlock rules can read are kept as the lines go by (``_unlock``), and the schedule is
+    expanded again with them at the end (``slots`` stays None until then)."""
+
+    def __init__(
+        self,
+        assignment: Assignment,
+        moment: dt.datetime,
+        pack: PackLike | None,
+        slots: Sequence[Slot] | None,
+    ) -> None:
+        self.slots = slots
+        self.shape: Sequence[Slot] | None = slots
+        self.problem: ValueError | None = None
+        self.unlocks: UnlockFacts | None = None
+        if slots is not None:
+            return
         if assignment.pathway:
-            counts: dict[str, int] | None = None
-            try:
-                shape, whole = _expand(assignment, moment, pack, None)
-            except ValueError:  # reported when the schedule is expanded at the end
-                shape, whole = None, False
-            if whole and shape is not None:  # every step ends: its occurrences are all here
-                counts = {}
-                for slot in shape:
-                    if slot.step is not None:
-                        counts[slot.step] = counts.get(slot.step, 0) + 1
-            unlocks = UnlockFacts(assignment, pack, counts)
-        else:
-            try:
-                slots = shape = slots_for(assignment, moment, pack, None)
-            except ValueError as exc:
-                schedule_problem, slots = exc, []
-                shape = slots
-    threshold = policy.threshold
-    reducer: Reducer | None = None
-    # Ordinary files are collected as they are (no per-line cost); past this many responses
-    # (far more than the occurrences can use) they are folded into the reducer.
-    plain_limit = reduce_after(shape) if shape is not None else None
-    for item in items:
-        if type(item) is not RawResponse:  # a Diagnostic (the exact type test is the fast one)
-            diagnostics.append(cast(Diagnostic, item))
-            continue
-        if item.assignment is not None and item.assignment != own_id:
-            other += 1
-            continue
-        worksheet = books.get(item.worksheet) if pack is not None else None
-        # No answer at all is nothing done, whatever a completion formula says of nulls.
-        frac = share(worksheet, item.answers) if item.answered else 0.0
-        sub = make_submission(
-            item.submitted_at,
-            frac,
-            item.occurrence,
-            item.step,
-            item.worksheet,
-            item.quality,
-            item.difficulty,
-            item.obstacles,
-            item.obstacle_kind,
-            item.obstacle_note,
-            item.answered,
-            item.line,
-            item.id,
-        )
-        if unlocks is not None and frac >= threshold:
-            unlocks.add(item.submitted_at, item.step, item.occurrence, item.worksheet)
+            self._pathway(assignment, moment, pack)
+            return
+        try:
+            self.slots = self.shape = slots_for(assignment, moment, pack, None)
+        except ValueError as exc:
+            self.problem, self.slots = exc, []
+            self.shape = self.slots
+
+    def _pathway(self, assignment: Assignment, moment: dt.datetime, pack: PackLike | None) -> None:
+        counts: dict[str, int] | None = None
+        try:
+            shape, whole = _expand(assignment, moment, pack, None)
+        except ValueError:  # reported when the schedule is expanded at the end
+            shape, whole = None, False
+        self.shape = shape
+        if whole and shape is not None:  # every step ends: its occurrences are all here
+            counts = {}
+            for slot in shape:
+                if slot.step is not None:
+                    counts[slot.step] = counts.get(slot.step, 0) + 1
+        self.unlocks = UnlockFacts(assignment, pack, counts)
+
+
+class _Reading:
+    """The responses of one assignment as submissions, with their raw forms when charted."""
+
+    def __init__(
+        self,
+        own_id: str,
+        books: _Worksheets,
+        share: Callable[[Worksheet | None, Mapping[str, Any]], float],
+        policy: Policy,
+        moment: dt.datetime,
+        series: bool,
+    ) -> None:
+        self.own_id = own_id
+        self.books = books
+        self.share = share
+        self.policy = policy
+        self.moment = moment
+        self.series = series
+        self.diagnostics: list[Diagnostic] = []
+        self.raws: list[RawResponse | None] = []  # None: the answers were not kept
+        self.subs: list[Submission] = []
+        self.other = 0
+        self.reducer: Reducer | None = None
+
+    def read(self, items: Iterable[RawResponse | Diagnostic], shape: _Shape) -> None:
+        own_id, books, share, series = self.own_id, self.books, self.share, self.series
+        use_books = books.pack is not None
+        threshold = self.policy.threshold
+        unlocks = shape.unlocks
+        raws, subs = self.raws, self.subs
+        reducer: Reducer | None = None
+        # Ordinary files are collected as they are (no per-line cost); past this many
+        # responses (far more than the occurrences can use) they are folded into the reducer.
+        plain_limit = reduce_after(shape.shape) if shape.shape is not None else None
+        for item in items:
+            if type(item) is not RawResponse:  # a Diagnostic (the exact type test is fastest)
+                self.diagnostics.append(cast(Diagnostic, item))
+                continue
+            if item.assignment is not None and item.assignment != own_id:
+                self.other += 1
+                continue
+            worksheet = books.get(item.worksheet) if use_books else None
+            # No answer at all is nothing done, whatever a completion formula says of nulls.
+            frac = share(worksheet, item.answers) if item.answered else 0.0
+            sub = _submission(item, frac)
+            if unlocks is not None and frac >= threshold:
+                unlocks.add(item.submitted_at, item.step, item.occurrence, item.worksheet)
+            if reducer is not None:
+                reducer.add(sub, item if series else None)
+                continue
+            raws.append(item)
+            subs.append(sub)
+            if plain_limit is not None and len(subs) > plain_limit:
+                assert shape.shape is not None
+                reducer = self._fold(shape.shape)
+                raws, subs = self.raws, self.subs
         if reducer is not None:
-            reducer.add(sub, item if series else None)
-            continue
-        raws.append(item)
-        subs.append(sub)
-        if plain_limit is not None and len(subs) > plain_limit:
-            assert shape is not None
-            reducer = Reducer(shape, policy, moment)
-            for old_sub, old_raw in zip(subs, raws, strict=True):
-                reducer.add(old_sub, old_raw if series else None)
-            subs, raws = [], []
-    if reducer is not None:
-        subs, raws = reducer.result()
-        if reducer.unmatched_dropped:
-            diagnostics.append(
-                Diagnostic(
-                    TOO_MANY_UNMATCHED,
-                    f"{reducer.unmatched_dropped:,} response(s) name no occurrence and came "
-                    f"after the first {reducer.limit:,} such responses, so they were not "
-                    "matched or counted.",
-                    severity="warning",
-                    hint="Give each response the occurrence id that 'worksheetkit schedule' "
-                    "prints.",
-                    file=source_file,
-                )
+            self.subs, self.raws = reducer.result()
+        self.reducer = reducer
+
+    def _fold(self, shape: Sequence[Slot]) -> Reducer:
+        reducer = Reducer(shape, self.policy, self.moment)
+        for old_sub, old_raw in zip(self.subs, self.raws, strict=True):
+            reducer.add(old_sub, old_raw if self.series else None)
+        self.subs, self.raws = [], []
+        return reducer
+
+
+def _submission(item: RawResponse, frac: float) -> Submission:
+    return make_submission(
+        item.submitted_at,
+        frac,
+        item.occurrence,
+        item.step,
+        item.worksheet,
+        item.quality,
+        item.difficulty,
+        item.obstacles,
+        item.obstacle_kind,
+        item.obstacle_note,
+        item.answered,
+        item.line,
+        item.id,
+    )
+
+
+def _reading_problems(
+    reading: _Reading, books: _Worksheets, source_file: str | None
+) -> list[Diagnostic]:
+    """Responses dropped, of another assignment, or of a worksheet not in the pack."""
+    diagnostics: list[Diagnostic] = []
+    reducer = reading.reducer
+    if reducer is not None and reducer.unmatched_dropped:
+        diagnostics.append(
+            Diagnostic(
+                TOO_MANY_UNMATCHED,
+                f"{reducer.unmatched_dropped:,} response(s) name no occurrence and came "
+                f"after the first {reducer.limit:,} such responses, so they were not "
+                "matched or counted.",
+                severity="warning",
+                hint="Give each response the occurrence id that 'worksheetkit schedule' prints.",
+                file=source_file,
             )
-    if other:
+        )
+    if reading.other:
         diagnostics.append(
             Diagnostic(
                 OTHER_ASSIGNMENT,
-                f"{other} response(s) belong to another assignment and were not counted.",
+                f"{reading.other} response(s) belong to another assignment and were not counted.",
                 severity="warning",
                 hint="Give this command only the responses of this assignment.",
                 file=source_file,
@@ -415,67 +512,62 @@ def score_read(
                 hint="Pass the pack that holds the worksheet (--pack).",
             )
         )
-    if schedule_problem is not None:
-        diagnostics.append(_no_schedule(schedule_problem))
-    if slots is None:
-        unlock_input = unlocks.responses() if unlocks is not None else None
-        try:
-            slots = slots_for(assignment, moment, pack, unlock_input)
-        except ValueError as exc:
-            diagnostics.append(_no_schedule(exc))
-            slots = []
-    ev = evaluate(
-        slots,
-        subs,
-        moment,
-        policy=policy,
-        key=scoring_key,
-        start=assignment.start,
-        tz=tz,
+    return diagnostics
+
+
+def _with_dropped(ev: Evaluation, reducer: Reducer | None) -> Evaluation:
+    """The evaluation counting, per occurrence, the submissions the reducer dropped."""
+    if reducer is None or not reducer.dropped_counted:
+        return ev
+    counted = reducer.dropped_counted
+    counted_for = reducer.counted_for
+    return replace(
+        ev,
+        occurrences=tuple(
+            replace(r, submissions=r.submissions + counted_for(r.slot.id, r.status))
+            if r.slot.id in counted
+            else r
+            for r in ev.occurrences
+        ),
     )
-    if reducer is not None and reducer.dropped_counted:
-        counted = reducer.dropped_counted
-        counted_for = reducer.counted_for
-        ev = replace(
-            ev,
-            occurrences=tuple(
-                replace(r, submissions=r.submissions + counted_for(r.slot.id, r.status))
-                if r.slot.id in counted
-                else r
-                for r in ev.occurrences
-            ),
+
+
+def _unknown_occurrences(ev: Evaluation, source_file: str | None) -> list[Diagnostic]:
+    return [
+        Diagnostic(
+            UNKNOWN_OCCURRENCE,
+            "This response names an occurrence that is not in the schedule; it is "
+            "listed as extra practice.",
+            severity="warning",
+            hint="Use an occurrence id as 'worksheetkit schedule --format json' lists it.",
+            file=source_file,
+            line=e.submission.index if source_file is not None else None,
+            path="/occurrence",
         )
+        for e in ev.extra
+        if e.reason == "unknown_occurrence"
+    ]
+
+
+def _place(
+    reading: _Reading,
+    ev: Evaluation,
+    books: _Worksheets,
+    builder: SeriesBuilder,
+    series: bool,
+    moment: dt.datetime,
+) -> tuple[list[ObstacleReport], list[RaisedAlert]]:
+    """Obstacle reports, answer and score series, and alerts, each at the occurrence its
+    submission landed on (only responses that carry an obstacle unless charting answers)."""
     obstacles: list[ObstacleReport] = []
     alerts: list[RaisedAlert] = []
-    builder = SeriesBuilder(assignment.start, tz)
-    for e in ev.extra:
-        if e.reason == "unknown_occurrence":
-            diagnostics.append(
-                Diagnostic(
-                    UNKNOWN_OCCURRENCE,
-                    "This response names an occurrence that is not in the schedule; it is "
-                    "listed as extra practice.",
-                    severity="warning",
-                    hint="Use an occurrence id as 'worksheetkit schedule --format json' lists it.",
-                    file=source_file,
-                    line=e.submission.index if source_file is not None else None,
-                    path="/occurrence",
-                )
-            )
-    # Only responses that carry an obstacle, or everything when charting the answers.
-    placed = (
-        list(zip(raws, subs, strict=True))
-        if series
-        else [(r, s) for r, s in zip(raws, subs, strict=True) if s.obstacle_kind]
-    )
-    if placed:
-        # Which occurrence each submission landed on (for series, obstacles and alerts).
-        where: dict[int, OccurrenceResult] = {}
-        for r in ev.occurrences:
-            if r.submission is not None:
-                where[id(r.submission)] = r
-        extra_ids = {id(e.submission): e for e in ev.extra}
-        status_of = {r.slot.id: r.status for r in ev.occurrences}
+    pairs = zip(reading.raws, reading.subs, strict=True)
+    placed = list(pairs) if series else [(r, s) for r, s in pairs if s.obstacle_kind]
+    if not placed:
+        return obstacles, alerts
+    where = {id(r.submission): r for r in ev.occurrences if r.submission is not None}
+    extra_ids = {id(e.submission): e for e in ev.extra}
+    status_of = {r.slot.id: r.status for r in ev.occurrences}
     for raw, sub in placed:
         if sub.submitted_at > moment:
             continue
@@ -501,21 +593,7 @@ def score_read(
         _score_points(worksheet, raw, occ_id, builder, alerts)
     obstacles.sort(key=lambda o: (o.submitted_at, o.occurrence or ""))
     alerts.sort(key=lambda a: (a.submitted_at, a.worksheet, a.score, a.message))
-    return AdherenceReport(
-        assignment=assignment.id,
-        as_of=moment,
-        timezone=assignment.timezone,
-        start=assignment.start,
-        evaluation=ev,
-        scoring_key=_key_name(scoring_key),
-        series=builder.build(),
-        obstacles=tuple(obstacles),
-        alerts=tuple(alerts),
-        diagnostics=tuple(diagnostics),
-        threshold=policy.threshold,
-        late_credit=assignment.late_credit,
-        extra_not_listed=reducer.dropped_extra if reducer is not None else 0,
-    )
+    return obstacles, alerts
 
 
 def _no_schedule(exc: ValueError) -> Diagnostic:

@@ -693,25 +693,37 @@ class _Matcher:
 # ---------------------------------------------------------------- statuses
 
 
-def _credit_of(slot: Slot, sub: Submission, policy: Policy) -> tuple[Status, float]:
-    """Status and credit a submission would earn once the occurrence is closed."""
-    f = min(max(sub.fraction, 0.0), 1.0)
-    on_time = sub.submitted_at <= slot.due
-    if f >= policy.threshold:
-        return (
-            ("completed_on_time", 1.0)
-            if on_time
-            else (
-                "completed_late",
-                policy.w_late(slot.timing),
-            )
-        )
+COMPLETED: frozenset[str] = frozenset({"completed_on_time", "completed_late"})
+# Which of two submissions decides an occurrence, after credit: the better status first.
+RANK: dict[str, int] = {"completed_on_time": 0, "completed_late": 1, "partial": 2, "missed": 3}
+
+
+def grade(fraction: float, on_time: bool, late: float, threshold: float) -> tuple[Status, float]:
+    """The one status/credit rule: what a submission inside the grace period earns once its
+    occurrence is closed. ``fraction`` is the share done (capped to [0, 1] here), ``on_time``
+    whether it came by ``due``, ``late`` the occurrence's w_late, ``threshold`` θ."""
+    f = min(max(fraction, 0.0), 1.0)
+    if f >= threshold:
+        return ("completed_on_time", 1.0) if on_time else ("completed_late", late)
     if f > 0:
-        return "partial", f * (1.0 if on_time else policy.w_late(slot.timing))
+        return "partial", f * (1.0 if on_time else late)
     return "missed", 0.0
 
 
-_RANK = {"completed_on_time": 0, "completed_late": 1, "partial": 2, "missed": 3}
+def _credit_of(slot: Slot, sub: Submission, policy: Policy) -> tuple[Status, float]:
+    """Status and credit ``sub`` earns for ``slot`` once the occurrence is closed: ``missed``
+    after the grace period, else :func:`grade`."""
+    if sub.submitted_at > slot.grace_until:
+        return "missed", 0.0
+    return grade(
+        sub.fraction, sub.submitted_at <= slot.due, policy.w_late(slot.timing), policy.threshold
+    )
+
+
+def _settled(status: Status, still_open: bool) -> bool:
+    """Whether an occurrence shows ``status`` yet: one not completed stays ``open`` until its
+    grace period ends (``still_open``)."""
+    return status in COMPLETED or not still_open
 
 
 def _decide(
@@ -737,7 +749,7 @@ def _decide(
         else:
             status, credit = _credit_of(slot, only, policy)
             n, chosen = 1, only
-        if status[0] != "c" and as_of <= slot.grace_until:  # not completed: still open
+        if not _settled(status, as_of <= slot.grace_until):
             return OccurrenceResult(slot, "open", None, chosen, n)
         over = only.fraction - 1.0 if chosen is not None and only.fraction > 1.0 else 0.0
         return OccurrenceResult(slot, status, credit, chosen, n, None, None, over)
@@ -754,13 +766,12 @@ def _decide(
     best_sc: tuple[Status, float] = ("missed", 0.0)
     for s in counted:
         status, credit = _credit_of(slot, s, policy)
-        key = (-credit, _RANK[status], s.submitted_at, s.index)
+        key = (-credit, RANK[status], s.submitted_at, s.index)
         if best_key is None or key < best_key:
             best, best_key, best_sc = s, key, (status, credit)
     over = max(0.0, best.fraction - 1.0) if best is not None else 0.0
     status, credit = best_sc
-    completed = status in ("completed_on_time", "completed_late")
-    if not completed and as_of <= slot.grace_until:
+    if not _settled(status, as_of <= slot.grace_until):
         return OccurrenceResult(slot, "open", None, best, len(counted), okind, onote, over)
     return OccurrenceResult(slot, status, credit, best, len(counted), okind, onote, over)
 
@@ -781,31 +792,36 @@ def _weighted(ds: Sequence[tuple[float, float]]) -> float | None:
     return sum(d * c for d, c in ds) / total
 
 
-def scores_of(
-    results: Sequence[OccurrenceResult], policy: Policy, key: ScoringKey = DEFAULT_KEY
-) -> Scores:
-    """Every score over ``results`` (in schedule order).
+@dataclass(slots=True)
+class _Tally:
+    """What one pass over the results gathers for :func:`scores_of`."""
 
-    One pass over the results (this runs once per assignment of a big export); the sums are
-    taken with ``sum`` over lists in schedule order, so every figure is the same float as the
-    formula written term by term.
-    """
-    counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    counts: dict[str, int]
+    credits: list[float] = field(default_factory=list)
+    kept: list[float] = field(default_factory=list)  # credits without external-obstacle misses
+    excluded: list[str] = field(default_factory=list)
+    qualities: list[float] = field(default_factory=list)
+    difficulties: list[float] = field(default_factory=list)
+    obstacle_ratings: list[float] = field(default_factory=list)
+    ds: list[tuple[float, float]] = field(default_factory=list)  # (planned difficulty, credit)
+    ds_kept: list[tuple[float, float]] = field(default_factory=list)
+    on_time: int = 0
+    completed: int = 0
+    level: float = 0.0  # exponential moving average over closed eligible occurrences
+    closed: int = 0
+    streak: int = 0
+    longest: int = 0
+
+
+def _tally(results: Sequence[OccurrenceResult], policy: Policy, m: float) -> _Tally:
+    """One pass over ``results`` (in schedule order); ``m`` is the level's decay per step."""
+    t = _Tally(dict.fromkeys(STATUSES, 0))
+    counts = t.counts
     count_open = policy.count_open
-    credits: list[float] = []
-    kept: list[float] = []
-    excluded: list[str] = []
-    qualities: list[float] = []
-    difficulties: list[float] = []
-    obstacle_ratings: list[float] = []
-    ds: list[tuple[float, float]] = []  # (planned difficulty, credit), every eligible one
-    ds_kept: list[tuple[float, float]] = []  # the same without external-obstacle misses
-    on_time = completed = 0
-    # Level: exponential moving average over closed eligible occurrences, in schedule order.
-    m = 0.5 ** (1.0 / policy.half_life)
+    credits, kept, ds = t.credits, t.kept, t.ds
     one_minus_m = 1.0 - m
     s_k = 0.0
-    k = 0
+    k = on_time = completed = 0
     # Streaks walk closed, non-excused occurrences; the rest are transparent.
     current = longest = 0
     for r in results:
@@ -820,28 +836,20 @@ def scores_of(
             # An open occurrence (count_open) counts with the credit it has so far.
             credit = 0.0 if sub is None else _credit_of(r.slot, sub, policy)[1]
         credits.append(credit)
-        if status == "completed_on_time":
-            on_time += 1
+        if status in COMPLETED:
             completed += 1
-        elif status == "completed_late":
-            completed += 1
+            on_time += status == "completed_on_time"
         if sub is not None:
-            if sub.quality is not None:
-                qualities.append(sub.quality / 4.0)
-            if sub.difficulty is not None:
-                difficulties.append(sub.difficulty)
-            if sub.obstacles is not None:
-                obstacle_ratings.append(sub.obstacles)
+            _ratings(t, sub)
         planned = r.slot.difficulty
         if status == "missed" and r.obstacle_kind == "external":
-            excluded.append(r.slot.id)
-            if planned is not None:
-                ds.append((planned, credit))
+            t.excluded.append(r.slot.id)
         else:
             kept.append(credit)
             if planned is not None:
-                ds.append((planned, credit))
-                ds_kept.append((planned, credit))
+                t.ds_kept.append((planned, credit))
+        if planned is not None:
+            ds.append((planned, credit))
         if closed:
             s_k = m * s_k + one_minus_m * (r.credit or 0.0)
             k += 1
@@ -849,18 +857,39 @@ def scores_of(
                 status == "completed_late" and r.slot.timing == "flexible"
             ):
                 current += 1
-                if current > longest:
-                    longest = current
+                longest = max(longest, current)
             else:
                 current = 0
-    n = len(credits)
-    quantity = sum(credits) / n if n else None
-    strict_rate = on_time / n if n else None
-    any_rate = completed / n if n else None
-    quality = sum(qualities) / len(qualities) if qualities else None
-    mean_diff = sum(difficulties) / len(difficulties) if difficulties else None
-    mean_obs = sum(obstacle_ratings) / len(obstacle_ratings) if obstacle_ratings else None
-    obstacle_adjusted = sum(kept) / len(kept) if kept else None
+    t.on_time, t.completed, t.level, t.closed = on_time, completed, s_k, k
+    t.streak, t.longest = current, longest
+    return t
+
+
+def _ratings(t: _Tally, sub: Submission) -> None:
+    if sub.quality is not None:
+        t.qualities.append(sub.quality / 4.0)
+    if sub.difficulty is not None:
+        t.difficulties.append(sub.difficulty)
+    if sub.obstacles is not None:
+        t.obstacle_ratings.append(sub.obstacles)
+
+
+def scores_of(
+    results: Sequence[OccurrenceResult], policy: Policy, key: ScoringKey = DEFAULT_KEY
+) -> Scores:
+    """Every score over ``results`` (in schedule order).
+
+    One pass over the results (this runs once per assignment of a big export); the sums are
+    taken with ``sum`` over lists in schedule order, so every figure is the same float as the
+    formula written term by term.
+    """
+    m = 0.5 ** (1.0 / policy.half_life)
+    t = _tally(results, policy, m)
+    n = len(t.credits)
+    quantity = _mean(t.credits)
+    quality = _mean(t.qualities)
+    mean_diff = _mean(t.difficulties)
+    mean_obs = _mean(t.obstacle_ratings)
     engagement = key(
         {
             "quantity": quantity,
@@ -871,27 +900,28 @@ def scores_of(
     )
     if engagement is not None and not 0.0 <= engagement <= 1.0:  # also catches NaN
         raise ValueError("the engagement scoring key returned a value outside [0, 1]")
+    k = t.closed
     return Scores(
         n=n,
         quantity=quantity,
-        strict_rate=strict_rate,
-        any_rate=any_rate,
+        strict_rate=t.on_time / n if n else None,
+        any_rate=t.completed / n if n else None,
         quality=quality,
-        quality_n=len(qualities),
-        difficulty_weighted=_weighted(ds),
-        difficulty_n=len(ds),
-        obstacle_adjusted=obstacle_adjusted,
-        obstacle_n=len(kept),
-        difficulty_weighted_obstacle_adjusted=_weighted(ds_kept),
+        quality_n=len(t.qualities),
+        difficulty_weighted=_weighted(t.ds),
+        difficulty_n=len(t.ds),
+        obstacle_adjusted=_mean(t.kept),
+        obstacle_n=len(t.kept),
+        difficulty_weighted_obstacle_adjusted=_weighted(t.ds_kept),
         mean_difficulty_rating=mean_diff,
         mean_obstacles_rating=mean_obs,
         engagement=engagement,
-        level=s_k if k else None,
-        level_bias_corrected=s_k / (1.0 - m**k) if k else None,
-        streak_current=current,
-        streak_longest=longest,
-        counts=counts,
-        obstacle_excluded=tuple(excluded),
+        level=t.level if k else None,
+        level_bias_corrected=t.level / (1.0 - m**k) if k else None,
+        streak_current=t.streak,
+        streak_longest=t.longest,
+        counts=t.counts,
+        obstacle_excluded=tuple(t.excluded),
     )
 
 
@@ -1047,21 +1077,33 @@ def evaluate(
     prepared = _prepare(slots)
     prepared.at(as_of)
     ordered = prepared.ordered
-    matcher = prepared.matcher
-    phases = prepared.phases
-    empty = prepared.empty
-    due_utc = prepared.due_utc
-    grace_utc = prepared.grace_utc
-    count = len(ordered)
-    matched: list[list[Submission] | None] = [None] * count
-    done = [False] * count
-    extra: list[Extra] = []
     # Time order, ties by index: two stable sorts with C-level keys.
     as_of_utc = as_of.astimezone(dt.UTC)
     subs = [s for s in submissions if s.submitted_at <= as_of_utc]
     subs.sort(key=_BY_INDEX)
     subs.sort(key=_BY_TIME)
-    threshold = policy.threshold
+    matched, extra = _match(prepared, subs, policy.threshold)
+    results, repeats = _results(prepared, matched, as_of, policy)
+    extra.extend(repeats)
+    extra.sort(key=lambda e: (e.submission.submitted_at, e.submission.index))
+    overall = scores_of(results, policy, key)
+    steps, step_weighted = _step_scores(results, policy, key)
+    zone = tz or (ordered[0].opens.tzinfo if ordered else dt.UTC) or dt.UTC
+    first_day = start or (ordered[0].opens.astimezone(zone).date() if ordered else as_of.date())
+    trend = _trend(results, prepared.complete_weeks(first_day, zone, as_of), policy)
+    return Evaluation(tuple(results), tuple(extra), overall, steps, trend, step_weighted)
+
+
+def _match(
+    prepared: _Prepared, subs: Sequence[Submission], threshold: float
+) -> tuple[list[list[Submission] | None], list[Extra]]:
+    """Each submission (in time order) into the occurrence it belongs to, or into extra."""
+    ordered = prepared.ordered
+    matcher = prepared.matcher
+    grace_utc = prepared.grace_utc
+    matched: list[list[Submission] | None] = [None] * len(ordered)
+    done = [False] * len(ordered)
+    extra: list[Extra] = []
     by_id = matcher.by_id
     for sub in subs:
         reference = sub.occurrence
@@ -1095,13 +1137,28 @@ def evaluate(
             bucket.append(sub)
         if sub.fraction >= threshold:  # min(fraction, 1) >= threshold, as threshold <= 1
             done[i] = True
-    late_flexible = policy.w_late("flexible")
-    late_strict = policy.w_late("strict")
+    return matched, extra
+
+
+def _results(
+    prepared: _Prepared,
+    matched: Sequence[list[Submission] | None],
+    as_of: dt.datetime,
+    policy: Policy,
+) -> tuple[list[OccurrenceResult], list[Extra]]:
+    """The result of each occurrence (schedule order) and the repeats: every matched
+    submission beyond the one that decided its occurrence."""
+    ordered = prepared.ordered
+    phases = prepared.phases
+    empty = prepared.empty
+    due_utc = prepared.due_utc
+    grace_utc = prepared.grace_utc
+    threshold = policy.threshold
+    late = {"flexible": policy.w_late("flexible"), "strict": policy.w_late("strict")}
     results: list[OccurrenceResult] = []
     append = results.append
     repeats: list[Extra] = []
-    for i in range(count):
-        slot = ordered[i]
+    for i, slot in enumerate(ordered):
         subs_i = matched[i]
         if subs_i is None:
             result = empty[i]
@@ -1113,29 +1170,10 @@ def evaluate(
         if len(subs_i) == 1 and phase and not slot.excused:
             only = subs_i[0]
             if only.obstacle_kind is None and only.submitted_at <= grace_utc[i]:
-                # The common case (one submission, inside its window): _decide, inline.
-                f = only.fraction
-                if f < 0.0:
-                    f = 0.0
-                if f > 1.0:
-                    f = 1.0
+                # The common case (one submission, inside its window): _decide, shortened.
                 on_time = only.submitted_at <= due_utc[i]
-                status: Status
-                if f >= threshold:
-                    if on_time:
-                        status, credit = "completed_on_time", 1.0
-                    else:
-                        status = "completed_late"
-                        credit = late_flexible if slot.timing == "flexible" else late_strict
-                elif f > 0:
-                    status = "partial"
-                    if on_time:
-                        credit = f * 1.0
-                    else:
-                        credit = f * (late_flexible if slot.timing == "flexible" else late_strict)
-                else:
-                    status, credit = "missed", 0.0
-                if phase == 1 and status[0] != "c":  # not completed: still open
+                status, credit = grade(only.fraction, on_time, late[slot.timing], threshold)
+                if not _settled(status, phase == 1):
                     append(make_result(slot, "open", None, only, 1, None, None, 0.0))
                     continue
                 over = only.fraction - 1.0 if only.fraction > 1.0 else 0.0
@@ -1143,15 +1181,18 @@ def evaluate(
                 continue
         result = _decide(slot, subs_i, as_of, policy)
         append(result)
-        # Every matched submission beyond the one that decided the occurrence is a repeat.
         decided = result.submission
         if decided is not None:
             for s in subs_i:
                 if s is not decided and s.answered:
                     repeats.append(Extra(s, "repeat", slot.id))
-    extra.extend(repeats)
-    extra.sort(key=lambda e: (e.submission.submitted_at, e.submission.index))
-    overall = scores_of(results, policy, key)
+    return results, repeats
+
+
+def _step_scores(
+    results: Sequence[OccurrenceResult], policy: Policy, key: ScoringKey
+) -> tuple[dict[str, Scores], dict[str, float | None]]:
+    """Scores per pathway step (none for a single worksheet) and their means."""
     step_ids = sorted({r.slot.step for r in results if r.slot.step is not None})
     steps: dict[str, Scores] = {}
     if len(step_ids) > 1 or (step_ids and step_ids != ["main"]):
@@ -1162,7 +1203,4 @@ def evaluate(
         for name in ("quantity", "quality", "engagement"):
             values = [getattr(s, name) for s in steps.values() if getattr(s, name) is not None]
             step_weighted[name] = sum(values) / len(values) if values else None
-    zone = tz or (ordered[0].opens.tzinfo if ordered else dt.UTC) or dt.UTC
-    first_day = start or (ordered[0].opens.astimezone(zone).date() if ordered else as_of.date())
-    trend = _trend(results, prepared.complete_weeks(first_day, zone, as_of), policy)
-    return Evaluation(tuple(results), tuple(extra), overall, steps, trend, step_weighted)
+    return steps, step_weighted

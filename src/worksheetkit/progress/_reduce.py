@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Final
 
-from ._core import Policy, Slot, Submission, _credit_of
+from ._core import RANK, Policy, Slot, Submission, _credit_of
 
 #: Submissions kept as they are per occurrence; beyond, only those that can decide it.
 KEEP_PER_OCCURRENCE: Final = 16
@@ -25,8 +25,6 @@ KEEP_PER_OCCURRENCE: Final = 16
 #: a fixed allowance for a schedule with few occurrences.
 UNMATCHED_PER_OCCURRENCE: Final = 16
 UNMATCHED_ALLOWANCE: Final = 1_000
-
-_RANK: Final = {"completed_on_time": 0, "completed_late": 1, "partial": 2, "missed": 3}
 
 
 def unmatched_limit(slots: Sequence[Slot]) -> int:
@@ -105,7 +103,7 @@ class Reducer:
             inside = s.submitted_at <= grace
             if inside:
                 status, credit = _credit_of(slot, s, self.policy)
-                key = (-credit, _RANK[status], s.submitted_at, s.index)
+                key = (-credit, RANK[status], s.submitted_at, s.index)
                 if best is None or key < best[0]:
                     best = (key, n)
             if s.fraction >= threshold and (closing is None or order < closing[0]):

@@ -89,35 +89,42 @@ class ConditionWords:
         return self.simple(expr)
 
     def simple(self, expr: Expr) -> str | None:
+        """One condition in words, or None when it has no plain sentence."""
         if isinstance(expr, Name):  # a yes/no item on its own: answered "Yes"
-            item = self.items.get(expr.name)
-            if isinstance(item, YesNo):
-                return self.answered(item, True)
-            return None
+            return self._yes_no(expr.name, True)
         if isinstance(expr, Unary) and expr.op == "not" and isinstance(expr.operand, Name):
-            item = self.items.get(expr.operand.name)
-            if isinstance(item, YesNo):
-                return self.answered(item, False)
-            return None
+            return self._yes_no(expr.operand.name, False)
         if isinstance(expr, Call) and len(expr.args) >= 1 and isinstance(expr.args[0], Name):
-            item = self.items.get(expr.args[0].name)
-            if item is None:
+            return self._call(expr, expr.args[0].name)
+        if isinstance(expr, Binary):
+            return self._binary(expr)
+        return None
+
+    def _yes_no(self, name: str, yes: bool) -> str | None:
+        item = self.items.get(name)
+        return self.answered(item, yes) if isinstance(item, YesNo) else None
+
+    def _call(self, expr: Call, name: str) -> str | None:
+        """``answered(x)`` and ``selected(x, 'value')``."""
+        item = self.items.get(name)
+        if item is None:
+            return None
+        if expr.function == "answered" and len(expr.args) == 1:
+            return self.ui["cond_answered_any"].format(label=self.label(item))
+        if (
+            expr.function == "selected"
+            and len(expr.args) == 2
+            and isinstance(expr.args[1], Const)
+            and isinstance(item, Checklist | Choice)
+        ):
+            answer = self.option_label(item, expr.args[1].value)
+            if answer is None:
                 return None
-            if expr.function == "answered" and len(expr.args) == 1:
-                return self.ui["cond_answered_any"].format(label=self.label(item))
-            if (
-                expr.function == "selected"
-                and len(expr.args) == 2
-                and isinstance(expr.args[1], Const)
-                and isinstance(item, Checklist | Choice)
-            ):
-                answer = self.option_label(item, expr.args[1].value)
-                if answer is None:
-                    return None
-                return self.ui["cond_ticked"].format(answer=answer, label=self.label(item))
-            return None
-        if not isinstance(expr, Binary):
-            return None
+            return self.ui["cond_ticked"].format(answer=answer, label=self.label(item))
+        return None
+
+    def _binary(self, expr: Binary) -> str | None:
+        """``x == value``, ``x in [...]``, ``x >= n`` (either side first)."""
         left, right, op = expr.left, expr.right, expr.op
         if isinstance(left, Const | ListExpr) and isinstance(right, Name) and op in _FLIP:
             left, right, op = right, left, _FLIP[op]  # type: ignore[assignment]
@@ -136,23 +143,24 @@ class ConditionWords:
             return self.ui["cond_answered_in"].format(answers=either, label=self.label(item))
         if not isinstance(right, Const):
             return None
-        value = right.value
+        return self._compare(item, op, right.value)
+
+    def _compare(self, item: Any, op: str, value: Any) -> str | None:
+        """An item compared with a constant."""
         if isinstance(item, YesNo) and isinstance(value, bool) and op in ("==", "!="):
             return self.answered(item, value if op == "==" else not value)
-        if isinstance(item, Choice) and op in ("==", "!="):
+        number = _number(value)
+        equality = op in ("==", "!=")
+        if equality and (
+            isinstance(item, Choice)
+            or (isinstance(item, Likert) and (number is None or op not in _ORDER))
+        ):
             answer = self.option_label(item, value)
             if answer is None:
                 return None
             key = "cond_answered_is" if op == "==" else "cond_answered_not"
             return self.ui[key].format(answer=answer, label=self.label(item))
-        number = _number(value)
         if number is None or op not in _ORDER:
-            if isinstance(item, Likert) and op in ("==", "!="):
-                answer = self.option_label(item, value)
-                if answer is None:
-                    return None
-                key = "cond_answered_is" if op == "==" else "cond_answered_not"
-                return self.ui[key].format(answer=answer, label=self.label(item))
             return None
         if isinstance(item, Likert | Rating):
             if isinstance(item, Likert) and self.option_label(item, value) is None:

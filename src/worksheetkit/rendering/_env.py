@@ -1,4 +1,5 @@
-"""The Jinja2 environment: one per process (per template folder), autoescaped, strict."""
+"""The forms' Jinja2 environment: one per process (per template folder), made by the one
+factory (``worksheetkit._templates``: autoescape, ``StrictUndefined``)."""
 
 from __future__ import annotations
 
@@ -9,40 +10,17 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from jinja2 import Environment
 
-_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", ord("'"): "\\u0027"}
-
-
-def safe_json(text: str) -> Markup:
-    """JSON text that can sit inside ``<script>`` or an attribute: ``< > & '`` escaped."""
-    return Markup(text.translate(_JSON_ESCAPES))  # noqa: S704 - escaped just above
-
-
-def _make(template_dir: str | None) -> Environment:
-    loaders: list[Any] = []
-    if template_dir is not None:
-        loaders.append(FileSystemLoader(template_dir))
-    loaders.append(PackageLoader("worksheetkit.rendering", "templates"))
-    env = Environment(
-        loader=ChoiceLoader(loaders),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=False,
-        lstrip_blocks=False,
-        keep_trailing_newline=True,
-        auto_reload=False,
-    )
-    env.filters["safe_json"] = safe_json
-    return env
+from .._templates import make_environment
 
 
 @cache
 def _environment(template_dir: str | None) -> Environment:
-    return _make(template_dir)
+    return make_environment(
+        "worksheetkit.rendering", template_dir=template_dir, keep_trailing_newline=True
+    )
 
 
 def environment(template_dir: str | os.PathLike[str] | None = None) -> Environment:

@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, assert_never
 
 from markupsafe import Markup, escape
 
@@ -23,6 +23,7 @@ from ..model import (
     DateItem,
     DateTimeItem,
     DurationItem,
+    InputItem,
     Likert,
     Media,
     Note,
@@ -644,7 +645,7 @@ class ViewBuilder:
 
     def _control(
         self,
-        item: Any,
+        item: InputItem,
         p: str,
         *,
         name: str,
@@ -682,122 +683,160 @@ class ViewBuilder:
             words=print_words(loc.language),
             error_prefix=self.ui["error_prefix"],
         )
-        attrs = fv.attrs
-        if isinstance(item, TextItem):
-            fv.print_lines = text_lines(item)
-            fv.multiline = item.multiline
-            fv.max_length = None if in_cell else item.max_length
-            if item.min_length is not None:
-                attrs["minlength"] = str(item.min_length)
-            if item.pattern and not item.multiline:
-                attrs["pattern"] = item.pattern
-            if item.placeholder is not None:
-                attrs["placeholder"] = loc.text(item.placeholder, f"{p}.placeholder")
-            fv.value = default if isinstance(default, str) else ""
-        elif isinstance(item, NumberItem):
-            for key in ("min", "max"):
-                v = getattr(item, key)
-                if v is not None:
-                    attrs[key] = number_text(v)
-            attrs["step"] = (
-                number_text(item.step) if item.step else ("1" if item.integer else "any")
-            )
-            attrs["inputmode"] = "numeric" if item.integer else "decimal"
-            if item.unit is not None:
-                fv.unit = loc.inline(item.unit, f"{p}.unit")
-            fv.value = _shown(default)
-        elif isinstance(item, Rating):
-            attrs.update(
-                min=number_text(item.min), max=number_text(item.max), step=number_text(item.step)
-            )
-            attrs["inputmode"] = "numeric" if _whole(item.step) and _whole(item.min) else "decimal"
-            steps = _steps(item) if item.widget == "buttons" and not in_cell else None
-            fv.widget = item.widget
-            if fv.widget == "buttons" and (steps is None or len(steps) > MAX_BUTTONS):
-                fv.widget = "slider"
-            if in_cell:
-                fv.widget = "number"
-            if fv.widget != "buttons":
-                fv.marks = scale_marks(item)
-                fv.range_min, fv.range_max = float(item.min), float(item.max)
-            anchors = item.anchors or {}
-            for anchor in sorted(anchors, key=float):
-                at = number_text(anchor)
-                fv.anchors.append((at, loc.inline(anchors[anchor], f"{p}.anchors.{at}")))
-            if fv.widget == "buttons" and steps is not None:
-                anchor_map = {float(val): words for val, words in fv.anchors}
-                for k, step_value in enumerate(steps):
-                    text = number_text(step_value)
-                    extra = anchor_map.get(float(step_value))
-                    lab = (
-                        Markup('{} <span class="wk-anchor">{}</span>').format(text, extra)
-                        if extra is not None
-                        else escape(text)
-                    )
-                    fv.options.append(
-                        OptionView(
-                            step_value,
-                            text,
-                            lab,
-                            text,
-                            f"{dom_id}-{k}",
-                            checked=_is_number(default) and float(default) == float(step_value),
-                        )
-                    )
-            fv.value = _shown(default)
-        elif isinstance(item, YesNo):
-            for k, (value, word) in enumerate(((True, "yes"), (False, "no"))):
-                text = self.ui[word]
-                fv.options.append(
-                    OptionView(
-                        value,
-                        "true" if value else "false",
-                        escape(text),
-                        text,
-                        f"{dom_id}-{k}",
-                        checked=default is value,
-                    )
-                )
-        elif isinstance(item, DateItem | TimeItem | DateTimeItem):
-            fv.value = default if isinstance(default, str) else ""
-        elif isinstance(item, DurationItem):
-            attrs["min"] = number_text(duration_minutes(item.min) or 0)
-            mx = duration_minutes(item.max)
-            if mx is not None:
-                attrs["max"] = number_text(mx)
-            attrs["step"] = "any"
-            attrs["inputmode"] = "decimal"
-            fv.unit = escape(self.ui["minutes"])
-            dm = duration_minutes(default) if isinstance(default, str) else None
-            fv.value = number_text(dm) if dm is not None else ""
-        elif isinstance(item, Choice | Likert | Checklist | Ranking):
-            opts = _options(item)
-            chosen: list[Any]
-            if isinstance(default, list):
-                chosen = list(default)
-            else:
-                chosen = [] if default is None else [default]
-            raw_path = f"{p}.options" if getattr(item, "options", None) is not None else None
-            for k, opt in enumerate(opts):
-                fv.options.append(self._option(opt, k, dom_id, raw_path, item, chosen, p))
-            if isinstance(item, Ranking) and chosen:
-                order: dict[str, int] = {}
-                for n, v in enumerate(chosen):
-                    order.setdefault(_key(v), n)
-                fv.options.sort(key=lambda o: order.get(_key(o.value), len(order)))
-            fv.other = isinstance(item, Choice | Checklist) and item.other
-            if fv.other:
-                for c in chosen:
-                    if isinstance(c, dict) and isinstance(c.get("other"), str):
-                        fv.other_checked, fv.other_value = True, c["other"]
-            if isinstance(item, Checklist):
-                if item.min_selected is not None:
-                    attrs["data-min"] = str(item.min_selected)
-                if item.max_selected is not None:
-                    attrs["data-max"] = str(item.max_selected)
-        elif isinstance(item, Table):
-            fv.row_label = loc.text(item.row_label, f"{p}.row_label") if item.row_label else ""
+        self._fill_control(item, fv, p, default, in_cell)
         return fv
+
+    def _fill_control(
+        self, item: InputItem, fv: FieldView, p: str, default: Any, in_cell: bool
+    ) -> None:
+        """What is particular to each item type (a table's cells are filled by ``_table``)."""
+        match item:
+            case TextItem():
+                self._text_control(item, fv, p, default, in_cell)
+            case NumberItem():
+                self._number_control(item, fv, p, default)
+            case Rating():
+                self._rating_control(item, fv, p, default, in_cell)
+            case YesNo():
+                self._yesno_control(fv, default)
+            case DateItem() | TimeItem() | DateTimeItem():
+                fv.value = default if isinstance(default, str) else ""
+            case DurationItem():
+                self._duration_control(item, fv, default)
+            case Choice() | Likert() | Checklist() | Ranking():
+                self._choice_control(item, fv, p, default)
+            case Table():
+                loc = self.loc
+                fv.row_label = loc.text(item.row_label, f"{p}.row_label") if item.row_label else ""
+            case _:
+                assert_never(item)
+
+    def _text_control(
+        self, item: TextItem, fv: FieldView, p: str, default: Any, in_cell: bool
+    ) -> None:
+        attrs = fv.attrs
+        fv.print_lines = text_lines(item)
+        fv.multiline = item.multiline
+        fv.max_length = None if in_cell else item.max_length
+        if item.min_length is not None:
+            attrs["minlength"] = str(item.min_length)
+        if item.pattern and not item.multiline:
+            attrs["pattern"] = item.pattern
+        if item.placeholder is not None:
+            attrs["placeholder"] = self.loc.text(item.placeholder, f"{p}.placeholder")
+        fv.value = default if isinstance(default, str) else ""
+
+    def _number_control(self, item: NumberItem, fv: FieldView, p: str, default: Any) -> None:
+        attrs = fv.attrs
+        for key in ("min", "max"):
+            v = getattr(item, key)
+            if v is not None:
+                attrs[key] = number_text(v)
+        attrs["step"] = number_text(item.step) if item.step else ("1" if item.integer else "any")
+        attrs["inputmode"] = "numeric" if item.integer else "decimal"
+        if item.unit is not None:
+            fv.unit = self.loc.inline(item.unit, f"{p}.unit")
+        fv.value = _shown(default)
+
+    def _rating_control(
+        self, item: Rating, fv: FieldView, p: str, default: Any, in_cell: bool
+    ) -> None:
+        fv.attrs.update(
+            min=number_text(item.min), max=number_text(item.max), step=number_text(item.step)
+        )
+        fv.attrs["inputmode"] = "numeric" if _whole(item.step) and _whole(item.min) else "decimal"
+        steps = _steps(item) if item.widget == "buttons" and not in_cell else None
+        fv.widget = item.widget
+        if fv.widget == "buttons" and (steps is None or len(steps) > MAX_BUTTONS):
+            fv.widget = "slider"
+        if in_cell:
+            fv.widget = "number"
+        if fv.widget != "buttons":
+            fv.marks = scale_marks(item)
+            fv.range_min, fv.range_max = float(item.min), float(item.max)
+        anchors = item.anchors or {}
+        for anchor in sorted(anchors, key=float):
+            at = number_text(anchor)
+            fv.anchors.append((at, self.loc.inline(anchors[anchor], f"{p}.anchors.{at}")))
+        if fv.widget == "buttons" and steps is not None:
+            self._rating_buttons(fv, steps, default)
+        fv.value = _shown(default)
+
+    @staticmethod
+    def _rating_buttons(fv: FieldView, steps: list[int | float], default: Any) -> None:
+        anchor_map = {float(val): words for val, words in fv.anchors}
+        for k, step_value in enumerate(steps):
+            text = number_text(step_value)
+            extra = anchor_map.get(float(step_value))
+            lab = (
+                Markup('{} <span class="wk-anchor">{}</span>').format(text, extra)
+                if extra is not None
+                else escape(text)
+            )
+            fv.options.append(
+                OptionView(
+                    step_value,
+                    text,
+                    lab,
+                    text,
+                    f"{fv.dom_id}-{k}",
+                    checked=_is_number(default) and float(default) == float(step_value),
+                )
+            )
+
+    def _yesno_control(self, fv: FieldView, default: Any) -> None:
+        for k, (value, word) in enumerate(((True, "yes"), (False, "no"))):
+            text = self.ui[word]
+            fv.options.append(
+                OptionView(
+                    value,
+                    "true" if value else "false",
+                    escape(text),
+                    text,
+                    f"{fv.dom_id}-{k}",
+                    checked=default is value,
+                )
+            )
+
+    def _duration_control(self, item: DurationItem, fv: FieldView, default: Any) -> None:
+        attrs = fv.attrs
+        attrs["min"] = number_text(duration_minutes(item.min) or 0)
+        mx = duration_minutes(item.max)
+        if mx is not None:
+            attrs["max"] = number_text(mx)
+        attrs["step"] = "any"
+        attrs["inputmode"] = "decimal"
+        fv.unit = escape(self.ui["minutes"])
+        dm = duration_minutes(default) if isinstance(default, str) else None
+        fv.value = number_text(dm) if dm is not None else ""
+
+    def _choice_control(
+        self, item: Choice | Likert | Checklist | Ranking, fv: FieldView, p: str, default: Any
+    ) -> None:
+        opts = _options(item)
+        chosen: list[Any]
+        if isinstance(default, list):
+            chosen = list(default)
+        else:
+            chosen = [] if default is None else [default]
+        raw_path = f"{p}.options" if getattr(item, "options", None) is not None else None
+        for k, opt in enumerate(opts):
+            fv.options.append(self._option(opt, k, fv.dom_id, raw_path, item, chosen, p))
+        if isinstance(item, Ranking) and chosen:
+            order: dict[str, int] = {}
+            for n, v in enumerate(chosen):
+                order.setdefault(_key(v), n)
+            fv.options.sort(key=lambda o: order.get(_key(o.value), len(order)))
+        fv.other = isinstance(item, Choice | Checklist) and item.other
+        if fv.other:
+            for c in chosen:
+                if isinstance(c, dict) and isinstance(c.get("other"), str):
+                    fv.other_checked, fv.other_value = True, c["other"]
+        if isinstance(item, Checklist):
+            if item.min_selected is not None:
+                fv.attrs["data-min"] = str(item.min_selected)
+            if item.max_selected is not None:
+                fv.attrs["data-max"] = str(item.max_selected)
 
     def _option(
         self,
@@ -1121,37 +1160,43 @@ def _expr_json(source: str | None) -> str | None:
     return _expr_text(source)
 
 
-def _fill_constraints(entry: dict[str, Any], item: Any) -> None:
+def _fill_constraints(entry: dict[str, Any], item: InputItem) -> None:
+    """The constraints the browser runtime checks, per item type."""
     if item.required:
         entry["required"] = True
-    if isinstance(item, TextItem):
-        for key in ("min_length", "max_length", "pattern"):
-            v = getattr(item, key)
-            if v is not None:
-                entry[key] = v
-    elif isinstance(item, NumberItem):
-        for key in ("min", "max"):
-            v = getattr(item, key)
-            if v is not None:
-                entry[key] = v
-        if item.integer:
-            entry["integer"] = True
-    elif isinstance(item, Rating):
-        entry.update(min=item.min, max=item.max, step=item.step)
-    elif isinstance(item, DurationItem):
-        mn, mx = duration_minutes(item.min), duration_minutes(item.max)
-        if mn is not None:
-            entry["min"] = mn
-        if mx is not None:
-            entry["max"] = mx
-    elif isinstance(item, Checklist):
-        if item.min_selected is not None:
-            entry["min_selected"] = item.min_selected
-        if item.max_selected is not None:
-            entry["max_selected"] = item.max_selected
-    if isinstance(item, Choice | Likert | Checklist | Ranking):
-        opts = _options(item)
-        entry["options"] = [o.value for o in opts]
-        entry["exclusive"] = [o.value for o in opts if o.exclusive]
+    match item:
+        case TextItem():
+            _put(entry, min_length=item.min_length, max_length=item.max_length)
+            _put(entry, pattern=item.pattern)
+        case NumberItem():
+            _put(entry, min=item.min, max=item.max)
+            if item.integer:
+                entry["integer"] = True
+        case Rating():
+            entry.update(min=item.min, max=item.max, step=item.step)
+        case DurationItem():
+            _put(entry, min=duration_minutes(item.min), max=duration_minutes(item.max))
+        case Checklist():
+            _put(entry, min_selected=item.min_selected, max_selected=item.max_selected)
+            _choices(entry, item)
+        case Choice() | Likert() | Ranking():
+            _choices(entry, item)
+        case YesNo() | DateItem() | TimeItem() | DateTimeItem() | Table():
+            pass
+        case _:
+            assert_never(item)
+
+
+def _put(entry: dict[str, Any], **values: Any) -> None:
+    """Each value that is not None, in the order given."""
+    for key, value in values.items():
+        if value is not None:
+            entry[key] = value
+
+
+def _choices(entry: dict[str, Any], item: Choice | Likert | Checklist | Ranking) -> None:
+    opts = _options(item)
+    entry["options"] = [o.value for o in opts]
+    entry["exclusive"] = [o.value for o in opts if o.exclusive]
     if isinstance(item, Choice | Checklist) and item.other:
         entry["other"] = True

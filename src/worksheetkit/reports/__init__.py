@@ -2,7 +2,8 @@
 
 ``to_markdown(report)`` and ``to_html(report, fragment=False, heading_level=None)`` return
 strings; ``stylesheet()`` is the report's CSS (a fragment carries none). Templates are
-package data rendered by one Jinja2 environment per process (autoescape, ``StrictUndefined``);
+package data rendered by one Jinja2 environment per process, made by the one factory
+(``worksheetkit._templates``: autoescape by extension, ``StrictUndefined``);
 client text (obstacle notes) and clinician text (alert messages, labels) only ever reach them as
 data, escaped for HTML or for Markdown.
 """
@@ -13,10 +14,11 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
-from .._text import md_escape as _md_escape
+from .._templates import make_environment
+from .._templates import md as md_escape  # noqa: F401 - the report templates' escaper, kept
 from ..progress import AdherenceReport
 from ._view import CHART_CHOICES, STATUS_MARK, STATUS_TEXT, View, build_view
 
@@ -33,24 +35,11 @@ __all__ = [
 ]
 
 
-def md_escape(value: object) -> str:
-    """Text as literal Markdown on one line: the renderer's one escaper (``<>&`` become
-    character references, Markdown markup characters are backslash-escaped)."""
-    return _md_escape(str(value))
-
-
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("worksheetkit.reports", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+    return make_environment(
+        "worksheetkit.reports", trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
     )
-    env.filters["md"] = md_escape
-    return env
 
 
 def to_markdown(report: AdherenceReport, *, charts: str = "auto", pack: Any = None) -> str:

@@ -21,7 +21,7 @@ from ..model.schedule import Schedule
 from ._checks import CODES, check_assignment, check_pathway_total, check_schedule
 from ._expand import MAX_TOTAL_OCCURRENCES, expand
 from ._ics import to_ics
-from ._occurrence import Occurrence
+from ._occurrence import Occurrence, local_start_of
 from ._plan import Plan, PlanStep, PlanTask, PlanWeek, plan
 from ._rules import ScheduleError, UnboundedScheduleError, compile_schedule
 from ._timeline import PackLike, build, is_bounded, occurrences, step_plans
@@ -47,6 +47,7 @@ __all__ = [
     "expand",
     "get_zone",
     "is_bounded",
+    "local_start_of",  # intake: the day an occurrence id sent by a client names
     "occurrences",
     "plan",
     "step_plans",

@@ -17,6 +17,15 @@ def _utc_text(moment: dt.datetime) -> str:
     return utc.isoformat(timespec="seconds" if utc.microsecond == 0 else "microseconds") + "Z"
 
 
+def local_start_of(occurrence_id: str) -> str | None:
+    """The scheduled local wall time (``YYYY-MM-DDTHH:MM``) an occurrence id names, or None
+    when it has not the shape of one: the one reading of the id grammar
+    ``<step>/<YYYY-MM-DDTHH:MM>[#n]`` (the shape only: a date read from text a client sent
+    must still be checked)."""
+    tail = occurrence_id.rsplit("/", 1)[-1].split("#", 1)[0]
+    return tail if len(tail) == 16 and tail[10] == "T" else None
+
+
 @dataclass(frozen=True)
 class Occurrence:
     """One time the client is asked to do a worksheet.
@@ -44,6 +53,12 @@ class Occurrence:
     locked: bool = False
     excused: bool = False
     excused_reason: str | None = None
+
+    @property
+    def local_start(self) -> str | None:
+        """The scheduled local wall time (``YYYY-MM-DDTHH:MM``, before any DST shift) that the
+        id carries: what a response may name instead of the id."""
+        return local_start_of(self.id)
 
     @property
     def opens_utc(self) -> dt.datetime:

@@ -16,10 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
 from .._dates import date_problem
+from .._templates import make_environment
 from ..errors import Diagnostic, WorksheetError
 from ..model import Assignment, Pathway, Plan, text_in
 from ..validation import LoadedPack, load_pack, page_name
@@ -48,13 +49,8 @@ class SiteResult:
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    return Environment(
-        loader=PackageLoader("worksheetkit.site", "templates"),
-        autoescape=select_autoescape(default_for_string=True, default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+    return make_environment(
+        "worksheetkit.site", trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
     )
 
 
