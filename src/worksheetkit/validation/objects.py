@@ -158,7 +158,8 @@ def _rest_of(data: dict[Any, Any], pack: LoadedPack | None, shape: list[Diagnost
     else:
         return []
     source = SourceMap(_HERE)
-    gone = [(part, source.diagnostic("WK000", "", part).path) for part in removed]
+    # Paths written as diagnostics write them (the code is not used).
+    gone = [(part, source.diagnostic("WK102", "", part).path) for part in removed]
     seen = {(d.code, d.path) for d in shape}
     doc = build_document(SourceDocument(_HERE, rest, source, None, []))
     if doc.model is None:  # pragma: no cover - the adapter accepted it above
