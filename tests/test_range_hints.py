@@ -40,3 +40,10 @@ def test_a_number_out_of_range_still_asks_for_a_number_in_range() -> None:
     schedule = {**ASSIGNMENT["schedule"], "every": 0}
     problem = _wk105({**ASSIGNMENT, "schedule": schedule})
     assert problem.hint == "Change the number to one inside the allowed range."
+
+
+def test_a_schedule_without_days_asks_for_a_day() -> None:
+    schedule = {"repeat": "weekly", "on": [], "at": "20:00", "for": "P2W"}
+    problem = _wk105({**ASSIGNMENT, "schedule": schedule})
+    assert problem.path == "$.schedule.on" or problem.path == ("schedule", "on")
+    assert problem.hint == "List at least one day, e.g. on: [mon, thu]."

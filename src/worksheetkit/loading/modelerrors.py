@@ -548,6 +548,8 @@ def _range_hint(kind: str, ctx: dict[str, Any], path: tuple[Any, ...] = ()) -> s
     """How to fix a value out of range, in the words of its fault (a number, a list's length
     or a text's length)."""
     if kind == "too_short":
+        if path[-1:] == ("on",):  # a schedule's days
+            return "List at least one day, e.g. on: [mon, thu]."
         return "Add the missing entries."
     if kind == "string_too_short":
         least = ctx.get("min_length")
