@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from markupsafe import Markup, escape
 
@@ -46,6 +46,7 @@ __all__ = [
     "MISSING_TRANSLATION",
     "Drafts",
     "Format",
+    "Paper",
     "PdfUnavailable",
     "Runtime",
     "canonical_data",
@@ -66,8 +67,11 @@ __all__ = [
     "stylesheet",
 ]
 
+#: What :func:`render` writes (``to=``).
 Format = Literal["html", "markdown", "json"]
-FORMATS: tuple[str, ...] = ("html", "markdown", "json")
+FORMATS: tuple[str, ...] = get_args(Format)
+#: The paper :func:`render_pdf` lays a page out on.
+Paper = Literal["a4", "letter"]
 
 
 Drafts = bool | Literal["local", "event"]
@@ -75,7 +79,7 @@ Drafts = bool | Literal["local", "event"]
 
 def render(
     obj: Any,
-    to: str = "html",
+    to: Format = "html",
     language: str | None = None,
     fragment: bool = False,
     template_dir: str | os.PathLike[str] | None = None,
@@ -122,7 +126,7 @@ def render_pdf(
     obj: Any,
     *,
     language: str | None = None,
-    paper: str = "a4",
+    paper: Paper = "a4",
     worksheet: Worksheet | None = None,
 ) -> bytes:
     """The printable page of a worksheet (or a filled-in response) as PDF bytes, on ``a4`` or
@@ -138,7 +142,7 @@ def render_pdf(
 
 def render_with_diagnostics(
     obj: Any,
-    to: str = "html",
+    to: Format = "html",
     language: str | None = None,
     fragment: bool = False,
     template_dir: str | os.PathLike[str] | None = None,

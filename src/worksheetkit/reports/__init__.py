@@ -11,19 +11,24 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from .._text import md_escape as _md_escape
 from ..progress import AdherenceReport
-from ._view import CHART_CHOICES, STATUS_MARK, STATUS_TEXT, View, build_view
+from ._view import CHART_CHOICES, STATUS_MARK, STATUS_TEXT, Charts, View, build_view
+
+#: What :func:`render_report` writes (``to=``).
+ReportFormat = Literal["html", "markdown", "json"]
 
 __all__ = [
     "CHART_CHOICES",
     "STATUS_MARK",
     "STATUS_TEXT",
+    "Charts",
+    "ReportFormat",
     "View",
     "build_view",
     "render_report",
@@ -53,7 +58,7 @@ def environment() -> Environment:
     return env
 
 
-def to_markdown(report: AdherenceReport, *, charts: str = "auto", pack: Any = None) -> str:
+def to_markdown(report: AdherenceReport, *, charts: Charts = "auto", pack: Any = None) -> str:
     """The report as Markdown. ``charts``: which answer series to tabulate (``CHART_CHOICES``:
     ``auto`` = the scores when there are any, else the answers); ``pack`` gives step and
     worksheet titles."""
@@ -76,7 +81,7 @@ def to_html(
     report: AdherenceReport,
     *,
     fragment: bool = False,
-    charts: str = "auto",
+    charts: Charts = "auto",
     pack: Any = None,
     heading_level: int | None = None,
 ) -> str:
@@ -104,7 +109,7 @@ def to_html(
 
 
 def render_report(
-    report: AdherenceReport, to: str = "html", *, charts: str = "auto", pack: Any = None
+    report: AdherenceReport, to: ReportFormat = "html", *, charts: Charts = "auto", pack: Any = None
 ) -> str:
     if to == "html":
         return to_html(report, charts=charts, pack=pack)
