@@ -194,8 +194,8 @@ def values(pack: Any) -> dict[str, list[Any]]:
         got["evaluation"].append(ev)
         got["occurrence-result"] += ev.occurrences
         got["slot"] += [o.slot for o in ev.occurrences]
-        got["submission"] += [o.submission for o in ev.occurrences if o.submission is not None]
-        got["submission"] += [e.submission for e in ev.extra]
+        got["submission-record"] += [o.submission for o in ev.occurrences if o.submission is not None]
+        got["submission-record"] += [e.submission for e in ev.extra]
         got["extra-practice"] += ev.extra
         got["scores"] += [ev.overall, *ev.steps.values()]
         got["trend"].append(ev.trend)

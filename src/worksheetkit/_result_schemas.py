@@ -264,8 +264,8 @@ DEFS: Final[dict[str, Schema]] = {
             "local_start": _OPT_STR,
         },
     ),
-    "Submission": _obj(
-        "One response reduced to what adherence needs (worksheetkit.progress.Submission).",
+    "SubmissionRecord": _obj(
+        "One response reduced to what adherence needs (worksheetkit.progress.SubmissionRecord).",
         {
             "submitted_at": _INSTANT,
             "fraction": _NUM,
@@ -302,7 +302,7 @@ DEFS: Final[dict[str, Schema]] = {
             "timing": _TIMING,
             "excused": _BOOL,
             "local_start": _OPT_STR,
-            "submission": _nullable("Submission"),
+            "submission": _nullable("SubmissionRecord"),
             "submissions": _COUNT,
             "obstacle_note": _OPT_STR,
         },
@@ -314,7 +314,7 @@ DEFS: Final[dict[str, Schema]] = {
             "reason": {"enum": _EXTRA},
             "occurrence": _OPT_STR,
             "fraction": {"type": "number", "minimum": 0, "maximum": 1},
-            "submission": _ref("Submission"),
+            "submission": _ref("SubmissionRecord"),
         },
     ),
     "Scores": _obj(
@@ -448,7 +448,7 @@ RESULTS: Final[dict[str, tuple[str, str]]] = {
     "evaluation": ("Evaluation", "worksheetkit.progress:Evaluation"),
     "occurrence-result": ("OccurrenceResult", "worksheetkit.progress:OccurrenceResult"),
     "slot": ("Slot", "worksheetkit.progress:Slot"),
-    "submission": ("Submission", "worksheetkit.progress:Submission"),
+    "submission-record": ("SubmissionRecord", "worksheetkit.progress:SubmissionRecord"),
     "extra-practice": ("Extra", "worksheetkit.progress:Extra"),
     "scores": ("Scores", "worksheetkit.progress:Scores"),
     "trend": ("Trend", "worksheetkit.progress:Trend"),

@@ -209,7 +209,7 @@ def check_submission(
     Never raises because of the response's content: every problem is a diagnostic.
     """
     from .progress import Policy, credit_of, slot_of
-    from .progress import Submission as Attempt
+    from .progress import SubmissionRecord as Attempt
     from .responses import check_response
     from .validation.objects import _data_of, check
 
