@@ -161,9 +161,9 @@ class SubmissionRecord:
         )
 
 
-
 # The short name used inside this package (``progress.Submission`` is a deprecated alias).
 Submission = SubmissionRecord
+
 
 @dataclass(frozen=True, slots=True)
 class Policy:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from .._humanize import date_text, datetime_text, short_date_text
+from .._results import JsonResult
 from ..model import text_in
 from ..progress import AdherenceReport, OccurrenceResult, Series
 
@@ -157,8 +158,11 @@ class ScoreRow:
     basis: str
 
 
-@dataclass
-class View:
+@dataclass(frozen=True)
+class View(JsonResult):
+    """What a report page shows, computed once for HTML and Markdown. ``to_dict()``/
+    ``to_json()``/``from_dict()``: schema ``report-view``."""
+
     title: str
     summary: str
     as_of: str

@@ -20,6 +20,7 @@ from typing import Any, TypeVar, overload
 from pydantic import TypeAdapter, ValidationError
 
 from .._diagcap import cap_per_file
+from .._results import JsonResult
 from .._suggest import suggestion_budget
 from .._urls import link_kind
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
@@ -206,8 +207,11 @@ class LoadedPack:
         return True
 
 
-@dataclass
-class ValidationRun:
+@dataclass(frozen=True)
+class ValidationRun(JsonResult):
+    """Files checked and every diagnostic, sorted. ``to_dict()``/``to_json()``/
+    ``from_dict()``: schema ``validation-run``."""
+
     files: int
     diagnostics: list[Diagnostic]
 
