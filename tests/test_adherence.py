@@ -296,7 +296,11 @@ def test_submissions_after_as_of_have_not_happened() -> None:
 
 def test_strict_timing_gives_late_no_credit_and_breaks_streak() -> None:
     slots = daily(range(1, 4), timing="strict")
-    subs = [SubmissionRecord(at(1, 21), 1), SubmissionRecord(at(2, 23), 1), SubmissionRecord(at(3, 21), 1)]
+    subs = [
+        SubmissionRecord(at(1, 21), 1),
+        SubmissionRecord(at(2, 23), 1),
+        SubmissionRecord(at(3, 21), 1),
+    ]
     ev = evaluate(slots, subs, at(6))
     assert [r.credit for r in ev.occurrences] == [1, 0, 1]
     assert ev.overall.strict_rate == pytest.approx(2 / 3)
@@ -313,7 +317,10 @@ def test_threshold_below_one() -> None:
 
 def test_best_submission_decides_and_the_rest_are_repeats() -> None:
     slots = daily(range(1, 2))
-    subs = [SubmissionRecord(at(1, 20, 30), 0.5, index=1), SubmissionRecord(at(1, 21), 1.0, index=2)]
+    subs = [
+        SubmissionRecord(at(1, 20, 30), 0.5, index=1),
+        SubmissionRecord(at(1, 21), 1.0, index=2),
+    ]
     ev = evaluate(slots, subs, at(4))
     assert ev.occurrences[0].status == "completed_on_time"
     assert [(e.reason, e.occurrence) for e in ev.extra] == [("repeat", "d1")]

@@ -194,7 +194,9 @@ def values(pack: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, lis
         got["evaluation"].append(ev)
         got["occurrence-result"] += ev.occurrences
         got["slot"] += [o.slot for o in ev.occurrences]
-        got["submission-record"] += [o.submission for o in ev.occurrences if o.submission is not None]
+        got["submission-record"] += [
+            o.submission for o in ev.occurrences if o.submission is not None
+        ]
         got["submission-record"] += [e.submission for e in ev.extra]
         got["extra-practice"] += ev.extra
         got["scores"] += [ev.overall, *ev.steps.values()]
