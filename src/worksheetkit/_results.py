@@ -94,7 +94,9 @@ def warn_as_dict(owner: str) -> None:
 # ``from_dict``, datetimes and dates as ISO 8601 text, paths as text, document models through
 # their JSON form. A class gets ``to_dict``/``to_json``/``from_dict`` by deriving from
 # :class:`JsonResult`; ``_json_keys`` (optional) renames fields in the JSON (``{field: key}``),
-# and fields whose name starts with ``_`` are left out.
+# ``_json_order`` lists the fields in the JSON's order, ``_json_types`` (a function) names the
+# types a module imports only for type checking, and fields whose name starts with ``_`` are
+# left out.
 
 
 def to_data(value: Any) -> Any:
@@ -124,12 +126,15 @@ def to_data(value: Any) -> Any:
 
 
 def _serialised_fields(cls: type) -> list[tuple[str, str, dataclasses.Field[Any]]]:
+    """``(field, JSON key, Field)`` in the order the JSON lists them: ``_json_order`` (field
+    names; the command line's keys first, where DESIGN §6 fixes them), else field order."""
     names: Mapping[str, str] = getattr(cls, "_json_keys", {})
-    return [
-        (f.name, names.get(f.name, f.name), f)
-        for f in dataclasses.fields(cls)
-        if not f.name.startswith("_")
-    ]
+    order: Sequence[str] = getattr(cls, "_json_order", ())
+    found = [f for f in dataclasses.fields(cls) if not f.name.startswith("_")]
+    if order:
+        rank = {name: i for i, name in enumerate(order)}
+        found.sort(key=lambda f: rank.get(f.name, len(rank)))
+    return [(f.name, names.get(f.name, f.name), f) for f in found]
 
 
 def fields_to_data(obj: Any) -> dict[str, Any]:
