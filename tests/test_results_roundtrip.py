@@ -247,6 +247,12 @@ def values(pack: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, lis
     ]
     got["report-view"] += [build_view(r, pack=pack) for r in reports]
     got["site"].append(build_site(EXAMPLES, tmp_path_factory.mktemp("site")))
+    phq9_assignment = _phq9_assignment()
+    for i, response in enumerate(_phq9_responses()):
+        now = dt.datetime(2026, 12, 1 + i, 9, 30, tzinfo=dt.UTC)
+        got["submission"].append(wk.check_submission(pack, phq9_assignment, response, now=now))
+    got["submission"].append(wk.check_submission(pack, phq9_assignment, [1], now=now))
+    got["urgent-alert"] += [a for s in got["submission"] for a in s.urgent_alerts]
     return got
 
 

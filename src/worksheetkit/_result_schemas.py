@@ -439,6 +439,7 @@ DEFS: Final[dict[str, Schema]] = {
 def _of_hint(hint: Any, defs: dict[str, Schema]) -> Schema:
     """The schema of a value of type ``hint`` as ``_results.to_data`` writes it; nested
     dataclasses are added to ``defs`` under their class name."""
+    import collections.abc
     import dataclasses
     import datetime as dt
     import types
@@ -460,7 +461,7 @@ def _of_hint(hint: Any, defs: dict[str, Schema]) -> Schema:
         return {"type": "array", "prefixItems": prefix, "items": False, "minItems": len(args)}
     if origin in (tuple, list):
         return _list(_of_hint(args[0], defs))
-    if origin is dict:
+    if origin in (dict, collections.abc.Mapping):
         return _map(_of_hint(args[1], defs))
     simple = {bool: _BOOL, int: _INT, float: _NUM, str: _STR}
     if hint in simple:
@@ -517,6 +518,8 @@ DESCRIBED: Final[dict[str, tuple[str, str]]] = {
     "fhir-import": ("ImportResult", "worksheetkit.fhir.importer:ImportResult"),
     "site": ("SiteResult", "worksheetkit.site:SiteResult"),
     "report-view": ("View", "worksheetkit.reports:View"),
+    "submission": ("Submission", "worksheetkit.intake:Submission"),
+    "urgent-alert": ("UrgentAlert", "worksheetkit.intake:UrgentAlert"),
 }
 
 
