@@ -85,3 +85,8 @@ DURATION_KEYS  # src/worksheetkit/validation/worksheet.py
 # Public API of worksheetkit.schema (docs/api.md "Results and JSON"; tests/test_results_roundtrip.py):
 # the class behind a published result schema name.
 result_type
+
+# Fields read only through dataclasses.fields() by the JSON serializer (_results.JsonResult).
+_.weekly  # progress.Series.weekly: to_dict/from_dict, docs/adherence.md
+_.urgent_alerts  # intake.Submission.urgent_alerts: docs/api.md, examples/app
+_.received_at  # intake.Submission.received_at: docs/api.md

@@ -14,7 +14,7 @@ from worksheetkit.progress import (
     EngagementKey,
     Policy,
     Slot,
-    Submission,
+    SubmissionRecord,
     adherence,
     combine,
     evaluate,
@@ -41,14 +41,14 @@ def daily(days: range, *, excused: tuple[int, ...] = (), timing: str = "flexible
 # --------------------------------------------------------------------- worked example 1
 
 
-def example_one() -> tuple[list[Slot], list[Submission]]:
+def example_one() -> tuple[list[Slot], list[SubmissionRecord]]:
     slots = daily(range(1, 8), excused=(6,))
     subs = [
-        Submission(at(1, 21), 1.0, quality=3),
-        Submission(at(2, 21), 1.0, quality=2),
-        Submission(at(3, 23), 1.0, quality=4),  # late
-        Submission(at(4, 21), 0.5, quality=1),  # partial, on time
-        Submission(at(7, 21), 1.0, quality=3),
+        SubmissionRecord(at(1, 21), 1.0, quality=3),
+        SubmissionRecord(at(2, 21), 1.0, quality=2),
+        SubmissionRecord(at(3, 23), 1.0, quality=4),  # late
+        SubmissionRecord(at(4, 21), 0.5, quality=1),  # partial, on time
+        SubmissionRecord(at(7, 21), 1.0, quality=3),
     ]
     return slots, subs
 
@@ -92,11 +92,11 @@ def test_worked_example_2_exposure_hierarchy() -> None:
     ]
     rated = {"quality": 3.0, "difficulty": 3.0, "obstacles": 2.0}
     subs = [
-        Submission(at(1, 21), 1.0, **rated),
-        Submission(at(3, 21), 1.0, **rated),
-        Submission(at(5, 21), 0.5, **rated),
+        SubmissionRecord(at(1, 21), 1.0, **rated),
+        SubmissionRecord(at(3, 21), 1.0, **rated),
+        SubmissionRecord(at(5, 21), 0.5, **rated),
         # "Could not do it": no answers, names its occurrence, an external obstacle.
-        Submission(
+        SubmissionRecord(
             at(8, 9),
             0.0,
             occurrence="step4",
@@ -126,8 +126,8 @@ def test_worked_example_2_exposure_hierarchy() -> None:
 def test_internal_obstacle_stays_in_the_denominator() -> None:
     slots = daily(range(1, 3))
     subs = [
-        Submission(at(1, 21), 1.0),
-        Submission(at(3, 9), 0.0, occurrence="d2", answered=False, obstacle_kind="internal"),
+        SubmissionRecord(at(1, 21), 1.0),
+        SubmissionRecord(at(3, 9), 0.0, occurrence="d2", answered=False, obstacle_kind="internal"),
     ]
     s = evaluate(slots, subs, at(5)).overall
     assert s.quantity == pytest.approx(0.5)
@@ -265,7 +265,7 @@ def test_nothing_eligible_gives_null_never_zero_or_one() -> None:
 
 def test_open_until_grace_then_partial() -> None:
     slots = daily(range(1, 2))
-    subs = [Submission(at(1, 21), 0.4)]
+    subs = [SubmissionRecord(at(1, 21), 0.4)]
     assert evaluate(slots, subs, at(1, 23)).occurrences[0].status == "open"
     closed = evaluate(slots, subs, at(2, 3)).occurrences[0]
     assert closed.status == "partial"
@@ -274,14 +274,14 @@ def test_open_until_grace_then_partial() -> None:
 
 def test_completed_before_grace_is_counted_at_once() -> None:
     slots = daily(range(1, 2))
-    r = evaluate(slots, [Submission(at(1, 21), 1.0)], at(1, 21, 30)).occurrences[0]
+    r = evaluate(slots, [SubmissionRecord(at(1, 21), 1.0)], at(1, 21, 30)).occurrences[0]
     assert r.status == "completed_on_time"
     assert r.credit == 1.0
 
 
 def test_count_open_option() -> None:
     slots = daily(range(1, 3))
-    subs = [Submission(at(1, 21), 1.0), Submission(at(2, 21), 0.5)]
+    subs = [SubmissionRecord(at(1, 21), 1.0), SubmissionRecord(at(2, 21), 0.5)]
     now = at(2, 23)
     assert evaluate(slots, subs, now).overall.quantity == pytest.approx(1.0)
     opened = evaluate(slots, subs, now, policy=Policy(count_open=True)).overall
@@ -290,13 +290,17 @@ def test_count_open_option() -> None:
 
 def test_submissions_after_as_of_have_not_happened() -> None:
     slots = daily(range(1, 2))
-    ev = evaluate(slots, [Submission(at(1, 21), 1.0)], at(1, 20, 30))
+    ev = evaluate(slots, [SubmissionRecord(at(1, 21), 1.0)], at(1, 20, 30))
     assert ev.occurrences[0].status == "open"
 
 
 def test_strict_timing_gives_late_no_credit_and_breaks_streak() -> None:
     slots = daily(range(1, 4), timing="strict")
-    subs = [Submission(at(1, 21), 1), Submission(at(2, 23), 1), Submission(at(3, 21), 1)]
+    subs = [
+        SubmissionRecord(at(1, 21), 1),
+        SubmissionRecord(at(2, 23), 1),
+        SubmissionRecord(at(3, 21), 1),
+    ]
     ev = evaluate(slots, subs, at(6))
     assert [r.credit for r in ev.occurrences] == [1, 0, 1]
     assert ev.overall.strict_rate == pytest.approx(2 / 3)
@@ -306,14 +310,17 @@ def test_strict_timing_gives_late_no_credit_and_breaks_streak() -> None:
 
 def test_threshold_below_one() -> None:
     slots = daily(range(1, 2))
-    ev = evaluate(slots, [Submission(at(1, 21), 0.8)], at(4), policy=Policy(threshold=0.75))
+    ev = evaluate(slots, [SubmissionRecord(at(1, 21), 0.8)], at(4), policy=Policy(threshold=0.75))
     assert ev.occurrences[0].status == "completed_on_time"
     assert ev.occurrences[0].credit == 1.0
 
 
 def test_best_submission_decides_and_the_rest_are_repeats() -> None:
     slots = daily(range(1, 2))
-    subs = [Submission(at(1, 20, 30), 0.5, index=1), Submission(at(1, 21), 1.0, index=2)]
+    subs = [
+        SubmissionRecord(at(1, 20, 30), 0.5, index=1),
+        SubmissionRecord(at(1, 21), 1.0, index=2),
+    ]
     ev = evaluate(slots, subs, at(4))
     assert ev.occurrences[0].status == "completed_on_time"
     assert [(e.reason, e.occurrence) for e in ev.extra] == [("repeat", "d1")]
@@ -321,7 +328,7 @@ def test_best_submission_decides_and_the_rest_are_repeats() -> None:
 
 def test_over_achievement_is_reported_never_credited() -> None:
     slots = daily(range(1, 3))
-    ev = evaluate(slots, [Submission(at(1, 21), 3.0)], at(5))
+    ev = evaluate(slots, [SubmissionRecord(at(1, 21), 3.0)], at(5))
     assert ev.occurrences[0].credit == 1.0
     assert ev.occurrences[0].over == pytest.approx(2.0)
     assert ev.overall.quantity == pytest.approx(0.5)  # one big day never hides a missed one
@@ -330,10 +337,10 @@ def test_over_achievement_is_reported_never_credited() -> None:
 def test_extra_practice_is_reported_never_counted() -> None:
     slots = daily(range(1, 3))
     subs = [
-        Submission(at(1, 12), 1.0),  # nothing open at noon
-        Submission(at(1, 21), 1.0),
-        Submission(at(3, 12), 1.0, occurrence="d2"),  # after grace
-        Submission(at(2, 21), 1.0, occurrence="no-such-occurrence"),
+        SubmissionRecord(at(1, 12), 1.0),  # nothing open at noon
+        SubmissionRecord(at(1, 21), 1.0),
+        SubmissionRecord(at(3, 12), 1.0, occurrence="d2"),  # after grace
+        SubmissionRecord(at(2, 21), 1.0, occurrence="no-such-occurrence"),
     ]
     ev = evaluate(slots, subs, at(5))
     assert [e.reason for e in ev.extra] == ["no_occurrence", "unknown_occurrence", "after_grace"]
@@ -343,7 +350,7 @@ def test_extra_practice_is_reported_never_counted() -> None:
 
 def test_work_on_an_excused_day_is_extra_practice() -> None:
     slots = daily(range(1, 2), excused=(1,))
-    ev = evaluate(slots, [Submission(at(1, 21), 1.0)], at(4))
+    ev = evaluate(slots, [SubmissionRecord(at(1, 21), 1.0)], at(4))
     assert ev.occurrences[0].status == "excused"
     assert [e.reason for e in ev.extra] == ["excused"]
     assert ev.overall.quantity is None
@@ -354,7 +361,7 @@ def test_overlapping_windows_fill_the_open_one_not_yet_done() -> None:
         Slot("a", at(1, 8), at(1, 20), at(1, 23)),
         Slot("b", at(1, 12), at(1, 20), at(1, 23)),
     ]
-    subs = [Submission(at(1, 13), 1.0, index=1), Submission(at(1, 14), 1.0, index=2)]
+    subs = [SubmissionRecord(at(1, 13), 1.0, index=1), SubmissionRecord(at(1, 14), 1.0, index=2)]
     ev = evaluate(slots, subs, at(2))
     assert [r.status for r in ev.occurrences] == ["completed_on_time"] * 2
 
@@ -367,7 +374,7 @@ def test_trend_declines_over_complete_weeks() -> None:
     subs = []
     for week, done in enumerate(done_per_week):
         for k in range(done):
-            subs.append(Submission(at(1 + 7 * week + k, 21), 1.0))
+            subs.append(SubmissionRecord(at(1 + 7 * week + k, 21), 1.0))
     ev = evaluate(slots, subs, at(30), start=dt.date(2026, 1, 1), tz=UTC)
     assert [q for _, _, q, _ in ev.trend.weeks] == pytest.approx([1, 5 / 7, 3 / 7, 1 / 7])
     assert ev.trend.slope == pytest.approx(-2 / 7)
@@ -388,7 +395,7 @@ def test_per_step_scores_and_step_weighted_mean() -> None:
         Slot("a/3", at(3), at(3, 22), at(4, 2), step="a"),
         Slot("b/1", at(1, 8), at(1, 10), at(1, 12), step="b"),
     ]
-    subs = [Submission(at(1, 21), 1.0, step="a"), Submission(at(1, 9), 1.0, step="b")]
+    subs = [SubmissionRecord(at(1, 21), 1.0, step="a"), SubmissionRecord(at(1, 9), 1.0, step="b")]
     ev = evaluate(slots, subs, at(6))
     assert ev.steps["a"].quantity == pytest.approx(1 / 3)
     assert ev.steps["b"].quantity == pytest.approx(1.0)
@@ -554,7 +561,7 @@ def test_naive_as_of_is_rejected() -> None:
 
 
 def test_combine_names_both_weightings() -> None:
-    a = evaluate(daily(range(1, 5)), [Submission(at(d, 21), 1.0) for d in range(1, 5)], at(9))
+    a = evaluate(daily(range(1, 5)), [SubmissionRecord(at(d, 21), 1.0) for d in range(1, 5)], at(9))
     b = evaluate(daily(range(1, 2)), [], at(9))
     both = combine([a.overall, b.overall])
     assert both["occurrence_weighted"]["quantity"] == pytest.approx(4 / 5)
@@ -580,3 +587,15 @@ def test_stream_of_many_assignments(tmp_path: Path) -> None:
     assert [r.assignment for r in reports] == ["a0", "a1", "a2"]
     assert [r.counts["completed_on_time"] for r in reports] == [2, 1, 0]
     assert [(p.code, p.line) for p in problems] == [("WK707", 4)]
+
+
+def test_the_old_name_of_submission_record_is_a_deprecated_alias() -> None:
+    import worksheetkit.progress as progress
+
+    with pytest.warns(DeprecationWarning, match="SubmissionRecord"):
+        old = progress.Submission  # type: ignore[attr-defined]
+    assert old is SubmissionRecord
+    assert "Submission" not in progress.__all__
+    import worksheetkit as wk
+
+    assert wk.Submission is not SubmissionRecord  # the intake's, what check_submission returns

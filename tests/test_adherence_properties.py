@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategies import examples
-from worksheetkit.progress import Evaluation, Policy, Scores, Slot, Submission, evaluate
+from worksheetkit.progress import Evaluation, Policy, Scores, Slot, SubmissionRecord, evaluate
 
 UTC = dt.UTC
 BASE = dt.datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
@@ -28,7 +28,7 @@ SCORE_FIELDS = (
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple[list[Slot], list[Submission], dt.datetime, Policy]:
+def scenarios(draw: st.DrawFn) -> tuple[list[Slot], list[SubmissionRecord], dt.datetime, Policy]:
     n = draw(st.integers(1, 20))
     window = dt.timedelta(minutes=draw(st.integers(0, 600)))
     grace = dt.timedelta(minutes=draw(st.integers(0, 600)))
@@ -54,7 +54,7 @@ def scenarios(draw: st.DrawFn) -> tuple[list[Slot], list[Submission], dt.datetim
         at = BASE + dt.timedelta(days=anchor, minutes=draw(st.integers(-120, 1500)))
         kind = draw(st.sampled_from([None, None, "external", "internal"]))
         subs.append(
-            Submission(
+            SubmissionRecord(
                 submitted_at=at,
                 fraction=draw(st.sampled_from([0.0, 0.2, 0.5, 0.99, 1.0, 1.7])),
                 occurrence=draw(st.sampled_from([None, f"o{anchor}", "nope"])),
@@ -114,7 +114,7 @@ def test_completing_a_missed_occurrence_never_lowers_quantity(case, data) -> Non
     if not missed:
         return
     target = data.draw(st.sampled_from(missed))
-    done = Submission(target.opens, 1.0, occurrence=target.id, index=10_000)
+    done = SubmissionRecord(target.opens, 1.0, occurrence=target.id, index=10_000)
     after = evaluate(slots, [*subs, done], as_of, policy=policy)
     assert before.overall.quantity is not None
     assert after.overall.quantity is not None

@@ -18,7 +18,7 @@ from worksheetkit.progress import (
     OccurrenceResult,
     Policy,
     Slot,
-    Submission,
+    SubmissionRecord,
     adherence,
 )
 from worksheetkit.progress._combine import adherence_stream
@@ -67,8 +67,8 @@ def test_fast_records_are_the_frozen_records() -> None:
     when = dt.datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
     values = (when, 0.5, "main/x", "s1", "w.x", 3.0, 1.0, 2.0, "external", "n", True, 7, "r1")
     fast = make_submission(*values)  # type: ignore[arg-type]
-    plain = Submission(*values)  # type: ignore[arg-type]
-    assert type(fast) is Submission
+    plain = SubmissionRecord(*values)  # type: ignore[arg-type]
+    assert type(fast) is SubmissionRecord
     assert fast == plain
     assert hash(fast) == hash(plain)
     assert repr(fast) == repr(plain)

@@ -202,3 +202,73 @@ def test_parse_ref_newest_and_text() -> None:
     assert record.text("title", lang="fr") == "Thought record"  # rendering's fallback
     with pytest.raises(TypeError):
         record.text("items")
+
+
+# -- one pass: shape errors do not hide the meaning and the references of the rest ---------------
+
+ONE_PASS = {
+    "worksheetkit": 1,
+    "kind": "assignment",
+    "id": "a-0003",
+    "client": "c-0003",
+    "worksheet": "cbt.thought-record",
+    "start": "2026-12-01",
+    "timezone": "Europe/London",
+    "schedule": {"repeat": "weekly", "on": ["mon"], "at": "20:00", "for": "P2W"},
+    "plan": {"when": "After dinner", "where": "Kitchen table"},
+}
+
+
+def _found(data: dict[str, object], pack: wk.LoadedPack | None = None) -> list[tuple[str, str]]:
+    return [(d.code, str(d.path)) for d in wk.check(data, pack=pack)]
+
+
+def test_a_shape_error_and_a_bad_pack_reference_are_reported_together() -> None:
+    pack = wk.load_pack("examples")
+    draft = {**ONE_PASS, "client": "", "worksheet": "cbt.thought-recrod", "timezone": "Mars/X"}
+    assert _found(draft, pack) == [
+        ("WK105", "$.client"),  # shape: an empty client
+        ("WK204", "$.worksheet"),  # pack: no such worksheet
+        ("WK221", "$.timezone"),  # meaning: not an IANA zone
+    ]
+    # The shape error alone, fixed, leaves exactly the rest.
+    assert _found({**draft, "client": "c-0003"}, pack) == _found(draft, pack)[1:]
+
+
+def test_no_follow_on_error_of_a_left_out_key() -> None:
+    # `on: []` is refused; the schedule without its days would be valid: nothing more about it.
+    days = {**ONE_PASS["schedule"], "on": []}
+    assert _found({**ONE_PASS, "schedule": days, "timezone": "Mars/X"}) == [
+        ("WK105", "$.schedule.on"),
+        ("WK221", "$.timezone"),
+    ]
+    # A wrong-typed worksheet is not also "no worksheet or pathway" (a document-level problem).
+    assert _found({**ONE_PASS, "worksheet": 3, "timezone": "Mars/X"}) == [
+        ("WK102", "$.worksheet"),
+        ("WK221", "$.timezone"),
+    ]
+    # A sibling's problem in the same schedule is still found.
+    both = {**ONE_PASS["schedule"], "on": [], "count": 3}
+    assert _found({**ONE_PASS, "schedule": both}) == [
+        ("WK105", "$.schedule.on"),
+        ("WK219", "$.schedule.count"),
+    ]
+
+
+def test_a_required_key_at_fault_gives_the_shape_error_alone() -> None:
+    # Without an id the document cannot be checked further: no guess, no noise.
+    assert _found({**ONE_PASS, "id": "", "timezone": "Mars/X"}) == [("WK105", "$.id")]
+
+
+def test_a_worksheet_with_an_unknown_key_gets_its_meaning_checked() -> None:
+    worksheet = {
+        "worksheetkit": 1,
+        "id": "t.one-pass",
+        "version": "1.0.0",
+        "title": "T",
+        "items": [
+            {"id": "q", "type": "rating", "lable": "x", "label": "Q", "min": 0, "max": 10},
+            {"id": "q", "type": "text", "label": "Again"},
+        ],
+    }
+    assert _found(worksheet) == [("WK103", "$.items[0].lable"), ("WK201", "$.items[1].id")]

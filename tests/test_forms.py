@@ -456,9 +456,16 @@ def test_diagnostics_as_dicts_and_without_a_question() -> None:
         "path": "/version",
     }
     unknown = {"code": "WK408", "message": "Not here.", "path": "/answers/zzz"}
-    out = render(THOUGHT, "html", diagnostics=[*as_dicts, general, unknown])
-    assert "<li>Wrong version.</li>" in out
-    assert "<li>Not here.</li>" in out
+    own = {"code": "app-duplicate", "message": "Already sent.", "path": "/occurrence"}
+    out = render(THOUGHT, "html", diagnostics=[*as_dicts, general, unknown, own])
+    # worksheetkit's problems that are not at a question: one plain sentence, said once
+    assert (
+        out.count("<li>Some answers could not be accepted. Check them and submit again.</li>") == 1
+    )
+    assert "Wrong version." not in out
+    assert "Not here." not in out
+    # an app's own code: its own words, as given
+    assert "<li>Already sent.</li>" in out
     assert out.count('<span class="wk-error-message">') == 2
 
 
@@ -536,3 +543,57 @@ def test_drafts_attributes() -> None:
     assert "data-wk-drafts" not in plain
     with pytest.raises(ValueError, match="drafts"):
         render(THOUGHT, "html", drafts="cloud")  # type: ignore[arg-type]
+
+
+# -- the client's words: a redisplayed problem never shows an item id -----------------------------
+
+PHQ9 = load("examples/instruments/phq-9.yaml")
+
+
+def _visible_problems(html: str) -> list[str]:
+    """The texts a client reads: each message beside a question and each summary entry."""
+    beside = re.findall(r'<span class="wk-error-message">(.*?)</span>', html)
+    summary = re.search(r"data-wk-error-list[^>]*>(.*?)</ul>", html, re.S)
+    assert summary is not None
+    entries = re.findall(r"<li>(?:<a [^>]*>)?(.*?)(?:</a>)?</li>", summary.group(1))
+    return beside + entries
+
+
+def test_redisplayed_problems_read_naturally_and_name_no_item_id() -> None:
+    response = {
+        "worksheetkit": 1,
+        "kind": "response",
+        "worksheet": "instruments.phq-9",
+        "submitted_at": "2026-12-02T09:05:30Z",
+        "answers": {"q1": 2, "q2": 7, "q3": "often", "q4": 1, "q5": 1, "q6": 1, "q7": 1,
+                    "q8": 1, "zz": 3},
+    }  # fmt: skip
+    problems = validate_response(PHQ9, response)
+    ids = {str(d.path).split("/")[2] for d in problems if str(d.path).startswith("/answers/")}
+    assert ids == {"q2", "q3", "q9", "zz"}
+    assert any("'q2'" in d.message for d in problems)  # clinicians' messages name the item
+    for language in ("en", "es"):
+        html = render(PHQ9, "html", language=language, answers=response, diagnostics=problems)
+        shown = _visible_problems(html)
+        assert len(shown) == 7  # q2, q3, q9 beside their questions and in the summary; zz once
+        for text in shown:
+            assert not re.search(r"\bq\d\b|\bzz\b", text), text
+    html = render(PHQ9, "html", answers=response, diagnostics=problems)
+    shown = _visible_problems(html)
+    assert shown[0] == "Select an answer: Feeling down, depressed, or hopeless"  # q2's label
+
+
+def test_the_client_words_for_numbers_say_the_range() -> None:
+    from worksheetkit.rendering._client_words import client_words
+    from worksheetkit.rendering._strings import ui_strings
+
+    ui = ui_strings("en")
+    spec = {"type": "number", "label": "Hours slept", "min": 0, "max": 10}
+    assert client_words("WK403", spec, ui) == "Enter a number from 0 to 10: Hours slept"
+    assert client_words("WK401", spec, ui) == "Enter a number: Hours slept"
+    assert client_words("WK403", {**spec, "max": None}, ui) == "Hours slept must be 0 or more"
+    text = {"type": "text", "label": "Note", "max_length": 20}
+    assert client_words("WK404", text, ui) == "Note must be 20 characters or fewer"
+    assert client_words("WK402", {"type": "table", "label": "Log", "min_rows": 0}, ui) == (
+        "Add at least 1 rows: Log"
+    )

@@ -132,7 +132,7 @@ def _phq9_with_band_severity(pack: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def values(pack: Any) -> dict[str, list[Any]]:
+def values(pack: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Any]]:
     """name → real values of that result type."""
     got: dict[str, list[Any]] = {name: [] for name in RESULTS}
     assignments = _example_assignments()
@@ -194,8 +194,10 @@ def values(pack: Any) -> dict[str, list[Any]]:
         got["evaluation"].append(ev)
         got["occurrence-result"] += ev.occurrences
         got["slot"] += [o.slot for o in ev.occurrences]
-        got["submission"] += [o.submission for o in ev.occurrences if o.submission is not None]
-        got["submission"] += [e.submission for e in ev.extra]
+        got["submission-record"] += [
+            o.submission for o in ev.occurrences if o.submission is not None
+        ]
+        got["submission-record"] += [e.submission for e in ev.extra]
         got["extra-practice"] += ev.extra
         got["scores"] += [ev.overall, *ev.steps.values()]
         got["trend"].append(ev.trend)
@@ -222,6 +224,35 @@ def values(pack: Any) -> dict[str, list[Any]]:
     got["diff-change"] += change.changes
     stored = list(enumerate(_phq9_responses(), 1))
     got["diff-affected"] += affected_responses(change, old, new, stored)
+
+    # The results read from their fields (JsonResult): cost, runs, FHIR, site, report view.
+    from worksheetkit.expressions import Symbol, parse
+    from worksheetkit.expressions.cost import cost
+    from worksheetkit.fhir import export_questionnaire
+    from worksheetkit.fhir.importer import import_questionnaire
+    from worksheetkit.lint.engine import lint_paths
+    from worksheetkit.reports import build_view
+    from worksheetkit.site import build_site
+    from worksheetkit.validation import check_paths
+
+    table = {"log": Symbol(kind="table")}
+    got["cost"] += [cost(parse("q1 + 1"), {}), cost(parse("any(log, log.x > 1)"), table)]
+    got["lint-run"].append(lint_paths(EXAMPLES / "worksheets"))
+    got["validation-run"].append(check_paths(CASES / "invalid"))
+    exported = export_questionnaire(phq9)
+    got["fhir-export"].append(exported)
+    got["fhir-import"] += [
+        import_questionnaire(exported.resource),
+        import_questionnaire({"resourceType": "Questionnaire"}),
+    ]
+    got["report-view"] += [build_view(r, pack=pack) for r in reports]
+    got["site"].append(build_site(EXAMPLES, tmp_path_factory.mktemp("site")))
+    phq9_assignment = _phq9_assignment()
+    for i, response in enumerate(_phq9_responses()):
+        now = dt.datetime(2026, 12, 1 + i, 9, 30, tzinfo=dt.UTC)
+        got["submission"].append(wk.check_submission(pack, phq9_assignment, response, now=now))
+    got["submission"].append(wk.check_submission(pack, phq9_assignment, [1], now=now))
+    got["urgent-alert"] += [a for s in got["submission"] for a in s.urgent_alerts]
     return got
 
 
@@ -344,6 +375,8 @@ def test_every_field_appears_in_to_dict(values: dict[str, list[Any]], name: str)
         assert type(value).from_dict(json.loads(value.to_json())) == value
         assert _errors(_validator(name), json.loads(value.to_json())) == []
     for f in dataclasses.fields(cls):
+        if f.name.startswith("_") and not f.compare:  # a private cache, not data
+            continue
         keys = renamed.get(f.name, (f.name,))
         missing = [k for k in keys if k not in data]
         assert not missing, f"{cls.__name__}.{f.name} is not in to_dict() (looked for {keys})"

@@ -29,7 +29,6 @@ PACK_DIR = HERE.parent  # the examples pack
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 FIELDS = {"on": "days", "for": "weeks"}  # check() path key → form field, if not the same
 NAMED = {"worksheet", "timezone", "start", "at", "client", "plan"}
-NO_DAYS = "Choose at least one day."
 KEYS = ("client", "worksheet", "start", "at", "timezone", "weeks", "when", "where")
 
 metadata = sa.MetaData()
@@ -122,9 +121,7 @@ def create_app(
             document["id"] = f"a-{uuid.uuid4().hex[:12]}"
             if values["when"] or values["where"]:
                 document["plan"] = {k: values[k] for k in ("when", "where") if values[k]}
-            problems = wk.check(document, pack=pack)
-            if not days:  # weekly with `on: []` means the start's weekday: ask instead
-                problems.append(wk.Diagnostic("app-days", NO_DAYS, "error", path="$.schedule.on"))
+            problems = wk.check(document, pack=pack)  # no days: `on: []` is WK105
             for d in problems:
                 errors.setdefault(field_of(d.path), []).append(d)
             if not any(d.severity == "error" for d in problems):

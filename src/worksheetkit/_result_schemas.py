@@ -264,8 +264,8 @@ DEFS: Final[dict[str, Schema]] = {
             "local_start": _OPT_STR,
         },
     ),
-    "Submission": _obj(
-        "One response reduced to what adherence needs (worksheetkit.progress.Submission).",
+    "SubmissionRecord": _obj(
+        "One response reduced to what adherence needs (worksheetkit.progress.SubmissionRecord).",
         {
             "submitted_at": _INSTANT,
             "fraction": _NUM,
@@ -302,7 +302,7 @@ DEFS: Final[dict[str, Schema]] = {
             "timing": _TIMING,
             "excused": _BOOL,
             "local_start": _OPT_STR,
-            "submission": _nullable("Submission"),
+            "submission": _nullable("SubmissionRecord"),
             "submissions": _COUNT,
             "obstacle_note": _OPT_STR,
         },
@@ -314,7 +314,7 @@ DEFS: Final[dict[str, Schema]] = {
             "reason": {"enum": _EXTRA},
             "occurrence": _OPT_STR,
             "fraction": {"type": "number", "minimum": 0, "maximum": 1},
-            "submission": _ref("Submission"),
+            "submission": _ref("SubmissionRecord"),
         },
     ),
     "Scores": _obj(
@@ -433,6 +433,96 @@ DEFS: Final[dict[str, Schema]] = {
     ),
 }
 
+# -- results described from their fields (JsonResult) -------------------------------------------
+
+
+def _of_hint(hint: Any, defs: dict[str, Schema]) -> Schema:
+    """The schema of a value of type ``hint`` as ``_results.to_data`` writes it; nested
+    dataclasses are added to ``defs`` under their class name."""
+    import collections.abc
+    import dataclasses
+    import datetime as dt
+    import types
+    import typing
+    from pathlib import PurePath
+
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any:
+        return {}
+    if origin is typing.Literal:
+        return {"enum": list(args)}
+    if origin in (typing.Union, types.UnionType):
+        arms = [_of_hint(a, defs) for a in args if a is not type(None)]
+        if type(None) in args:
+            arms.append({"type": "null"})
+        return arms[0] if len(arms) == 1 else {"anyOf": arms}
+    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+        prefix = [_of_hint(a, defs) for a in args]
+        return {"type": "array", "prefixItems": prefix, "items": False, "minItems": len(args)}
+    if origin in (tuple, list):
+        return _list(_of_hint(args[0], defs))
+    if origin in (dict, collections.abc.Mapping):
+        return _map(_of_hint(args[1], defs))
+    simple = {bool: _BOOL, int: _INT, float: _NUM, str: _STR}
+    if hint in simple:
+        return dict(simple[hint])
+    if isinstance(hint, type) and issubclass(hint, dt.datetime):
+        return dict(_INSTANT)
+    if isinstance(hint, type) and issubclass(hint, dt.date):
+        return dict(_DATE)
+    if isinstance(hint, type) and issubclass(hint, PurePath):
+        return dict(_STR)
+    name = getattr(hint, "__name__", "")
+    if name in DEFS:  # a result with its own schema (Diagnostic …)
+        return _ref(name)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        if name not in defs:
+            defs[name] = {}  # a placeholder while its fields are described
+            defs[name] = _of_dataclass(hint, defs)
+        return _ref(name)
+    if isinstance(hint, type):  # a document model: its own published schema
+        return {"type": "object", "description": f"a {name} document (schemas/{name.lower()}.json)"}
+    raise TypeError(f"no schema for {hint!r}")  # pragma: no cover - a new field type
+
+
+def _of_dataclass(cls: type, defs: dict[str, Schema]) -> Schema:
+    from ._results import _hints, _serialised_fields
+
+    hints = _hints(cls)
+    doc = (cls.__doc__ or cls.__name__).strip().split("\n\n")[0]
+    return _obj(
+        " ".join(doc.split()),
+        {key: _of_hint(hints[name], defs) for name, key, _ in _serialised_fields(cls)},
+    )
+
+
+def _described(path: str) -> None:
+    """Add the schema of the class at ``module:Class`` (and of the dataclasses it holds) to
+    ``DEFS``."""
+    import importlib
+
+    module, _, attr = path.partition(":")
+    cls = getattr(importlib.import_module(module), attr)
+    found: dict[str, Schema] = {}
+    DEFS[cls.__name__] = _of_dataclass(cls, found)
+    for name, schema in found.items():
+        DEFS.setdefault(name, schema)
+
+
+#: Results whose schema is read from their fields (``_results.JsonResult``), built on first use.
+DESCRIBED: Final[dict[str, tuple[str, str]]] = {
+    "cost": ("Cost", "worksheetkit.expressions.cost:Cost"),
+    "lint-run": ("LintRun", "worksheetkit.lint.engine:LintRun"),
+    "validation-run": ("ValidationRun", "worksheetkit.validation:ValidationRun"),
+    "fhir-export": ("ExportResult", "worksheetkit.fhir.export:ExportResult"),
+    "fhir-import": ("ImportResult", "worksheetkit.fhir.importer:ImportResult"),
+    "site": ("SiteResult", "worksheetkit.site:SiteResult"),
+    "report-view": ("View", "worksheetkit.reports:View"),
+    "submission": ("Submission", "worksheetkit.intake:Submission"),
+    "urgent-alert": ("UrgentAlert", "worksheetkit.intake:UrgentAlert"),
+}
+
+
 #: Published name → (``$defs`` name, the class as ``module:Class``), in the order listed.
 RESULTS: Final[dict[str, tuple[str, str]]] = {
     "diagnostic": ("Diagnostic", "worksheetkit.errors:Diagnostic"),
@@ -448,7 +538,7 @@ RESULTS: Final[dict[str, tuple[str, str]]] = {
     "evaluation": ("Evaluation", "worksheetkit.progress:Evaluation"),
     "occurrence-result": ("OccurrenceResult", "worksheetkit.progress:OccurrenceResult"),
     "slot": ("Slot", "worksheetkit.progress:Slot"),
-    "submission": ("Submission", "worksheetkit.progress:Submission"),
+    "submission-record": ("SubmissionRecord", "worksheetkit.progress:SubmissionRecord"),
     "extra-practice": ("Extra", "worksheetkit.progress:Extra"),
     "scores": ("Scores", "worksheetkit.progress:Scores"),
     "trend": ("Trend", "worksheetkit.progress:Trend"),
@@ -460,6 +550,7 @@ RESULTS: Final[dict[str, tuple[str, str]]] = {
     "diff": ("WorksheetDiff", "worksheetkit.diff:WorksheetDiff"),
     "diff-change": ("Change", "worksheetkit.diff:Change"),
     "diff-affected": ("Affected", "worksheetkit.diff:Affected"),
+    **DESCRIBED,
 }
 
 
@@ -480,7 +571,9 @@ def _refs(node: Any, found: set[str]) -> None:
 
 def build(name: str) -> Schema:
     """The schema of result ``name``: its object schema, with the ``$defs`` it refers to."""
-    root = RESULTS[name][0]
+    root, path = RESULTS[name]
+    if root not in DEFS:
+        _described(path)
     out = copy.deepcopy(DEFS[root])
     used: set[str] = set()
     _refs(out, used)

@@ -8,11 +8,11 @@ option, a wider range, new bands) is **compatible**. See docs/responses.md, "Ver
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal, Self, assert_never
+from typing import Any, Literal, assert_never
 
-from ._results import dumps, warn_as_dict
+from ._results import JsonResult, warn_as_dict
 from .model import (
     Checklist,
     Choice,
@@ -83,7 +83,7 @@ _HANDLED = frozenset(
 
 
 @dataclass(frozen=True)
-class Change:
+class Change(JsonResult):
     """One difference. ``change`` is a stable name (``item_removed``, ``range_narrowed``, …);
     ``item`` is the item id, ``table.column``, or ``score:<id>``."""
 
@@ -92,25 +92,6 @@ class Change:
     item: str | None
     message: str
 
-    def to_dict(self) -> dict[str, Any]:
-        """Every field (schema ``diff-change``)."""
-        return {
-            "kind": self.kind,
-            "change": self.change,
-            "item": self.item,
-            "message": self.message,
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        kind = data["kind"]
-        if kind not in ("breaking", "compatible"):
-            raise ValueError(f"kind must be 'breaking' or 'compatible', not {kind!r}")
-        return cls(kind=kind, change=data["change"], item=data["item"], message=data["message"])
-
     def as_dict(self) -> dict[str, Any]:
         """Deprecated alias of :meth:`to_dict`."""
         warn_as_dict("Change")
@@ -118,27 +99,12 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Affected:
+class Affected(JsonResult):
     """A stored response that a breaking change affects: where it is, never what it says."""
 
     line: int
     response: str | None
     changes: tuple[int, ...]  # indexes into ``WorksheetDiff.changes``
-
-    def to_dict(self) -> dict[str, Any]:
-        """Every field (schema ``diff-affected``)."""
-        return {"line": self.line, "response": self.response, "changes": list(self.changes)}
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            line=int(data["line"]),
-            response=data["response"],
-            changes=tuple(int(i) for i in data["changes"]),
-        )
 
     def as_dict(self) -> dict[str, Any]:
         """Deprecated alias of :meth:`to_dict`."""
@@ -147,28 +113,12 @@ class Affected:
 
 
 @dataclass(frozen=True)
-class WorksheetDiff:
+class WorksheetDiff(JsonResult):
     """Every change from ``old`` to ``new`` (``id@version`` each), breaking ones first."""
 
     old: str
     new: str
     changes: tuple[Change, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Every field (schema ``diff``); ``breaking`` and ``version_advice`` are derived from
-        them and left out."""
-        return {"old": self.old, "new": self.new, "changes": [c.to_dict() for c in self.changes]}
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            old=data["old"],
-            new=data["new"],
-            changes=tuple(Change.from_dict(c) for c in data["changes"]),
-        )
 
     @property
     def breaking(self) -> list[Change]:

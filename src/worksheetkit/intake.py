@@ -13,11 +13,11 @@ The timing status and the credit are adherence's own rule (``progress``), not a 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
+from ._results import JsonResult
 from .errors import Diagnostic, has_errors
 
 if TYPE_CHECKING:
@@ -33,22 +33,17 @@ __all__ = ["Submission", "SubmissionStatus", "UrgentAlert", "check_submission", 
 #: grace period (``outside_window``), or no occurrence of the schedule found (``unknown``).
 SubmissionStatus = Literal["on_time", "late", "outside_window", "unknown"]
 
-_STATUSES: tuple[SubmissionStatus, ...] = ("on_time", "late", "outside_window", "unknown")
-
 
 @dataclass(frozen=True)
-class UrgentAlert:
+class UrgentAlert(JsonResult):
     """An urgent alert of a score (PHQ-9 item 9): notify the clinician now."""
 
     score: str
     message: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "message": self.message}
-
 
 @dataclass(frozen=True)
-class Submission:
+class Submission(JsonResult):
     """Everything an app needs to store and act on one submitted response.
 
     ``valid`` is False when a diagnostic is an error (the response should be refused and
@@ -79,56 +74,13 @@ class Submission:
         (occurrence ids repeat across assignments)."""
         return (self.assignment, self.occurrence_id)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Every field as JSON data; :meth:`from_dict` gives an equal ``Submission`` back."""
-        return {
-            "assignment": self.assignment,
-            "occurrence_id": self.occurrence_id,
-            "status": self.status,
-            "occurrence": None if self.occurrence is None else self.occurrence.to_dict(),
-            "worksheet": self.worksheet,
-            "valid": self.valid,
-            "fraction": self.fraction,
-            "diagnostics": [d.to_dict() for d in self.diagnostics],
-            "scores": {k: v.to_dict() for k, v in self.scores.items()},
-            "urgent_alerts": [a.to_dict() for a in self.urgent_alerts],
-            "adherence_status": self.adherence_status,
-            "credit": self.credit,
-            "received_at": None if self.received_at is None else self.received_at.isoformat(),
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON text (keys in a fixed order, non-ASCII kept)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Submission:
-        """The ``Submission`` :meth:`to_dict` wrote."""
-        status = data["status"]
-        if status not in _STATUSES:
-            raise ValueError(f"unknown submission status {status!r}")
+    @staticmethod
+    def _json_types() -> dict[str, Any]:
+        """The field types this module imports only for type checking (for ``from_dict``)."""
         from .responses import ScoreResult
         from .scheduling import Occurrence
 
-        received = data.get("received_at")
-        occurrence = data.get("occurrence")
-        return cls(
-            assignment=data["assignment"],
-            occurrence_id=data.get("occurrence_id"),
-            status=cast("SubmissionStatus", status),
-            occurrence=None if occurrence is None else Occurrence.from_dict(occurrence),
-            worksheet=data.get("worksheet"),
-            valid=bool(data.get("valid")),
-            fraction=data.get("fraction"),
-            diagnostics=tuple(Diagnostic.from_dict(d) for d in data.get("diagnostics", ())),
-            scores={k: ScoreResult.from_dict(v) for k, v in data.get("scores", {}).items()},
-            urgent_alerts=tuple(
-                UrgentAlert(a["score"], a["message"]) for a in data.get("urgent_alerts", ())
-            ),
-            adherence_status=data.get("adherence_status"),
-            credit=data.get("credit"),
-            received_at=None if received is None else dt.datetime.fromisoformat(received),
-        )
+        return {"Occurrence": Occurrence, "ScoreResult": ScoreResult}
 
 
 # -- finding the occurrence -----------------------------------------------------------------------
@@ -211,7 +163,7 @@ def check_submission(
     Never raises because of the response's content: every problem is a diagnostic.
     """
     from .progress import Policy, credit_of, slot_of
-    from .progress import Submission as Attempt
+    from .progress import SubmissionRecord as Attempt
     from .responses import check_response
     from .validation.objects import _data_of, check
 

@@ -125,6 +125,8 @@ def test_js_submit_shows_server_diagnostics_then_saves(app_page: Any, server: st
     assert page.url == url  # no reload: the controller shows the server's problem
     messages = page.locator(".wk-error-message").all_inner_texts()
     assert len(messages) == 1
+    assert "Select an answer:" in messages[0]
+    assert "q3" not in messages[0]
     assert page.is_checked('input[name="q1"][value="1"]')  # answers kept
     _shot(page, "form-server-error")
     page.unroute(url)

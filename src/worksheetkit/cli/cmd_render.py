@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
 from ..errors import Diagnostic
 from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage
+
+if TYPE_CHECKING:
+    from ..rendering import Format
 
 _PATH_PART = re.compile(r"\.([A-Za-z0-9_~-]+)|\[(\d+)\]")
 
@@ -155,7 +158,11 @@ def command(
         _pdf(target, file, response_path, language, paper, output, fragment, template_dir)
     try:
         text, diagnostics = render_with_diagnostics(
-            target, to, language=language, fragment=fragment, template_dir=template_dir
+            target,
+            cast("Format", to),
+            language=language,
+            fragment=fragment,
+            template_dir=template_dir,
         )
     except TemplateError as exc:
         lineno = getattr(exc, "lineno", None)

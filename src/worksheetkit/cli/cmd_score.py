@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -17,6 +17,9 @@ from ._common import (
     refuse_input_as_output,
     usable_date,
 )
+
+if TYPE_CHECKING:
+    from ..reports import Charts, ReportFormat
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
@@ -136,7 +139,9 @@ def command(
             d.format() if d.file else f"{responses}: {d.severity} {d.code} {d.message}", err=True
         )
     emit(
-        render_report(report, to, charts=charts, pack=pack), output, inputs=(assignment, responses)
+        render_report(report, cast("ReportFormat", to), charts=cast("Charts", charts), pack=pack),
+        output,
+        inputs=(assignment, responses),
     )
     failed = any(d.severity == "error" for d in report.diagnostics)
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)

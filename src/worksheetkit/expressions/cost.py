@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from .._results import JsonResult
 from .nodes import Call, ColumnRef, Expr, Name, children, walk
 from .problems import TOO_COSTLY, ExprProblem
 
@@ -30,8 +31,9 @@ COST_BUDGET: Final = 100_000
 
 
 @dataclass(frozen=True, slots=True)
-class Cost:
-    """Row visits of one evaluation, and the tables counted at ``ROW_LIMIT`` (no max_rows)."""
+class Cost(JsonResult):
+    """Row visits of one evaluation, and the tables counted at ``ROW_LIMIT`` (no max_rows).
+    ``to_dict()``/``to_json()``/``from_dict()``: schema ``cost``."""
 
     steps: int
     unbounded_tables: tuple[str, ...]

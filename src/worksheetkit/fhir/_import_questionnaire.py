@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .._results import JsonResult
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
 from ..expressions import ExpressionSyntaxError, parse
 from ..expressions.nodes import quote
@@ -146,9 +147,11 @@ _ORDINAL_SUM = re.compile(r"\.(ordinal|weight)\(\)\s*\.\s*sum\(\)\s*$")
 
 
 @dataclass(frozen=True)
-class ImportResult:
+class ImportResult(JsonResult):
     """A worksheet made from a Questionnaire (None when that was impossible), every problem
-    and every approximation, and which item id each question's linkId became."""
+    and every approximation, and which item id each question's linkId became.
+    ``to_dict()``/``to_json()``/``from_dict()``: schema ``fhir-import`` (the worksheet as its
+    JSON document)."""
 
     worksheet: Worksheet | None
     diagnostics: list[Diagnostic]

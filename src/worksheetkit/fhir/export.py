@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, assert_never
 from urllib.parse import urlsplit
 
+from .._results import JsonResult
 from .._urls import link_ok
 from ..errors import Diagnostic, sort_diagnostics
 from ..expressions import ExpressionSyntaxError, parse
@@ -93,8 +94,9 @@ INSTRUCTIONS_LINK_ID = "worksheet-instructions"
 
 
 @dataclass(frozen=True)
-class ExportResult:
-    """A Questionnaire (plain JSON-ready dict) and what could not be expressed in it."""
+class ExportResult(JsonResult):
+    """A Questionnaire (plain JSON-ready dict) and what could not be expressed in it.
+    ``to_dict()``/``to_json()``/``from_dict()``: schema ``fhir-export``."""
 
     resource: dict[str, Any]
     diagnostics: list[Diagnostic]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._results import JsonResult
 from ..errors import Diagnostic, sort_diagnostics
 from ..loading import SourceDocument
 from ..loading.portability import CODE as PORTABILITY
@@ -26,9 +27,10 @@ from .silence import Silencer
 READABILITY_SKIPPED = "WL008"
 
 
-@dataclass
-class LintRun:
-    """Files looked at and every diagnostic, sorted."""
+@dataclass(frozen=True)
+class LintRun(JsonResult):
+    """Files looked at and every diagnostic, sorted. ``to_dict()``/``to_json()``/
+    ``from_dict()``: schema ``lint-run``."""
 
     files: int
     diagnostics: list[Diagnostic]

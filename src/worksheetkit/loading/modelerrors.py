@@ -497,7 +497,7 @@ def _one(
             "WK105",
             f"{_name(path)} is out of range: {_range_words(kind, ctx, value, show)}.",
             path,
-            hint=_range_hint(kind, ctx),
+            hint=_range_hint(kind, ctx, path),
         )
     else:
         _, value = _lookup(data, path)
@@ -527,9 +527,20 @@ def _range_words(kind: str, ctx: dict[str, Any], value: Any, show: Any = describ
     return f"it allows at most {ctx.get('max_length')}"
 
 
-def _range_hint(kind: str, ctx: dict[str, Any]) -> str:
+def _range_hint(kind: str, ctx: dict[str, Any], path: tuple[Any, ...] = ()) -> str:
+    """How to fix a value out of range, in the words of its fault (a number, a list's length
+    or a text's length)."""
     if kind == "too_short":
+        if path[-1:] == ("on",):  # a schedule's days
+            return "List at least one day, e.g. on: [mon, thu]."
         return "Add the missing entries."
-    if kind in ("too_long", "string_too_long"):
-        return "Shorten it."
+    if kind == "string_too_short":
+        least = ctx.get("min_length")
+        if least == 1:
+            return "Fill it in: it cannot be empty."
+        return f"Write at least {least} characters."
+    if kind == "too_long":
+        return f"Remove entries: at most {ctx.get('max_length')} are allowed."
+    if kind == "string_too_long":
+        return f"Shorten it to at most {ctx.get('max_length')} characters."
     return "Change the number to one inside the allowed range."

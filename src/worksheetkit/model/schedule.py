@@ -30,7 +30,8 @@ class Schedule(Model):
     repeat: Literal["once", "daily", "weekly", "monthly"] | None = None
     rrule: str | None = None
     every: Annotated[StrictInt, Field(ge=1, le=366)] = 1
-    on: list[Weekday] | None = None
+    # At least one day: an empty list is a mistake (WK105), not "the start's weekday".
+    on: Annotated[list[Weekday], Field(min_length=1)] | None = None
     at: ClockTime | list[ClockTime] | None = None
     for_: IsoDuration | None = Field(default=None, alias="for")
     count: Annotated[StrictInt, Field(ge=1, le=100000)] | None = None

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment
@@ -50,6 +50,9 @@ from ._studio import (
     lint_problems,
     pathway_plan,
 )
+
+if TYPE_CHECKING:
+    from ..rendering import Paper
 
 TABS = [
     ("form", "Form"),
@@ -297,7 +300,7 @@ async def _pdf(request: Request) -> Response:
     ws = snap.worksheet(entry)
     if ws is None:
         return PlainTextResponse("No printable for this file.", status_code=404)
-    paper = "letter" if request.query_params.get("paper") == "letter" else "a4"
+    paper: Paper = "letter" if request.query_params.get("paper") == "letter" else "a4"
     language = _language(request, snap, ws)
     from ..rendering import PdfUnavailable, render_pdf
 

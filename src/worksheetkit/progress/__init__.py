@@ -2,11 +2,14 @@
 
 ``adherence(assignment, responses, as_of)`` returns an :class:`AdherenceReport`. The model
 (../shared/research/adherence.md, explained in docs/adherence.md) lives in ``_core`` as a pure
-function over simple records (:class:`Slot`, :class:`Submission`), so it can be tested and
+function over simple records (:class:`Slot`, :class:`SubmissionRecord`), so it can be tested and
 reused without scheduling, pydantic or files.
 """
 
 from __future__ import annotations
+
+import warnings
+from typing import Any
 
 from ._api import adherence, default_fraction, slot_of, slots_for
 from ._combine import combine
@@ -24,7 +27,7 @@ from ._core import (
     ScoringKey,
     Slot,
     Status,
-    Submission,
+    SubmissionRecord,
     Trend,
     evaluate,
 )
@@ -52,7 +55,7 @@ __all__ = [
     "Series",
     "Slot",
     "Status",
-    "Submission",
+    "SubmissionRecord",
     "Trend",
     "WeekMean",
     "adherence",
@@ -65,3 +68,16 @@ __all__ = [
     "slot_of",
     "slots_for",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Submission":  # renamed: it clashed with the intake's worksheetkit.Submission
+        warnings.warn(
+            "worksheetkit.progress.Submission is deprecated; use "
+            "worksheetkit.progress.SubmissionRecord (worksheetkit.Submission is what "
+            "check_submission returns)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return SubmissionRecord
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -94,8 +94,9 @@ class Slot:
 
 
 @dataclass(frozen=True, slots=True)
-class Submission:
-    """One response, reduced to what adherence needs.
+class SubmissionRecord:
+    """One response, reduced to what adherence needs (not the intake's ``worksheetkit.Submission``,
+    which is what ``check_submission`` returns).
 
     ``fraction`` is the share of the task done (uncapped here: 1.5 means over-achieved; it is
     capped at 1 for credit). ``quality``, ``difficulty`` and ``obstacles`` are the 0–4 ratings.
@@ -158,6 +159,10 @@ class Submission:
             index=int(data.get("index", 0)),
             id=data.get("id"),
         )
+
+
+# The short name used inside this package (``progress.Submission`` is a deprecated alias).
+Submission = SubmissionRecord
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,9 @@ import datetime as dt
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, ClassVar
 
-from .._results import dumps, instant, instant_text, warn_as_dict
+from .._results import JsonResult, warn_as_dict
 from ..model import iter_items, text_in
 from ..model.documents import Worksheet
 from ..model.items import Likert, NumberItem, Rating, Section, Table, display_label
@@ -17,67 +17,24 @@ _NUMERIC = (NumberItem, Likert, Rating)
 
 
 @dataclass(frozen=True, slots=True)
-class Point:
+class Point(JsonResult):
     occurrence: str | None
     submitted_at: dt.datetime
     value: float
     row: int | None = None  # the table row, for a column series
     band: str | None = None  # the score's band label, for a score series
 
-    def to_dict(self) -> dict[str, Any]:
-        """Every field (``row`` and ``band`` None when they do not apply)."""
-        return {
-            "occurrence": self.occurrence,
-            "submitted_at": instant_text(self.submitted_at),
-            "value": self.value,
-            "row": self.row,
-            "band": self.band,
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            occurrence=data["occurrence"],
-            submitted_at=instant(data["submitted_at"]),
-            value=data["value"],
-            row=data.get("row"),
-            band=data.get("band"),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class WeekMean:
+class WeekMean(JsonResult):
     week: int  # 0 = the assignment's first week
     first_day: dt.date
     mean: float
     n: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "week": self.week,
-            "first_day": self.first_day.isoformat(),
-            "mean": self.mean,
-            "n": self.n,
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            week=int(data["week"]),
-            first_day=dt.date.fromisoformat(data["first_day"]),
-            mean=data["mean"],
-            n=int(data["n"]),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Series:
+class Series(JsonResult):
     """``kind`` is ``item``, ``column`` (``id`` is ``table.column``) or ``score``."""
 
     id: str
@@ -89,34 +46,9 @@ class Series:
     min: float | None = None
     max: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Every field, each point and week through its own ``to_dict()``."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "worksheet": self.worksheet,
-            "label": self.label,
-            "min": self.min,
-            "max": self.max,
-            "points": [p.to_dict() for p in self.points],
-            "weekly": [w.to_dict() for w in self.weekly],
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            id=data["id"],
-            kind=data["kind"],
-            worksheet=data["worksheet"],
-            label=data["label"],
-            points=tuple(Point.from_dict(p) for p in data["points"]),
-            weekly=tuple(WeekMean.from_dict(w) for w in data["weekly"]),
-            min=data.get("min"),
-            max=data.get("max"),
-        )
+    _json_order: ClassVar[tuple[str, ...]] = (
+        "id", "kind", "worksheet", "label", "min", "max", "points", "weekly"
+    )  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         """Deprecated alias of :meth:`to_dict`."""

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from markupsafe import Markup, escape
 
@@ -32,6 +32,7 @@ from ..model import (
 )
 from ._alerts import AlertView, alert_words, alerts_markdown, response_alerts
 from ._canonical import canonical_data, canonical_json, canonical_yaml, worksheet_to_yaml
+from ._client_words import client_problems
 from ._env import Runtime, environment, runtime, runtime_script, stylesheet
 from ._forms import response_from_form, response_from_form_with_diagnostics
 from ._markdown import MarkdownWriter, printable_markdown
@@ -47,6 +48,7 @@ __all__ = [
     "MISSING_TRANSLATION",
     "Drafts",
     "Format",
+    "Paper",
     "PdfUnavailable",
     "Runtime",
     "canonical_data",
@@ -68,8 +70,11 @@ __all__ = [
     "worksheet_to_yaml",
 ]
 
+#: What :func:`render` writes (``to=``).
 Format = Literal["html", "markdown", "json"]
-FORMATS: tuple[str, ...] = ("html", "markdown", "json")
+FORMATS: tuple[str, ...] = get_args(Format)
+#: The paper :func:`render_pdf` lays a page out on.
+Paper = Literal["a4", "letter"]
 
 
 Drafts = bool | Literal["local", "event"]
@@ -77,7 +82,7 @@ Drafts = bool | Literal["local", "event"]
 
 def render(
     obj: Any,
-    to: str = "html",
+    to: Format = "html",
     language: str | None = None,
     fragment: bool = False,
     template_dir: str | os.PathLike[str] | None = None,
@@ -124,7 +129,7 @@ def render_pdf(
     obj: Any,
     *,
     language: str | None = None,
-    paper: str = "a4",
+    paper: Paper = "a4",
     worksheet: Worksheet | None = None,
 ) -> bytes:
     """The printable page of a worksheet (or a filled-in response) as PDF bytes, on ``a4`` or
@@ -140,7 +145,7 @@ def render_pdf(
 
 def render_with_diagnostics(
     obj: Any,
-    to: str = "html",
+    to: Format = "html",
     language: str | None = None,
     fragment: bool = False,
     template_dir: str | os.PathLike[str] | None = None,
@@ -218,7 +223,7 @@ def render_with_diagnostics(
 @dataclass(frozen=True)
 class FormOptions:
     answers: dict[str, Any] | None = None
-    problems: list[tuple[str | None, int | None, str | None, str]] | None = None
+    problems: list[tuple[str | None, int | None, str | None, str, str]] | None = None
     include_runtime: bool = True
     runtime_url: str | None = None
     drafts: str = ""
@@ -241,26 +246,28 @@ def _answers_arg(answers: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 def problems_from(
     diagnostics: Iterable[Diagnostic | Mapping[str, Any]] | None,
-) -> list[tuple[str | None, int | None, str | None, str]]:
-    """``(item id, row, column, message)`` for each diagnostic, from its JSON pointer:
+) -> list[tuple[str | None, int | None, str | None, str, str]]:
+    """``(item id, row, column, message, code)`` for each diagnostic, from its JSON pointer:
     ``/answers/<item>[/…]`` or ``/answers/<table>/<row>/<column>[/…]``; others (the response as
-    a whole) have no item and appear in the error summary only."""
-    out: list[tuple[str | None, int | None, str | None, str]] = []
+    a whole) have no item and appear in the error summary only. The form shows the client's
+    words for them (``_client_words``), never the message, which names item ids."""
+    out: list[tuple[str | None, int | None, str | None, str, str]] = []
     for d in diagnostics or ():
         if isinstance(d, Diagnostic):
-            path, message = d.path, d.message
+            path, message, code = str(d.path or ""), d.message, d.code
         elif isinstance(d, Mapping):
             path, message = str(d.get("path") or ""), str(d.get("message") or "")
+            code = str(d.get("code") or "")
         else:
             raise TypeError(
                 f"diagnostics must be Diagnostic values or dicts, not {type(d).__name__}"
             )
         parts = [p.replace("~1", "/").replace("~0", "~") for p in path.split("/")]
         if len(parts) < 3 or parts[0] != "" or parts[1] != "answers":
-            out.append((None, None, None, message))
+            out.append((None, None, None, message, code))
             continue
         row = int(parts[3]) if len(parts) > 4 and parts[3].isdigit() else None
-        out.append((parts[2], row, parts[4] if row is not None else None, message))
+        out.append((parts[2], row, parts[4] if row is not None else None, message, code))
     return out
 
 
@@ -275,9 +282,8 @@ def _worksheet_html(
 ) -> str:
     options = options or FormOptions()
     env = environment(template_dir)
-    builder = ViewBuilder(
-        ws, loc, ui, level=level, answers=options.answers, problems=options.problems
-    )
+    problems = client_problems(ws, loc, ui, options.problems) if options.problems else None
+    builder = ViewBuilder(ws, loc, ui, level=level, answers=options.answers, problems=problems)
     view = builder.page()
     runtime_src = None
     if options.runtime_url is not None:

@@ -87,6 +87,10 @@ EN: dict[str, str] = {
     "err_other": "Describe your other answer: {label}",
     "err_date": "Enter a real date: {label}",
     "err_time": "Enter a real time: {label}",
+    "err_range": "Enter a number from {min} to {max}: {label}",
+    "err_check": "Check your answer: {label}",
+    "err_ranking": "Put every option in order: {label}",
+    "err_response": "Some answers could not be accepted. Check them and submit again.",
 }
 
 # Informal "tú", as the example pack's Spanish worksheets address the client.
@@ -170,6 +174,10 @@ ES: dict[str, str] = {
     "err_other": "Describe tu otra respuesta: {label}",
     "err_date": "Escribe una fecha real: {label}",
     "err_time": "Escribe una hora real: {label}",
+    "err_range": "Escribe un número de {min} a {max}: {label}",
+    "err_check": "Revisa tu respuesta: {label}",
+    "err_ranking": "Ordena todas las opciones: {label}",
+    "err_response": "Algunas respuestas no se pudieron aceptar. Revísalas y envíalas de nuevo.",
 }
 
 TABLES: dict[str, dict[str, str]] = {"en": EN, "es": ES}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -20,12 +20,17 @@ from markupsafe import Markup
 from .._templates import make_environment
 from .._templates import md as md_escape  # noqa: F401 - the report templates' escaper, kept
 from ..progress import AdherenceReport
-from ._view import CHART_CHOICES, STATUS_MARK, STATUS_TEXT, View, build_view
+from ._view import CHART_CHOICES, STATUS_MARK, STATUS_TEXT, Charts, View, build_view
+
+#: What :func:`render_report` writes (``to=``).
+ReportFormat = Literal["html", "markdown", "json"]
 
 __all__ = [
     "CHART_CHOICES",
     "STATUS_MARK",
     "STATUS_TEXT",
+    "Charts",
+    "ReportFormat",
     "View",
     "build_view",
     "render_report",
@@ -42,7 +47,7 @@ def environment() -> Environment:
     )
 
 
-def to_markdown(report: AdherenceReport, *, charts: str = "auto", pack: Any = None) -> str:
+def to_markdown(report: AdherenceReport, *, charts: Charts = "auto", pack: Any = None) -> str:
     """The report as Markdown. ``charts``: which answer series to tabulate (``CHART_CHOICES``:
     ``auto`` = the scores when there are any, else the answers); ``pack`` gives step and
     worksheet titles."""
@@ -65,7 +70,7 @@ def to_html(
     report: AdherenceReport,
     *,
     fragment: bool = False,
-    charts: str = "auto",
+    charts: Charts = "auto",
     pack: Any = None,
     heading_level: int | None = None,
 ) -> str:
@@ -93,7 +98,7 @@ def to_html(
 
 
 def render_report(
-    report: AdherenceReport, to: str = "html", *, charts: str = "auto", pack: Any = None
+    report: AdherenceReport, to: ReportFormat = "html", *, charts: Charts = "auto", pack: Any = None
 ) -> str:
     if to == "html":
         return to_html(report, charts=charts, pack=pack)

@@ -9,15 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 from .._humanize import date_text, datetime_text, short_date_text
+from .._results import JsonResult
 from ..model import text_in
 from ..progress import AdherenceReport, OccurrenceResult, Series
 
 # Which answer series a report charts: ``auto`` charts the scores when the worksheet has any
 # (a PHQ-9 shows its total, not nine item charts) and the answers otherwise.
-CHART_CHOICES: tuple[str, ...] = ("auto", "scores", "items", "all", "none")
+#: Which answer series a report charts: ``auto`` (the scores when there are any, else the
+#: answers), ``scores``, ``items``, ``all`` or ``none``.
+Charts = Literal["auto", "scores", "items", "all", "none"]
+CHART_CHOICES: tuple[str, ...] = get_args(Charts)
 
 STATUS_TEXT = {
     "completed_on_time": "Done on time",
@@ -154,8 +158,11 @@ class ScoreRow:
     basis: str
 
 
-@dataclass
-class View:
+@dataclass(frozen=True)
+class View(JsonResult):
+    """What a report page shows, computed once for HTML and Markdown. ``to_dict()``/
+    ``to_json()``/``from_dict()``: schema ``report-view``."""
+
     title: str
     summary: str
     as_of: str
@@ -487,7 +494,7 @@ def series_chart(series: Series, index: int, tz: dt.tzinfo, language: str = "en"
     )
 
 
-def chosen_series(report: AdherenceReport, charts: str = "auto") -> list[Series]:
+def chosen_series(report: AdherenceReport, charts: Charts = "auto") -> list[Series]:
     """The answer series a report charts (``CHART_CHOICES``; ``auto``: scores if any)."""
     if charts not in CHART_CHOICES:
         raise ValueError(f"unknown chart choice {charts!r} ({', '.join(CHART_CHOICES)})")
@@ -527,7 +534,7 @@ def _occurrence_words(
 NOT_MATCHED = "— (not a scheduled task)"
 
 
-def build_view(report: AdherenceReport, *, charts: str = "auto", pack: Any = None) -> View:
+def build_view(report: AdherenceReport, *, charts: Charts = "auto", pack: Any = None) -> View:
     """The report's view model. ``charts`` picks the answer series to chart
     (``auto`` = scores when there are any, else the answers; ``scores``, ``items``, ``all``,
     ``none``); ``pack`` supplies worksheet and step titles (ids are shown in words otherwise)."""

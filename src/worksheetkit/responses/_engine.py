@@ -3,11 +3,11 @@ scores and alerts. Shared by validation, scoring and completion so they always a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any, ClassVar, Final
 
-from .._results import dumps, warn_as_dict
+from .._results import JsonResult, warn_as_dict
 from .._suggest import did_you_mean, suggestion_budget
 from ..errors import Diagnostic
 from ..expressions import evaluate
@@ -22,22 +22,11 @@ MAX_DIAGNOSTICS: Final = 200
 
 
 @dataclass(frozen=True, slots=True)
-class ScoreAlert:
+class ScoreAlert(JsonResult):
     """A triggered alert: ``severity`` (info | warning | urgent) and the clinician's message."""
 
     severity: str
     message: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Every field (schema ``score-alert``)."""
-        return {"severity": self.severity, "message": self.message}
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        return cls(severity=data["severity"], message=data["message"])
 
     def as_dict(self) -> dict[str, Any]:
         """Deprecated alias of :meth:`to_dict`."""
@@ -46,7 +35,7 @@ class ScoreAlert:
 
 
 @dataclass(frozen=True, slots=True)
-class ScoreResult:
+class ScoreResult(JsonResult):
     """One computed score. ``value`` is None when too many of its items are missing (see
     ``missing``) or the formula gives no number; ``prorated`` says missing items were filled in
     with the mean of the answered ones."""
@@ -60,6 +49,12 @@ class ScoreResult:
     prorated: bool = False
     band_severity: str | None = None
 
+    # The DESIGN §6 keys ``value``, ``band``, ``alerts`` first, then the rest (schema ``score``):
+    # a prorated score stays told apart from a complete one.
+    _json_order: ClassVar[tuple[str, ...]] = (
+        "value", "band", "alerts", "id", "label", "missing", "prorated", "band_severity"
+    )  # fmt: skip
+
     def __getitem__(self, key: str) -> Any:
         """``result["value"]``, ``result["band"]``, ``result["alerts"]`` (as in the JSON
         output), and the other fields by name."""
@@ -68,40 +63,6 @@ class ScoreResult:
         if key in self.__dataclass_fields__:
             return getattr(self, key)
         raise KeyError(key)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Every field (schema ``score``): the DESIGN §6 keys ``value``, ``band``, ``alerts``
-        first, then ``id``, ``label``, ``missing``, ``prorated`` and ``band_severity`` — a
-        prorated score stays told apart from a complete one."""
-        return {
-            "value": self.value,
-            "band": self.band,
-            "alerts": [a.to_dict() for a in self.alerts],
-            "id": self.id,
-            "label": self.label,
-            "missing": self.missing,
-            "prorated": self.prorated,
-            "band_severity": self.band_severity,
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        value = data["value"]
-        if isinstance(value, bool) or not (value is None or isinstance(value, int | float)):
-            raise ValueError("a score's value is a number or null")
-        return cls(
-            id=data["id"],
-            label=data["label"],
-            value=value,
-            band=data["band"],
-            alerts=tuple(ScoreAlert.from_dict(a) for a in data.get("alerts", ())),
-            missing=int(data.get("missing", 0)),
-            prorated=bool(data.get("prorated", False)),
-            band_severity=data.get("band_severity"),
-        )
 
     def as_dict(self) -> dict[str, Any]:
         """Deprecated alias of :meth:`to_dict`."""

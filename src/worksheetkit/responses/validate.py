@@ -7,12 +7,11 @@ line or column (callers with a source map fill those in). Messages never quote a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Final, Self
+from typing import Any, Final
 
-from .._results import dumps, warn_as_dict
+from .._results import JsonResult, warn_as_dict
 from ..errors import Diagnostic, has_errors
 from ..expressions import MAX_STEPS, evaluate, references, step_budget
 from ..expressions.evaluator import as_number
@@ -37,36 +36,13 @@ _KNOWN: Final = frozenset(_KEYS)
 
 
 @dataclass(frozen=True)
-class ResponseCheck:
+class ResponseCheck(JsonResult):
     """Everything ``check-response`` reports about one response."""
 
     valid: bool
     fraction: float | None
     diagnostics: list[Diagnostic]
     scores: dict[str, ScoreResult] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``check-response --format json`` payload (DESIGN §6), lossless: every
-        diagnostic and score through its own ``to_dict()`` (schema ``response-check``)."""
-        return {
-            "valid": self.valid,
-            "fraction": self.fraction,
-            "diagnostics": [d.to_dict() for d in self.diagnostics],
-            "scores": {k: v.to_dict() for k, v in self.scores.items()},
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        fraction = data["fraction"]
-        return cls(
-            valid=bool(data["valid"]),
-            fraction=None if fraction is None else float(fraction),
-            diagnostics=[Diagnostic.from_dict(d) for d in data["diagnostics"]],
-            scores={k: ScoreResult.from_dict(v) for k, v in data.get("scores", {}).items()},
-        )
 
     def as_dict(self) -> dict[str, Any]:
         """Deprecated alias of :meth:`to_dict`."""

@@ -20,6 +20,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from .._dates import date_problem
+from .._results import JsonResult
 from .._templates import make_environment
 from ..errors import Diagnostic, WorksheetError
 from ..model import Assignment, Pathway, Plan, text_in
@@ -38,8 +39,11 @@ DEMO_START = dt.date(2026, 12, 7)  # a Monday: example pathway enrolments start 
 DEMO_ZONE = "Europe/London"
 
 
-@dataclass
-class SiteResult:
+@dataclass(frozen=True)
+class SiteResult(JsonResult):
+    """The site's folder, the pages written, problems and notes. ``to_dict()``/``to_json()``/
+    ``from_dict()``: schema ``site`` (paths as text)."""
+
     out: Path
     pages: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
+from .._results import JsonResult
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
 from ..loading import SourceDocument, SourceMap, parse_document
 from ..model import Assignment, Document, Pack, Pathway, Response, Worksheet
@@ -28,8 +29,11 @@ from ._parallel import read_all
 __all__ = ["ValidationRun", "check_paths", "load", "load_pack", "loads", "validate"]
 
 
-@dataclass
-class ValidationRun:
+@dataclass(frozen=True)
+class ValidationRun(JsonResult):
+    """Files checked and every diagnostic, sorted. ``to_dict()``/``to_json()``/
+    ``from_dict()``: schema ``validation-run``."""
+
     files: int
     diagnostics: list[Diagnostic]
 

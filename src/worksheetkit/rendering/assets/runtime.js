@@ -729,10 +729,49 @@ function pointer(path) {
   });
 }
 
-// Show diagnostics from the server (Diagnostic.as_dict(): {path, message, …}) beside their
-// questions, with the error summary: the markup render(answers=, diagnostics=) writes.
+// The client's words for a server problem `code` at the question `spec` — never the
+// diagnostic's message, which names item ids for clinicians. The same rules as
+// rendering/_client_words.py (client_words), so both write the same markup.
+Form.prototype.clientWords = function (code, spec) {
+  var s = this, kind = spec.type, words = { label: spec.label || "" };
+  var has = function (k) { return spec[k] !== undefined && spec[k] !== null; };
+  var bounded = function (low, high, keys) {
+    if (has(low) && !has(high)) return s.s(keys[0], { n: spec[low], label: words.label });
+    if (has(high) && !has(low)) return s.s(keys[1], { n: spec[high], label: words.label });
+    return s.s("err_check", words);
+  };
+  var group = ["choice", "likert", "yesno", "checklist"].indexOf(kind) >= 0;
+  if (code === "WK402") {
+    if (kind === "table") return s.s("err_min_rows", { n: Math.max(spec.min_rows || 0, 1), label: words.label });
+    return s.s(group ? "err_required_choice" : "err_required", words);
+  }
+  if (kind === "number" || kind === "rating" || kind === "duration") {
+    if (code === "WK403" && has("min") && has("max")) return s.s("err_range", { min: spec.min, max: spec.max, label: words.label });
+    if (code === "WK403") return bounded("min", "max", ["err_min", "err_max"]);
+    return s.s("err_number", words);
+  }
+  if ((kind === "date" || kind === "time") && (code === "WK401" || code === "WK403")) return s.s("err_" + kind, words);
+  if (kind === "text" && code === "WK404" && !has("pattern")) return bounded("min_length", "max_length", ["err_min_length", "err_max_length"]);
+  if (kind === "text" && code === "WK404" && !has("min_length") && !has("max_length")) return s.s("err_pattern", words);
+  if ((kind === "choice" || kind === "checklist") && code === "WK404") return s.s("err_other", words);
+  if (kind === "checklist" && code === "WK406") return bounded("min_selected", "max_selected", ["err_min_selected", "err_max_selected"]);
+  if (kind === "table" && code === "WK407") {
+    var low = spec.min_rows ? spec.min_rows : null, high = has("max_rows") ? spec.max_rows : null;
+    if (low !== null && high === null) return s.s("err_min_rows", { n: low, label: words.label });
+    if (high !== null && low === null) return s.s("err_max_rows", { n: high, label: words.label });
+    return s.s("err_check", words);
+  }
+  if (kind === "ranking" && (code === "WK401" || code === "WK405" || code === "WK412")) return s.s("err_ranking", words);
+  if ((kind === "choice" || kind === "likert" || kind === "yesno") && (code === "WK401" || code === "WK405")) return s.s("err_required_choice", words);
+  return s.s("err_check", words);
+};
+
+// Show diagnostics from the server (Diagnostic.to_dict(): {code, path, message, …}) beside
+// their questions, with the error summary: the markup render(answers=, diagnostics=) writes.
+// A worksheetkit code (WK…) is shown in the client's words; another code is the app's own,
+// shown with its message; problems not at a question are said once, plainly.
 Form.prototype.showDiagnostics = function (diagnostics) {
-  var self = this, per = {}, entries = [];
+  var self = this, per = {}, entries = [], general = false;
   each(diagnostics || [], function (d) {
     if (!d) return;
     var parts = pointer(d.path), spec = null, row = null, col = null;
@@ -740,7 +779,22 @@ Form.prototype.showDiagnostics = function (diagnostics) {
       spec = self.items[parts[2]];
       if (parts.length > 4 && /^\d+$/.test(parts[3])) { row = parseInt(parts[3], 10); col = parts[4]; }
     }
-    var message = String(d.message || "");
+    var code = String(d.code || ""), message = String(d.message || "");
+    if (code.indexOf("WK") === 0) {
+      if (!spec) {
+        if (general) return;
+        general = true;
+        message = self.s("err_response");
+      } else {
+        var cell = null;
+        if (spec.type === "table" && row !== null) {
+          each(spec.columns || [], function (c) { if (c.id === col) cell = c; });
+        }
+        message = cell
+          ? self.clientWords(code, cell) + " (" + self.s("row", { n: row + 1 }) + ")"
+          : self.clientWords(code, spec);
+      }
+    }
     var target = spec ? self.targetFor(spec, row, col) : null;
     entries.push({ message: message, id: target && target.id ? target.id : "" });
     if (!spec) return;
