@@ -120,30 +120,9 @@ def check_envelope(
     (WK410) and hints name its id. ``meta`` is the app's own object: any JSON, never looked
     into. Paths are JSON pointers; a key that is not a plain name is named by its position.
     """
-    if not _KNOWN.issuperset(data):
-        for position, key in enumerate(data, 1):
-            if key not in _KNOWN:
-                _shape(
-                    out,
-                    f"A response has no key {named(key, position)}.",
-                    "Allowed keys: "
-                    + ", ".join(ENVELOPE_KEYS)
-                    + ". Put the app's own fields in 'meta'.",
-                    "/" + segment(key, position),
-                )
     ws_id = worksheet.id if worksheet is not None else "the.worksheet.id"
-    for key in ("worksheetkit", "kind", "worksheet") if not _REQUIRED.issubset(data) else ():
-        if key not in data:
-            _shape(
-                out,
-                f"The key '{key}' is missing from the response.",
-                {
-                    "worksheetkit": 'Add "worksheetkit": 1.',
-                    "kind": 'Add "kind": "response".',
-                    "worksheet": f'Add "worksheet": "{ws_id}".',
-                }[key],
-                "",
-            )
+    if not _KNOWN.issuperset(data) or not _REQUIRED.issubset(data):
+        _keys(out, data, ws_id)
     if "worksheetkit" in data:
         fmt = data["worksheetkit"]
         if not (fmt == 1 and type(fmt) in (int, float)):
@@ -236,6 +215,32 @@ def check_envelope(
             "/meta",
         )
     return times
+
+
+def _keys(out: list[Diagnostic], data: dict[Any, Any], ws_id: str) -> None:
+    """Keys a response may not have, then the required keys it lacks."""
+    for position, key in enumerate(data, 1):
+        if key not in _KNOWN:
+            _shape(
+                out,
+                f"A response has no key {named(key, position)}.",
+                "Allowed keys: "
+                + ", ".join(ENVELOPE_KEYS)
+                + ". Put the app's own fields in 'meta'.",
+                "/" + segment(key, position),
+            )
+    for key in ("worksheetkit", "kind", "worksheet"):
+        if key not in data:
+            _shape(
+                out,
+                f"The key '{key}' is missing from the response.",
+                {
+                    "worksheetkit": 'Add "worksheetkit": 1.',
+                    "kind": 'Add "kind": "response".',
+                    "worksheet": f'Add "worksheet": "{ws_id}".',
+                }[key],
+                "",
+            )
 
 
 def _range_problem(value: Any, key: str) -> str | None:
