@@ -50,15 +50,16 @@ _._one_envelope
 # Read by the Jinja templates (src/worksheetkit/rendering/templates, site, reports).
 print_extra
 _.print_extra
-_.control_attrs
-_.col_hint_html
-_.lines_attr
-_.print_scale_html
-_.single_head
-_.group_head
-_.select_html
-_.options_html
 _.error_class
+_.form_value
+_.other_value
+_.other_checked
+_.optional_text
+_.print_lines
+_.marks
+_.error_ref
+_.error_prefix
+_.describedby
 # Public: Runtime's hashes are for apps (CSP header, SRI), docs/rendering.md.
 _.csp_hash
 pw

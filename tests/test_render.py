@@ -6,6 +6,7 @@ import json
 import re
 import textwrap
 from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -519,3 +520,62 @@ def test_markdown_output_never_carries_a_script_link() -> None:
     html_out = plain.render(text).lower()
     assert "<a " in html_out  # links are still links
     assert 'href="javascript' not in html_out
+
+
+def test_an_override_reaches_the_controls_markup(sink: Worksheet, tmp_path: Path) -> None:
+    """The controls' markup is a template (controls.html.j2), not Python: overriding it by name
+    changes every control, and hostile text still arrives escaped."""
+    source = resources.files("worksheetkit.rendering").joinpath("templates", "controls.html.j2")
+    text = source.read_text("utf-8")
+    assert '<p class="wk-error"' in text
+    (tmp_path / "controls.html.j2").write_text(
+        text.replace('<p class="wk-error"', '<p class="wk-error clinic-error"'), encoding="utf-8"
+    )
+    html = render(sink, "html", template_dir=tmp_path)
+    plain = render(sink, "html")
+    assert 'class="wk-error clinic-error"' in html
+    assert "clinic-error" not in plain
+    assert html.replace(" clinic-error", "") == plain
+
+
+def test_hostile_answers_reach_every_control_escaped() -> None:
+    """Autoescape is off inside controls.html.j2's macros (as in the f-strings they replaced):
+    every value there is escaped by hand. A redisplayed submission whose answers and messages
+    carry markup shows them as text, in every control that writes them."""
+    evil = "\"><script>alert('x')</script>"
+    ws = loads(
+        textwrap.dedent(
+            """\
+            worksheetkit: 1
+            kind: worksheet
+            id: hostile.controls
+            version: 1.0.0
+            title: Controls
+            items:
+              - {id: c, type: choice, label: C, options: ["a", "it's \\"quoted\\""], other: true}
+              - {id: k, type: checklist, label: K, options: ["a", "b"], other: true}
+              - {id: t, type: text, label: T, placeholder: "<b>"}
+              - {id: n, type: number, label: N, min: 0, max: 5, show_if: "c == 'a'"}
+              - id: tb
+                type: table
+                label: Tb
+                min_rows: 2
+                columns:
+                  - {id: w, type: choice, options: ["a", "b"], other: true}
+                  - {id: x, type: text}
+            """
+        )
+    )
+    assert isinstance(ws, Worksheet)
+    answers = {
+        "c": {"other": evil},
+        "k": ["a", {"other": evil}],
+        "t": evil,
+        "n": 9,
+        "tb": [{"w": {"other": evil}, "x": evil}],
+    }
+    diagnostics = [{"code": "WK400", "message": evil, "path": "/answers/t"}]
+    html = render(ws, "html", answers=answers, diagnostics=diagnostics)
+    assert "<script>alert" not in html
+    assert "&quot;&gt;&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert 'value="it&#x27;s &quot;quoted&quot;"' in html

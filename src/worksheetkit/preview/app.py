@@ -190,6 +190,15 @@ async def _snapshot(request: Request) -> Snapshot:
     return await asyncio.to_thread(_studio(request).snapshot)
 
 
+async def _lookup(request: Request, rel: str) -> tuple[Snapshot, FileEntry | None]:
+    """The pack as it is now and its file ``rel`` (None: not in this pack)."""
+    snap = await _snapshot(request)
+    try:
+        return snap, _entry(snap, rel)
+    except OutsidePack:
+        return snap, None
+
+
 async def _watcher(studio: Studio, subscribers: set[asyncio.Queue[int]]) -> None:
     from watchfiles import awatch
 
@@ -232,11 +241,9 @@ async def _home(request: Request) -> Response:
 
 
 async def _view(request: Request) -> Response:
-    snap = await _snapshot(request)
     rel = request.path_params["rel"]
-    try:
-        entry = _entry(snap, rel)
-    except OutsidePack:
+    snap, entry = await _lookup(request, rel)
+    if entry is None:
         return _not_found(request, snap)
     context = _common(request, snap, rel)
     context.update(entry=entry, title=entry.title or rel, rel=rel)
@@ -257,11 +264,8 @@ async def _view(request: Request) -> Response:
 
 async def _frame(request: Request) -> Response:
     """The form as a client sees it, for the sandboxed iframe."""
-    snap = await _snapshot(request)
-    rel = request.query_params.get("form", "")
-    try:
-        entry = _entry(snap, rel)
-    except OutsidePack:
+    snap, entry = await _lookup(request, request.query_params.get("form", ""))
+    if entry is None:
         return _not_here()
     ws = snap.worksheet(entry)
     if ws is None:
@@ -291,11 +295,9 @@ async def _pack_file(request: Request) -> Response:
 
 async def _pdf(request: Request) -> Response:
     # The printable handout as the site and `render --to pdf` make it (WeasyPrint, optional).
-    snap = await _snapshot(request)
     rel = request.path_params["rel"]
-    try:
-        entry = _entry(snap, rel)
-    except OutsidePack:
+    snap, entry = await _lookup(request, rel)
+    if entry is None:
         return _not_here()
     ws = snap.worksheet(entry)
     if ws is None:
@@ -314,11 +316,9 @@ async def _pdf(request: Request) -> Response:
 
 
 async def _ics(request: Request) -> Response:
-    snap = await _snapshot(request)
     rel = request.path_params["rel"]
-    try:
-        entry = _entry(snap, rel)
-    except OutsidePack:
+    snap, entry = await _lookup(request, rel)
+    if entry is None:
         return _not_here()
     data = await asyncio.to_thread(calendar, snap, entry)
     if data is None:
@@ -365,10 +365,8 @@ async def _check(request: Request) -> Response:
     data = await _check_request(request)
     if isinstance(data, JSONResponse):
         return data
-    snap = await _snapshot(request)
-    try:
-        entry = _entry(snap, data["file"])
-    except OutsidePack:
+    snap, entry = await _lookup(request, data["file"])
+    if entry is None:
         return JSONResponse({"error": "not in this pack"}, status_code=404)
     ws = snap.worksheet(entry)
     if ws is None:

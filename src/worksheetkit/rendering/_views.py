@@ -6,7 +6,6 @@ is made here, once, with the JSON path of every text so a missing translation ca
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
@@ -47,11 +46,6 @@ from ._print import print_words, scale_marks, table_rows, text_lines
 OTHER = "__other__"
 
 
-def _esc(value: object) -> str:
-    """HTML-escape for attribute values and text (quotes included)."""
-    return html.escape(str(value), quote=True)
-
-
 # the form value of an "Other" choice; its text goes in "<name>__other"
 _SLUG = re.compile(r"[^a-z0-9_-]+")
 MAX_BUTTONS = 21  # a rating with more steps than this is shown as a slider/number instead
@@ -74,6 +68,7 @@ class OptionView:
     help: Markup | None = None
     exclusive: bool = False
     checked: bool = False
+    anchor: Markup | None = None  # a rating button's anchor words, after its number
 
 
 @dataclass
@@ -147,233 +142,16 @@ class FieldView:
         return " ".join(ids)
 
     @property
-    def optional_mark(self) -> bool:
-        return not self.required and not self.readonly
-
-    # Attribute and element snippets, built here rather than in template macros: a macro call
-    # costs more than the HTML it writes, and these are written once per control. Every
-    # value is escaped with ``_esc`` or is Markup already (labels, help).
-    @property
-    def optional_html(self) -> Markup:
-        if not self.optional_mark:
-            return Markup("")
-        return Markup(f' <span class="wk-optional">{_esc(self.optional_text)}</span>')  # noqa: S704
-
-    @property
-    def described_attr(self) -> Markup:
-        ids = self.describedby
-        return Markup(f' aria-describedby="{_esc(ids)}"' if ids else "")  # noqa: S704
-
-    @property
-    def req_attr(self) -> Markup:
-        out = " required" if self.required and not self.conditional else ""
-        if self.readonly:
-            out += " readonly"
-        if self.invalid or self.errors:
-            out += ' aria-invalid="true"'
-        if self.error_ref:
-            out += f' aria-describedby="{_esc(self.error_ref)}"'
-        return Markup(out)  # noqa: S704 - escaped
-
-    @property
-    def attrs_html(self) -> Markup:
-        return Markup(  # noqa: S704
-            "".join(f' {_esc(k)}="{_esc(v)}"' for k, v in sorted(self.attrs.items()))
-        )
-
-    @property
-    def control_attrs(self) -> Markup:
-        """The attributes of a text, number or rating input, in a fixed order."""
-        count = f' data-wk-count="{self.max_length}"' if self.max_length else ""
-        return self.attrs_html + self.described_attr + self.req_attr + Markup(count)  # noqa: S704
-
-    @property
-    def hint_html(self) -> Markup:
-        if self.help is None:
-            return Markup("")
-        return Markup(f'\n<div class="wk-hint" id="{_esc(self.hint_id)}">{self.help}</div>')  # noqa: S704
-
-    @property
-    def error_html(self) -> Markup:
-        return error_box(self.error_id, self.errors, self.error_prefix)
-
-    @property
     def error_class(self) -> str:
         return " wk-item--error" if self.errors else ""
 
-    @property
-    def show_if_attr(self) -> Markup:
-        return _show_if_attr(self.show_if)
-
-    def _open(self) -> str:
-        return (
-            f'<div class="wk-item wk-item--{_esc(self.type)}{self.error_class}" '
-            f'id="{_esc(self.dom_id)}-item" '
-            f'data-wk-item="{_esc(self.id)}"{self.show_if_attr}>{self.condition_html}'
-        )
-
-    @property
-    def col_hint_html(self) -> Markup:
-        if self.col_hint is None:
-            return Markup("")
-        return Markup(' <span class="wk-col-hint">{}</span>').format(self.col_hint)
-
-    @property
-    def condition_html(self) -> Markup:
-        """On paper, a conditional question says when to answer it (hidden on screen)."""
-        if not self.condition:
-            return Markup("")
-        return Markup(  # noqa: S704 - escaped
-            f'\n<p class="wk-print-only wk-condition">{_esc(self.condition)}</p>'
-        )
-
-    @property
-    def lines_attr(self) -> Markup:
-        """The writing lines a text answer gets on paper (a CSS custom property)."""
-        # A class, not a style attribute: a strict Content-Security-Policy refuses those.
-        return Markup(f' data-wk-lines="{int(self.print_lines)}"')  # noqa: S704 - a number
-
-    def _at(self, value: str) -> str:
+    def at(self, value: str) -> str:
+        """Where ``value`` sits along the scale, in whole percents (the stylesheet's
+        ``wk-at-0`` … ``wk-at-100``: a style attribute would be refused by a strict
+        Content-Security-Policy, and 1 % of a slider is under a pixel or two)."""
         span = self.range_max - self.range_min
         pct = 0.0 if span <= 0 else (float(value) - self.range_min) / span * 100
-        # Whole percents (the stylesheet's wk-at-0 … wk-at-100): a style attribute would be
-        # refused by a strict Content-Security-Policy, and 1 % of a slider is under a pixel or two.
         return str(round(min(max(pct, 0.0), 100.0)))
-
-    @property
-    def ends_html(self) -> Markup:
-        """The anchor words placed along a slider or a printed scale, each at its value."""
-        if not self.anchors:
-            return Markup("")
-        spans = "".join(
-            f'<span class="wk-end wk-at-{self._at(v)}">'
-            f'<span class="wk-anchor-value">{_esc(v)}</span> {text}</span>'
-            for v, text in self.anchors
-        )
-        return Markup(f'<div class="wk-ends" aria-hidden="true">{spans}</div>')  # noqa: S704
-
-    @property
-    def print_scale_html(self) -> Markup:
-        """A rating on paper: the numbers to circle, with the anchor words along them."""
-        if not self.marks:
-            return Markup("")
-        marks = "".join(f"<li>{_esc(m)}</li>" for m in self.marks)
-        how = _esc(self.words.get("circle_one", ""))
-        return Markup(  # noqa: S704 - escaped, anchors are Markup
-            f'\n<div class="wk-print-only wk-print-scale-wrap"><p class="wk-print-how">{how}</p>'
-            f'<ol class="wk-print-scale">{marks}</ol>{self.ends_html}</div>'
-        )
-
-    def print_cell_html(self, other: str) -> Markup:
-        """One blank table cell on paper: tick boxes for choices, a short scale for ratings."""
-        if self.options or self.type == "yesno":
-            boxes = "".join(
-                f'<span class="wk-tick"><span class="wk-box"></span>{_esc(o.label_text)}</span>'
-                for o in self.options
-            )
-            if self.other:
-                boxes += (
-                    f'<span class="wk-tick"><span class="wk-box"></span>{_esc(other)}: '
-                    '<span class="wk-blank"></span></span>'
-                )
-            return Markup(f'<span class="wk-ticks">{boxes}</span>')  # noqa: S704 - escaped
-        if self.marks and len(self.marks) <= 11:
-            marks = "".join(f"<li>{_esc(m)}</li>" for m in self.marks)
-            return Markup(f'<ol class="wk-print-scale wk-print-scale--cell">{marks}</ol>')  # noqa: S704
-        return Markup("")
-
-    @property
-    def single_head(self) -> Markup:
-        """Item wrapper, label, hint, rating anchors and the (hidden) error message."""
-        anchors = ""
-        if self.anchors:
-            entries = "".join(
-                f'<li><span class="wk-anchor-value">{_esc(v)}</span> {text}</li>'
-                for v, text in self.anchors
-            )
-            anchors = f'\n<ul class="wk-anchors" id="{_esc(self.dom_id)}-anchors">{entries}</ul>'
-        return Markup(  # noqa: S704
-            f'{self._open()}\n<label class="wk-label" for="{_esc(self.dom_id)}">{self.label}'
-            f"{self.optional_html}</label>{self.hint_html}{anchors}{self.error_html}"
-        )
-
-    @property
-    def group_head(self) -> Markup:
-        """Item wrapper, fieldset and legend, hint and error, for radio and checkbox groups."""
-        return Markup(  # noqa: S704
-            f'{self._open()}\n<fieldset class="wk-fieldset"{self.described_attr}>\n'
-            f'<legend class="wk-legend">{self.label}{self.optional_html}</legend>'
-            f"{self.hint_html}{self.error_html}"
-        )
-
-    def select_html(self, choose: str, other: str, other_label: str) -> Markup:
-        """A table cell's single choice as a <select> (radio groups do not fit in a cell)."""
-        e = _esc
-        controls = (
-            f' aria-controls="{e(self.dom_id)}-other-wrap" data-wk-other-select'
-            if self.other
-            else ""
-        )
-        out = [
-            f'<select class="wk-select" id="{e(self.dom_id)}" name="{e(self.name)}"'
-            f'{self.req_attr}{controls}>\n<option value="">{e(choose)}</option>'
-        ]
-        for o in self.options:
-            selected = " selected" if o.checked else ""
-            out.append(f'\n<option value="{e(o.form_value)}"{selected}>{e(o.label_text)}</option>')
-        if self.other:
-            selected = " selected" if self.other_checked else ""
-            out.append(f'\n<option value="{OTHER}"{selected}>{e(other)}</option>')
-        out.append("\n</select>")
-        out.append(f'\n<span class="wk-print-only">{self.print_cell_html(other)}</span>')
-        if self.other:
-            out.append(self._other_input(other_label))
-        return Markup("".join(out))  # noqa: S704
-
-    def _other_input(self, other_label: str) -> str:
-        dom = _esc(self.dom_id)
-        return (
-            f'\n<div class="wk-conditional" id="{dom}-other-wrap" data-wk-other-wrap>\n'
-            f'<label class="wk-label wk-label--small" for="{dom}-other">{_esc(other_label)}'
-            f'</label>\n<input class="wk-input" type="text" id="{dom}-other" '
-            f'name="{_esc(self.name)}__other" value="{_esc(self.other_value)}" autocomplete="off">'
-            "\n</div>"
-        )
-
-    def options_html(self, kind: str, other: str, other_label: str) -> Markup:
-        """Radio buttons or checkboxes, each with its label, then the "Other" answer."""
-        e = _esc
-        name = e(self.name) + ("[]" if kind == "checkbox" else "")
-        required = kind == "radio" and self.required and not self.conditional
-        scale = " wk-options--scale" if self.type in ("likert", "yesno") else ""
-        out = [f'<div class="wk-options{scale}">']
-        for o in self.options:
-            flags = (
-                (" checked" if o.checked else "")
-                + (" data-wk-exclusive" if o.exclusive else "")
-                + (" disabled" if self.readonly and not o.checked else "")
-                + (" required" if required else "")
-            )
-            help_ = f' <span class="wk-option-help">{o.help}</span>' if o.help is not None else ""
-            out.append(
-                f'\n<div class="wk-option">\n<input class="wk-check" type="{kind}" '
-                f'id="{e(o.dom_id)}" name="{name}" value="{e(o.form_value)}"{flags}>\n'
-                f'<label class="wk-option-label" for="{e(o.dom_id)}">{o.label}{help_}</label>\n'
-                "</div>"
-            )
-        if self.other:
-            dom = e(self.dom_id)
-            checked = " checked" if self.other_checked else ""
-            out.append(
-                f'\n<div class="wk-option">\n<input class="wk-check" type="{kind}" id="{dom}-o" '
-                f'name="{name}" value="{OTHER}" aria-controls="{dom}-other-wrap" '
-                f"data-wk-other{checked}>\n"
-                f'<label class="wk-option-label" for="{dom}-o">{e(other)}</label>\n</div>'
-                + self._other_input(other_label)
-            )
-        out.append("\n</div>")
-        # Every piece above is escaped (``_esc``) or already Markup (labels, help).
-        return Markup("".join(out))  # noqa: S704
 
 
 @dataclass
@@ -397,36 +175,6 @@ class BlockView:
     duration: str = ""
     item_id: str = ""
     condition: str = ""  # on paper, the show_if in words
-
-    @property
-    def show_if_attr(self) -> Markup:
-        return _show_if_attr(self.show_if)
-
-    @property
-    def condition_html(self) -> Markup:
-        if not self.condition:
-            return Markup("")
-        return Markup(  # noqa: S704 - escaped
-            f'\n<p class="wk-print-only wk-condition">{_esc(self.condition)}</p>'
-        )
-
-
-def error_box(dom_id: str, messages: list[str], prefix: str) -> Markup:
-    """The message box beside a question: hidden and empty, or the messages after a visually
-    hidden "Error:" (the browser runtime's ``showError`` writes the same markup)."""
-    if not messages:
-        return Markup(f'\n<p class="wk-error" id="{_esc(dom_id)}" hidden></p>')  # noqa: S704
-    lines = "".join(f'<span class="wk-error-message">{_esc(m)}</span>' for m in messages)
-    return Markup(  # noqa: S704 - escaped
-        f'\n<p class="wk-error" id="{_esc(dom_id)}"><span class="wk-vh">{_esc(prefix)} </span>'
-        f"{lines}</p>"
-    )
-
-
-def _show_if_attr(show_if: str | None) -> Markup:
-    if not show_if:
-        return Markup("")
-    return Markup(f' data-wk-show-if="{_esc(show_if)}"')  # noqa: S704 - escaped
 
 
 @dataclass
@@ -767,20 +515,15 @@ class ViewBuilder:
         anchor_map = {float(val): words for val, words in fv.anchors}
         for k, step_value in enumerate(steps):
             text = number_text(step_value)
-            extra = anchor_map.get(float(step_value))
-            lab = (
-                Markup('{} <span class="wk-anchor">{}</span>').format(text, extra)
-                if extra is not None
-                else escape(text)
-            )
             fv.options.append(
                 OptionView(
                     step_value,
                     text,
-                    lab,
+                    escape(text),
                     text,
                     f"{fv.dom_id}-{k}",
                     checked=_is_number(default) and float(default) == float(step_value),
+                    anchor=anchor_map.get(float(step_value)),
                 )
             )
 
