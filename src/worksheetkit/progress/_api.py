@@ -22,7 +22,7 @@ from ._core import (
     Policy,
     ScoringKey,
     Slot,
-    Submission,
+    SubmissionRecord,
     evaluate,
     make_submission,
 )
@@ -408,7 +408,7 @@ class _Reading:
         self.series = series
         self.diagnostics: list[Diagnostic] = []
         self.raws: list[RawResponse | None] = []  # None: the answers were not kept
-        self.subs: list[Submission] = []
+        self.subs: list[SubmissionRecord] = []
         self.other = 0
         self.reducer: Reducer | None = None
 
@@ -456,7 +456,7 @@ class _Reading:
         return reducer
 
 
-def _submission(item: RawResponse, frac: float) -> Submission:
+def _submission(item: RawResponse, frac: float) -> SubmissionRecord:
     return make_submission(
         item.submitted_at,
         frac,

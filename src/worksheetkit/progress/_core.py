@@ -161,10 +161,6 @@ class SubmissionRecord:
         )
 
 
-# The short name used inside this package (``progress.Submission`` is a deprecated alias).
-Submission = SubmissionRecord
-
-
 @dataclass(frozen=True, slots=True)
 class Policy:
     """θ, w_late and the other knobs of the model (defaults from the research note).
@@ -251,7 +247,7 @@ class OccurrenceResult:
     slot: Slot
     status: Status
     credit: float | None  # None when not in the denominator
-    submission: Submission | None = None  # the submission that decided the status
+    submission: SubmissionRecord | None = None  # the submission that decided the status
     submissions: int = 0  # how many submissions were matched to it (before grace_until)
     obstacle_kind: ObstacleKind | None = None
     obstacle_note: str | None = None
@@ -308,7 +304,7 @@ class OccurrenceResult:
             slot=slot,
             status=status,
             credit=_real(data["credit"]),
-            submission=Submission.from_dict(sub) if sub is not None else None,
+            submission=SubmissionRecord.from_dict(sub) if sub is not None else None,
             submissions=int(data.get("submissions", 0)),
             obstacle_kind=_obstacle_kind(data.get("obstacle")),
             obstacle_note=data.get("obstacle_note"),
@@ -326,7 +322,7 @@ EXTRA_REASONS: frozenset[str] = frozenset(
 class Extra:
     """A submission that counts for nothing: extra practice (or a late or unknown one)."""
 
-    submission: Submission
+    submission: SubmissionRecord
     reason: ExtraReason
     occurrence: str | None = None
 
@@ -350,7 +346,7 @@ class Extra:
         reason = data["reason"]
         if reason not in EXTRA_REASONS:
             raise ValueError(f"unknown extra-practice reason {reason!r}")
-        return cls(Submission.from_dict(data["submission"]), reason, data.get("occurrence"))
+        return cls(SubmissionRecord.from_dict(data["submission"]), reason, data.get("occurrence"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,7 +546,7 @@ _new = object.__new__
     _s_submitted_at, _s_fraction, _s_occurrence, _s_step, _s_worksheet, _s_quality,
     _s_difficulty, _s_obstacles, _s_obstacle_kind, _s_obstacle_note, _s_answered, _s_index,
     _s_id,
-) = (Submission.__dict__[f.name].__set__ for f in fields(Submission))  # fmt: skip
+) = (SubmissionRecord.__dict__[f.name].__set__ for f in fields(SubmissionRecord))  # fmt: skip
 (
     _r_slot, _r_status, _r_credit, _r_submission, _r_submissions, _r_obstacle_kind,
     _r_obstacle_note, _r_over,
@@ -571,9 +567,9 @@ def make_submission(
     answered: bool,
     index: int,
     id: str | None,
-) -> Submission:
-    """``Submission(...)`` with every field given positionally, built faster."""
-    s: Submission = _new(Submission)
+) -> SubmissionRecord:
+    """``SubmissionRecord(...)`` with every field given positionally, built faster."""
+    s: SubmissionRecord = _new(SubmissionRecord)
     _s_submitted_at(s, submitted_at)
     _s_fraction(s, fraction)
     _s_occurrence(s, occurrence)
@@ -594,7 +590,7 @@ def make_result(
     slot: Slot,
     status: Status,
     credit: float | None,
-    submission: Submission | None,
+    submission: SubmissionRecord | None,
     submissions: int,
     obstacle_kind: ObstacleKind | None,
     obstacle_note: str | None,
@@ -638,7 +634,7 @@ class _Matcher:
         # The longest open → grace_until span bounds how far back an open occurrence can start.
         self.span = max((g - o for o, g in zip(self.opens, self.graces, strict=True)), default=0)
 
-    def _pick(self, found: list[int], sub: Submission) -> int | None:
+    def _pick(self, found: list[int], sub: SubmissionRecord) -> int | None:
         if len(found) > 1 and sub.step is not None:
             narrowed = [i for i in found if self.slots[i].step == sub.step]
             found = narrowed or found
@@ -648,7 +644,7 @@ class _Matcher:
             found = narrowed or found
         return found[0] if found else None
 
-    def by_reference(self, ref: str, sub: Submission) -> int | None:
+    def by_reference(self, ref: str, sub: SubmissionRecord) -> int | None:
         hit = self.by_id.get(ref)
         if hit is not None:
             return hit
@@ -662,7 +658,7 @@ class _Matcher:
             return self._pick(list(self.by_local.get(key, [])), sub)
         return self._pick(list(self.by_instant.get(moment.timestamp(), [])), sub)
 
-    def open_at(self, sub: Submission, done: Sequence[bool]) -> int | None:
+    def open_at(self, sub: SubmissionRecord, done: Sequence[bool]) -> int | None:
         """The occurrence accepting ``sub`` at its submission time.
 
         Among several (overlapping windows): one not excused, the response's own step/worksheet,
@@ -715,7 +711,7 @@ def grade(fraction: float, on_time: bool, late: float, threshold: float) -> tupl
     return "missed", 0.0
 
 
-def _credit_of(slot: Slot, sub: Submission, policy: Policy) -> tuple[Status, float]:
+def _credit_of(slot: Slot, sub: SubmissionRecord, policy: Policy) -> tuple[Status, float]:
     """Status and credit ``sub`` earns for ``slot`` once the occurrence is closed: ``missed``
     after the grace period, else :func:`grade`."""
     if sub.submitted_at > slot.grace_until:
@@ -732,7 +728,7 @@ def _settled(status: Status, still_open: bool) -> bool:
 
 
 def _decide(
-    slot: Slot, subs: list[Submission], as_of: dt.datetime, policy: Policy
+    slot: Slot, subs: list[SubmissionRecord], as_of: dt.datetime, policy: Policy
 ) -> OccurrenceResult:
     if not subs:
         if slot.excused:
@@ -746,7 +742,7 @@ def _decide(
         # The common case, without the general search below.
         only = subs[0]
         status: Status
-        chosen: Submission | None
+        chosen: SubmissionRecord | None
         if as_of < slot.opens:
             return OccurrenceResult(slot, "upcoming", None)
         if only.submitted_at > slot.grace_until:
@@ -766,7 +762,7 @@ def _decide(
     if as_of < slot.opens:
         return OccurrenceResult(slot, "upcoming", None, None, 0, okind, onote)
     counted = [s for s in subs if s.submitted_at <= slot.grace_until]
-    best: Submission | None = None
+    best: SubmissionRecord | None = None
     best_key: tuple[float, int, dt.datetime, int] | None = None
     best_sc: tuple[Status, float] = ("missed", 0.0)
     for s in counted:
@@ -870,7 +866,7 @@ def _tally(results: Sequence[OccurrenceResult], policy: Policy, m: float) -> _Ta
     return t
 
 
-def _ratings(t: _Tally, sub: Submission) -> None:
+def _ratings(t: _Tally, sub: SubmissionRecord) -> None:
     if sub.quality is not None:
         t.qualities.append(sub.quality / 4.0)
     if sub.difficulty is not None:
@@ -1064,7 +1060,7 @@ _BY_TIME = attrgetter("submitted_at")
 
 def evaluate(
     slots: Sequence[Slot],
-    submissions: Iterable[Submission],
+    submissions: Iterable[SubmissionRecord],
     as_of: dt.datetime,
     *,
     policy: Policy = Policy(),  # frozen: one shared default is safe
@@ -1100,13 +1096,13 @@ def evaluate(
 
 
 def _match(
-    prepared: _Prepared, subs: Sequence[Submission], threshold: float
-) -> tuple[list[list[Submission] | None], list[Extra]]:
+    prepared: _Prepared, subs: Sequence[SubmissionRecord], threshold: float
+) -> tuple[list[list[SubmissionRecord] | None], list[Extra]]:
     """Each submission (in time order) into the occurrence it belongs to, or into extra."""
     ordered = prepared.ordered
     matcher = prepared.matcher
     grace_utc = prepared.grace_utc
-    matched: list[list[Submission] | None] = [None] * len(ordered)
+    matched: list[list[SubmissionRecord] | None] = [None] * len(ordered)
     done = [False] * len(ordered)
     extra: list[Extra] = []
     by_id = matcher.by_id
@@ -1147,7 +1143,7 @@ def _match(
 
 def _results(
     prepared: _Prepared,
-    matched: Sequence[list[Submission] | None],
+    matched: Sequence[list[SubmissionRecord] | None],
     as_of: dt.datetime,
     policy: Policy,
 ) -> tuple[list[OccurrenceResult], list[Extra]]:

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Final
 
-from ._core import RANK, Policy, Slot, Submission, _credit_of
+from ._core import RANK, Policy, Slot, SubmissionRecord, _credit_of
 
 #: Submissions kept as they are per occurrence; beyond, only those that can decide it.
 KEEP_PER_OCCURRENCE: Final = 16
@@ -49,10 +49,10 @@ class Reducer:
         self.as_of = as_of
         # Everything kept, in arrival order (parallel lists); dropped submissions are marked in
         # ``dead`` and swept out once they are half of the lists, so memory stays bounded.
-        self.subs: list[Submission] = []
+        self.subs: list[SubmissionRecord] = []
         self.payloads: list[Any] = []
         self.dead: set[int] = set()
-        self.buckets: dict[int, list[Submission]] = {}
+        self.buckets: dict[int, list[SubmissionRecord]] = {}
         self.unmatched = 0
         self.limit = unmatched_limit(self.slots)
         #: Per occurrence id: dropped submissions that its result would have counted.
@@ -62,7 +62,7 @@ class Reducer:
         #: Responses naming no occurrence that were not matched (past ``limit``).
         self.unmatched_dropped = 0
 
-    def add(self, sub: Submission, payload: Any) -> None:
+    def add(self, sub: SubmissionRecord, payload: Any) -> None:
         if sub.submitted_at > self.as_of:
             return  # has not happened yet as of the report: ignored, as evaluate() would
         ref = sub.occurrence
@@ -84,7 +84,7 @@ class Reducer:
                 if len(bucket) >= 2 * KEEP_PER_OCCURRENCE:
                     self.buckets[i] = self._compact(self.slots[i], bucket)
 
-    def _compact(self, slot: Slot, bucket: list[Submission]) -> list[Submission]:
+    def _compact(self, slot: Slot, bucket: list[SubmissionRecord]) -> list[SubmissionRecord]:
         """The first ``KEEP_PER_OCCURRENCE`` submissions plus those that can decide ``slot``;
         the others are counted and marked dead."""
         roles: set[int] = set()
@@ -149,7 +149,7 @@ class Reducer:
             return 0
         return self.dropped_counted.get(slot_id, 0)
 
-    def result(self) -> tuple[list[Submission], list[Any]]:
+    def result(self) -> tuple[list[SubmissionRecord], list[Any]]:
         """The kept submissions and their payloads, in the order they were added."""
         if self.dead:
             self._sweep()

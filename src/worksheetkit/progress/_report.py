@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-from .._results import dumps, instant, instant_text
+from .._results import JsonResult, dumps, instant, instant_text
 from ..errors import Diagnostic, sort_diagnostics
 from ._core import Evaluation, Extra, OccurrenceResult, Scores, Trend
 from ._series import Series
 
 
 @dataclass(frozen=True, slots=True)
-class ObstacleReport:
+class ObstacleReport(JsonResult):
     """An obstacle the client reported. ``note`` is client text: show it escaped, never log it."""
 
     occurrence: str | None
@@ -23,31 +23,9 @@ class ObstacleReport:
     note: str | None
     status: str | None  # the occurrence's status, None when it matched no occurrence
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "occurrence": self.occurrence,
-            "submitted_at": instant_text(self.submitted_at),
-            "kind": self.kind,
-            "note": self.note,
-            "status": self.status,
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            occurrence=data["occurrence"],
-            submitted_at=instant(data["submitted_at"]),
-            kind=data["kind"],
-            note=data["note"],
-            status=data["status"],
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class RaisedAlert:
+class RaisedAlert(JsonResult):
     """An alert a worksheet's score raised on one response (its message is clinician text)."""
 
     occurrence: str | None
@@ -56,30 +34,6 @@ class RaisedAlert:
     score: str
     severity: str
     message: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "occurrence": self.occurrence,
-            "submitted_at": instant_text(self.submitted_at),
-            "worksheet": self.worksheet,
-            "score": self.score,
-            "severity": self.severity,
-            "message": self.message,
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            occurrence=data["occurrence"],
-            submitted_at=instant(data["submitted_at"]),
-            worksheet=data["worksheet"],
-            score=data["score"],
-            severity=data["severity"],
-            message=data["message"],
-        )
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
-from typing import Any, Self
+from dataclasses import dataclass
+from typing import Any
 
 from .._humanize import date_text, duration_text, minutes_text
-from .._results import dumps, warn_as_dict
+from .._results import JsonResult, warn_as_dict
 from ..model.documents import Assignment, Response
 from ..model.durations import parse_duration
 from ..model.schedule import Schedule
@@ -194,7 +194,7 @@ def _label(step: str) -> str:
 
 
 @dataclass(frozen=True)
-class PlanStep:
+class PlanStep(JsonResult):
     """One step (or the one worksheet) of the plan, in words."""
 
     id: str
@@ -207,20 +207,9 @@ class PlanStep:
     unlock: str  # "after you finish “Fear ladder”", or ""
     minutes: str  # "about 15 min each time", or ""
 
-    def to_dict(self) -> dict[str, Any]:
-        """Every field (all text)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        return cls(**{f.name: str(data[f.name]) for f in fields(cls)})
-
 
 @dataclass(frozen=True)
-class PlanTask:
+class PlanTask(JsonResult):
     """One step's tasks within one week: "7 times: Mon 7 Dec – Sun 13 Dec at 20:00"."""
 
     step: str
@@ -230,34 +219,9 @@ class PlanTask:
     locked: str  # "opens after you finish “Fear ladder”" while locked, else ""
     excused: int
 
-    def to_dict(self) -> dict[str, Any]:
-        """Every field."""
-        return {
-            "step": self.step,
-            "title": self.title,
-            "count": self.count,
-            "when": self.when,
-            "locked": self.locked,
-            "excused": self.excused,
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            step=data["step"],
-            title=data["title"],
-            count=int(data["count"]),
-            when=data["when"],
-            locked=data["locked"],
-            excused=int(data["excused"]),
-        )
-
 
 @dataclass(frozen=True)
-class PlanWeek:
+class PlanWeek(JsonResult):
     number: int
     label: str  # "Week 2: Mon 14 Dec 2026 – Sun 20 Dec 2026"
     first: dt.date
@@ -265,34 +229,9 @@ class PlanWeek:
     starting: tuple[str, ...]  # titles of the steps that start this week
     tasks: tuple[PlanTask, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        """Every field: dates as ISO text, tuples as lists."""
-        return {
-            "number": self.number,
-            "label": self.label,
-            "first": self.first.isoformat(),
-            "last": self.last.isoformat(),
-            "starting": list(self.starting),
-            "tasks": [t.to_dict() for t in self.tasks],
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            number=int(data["number"]),
-            label=data["label"],
-            first=dt.date.fromisoformat(data["first"]),
-            last=dt.date.fromisoformat(data["last"]),
-            starting=tuple(data["starting"]),
-            tasks=tuple(PlanTask.from_dict(t) for t in data["tasks"]),
-        )
-
 
 @dataclass(frozen=True)
-class Plan:
+class Plan(JsonResult):
     title: str
     summary: str
     rationale: str
@@ -302,37 +241,6 @@ class Plan:
     steps: tuple[PlanStep, ...]
     weeks: tuple[PlanWeek, ...]
     total: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """Every field, JSON-ready (dates as ISO text, tuples as lists); schema ``plan``."""
-        return {
-            "title": self.title,
-            "summary": self.summary,
-            "rationale": self.rationale,
-            "timezone": self.timezone,
-            "language": self.language,
-            "starts": self.starts,
-            "steps": [s.to_dict() for s in self.steps],
-            "weeks": [w.to_dict() for w in self.weeks],
-            "total": self.total,
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            title=data["title"],
-            summary=data["summary"],
-            rationale=data["rationale"],
-            timezone=data["timezone"],
-            language=data["language"],
-            starts=data["starts"],
-            steps=tuple(PlanStep.from_dict(s) for s in data["steps"]),
-            weeks=tuple(PlanWeek.from_dict(w) for w in data["weeks"]),
-            total=int(data["total"]),
-        )
 
     def as_dict(self) -> dict[str, Any]:
         """Deprecated alias of :meth:`to_dict`."""
