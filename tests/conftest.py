@@ -1,10 +1,24 @@
-"""Shared test fixtures: inline YAML helpers and paths."""
+"""Shared test fixtures: inline YAML helpers, paths, and the expensive set-up built once.
+
+Reuse these instead of building the same thing again in a test module (tests/README.md says
+what each costs):
+
+- ``write``: write a dedented YAML/JSON text under ``tmp_path``; returns the path.
+- ``examples_pack`` (session): ``load_pack(examples/)`` once. Read it, never change it; a
+  test about loading itself calls ``load_pack`` (or copies the pack) on its own.
+- ``phq9`` (session): the example PHQ-9 as ``load`` returns it (a frozen model).
+- ``no_pdf``: site builds in this test leave the PDF handouts out (WeasyPrint laying out the
+  examples' handouts takes ~25 s of CPU; only tests about PDFs should pay for it).
+- ``examples_site`` (session): ``build_site(examples/)`` without PDF handouts, once. Read it,
+  never write into it.
+"""
 
 from __future__ import annotations
 
 import os
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -20,6 +34,7 @@ settings.load_profile("worksheetkit")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+PHQ9 = EXAMPLES / "instruments" / "phq-9.yaml"
 
 
 @pytest.fixture
@@ -33,6 +48,53 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return _write
+
+
+def _leave_pdfs_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every PDF path goes through ``rendering._pdf._weasyprint``: make it say "not installed"
+    (``pdf_available()`` is then False, so ``site`` writes no handouts and notes why)."""
+    from worksheetkit.rendering import _pdf
+
+    def missing() -> None:
+        raise _pdf.PdfUnavailable(_pdf.INSTALL_HINT)
+
+    monkeypatch.setattr(_pdf, "_weasyprint", missing)
+    assert not _pdf.pdf_available()
+
+
+@pytest.fixture
+def no_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Site builds without PDF handouts: laying out takes seconds and is not under test."""
+    _leave_pdfs_out(monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def examples_pack() -> Any:
+    """The examples pack, loaded once for the session (a ``LoadedPack``; do not change it)."""
+    from worksheetkit.validation import load_pack
+
+    return load_pack(EXAMPLES)
+
+
+@pytest.fixture(scope="session")
+def phq9() -> Any:
+    """examples/instruments/phq-9.yaml as ``load`` gives it (frozen: safe to share). ``load``
+    of a file in a pack reads the whole pack, so this saves a pack load per use."""
+    from worksheetkit import Worksheet, load
+
+    return load(PHQ9, kind=Worksheet)
+
+
+@pytest.fixture(scope="session")
+def examples_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The examples' site (``build_site(examples/)``) without PDF handouts, built once."""
+    from worksheetkit.site import build_site
+
+    out = tmp_path_factory.mktemp("examples-site") / "site"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _leave_pdfs_out(monkeypatch)
+        build_site(EXAMPLES, out)
+    return out
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

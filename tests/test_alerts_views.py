@@ -24,7 +24,6 @@ from worksheetkit.progress import adherence
 from worksheetkit.rendering import render
 from worksheetkit.rendering._alerts import alerts_markdown, response_alerts
 from worksheetkit.reports import to_html, to_markdown
-from worksheetkit.site import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -241,10 +240,8 @@ def test_spanish_banner_words() -> None:
     assert "Alerta urgente" in text
 
 
-@pytest.mark.slow  # builds the examples' whole site, PDF handouts included
-def test_site_index_row_shows_the_urgent_alert(tmp_path: Path) -> None:
-    out = tmp_path / "site"
-    build_site(EXAMPLES, out)
+def test_site_index_row_shows_the_urgent_alert(examples_site: Path) -> None:
+    out = examples_site  # built once per session, without PDF handouts (tests/conftest.py)
     index = (out / "index.html").read_text(encoding="utf-8")
     row = re.search(r"<li><a href=\"responses/[^\"]*item9[^\"]*\.html\">.*?</li>", index, re.S)
     assert row is not None

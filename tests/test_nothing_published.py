@@ -154,12 +154,6 @@ def test_fhir_markdown_drops_a_refused_link() -> None:
 # -- 2. only plain files are read --------------------------------------------------------------
 
 
-@pytest.fixture
-def no_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Site builds without PDF handouts: laying out takes seconds and is not under test."""
-    monkeypatch.setattr("worksheetkit.rendering.pdf_available", lambda: False)  # what site asks
-
-
 def _pack(tmp_path: Path) -> Path:
     root = tmp_path / "pack"
     shutil.copytree(EXAMPLES, root)

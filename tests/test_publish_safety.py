@@ -41,7 +41,9 @@ def _phq9_response(q9: int, ident: str) -> dict[str, object]:
 # -- 1. files a command reads -----------------------------------------------------------------
 
 
-def test_media_links_outside_the_pack_are_refused_and_not_published(tmp_path: Path) -> None:
+def test_media_links_outside_the_pack_are_refused_and_not_published(
+    tmp_path: Path, no_pdf: None
+) -> None:
     root = _pack(tmp_path)
     secret = tmp_path / "secret.txt"
     secret.write_text("OUTSIDE-SECRET-4411")
@@ -62,7 +64,7 @@ def test_media_links_outside_the_pack_are_refused_and_not_published(tmp_path: Pa
     )
 
 
-def test_site_never_copies_links_to_folders_or_devices(tmp_path: Path) -> None:
+def test_site_never_copies_links_to_folders_or_devices(tmp_path: Path, no_pdf: None) -> None:
     root = _pack(tmp_path)
     (root / "media" / "up").symlink_to("..")  # inside the pack: copying it would recurse
     (root / "media" / "zero.bin").symlink_to("/dev/zero")  # outside: WK220 from validate
@@ -149,7 +151,7 @@ def test_page_names_are_unique_and_stable() -> None:
     assert [_safe_name(i) for i in ids] == names  # stable
 
 
-def test_a_phq9_with_item_9_endorsed_keeps_its_own_page(tmp_path: Path) -> None:
+def test_a_phq9_with_item_9_endorsed_keeps_its_own_page(tmp_path: Path, no_pdf: None) -> None:
     root = _pack(tmp_path)
     for path in (root / "responses").glob("phq-9-*.json"):
         path.unlink()

@@ -79,10 +79,13 @@ def _pairs(diagnostics: list[wk.Diagnostic]) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("name", "changes", "expected"), FAULTS, ids=[f[0] for f in FAULTS])
 def test_one_fault_one_code_through_every_reader(
-    name: str, changes: dict[str, Any], expected: list[tuple[str, str]], pack_dir: Path
+    name: str,
+    changes: dict[str, Any],
+    expected: list[tuple[str, str]],
+    pack_dir: Path,
+    phq9: wk.Worksheet,
 ) -> None:
     data = _response(**changes)
-    phq9 = wk.load(PHQ9, kind=wk.Worksheet)
     # 1. validate_response, the library call check-response makes
     assert _pairs(validate_response(phq9, data)) == expected
     # 2. check-response on the file
@@ -111,10 +114,9 @@ def test_one_fault_one_code_through_every_reader(
     assert not Draft202012Validator(response_json_schema(phq9)).is_valid(data)
 
 
-def test_a_bad_rating_never_hides_a_wrong_answer(pack_dir: Path) -> None:
+def test_a_bad_rating_never_hides_a_wrong_answer(pack_dir: Path, phq9: wk.Worksheet) -> None:
     data = _response(ratings={"difficulty": 9}, answers={**ANSWERS, "q3": 7})
     expected = [("WK405", "/answers/q3"), ("WK411", "/ratings/difficulty")]
-    phq9 = wk.load(PHQ9, kind=wk.Worksheet)
     assert _pairs(validate_response(phq9, data)) == expected
     target = pack_dir / "responses" / "both.json"
     target.write_text(json.dumps(data), encoding="utf-8")
@@ -181,8 +183,9 @@ TIMESTAMPS = [
 
 
 @pytest.mark.parametrize("stamp", TIMESTAMPS, ids=repr)
-def test_the_schema_accepts_exactly_the_timestamps_the_reader_accepts(stamp: str) -> None:
-    phq9 = wk.load(PHQ9, kind=wk.Worksheet)
+def test_the_schema_accepts_exactly_the_timestamps_the_reader_accepts(
+    stamp: str, phq9: wk.Worksheet
+) -> None:
     data = _response(started_at=stamp, submitted_at=...)
     data["answers"] = {}
     reader = parse_timestamp(stamp) is not None
@@ -199,10 +202,9 @@ def test_the_schema_accepts_exactly_the_timestamps_the_reader_accepts(stamp: str
     assert response_json_schema(phq9)["properties"]["started_at"]["pattern"] == TIMESTAMP_PATTERN
 
 
-def test_meta_is_kept_and_never_looked_into(pack_dir: Path) -> None:
+def test_meta_is_kept_and_never_looked_into(pack_dir: Path, phq9: wk.Worksheet) -> None:
     meta = {"device": "tablet", "nested": {"list": [1, None, "x"]}, "n": 2.5}
     data = _response(meta=meta)
-    phq9 = wk.load(PHQ9, kind=wk.Worksheet)
     assert validate_response(phq9, data) == []
     model = Response.model_validate(data)
     assert model.meta == meta

@@ -18,11 +18,11 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 HREF = re.compile(r'(?:href|src)="([^"]+)"')
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    build_site(EXAMPLES, out)
-    return out
+@pytest.fixture
+def site(examples_site: Path) -> Path:
+    """The examples' site, built once per session without PDF handouts (tests/conftest.py);
+    tests/test_site_nav.py checks the handouts on a site built with them."""
+    return examples_site
 
 
 def test_every_worksheet_has_form_printable_and_json(site: Path) -> None:
@@ -71,7 +71,7 @@ def test_every_link_is_relative_and_resolves(site: Path) -> None:
             assert resolved.exists(), f"{page.relative_to(site)} links to missing {target}"
 
 
-def test_build_is_deterministic(tmp_path: Path, site: Path) -> None:
+def test_build_is_deterministic(tmp_path: Path, site: Path, no_pdf: None) -> None:
     again = tmp_path / "again"
     build_site(EXAMPLES, again)
     first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
@@ -87,7 +87,7 @@ def test_cli_site_refuses_a_folder_without_pack(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # starts processes or lays out PDFs: seconds
-def test_site_never_replaces_the_pack_or_foreign_folders(tmp_path: Path) -> None:
+def test_site_never_replaces_the_pack_or_foreign_folders(tmp_path: Path, no_pdf: None) -> None:
     import shutil
 
     from worksheetkit.site import SiteError
@@ -108,7 +108,7 @@ def test_site_never_replaces_the_pack_or_foreign_folders(tmp_path: Path) -> None
     build_site(pack, tmp_path / "out")  # its own previous output is replaced
 
 
-def test_ids_cannot_steer_files_outside_the_site(tmp_path: Path) -> None:
+def test_ids_cannot_steer_files_outside_the_site(tmp_path: Path, no_pdf: None) -> None:
     import json as _json
     import shutil
 

@@ -28,11 +28,10 @@ def links(page: Path) -> list[tuple[str, str]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    build_site(EXAMPLES, out)
-    return out
+@pytest.fixture
+def site(examples_site: Path) -> Path:
+    """The examples' site without PDF handouts, built once per session (tests/conftest.py)."""
+    return examples_site
 
 
 def test_every_page_links_the_index(site: Path) -> None:
@@ -70,9 +69,12 @@ def test_nothing_printable_is_raw_markdown(site: Path) -> None:
     assert any(t.startswith("Form (fill in, or print)") for h, t in index if h.endswith(".html"))
 
 
-def test_pdfs_are_linked_when_weasyprint_is_installed(site: Path) -> None:
+@pytest.mark.slow  # lays out every example's PDF handout: ~25 s
+def test_pdfs_are_linked_when_weasyprint_is_installed(tmp_path: Path) -> None:
     if not _pdf.pdf_available():
         pytest.skip("WeasyPrint is not installed (the pdf extra)")
+    site = tmp_path / "site"
+    build_site(EXAMPLES, site)
     pack = load_pack(EXAMPLES)
     index = dict(links(site / "index.html"))
     for ws in pack.worksheets:
