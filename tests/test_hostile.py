@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from budget import counted
+from clirun import run_cli
 from worksheetkit import render, score, validate_response
 from worksheetkit.errors import Diagnostic, WorksheetError
 from worksheetkit.loading.strictjson import loads as strict_loads
@@ -303,10 +304,11 @@ def test_unsafe_links_are_each_reported_where_they_stand() -> None:
 
 def test_cli_render_of_hostile_text_is_safe(tmp_path: Path) -> None:
     out = tmp_path / "page.html"
-    proc = _cli("render", "script-injection-text.yaml", "--to", "html", "-o", str(out))
+    # In this process (tests/clirun.py): what is rendered is under test, not the start-up.
+    proc = run_cli("render", "script-injection-text.yaml", "--to", "html", "-o", out, cwd=HOSTILE)
     assert proc.returncode == 0, proc.stderr
     assert_no_injected_markup(out.read_text(encoding="utf-8"))
-    proc = _cli("render", "template-syntax.yaml", "--to", "html")
+    proc = run_cli("render", "template-syntax.yaml", "--to", "html", cwd=HOSTILE)
     assert proc.returncode == 0, proc.stderr
     assert "{{ 7*7 }}" in proc.stdout
 
@@ -315,7 +317,7 @@ def test_python_tags_are_never_run() -> None:
     marker = Path("/tmp/worksheetkit-hostile-pwned")
     marker.unlink(missing_ok=True)
     validate(HOSTILE / "python-tags.yaml")
-    _cli("validate", "python-tags.yaml")
+    run_cli("validate", "python-tags.yaml", cwd=HOSTILE)
     assert not marker.exists()
 
 
@@ -340,13 +342,7 @@ def test_a_50_mb_file_is_refused_without_reading_it(tmp_path: Path) -> None:
     assert [(d.code, d.line, d.column) for d in diagnostics] == [("WK008", 1, 1)]
     with pytest.raises(WorksheetError):
         load(path)
-    proc = subprocess.run(
-        [sys.executable, "-m", "worksheetkit", "validate", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    proc = run_cli("validate", path)  # bounded above by counted calls: no hang guard needed
     assert proc.returncode == 1
     assert "WK008" in proc.stdout
     assert "Traceback" not in proc.stderr
@@ -397,13 +393,7 @@ def test_symlinks_out_of_the_pack_are_not_followed(tmp_path: Path) -> None:
         ("passwd.yaml", "WK220"),
     ]
     _assert_clean_messages(diagnostics)
-    proc = subprocess.run(
-        [sys.executable, "-m", "worksheetkit", "validate", str(pack)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    proc = run_cli("validate", pack)  # bounded above by counted calls: no hang guard needed
     assert proc.returncode == 1
     assert proc.stdout.count("WK220") == 3
     assert SENTINEL not in proc.stdout + proc.stderr
@@ -537,13 +527,7 @@ def test_cli_render_of_a_non_finite_range_has_no_traceback(tmp_path: Path) -> No
         "items:\n  - {id: q1, type: number, label: L, max: .inf}\n",
         encoding="utf-8",
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "worksheetkit", "render", str(path), "--to", "html"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    proc = run_cli("render", path, "--to", "html")  # an escaped exception shows as a Traceback
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 1
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from clirun import run_cli
 from worksheetkit import load, load_pack, loads
 from worksheetkit.scheduling import Plan, plan
 
@@ -99,10 +100,7 @@ def test_spanish_plan_words() -> None:
 
 def test_schedule_cli_prints_the_plan_for_a_pathway() -> None:
     path = EXAMPLES / "assignments" / "anxiety-pathway-new-york.yaml"
-    done = subprocess.run(
-        [sys.executable, "-m", "worksheetkit", "schedule", str(path), "--pack", str(EXAMPLES)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = run_cli("schedule", path, "--pack", EXAMPLES)  # in this process: the words are tested
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert not RAW.search(out), RAW.search(out)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import subprocess
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import worksheetkit as wk
+from clirun import run_cli
 from worksheetkit.diff import affected_responses, diff_worksheets
 from worksheetkit.errors import Diagnostic
 from worksheetkit.progress import AdherenceReport
@@ -312,6 +313,7 @@ def test_report_round_trip_keeps_the_occurrence_zone(values: dict[str, list[Any]
 # -- 2. published schemas --------------------------------------------------------------------------
 
 
+@functools.cache  # checked once per schema: property tests ask for it on every example
 def _validator(name: str) -> jsonschema.Draft202012Validator:
     schema = result_schema(name)
     jsonschema.Draft202012Validator.check_schema(schema)
@@ -477,13 +479,7 @@ def test_library_calls_never_use_the_deprecated_alias(values: dict[str, list[Any
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "worksheetkit", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
+    return run_cli(*args)  # in this process: the JSON is under test here, not the start-up
 
 
 def test_cli_schema_prints_each_result_schema() -> None:

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 import worksheetkit
 from budget import counted
+from clirun import run_cli
 from strategies import examples
 from test_cases import INVALID, INVALID_CASES, VALID
 from worksheetkit.errors import Diagnostic, WorksheetError, sort_diagnostics
@@ -570,6 +571,8 @@ TEXT_LINE = re.compile(
 
 
 def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """A real process: for exit codes and tracebacks as a shell sees them. Tests of what the
+    output says use ``run_cli`` (tests/clirun.py): the same run without starting Python."""
     env = {**os.environ, "NO_COLOR": "1"}
     return subprocess.run(
         [*CLI, *map(str, args)],
@@ -596,7 +599,7 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
 
 
 def test_cli_text_output() -> None:
-    result = cli("validate", INVALID / "unknown-key-top.yaml", INVALID / "missing-label.yaml")
+    result = run_cli("validate", INVALID / "unknown-key-top.yaml", INVALID / "missing-label.yaml")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     problems = [TEXT_LINE.match(line) for line in lines]
@@ -614,7 +617,7 @@ def test_cli_text_output() -> None:
 
 
 def test_cli_json_output() -> None:
-    result = cli(
+    result = run_cli(
         "validate",
         "--format",
         "json",
@@ -645,7 +648,7 @@ def test_cli_json_output_is_deterministic() -> None:
 
 
 def test_cli_github_output() -> None:
-    result = cli("validate", "--format", "github", INVALID / "unknown-key-top.yaml")
+    result = run_cli("validate", "--format", "github", INVALID / "unknown-key-top.yaml")
     assert result.returncode == 1
     annotations = [ln for ln in result.stdout.splitlines() if ln.startswith("::")]
     assert len(annotations) == 1
@@ -706,7 +709,7 @@ def test_no_file_is_created_by_the_corpus() -> None:
     # The corpus's python tag would `touch` this file if it were ever executed.
     marker = Path(tempfile.gettempdir()) / "worksheetkit-corpus-pwned"
     marker.unlink(missing_ok=True)
-    cli("validate", INVALID / "python-tag-apply.yaml")
+    run_cli("validate", INVALID / "python-tag-apply.yaml")
     validate(INVALID / "python-tag-apply.yaml")
     assert not marker.exists()
 
