@@ -6,7 +6,8 @@ what each costs):
 - ``write``: write a dedented YAML/JSON text under ``tmp_path``; returns the path.
 - ``examples_pack`` (session): ``load_pack(examples/)`` once. Read it, never change it; a
   test about loading itself calls ``load_pack`` (or copies the pack) on its own.
-- ``phq9`` (session): the example PHQ-9 as ``load`` returns it (a frozen model).
+- ``phq9`` (session): the example PHQ-9 as ``load`` returns it. The model is frozen but its
+  lists are not: a test that changes ``items`` loads its own copy.
 - ``no_pdf``: site builds in this test leave the PDF handouts out (WeasyPrint laying out the
   examples' handouts takes ~25 s of CPU; only tests about PDFs should pay for it).
 - ``examples_site`` (session): ``build_site(examples/)`` without PDF handouts, once. Read it,
@@ -70,16 +71,17 @@ def no_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def examples_pack() -> Any:
-    """The examples pack, loaded once for the session (a ``LoadedPack``; do not change it)."""
-    from worksheetkit.validation import load_pack
+    """The examples pack, loaded once for the session (a ``LoadedPack``; do not change it).
+    Code that cannot take a fixture calls ``shared.examples_pack()``: the same object."""
+    import shared
 
-    return load_pack(EXAMPLES)
+    return shared.examples_pack()
 
 
 @pytest.fixture(scope="session")
 def phq9() -> Any:
-    """examples/instruments/phq-9.yaml as ``load`` gives it (frozen: safe to share). ``load``
-    of a file in a pack reads the whole pack, so this saves a pack load per use."""
+    """examples/instruments/phq-9.yaml as ``load`` gives it, shared: never change its lists.
+    ``load`` of a file in a pack reads the whole pack, so this saves a pack load per use."""
     from worksheetkit import Worksheet, load
 
     return load(PHQ9, kind=Worksheet)

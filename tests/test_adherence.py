@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import shared
 from worksheetkit import loads
 from worksheetkit.progress import (
     AdherenceReport,
@@ -176,9 +177,7 @@ def physio_responses() -> list[dict[str, object]]:
 
 @pytest.fixture(scope="module")
 def pack():  # type: ignore[no-untyped-def]
-    from worksheetkit import load_pack
-
-    return load_pack(EXAMPLES)
+    return shared.examples_pack()  # loaded once per session
 
 
 def test_worked_example_3_physiotherapy_across_dst(pack) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from worksheetkit import Response, Worksheet, load, load_pack, loads, score
+import shared
+from worksheetkit import Response, Worksheet, load, loads, score
 from worksheetkit._text import Localiser
 from worksheetkit._text import md_escape as esc
 from worksheetkit.progress import adherence
@@ -33,7 +34,7 @@ PHQ9_MESSAGE = "Item 9 endorsed: review risk before the next session."
 
 @cache
 def _pack() -> Any:
-    return load_pack(EXAMPLES)
+    return shared.examples_pack()  # loaded once per session
 
 
 def _phq9() -> Worksheet:

@@ -44,6 +44,7 @@ from worksheetkit.responses import validate_response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from form_serialise import serialise
+from strategies import examples
 from test_render_golden import example_worksheets
 
 HERE = Path(__file__).resolve().parent
@@ -208,7 +209,7 @@ def expected(ws: Worksheet, answers: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("name", "ws"), SHEETS, ids=[n for n, _ in SHEETS])
-@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(15), suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_answers_survive_render_post_and_read_back(name: str, ws: Worksheet, data: Any) -> None:
     answers = data.draw(answers_for(ws))

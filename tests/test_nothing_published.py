@@ -10,6 +10,7 @@ import re
 import shutil
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -407,8 +408,6 @@ def test_colliding_page_names_are_wk228_at_the_second_document(
     assert not (tmp_path / "site").exists()  # nothing written, nothing replaced
 
 
-def test_the_site_names_pages_with_page_name(tmp_path: Path, no_pdf: None) -> None:
-    pack = load_pack(EXAMPLES)
-    build_site(EXAMPLES, tmp_path / "site")
-    for ws in pack.worksheets:
-        assert (tmp_path / "site" / "worksheets" / f"{page_name(ws.id, ws.version)}.html").is_file()
+def test_the_site_names_pages_with_page_name(examples_pack: Any, examples_site: Path) -> None:
+    for ws in examples_pack.worksheets:  # both built once per session (tests/conftest.py)
+        assert (examples_site / "worksheets" / f"{page_name(ws.id, ws.version)}.html").is_file()

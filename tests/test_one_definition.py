@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import textwrap
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 
@@ -170,14 +171,16 @@ def test_item_types_are_read_from_the_unions() -> None:
     assert "table" not in COLUMN_TYPES
 
 
+_LONDON = "a-example-0001"  # examples/assignments/thought-record-london.yaml
+
+
 @pytest.mark.parametrize("url", ["https://", "http:///path", "https:host", "https://\x00x"])
-def test_calendar_links_follow_the_one_link_rule(url: str) -> None:
+def test_calendar_links_follow_the_one_link_rule(url: str, examples_pack: Any) -> None:
     # The calendar's own copy of the rule took any text starting with https:// as a link.
-    from worksheetkit import load, load_pack
     from worksheetkit.scheduling import to_ics
 
-    assignment = load("examples/assignments/thought-record-london.yaml")
-    pack = load_pack("examples")
+    pack = examples_pack  # loaded once per session (tests/conftest.py)
+    (assignment,) = [a for a in pack.assignments if a.id == _LONDON]
     with pytest.raises(ValueError, match="http"):
         to_ics(assignment, pack=pack, url=url)
     assert "URL:https://app.example/t/1" in to_ics(

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from worksheetkit import load_pack, loads
+import shared
+from worksheetkit import loads
 from worksheetkit._humanize import datetime_text, duration_text, minutes_text
 from worksheetkit.progress import AdherenceReport, adherence
 from worksheetkit.reports import build_view, to_html, to_markdown
@@ -30,7 +31,7 @@ OCCURRENCE_ID = re.compile(r"\b[a-z_]+/\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 @cache
 def _pack() -> Any:
-    return load_pack(EXAMPLES)
+    return shared.examples_pack()  # loaded once per session
 
 
 def example_reports() -> dict[str, AdherenceReport]:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from worksheetkit import load_pack, loads
+import shared
+from worksheetkit import loads
 from worksheetkit.progress import AdherenceReport, adherence
 from worksheetkit.reports import environment, md_escape, render_report, to_html, to_markdown
 
@@ -43,7 +44,7 @@ def response(occurrence: str | None, when: str, reps: int, pain: int = 2) -> dic
 
 @cache
 def _pack():  # type: ignore[no-untyped-def]
-    return load_pack(EXAMPLES)
+    return shared.examples_pack()  # loaded once per session
 
 
 def physio_report(note: str = "Had to work a double shift") -> AdherenceReport:

@@ -10,6 +10,7 @@ and listed in docs/responses.md.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -80,13 +81,19 @@ def test_schema_is_deterministic_and_published_by_the_cli(ws: Worksheet) -> None
     assert json.loads(result.output) == response_json_schema(ws)
 
 
+@functools.cache  # load() of a file in a pack reads the whole pack: once per instrument
+def _instrument(path: Path) -> Worksheet:
+    ws = wk.load(path)
+    assert isinstance(ws, Worksheet)
+    return ws
+
+
 def test_schema_for_the_instruments_accepts_the_samples() -> None:
     root = Path(__file__).resolve().parent.parent / "examples"
     for sample in sorted((root / "responses").glob("*.json")):
         data = _load(sample)
         name = "phq-9.yaml" if "phq" in sample.name else "gad-7.yaml"
-        ws = wk.load(root / "instruments" / name)
-        assert isinstance(ws, Worksheet)
+        ws = _instrument(root / "instruments" / name)
         Draft202012Validator(response_json_schema(ws)).validate(data)
 
 

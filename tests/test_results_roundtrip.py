@@ -28,8 +28,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import shared
 import worksheetkit as wk
 from clirun import run_cli
+from strategies import examples
 from worksheetkit.diff import affected_responses, diff_worksheets
 from worksheetkit.errors import Diagnostic
 from worksheetkit.progress import AdherenceReport
@@ -84,7 +86,7 @@ OMITTED_AT_DEFAULT: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(scope="module")
 def pack() -> Any:
-    return wk.load_pack(EXAMPLES)
+    return shared.examples_pack()  # loaded once per session
 
 
 def _assignment(text: str) -> Any:
@@ -613,25 +615,25 @@ def _checked(value: Any, name: str) -> None:
     assert _errors(_validator(name), json.loads(value.to_json())) == []
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(_diagnostics)
 def test_any_diagnostic_round_trips(d: Diagnostic) -> None:
     _checked(d, "diagnostic")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(_score_results)
 def test_any_score_result_round_trips(s: ScoreResult) -> None:
     _checked(s, "score")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(_occurrences())
 def test_any_occurrence_round_trips(o: Occurrence) -> None:
     _checked(o, "occurrence")
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(
     st.lists(_diagnostics, max_size=4),
     st.dictionaries(st.from_regex(r"[a-z]{1,8}", fullmatch=True), _score_results, max_size=3),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ PHQ_COPYRIGHT = (
 )
 
 
+@functools.cache  # load() of a file in a pack reads the whole pack; the model is frozen
 def _load(name: str) -> Worksheet:
     ws = wk.load(INSTRUMENTS / name)
     assert isinstance(ws, Worksheet)
