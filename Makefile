@@ -45,8 +45,11 @@ test: $(STAMP) browser-deps lint typecheck
 
 # The quick loop: no browser, no test marked slow, each property test with a tenth of its
 # examples (hypothesis profile "fast", tests/conftest.py). `make test` runs everything in full.
+# tests/browser holds browser tests only (each module is marked `browser`): not even imported
+# here. Bytecode is cached (even where PYTHONDONTWRITEBYTECODE is set): otherwise every run
+# compiles worksheetkit and rewrites every test module's asserts again, about 5 s of CPU.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser and not slow" --hypothesis-profile=fast
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser and not slow" --hypothesis-profile=fast --ignore=tests/browser
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
