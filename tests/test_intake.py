@@ -147,3 +147,71 @@ def test_submission_round_trips_losslessly(pack: wk.LoadedPack, assignment: wk.A
 def test_naive_now_is_a_programming_error(pack: wk.LoadedPack, assignment: wk.Assignment) -> None:
     with pytest.raises(ValueError, match="aware"):
         wk.check_submission(pack, assignment, _response(), now=dt.datetime(2026, 12, 2, 9))
+
+
+# -- the one matching rule: check_submission files a response where adherence will ------------
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "main/2026-12-02T09:00",  # the id
+        "2026-12-02T09:00",  # the scheduled local start
+        "2026-12-02T09:00:00Z",  # an instant (London is on UTC in December)
+        "2026-12-02T10:00:00+01:00",  # the same instant, another offset
+        None,  # none: the occurrence open at submitted_at
+    ],
+)
+def test_every_reference_form_adherence_accepts_finds_the_same_occurrence(
+    assignment: wk.Assignment, pack: wk.LoadedPack, reference: str | None
+) -> None:
+    response = _response(occurrence=reference, submitted_at="2026-12-02T09:30:00Z")
+    if reference is None:
+        del response["occurrence"]
+    got = wk.check_submission(pack, assignment, response, now=at(2, 9, 31))
+    assert got.occurrence_id == "main/2026-12-02T09:00"
+    assert got.key == ("a-0001", "main/2026-12-02T09:00")
+    assert got.status == "on_time"
+    assert not [d for d in got.diagnostics if d.code == "WK704"]
+    report = adherence(assignment, [response], as_of=dt.date(2026, 12, 31), pack=pack)
+    assert report.status_of("main/2026-12-02T09:00") == got.adherence_status == "completed_on_time"
+    if reference is not None:
+        found = wk.find_occurrence(assignment, reference, pack=pack)
+        assert found is not None and found.id == "main/2026-12-02T09:00"
+
+
+def test_a_reference_to_no_occurrence_is_unknown_in_both(
+    assignment: wk.Assignment, pack: wk.LoadedPack
+) -> None:
+    response = _response(occurrence="2026-12-03T09:00")  # a Thursday: nothing scheduled
+    got = wk.check_submission(pack, assignment, response, now=at(3, 9, 31))
+    assert got.status == "unknown" and got.occurrence is None
+    assert [d.code for d in got.diagnostics if d.code == "WK704"] == ["WK704"]
+    report = adherence(assignment, [response], as_of=dt.date(2026, 12, 31), pack=pack)
+    assert report.status_of("main/2026-12-02T09:00") == "missed"
+
+
+@pytest.mark.parametrize("q9", ["2", True, "one", [1]])
+def test_a_safety_answer_that_is_not_valid_still_raises_the_urgent_alert(
+    assignment: wk.Assignment, pack: wk.LoadedPack, q9: Any
+) -> None:
+    # PHQ-9 item 9 sent as a string (or any wrong type) cannot be checked: it must not hide
+    # the alert. It is raised as urgent, naming the question, never quoting the answer.
+    response = _response(answers={**ANSWERS, "q9": q9})
+    got = wk.check_submission(pack, assignment, response, now=at(2, 9, 31))
+    assert not got.valid
+    assert len(got.urgent_alerts) == 1
+    message = got.urgent_alerts[0].message
+    assert "'q9'" in message and "could not be checked" in message.lower()
+    assert str(q9) not in message.replace("q9", "")
+    worksheet = pack.worksheet("instruments.phq-9")
+    scored = wk.score(worksheet, response)
+    assert [a.severity for r in scored.values() for a in r.alerts] == ["urgent"]
+
+
+def test_a_valid_safety_answer_of_zero_raises_no_alert(
+    assignment: wk.Assignment, pack: wk.LoadedPack
+) -> None:
+    got = wk.check_submission(pack, assignment, _response(answers={**ANSWERS, "q9": 0}),
+                              now=at(2, 9, 31))  # fmt: skip
+    assert got.valid and got.urgent_alerts == ()

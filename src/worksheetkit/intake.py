@@ -86,15 +86,66 @@ class Submission(JsonResult):
 # -- finding the occurrence -----------------------------------------------------------------------
 
 
-def _scheduled_day(occurrence_id: str) -> dt.date | None:
-    """The local date an occurrence id names (``scheduling.local_start_of``), if it is one."""
+def _reference_day(reference: str) -> dt.date | None:
+    """The day a reference names: an occurrence id's scheduled local day, or the date of a
+    scheduled local start or an instant (the forms adherence accepts)."""
+    from ._dates import parse_timestamp
     from .scheduling import local_start_of
 
-    start = local_start_of(occurrence_id)
-    try:
-        return None if start is None else dt.date.fromisoformat(start[:10])
+    start = local_start_of(reference)
+    if start is not None:
+        try:
+            return dt.date.fromisoformat(start[:10])
+        except ValueError:
+            return None
+    moment = parse_timestamp(reference.strip())
+    if moment is not None:
+        return moment.date()
+    try:  # a scheduled local start without an offset: 2026-12-02T09:00
+        return dt.datetime.strptime(reference.strip()[:16], "%Y-%m-%dT%H:%M").date()
     except ValueError:
         return None
+
+
+#: How far back an occurrence still open at a moment may have opened: the longest window plus
+#: grace period a schedule is expected to have (a monthly task with a month's grace).
+_OPEN_SPAN = dt.timedelta(days=62)
+
+
+def _occurrence_for(
+    assignment: Assignment,
+    reference: str | None,
+    moment: dt.datetime,
+    *,
+    pack: LoadedPack | None,
+    responses: Iterable[Response] | None = None,
+    step: str | None = None,
+    worksheet: str | None = None,
+) -> Occurrence | None:
+    """Adherence's one matching rule (``progress.match_occurrence``) over the days around the
+    reference, or, without one, the days before ``moment``."""
+    from ._dates import date_problem
+    from .progress import SubmissionRecord, match_occurrence
+    from .scheduling import occurrences
+
+    if reference is not None:
+        day = _reference_day(reference)
+        if day is None or date_problem(day) is not None:
+            return None
+        # The reference's date is its local (or UTC) day; a day either side covers any shift.
+        start, end = day - dt.timedelta(days=1), day + dt.timedelta(days=1)
+    else:
+        start, end = (moment - _OPEN_SPAN).date(), moment.date() + dt.timedelta(days=1)
+        if date_problem(start) is not None or date_problem(end) is not None:
+            return None
+    try:
+        found = occurrences(assignment, start, end, pack=pack, responses=responses)
+    except ValueError:  # ScheduleError, an unknown zone: no schedule to find it in
+        return None
+    record = SubmissionRecord(
+        submitted_at=moment, fraction=1.0, occurrence=reference, step=step, worksheet=worksheet
+    )
+    return match_occurrence(found, record)
 
 
 def find_occurrence(
@@ -104,26 +155,18 @@ def find_occurrence(
     pack: LoadedPack | None = None,
     responses: Iterable[Response] | None = None,
 ) -> Occurrence | None:
-    """The occurrence of ``assignment``'s schedule with this id, or None.
+    """The occurrence of ``assignment``'s schedule that ``occurrence_id`` names, or None.
 
-    Only the days around the date the id names are expanded, so this is quick for schedules
-    of any length (and for those that never end). ``pack`` supplies pathways and default
-    schedules; ``responses`` decide which pathway steps are unlocked. Ids repeat across
-    assignments: look one up in the assignment it was issued for.
+    Every form adherence accepts in a response's ``occurrence`` works: the id
+    (``main/2026-12-02T09:00``), the scheduled local start (``2026-12-02T09:00``) or an instant
+    with an offset (``2026-12-02T09:00:00Z``). Only the days around the date it names are
+    expanded, so this is quick for schedules of any length (and for those that never end).
+    ``pack`` supplies pathways and default schedules; ``responses`` decide which pathway steps
+    are unlocked. Ids repeat across assignments: look one up in the assignment it was issued
+    for.
     """
-    from ._dates import date_problem
-    from .scheduling import occurrences
-
-    day = _scheduled_day(occurrence_id)
-    if day is None or date_problem(day) is not None:
-        return None
-    # The id's date is the scheduled local day; a day either side covers any shift.
-    start, end = day - dt.timedelta(days=1), day + dt.timedelta(days=1)
-    try:
-        found = occurrences(assignment, start, end, pack=pack, responses=responses)
-    except ValueError:  # ScheduleError, an unknown zone: no schedule to find it in
-        return None
-    return next((o for o in found if o.id == occurrence_id), None)
+    now = dt.datetime.now(dt.UTC)  # unused when a reference is given
+    return _occurrence_for(assignment, occurrence_id, now, pack=pack, responses=responses)
 
 
 # -- taking a submission ------------------------------------------------------------------------
@@ -162,6 +205,7 @@ def check_submission(
     version is ``version`` (else the ``worksheet`` reference, else the newest in the pack).
     Never raises because of the response's content: every problem is a diagnostic.
     """
+    from ._dates import parse_timestamp
     from .progress import Policy, credit_of, slot_of
     from .progress import SubmissionRecord as Attempt
     from .responses import check_response
@@ -196,10 +240,17 @@ def check_submission(
                 path="/assignment",
             )
         )
-    occurrence_id = data.get("occurrence") if isinstance(data.get("occurrence"), str) else None
-    occurrence = None
-    if occurrence_id is not None:
-        occurrence = find_occurrence(assignment, occurrence_id, pack=pack)
+    reference = data.get("occurrence") if isinstance(data.get("occurrence"), str) else None
+    # Matched as adherence will match it (the one rule): by the reference, else at the
+    # response's submitted_at (else at arrival).
+    moment = parse_timestamp(data.get("submitted_at")) or now
+    step = data.get("step") if isinstance(data.get("step"), str) else None
+    ws_ref = data.get("worksheet") if isinstance(data.get("worksheet"), str) else None
+    occurrence = _occurrence_for(
+        assignment, reference, moment, pack=pack, step=step, worksheet=ws_ref
+    )
+    occurrence_id = occurrence.id if occurrence is not None else reference
+    if reference is not None:
         if occurrence is None:
             diagnostics.append(
                 Diagnostic(

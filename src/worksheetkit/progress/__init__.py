@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ._api import adherence, default_fraction, slot_of, slots_for
+from ._api import adherence, default_fraction, match_occurrence, slot_of, slots_for
 from ._combine import combine
 from ._core import (
     DEFAULT_KEY,
@@ -64,6 +64,7 @@ __all__ = [
     "default_fraction",
     "evaluate",
     "iter_jsonl",
+    "match_occurrence",
     "read_response",
     "slot_of",
     "slots_for",

@@ -23,6 +23,7 @@ from ._core import (
     ScoringKey,
     Slot,
     SubmissionRecord,
+    _Matcher,
     evaluate,
     make_submission,
 )
@@ -140,6 +141,23 @@ def slot_of(o: Occurrence, difficulty: float | None = None) -> Slot:
         difficulty=difficulty,
         local_start=o.local_start,
     )
+
+
+def match_occurrence(
+    occurrences: Sequence[Occurrence], record: SubmissionRecord
+) -> Occurrence | None:
+    """The occurrence among ``occurrences`` that adherence files ``record`` under, by the one
+    rule :func:`adherence` uses: the reference it names (an occurrence id, a scheduled local
+    start ``2026-12-02T09:00`` or an instant with an offset), or, naming none, the occurrence
+    open at its ``submitted_at`` (overlapping windows: one not excused, the response's own
+    step and worksheet, then one still on time, then the earliest). None when there is none."""
+    ordered = sorted(occurrences, key=lambda o: o.opens)
+    matcher = _Matcher([slot_of(o) for o in ordered])
+    if record.occurrence is not None:
+        i = matcher.by_reference(record.occurrence, record)
+    else:
+        i = matcher.open_at(record, [False] * len(ordered))
+    return None if i is None else ordered[i]
 
 
 class _Worksheets:

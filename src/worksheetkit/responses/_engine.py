@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Final
 from .._results import JsonResult, warn_as_dict
 from .._suggest import did_you_mean, suggestion_budget
 from ..errors import Diagnostic
-from ..expressions import evaluate
+from ..expressions import evaluate, references
 from ..expressions.evaluator import as_number, round_half_away, truthy
 from ..model import text_in
 from ..model.values import named, segment
@@ -382,6 +382,8 @@ def _alerts(plan: Plan, visible: dict[str, Any], session: Session, lang: str) ->
             for alert, expr in sp.alerts
             if expr is not None and truthy(evaluate(expr, env))
         )
+        if session.invalid:
+            fired += _unreadable(plan, sp, session.invalid, lang)
         if fired:
             result = session.scores[sid]
             session.scores[sid] = ScoreResult(
@@ -394,3 +396,26 @@ def _alerts(plan: Plan, visible: dict[str, Any], session: Session, lang: str) ->
                 prorated=result.prorated,
                 band_severity=result.band_severity,
             )
+
+
+def _unreadable(plan: Plan, sp: ScorePlan, invalid: set[str], lang: str) -> tuple[ScoreAlert, ...]:
+    """An urgent alert that reads an answer which is there but not valid (``"2"`` for 2, ``true``
+    for an option) cannot be checked, and a safety item must never be lost to a typing
+    mistake: it is raised as urgent, saying it could not be checked and which question to
+    review (the answer itself is never quoted)."""
+    out = []
+    for alert, expr in sp.alerts:
+        if alert.severity != "urgent" or expr is None:
+            continue
+        unread = sorted(references(expr) & invalid)
+        if unread:
+            names = ", ".join(f"'{i}'" for i in unread)
+            message = text_in(alert.message, lang, plan.language)
+            out.append(
+                ScoreAlert(
+                    "urgent",
+                    f"{message} (Could not be checked: the answer to {names} is not valid. "
+                    "Review it with the client.)",
+                )
+            )
+    return tuple(out)
