@@ -120,9 +120,10 @@ def _builder() -> Any:
 
 def test_every_answer_type_has_a_form_control_and_runtime_constraints() -> None:
     """The HTML form's per-type ``match`` statements (``_views._fill_control``, the control;
-    ``_views._fill_constraints``, what the browser runtime checks) handle every answer type,
+    ``_config._fill_constraints``, what the browser runtime checks) handle every answer type,
     table columns included."""
-    from worksheetkit.rendering._views import FieldView, _fill_constraints
+    from worksheetkit.rendering._config import _fill_constraints
+    from worksheetkit.rendering._views import FieldView
 
     builder = _builder()
     seen = set()
@@ -143,7 +144,8 @@ def test_every_answer_type_has_a_form_control_and_runtime_constraints() -> None:
 
 
 def test_an_unknown_type_reaches_no_form_handler_silently() -> None:
-    from worksheetkit.rendering._views import FieldView, _fill_constraints
+    from worksheetkit.rendering._config import _fill_constraints
+    from worksheetkit.rendering._views import FieldView
 
     class Stranger:
         type = "stranger"

@@ -201,15 +201,8 @@ def _score_points(
     because of the answers (``responses.score``); anything it raises is a bug and propagates."""
     if not worksheet.scores:
         return
-    response = Response.model_construct(
-        worksheetkit=1,
-        kind="response",
-        worksheet=raw.worksheet or worksheet.id,
-        submitted_at=raw.submitted_at,
-        occurrence=raw.occurrence,
-        answers=dict(raw.answers),
-    )
-    results = response_score(worksheet, response)
+    # The answers as read, in a response dict (no model is built again from them).
+    results = response_score(worksheet, {"worksheetkit": 1, "answers": dict(raw.answers)})
     lang = worksheet.language
     labels = {s.id: (text_in(s.label, lang), s.min, s.max) for s in worksheet.scores}
     for score_id in sorted(results):

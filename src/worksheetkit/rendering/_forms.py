@@ -91,7 +91,7 @@ def _pairs(form: Any) -> list[tuple[str, str]]:
 
 def _options(item: Any) -> dict[str, Any]:
     """An item's options by the text its form control sends."""
-    from ._views import _options as view_options
+    from ._config import _options as view_options
 
     return {
         (o.value if isinstance(o.value, str) else number_text(o.value)): o.value
