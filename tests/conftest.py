@@ -11,7 +11,7 @@ what each costs):
 - ``no_pdf``: site builds in this test leave the PDF handouts out (WeasyPrint laying out the
   examples' handouts takes ~25 s of CPU; only tests about PDFs should pay for it).
 - ``examples_site`` (session): ``build_site(examples/)`` without PDF handouts, once. Read it,
-  never write into it.
+  never write into it. ``examples_site_result`` is the ``SiteResult`` of that build.
 """
 
 from __future__ import annotations
@@ -88,14 +88,20 @@ def phq9() -> Any:
 
 
 @pytest.fixture(scope="session")
-def examples_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The examples' site (``build_site(examples/)``) without PDF handouts, built once."""
+def examples_site_result(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``build_site(examples/)`` without PDF handouts, built once: its ``SiteResult``."""
     from worksheetkit.site import build_site
 
     out = tmp_path_factory.mktemp("examples-site") / "site"
     with pytest.MonkeyPatch.context() as monkeypatch:
         _leave_pdfs_out(monkeypatch)
-        build_site(EXAMPLES, out)
+        return build_site(EXAMPLES, out)
+
+
+@pytest.fixture(scope="session")
+def examples_site(examples_site_result: Any) -> Path:
+    """The folder of the examples' site without PDF handouts, built once."""
+    out: Path = examples_site_result.out
     return out
 
 

@@ -135,7 +135,7 @@ def _phq9_with_band_severity(pack: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def values(pack: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Any]]:
+def values(pack: Any, examples_site_result: Any) -> dict[str, list[Any]]:
     """name → real values of that result type."""
     got: dict[str, list[Any]] = {name: [] for name in RESULTS}
     assignments = _example_assignments()
@@ -235,7 +235,6 @@ def values(pack: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, lis
     from worksheetkit.fhir.importer import import_questionnaire
     from worksheetkit.lint.engine import lint_paths
     from worksheetkit.reports import build_view
-    from worksheetkit.site import build_site
     from worksheetkit.validation import check_paths
 
     table = {"log": Symbol(kind="table")}
@@ -249,7 +248,7 @@ def values(pack: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, lis
         import_questionnaire({"resourceType": "Questionnaire"}),
     ]
     got["report-view"] += [build_view(r, pack=pack) for r in reports]
-    got["site"].append(build_site(EXAMPLES, tmp_path_factory.mktemp("site")))
+    got["site"].append(examples_site_result)  # without PDF handouts (25 s): tests/conftest.py
     phq9_assignment = _phq9_assignment()
     for i, response in enumerate(_phq9_responses()):
         now = dt.datetime(2026, 12, 1 + i, 9, 30, tzinfo=dt.UTC)
