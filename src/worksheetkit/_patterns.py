@@ -314,8 +314,7 @@ class _Scanner:
     # -- the whole pattern --------------------------------------------------------------
     def scan(self) -> str:
         p = self.p
-        depth = 0
-        opened: list[int] = []
+        opened: list[int] = []  # where each group still open began
         can_repeat = False
         while self.i < len(p):
             c = p[self.i]
@@ -328,26 +327,17 @@ class _Scanner:
                 self.out.append(self.char_class())
                 can_repeat = True
             elif c == "(":
-                if p.startswith("(?", at):
-                    if not p.startswith("(?:", at):
-                        raise _group_problem(p, at)
-                    self.out.append("(?:")
-                    self.i += 3
-                else:
-                    self.out.append("(")
-                    self.i += 1
-                depth += 1
+                self._open_group(at)
                 opened.append(at)
                 can_repeat = False
             elif c == ")":
-                if depth == 0:
+                if not opened:
                     raise _refuse(
                         ")",
                         "A ')' closes a group that was never opened.",
                         "Remove it, or write \\) for a literal parenthesis.",
                         at,
                     )
-                depth -= 1
                 opened.pop()
                 self.out.append(")")
                 self.i += 1
@@ -361,40 +351,7 @@ class _Scanner:
                         f"Put something before it, or write \\{c} for the character itself.",
                         at,
                     )
-                if c == "{":
-                    low, high, end = _counted(p, at)  # type: ignore[misc]
-                    if max(low, high if high is not None else 0) > MAX_REPEAT:
-                        raise _refuse(
-                            "{n,m}",
-                            f"A counted repeat above {MAX_REPEAT} is too large to check.",
-                            "Use a smaller count, or a max_length on the item instead.",
-                            at,
-                        )
-                    if high is not None and high < low:
-                        raise _refuse(
-                            "{n,m}",
-                            "A counted repeat {n,m} has n larger than m.",
-                            "Swap the two numbers.",
-                            at,
-                        )
-                    self.out.append(p[at : end + 1])
-                    self.i = end + 1
-                else:
-                    self.out.append(c)
-                    self.i += 1
-                if p.startswith("?", self.i):
-                    self.out.append("?")
-                    self.i += 1
-                if self.i < len(p) and (
-                    p[self.i] in "*+?" or (p[self.i] == "{" and _counted(p, self.i) is not None)
-                ):
-                    raise _refuse(
-                        p[at : self.i + 1],
-                        "Two repeats in a row (like a++ or a{2}{3}) are possessive or invalid "
-                        "in one engine and an error in the other.",
-                        "Keep one repeat, or wrap the first in a group: (?:a{2}){3}.",
-                        self.i,
-                    )
+                self._repeat(c, at)
                 can_repeat = False
             elif c in "{}]":
                 raise _refuse(
@@ -404,23 +361,12 @@ class _Scanner:
                     + (" (a repeat is written {2}, {2,} or {2,5})." if c == "{" else "."),
                     at,
                 )
-            elif c in "^$":
-                self.out.append(c)
-                self.i += 1
-                can_repeat = False
-            elif c == ".":
-                self.out.append(_DOT)
-                self.i += 1
-                can_repeat = True
-            elif c == "|":
-                self.out.append("|")
-                self.i += 1
-                can_repeat = False
             else:
-                self.out.append(c)
+                # ^ $ and | repeat nothing after them; '.' and a literal character can repeat.
+                self.out.append(_DOT if c == "." else c)
                 self.i += 1
-                can_repeat = True
-        if depth:
+                can_repeat = c not in "^$|"
+        if opened:
             raise _refuse(
                 "(",
                 "A '(' is not closed by ')'.",
@@ -428,6 +374,56 @@ class _Scanner:
                 opened[-1],
             )
         return "".join(self.out)
+
+    def _open_group(self, at: int) -> None:
+        """'(' or '(?:' at ``at``; every other '(?' group is refused."""
+        p = self.p
+        if p.startswith("(?", at):
+            if not p.startswith("(?:", at):
+                raise _group_problem(p, at)
+            self.out.append("(?:")
+            self.i += 3
+        else:
+            self.out.append("(")
+            self.i += 1
+
+    def _repeat(self, c: str, at: int) -> None:
+        """The repeat ``c`` (*, +, ? or a counted {n,m}) at ``at``, and a lazy '?' after it."""
+        p = self.p
+        if c == "{":
+            low, high, end = _counted(p, at)  # type: ignore[misc]
+            if max(low, high if high is not None else 0) > MAX_REPEAT:
+                raise _refuse(
+                    "{n,m}",
+                    f"A counted repeat above {MAX_REPEAT} is too large to check.",
+                    "Use a smaller count, or a max_length on the item instead.",
+                    at,
+                )
+            if high is not None and high < low:
+                raise _refuse(
+                    "{n,m}",
+                    "A counted repeat {n,m} has n larger than m.",
+                    "Swap the two numbers.",
+                    at,
+                )
+            self.out.append(p[at : end + 1])
+            self.i = end + 1
+        else:
+            self.out.append(c)
+            self.i += 1
+        if p.startswith("?", self.i):
+            self.out.append("?")
+            self.i += 1
+        if self.i < len(p) and (
+            p[self.i] in "*+?" or (p[self.i] == "{" and _counted(p, self.i) is not None)
+        ):
+            raise _refuse(
+                p[at : self.i + 1],
+                "Two repeats in a row (like a++ or a{2}{3}) are possessive or invalid "
+                "in one engine and an error in the other.",
+                "Keep one repeat, or wrap the first in a group: (?:a{2}){3}.",
+                self.i,
+            )
 
 
 def _counted(p: str, at: int) -> tuple[int, int | None, int] | None:

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import click
 
@@ -19,7 +19,7 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
 
-def fail_usage(message: str) -> None:
+def fail_usage(message: str) -> NoReturn:
     """An I/O or usage problem: one line on stderr, exit 2."""
     click.echo(f"worksheetkit: error: {message}", err=True)
     sys.exit(EXIT_USAGE)

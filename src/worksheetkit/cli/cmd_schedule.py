@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -36,7 +36,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
     return day
 
 
-def _fail(lines: list[str]) -> None:
+def _fail(lines: list[str]) -> NoReturn:
     for line in lines:
         click.echo(line, err=True)
     sys.exit(EXIT_PROBLEMS)
@@ -84,10 +84,6 @@ def command(
     Times are the client's local times (the assignment's time zone). Exit status: 0 listed,
     1 the assignment has problems, 2 usage or I/O error.
     """
-    from ..errors import WorksheetError
-    from ..model import Assignment
-    from ..validation import find_pack_root, load, load_pack
-
     path = Path(assignment)
     if not path.is_file():
         fail_usage(f"cannot read {assignment}: no such file")
@@ -95,32 +91,11 @@ def command(
         fail_usage("--to is before --from")
     if url is not None and not (url.isprintable() and link_kind(url) == "web"):
         fail_usage("--url must be an https:// (or http://) link")
-    try:
-        model = load(path)
-    except WorksheetError as exc:
-        _fail([d.format() for d in exc.diagnostics])
-        return
-    except OSError as exc:
-        fail_usage(f"cannot read {assignment}: {exc.strerror}")
-        return
-    if not isinstance(model, Assignment):
-        fail_usage(f"{assignment} is a {getattr(model, 'kind', 'document')}, not an assignment")
-        return
-    pack: Any = None
-    root = Path(pack_dir) if pack_dir else find_pack_root(path)
-    if pack_dir and not Path(pack_dir).is_dir():
-        fail_usage(f"--pack {pack_dir}: no such folder")
-    if root is not None:
-        try:
-            pack = load_pack(root)
-        except WorksheetError as exc:
-            _fail([d.format() for d in exc.diagnostics])
-            return
+    model, pack, root = _load(assignment, path, pack_dir)
     from ..scheduling import (
         ScheduleError,
         UnboundedScheduleError,
         occurrences,
-        to_ics,
         to_rrule,
     )
 
@@ -138,24 +113,7 @@ def command(
                 note = f"note: the schedule has no end; showing until {end} (use --to)"
         if ics:
             refuse_input_as_output(ics, (assignment, str(root) if root is not None else None))
-            import warnings
-
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                data = to_ics(
-                    model,
-                    from_,
-                    end,
-                    pack=pack,
-                    component="VTODO" if todo else "VEVENT",
-                    url=url,
-                )
-            for w in caught:  # text the calendar could not carry as it was (WK227)
-                click.echo(f"{assignment}: warning {w.message}", err=True)
-            try:
-                write_atomic(ics, data)
-            except OSError as exc:
-                fail_usage(f"cannot write {ics}: {exc.strerror}")
+            _write_ics(assignment, model, pack, (from_, end), ics, todo, url)
             if note:
                 click.echo(note, err=True)
             sys.exit(EXIT_OK)
@@ -166,6 +124,71 @@ def command(
         return
     if note:
         click.echo(note, err=True)
+    _list(model, pack, found, fmt, from_, end)
+    sys.exit(EXIT_OK)
+
+
+def _load(assignment: str, path: Path, pack_dir: str | None) -> tuple[Any, Any, Path | None]:
+    """(the assignment, its pack or None, the pack's folder or None); exits on a problem."""
+    from ..errors import WorksheetError
+    from ..model import Assignment
+    from ..validation import find_pack_root, load, load_pack
+
+    try:
+        model = load(path)
+    except WorksheetError as exc:
+        _fail([d.format() for d in exc.diagnostics])
+    except OSError as exc:
+        fail_usage(f"cannot read {assignment}: {exc.strerror}")
+    if not isinstance(model, Assignment):
+        fail_usage(f"{assignment} is a {getattr(model, 'kind', 'document')}, not an assignment")
+    pack: Any = None
+    root = Path(pack_dir) if pack_dir else find_pack_root(path)
+    if pack_dir and not Path(pack_dir).is_dir():
+        fail_usage(f"--pack {pack_dir}: no such folder")
+    if root is not None:
+        try:
+            pack = load_pack(root)
+        except WorksheetError as exc:
+            _fail([d.format() for d in exc.diagnostics])
+    return model, pack, root
+
+
+def _write_ics(
+    assignment: str,
+    model: Any,
+    pack: Any,
+    span: tuple[dt.date | None, dt.date | None],
+    ics: str,
+    todo: bool,
+    url: str | None,
+) -> None:
+    """Write the calendar to ``ics``, echoing what the calendar could not carry (WK227)."""
+    import warnings
+
+    from ..scheduling import to_ics
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        data = to_ics(
+            model,
+            *span,
+            pack=pack,
+            component="VTODO" if todo else "VEVENT",
+            url=url,
+        )
+    for w in caught:  # text the calendar could not carry as it was (WK227)
+        click.echo(f"{assignment}: warning {w.message}", err=True)
+    try:
+        write_atomic(ics, data)
+    except OSError as exc:
+        fail_usage(f"cannot write {ics}: {exc.strerror}")
+
+
+def _list(
+    model: Any, pack: Any, found: list[Any], fmt: str, start: dt.date | None, end: dt.date | None
+) -> None:
+    """Print the occurrences: JSON, a pathway's plan, or week by week."""
     if fmt == "json":
         payload: dict[str, Any] = {"occurrences": [o.to_dict() for o in found]}
         payload["locked"] = [o.id for o in found if o.locked]
@@ -174,13 +197,12 @@ def command(
     elif model.pathway:
         from ..scheduling import plan
 
-        the_plan = plan(model, pack, start=from_, end=end)
+        the_plan = plan(model, pack, start=start, end=end)
         n = the_plan.total
         head = f"{model.id}: {n} occurrence{'s' if n != 1 else ''} ({model.timezone})\n\n"
         emit(head + the_plan.to_text(), None)
     else:
         emit(_text(model, found, pack), None)
-    sys.exit(EXIT_OK)
 
 
 def _text(model: Any, found: list[Any], pack: Any) -> str:

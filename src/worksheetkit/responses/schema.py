@@ -74,29 +74,9 @@ def answer_schema(item: InputItem) -> dict[str, Any]:
     """The schema of one answer (null always allowed: it means "not answered")."""
     match item:
         case TextItem():
-            limit = item.max_length or (MAX_PATTERN_TEXT if item.pattern else MAX_TEXT)
-            schema: dict[str, Any] = {"type": ["string", "null"], "maxLength": limit}
-            rule: dict[str, Any] = {}
-            if item.min_length:
-                rule["minLength"] = item.min_length
-            if item.pattern is not None:
-                rule["pattern"] = f"^(?:{item.pattern})$"
-            if rule:
-                schema["anyOf"] = [{"type": "null"}, {"const": ""}, rule]
-            return schema
+            return _text_schema(item)
         case NumberItem() | Rating():
-            whole = isinstance(item, NumberItem) and item.integer
-            schema = {"type": ["integer" if whole else "number", "null"]}
-            if item.min is not None:
-                schema["minimum"] = item.min
-            if item.max is not None:
-                schema["maximum"] = item.max
-            step, base = item.step, item.min if item.min is not None else 0
-            # multipleOf counts from 0: only exact when the scale starts on a whole step.
-            exact = step is not None and _whole(step) and _whole(base)
-            if exact and int(base) % int(step) == 0 and not (whole and int(step) == 1):  # type: ignore[arg-type]
-                schema["multipleOf"] = int(step)  # type: ignore[arg-type]
-            return schema
+            return _number_schema(item)
         case YesNo():
             return {"type": ["boolean", "null"]}
         case DateItem():
@@ -119,39 +99,7 @@ def answer_schema(item: InputItem) -> dict[str, Any]:
                 return {"anyOf": [{"enum": values}, _OTHER]}
             return {"enum": values}
         case Checklist():
-            values = _values(item)
-            most = len(values) + (1 if item.other else 0)
-            if item.max_selected is not None:
-                most = min(most, item.max_selected)
-            element: dict[str, Any] = {"enum": values}
-            if item.other:
-                element = {"anyOf": [element, _OTHER]}
-            schema = {
-                "type": ["array", "null"],
-                "maxItems": most,
-                "uniqueItems": True,
-                "items": element,
-            }
-            rules: list[dict[str, Any]] = []
-            if item.min_selected:
-                rules.append({"anyOf": [{"maxItems": 0}, {"minItems": item.min_selected}]})
-            for option in item_options(item):
-                if option.exclusive:
-                    rules.append(
-                        {"if": {"contains": {"const": option.value}}, "then": {"maxItems": 1}}
-                    )
-            if item.other:
-                rules.append(
-                    {
-                        "anyOf": [
-                            {"not": {"contains": {"type": "object"}}},
-                            {"contains": {"type": "object"}, "maxContains": 1},
-                        ]
-                    }
-                )
-            if rules:
-                schema["allOf"] = rules
-            return schema
+            return _checklist_schema(item)
         case Ranking():
             values = _values(item)
             return {
@@ -167,21 +115,87 @@ def answer_schema(item: InputItem) -> dict[str, Any]:
                 ],
             }
         case Table():
-            row = {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {c.id: answer_schema(c) for c in item.columns},
-            }
-            schema = {
-                "type": ["array", "null"],
-                "maxItems": min(item.max_rows or MAX_ROWS, MAX_ROWS),
-                "items": row,
-            }
-            if item.min_rows:
-                schema["anyOf"] = [{"maxItems": 0}, {"minItems": item.min_rows}]
-            return schema
+            return _table_schema(item)
         case _:
             assert_never(item)
+
+
+def _text_schema(item: TextItem) -> dict[str, Any]:
+    limit = item.max_length or (MAX_PATTERN_TEXT if item.pattern else MAX_TEXT)
+    schema: dict[str, Any] = {"type": ["string", "null"], "maxLength": limit}
+    rule: dict[str, Any] = {}
+    if item.min_length:
+        rule["minLength"] = item.min_length
+    if item.pattern is not None:
+        rule["pattern"] = f"^(?:{item.pattern})$"
+    if rule:
+        schema["anyOf"] = [{"type": "null"}, {"const": ""}, rule]
+    return schema
+
+
+def _number_schema(item: NumberItem | Rating) -> dict[str, Any]:
+    whole = isinstance(item, NumberItem) and item.integer
+    schema: dict[str, Any] = {"type": ["integer" if whole else "number", "null"]}
+    if item.min is not None:
+        schema["minimum"] = item.min
+    if item.max is not None:
+        schema["maximum"] = item.max
+    step, base = item.step, item.min if item.min is not None else 0
+    # multipleOf counts from 0: only exact when the scale starts on a whole step.
+    exact = step is not None and _whole(step) and _whole(base)
+    if exact and int(base) % int(step) == 0 and not (whole and int(step) == 1):  # type: ignore[arg-type]
+        schema["multipleOf"] = int(step)  # type: ignore[arg-type]
+    return schema
+
+
+def _checklist_schema(item: Checklist) -> dict[str, Any]:
+    values = _values(item)
+    most = len(values) + (1 if item.other else 0)
+    if item.max_selected is not None:
+        most = min(most, item.max_selected)
+    element: dict[str, Any] = {"enum": values}
+    if item.other:
+        element = {"anyOf": [element, _OTHER]}
+    schema: dict[str, Any] = {
+        "type": ["array", "null"],
+        "maxItems": most,
+        "uniqueItems": True,
+        "items": element,
+    }
+    rules: list[dict[str, Any]] = []
+    if item.min_selected:
+        rules.append({"anyOf": [{"maxItems": 0}, {"minItems": item.min_selected}]})
+    for option in item_options(item):
+        if option.exclusive:
+            rules.append({"if": {"contains": {"const": option.value}}, "then": {"maxItems": 1}})
+    if item.other:
+        rules.append(
+            {
+                "anyOf": [
+                    {"not": {"contains": {"type": "object"}}},
+                    {"contains": {"type": "object"}, "maxContains": 1},
+                ]
+            }
+        )
+    if rules:
+        schema["allOf"] = rules
+    return schema
+
+
+def _table_schema(item: Table) -> dict[str, Any]:
+    row = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {c.id: answer_schema(c) for c in item.columns},
+    }
+    schema: dict[str, Any] = {
+        "type": ["array", "null"],
+        "maxItems": min(item.max_rows or MAX_ROWS, MAX_ROWS),
+        "items": row,
+    }
+    if item.min_rows:
+        schema["anyOf"] = [{"maxItems": 0}, {"minItems": item.min_rows}]
+    return schema
 
 
 def _answered(item: InputItem) -> dict[str, Any]:

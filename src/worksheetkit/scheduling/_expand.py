@@ -120,31 +120,33 @@ def expand(
     """Occurrences of ``series`` whose scheduled wall time is in [begin, end) (naive local),
     and, when given, whose opening instant is in [begin_utc, end_utc)."""
     comp = series.compiled
-    stop = comp.end or _END
-    if series.stop is not None and series.stop < stop:
-        stop = series.stop
-    if end is not None and end < stop and comp.count is None:
-        stop = end  # with a count, occurrences before `end` still need every earlier one
-    hard_end = end if end is not None else _END
-    begin = begin or comp.start
-    if series.not_before is not None and series.not_before > begin:
-        begin = series.not_before
+    begin, stop, hard_end = _bounds(series, begin, end)
     count = comp.count
+    until_utc = comp.until_utc
+    if comp.days is not None and until_utc is None:
+        return _expand_days(series, tz, timeline, begin, stop, count, begin_utc, end_utc, hard_end)
+    return _expand_walls(series, tz, timeline, begin, stop, hard_end, begin_utc, end_utc)
+
+
+def _expand_walls(
+    series: Series,
+    tz: ZoneInfo,
+    timeline: Timeline,
+    begin: dt.datetime,
+    stop: dt.datetime,
+    hard_end: dt.datetime,
+    begin_utc: dt.datetime | None,
+    end_utc: dt.datetime | None,
+) -> list[Occurrence]:
+    """The general loop: dateutil gives every wall time (any rule, an UNTIL in UTC)."""
+    comp = series.compiled
+    count = comp.count
+    until_utc = comp.until_utc
     slots = comp.slots
     window = series.window
-    grace = series.grace
-    default_window = window is None
-    # Calendar months in a window or grace always take the careful path.
-    plain = (window is None or window.months == 0) and grace.months == 0
-    w_delta = (
-        dt.timedelta(days=window.days, seconds=window.seconds) if window is not None else _ONE_DAY
-    )
-    g_delta = dt.timedelta(days=grace.days, seconds=grace.seconds)
-    prefix = f"{series.step or 'main'}/"
+    plain, w_delta, g_delta, prefix, anchor = _constants(series, tz)
+    w_step = _ONE_DAY if w_delta is None else w_delta
     anchor_wall = comp.start
-    # Aware arithmetic with one ZoneInfo is wall-clock arithmetic: exact inside one offset.
-    anchor = comp.start.replace(tzinfo=tz)
-    until_utc = comp.until_utc
     step = series.step
     worksheet = series.worksheet
     timing = series.timing
@@ -161,10 +163,8 @@ def expand(
     # Occurrences are built without the frozen dataclass __init__ (one guarded setattr per
     # field costs more than dateutil's own work); fields left out (reminders, locked,
     # excused…) read the class defaults, and _finish() sets them with replace().
-    if comp.days is not None and until_utc is None:
-        return _expand_days(series, tz, timeline, begin, stop, count, begin_utc, end_utc, hard_end)
     walls = comp.walls()
-    pairs = pairwise(chain(walls, (_END,))) if default_window else ((w, w) for w in walls)
+    pairs = pairwise(chain(walls, (_END,))) if window is None else ((w, w) for w in walls)
     for wall, following in pairs:
         if wall >= stop or (count is not None and happened >= count):
             break
@@ -172,10 +172,10 @@ def expand(
             day = wall.date()
             day_text = prefix + day.isoformat() + "T"
             day_end = dt.datetime.combine(day, _MIDNIGHT) + _ONE_DAY
-        if default_window:
+        if window is None:
             due_wall = following if following < day_end else day_end
         else:
-            due_wall = wall + w_delta
+            due_wall = wall + w_step
         last_wall = due_wall + g_delta
         if last_wall >= trouble:
             trouble = timeline.next_trouble(wall, last_wall)
@@ -185,17 +185,10 @@ def expand(
             due = anchor + (due_wall - anchor_wall)
             grace_until = due + g_delta
         else:
-            maybe = localize(wall, tz, nonexistent, ambiguous)
-            if maybe is None:
+            careful = _careful(wall, due_wall, tz, window, series.grace, nonexistent, ambiguous)
+            if careful is None:
                 continue  # a wall time that does not exist, and the policy is to skip it
-            opens = maybe
-            if window is None:
-                due = localize(due_wall, tz, "shift_forward", ambiguous) or opens
-                if due.astimezone(UTC) < opens.astimezone(UTC):
-                    due = opens
-            else:
-                due = add(opens, window, tz, ambiguous)
-            grace_until = add(due, grace, tz, ambiguous)
+            opens, due, grace_until = careful
         if until_utc is not None and opens.astimezone(UTC).replace(tzinfo=None) > until_utc:
             break
         happened += slots
@@ -204,9 +197,7 @@ def expand(
         if wall >= hard_end:
             break
         key = wall.hour * 60 + wall.minute
-        clock = clocks.get(key)
-        if clock is None:
-            clock = clocks[key] = f"{wall.hour:02d}:{wall.minute:02d}"
+        clock = clocks.get(key) or _clock(clocks, key)
         out.append(_occurrence(day_text + clock, step, worksheet, opens, due, grace_until, timing))
         if len(out) * slots > MAX_OCCURRENCES:
             raise too_many(series)
@@ -217,6 +208,73 @@ def expand(
 
 _MIDNIGHT = dt.time()
 _MIN = dt.datetime.min
+
+
+def _constants(
+    series: Series, tz: ZoneInfo
+) -> tuple[bool, dt.timedelta | None, dt.timedelta, str, dt.datetime]:
+    """Per-series values both loops keep in locals: (plain, window, grace, id prefix, anchor).
+
+    ``plain`` is false when the window or grace has calendar months (those always take the
+    careful path); ``window`` is None for the default window (until the next occurrence).
+    Aware arithmetic from ``anchor`` (the start with the zone) is wall-clock arithmetic,
+    exact inside one UTC offset.
+    """
+    window = series.window
+    grace = series.grace
+    plain = (window is None or window.months == 0) and grace.months == 0
+    w_delta = dt.timedelta(days=window.days, seconds=window.seconds) if window is not None else None
+    g_delta = dt.timedelta(days=grace.days, seconds=grace.seconds)
+    prefix = f"{series.step or 'main'}/"
+    return plain, w_delta, g_delta, prefix, series.compiled.start.replace(tzinfo=tz)
+
+
+def _clock(clocks: dict[int, str], key: int) -> str:
+    """The HH:MM text of ``key`` minutes after midnight, remembered in ``clocks``."""
+    text = clocks[key] = f"{key // 60:02d}:{key % 60:02d}"
+    return text
+
+
+def _bounds(
+    series: Series, begin: dt.datetime | None, end: dt.datetime | None
+) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
+    """(first wall time to list, wall time where expansion stops, end of the range asked for)."""
+    comp = series.compiled
+    stop = comp.end or _END
+    if series.stop is not None and series.stop < stop:
+        stop = series.stop
+    if end is not None and end < stop and comp.count is None:
+        stop = end  # with a count, occurrences before `end` still need every earlier one
+    hard_end = end if end is not None else _END
+    begin = begin or comp.start
+    if series.not_before is not None and series.not_before > begin:
+        begin = series.not_before
+    return begin, stop, hard_end
+
+
+def _careful(
+    wall: dt.datetime,
+    due_wall: dt.datetime,
+    tz: ZoneInfo,
+    window: Duration | None,
+    grace: Duration,
+    nonexistent: Nonexistent,
+    ambiguous: Ambiguous,
+) -> tuple[dt.datetime, dt.datetime, dt.datetime] | None:
+    """(opens, due, grace_until) of one occurrence by the DST policies: the path near a UTC
+    offset change, or with calendar months in the window or grace. ``due_wall`` (the end of
+    the default window) is read only without a window. None: the wall time does not exist
+    and the policy is to skip it."""
+    opens = localize(wall, tz, nonexistent, ambiguous)
+    if opens is None:
+        return None
+    if window is None:
+        due = localize(due_wall, tz, "shift_forward", ambiguous) or opens
+        if due.astimezone(UTC) < opens.astimezone(UTC):
+            due = opens
+    else:
+        due = add(opens, window, tz, ambiguous)
+    return opens, due, add(due, grace, tz, ambiguous)
 
 
 def _expand_days(
@@ -241,9 +299,7 @@ def _expand_days(
     slots = comp.slots
     window = series.window
     grace = series.grace
-    plain = (window is None or window.months == 0) and grace.months == 0
-    w_delta = dt.timedelta(days=window.days, seconds=window.seconds) if window is not None else None
-    g_delta = dt.timedelta(days=grace.days, seconds=grace.seconds)
+    plain, w_delta, g_delta, prefix, anchor = _constants(series, tz)
     offsets = [dt.timedelta(hours=h, minutes=m) for h, m in comp.times]
     # (time of day, end of the default window, clock text for the id)
     table = [
@@ -256,9 +312,7 @@ def _expand_days(
     ]
     last_offset = offsets[-1]
     reach = (last_offset + w_delta if w_delta is not None else _ONE_DAY) + g_delta
-    prefix = f"{series.step or 'main'}/"
     anchor_wall = comp.start
-    anchor = comp.start.replace(tzinfo=tz)
     step = series.step
     worksheet = series.worksheet
     timing = series.timing
@@ -291,18 +345,13 @@ def _expand_days(
                 due = opens + w_delta if w_delta is not None else day_aware + following
                 grace_until = due + g_delta
             else:
-                wall = day + offset
-                maybe = localize(wall, tz, nonexistent, ambiguous)
-                if maybe is None:
+                due_wall = day + following if window is None else day  # only read without a window
+                careful = _careful(
+                    day + offset, due_wall, tz, window, grace, nonexistent, ambiguous
+                )
+                if careful is None:
                     continue  # a wall time that does not exist, and the policy is to skip it
-                opens = maybe
-                if window is None:
-                    due = localize(day + following, tz, "shift_forward", ambiguous) or opens
-                    if due.astimezone(UTC) < opens.astimezone(UTC):
-                        due = opens
-                else:
-                    due = add(opens, window, tz, ambiguous)
-                grace_until = add(due, grace, tz, ambiguous)
+                opens, due, grace_until = careful
             happened += slots
             if checked and day + offset < begin:
                 continue

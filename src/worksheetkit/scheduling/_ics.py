@@ -375,69 +375,18 @@ def _component(
     import icalendar
 
     step = series.step or "main"
-    summary = _title(series.worksheet, pack, titles)
-    if series.step:
-        summary += f" ({series.step})"
-    if slot:
-        summary += f" — {slot} of {series.compiled.slots} this week"
-    summary = _text(summary, "title")
-    plan = assignment.plan
     worksheet = _worksheet(series.worksheet, pack)
-    lines = []
-    if worksheet is not None and worksheet.summary:
-        lines.append(_text(_plain_text(worksheet.summary), "worksheet summary"))
-    if plan is not None and (plan.when or plan.where):
-        lines.append(
-            _text("Plan: " + ", ".join(p for p in (plan.when, plan.where) if p), "plan description")
-        )
-    if url is not None:
-        lines.append(url)
-    description = "\n".join(lines) if lines else None
+    summary = _summary(series, slot, pack, titles)
+    description = _description(assignment, worksheet, url)
     task_minutes = None
     if component == "VEVENT" and worksheet is not None and worksheet.estimated_minutes:
         task_minutes = float(worksheet.estimated_minutes)
-    if series.window is not None:
-        duration = series.window
-    else:
-        first_wall = _wall(picked[0])
-        times = [(h, m) for g in series.compiled.groups for (h, m) in g.times]
-        following = [first_wall.replace(hour=h, minute=m) for h, m in times]
-        duration = _default_duration(first_wall, following)
-    length = dt.timedelta(days=duration.days + 30 * duration.months, seconds=duration.seconds)
+    length = _length(series, picked)
     # The event lasts as long as the task; alarms before the due time then count from the start.
     event_length = (
         length if task_minutes is None else min(length, dt.timedelta(minutes=task_minutes))
     )
-
-    def new(uid: str) -> Any:
-        item = icalendar.Todo() if component == "VTODO" else icalendar.Event()
-        item.add("uid", uid)
-        item.add("dtstamp", stamp)
-        item.add("summary", summary)
-        if description is not None:
-            item.add("description", description)
-        if url is not None:
-            item.add("url", url)
-        if component == "VEVENT":
-            item.add("transp", "TRANSPARENT")
-        return item
-
-    def finish(item: Any, window: dt.timedelta, event: dt.timedelta) -> Any:
-        grace = series.grace
-        if not grace.is_zero:
-            item.add("x-worksheetkit-grace", grace.to_ical())
-        item.add("x-worksheetkit-timing", series.timing)
-        item.add("x-worksheetkit-step", step)
-        for spec in series.reminders:
-            alarm = icalendar.Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", f"Reminder: {summary}")
-            delta, related = _trigger(spec)
-            if related == "END" and event != window:
-                delta, related = window + delta, "START"
-            alarm.add("trigger", delta, parameters={"RELATED": related})
-            item.add_component(alarm)
-        return item
+    head = (component, stamp, summary, description, url)
 
     # The series carries the occurrences every reader expands to the same instants; the others
     # (DST gaps and folds, windows across a DST change, clamped month ends) are written as
@@ -457,7 +406,7 @@ def _component(
     done: set[str] = set()
     for r, (covered, exdates) in enumerate(runs):
         suffix = f".{r}" if r else ""
-        item = new(f"{assignment.id}/{step}/{seg}/{n}{suffix}@worksheetkit")
+        item = _new_item(*head, f"{assignment.id}/{step}/{seg}/{n}{suffix}@worksheetkit")
         item.add("dtstart", _wall(covered[0]).replace(tzinfo=tz))
         item.add("duration", event_length)
         if repeating:
@@ -465,17 +414,103 @@ def _component(
             item.add("rrule", icalendar.vRecur.from_ical(f"{rule};UNTIL={last:%Y%m%dT%H%M%SZ}"))
             for wall in exdates:  # one value per line: some readers read only the first
                 item.add("exdate", wall.replace(tzinfo=tz))
-        out.append(finish(item, length, event_length))
+        out.append(_finish_item(item, series, summary, length, event_length))
         done.update(o.id for o in covered)
     for o in picked:
         if o.id in done:
             continue
         stamp_text = o.id.split("/", 1)[1].replace("#", "-")
-        item = new(f"{assignment.id}/{step}/{seg}/{n}/{stamp_text}@worksheetkit")
+        item = _new_item(*head, f"{assignment.id}/{step}/{seg}/{n}/{stamp_text}@worksheetkit")
         item.add("dtstart", o.opens.astimezone(UTC))
         opens = o.opens.astimezone(UTC)
         window = o.due.astimezone(UTC) - opens
         event = task_end(o, task_minutes).astimezone(UTC) - opens
         item.add("duration", event)
-        out.append(finish(item, window, event))
+        out.append(_finish_item(item, series, summary, window, event))
     return out
+
+
+def _summary(
+    series: Series, slot: int, pack: PackLike | None, titles: dict[str, str] | None
+) -> str:
+    """The SUMMARY of a series' components: the worksheet's title, the step, the weekly slot."""
+    summary = _title(series.worksheet, pack, titles)
+    if series.step:
+        summary += f" ({series.step})"
+    if slot:
+        summary += f" — {slot} of {series.compiled.slots} this week"
+    return _text(summary, "title")
+
+
+def _description(assignment: Assignment, worksheet: Any, url: str | None) -> str | None:
+    """The DESCRIPTION: the worksheet's summary, the plan (when, where) and the link."""
+    plan = assignment.plan
+    lines = []
+    if worksheet is not None and worksheet.summary:
+        lines.append(_text(_plain_text(worksheet.summary), "worksheet summary"))
+    if plan is not None and (plan.when or plan.where):
+        lines.append(
+            _text("Plan: " + ", ".join(p for p in (plan.when, plan.where) if p), "plan description")
+        )
+    if url is not None:
+        lines.append(url)
+    return "\n".join(lines) if lines else None
+
+
+def _length(series: Series, picked: list[Occurrence]) -> dt.timedelta:
+    """The window of the series' occurrences (the default window: until the next one)."""
+    if series.window is not None:
+        duration = series.window
+    else:
+        first_wall = _wall(picked[0])
+        times = [(h, m) for g in series.compiled.groups for (h, m) in g.times]
+        following = [first_wall.replace(hour=h, minute=m) for h, m in times]
+        duration = _default_duration(first_wall, following)
+    return dt.timedelta(days=duration.days + 30 * duration.months, seconds=duration.seconds)
+
+
+def _new_item(
+    component: Component,
+    stamp: dt.datetime,
+    summary: str,
+    description: str | None,
+    url: str | None,
+    uid: str,
+) -> Any:
+    """A VEVENT or VTODO with the properties every component of a series shares."""
+    import icalendar
+
+    item = icalendar.Todo() if component == "VTODO" else icalendar.Event()
+    item.add("uid", uid)
+    item.add("dtstamp", stamp)
+    item.add("summary", summary)
+    if description is not None:
+        item.add("description", description)
+    if url is not None:
+        item.add("url", url)
+    if component == "VEVENT":
+        item.add("transp", "TRANSPARENT")
+    return item
+
+
+def _finish_item(
+    item: Any, series: Series, summary: str, window: dt.timedelta, event: dt.timedelta
+) -> Any:
+    """``item`` with the worksheetkit properties and one alarm per reminder."""
+    import icalendar
+
+    grace = series.grace
+    if not grace.is_zero:
+        item.add("x-worksheetkit-grace", grace.to_ical())
+    item.add("x-worksheetkit-timing", series.timing)
+    item.add("x-worksheetkit-step", series.step or "main")
+    for spec in series.reminders:
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"Reminder: {summary}")
+        delta, related = _trigger(spec)
+        if related == "END" and event != window:
+            delta, related = window + delta, "START"
+        alarm.add("trigger", delta, parameters={"RELATED": related})
+        item.add_component(alarm)
+    return item
