@@ -177,7 +177,8 @@ def test_every_reference_form_adherence_accepts_finds_the_same_occurrence(
     assert report.status_of("main/2026-12-02T09:00") == got.adherence_status == "completed_on_time"
     if reference is not None:
         found = wk.find_occurrence(assignment, reference, pack=pack)
-        assert found is not None and found.id == "main/2026-12-02T09:00"
+        assert found is not None
+        assert found.id == "main/2026-12-02T09:00"
 
 
 def test_a_reference_to_no_occurrence_is_unknown_in_both(
@@ -185,7 +186,8 @@ def test_a_reference_to_no_occurrence_is_unknown_in_both(
 ) -> None:
     response = _response(occurrence="2026-12-03T09:00")  # a Thursday: nothing scheduled
     got = wk.check_submission(pack, assignment, response, now=at(3, 9, 31))
-    assert got.status == "unknown" and got.occurrence is None
+    assert got.status == "unknown"
+    assert got.occurrence is None
     assert [d.code for d in got.diagnostics if d.code == "WK704"] == ["WK704"]
     report = adherence(assignment, [response], as_of=dt.date(2026, 12, 31), pack=pack)
     assert report.status_of("main/2026-12-02T09:00") == "missed"
@@ -202,7 +204,8 @@ def test_a_safety_answer_that_is_not_valid_still_raises_the_urgent_alert(
     assert not got.valid
     assert len(got.urgent_alerts) == 1
     message = got.urgent_alerts[0].message
-    assert "'q9'" in message and "could not be checked" in message.lower()
+    assert "'q9'" in message
+    assert "could not be checked" in message.lower()
     assert str(q9) not in message.replace("q9", "")
     worksheet = pack.worksheet("instruments.phq-9")
     scored = wk.score(worksheet, response)
@@ -214,4 +217,5 @@ def test_a_valid_safety_answer_of_zero_raises_no_alert(
 ) -> None:
     got = wk.check_submission(pack, assignment, _response(answers={**ANSWERS, "q9": 0}),
                               now=at(2, 9, 31))  # fmt: skip
-    assert got.valid and got.urgent_alerts == ()
+    assert got.valid
+    assert got.urgent_alerts == ()

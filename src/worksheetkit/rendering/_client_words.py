@@ -103,7 +103,7 @@ def _specs(items: Iterable[Any], path: str, found: dict[str, tuple[Any, str]]) -
 
 
 def _spec_of(item: Any, path: str, loc: Localiser) -> dict[str, Any]:
-    from ._views import _fill_constraints
+    from ._config import _fill_constraints
 
     spec: dict[str, Any] = {
         "id": item.id,
