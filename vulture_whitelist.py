@@ -91,3 +91,6 @@ result_type
 _.weekly  # progress.Series.weekly: to_dict/from_dict, docs/adherence.md
 _.urgent_alerts  # intake.Submission.urgent_alerts: docs/api.md, examples/app
 _.received_at  # intake.Submission.received_at: docs/api.md
+
+# Library hooks: PyYAML's representer reads it (rendering/_canonical.py sets it as represent_data does).
+_.alias_key

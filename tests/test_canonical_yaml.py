@@ -89,3 +89,38 @@ def test_to_yaml_returns_the_text_the_import_checked() -> None:
         assert result.worksheet is not None
         assert result._yaml is not None
         assert result.to_yaml() == worksheet_to_yaml(result.worksheet)
+
+
+class _PyYAMLRepresenter(yaml.CSafeDumper):
+    """libyaml's emitter with PyYAML's own representer for every value (the writer builds dict,
+    list and text nodes itself)."""
+
+
+_PyYAMLRepresenter.add_representer(str, _Dumper.yaml_representers[str])
+
+
+def _dumped(data: object, dumper: type) -> str:
+    text: str = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
+    return text
+
+
+def test_the_nodes_built_here_are_pyyamls_own() -> None:
+    shared = {"a": 1}
+    row = [1, 2]
+    cases: list[object] = [
+        {"x": shared, "y": shared, "rows": [row, row], "row": row},  # anchors and aliases
+        {"empty": {}, "none": [], "null": None, "float": 1.5, "whole": 2.0, "big": 10**20},
+        {"yes": True, "no": False, "texts": TRICKY, "nested": [[{"k": [{"deep": []}]}]]},
+        [1, "two", {"three": [3]}],
+        {1: "int key", None: "null key", False: "bool key", 2.5: "float key"},
+    ]
+    for path in sorted((ROOT / "examples" / "worksheets").glob("*.yaml"))[:8]:
+        cases.append(yaml.safe_load(path.read_text(encoding="utf-8")))
+    for data in cases:
+        assert _dumped(data, _Dumper) == _dumped(data, _PyYAMLRepresenter)
+    # Sorted keys or flow style: PyYAML's representer decides, so nothing changes either.
+    for data in cases[:3]:
+        for options in ({"sort_keys": True}, {"default_flow_style": None}):
+            assert yaml.dump(data, Dumper=_Dumper, **options) == yaml.dump(
+                data, Dumper=_PyYAMLRepresenter, **options
+            )

@@ -47,6 +47,39 @@ def test_version_command_does_not_load_the_heavy_stack() -> None:
     assert _imported_after(code) == []
 
 
+def test_validating_a_worksheet_loads_no_rendering_or_hint_stack() -> None:
+    """`worksheetkit validate ONE.yaml` (a pre-commit hook's whole run) imports neither the
+    renderers' Jinja2 and markdown-it (a worksheet without links never parses Markdown) nor
+    rapidfuzz (nothing misspelt, no did-you-mean), nor the calendar export, plans and
+    timelines of scheduling (its default_schedule needs ``check_schedule`` alone)."""
+    phq9 = ROOT / "examples" / "instruments" / "phq-9.yaml"
+    code = (
+        "import sys\nfrom worksheetkit.cli import main\n"
+        f"try:\n    main(['validate', {str(phq9)!r}])\nexcept SystemExit:\n    pass\n"
+        "light = ('jinja2', 'markdown_it', 'rapidfuzz', 'worksheetkit.scheduling._ics',"
+        " 'worksheetkit.scheduling._plan', 'worksheetkit.scheduling._timeline')\n"
+        "print('\\n' + ','.join(m for m in light if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "1 file checked: 0 errors, 0 warnings"
+
+
+def test_models_are_built_when_first_used() -> None:
+    """Importing the models builds no validator (pydantic's defer_build): a command pays only
+    for the models it uses."""
+    code = (
+        "from worksheetkit import model\n"
+        "before = [m.__name__ for m in (model.Worksheet, model.Pack, model.Response)"
+        " if m.__pydantic_complete__]\n"
+        "model.Worksheet.model_validate({'worksheetkit': 1, 'kind': 'worksheet', 'id': 'a.b',"
+        " 'version': '1.0.0', 'title': 'T', 'items': [{'id': 'q', 'type': 'text',"
+        " 'label': 'Q'}]})\n"
+        "print(before, model.Worksheet.__pydantic_complete__, model.Pack.__pydantic_complete__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[]", "True", "False"]
+
+
 def test_version_is_printed() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "worksheetkit", "--version"], capture_output=True, text=True

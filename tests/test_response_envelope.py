@@ -17,9 +17,10 @@ from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 import worksheetkit as wk
-from worksheetkit._dates import TIMESTAMP_PATTERN, parse_timestamp
+from worksheetkit._dates import TIMESTAMP_PATTERN, parse_timestamp, timestamp_later
 from worksheetkit.cli import cli
 from worksheetkit.model import Response
+from worksheetkit.model.envelope import _references_of
 from worksheetkit.progress import read_response
 from worksheetkit.responses import response_json_schema, validate_response
 
@@ -249,3 +250,72 @@ def test_a_response_built_from_models_is_read_like_its_json() -> None:
     assert model.ratings.difficulty == 2
     with pytest.raises(ValidationError, match="WK411 at /ratings/quality"):
         Response(worksheetkit=1, kind="response", worksheet="a.b", ratings={"quality": True})
+
+
+# Timestamps written alike are ordered by their text (no datetime built); every other pair is
+# converted. Either way the order is the datetimes' order.
+ORDERED = [
+    "2026-12-02T09:05:30Z",
+    "2026-12-02T09:05:30z",
+    "2026-12-02t09:05:30Z",
+    "2026-12-02 09:05:30Z",
+    "2026-12-02T09:05:30+00:00",
+    "2026-12-02T10:05:30+01:00",
+    "2026-12-02T09:05:29+00:00",
+    "2026-12-02T09:05:31-00:00",
+    "2026-12-02T09:05:30.5Z",
+    "2026-12-02T09:05:30.50Z",
+    "2026-12-02T09:05:30.499999999Z",
+    "2026-12-02T09:05:30.1Z",
+    "2026-12-02T09:05:30.9Z",
+    "2026-12-01T23:59:59.999+14:00",
+    "2026-12-03T00:00:00-12:00",
+    "2025-12-31T23:59:59Z",
+    "2200-12-31T23:59:59+14:00",
+    "1900-01-01T00:00:00-12:00",
+]
+
+
+@pytest.mark.parametrize("first", ORDERED)
+def test_started_after_submitted_is_found_by_the_moments_not_the_text(first: str) -> None:
+    phq9 = wk.load(PHQ9, kind=wk.Worksheet)
+    for second in ORDERED:
+        start, end = parse_timestamp(first), parse_timestamp(second)
+        assert start is not None
+        assert end is not None
+        assert timestamp_later(first, second) is (start > end), (first, second)
+        codes = [
+            d.path
+            for d in validate_response(phq9, _response(started_at=first, submitted_at=second))
+        ]
+        assert ("/started_at" in codes) is (start > end), (first, second)
+
+
+def test_the_reference_verdict_is_remembered_and_the_same() -> None:
+    """The worksheet/version diagnostics of a pair are worked out once, then reused: the same
+    diagnostics for the same pair, and a pair never decides another's."""
+    phq9 = wk.load(PHQ9, kind=wk.Worksheet)
+    _references_of.cache_clear()
+    cases = [
+        {},
+        {"version": "1.2.0"},
+        {"version": "2.0.0"},
+        {"worksheet": "instruments.phq-9@2"},
+        {"worksheet": "instruments.gad-7"},
+        {"version": "not a version"},
+    ]
+    first = [validate_response(phq9, _response(**c)) for c in cases]
+    assert _references_of.cache_info().misses == len(cases)
+    again = [validate_response(phq9, _response(**c)) for c in cases]
+    assert _references_of.cache_info().hits >= len(cases)
+    assert first == again
+    assert [[d.code for d in found if d.code == "WK410"] for found in first] == [
+        [],
+        ["WK410"],
+        ["WK410"],
+        ["WK410"],
+        ["WK410"],
+        [],
+    ]
+    # A worksheet id that is not text, or no worksheet to compare with, is read without the memo.
+    assert [d.code for d in validate_response(phq9, _response(worksheet=7))] == ["WK411"]

@@ -22,7 +22,10 @@ __all__ = [
     "DateOutOfRange",
     "check_date",
     "date_problem",
+    "is_timestamp",
     "parse_timestamp",
+    "timestamp_datetime",
+    "timestamp_later",
 ]
 
 MIN_DATE: Final = dt.date(1900, 1, 1)
@@ -99,12 +102,46 @@ TIMESTAMP_MAX_LENGTH: Final = 35
 _TIMESTAMP: Final = re.compile(TIMESTAMP_PATTERN, re.ASCII)
 
 
+def is_timestamp(value: object) -> bool:
+    """Whether ``value`` is text in the timestamp grammar: what :func:`parse_timestamp`
+    accepts, without building the datetime (a validator needs the verdict alone)."""
+    return (
+        type(value) is str
+        and len(value) <= TIMESTAMP_MAX_LENGTH
+        and _TIMESTAMP.fullmatch(value) is not None  # fullmatch: "$" alone allows a final "\n"
+    )
+
+
 def parse_timestamp(value: object) -> dt.datetime | None:
     """The aware datetime ``value`` writes in the timestamp grammar, or None when it is not
     text in that grammar (wrong form, no offset, not a calendar day, outside 1900–2200)."""
-    if type(value) is not str or len(value) > TIMESTAMP_MAX_LENGTH:
+    if not is_timestamp(value):
         return None
-    if _TIMESTAMP.fullmatch(value) is None:  # fullmatch: "$" alone allows a final newline
-        return None
+    return timestamp_datetime(value)  # type: ignore[arg-type]
+
+
+def timestamp_datetime(value: str) -> dt.datetime:
+    """The aware datetime of ``value``, text already found in the grammar (:func:`is_timestamp`)."""
     # The pattern admits only what fromisoformat reads (after Z → +00:00), so this never fails.
     return dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+
+
+def _offset(value: str) -> str:
+    return value[-1:] if value[-1] in "Zz" else value[-6:]
+
+
+def timestamp_later(first: str, second: str) -> bool:
+    """Whether the moment ``first`` is later than ``second``; both are in the grammar.
+
+    Two timestamps written alike — the same length, separator and UTC offset, as one device
+    writes them — are ordered by their text: every field of the grammar then has the same
+    width in both (the fraction too), so text order is time order. Only other pairs (offsets
+    that differ, ``Z`` beside ``+00:00``, fractions of other lengths) are converted to
+    datetimes. Buys about 0.8 µs per response checked (two ``fromisoformat`` with their
+    ``upper``/``replace``; measured 2026-12-04 on the shared 2-core machine).
+    """
+    if len(first) == len(second) and first[10] == second[10]:
+        tail = _offset(first)
+        if tail == _offset(second):
+            return first > second
+    return timestamp_datetime(first) > timestamp_datetime(second)

@@ -16,8 +16,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Final
 
-from rapidfuzz import fuzz, process
-
 MAX_WORD: Final = 64  # a longer "name" is not a misspelling of an id or key
 CUTOFF: Final = 60.0  # similarity 0–100 (indel ratio), the 0.6 difflib used
 BUDGET: Final = 500_000  # candidate comparisons per document or response (~0.1 s)
@@ -63,6 +61,10 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
         left[0] -= size
     if isinstance(pool, Set) and not isinstance(pool, KeysView):
         pool = sorted(pool)  # a set's order changes from run to run
+    # Imported by the first hint, not with this module: most runs have nothing misspelt, and
+    # rapidfuzz's 47 modules are about 0.01 s of every command's start-up (2026-12-04).
+    from rapidfuzz import fuzz, process
+
     match = process.extractOne(word, pool, scorer=fuzz.ratio, score_cutoff=CUTOFF)
     if match is None:
         return None

@@ -8,8 +8,7 @@ over a generated corpus and requires identical results. Numbers are computed as 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, Final
 
@@ -52,16 +51,25 @@ class _OutOfSteps(Exception):
 _BUDGET: ContextVar[StepBudget | None] = ContextVar("worksheetkit_step_budget", default=None)
 
 
-@contextmanager
-def step_budget(limit: int = MAX_STEPS) -> Iterator[StepBudget]:
+class step_budget:  # lower case: it is used like the function it was
     """Every ``evaluate()`` inside the ``with`` block draws on one shared budget of ``limit``
-    row visits (a response's show_if, scores, alerts and completion together)."""
-    budget = StepBudget(limit)
-    token = _BUDGET.set(budget)
-    try:
-        yield budget
-    finally:
-        _BUDGET.reset(token)
+    row visits (a response's show_if, scores, alerts and completion together).
+
+    A class rather than ``@contextmanager``: entering and leaving costs 1.0–1.1 µs instead of
+    2.0–2.8 µs (measured 2026-12-04 on the loaded shared machine), paid by every response to a
+    worksheet with tables."""
+
+    __slots__ = ("_budget", "_token")
+
+    def __init__(self, limit: int = MAX_STEPS) -> None:
+        self._budget = StepBudget(limit)
+
+    def __enter__(self) -> StepBudget:
+        self._token = _BUDGET.set(self._budget)
+        return self._budget
+
+    def __exit__(self, *exc: object) -> None:
+        _BUDGET.reset(self._token)
 
 
 class _Invalid:
@@ -233,6 +241,8 @@ def _flatten(value: object, out: list[float], level: int = 0) -> bool:
 
 
 class _Evaluator:
+    __slots__ = ("budget", "completed", "rows", "values")
+
     def __init__(
         self,
         values: Mapping[str, Any],
@@ -246,9 +256,10 @@ class _Evaluator:
         self.budget = budget  # made on first use when not shared: most calls never need one
 
     def lookup(self, name: str) -> object:
-        for scope in reversed(self.rows):
-            if name in scope:
-                return clean(scope[name])
+        if self.rows:  # only inside any()/all() or a table row: most look-ups skip the loop
+            for scope in reversed(self.rows):
+                if name in scope:
+                    return clean(scope[name])
         try:
             return clean(self.values.get(name))
         except Exception:
@@ -485,7 +496,12 @@ def evaluate(
     enclosing ``step_budget()`` block; past that the result is null and the budget is marked
     ``exhausted`` (so the caller can say so).
     """
-    rows: tuple[Mapping[str, Any], ...] = (row,) if isinstance(row, Mapping) else ()
+    # "row is None" first (isinstance against the Mapping ABC costs 0.2 µs), no empty
+    # reversed() in lookup, slots: 0.3–0.6 µs less per call (2026-12-04), and a response's
+    # show_if conditions, scores and alerts each make one.
+    rows: tuple[Mapping[str, Any], ...] = (
+        () if row is None else (row,) if isinstance(row, Mapping) else ()
+    )
     budget = _BUDGET.get()
     if budget is not None and budget.exhausted:
         return None

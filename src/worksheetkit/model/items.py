@@ -307,8 +307,8 @@ def _type_tags(union: Any) -> tuple[str, ...]:
 ITEM_TYPES: tuple[str, ...] = _type_tags(Item)
 #: The types a table column may have, read from the ``ColumnItem`` union.
 COLUMN_TYPES: tuple[str, ...] = _type_tags(ColumnItem)
-Section.model_rebuild()
-Table.model_rebuild()
+# No Section.model_rebuild()/Table.model_rebuild() here: with defer_build (model/base.py) the
+# forward references are resolved when a model is first used, from this module.
 
 
 def normalise_options(specs: list[OptionSpec] | None) -> list[Option]:

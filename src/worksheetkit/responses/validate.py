@@ -115,7 +115,7 @@ def _session(
             "",
         )
         return plan, out, None
-    check_envelope(data, out, ws)
+    check_envelope(data, out, ws, read_times=False)
     draft = data.get("submitted_at") is None
     lang = language or (data.get("language") if type(data.get("language")) is str else None)
     with step_budget() as budget:
@@ -138,7 +138,7 @@ def _session(
 
 def _envelope(ws: Worksheet, data: dict[Any, Any], out: list[Diagnostic]) -> None:
     """The one envelope reader (model/envelope.py), in the shape the compiled path calls."""
-    check_envelope(data, out, ws)
+    check_envelope(data, out, ws, read_times=False)
 
 
 def validate_response(worksheet: Worksheet, data: Any) -> list[Diagnostic]:
