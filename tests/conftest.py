@@ -17,6 +17,7 @@ what each costs):
 from __future__ import annotations
 
 import os
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,10 @@ settings.register_profile("worksheetkit", deadline=None, derandomize=bool(os.env
 # its examples (``strategies.examples``; tests without a count get 10). `make test` runs them all.
 settings.register_profile("fast", parent=settings.get_profile("worksheetkit"), max_examples=10)
 settings.load_profile("worksheetkit")
+
+# Compiled templates are cached in the user's cache folder (docs/rendering.md): tests (and the
+# command lines they start) use a folder of this run's own, never the developer's ~/.cache.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="worksheetkit-test-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
