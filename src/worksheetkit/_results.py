@@ -17,7 +17,7 @@ import sys
 import types
 import typing
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any, Self, TypeVar
 from zoneinfo import ZoneInfo
@@ -174,64 +174,96 @@ def from_data(hint: Any, data: Any) -> Any:
     if hint is Any:
         return data
     origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
+    if origin is not None:
+        return _from_generic(hint, origin, typing.get_args(hint), data)
+    if not isinstance(hint, type):
+        return data  # a type alias the serializer does not know: as written
+    reader = _SCALARS.get(hint)
+    if reader is not None:
+        return reader(data)
+    return _from_class(hint, data)
+
+
+def _from_generic(hint: Any, origin: Any, args: tuple[Any, ...], data: Any) -> Any:
     if origin is typing.Literal:
         if data not in args:
             raise ValueError(f"{data!r} is not one of {', '.join(map(repr, args))}")
         return data
     if origin in (typing.Union, types.UnionType):
-        if data is None and type(None) in args:
-            return None
-        errors: list[str] = []
-        for arm in (a for a in args if a is not type(None)):
-            try:
-                return from_data(arm, data)
-            except (TypeError, ValueError, KeyError) as exc:
-                errors.append(str(exc))
-        raise TypeError(f"{data!r} fits none of {hint}: {'; '.join(errors)}")
+        return _from_union(hint, args, data)
     if origin is typing.Annotated:
         return from_data(args[0], data)
     if origin in (tuple, list, set, frozenset, Sequence, collections.abc.Sequence):
-        if not isinstance(data, list):
-            raise TypeError(f"expected a JSON array, got {type(data).__name__}")
-        if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
-            if len(args) != len(data):
-                raise ValueError(f"expected {len(args)} values, got {len(data)}")
-            return tuple(from_data(a, v) for a, v in zip(args, data, strict=True))
-        inner = args[0] if args else Any
-        items = [from_data(inner, v) for v in data]
-        if origin is list:
-            return items
-        if origin in (set, frozenset):
-            return origin(items)
-        return tuple(items)
+        return _from_array(origin, args, data)
     if origin in (dict, Mapping, collections.abc.Mapping):
         if not isinstance(data, dict):
             raise TypeError(f"expected a JSON object, got {type(data).__name__}")
         inner = args[1] if len(args) == 2 else Any
         return {k: from_data(inner, v) for k, v in data.items()}
-    if not isinstance(hint, type):
-        return data  # a type alias the serializer does not know: as written
-    if hint is type(None):
-        if data is not None:
-            raise TypeError(f"expected null, got {type(data).__name__}")
+    return data  # another generic the serializer does not know: as written
+
+
+def _from_union(hint: Any, args: tuple[Any, ...], data: Any) -> Any:
+    if data is None and type(None) in args:
         return None
-    if hint is bool:
-        if not isinstance(data, bool):
-            raise TypeError(f"expected true or false, got {type(data).__name__}")
+    errors: list[str] = []
+    for arm in (a for a in args if a is not type(None)):
+        try:
+            return from_data(arm, data)
+        except (TypeError, ValueError, KeyError) as exc:
+            errors.append(str(exc))
+    raise TypeError(f"{data!r} fits none of {hint}: {'; '.join(errors)}")
+
+
+def _from_array(origin: Any, args: tuple[Any, ...], data: Any) -> Any:
+    if not isinstance(data, list):
+        raise TypeError(f"expected a JSON array, got {type(data).__name__}")
+    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+        if len(args) != len(data):
+            raise ValueError(f"expected {len(args)} values, got {len(data)}")
+        return tuple(from_data(a, v) for a, v in zip(args, data, strict=True))
+    inner = args[0] if args else Any
+    items = [from_data(inner, v) for v in data]
+    if origin is list:
+        return items
+    if origin in (set, frozenset):
+        return origin(items)
+    return tuple(items)
+
+
+def _expect(kinds: type | tuple[type, ...], what: str) -> Callable[[Any], Any]:
+    """A reader that returns ``data`` as written when it is one of ``kinds`` (never a bool
+    where a number is expected)."""
+
+    def read(data: Any) -> Any:
+        if not isinstance(data, kinds) or (isinstance(data, bool) and bool not in _tuple(kinds)):
+            raise TypeError(f"expected {what}, got {type(data).__name__}")
         return data
-    if hint is int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            raise TypeError(f"expected a whole number, got {type(data).__name__}")
-        return data
-    if hint is float:  # kept as written: 14 stays 14, so the JSON is the same bytes again
-        if isinstance(data, bool) or not isinstance(data, int | float):
-            raise TypeError(f"expected a number, got {type(data).__name__}")
-        return data
-    if hint is str:
-        if not isinstance(data, str):
-            raise TypeError(f"expected text, got {type(data).__name__}")
-        return data
+
+    return read
+
+
+def _tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kinds if isinstance(kinds, tuple) else (kinds,)
+
+
+def _none(data: Any) -> None:
+    if data is not None:
+        raise TypeError(f"expected null, got {type(data).__name__}")
+
+
+#: Plain JSON values: read as written (a float stays as written: 14 stays 14, so the JSON is the
+#: same bytes again).
+_SCALARS: dict[Any, Callable[[Any], Any]] = {
+    type(None): _none,
+    bool: _expect(bool, "true or false"),
+    int: _expect(int, "a whole number"),
+    float: _expect((int, float), "a number"),
+    str: _expect(str, "text"),
+}
+
+
+def _from_class(hint: type, data: Any) -> Any:
     if issubclass(hint, dt.datetime):
         return instant(data)
     if issubclass(hint, dt.date):
