@@ -241,7 +241,7 @@ def test_a_response_that_exhausts_the_budget_gets_wk413_not_a_hang(
     }
     diagnostics = validate_response(ws, response)
     assert [d.code for d in diagnostics] == ["WK413"]
-    assert diagnostics[0].path == "/answers"
+    assert diagnostics[0].json_pointer == "/answers"
     assert f"{MAX_STEPS:,} steps" in diagnostics[0].message
     assert visits == [MAX_STEPS + 1]
     assert score(ws, {"log": rows})["n"].value == 1000  # scores without quantifiers still work

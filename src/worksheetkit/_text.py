@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from ._urls import link_ok as link_ok  # re-exported: the one link rule
 from ._urls import link_problem as link_problem
-from .errors import Diagnostic
+from .errors import Diagnostic, parse_path
 from .model.text import text_choice
 
 MISSING_TRANSLATION = "WK601"
@@ -84,7 +84,7 @@ class Localiser:
                 f"'{self.default}' text is shown instead.",
                 hint=f"Add '{self.language}: …' to this text.",
                 file=self.file,
-                path=path,
+                path=parse_path(path),  # the JSONPath text rendering builds for every text
             )
         )
 

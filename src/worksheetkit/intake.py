@@ -237,7 +237,7 @@ def check_submission(
                 code="WK706",
                 message="This response names another assignment than the one it was submitted to.",
                 hint="Submit it to the assignment it names, or correct 'assignment'.",
-                path="/assignment",
+                path=("assignment",),
             )
         )
     reference = data.get("occurrence") if isinstance(data.get("occurrence"), str) else None
@@ -260,7 +260,7 @@ def check_submission(
                     severity="warning",
                     hint="Use an occurrence id as 'worksheetkit schedule --format json' lists "
                     "it, from this assignment.",
-                    path="/occurrence",
+                    path=("occurrence",),
                 )
             )
         elif worksheet is not None and occurrence.worksheet.partition("@")[0] != worksheet.id:
@@ -271,7 +271,7 @@ def check_submission(
                     f"'{occurrence.worksheet.partition('@')[0]}', but the response is for "
                     f"'{worksheet.id}'.",
                     hint="Send the response of the worksheet this occurrence asks for.",
-                    path="/worksheet",
+                    path=("worksheet",),
                 )
             )
     status: SubmissionStatus = "unknown"

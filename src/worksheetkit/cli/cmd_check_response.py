@@ -26,12 +26,12 @@ def locate(
     if len(text) > _LOCATE_LIMIT:
         return [d.with_location(file=file) for d in diagnostics]
     from ..loading.yamlsource import parse_text
-    from ..responses.pointers import pointer_parts, resolve_positions
+    from ..responses.pointers import resolve_positions
 
     source = parse_text(text, file).source  # never raises: problems are its diagnostics
     located = []
     for d in diagnostics:
-        line, column = source.locate(resolve_positions(pointer_parts(d.path), data))
+        line, column = source.locate(resolve_positions(d.path, data))
         located.append(d.with_location(file=file, line=line, column=column))
     return located
 
@@ -54,7 +54,7 @@ def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
                 file=path,
                 line=1,
                 column=1,
-                path="",
+                path=(),
             ),
         )
     try:
@@ -70,7 +70,7 @@ def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
                 file=path,
                 line=1,
                 column=1,
-                path="",
+                path=(),
             ),
         )
     try:

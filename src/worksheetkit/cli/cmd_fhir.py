@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,27 +11,6 @@ import click
 
 from ..errors import Diagnostic, sort_diagnostics
 from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage
-
-_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[\"([^\"]*)\"\]")
-
-
-def _parts(path: str) -> tuple[str | int, ...]:
-    """``$.items[2].label`` or ``Questionnaire.item[3].answerValueSet`` → ("items", 2, …)."""
-    if path.startswith("/"):  # a JSON pointer (responses)
-        return tuple(
-            int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~")
-            for p in path.strip("/").split("/")
-            if p
-        )
-    head, sep, rest = path.partition(".")
-    text = "." + rest if sep else ""
-    if "[" in head:
-        text = head[head.index("[") :] + text
-    out: list[str | int] = []
-    for name, index, quoted in _PART.findall(text):
-        out.append(int(index) if index else (name or quoted))
-    return tuple(out)
-
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024  # a regular file of at most this size; never /dev/zero
 
@@ -71,7 +49,7 @@ def _located(diagnostics: list[Diagnostic], file: str, text: str | None) -> list
         if d.file is not None:
             out.append(d)
             continue
-        line, column = source.locate(_parts(d.path)) if source is not None else (1, 1)
+        line, column = source.locate(d.path) if source is not None else (1, 1)
         out.append(d.with_location(file=file, line=line, column=column))
     return sort_diagnostics(out)
 

@@ -158,13 +158,6 @@ def score_items(scores: list[Any]) -> dict[str, Any]:
     return {s.id: NumberItem(type="number", id=s.id, label=s.label) for s in scores}
 
 
-def _json_path(path: tuple[str | int, ...]) -> str:
-    out = "$"
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
 def _extension_value(value: float | int, integer: bool) -> dict[str, Any]:
     v = number_value(value)
     if integer and isinstance(v, int):
@@ -200,9 +193,7 @@ class _Exporter:
     # -- diagnostics --------------------------------------------------------------------------
     def warn(self, code: str, message: str, hint: str, path: tuple[str | int, ...]) -> None:
         self.out.append(
-            Diagnostic(
-                code=code, message=message, severity="warning", hint=hint, path=_json_path(path)
-            )
+            Diagnostic(code=code, message=message, severity="warning", hint=hint, path=path)
         )
 
     def lost(self, what: str, ident: str | None, path: tuple[str | int, ...], key: str) -> None:
@@ -870,7 +861,7 @@ def export_response(
                 "QuestionnaireResponse has no place for it.",
                 severity="warning",
                 hint="Keep the app's fields with the response in the app's own storage.",
-                path="/meta",
+                path=("meta",),
             )
         )
     return ExportResult(qr, out)
@@ -893,7 +884,7 @@ class _AnswerWriter:
         self.cell_hidden = cell_hidden
         self.out: list[Diagnostic] = []
 
-    def left_out(self, path: str, who: str) -> None:
+    def left_out(self, path: tuple[str | int, ...], who: str) -> None:
         self.out.append(
             Diagnostic(
                 code="WK743",
@@ -921,7 +912,7 @@ class _AnswerWriter:
             value = self.answers.get(item.id)
             if item.id in self.hidden:
                 if value is not None:
-                    self.left_out(f"/answers/{item.id}", f"'{item.id}'")
+                    self.left_out(("answers", item.id), f"'{item.id}'")
                 continue
             if isinstance(item, Table):
                 out.extend(self.rows(item, value))
@@ -949,7 +940,7 @@ class _AnswerWriter:
             for column in item.columns:
                 if row.get(column.id) is not None and self.cell_hidden(item.id, column.id, row):
                     self.left_out(
-                        f"/answers/{item.id}/{r}/{column.id}",
+                        ("answers", item.id, r, column.id),
                         f"'{item.id}.{column.id}' in row {r + 1}",
                     )
                     continue

@@ -9,11 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, json_path
 from ..model import KINDS, MODELS, Document
 from ..model.envelope import envelope_problems
 from .modelerrors import did_you_mean
-from .yamlsource import Parsed, Path, SourceMap, decode, json_path, parse_text
+from .yamlsource import Parsed, Path, SourceMap, decode, parse_text
 
 __all__ = [
     "Path",

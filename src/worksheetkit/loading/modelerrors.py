@@ -318,20 +318,8 @@ def convert_relative(
     with the path inside that value, for the caller to place in the file."""
     out: list[tuple[Diagnostic, Path]] = []
     for d in convert(exc, root, data, source):
-        out.append((d, _parse_json_path(d.path)))
+        out.append((d, d.path))
     return out
-
-
-def _parse_json_path(text: str) -> Path:
-    parts: list[str | int] = []
-    for m in re.finditer(r'\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]', text):
-        if m.group(1) is not None:
-            parts.append(m.group(1))
-        elif m.group(2) is not None:
-            parts.append(int(m.group(2)))
-        else:
-            parts.append(m.group(3))
-    return tuple(parts)
 
 
 def _in_flow_mapping(source: SourceMap, path: Path) -> bool:

@@ -95,18 +95,6 @@ _STD_TAGS = {
 }
 
 
-def json_path(path: Path) -> str:
-    out = "$"
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
-            out += f".{part}"
-        else:
-            out += "[" + repr(part).replace("'", '"') + "]"
-    return out
-
-
 @dataclass
 class SourceMap:
     """Where each value (and each mapping key) of a document stands in its file (1-based).
@@ -207,7 +195,7 @@ class SourceMap:
             file=self.file,
             line=line,
             column=column,
-            path=json_path(path),
+            path=path,
         )
 
 
@@ -514,7 +502,7 @@ class _Builder:
                         file=self.source.file,
                         line=bad.start_mark.line + 1,
                         column=bad.start_mark.column + 1,
-                        path=json_path(_path_of(node, bad) or ()),
+                        path=_path_of(node, bad) or (),
                     )
                 )
 

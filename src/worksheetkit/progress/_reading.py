@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, DocPath
 from ..loading.strictjson import JSONProblem, StrictDecoder
 from ..model.envelope import check_envelope
 
@@ -61,7 +61,7 @@ def json_problem(file: str, line: int, exc: JSONProblem) -> Diagnostic:
         file=file,
         line=line,
         column=exc.column,
-        path=exc.path or "$",
+        path=exc.path,
     )
 
 
@@ -157,7 +157,7 @@ class RawResponse:
 
 
 def _problem(
-    code: str, message: str, hint: str, file: str | None, line: int | None, path: str
+    code: str, message: str, hint: str, file: str | None, line: int | None, path: DocPath
 ) -> Diagnostic:
     return Diagnostic(
         code, message, hint=hint, file=file, line=line, column=1 if line else None, path=path
@@ -183,7 +183,7 @@ def read_response(
                 "Write one response object per line.",
                 file,
                 line,
-                "",
+                (),
             )
         data = dict(data)
     found: list[Diagnostic] = []
@@ -207,7 +207,7 @@ def read_response(
             'Add "submitted_at" with a date, time and UTC offset.',
             file,
             line,
-            "/submitted_at",
+            ("submitted_at",),
         )
     get = data.get
     answers = get("answers") or {}
@@ -259,7 +259,8 @@ def iter_raw(
             continue
         result = read_response(data, line=index, file=None)
         if isinstance(result, Diagnostic):
-            # No file: the location is the response's position in the list (1-based).
+            # No file: the location is the response's place in the list (line: 1-based,
+            # path: the list index).
             result = Diagnostic(
                 result.code,
                 result.message,
@@ -268,6 +269,6 @@ def iter_raw(
                 None,
                 None,
                 None,
-                f"[{index}]{result.path}",
+                (index - 1, *result.path),
             )
         yield result

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from .._patterns import compile_pattern
-from ..errors import Diagnostic, Severity
+from ..errors import Diagnostic, DocPath, Severity
 from ..model import (
     Checklist,
     Choice,
@@ -60,7 +60,7 @@ MAX_ROWS: Final = 1_000
 
 Out = list[Diagnostic]
 _EXACT: Final = 2**53
-Check = Callable[[Any, str, str, Out], Any]
+Check = Callable[[Any, DocPath, str, Out], Any]
 
 _DATE: Final = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", re.ASCII)
 _TIME: Final = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?", re.ASCII)
@@ -91,7 +91,7 @@ def num(x: float) -> str:
 
 
 def diag(
-    out: Out, code: str, message: str, hint: str, path: str, severity: Severity = "error"
+    out: Out, code: str, message: str, hint: str, path: DocPath, severity: Severity = "error"
 ) -> None:
     out.append(Diagnostic(code=code, message=message, severity=severity, hint=hint, path=path))
 
@@ -111,7 +111,7 @@ def duration_seconds(text: str) -> float | None:
     return _duration_seconds(text, _DURATION_DIGITS)
 
 
-def _wrong_type(out: Out, path: str, who: str, expected: str, value: Any) -> Any:
+def _wrong_type(out: Out, path: DocPath, who: str, expected: str, value: Any) -> Any:
     diag(
         out,
         "WK401",
@@ -132,7 +132,7 @@ def text_check(item: TextItem, pattern_message: str | None) -> Check:
     compiled = compile_pattern(item.pattern) if item.pattern is not None else None
     rule = pattern_message
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is not str:
@@ -183,7 +183,7 @@ def number_check(item: NumberItem | Rating) -> Check:
     base = low if low is not None else 0.0
     whole = isinstance(item, NumberItem) and item.integer
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         kind = type(value)
@@ -252,7 +252,7 @@ def number_check(item: NumberItem | Rating) -> Check:
 
 
 def yesno_check(item: YesNo) -> Check:
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is bool:
@@ -266,7 +266,7 @@ def yesno_check(item: YesNo) -> Check:
 
 
 def _temporal(expected: str, example: str, valid: Callable[[str], bool]) -> Check:
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is not str:
@@ -327,7 +327,7 @@ def duration_check(item: DurationItem) -> Check:
     if low is None and high is None:
         return base
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         result = base(value, path, who, out)
         if result is MISSING or result is INVALID:
             return result
@@ -363,7 +363,7 @@ def option_keys(item: Any) -> dict[tuple[str, Any], Any]:
     return {k: o.value for o in item_options(item) if (k := key_of(o.value)) is not None}
 
 
-def _other_text(value: dict[Any, Any], path: str, who: str, out: Out) -> bool:
+def _other_text(value: dict[Any, Any], path: DocPath, who: str, out: Out) -> bool:
     """``{"other": "…"}``: exactly one key, non-empty text, at most MAX_OTHER characters."""
     text = value.get("other")
     if len(value) != 1 or type(text) is not str:
@@ -382,13 +382,13 @@ def _other_text(value: dict[Any, Any], path: str, who: str, out: Out) -> bool:
             f"The 'Other' answer to {who} is "
             + ("empty." if not text else f"longer than {MAX_OTHER} characters."),
             "Write a short description, or choose one of the options.",
-            path + "/other",
+            (*path, "other"),
         )
         return False
     return True
 
 
-def _not_offered(out: Out, path: str, who: str) -> None:
+def _not_offered(out: Out, path: DocPath, who: str) -> None:
     diag(
         out,
         "WK405",
@@ -402,7 +402,7 @@ def choice_check(item: Choice | Likert) -> Check:
     keys = option_keys(item)
     allow_other = isinstance(item, Choice) and item.other
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is dict:
@@ -439,7 +439,7 @@ def checklist_check(item: Checklist) -> Check:
     most = len(keys) + (1 if allow_other else 0)
     low, high = item.min_selected, item.max_selected
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is not list:
@@ -460,7 +460,7 @@ def checklist_check(item: Checklist) -> Check:
         others = 0
         hit_exclusive = False
         for i, element in enumerate(value):
-            where = f"{path}/{i}"
+            where = (*path, i)
             if type(element) is dict:
                 others += 1
                 if not allow_other:
@@ -542,7 +542,7 @@ def ranking_check(item: Ranking) -> Check:
     keys = option_keys(item)
     n = len(keys)
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is not list:

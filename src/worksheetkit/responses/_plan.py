@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .._identity import WeakIdentityCache
+from ..errors import DocPath
 from ..expressions import Expr, ExpressionSyntaxError, Symbol, evaluate, parse, references
 from ..model import (
     Alert,
@@ -63,7 +64,7 @@ class Field:
     index: int = 0
     columns: dict[str, Field] | None = None
     reverse: tuple[float, float] | None = None  # the range to reverse within
-    path: str = ""  # JSON pointer of a top-level answer: /answers/<id>
+    path: DocPath = ()  # of a top-level answer: ("answers", id)
 
 
 @dataclass(eq=False)
@@ -203,7 +204,7 @@ def _compile(ws: Worksheet) -> Plan:
             deps=frozenset(),
             index=len(fields),
             reverse=_reverse_range(item),
-            path=f"/answers/{item_id}",
+            path=("answers", item_id),
         )
         if isinstance(item, Table):
             f.columns = {}
@@ -297,7 +298,7 @@ def _compile(ws: Worksheet) -> Plan:
     )
 
 
-def _noop(value: Any, path: str, who: str, out: Out) -> Any:  # pragma: no cover - replaced
+def _noop(value: Any, path: DocPath, who: str, out: Out) -> Any:  # pragma: no cover - replaced
     return value
 
 
@@ -392,7 +393,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
     most = min(item.max_rows or MAX_ROWS, MAX_ROWS)
     low = item.min_rows
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is not list:
@@ -435,7 +436,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
             )
         rows: list[dict[str, Any] | None] = []
         for i, row in enumerate(value):
-            where = f"{path}/{i}"
+            where = (*path, i)
             if type(row) is not dict:
                 diag(
                     out,
@@ -451,7 +452,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
             for position, (key, cell) in enumerate(row.items(), 1):
                 col = columns.get(key) if type(key) is str else None
                 if col is None:
-                    cell_path = f"{where}/{segment(key, position)}"
+                    cell_path = (*where, segment(key, position))
                     diag(
                         out,
                         "WK408",
@@ -463,10 +464,10 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
                     continue
                 # Checks are pure: run once without the (costly) names, again to word errors.
                 mark = len(out)
-                result = col.check(cell, "", "", out)
+                result = col.check(cell, (), "", out)
                 if len(out) > mark:
                     del out[mark:]
-                    result = col.check(cell, f"{where}/{key}", f"{col.who} in row {i + 1}", out)
+                    result = col.check(cell, (*where, key), f"{col.who} in row {i + 1}", out)
                 if result is not MISSING:
                     clean[key] = result  # INVALID stays as a marker; expressions see null
             rows.append(clean)

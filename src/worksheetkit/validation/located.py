@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import Diagnostic, Severity
 from ..loading import SourceDocument
-from ..loading.yamlsource import Path, json_path
+from ..loading.yamlsource import Path
 
 
 @dataclass(frozen=True)
@@ -58,5 +58,5 @@ class Located:
             file=self.doc.file,
             line=line,
             column=column,
-            path=json_path(self.path),
+            path=self.path,
         )

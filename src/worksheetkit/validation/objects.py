@@ -77,7 +77,7 @@ def check(
                 code="WK010",
                 message=f"This is {what}; a worksheetkit document is a mapping of keys to values.",
                 hint="Pass a dict with 'worksheetkit': 1, 'kind', 'id' …",
-                path="$",
+                path=(),
             )
         ]
     doc = build_document(SourceDocument(_HERE, data, source, None, []))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, DocPath
 from ..loading.files import FileRefused, read_bounded
 from ..loading.strictjson import JSONProblem, StrictDecoder
 
@@ -29,7 +29,7 @@ _STRICT: Final = StrictDecoder(big_ints_as_text=True)
 
 
 def _problem(code: str, message: str, hint: str, file: str, line: int, column: int = 1,
-             path: str = "") -> Diagnostic:  # fmt: skip
+             path: DocPath = ()) -> Diagnostic:  # fmt: skip
     return Diagnostic(code, message, hint=hint, file=file, line=line, column=column, path=path)
 
 
@@ -105,7 +105,7 @@ def _line_problems(
                          "a client here; it is not used.",
                          'Give each line the "assignment" id of an assignment in the pack, or '
                          "keep other data outside the pack.",
-                         file, line, path="/assignment" if "assignment" in data else "")]  # fmt: skip
+                         file, line, path=("assignment",) if "assignment" in data else ())]  # fmt: skip
     ref = data.get("worksheet")
     ident = ref.partition("@")[0] if isinstance(ref, str) else None
     allowed = _worksheets_of(assignment, pack)
@@ -115,7 +115,7 @@ def _line_problems(
                          f"'{assignment.id}' gives, so it is not used.",
                          "Write the id of the assignment's worksheet (or of one of its pathway's "
                          "steps) in \"worksheet\".",
-                         file, line, path="/worksheet" if "worksheet" in data else "")]  # fmt: skip
+                         file, line, path=("worksheet",) if "worksheet" in data else ())]  # fmt: skip
     version = data.get("version")
     wanted = f"{ident}@{version}" if isinstance(version, str) else str(ref)
     try:
