@@ -3,16 +3,20 @@
 Exception hierarchy::
 
     Exception
-     └── ExpressionSyntaxError   raised by ``parse()``; ``.problem`` is the WK301 ExprProblem
+     └── ExpressionSyntaxError   raised by ``parse()``; ``.problem`` is the WK301 Problem
 
-Static checks never raise: ``check()`` returns every problem it finds as ``ExprProblem``
-values, which the caller turns into located ``Diagnostic``s.
+Static checks never raise: ``check()`` returns every problem it finds as
+:class:`~worksheetkit.errors.Problem` values (``offset``/``length`` say where in the text),
+which the caller turns into located ``Diagnostic``s. ``ExprProblem`` is a deprecated alias of
+``Problem``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final, Literal
+import warnings
+from typing import Any, Final
+
+from ..errors import Problem
 
 SYNTAX: Final = "WK301"
 UNKNOWN_NAME: Final = "WK302"
@@ -40,29 +44,21 @@ CODES: Final[dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ExprProblem:
-    """One problem in one expression.
-
-    ``offset`` is the 0-based character offset of the offending text within the expression
-    source and ``length`` its length in characters (0 for "end of expression"). Every
-    problem is an error but a comparison outside a rating's range (WK311), which is a warning.
-    """
-
-    code: str
-    message: str
-    hint: str | None
-    offset: int
-    length: int
-    severity: Literal["error", "warning"] = "error"
-
-    def sort_key(self) -> tuple[int, int, str, str]:
-        return (self.offset, self.length, self.code, self.message)
+def __getattr__(name: str) -> Any:
+    if name == "ExprProblem":
+        warnings.warn(
+            "ExprProblem is deprecated; expression checks return worksheetkit.Problem "
+            "(the same fields: code, message, severity, hint, offset, length)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return Problem
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ExpressionSyntaxError(Exception):
     """The expression text cannot be parsed; ``problem`` says where and why (code WK301)."""
 
-    def __init__(self, problem: ExprProblem) -> None:
+    def __init__(self, problem: Problem) -> None:
         super().__init__(f"{problem.code} at offset {problem.offset}: {problem.message}")
         self.problem = problem

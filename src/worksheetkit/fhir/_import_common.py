@@ -34,7 +34,7 @@ def _too_large(what: str) -> Diagnostic:
         "was not read and nothing was imported.",
         severity="error",
         hint="Split it into smaller resources, or check that this is the file you meant.",
-        path="$",
+        path=(),
     )
 
 
@@ -75,6 +75,6 @@ def read_resource(source: FhirSource, what: str) -> tuple[Any, Diagnostic | None
                 hint=exc.hint,
                 line=exc.line,
                 column=exc.column,
-                path=exc.path or "$",
+                path=exc.path,
             )
     return source, None

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
+from ..errors import Diagnostic, DocPath, WorksheetError, has_errors, sort_diagnostics
 from ..model import Worksheet, is_language_code
 from ._common import as_list, code_of, slug_item_id
 from ._import_common import FhirSource, _number, read_resource
@@ -62,11 +62,11 @@ def import_response(
             code="WK740",
             message="This is not a FHIR QuestionnaireResponse.",
             hint="Give a QuestionnaireResponse resource in FHIR JSON.",
-            path="$",
+            path=(),
         )
         return ResponseImport({}, [not_qr])
     reader = _AnswerReader(worksheet, link_ids, codes)
-    reader.walk(qr.get("item"), "QuestionnaireResponse")
+    reader.walk(qr.get("item"), ())
     out = reader.out
     response: dict[str, Any] = {
         "worksheetkit": 1,
@@ -112,7 +112,7 @@ class _AnswerReader:
         # item 9).
         self.seen: dict[str, Any] = {}
 
-    def warn(self, code: str, message: str, hint: str, fpath: str) -> None:
+    def warn(self, code: str, message: str, hint: str, fpath: DocPath) -> None:
         self.out.append(
             Diagnostic(code=code, message=message, severity="warning", hint=hint, path=fpath)
         )
@@ -128,7 +128,7 @@ class _AnswerReader:
                 return candidate
         return None
 
-    def twice(self, ident: str, link_id: str, fpath: str, *, same: bool) -> None:
+    def twice(self, ident: str, link_id: str, fpath: DocPath, *, same: bool) -> None:
         # Names the question and its linkId, never the answers (they are health data).
         if same:
             self.out.append(
@@ -156,12 +156,12 @@ class _AnswerReader:
         )
 
     # -- items ----------------------------------------------------------------------------------
-    def walk(self, qr_items: Any, fpath: str) -> None:
+    def walk(self, qr_items: Any, fpath: DocPath) -> None:
         for i, raw in enumerate(qr_items if isinstance(qr_items, list) else []):
             if isinstance(raw, dict):
-                self.item(raw, f"{fpath}.item[{i}]")
+                self.item(raw, (*fpath, "item", i))
 
-    def item(self, raw: dict[str, Any], here: str) -> None:
+    def item(self, raw: dict[str, Any], here: DocPath) -> None:
         link_id = str(raw.get("linkId", ""))
         ident = self.resolve(link_id, self.items)
         score_id = self.resolve(link_id, self.score_ids) if ident is None else None
@@ -192,9 +192,9 @@ class _AnswerReader:
         self.walk(raw.get("item"), here)
         for j, answer in enumerate(as_list(raw.get("answer"))):
             if isinstance(answer, dict) and answer.get("item"):
-                self.walk(answer["item"], f"{here}.answer[{j}]")
+                self.walk(answer["item"], (*here, "answer", j))
 
-    def row(self, item: Any, raw: dict[str, Any], link_id: str, here: str) -> None:
+    def row(self, item: Any, raw: dict[str, Any], link_id: str, here: DocPath) -> None:
         """One repetition of a repeating group: a row of the table ``item``."""
         row: dict[str, Any] = {}
         row_seen: dict[str, Any] = {}
@@ -209,17 +209,17 @@ class _AnswerReader:
                     "WK740",
                     f"The answer '{cell_link}' matches no column of '{item.id}'; it was left out.",
                     "Check the worksheet version.",
-                    f"{here}.item[{k}]",
+                    (*here, "item", k),
                 )
                 continue
             value = self.convert(
-                columns[col_id], as_list(cell.get("answer")), f"{here}.item[{k}]", {}
+                columns[col_id], as_list(cell.get("answer")), (*here, "item", k), {}
             )
             if col_id in row_seen:
                 self.twice(
                     f"{item.id}.{col_id}",
                     cell_link,
-                    f"{here}.item[{k}]",
+                    (*here, "item", k),
                     same=row_seen[col_id] == value,
                 )
                 continue
@@ -231,7 +231,7 @@ class _AnswerReader:
 
     # -- answers --------------------------------------------------------------------------------
     def convert(
-        self, item: Any, raw_answers: list[Any], fpath: str, item_codes: Mapping[str, Any]
+        self, item: Any, raw_answers: list[Any], fpath: DocPath, item_codes: Mapping[str, Any]
     ) -> Any:
         values = []
         for j, answer in enumerate(raw_answers):
@@ -240,7 +240,7 @@ class _AnswerReader:
             key = next((k for k in answer if k.startswith("value")), None)
             if key is None:
                 continue
-            value = self.value(item, key, answer[key], f"{fpath}.answer[{j}]", item_codes)
+            value = self.value(item, key, answer[key], (*fpath, "answer", j), item_codes)
             if value is not _LEFT_OUT:
                 values.append(value)
         if not values:
@@ -250,7 +250,7 @@ class _AnswerReader:
         return values[0]
 
     def value(
-        self, item: Any, key: str, value: Any, where: str, item_codes: Mapping[str, Any]
+        self, item: Any, key: str, value: Any, where: DocPath, item_codes: Mapping[str, Any]
     ) -> Any:
         """One FHIR answer value as the worksheet stores it, or ``_LEFT_OUT`` (reported)."""
         if key == "valueCoding" and isinstance(value, dict):

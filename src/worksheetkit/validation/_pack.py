@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from .._diagcap import cap_per_file
 from .._suggest import suggestion_budget
 from .._urls import link_kind
-from ..errors import Diagnostic, sort_diagnostics
+from ..errors import Diagnostic, Problem, sort_diagnostics
 from ..loading import SourceDocument
 from ..loading.modelerrors import did_you_mean
 from ..model import Assignment, Pack, Pathway, Response, Worksheet, is_duration
@@ -32,15 +32,12 @@ def _schedule_checks(node: Located) -> Iterator[Diagnostic]:
     if not isinstance(node.value, dict):
         return
     key = json.dumps(node.value, sort_keys=True, default=str)
-    for code, message, hint, subpath in _schedule_problems(key):
-        target = node
-        for part in subpath:
-            target = target.at(part)
-        yield target.diag(code, message, hint)
+    for problem in _schedule_problems(key):
+        yield node.place(problem)
 
 
 @lru_cache(maxsize=512)
-def _schedule_problems(key: str) -> tuple[tuple[str, str, str | None, tuple[str | int, ...]], ...]:
+def _schedule_problems(key: str) -> tuple[Problem, ...]:
     """Static schedule problems, memoised: a pack repeats the same few schedules many times."""
     from ..model import Schedule
     from ..scheduling import check_schedule
@@ -49,10 +46,7 @@ def _schedule_problems(key: str) -> tuple[tuple[str, str, str | None, tuple[str 
         schedule = Schedule.model_validate(json.loads(key))
     except ValidationError:
         return ()  # already reported by the document's model
-    return tuple(
-        (code, message, hint, tuple(subpath))
-        for code, message, hint, subpath in check_schedule(schedule)
-    )
+    return tuple(check_schedule(schedule))
 
 
 class PackChecker:
@@ -306,8 +300,7 @@ class PackChecker:
             schedules.append(schedule)
         problem = check_pathway_total(schedules)
         if problem is not None:
-            code, message, hint, _subpath = problem
-            yield steps.diag(code, message, hint)
+            yield steps.place(problem)  # the pathway's steps, as a whole
 
     def _assignment(self, doc: SourceDocument, model: Assignment) -> None:
         root = Located(doc.data, doc, ())
@@ -329,11 +322,7 @@ class PackChecker:
             self.out.extend(_schedule_checks(changes.at(i).at("schedule")))
         from ..scheduling import check_assignment
 
-        for code, severity, message, hint, subpath in check_assignment(model):
-            target = root
-            for part in subpath:
-                target = target.at(part)
-            self.out.append(target.diag(code, message, hint, severity=severity))
+        self.out.extend(root.place(problem) for problem in check_assignment(model))
 
     def _step_refs(self, root: Located, model: Assignment) -> Iterator[Diagnostic]:
         """``start_at_step`` and ``changes[].step`` name steps of the assigned pathway."""
@@ -363,7 +352,7 @@ class PackChecker:
         hides a wrong answer. Without the worksheet, the envelope alone."""
         from ..model.envelope import check_envelope, valid_ref
         from ..responses import validate_response
-        from ..responses.pointers import pointer_parts, resolve_positions
+        from ..responses.pointers import resolve_positions
 
         data: dict[Any, Any] = doc.data
         root = Located(data, doc, ())
@@ -384,7 +373,7 @@ class PackChecker:
             found = []
             check_envelope(data, found)
         for d in found:
-            parts = resolve_positions(pointer_parts(d.path), data)
+            parts = resolve_positions(d.path, data)
             line, column = doc.source.locate(parts)
             self.out.append(d.with_location(file=doc.file, line=line, column=column))
 

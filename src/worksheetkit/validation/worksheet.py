@@ -530,7 +530,8 @@ class WorksheetChecker:
                 expr = parse(source)
             except ExpressionSyntaxError as exc:
                 p = exc.problem
-                word = source[p.offset : p.offset + p.length]
+                start = p.offset or 0
+                word = source[start : start + p.length]
                 hint = value_hint(word, {**symbols, **(row or {})}) if word[:1].isupper() else None
                 yield node.diag(
                     p.code, p.message, hint or p.hint or hint_for(p.code, row), offset=p.offset
