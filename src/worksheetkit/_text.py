@@ -15,10 +15,11 @@ from markupsafe import Markup, escape
 
 from ._urls import link_ok as link_ok  # re-exported: the one link rule
 from ._urls import link_problem as link_problem
+from .codes import Code
 from .errors import Diagnostic, parse_path
 from .model.text import text_choice
 
-MISSING_TRANSLATION = "WK601"
+MISSING_TRANSLATION = Code.WK601
 
 # Languages written right to left (ISO 639-1/-2 codes; a region suffix is ignored).
 RTL_LANGUAGES = frozenset(

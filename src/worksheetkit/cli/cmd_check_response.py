@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..codes import Code
 from ..errors import Diagnostic
 from ..loading.strictjson import JSONProblem
 from ..loading.strictjson import loads as strict_loads
@@ -48,7 +49,7 @@ def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
             None,
             "",
             Diagnostic(
-                code="WK411",
+                code=Code.WK411,
                 message=f"This response file is larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB.",
                 hint="A single response is never this large; check what was saved.",
                 file=path,
@@ -64,7 +65,7 @@ def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
             None,
             "",
             Diagnostic(
-                code="WK411",
+                code=Code.WK411,
                 message="This response file is not UTF-8 text.",
                 hint="Save it as UTF-8 JSON.",
                 file=path,
@@ -85,7 +86,7 @@ def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
             None,
             text,
             Diagnostic(
-                code="WK411",
+                code=Code.WK411,
                 message=message,
                 hint=exc.hint,
                 file=path,

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..codes import Code
 from ..errors import Diagnostic, sort_diagnostics
 from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage
 
@@ -107,7 +108,7 @@ def _json_file(path: str, what: str, *, fhir: bool = True) -> tuple[Any, str]:
         _report(
             [
                 Diagnostic(
-                    code="WK710",
+                    code=Code.WK710,
                     message=message,
                     hint=exc.hint
                     if exc.reason == "duplicate"
@@ -124,7 +125,7 @@ def _json_file(path: str, what: str, *, fhir: bool = True) -> tuple[Any, str]:
         _report(
             [
                 Diagnostic(
-                    code="WK710",
+                    code=Code.WK710,
                     message=f"This file holds JSON, but not an object, so it is not a FHIR {what}.",
                     hint="A FHIR resource is a JSON object with a 'resourceType'.",
                     file=path,

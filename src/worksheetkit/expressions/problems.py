@@ -16,32 +16,24 @@ from __future__ import annotations
 import warnings
 from typing import Any, Final
 
+from ..codes import Code
 from ..errors import Problem
 
-SYNTAX: Final = "WK301"
-UNKNOWN_NAME: Final = "WK302"
-UNKNOWN_FUNCTION: Final = "WK303"
-ARITY: Final = "WK304"
-TYPE_MISMATCH: Final = "WK305"
-COLUMN_SCOPE: Final = "WK306"
-FUNCTION_NOT_ALLOWED: Final = "WK308"
-TOO_COSTLY: Final = "WK309"
-NOT_A_VALUE: Final = "WK310"
-OUT_OF_RANGE: Final = "WK311"
+SYNTAX: Final = Code.WK301
+UNKNOWN_NAME: Final = Code.WK302
+UNKNOWN_FUNCTION: Final = Code.WK303
+ARITY: Final = Code.WK304
+TYPE_MISMATCH: Final = Code.WK305
+COLUMN_SCOPE: Final = Code.WK306
+FUNCTION_NOT_ALLOWED: Final = Code.WK308
+TOO_COSTLY: Final = Code.WK309
+NOT_A_VALUE: Final = Code.WK310
+OUT_OF_RANGE: Final = Code.WK311
 
-#: Every code this package can produce, with a short title (used by the docs).
-CODES: Final[dict[str, str]] = {
-    SYNTAX: "syntax error",
-    UNKNOWN_NAME: "unknown name",
-    UNKNOWN_FUNCTION: "unknown function",
-    ARITY: "wrong number of arguments",
-    TYPE_MISMATCH: "type mismatch",
-    COLUMN_SCOPE: "column used outside its table, or unknown column",
-    FUNCTION_NOT_ALLOWED: "function not allowed here",
-    TOO_COSTLY: "condition would check too many combinations of table rows",
-    NOT_A_VALUE: "compared with a value the item does not have (always false or always true)",
-    OUT_OF_RANGE: "compared with a number outside the rating's range (warning)",
-}
+#: Every code this package can produce, with its title (from the catalogue, worksheetkit.codes).
+_OWN: Final = (SYNTAX, UNKNOWN_NAME, UNKNOWN_FUNCTION, ARITY, TYPE_MISMATCH, COLUMN_SCOPE,
+               FUNCTION_NOT_ALLOWED, TOO_COSTLY, NOT_A_VALUE, OUT_OF_RANGE)  # fmt: skip
+CODES: Final[dict[str, str]] = {c: c.info.title for c in _OWN}
 
 
 def __getattr__(name: str) -> Any:

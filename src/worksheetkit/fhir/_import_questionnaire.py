@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .._results import JsonResult
+from ..codes import Code
 from ..errors import Diagnostic, DocPath, WorksheetError, has_errors, sort_diagnostics
 from ..expressions import ExpressionSyntaxError, parse
 from ..expressions.nodes import quote
@@ -305,7 +306,7 @@ class _Importer:
         scope.add(ident)
         if ident != link_id and not quiet:
             self.warn(
-                "WK711",
+                Code.WK711,
                 f"The linkId '{link_id}' is not a valid item id; the question's id is '{ident}'.",
                 "Answers sent back to FHIR use the worksheet's ids; keep this mapping if you "
                 "exchange responses with the original form.",
@@ -319,7 +320,7 @@ class _Importer:
         if not isinstance(q, Mapping) or q.get("resourceType") != "Questionnaire":
             found = q.get("resourceType") if isinstance(q, Mapping) else None
             self.warn(
-                "WK710",
+                Code.WK710,
                 "This is not a FHIR Questionnaire"
                 + (f" (it is a {found})." if isinstance(found, str) else "."),
                 "Give the importer a Questionnaire resource in FHIR JSON.",
@@ -332,7 +333,7 @@ class _Importer:
             self.lang = lang
         elif lang is not None:
             self.warn(
-                "WK720",
+                Code.WK720,
                 f"The language code '{lang}' is not understood; English is assumed.",
                 "Use a code such as en, es or pt-BR.",
                 ("language",),
@@ -372,7 +373,7 @@ class _Importer:
             model = self.validated(data, ()) or model
         if self.coded_lost:
             self.warn(
-                "WK713",
+                Code.WK713,
                 f"The answer codes of {self.coded_lost} question(s) were replaced by their score "
                 "weights (ordinalValue), which is how worksheets store scored answers.",
                 "Pass the Questionnaire to response_from_fhir so responses that use the codes "
@@ -381,7 +382,7 @@ class _Importer:
             )
         if self.codes_left:
             self.warn(
-                "WK716",
+                Code.WK716,
                 f"The terminology codes (item.code) of {self.codes_left} item(s) have no place in "
                 "a worksheet and were left out.",
                 "Keep the Questionnaire if you need them for coded data exchange.",
@@ -417,7 +418,7 @@ class _Importer:
             for err in exc.errors():
                 loc = ".".join(str(p) for p in err["loc"])
                 self.warn(
-                    "WK718",
+                    Code.WK718,
                     f"The Questionnaire could not be turned into a valid worksheet ({loc}: "
                     f"{err['msg']}).",
                     "Report this Questionnaire to the worksheetkit maintainers.",
@@ -427,7 +428,7 @@ class _Importer:
             return None
         if not model.items:
             self.warn(
-                "WK718",
+                Code.WK718,
                 "The Questionnaire has no items that a worksheet can hold.",
                 "Add at least one question or display item.",
                 ("item",),
@@ -458,7 +459,7 @@ class _Importer:
         if all(p.isdigit() for p in parts) and 1 <= len(parts) <= 3:
             return ".".join(str(int(p)) for p in [*parts, "0", "0"][:3])
         self.warn(
-            "WK720",
+            Code.WK720,
             f"The version '{text}' is not a semantic version; the worksheet is version 1.0.0.",
             "Set the worksheet's version by hand if it matters.",
             ("version",),
@@ -480,7 +481,7 @@ class _Importer:
             ref = ident
         if len(sources) > 1:
             self.warn(
-                "WK720",
+                Code.WK720,
                 "Only the first of several 'derivedFrom' sources was kept.",
                 "A worksheet is made from one template.",
                 ("derivedFrom",),
@@ -494,7 +495,7 @@ class _Importer:
             lost.insert(0, f"status ({q.get('status')})")
         if lost:
             self.warn(
-                "WK720",
+                Code.WK720,
                 "These Questionnaire fields have no place in a worksheet and were left out: "
                 + ", ".join(lost)
                 + ".",
@@ -506,7 +507,7 @@ class _Importer:
         )
         if urls:
             self.warn(
-                "WK714",
+                Code.WK714,
                 "These Questionnaire extensions are not understood and were left out: "
                 + ", ".join(urls)
                 + ".",
@@ -573,7 +574,7 @@ class _Importer:
             fixed = dict(raw) if fixed is None else fixed
             fixed[key] = meant
             self.warn(
-                "WK719",
+                Code.WK719,
                 f"'{key}' of the item '{raw.get('linkId')}' is not true or false but "
                 + (
                     f"the text '{value}'"
@@ -598,7 +599,7 @@ class _Importer:
         name = raw.get("linkId")
         if keys:
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The item '{name}' uses features a worksheet cannot hold; they "
                 "were left out: " + ", ".join(keys) + ".",
                 "Check whether the worksheet needs them.",
@@ -607,7 +608,7 @@ class _Importer:
         for url in urls:
             what = "hidden items (they are shown)" if url == EXT_HIDDEN else f"the extension {url}"
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The item '{name}' uses {what}; it was left out.",
                 "Check whether the worksheet needs it.",
                 (*fpath, "extension"),
@@ -649,7 +650,7 @@ class _Importer:
                 out.setdefault("_anchors", {})[control] = text
             elif out.get("type") not in ("section", "table"):
                 self.warn(
-                    "WK714",
+                    Code.WK714,
                     f"The question '{raw.get('linkId')}' has nested items; worksheets cannot nest "
                     "questions under a question, so they were left out.",
                     "Move them into a group (section).",
@@ -666,7 +667,7 @@ class _Importer:
             return self.group(raw, fpath, table, scope)
         if kind in ("attachment", "reference"):
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The {kind} question '{raw.get('linkId')}' has no worksheet counterpart "
                 "(worksheets collect no files or record links); it was left out.",
                 "Ask for a description in a text question instead.",
@@ -704,7 +705,7 @@ class _Importer:
             handler = self.q_choice  # the options are the answers (R4 que-5)
         if handler is None:
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The item type '{kind}' of '{link_id}' is not known; the item "
                 "was imported as a text question.",
                 "Check the item type.",
@@ -725,7 +726,7 @@ class _Importer:
             out["reverse"] = True
         if raw.get("repeats") is True and out["type"] not in ("checklist", "ranking"):
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The question '{link_id}' may be answered several times in FHIR; a worksheet "
                 "question takes one answer.",
                 "Use a table if several answers are needed.",
@@ -752,7 +753,7 @@ class _Importer:
             value = first[key]
             return convert(value) if convert else value
         self.warn(
-            "WK714",
+            Code.WK714,
             f"The initial value of '{raw.get('linkId')}' is of a type the "
             "question cannot take; it was left out.",
             "Set a default by hand.",
@@ -776,7 +777,7 @@ class _Importer:
             out["multiline"] = True
         if raw.get("type") in ("url", "question"):
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The {raw.get('type')} question '{raw.get('linkId')}' became a "
                 "free-text question.",
                 "Add a pattern if the answer must be a link.",
@@ -793,7 +794,7 @@ class _Importer:
                 out["pattern"] = regex
             except re.error:
                 self.warn(
-                    "WK714",
+                    Code.WK714,
                     f"The regex of '{raw.get('linkId')}' is not understood; it was left out.",
                     "Write the pattern by hand.",
                     (*fpath, "extension"),
@@ -865,7 +866,7 @@ class _Importer:
             )
             unit = unit or options
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The quantity question '{raw.get('linkId')}' became a number "
                 "question; answers are numbers in the unit shown.",
                 "Check the unit.",
@@ -938,7 +939,7 @@ class _Importer:
         use_weights = weighted and len(set(weights)) == len(weights)
         if weighted and not use_weights:
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"Two answers of '{raw.get('linkId')}' have the same weight; the weights "
                 "were left out and the codes kept.",
                 "Give each option its own value by hand if the question is scored.",
@@ -966,7 +967,7 @@ class _Importer:
             return False
         if constraint == "optionsOrType" and raw.get("type") not in ("string", "text", "choice"):
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The question '{raw.get('linkId')}' accepts a {raw.get('type')} other than its "
                 "options; the worksheet's 'Other' answer is free text.",
                 "Check 'Other' answers by hand, or add the values you expect as options.",
@@ -988,7 +989,7 @@ class _Importer:
             concepts = self.value_set(value_set)
             if concepts is None:
                 self.warn(
-                    "WK712",
+                    Code.WK712,
                     f"The answers of '{link_id}' come from the ValueSet '{value_set}', which "
                     "cannot be looked up offline; the question was imported as free text.",
                     "Copy the answers into answerOption (or a contained ValueSet) and import "
@@ -999,7 +1000,7 @@ class _Importer:
             found = concepts
         else:
             self.warn(
-                "WK712",
+                Code.WK712,
                 f"The choice question '{link_id}' lists no answers; it was imported as free text.",
                 "Add answerOption entries.",
                 fpath,
@@ -1018,7 +1019,7 @@ class _Importer:
                 continue
             other_system = first.get("system") != o.get("system")
             self.warn(
-                "WK722",
+                Code.WK722,
                 f"An answer option of '{link_id}' repeats the code '{key[:64]}' of an earlier "
                 "option"
                 + (" (from another code system)" if other_system else "")
@@ -1068,7 +1069,7 @@ class _Importer:
                 )
                 return entry
         self.warn(
-            "WK714",
+            Code.WK714,
             "An answer option of a type worksheets cannot hold was left out.",
             "Use coded, text or number options.",
             fpath,
@@ -1140,7 +1141,7 @@ class _Importer:
             if kind not in ("audio", "video", "image"):
                 kind = "image"
                 self.warn(
-                    "WK714",
+                    Code.WK714,
                     f"The media of '{link_id}' is of an unknown kind; it is shown as an image.",
                     "Set 'kind' by hand.",
                     (*fpath, "extension"),
@@ -1158,7 +1159,7 @@ class _Importer:
             return out
         if _ext_value(raw.get("_text"), EXT_XHTML) is not None and text is not None:
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The display item '{link_id}' carries formatted HTML; only its "
                 "plain text was kept.",
                 "Rewrite the formatting in Markdown.",
@@ -1181,7 +1182,7 @@ class _Importer:
             return self.table(raw, fpath, scope)
         if table is not None:
             self.warn(
-                "WK715",
+                Code.WK715,
                 f"The group '{link_id}' sits inside a repeating group; worksheets do not nest "
                 "tables, so its questions became columns of the outer table"
                 + (" and are answered once per row." if raw.get("repeats") else "."),
@@ -1208,7 +1209,7 @@ class _Importer:
         self.conditions(raw, out, fpath, None)
         if raw.get("required") is True:
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The group '{link_id}' is required; worksheets require questions, "
                 "not sections, so the requirement was left out.",
                 "Mark the questions inside as required.",
@@ -1233,7 +1234,7 @@ class _Importer:
                 )
             elif column.get("type") in ("note", "media"):
                 self.warn(
-                    "WK714",
+                    Code.WK714,
                     f"A display item inside the repeating group '{link_id}' was "
                     "left out; table rows hold questions only.",
                     "Move the text into the table's help.",
@@ -1244,7 +1245,7 @@ class _Importer:
         for column in columns:
             if column.get("type") not in COLUMN_TYPES:
                 self.warn(
-                    "WK714",
+                    Code.WK714,
                     f"The question '{column.get('id')}' cannot be a table column "
                     "(rankings and tables cannot sit in a row); it was left out.",
                     "Move it out of the repeating group.",
@@ -1253,7 +1254,7 @@ class _Importer:
         columns = [c for c in columns if c.get("type") in COLUMN_TYPES]
         if not columns:
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The repeating group '{link_id}' has no questions a table row can "
                 "hold; it was left out.",
                 "Add questions to it.",
@@ -1343,7 +1344,7 @@ class _Importer:
                 # FHIR adds up the answered weights: a partly answered form still has a total
                 entry["missing"] = {"allow": len(summed), "method": "none"}
                 self.warn(
-                    "WK717",
+                    Code.WK717,
                     f"The calculated item '{entry['id']}' adds up answer weights; it became the "
                     f"score '{entry['id']}' = {formula}, counting the answered questions (with "
                     "none answered there is no score).",
@@ -1352,7 +1353,7 @@ class _Importer:
                 )
             if formula is None:
                 self.warn(
-                    "WK715",
+                    Code.WK715,
                     f"The calculation of '{entry['id']}' ({fhirpath or 'none'}) is not understood; "
                     "the calculated item was left out.",
                     "Write the score's formula by hand in the worksheet's scores.",
@@ -1434,7 +1435,7 @@ class _Importer:
             behavior = raw.get("enableBehavior")
             if len(parts) > 1 and behavior not in ("all", "any"):
                 self.warn(
-                    "WK715",
+                    Code.WK715,
                     f"The item '{raw.get('linkId')}' has several enableWhen conditions but "
                     + ("no enableBehavior" if behavior is None else "an unknown enableBehavior")
                     + " (FHIR requires 'all' or 'any'); all of them must hold in the worksheet.",
@@ -1449,7 +1450,7 @@ class _Importer:
     def condition(self, when: Any, fpath: DocPath, table: str | None) -> str | None:
         def fail(why: str) -> None:
             self.warn(
-                "WK715",
+                Code.WK715,
                 f"This enableWhen condition {why}; the item is always shown in the worksheet.",
                 "Write the show_if condition by hand.",
                 fpath,
@@ -1527,7 +1528,7 @@ class _Importer:
             accepted = self.checked(source, fhirpath, Scope(scope_items)) if source else None
             if accepted is None:
                 self.warn(
-                    "WK715",
+                    Code.WK715,
                     f"The FHIRPath condition ({fhirpath or 'empty'}) is not understood; the item "
                     "is always shown in the worksheet.",
                     "Write the show_if condition by hand.",
@@ -1662,7 +1663,7 @@ def _size_check(resource: Any) -> Diagnostic | None:
     else:
         return None
     return Diagnostic(
-        code="WK721",
+        code=Code.WK721,
         message=f"This Questionnaire is too large to import: {what}. Nothing was imported.",
         severity="error",
         hint=f"Split it into smaller Questionnaires (at most {MAX_IMPORT_ITEMS:,} items, "
@@ -1700,7 +1701,7 @@ def import_questionnaire(resource: FhirSource) -> ImportResult:
                 if d.severity == "error":
                     diagnostics.append(
                         Diagnostic(
-                            code="WK718",
+                            code=Code.WK718,
                             message=f"The imported worksheet is not valid: {d.message}",
                             severity="error",
                             hint=d.hint,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ..codes import Code
 from ..errors import Diagnostic, DocPath, WorksheetError, has_errors, sort_diagnostics
 from ..model import Worksheet, is_language_code
 from ._common import as_list, code_of, slug_item_id
@@ -59,7 +60,7 @@ def import_response(
         link_ids, codes = imported.link_ids, imported.answer_codes
     if not isinstance(qr, Mapping) or qr.get("resourceType") != "QuestionnaireResponse":
         not_qr = Diagnostic(
-            code="WK740",
+            code=Code.WK740,
             message="This is not a FHIR QuestionnaireResponse.",
             hint="Give a QuestionnaireResponse resource in FHIR JSON.",
             path=(),
@@ -133,7 +134,7 @@ class _AnswerReader:
         if same:
             self.out.append(
                 Diagnostic(
-                    code="WK744",
+                    code=Code.WK744,
                     message=f"The question '{ident}' (linkId '{link_id}') appears twice with "
                     "the same answer; it was read once.",
                     severity="warning",
@@ -145,7 +146,7 @@ class _AnswerReader:
             return
         self.out.append(
             Diagnostic(
-                code="WK744",
+                code=Code.WK744,
                 message=f"The question '{ident}' (linkId '{link_id}') is answered twice with "
                 "different answers; neither can be trusted, so the response was not imported.",
                 severity="error",
@@ -184,7 +185,7 @@ class _AnswerReader:
                     self.answers[item.id] = value
         elif raw.get("answer"):
             self.warn(
-                "WK740",
+                Code.WK740,
                 f"The answer '{link_id}' matches no question of the worksheet; it was left out.",
                 "Check that the response belongs to this worksheet.",
                 here,
@@ -206,7 +207,7 @@ class _AnswerReader:
             col_id = self.resolve(cell_link, columns, prefix=f"{link_id}.")
             if col_id is None:
                 self.warn(
-                    "WK740",
+                    Code.WK740,
                     f"The answer '{cell_link}' matches no column of '{item.id}'; it was left out.",
                     "Check the worksheet version.",
                     (*here, "item", k),
@@ -257,7 +258,7 @@ class _AnswerReader:
             coded = _coded(item, value, item_codes)
             if coded is None:
                 self.warn(
-                    "WK741",
+                    Code.WK741,
                     f"An answer of '{item.id}' is not one of its options; it was left out.",
                     "Check that the response belongs to this worksheet version.",
                     where,
@@ -279,7 +280,7 @@ class _AnswerReader:
             return value[:5]
         if key in ("valueAttachment", "valueReference"):
             self.warn(
-                "WK741",
+                Code.WK741,
                 f"An answer of '{item.id}' is a file or a record link; it was left out.",
                 "Worksheets store text, numbers, dates and choices.",
                 where,
@@ -331,7 +332,7 @@ def _compare_scores(
         if _number(value) is not None and _number(computed) is not None and value != computed:
             out.append(
                 Diagnostic(
-                    code="WK742",
+                    code=Code.WK742,
                     message=f"The stored value of the score '{score_id}' differs from the value "
                     "computed from the answers; the computed value is the one to trust.",
                     severity="warning",

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
 from .._dates import MAX_DATE, MIN_DATE, TIMESTAMP_MAX_LENGTH, parse_timestamp
+from ..codes import Code
 from ..errors import Diagnostic, DocPath, Severity
 from .text import LANGUAGE_PATTERN
 from .values import finite, named, redacted_value, segment, shorten
@@ -88,7 +89,9 @@ _TIMES: Final = ("started_at", "submitted_at")
 def _shape(
     out: list[Diagnostic], message: str, hint: str, path: DocPath, severity: Severity = "error"
 ) -> None:
-    out.append(Diagnostic(code="WK411", message=message, severity=severity, hint=hint, path=path))
+    out.append(
+        Diagnostic(code=Code.WK411, message=message, severity=severity, hint=hint, path=path)
+    )
 
 
 def _text_field(out: list[Diagnostic], value: Any, key: str, limit: int) -> None:
@@ -278,7 +281,7 @@ def _worksheet_ref(out: list[Diagnostic], ref: Any, ws: Worksheet | None, ws_id:
     if ident != ws.id:
         out.append(
             Diagnostic(
-                code="WK410",
+                code=Code.WK410,
                 message=f"This response is for the worksheet '{shorten(ident, 128)}', "
                 f"but it is checked against '{ws.id}'.",
                 hint="Check the response against the worksheet it was recorded for.",
@@ -299,7 +302,7 @@ def _check_version(
     if want[0] != have[0]:
         out.append(
             Diagnostic(
-                code="WK410",
+                code=Code.WK410,
                 message=f"This response was recorded against version {declared} of the "
                 f"worksheet, but is checked against version {ws.version} (a different major "
                 "version).",
@@ -311,7 +314,7 @@ def _check_version(
     elif (partial and have[: len(want)] != want) or (not partial and declared != ws.version):
         out.append(
             Diagnostic(
-                code="WK410",
+                code=Code.WK410,
                 message=f"This response was recorded against version {declared} of the "
                 f"worksheet, but is checked against version {ws.version}.",
                 severity="warning",

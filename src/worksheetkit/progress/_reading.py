@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..codes import Code
 from ..errors import Diagnostic, DocPath
 from ..loading.strictjson import JSONProblem, StrictDecoder
 from ..model.envelope import check_envelope
@@ -21,15 +22,15 @@ _STRICT = StrictDecoder()
 
 # Codes of this package (the WK7xx range). A response's envelope has the code every reader
 # gives it (WK411, WK410: model/envelope.py); WK702 is no longer given here.
-ENVELOPE = "WK411"
-BAD_JSON = "WK701"
-NO_SUBMITTED_AT = "WK703"
-UNKNOWN_OCCURRENCE = "WK704"
-NO_WORKSHEET = "WK705"
-OTHER_ASSIGNMENT = "WK706"
-NOT_GROUPED = "WK707"
-NO_SCHEDULE = "WK708"
-TOO_MANY_UNMATCHED = "WK414"
+ENVELOPE = Code.WK411
+BAD_JSON = Code.WK701
+NO_SUBMITTED_AT = Code.WK703
+UNKNOWN_OCCURRENCE = Code.WK704
+NO_WORKSHEET = Code.WK705
+OTHER_ASSIGNMENT = Code.WK706
+NOT_GROUPED = Code.WK707
+NO_SCHEDULE = Code.WK708
+TOO_MANY_UNMATCHED = Code.WK414
 
 
 def loads_line(raw: bytes) -> Any:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from .._text import number_text
+from ..codes import Code
 from ..errors import Diagnostic
 from ..model import (
     Checklist,
@@ -229,7 +230,7 @@ class _Reader:
         if len(unknown) > 100:
             diagnostics.append(
                 Diagnostic(
-                    code="WK408",
+                    code=Code.WK408,
                     message=f"{len(unknown) - 100} more form fields are no questions of this "
                     "worksheet; they were left out.",
                     severity="warning",
@@ -258,7 +259,7 @@ class _Reader:
 def _unknown(name: str) -> Diagnostic:
     shown = name if len(name) <= 80 else name[:77] + "..."
     return Diagnostic(
-        code="WK408",
+        code=Code.WK408,
         message=f"The form field {shown!r} is no question of this worksheet; it was left out.",
         hint="Pass the names your page adds itself (a CSRF token, a button) in ignore=.",
         severity="warning",
@@ -313,7 +314,7 @@ def _drop_hidden(worksheet: Worksheet, response: dict[str, Any]) -> list[Diagnos
     dropped: list[Diagnostic] = []
     answers = response["answers"]
     for d in validate_response(worksheet, response):
-        if d.code != "WK409":
+        if d.code != Code.WK409:
             continue
         parts = d.path[1:]
         if len(parts) == 1 and parts[0] in answers:

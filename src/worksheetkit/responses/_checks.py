@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from .._patterns import compile_pattern
+from ..codes import Code
 from ..errors import Diagnostic, DocPath, Severity
 from ..model import (
     Checklist,
@@ -114,7 +115,7 @@ def duration_seconds(text: str) -> float | None:
 def _wrong_type(out: Out, path: DocPath, who: str, expected: str, value: Any) -> Any:
     diag(
         out,
-        "WK401",
+        Code.WK401,
         f"The answer to {who} should be {expected}, but it is {describe(value)}.",
         f"Send {expected}, or null when the question was not answered.",
         path,
@@ -143,7 +144,7 @@ def text_check(item: TextItem, pattern_message: str | None) -> Check:
         if n > limit:
             diag(
                 out,
-                "WK404",
+                Code.WK404,
                 f"The answer to {who} is longer than {limit:,} characters.",
                 "Shorten the answer.",
                 path,
@@ -152,7 +153,7 @@ def text_check(item: TextItem, pattern_message: str | None) -> Check:
         if n < low:
             diag(
                 out,
-                "WK404",
+                Code.WK404,
                 f"The answer to {who} is shorter than {low:,} characters.",
                 "Write a little more.",
                 path,
@@ -161,7 +162,7 @@ def text_check(item: TextItem, pattern_message: str | None) -> Check:
         if compiled is not None and not compiled.fullmatch(value):
             diag(
                 out,
-                "WK404",
+                Code.WK404,
                 f"The answer to {who} does not have the expected form"
                 + (f": {rule}" if rule else "."),
                 rule or "Check the answer against the example in the question.",
@@ -197,7 +198,7 @@ def number_check(item: NumberItem | Rating) -> Check:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 diag(
                     out,
-                    "WK401",
+                    Code.WK401,
                     f"The answer to {who} is not a finite number.",
                     "Send an ordinary number (NaN, Infinity and numbers this large are not "
                     "accepted).",
@@ -208,7 +209,7 @@ def number_check(item: NumberItem | Rating) -> Check:
         if low is not None and number < low:
             diag(
                 out,
-                "WK403",
+                Code.WK403,
                 f"The answer to {who} is below the lowest allowed value ({num(low)}).",
                 f"Choose a value from {num(low)}"
                 + (f" to {num(high)}." if high is not None else " upwards."),
@@ -218,7 +219,7 @@ def number_check(item: NumberItem | Rating) -> Check:
         if high is not None and number > high:
             diag(
                 out,
-                "WK403",
+                Code.WK403,
                 f"The answer to {who} is above the highest allowed value ({num(high)}).",
                 (f"Choose a value from {num(low)} to " if low is not None else "Choose at most ")
                 + f"{num(high)}.",
@@ -228,7 +229,7 @@ def number_check(item: NumberItem | Rating) -> Check:
         if whole and not number.is_integer():
             diag(
                 out,
-                "WK403",
+                Code.WK403,
                 f"The answer to {who} should be a whole number.",
                 "Round the answer to a whole number.",
                 path,
@@ -239,7 +240,7 @@ def number_check(item: NumberItem | Rating) -> Check:
             if abs(quotient - round(quotient)) > 1e-9 * max(1.0, abs(quotient)):
                 diag(
                     out,
-                    "WK403",
+                    Code.WK403,
                     f"The answer to {who} is not on the scale: it moves in steps of {num(step)}"
                     f" from {num(base)}.",
                     f"Choose {num(base)}, {num(base + step)}, {num(base + 2 * step)}, …",
@@ -276,7 +277,7 @@ def _temporal(expected: str, example: str, valid: Callable[[str], bool]) -> Chec
         if len(value) > 64 or not valid(value):
             diag(
                 out,
-                "WK401",
+                Code.WK401,
                 f"The answer to {who} should be {expected}, but it is not written as one.",
                 f"Write it like {example}.",
                 path,
@@ -336,7 +337,7 @@ def duration_check(item: DurationItem) -> Check:
         if low is not None and seconds < low:
             diag(
                 out,
-                "WK403",
+                Code.WK403,
                 f"The answer to {who} is shorter than the shortest allowed duration ({item.min}).",
                 f"Choose at least {item.min}.",
                 path,
@@ -345,7 +346,7 @@ def duration_check(item: DurationItem) -> Check:
         if high is not None and seconds > high:
             diag(
                 out,
-                "WK403",
+                Code.WK403,
                 f"The answer to {who} is longer than the longest allowed duration ({item.max}).",
                 f"Choose at most {item.max}.",
                 path,
@@ -369,7 +370,7 @@ def _other_text(value: dict[Any, Any], path: DocPath, who: str, out: Out) -> boo
     if len(value) != 1 or type(text) is not str:
         diag(
             out,
-            "WK405",
+            Code.WK405,
             f'The \'Other\' answer to {who} should be written as {{"other": "…"}} with text.',
             'Send {"other": "the client\'s words"} and nothing else in that object.',
             path,
@@ -378,7 +379,7 @@ def _other_text(value: dict[Any, Any], path: DocPath, who: str, out: Out) -> boo
     if not text or len(text) > MAX_OTHER:
         diag(
             out,
-            "WK404",
+            Code.WK404,
             f"The 'Other' answer to {who} is "
             + ("empty." if not text else f"longer than {MAX_OTHER} characters."),
             "Write a short description, or choose one of the options.",
@@ -391,7 +392,7 @@ def _other_text(value: dict[Any, Any], path: DocPath, who: str, out: Out) -> boo
 def _not_offered(out: Out, path: DocPath, who: str) -> None:
     diag(
         out,
-        "WK405",
+        Code.WK405,
         f"The answer to {who} is an 'Other' answer, but this question offers no 'Other'.",
         "Choose one of the listed options.",
         path,
@@ -418,7 +419,7 @@ def choice_check(item: Choice | Likert) -> Check:
         if key is None or key not in keys:
             diag(
                 out,
-                "WK405",
+                Code.WK405,
                 f"The answer to {who} is not one of the options.",
                 "Send the 'value' of one of the question's options"
                 + (', or {"other": "…"}.' if allow_other else "."),
@@ -449,7 +450,7 @@ def checklist_check(item: Checklist) -> Check:
         if len(value) > most:
             diag(
                 out,
-                "WK406",
+                Code.WK406,
                 f"The answer to {who} chooses more options than the question has ({most}).",
                 "Send each chosen option once.",
                 path,
@@ -469,7 +470,7 @@ def checklist_check(item: Checklist) -> Check:
                 elif others > 1:
                     diag(
                         out,
-                        "WK405",
+                        Code.WK405,
                         f"The answer to {who} has more than one 'Other' answer.",
                         "Put all the 'Other' text in one answer.",
                         where,
@@ -482,7 +483,7 @@ def checklist_check(item: Checklist) -> Check:
             if key is None or key not in keys:
                 diag(
                     out,
-                    "WK405",
+                    Code.WK405,
                     f"Entry {i + 1} of the answer to {who} is not one of the options.",
                     "Send the 'value' of each chosen option.",
                     where,
@@ -492,7 +493,7 @@ def checklist_check(item: Checklist) -> Check:
             if key in seen:
                 diag(
                     out,
-                    "WK405",
+                    Code.WK405,
                     f"Entry {i + 1} of the answer to {who} chooses the same option twice.",
                     "Send each chosen option once.",
                     where,
@@ -508,7 +509,7 @@ def checklist_check(item: Checklist) -> Check:
         if hit_exclusive and count > 1:
             diag(
                 out,
-                "WK406",
+                Code.WK406,
                 f"The answer to {who} chooses a 'none of these'-style option together with others.",
                 "Choose either that option alone, or the others.",
                 path,
@@ -517,7 +518,7 @@ def checklist_check(item: Checklist) -> Check:
         if low is not None and count < low:
             diag(
                 out,
-                "WK406",
+                Code.WK406,
                 f"The answer to {who} chooses {count} option"
                 f"{'s' if count != 1 else ''}; at least {low} are asked for.",
                 f"Choose at least {low}.",
@@ -527,7 +528,7 @@ def checklist_check(item: Checklist) -> Check:
         if high is not None and count > high:
             diag(
                 out,
-                "WK406",
+                Code.WK406,
                 f"The answer to {who} chooses {count} options; at most {high} are allowed.",
                 f"Choose at most {high}.",
                 path,
@@ -560,7 +561,7 @@ def ranking_check(item: Ranking) -> Check:
                 return value
         diag(
             out,
-            "WK412",
+            Code.WK412,
             f"The answer to {who} is not a complete ranking: it should list each of the "
             f"{n} options exactly once.",
             "Send every option's 'value', most important first, with none missing or repeated.",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .._identity import WeakIdentityCache
+from ..codes import Code
 from ..errors import DocPath
 from ..expressions import Expr, ExpressionSyntaxError, Symbol, evaluate, parse, references
 from ..model import (
@@ -399,7 +400,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
         if type(value) is not list:
             diag(
                 out,
-                "WK401",
+                Code.WK401,
                 f"The answer to {who} should be a list of rows, but it is {describe(value)}.",
                 "Send a list with one group of answers (keyed by column id) per row.",
                 path,
@@ -411,7 +412,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
         if n > MAX_ROWS:
             diag(
                 out,
-                "WK407",
+                Code.WK407,
                 f"The answer to {who} has {n:,} rows; no table may have more than {MAX_ROWS:,}.",
                 "Split the entries over several responses.",
                 path,
@@ -420,7 +421,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
         if n > most:
             diag(
                 out,
-                "WK407",
+                Code.WK407,
                 f"The answer to {who} has {n} rows; at most {most} are allowed.",
                 f"Keep at most {most} rows.",
                 path,
@@ -428,7 +429,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
         elif n < low:
             diag(
                 out,
-                "WK407",
+                Code.WK407,
                 f"The answer to {who} has {n} row{'s' if n != 1 else ''}; at "
                 f"least {low} are asked for.",
                 f"Add rows until there are {low}.",
@@ -440,7 +441,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
             if type(row) is not dict:
                 diag(
                     out,
-                    "WK401",
+                    Code.WK401,
                     f"Row {i + 1} of {who} should be a group of answers keyed by column id, but "
                     f"it is {describe(row)}.",
                     'Write each row like {"column_id": answer, …}.',
@@ -455,7 +456,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
                     cell_path = (*where, segment(key, position))
                     diag(
                         out,
-                        "WK408",
+                        Code.WK408,
                         f"Row {i + 1} of {who} has an answer for the key {named(key, position)}, which is not "
                         "a column of this table.",
                         "Use the column ids of the table: " + ", ".join(columns) + ".",

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from .._results import JsonResult, warn_as_dict
+from ..codes import Code
 from ..errors import Diagnostic, DocPath, has_errors, path_sort_key
 from ..expressions import MAX_STEPS, evaluate, references, step_budget
 from ..expressions.evaluator import as_number
@@ -77,7 +78,7 @@ def _ordered(plan: Plan, out: list[Diagnostic]) -> list[Diagnostic]:
     kept, dropped = ordered[:MAX_DIAGNOSTICS], ordered[MAX_DIAGNOSTICS:]
     kept.append(
         Diagnostic(
-            code="WK400",
+            code=Code.WK400,
             message=f"{len(dropped):,} more problems in this response are not listed.",
             severity="error" if has_errors(dropped) else "warning",
             hint="Fix the problems above and check again.",
@@ -97,7 +98,7 @@ def _plain(data: Any) -> Any:
 
 
 def _shape(out: list[Diagnostic], message: str, hint: str, path: DocPath) -> None:
-    diag(out, "WK411", message, hint, path)
+    diag(out, Code.WK411, message, hint, path)
 
 
 def _session(
@@ -124,7 +125,7 @@ def _session(
     if budget.exhausted:
         diag(
             out,
-            "WK413",
+            Code.WK413,
             f"Checking this worksheet's conditions against these table rows needed more than "
             f"{MAX_STEPS:,} steps, so the checks stopped; conditions and scores that were not "
             "finished count as having no value.",

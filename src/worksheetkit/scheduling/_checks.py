@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from .._dates import MAX_DATE, MIN_DATE, date_problem
+from ..codes import Code
 from ..errors import Problem, Severity
 from ..model.documents import Assignment
 from ..model.durations import parse_duration
@@ -14,22 +15,17 @@ from ._expand import MAX_OCCURRENCES, MAX_TOTAL_OCCURRENCES
 from ._rules import ScheduleError, _parse_until, _raw_groups, clock_times, compile_schedule
 from ._zones import get_zone
 
-SCHEDULE_PROBLEM = "WK219"
-INVALID_DURATION = "WK218"
-UNKNOWN_TIME_ZONE = "WK221"
-LOW_CONFIDENCE = "WK501"
-PLAN_INCOMPLETE = "WK502"
-WORKSHEET_OR_PATHWAY = "WK503"
+SCHEDULE_PROBLEM = Code.WK219
+INVALID_DURATION = Code.WK218
+UNKNOWN_TIME_ZONE = Code.WK221
+LOW_CONFIDENCE = Code.WK501
+PLAN_INCOMPLETE = Code.WK502
+WORKSHEET_OR_PATHWAY = Code.WK503
 
-#: Every code this package produces, with a short title (used by the docs).
-CODES: dict[str, str] = {
-    INVALID_DURATION: "invalid duration",
-    SCHEDULE_PROBLEM: "schedule problem",
-    UNKNOWN_TIME_ZONE: "unknown time zone",
-    LOW_CONFIDENCE: "client's confidence below 7",
-    PLAN_INCOMPLETE: "homework plan lacks a when or a where",
-    WORKSHEET_OR_PATHWAY: "assignment needs exactly one of worksheet and pathway",
-}
+#: Every code this package produces, with its title (from the catalogue, worksheetkit.codes).
+_OWN = (INVALID_DURATION, SCHEDULE_PROBLEM, UNKNOWN_TIME_ZONE, LOW_CONFIDENCE, PLAN_INCOMPLETE,
+        WORKSHEET_OR_PATHWAY)  # fmt: skip
+CODES: dict[str, str] = {c: c.info.title for c in _OWN}
 
 SubPath = tuple[str | int, ...]
 

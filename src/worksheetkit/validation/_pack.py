@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from .._diagcap import cap_per_file
 from .._suggest import suggestion_budget
 from .._urls import link_kind
+from ..codes import Code
 from ..errors import Diagnostic, Problem, sort_diagnostics
 from ..loading import SourceDocument
 from ..loading.modelerrors import did_you_mean
@@ -111,7 +112,7 @@ class PackChecker:
                     first = seen[key]
                     self.out.append(
                         Located(doc.data, doc, ("id",)).diag(
-                            "WK202",
+                            Code.WK202,
                             f"Another {cls.__name__.lower()} in this pack already has id "
                             f"'{model.id}' and version {model.version} ({first.file}).",
                             "Change the id, or raise the version of one of them.",
@@ -148,7 +149,7 @@ class PackChecker:
                 continue
             self.out.append(
                 Located(doc.data, doc, ("id",)).diag(
-                    "WK228",
+                    Code.WK228,
                     f"This {kind}'s site page would have the same name ('{name}') as the "
                     f"page of {kind} {what} ({first.file}); one would replace the other.",
                     "Make the ids differ in more than capitals or punctuation (page names "
@@ -195,7 +196,7 @@ class PackChecker:
             inside = target == root or root in target.parents
             if not inside or not target.is_file():
                 yield entry.node.at("url").diag(
-                    "WK226",
+                    Code.WK226,
                     f"The media file '{item.url}' is not in the pack"
                     + (" (the link leaves the pack folder)." if not inside else "."),
                     "Relative media links are relative to the pack folder (the one with "
@@ -224,11 +225,11 @@ class PackChecker:
                 )
             else:
                 hint = f"Add the {kind} to the pack, or fix the id."
-            return node.diag("WK204", f"There is no {kind} '{ident}' in this pack.", hint)
+            return node.diag(Code.WK204, f"There is no {kind} '{ident}' in this pack.", hint)
         if not any(version_matches(v, wanted) for v in versions):
             have = ", ".join(sorted(versions, key=version_key))
             return node.diag(
-                "WK205",
+                Code.WK205,
                 f"The {kind} '{ident}' has no version {wanted} in this pack (it has {have}).",
                 "Refer to a version the pack has.",
             )
@@ -247,7 +248,7 @@ class PackChecker:
             if step.id in seen:
                 self.out.append(
                     node.at("id").diag(
-                        "WK222",
+                        Code.WK222,
                         f"The step id '{step.id}' is used twice (steps {seen[step.id] + 1} and "
                         f"{i + 1}).",
                         "Give each step its own id.",
@@ -262,7 +263,7 @@ class PackChecker:
             if not is_duration(step.start):
                 self.out.append(
                     node.at("start").diag(
-                        "WK218",
+                        Code.WK218,
                         f"'start' is not a duration: '{step.start}'.",
                         "Write the offset from the assignment's start in ISO 8601, e.g. P0D, "
                         "P7D, P2W.",
@@ -341,7 +342,7 @@ class PackChecker:
                 continue
             guess = did_you_mean(step, steps)
             yield node.diag(
-                "WK219",
+                Code.WK219,
                 f"The pathway '{pathway.id}' has no step '{step}'.",
                 f"Did you mean '{guess}'?" if guess else f"Its steps are: {', '.join(steps)}.",
             )
