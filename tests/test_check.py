@@ -220,7 +220,7 @@ ONE_PASS = {
 
 
 def _found(data: dict[str, object], pack: wk.LoadedPack | None = None) -> list[tuple[str, str]]:
-    return [(d.code, str(d.path)) for d in wk.check(data, pack=pack)]
+    return [(d.code, d.json_path) for d in wk.check(data, pack=pack)]
 
 
 def test_a_shape_error_and_a_bad_pack_reference_are_reported_together() -> None:

@@ -39,6 +39,18 @@ _PATH: Final[Schema] = {
     "type": "array",
     "items": {"oneOf": [{"type": "string"}, {"type": "integer", "minimum": 0}]},
 }
+# The keys Diagnostic and Problem share, in to_dict() order.
+_PROBLEM: Final[dict[str, Schema]] = {
+    "code": {"type": "string", "minLength": 1},
+    "severity": {"enum": ["error", "warning"]},
+    "message": _STR,
+    "hint": _OPT_STR,
+}
+_PATHS: Final[dict[str, Schema]] = {
+    "path": _PATH,
+    "json_path": {"type": "string", "pattern": "^\\$"},
+    "json_pointer": {"type": "string", "pattern": "^$|^/"},
+}
 _TIMING: Final[Schema] = {"enum": ["flexible", "strict"]}
 _STATUSES = [
     "completed_on_time",
@@ -126,29 +138,19 @@ DEFS: Final[dict[str, Schema]] = {
         {"hidden": _COUNT, "hidden_errors": _COUNT},  # only on the closing WK099 line
         "One problem in a document (worksheetkit.Diagnostic).",
         {
-            "code": {"type": "string", "minLength": 1},
-            "severity": {"enum": ["error", "warning"]},
-            "message": _STR,
-            "hint": _OPT_STR,
+            **_PROBLEM,
             "file": _OPT_STR,
             "line": {"type": ["integer", "null"], "minimum": 1},
             "column": {"type": ["integer", "null"], "minimum": 1},
-            "path": _PATH,
-            "json_path": {"type": "string", "pattern": "^\\$"},
-            "json_pointer": {"type": "string", "pattern": "^$|^/"},
+            **_PATHS,
             "related": _list(_STR),
         },
     ),
     "Problem": _obj(
         "A fault found before it has a place in a file (worksheetkit.Problem).",
         {
-            "code": {"type": "string", "minLength": 1},
-            "severity": {"enum": ["error", "warning"]},
-            "message": _STR,
-            "hint": _OPT_STR,
-            "path": _PATH,
-            "json_path": {"type": "string", "pattern": "^\\$"},
-            "json_pointer": {"type": "string", "pattern": "^$|^/"},
+            **_PROBLEM,
+            **_PATHS,
             "offset": {"type": ["integer", "null"], "minimum": 0},
             "length": _COUNT,
         },

@@ -142,8 +142,31 @@ def path_sort_key(path: DocPath) -> tuple[tuple[int, int, str], ...]:
     return tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in path)
 
 
+class _Pathed:
+    """What Diagnostic and Problem share about their ``path``: a tuple however it was given,
+    and its two renderings."""
+
+    __slots__ = ()
+    path: DocPath
+
+    def __post_init__(self) -> None:
+        path: object = self.path
+        if type(path) is not tuple or not all(type(p) in (str, int) for p in path):
+            object.__setattr__(self, "path", _as_path(path))
+
+    @property
+    def json_path(self) -> str:
+        """The path as JSONPath: ``$.items[2].label``, ``$['it"s']`` (RFC 9535 quoting)."""
+        return json_path(self.path)
+
+    @property
+    def json_pointer(self) -> str:
+        """The path as an RFC 6901 JSON pointer: ``/items/2/label``, ``""`` for the root."""
+        return json_pointer(self.path)
+
+
 @dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(_Pathed):
     """One problem in a document, at a real location.
 
     ``line`` and ``column`` are 1-based; ``path`` is where the offending node stands inside the
@@ -163,21 +186,6 @@ class Diagnostic:
     path: DocPath = ()
     # Not part of equality: a second location (e.g. the first of two duplicate keys).
     related: tuple[str, ...] = field(default=(), compare=False)
-
-    def __post_init__(self) -> None:
-        path: object = self.path
-        if type(path) is not tuple or not all(type(p) in (str, int) for p in path):
-            object.__setattr__(self, "path", _as_path(path))
-
-    @property
-    def json_path(self) -> str:
-        """The path as JSONPath: ``$.items[2].label``, ``$['it"s']`` (RFC 9535 quoting)."""
-        return json_path(self.path)
-
-    @property
-    def json_pointer(self) -> str:
-        """The path as an RFC 6901 JSON pointer: ``/items/2/label``, ``""`` for the root."""
-        return json_pointer(self.path)
 
     def sort_key(self) -> tuple[str, int, int, str, tuple[tuple[int, int, str], ...]]:
         return (
@@ -258,7 +266,7 @@ def _severity(data: Mapping[str, Any]) -> Severity:
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(_Pathed):
     """A fault found before it has a place in a file: in an expression, a schedule, an
     assignment built in code. ``path`` is where it stands inside the checked value (a tuple,
     like :attr:`Diagnostic.path`); for a problem inside a text (an expression), ``offset`` is
@@ -272,19 +280,6 @@ class Problem:
     path: DocPath = ()
     offset: int | None = None
     length: int = 0
-
-    def __post_init__(self) -> None:
-        path: object = self.path
-        if type(path) is not tuple or not all(type(p) in (str, int) for p in path):
-            object.__setattr__(self, "path", _as_path(path))
-
-    @property
-    def json_path(self) -> str:
-        return json_path(self.path)
-
-    @property
-    def json_pointer(self) -> str:
-        return json_pointer(self.path)
 
     def sort_key(self) -> tuple[tuple[tuple[int, int, str], ...], int, int, str, str]:
         offset = -1 if self.offset is None else self.offset
