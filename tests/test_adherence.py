@@ -517,8 +517,8 @@ def test_jsonl_bad_lines_are_diagnostics_and_the_rest_is_scored(tmp_path: Path) 
     path = tmp_path / "responses.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = adherence(loads(THOUGHTS), path, dt.date(2026, 12, 9))
-    found = [(d.code, d.line, d.path) for d in report.diagnostics]
-    assert found == [("WK701", 2, "$"), ("WK411", 4, "/submitted_at"), ("WK701", 6, "$")]
+    found = [(d.code, d.line, d.json_pointer) for d in report.diagnostics]
+    assert found == [("WK701", 2, ""), ("WK411", 4, "/submitted_at"), ("WK701", 6, "")]
     assert all(d.file == str(path) for d in report.diagnostics)
     assert secret not in report.to_json()
     assert report.counts["completed_on_time"] == 2

@@ -178,7 +178,9 @@ def test_stream_reports_are_the_single_assignment_reports(tmp_path: Path, seed: 
             # assignment: the stream reports it on its own.
             for data in (mine, theirs):
                 data["diagnostics"] = [
-                    (d["code"], d["path"]) for d in data["diagnostics"] if d["code"] != "WK701"
+                    (d["code"], d["json_pointer"])
+                    for d in data["diagnostics"]
+                    if d["code"] != "WK701"
                 ]
                 subs = [o["submission"] for o in data["occurrences"] if o["submission"]]
                 subs += [e["submission"] for e in data["extra_practice"]]

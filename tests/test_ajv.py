@@ -242,7 +242,7 @@ def _expressible(ws: Worksheet, data: Any) -> bool:
     for d in validate_response(ws, data):
         if d.severity != "error":
             continue
-        parts = d.path.split("/")
+        parts = ["", *(str(p) for p in d.path)]
         if d.code == "WK402" and len(parts) > 2 and parts[1] == "answers":
             field = plan.fields.get(parts[2])
             if field is None or field.conditions:

@@ -192,7 +192,7 @@ def test_a_fresh_blank_worksheet_warns_about_every_placeholder_until_replaced(
     path = pack / "worksheets" / "worry-log.yaml"
     text = path.read_text()
     found = [d for d in lint(path) if d.code == "WL016"]
-    assert [d.path for d in found] == [
+    assert [d.json_path for d in found] == [
         "$.summary",
         "$.rationale",
         "$.instructions",

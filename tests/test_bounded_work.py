@@ -241,7 +241,7 @@ def test_a_response_that_exhausts_the_budget_gets_wk413_not_a_hang(
     }
     diagnostics = validate_response(ws, response)
     assert [d.code for d in diagnostics] == ["WK413"]
-    assert diagnostics[0].path == "/answers"
+    assert diagnostics[0].json_pointer == "/answers"
     assert f"{MAX_STEPS:,} steps" in diagnostics[0].message
     assert visits == [MAX_STEPS + 1]
     assert score(ws, {"log": rows})["n"].value == 1000  # scores without quantifiers still work
@@ -506,14 +506,14 @@ def test_occurrences_per_schedule_are_counted_and_capped(
 ) -> None:
     schedule = _schedule(**data)
     assert occurrence_count(schedule) == count
-    problems = [p for p in check_schedule(schedule) if "occurrences" in p[1]]
+    problems = [p for p in check_schedule(schedule) if "occurrences" in p.message]
     if where is None:
         assert problems == []
     else:
-        ((code, message, _hint, subpath),) = problems
-        assert (code, subpath) == ("WK219", where)
-        assert f"makes {count:,} occurrences" in message
-        assert f"at most {MAX_OCCURRENCES:,}" in message
+        (problem,) = problems
+        assert (problem.code, problem.path) == ("WK219", where)
+        assert f"makes {count:,} occurrences" in problem.message
+        assert f"at most {MAX_OCCURRENCES:,}" in problem.message
 
 
 def test_a_minutely_rule_is_estimated_without_expanding_it() -> None:
@@ -521,12 +521,10 @@ def test_a_minutely_rule_is_estimated_without_expanding_it() -> None:
     n = occurrence_count(schedule)
     assert n is not None
     assert abs(n - 30 * 1440) < 30
-    ((code, message, _hint, subpath),) = [
-        p for p in check_schedule(schedule) if "occurrences" in p[1]
-    ]
-    assert code == "WK219"
-    assert subpath == ("for",)
-    assert "about 43," in message
+    (problem,) = [p for p in check_schedule(schedule) if "occurrences" in p.message]
+    assert problem.code == "WK219"
+    assert problem.path == ("for",)
+    assert "about 43," in problem.message
 
 
 def _assignment(schedule: dict[str, Any]) -> Assignment:

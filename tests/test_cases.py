@@ -266,7 +266,7 @@ def test_every_diagnostic_is_complete(case: Case) -> None:
         assert d.line >= 1, d
         assert d.column is not None, d
         assert d.column >= 1, d
-        assert d.path.startswith("$"), d
+        assert d.json_path.startswith("$"), d
         assert d.message.strip(), d
         assert not _PYTHON_WORDS.search(d.message), f"Python words in {d.message!r}"
         assert d.hint, f"no hint: {d.code} {d.message}"

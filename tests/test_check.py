@@ -140,7 +140,7 @@ def test_an_assignment_model_with_an_unknown_time_zone_is_reported() -> None:
          "plan": {"when": "After dinner"}}
     )  # fmt: skip
     found = [d for d in wk.check(assignment) if d.severity == "error"]
-    assert [(d.code, d.path) for d in found] == [("WK221", "$.timezone")]
+    assert [(d.code, d.json_path) for d in found] == [("WK221", "$.timezone")]
 
 
 def test_references_are_resolved_in_the_pack() -> None:
@@ -151,7 +151,7 @@ def test_references_are_resolved_in_the_pack() -> None:
     )  # fmt: skip
     assert wk.check(pathway) == []  # no pack: nothing to resolve against
     found = wk.check(pathway, pack=pack)
-    assert [(d.code, d.path) for d in found] == [("WK204", "$.steps[0].worksheet")]
+    assert [(d.code, d.json_path) for d in found] == [("WK204", "$.steps[0].worksheet")]
     assert "cbt.thought-record" in (found[0].hint or "")
 
 
@@ -168,7 +168,7 @@ def test_kind_is_inferred_like_a_file_or_given() -> None:
     bare = {"worksheetkit": 1, "id": "a.b", "version": "1.0.0", "title": "T", "items": []}
     assert wk.check(bare) == wk.check({**bare, "kind": "worksheet"})
     found = wk.check({"worksheetkit": 1, "id": "a-1", "start": "2026-12-01"}, kind="assignment")
-    assert "WK101" not in {d.code for d in found if d.path == "$.kind"}
+    assert "WK101" not in {d.code for d in found if d.json_path == "$.kind"}
     assert wk.check([1, 2])[0].code == "WK010"
 
 
@@ -178,7 +178,7 @@ def test_typed_loaders() -> None:
     with pytest.raises(wk.WorksheetError) as caught:
         wk.load("examples/assignments/thought-record-london.yaml", kind=Worksheet)
     problem = caught.value.diagnostics[0]
-    assert (problem.code, problem.path, problem.line) == ("WK104", "$.kind", 4)
+    assert (problem.code, problem.json_path, problem.line) == ("WK104", "$.kind", 4)
     with pytest.raises(wk.WorksheetError):
         wk.loads("worksheetkit: 1\nkind: pack\nid: a\nname: A\nversion: 1.0.0\n", kind=Worksheet)
     with pytest.raises(TypeError):
@@ -220,7 +220,7 @@ ONE_PASS = {
 
 
 def _found(data: dict[str, object], pack: wk.LoadedPack | None = None) -> list[tuple[str, str]]:
-    return [(d.code, str(d.path)) for d in wk.check(data, pack=pack)]
+    return [(d.code, d.json_path) for d in wk.check(data, pack=pack)]
 
 
 def test_a_shape_error_and_a_bad_pack_reference_are_reported_together() -> None:

@@ -131,7 +131,7 @@ def test_adherence_refuses_a_far_as_of_and_a_far_response() -> None:
         "answers": {},
     }
     report = adherence(model, [far], as_of=dt.date(2026, 12, 31))
-    bad = [d for d in report.diagnostics if d.path.endswith("/submitted_at")]
+    bad = [d for d in report.diagnostics if d.path[-1:] == ("submitted_at",)]
     assert [d.code for d in bad] == ["WK411"]
     assert "2200-12-31" in bad[0].message
 
@@ -151,7 +151,7 @@ def test_response_timestamps_are_bounded() -> None:
         "submitted_at": "9999-12-31T23:59:59+00:00",
         "answers": {},
     }
-    found = sorted((d.code, d.path) for d in validate_response(ws, response))  # type: ignore[arg-type]
+    found = sorted((d.code, d.json_pointer) for d in validate_response(ws, response))  # type: ignore[arg-type]
     assert found == [("WK411", "/started_at"), ("WK411", "/submitted_at")]
 
 

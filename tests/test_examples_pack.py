@@ -396,7 +396,7 @@ def test_committed_action_asks_for_a_smaller_step_when_confidence_is_low(pack: A
     response = {"worksheetkit": 1, "kind": "response", "worksheet": "act.committed-action",
                 "submitted_at": "2026-03-02T20:00:00+00:00", "answers": base}  # fmt: skip
     missing = [d for d in validate_response(sheet, response) if d.severity == "error"]
-    assert [d.path for d in missing] == ["/answers/smaller_step"]
+    assert [d.json_pointer for d in missing] == ["/answers/smaller_step"]
     confident = {**response, "answers": {**base, "confidence": 8}}
     assert [d for d in validate_response(sheet, confident) if d.severity == "error"] == []
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import worksheetkit.expressions as ex
 from budget import counted
 from strategies import examples
+from worksheetkit.errors import Problem
 from worksheetkit.expressions import (
     PATHWAY_FUNCTIONS,
     Binary,
@@ -23,7 +24,6 @@ from worksheetkit.expressions import (
     Const,
     Expr,
     ExpressionSyntaxError,
-    ExprProblem,
     ListExpr,
     Name,
     Symbol,
@@ -50,7 +50,7 @@ def ev(source: str, values: dict[str, Any] | None = None, **kwargs: Any) -> Any:
     return evaluate(parse(source), values or {}, **kwargs)
 
 
-def syntax_problem(source: str) -> ExprProblem:
+def syntax_problem(source: str) -> Problem:
     with pytest.raises(ExpressionSyntaxError) as info:
         parse(source)
     assert info.value.problem.code == "WK301"
@@ -262,7 +262,7 @@ def test_parse_never_fails_with_anything_but_a_syntax_error(source: str) -> None
     try:
         parse(source)
     except ExpressionSyntaxError as error:
-        problem: ExprProblem | None = error.problem
+        problem: Problem | None = error.problem
     else:
         problem = None
     if problem is not None:

@@ -319,10 +319,10 @@ def test_export_warnings_name_what_was_left_out(every: Worksheet) -> None:
     by_code = {d.code: d for d in result.diagnostics}
     assert set(codes(result.diagnostics)) >= {"WK701", "WK703", "WK704", "WK705"}
     assert all(d.severity == "warning" for d in result.diagnostics)
-    assert by_code["WK703"].path == "$.items[16]"
+    assert by_code["WK703"].json_path == "$.items[16]"
     assert "bands" in by_code["WK704"].message
     assert "estimated_minutes" in by_code["WK705"].message
-    row_label = [d for d in result.diagnostics if d.path == "$.items[17].items[0].row_label"]
+    row_label = [d for d in result.diagnostics if d.json_path == "$.items[17].items[0].row_label"]
     assert row_label
     assert row_label[0].code == "WK701"
 
@@ -345,7 +345,7 @@ items:
     )
     result = export_questionnaire(ws)
     assert codes(result.diagnostics) == ["WK702"]
-    assert result.diagnostics[0].path == "$.items[0].columns[1].show_if"
+    assert result.diagnostics[0].json_path == "$.items[0].columns[1].show_if"
     column = find(result.resource["item"], "t.b")
     assert "enableWhen" not in column
     assert "extension" not in column
@@ -412,7 +412,7 @@ def test_phq9_imports_as_likert_items_with_a_sum_score() -> None:
     assert ws.scores[0].formula == "sum(" + ", ".join(q.id for q in questions) + ")"
     assert result.link_ids["H1/T1/Q1"] == "h1_t1_q1"
     renamed = [d for d in result.diagnostics if d.code == "WK711"]
-    assert renamed[0].path == "Questionnaire.item[0].item[0].linkId"
+    assert renamed[0].json_path == "$.item[0].item[0].linkId"
     assert "'H1/T1/Q1'" in renamed[0].message
     assert "'h1_t1_q1'" in renamed[0].message
     assert "WK717" in codes(result.diagnostics)
@@ -442,7 +442,7 @@ def test_phq9_response_scores_ten_not_the_stored_thirteen() -> None:
     assert validate_response(ws, imported.response) == []
     mismatch = [d for d in imported.diagnostics if d.code == "WK742"]
     assert len(mismatch) == 1
-    assert mismatch[0].path == "QuestionnaireResponse.item[0].item[9]"
+    assert mismatch[0].json_path == "$.item[0].item[9]"
     assert "13" not in mismatch[0].message  # no health data
     assert "10" not in mismatch[0].message
     exact = response_from_fhir(
@@ -458,15 +458,15 @@ def test_unresolvable_value_sets_are_reported_with_their_fhir_path() -> None:
     result = import_questionnaire(fixture("questionnaire-sdc-test-all-data-types.json"))
     assert result.worksheet is not None
     value_sets = [d for d in result.diagnostics if d.code == "WK712"]
-    assert [d.path for d in value_sets] == [
-        "Questionnaire.item[0].item[11].answerValueSet",
-        "Questionnaire.item[0].item[12].answerValueSet",
-        "Questionnaire.item[0].item[13].answerValueSet",
-        "Questionnaire.item[0].item[14].answerValueSet",
+    assert [d.json_path for d in value_sets] == [
+        "$.item[0].item[11].answerValueSet",
+        "$.item[0].item[12].answerValueSet",
+        "$.item[0].item[13].answerValueSet",
+        "$.item[0].item[14].answerValueSet",
     ]
     assert "866d7924e20711d48c540020182939f7" in value_sets[0].message
     attachment = [d for d in result.diagnostics if d.code == "WK714" and "attachment" in d.message]
-    assert attachment[0].path == "Questionnaire.item[0].item[10].type"
+    assert attachment[0].json_path == "$.item[0].item[10].type"
     types = {i.id: i.type for i in result.worksheet.items[0].items if getattr(i, "id", None)}  # type: ignore[union-attr]
     assert types["id_boolean"] == "yesno"
     assert types["id_datetime"] == "datetime"
@@ -483,7 +483,7 @@ def test_repeatable_nested_groups_become_a_table() -> None:
     assert table.type == "table"
     assert [c.label for c in table.columns] == ["Service type", "Text box", "Text box - group 2"]
     nested = [d for d in result.diagnostics if d.code == "WK715"]
-    assert nested[0].path == "Questionnaire.item[0].item[1].item[2]"
+    assert nested[0].json_path == "$.item[0].item[1].item[2]"
 
 
 def test_required_fields_and_coded_options() -> None:
@@ -552,11 +552,11 @@ def test_unsupported_features_are_reported_with_paths() -> None:
     }
     result = import_questionnaire(q)
     assert result.worksheet is not None
-    paths = {(d.code, d.path) for d in result.diagnostics}
-    assert ("WK714", "Questionnaire.item[0].initial") in paths
-    assert ("WK714", "Questionnaire.item[1].extension") in paths
-    assert ("WK715", "Questionnaire.item[2].enableWhen[0]") in paths
-    assert ("WK715", "Questionnaire.item[3].extension") in paths
+    paths = {(d.code, d.json_path) for d in result.diagnostics}
+    assert ("WK714", "$.item[0].initial") in paths
+    assert ("WK714", "$.item[1].extension") in paths
+    assert ("WK715", "$.item[2].enableWhen[0]") in paths
+    assert ("WK715", "$.item[3].extension") in paths
     e = result.worksheet.items[4]
     assert e.show_if == "a == 'yes'"
 

@@ -71,11 +71,9 @@ def test_item9_answered_twice_differently_is_an_error(phq9: Worksheet, nested: b
     errors = [d for d in result.diagnostics if d.severity == "error"]
     assert [d.code for d in errors] == ["WK744"]
     expected = (
-        "QuestionnaireResponse.item[1].item[0]"
-        if nested
-        else f"QuestionnaireResponse.item[0].item[{len(qr['item'][0]['item']) - 1}]"
+        "$.item[1].item[0]" if nested else f"$.item[0].item[{len(qr['item'][0]['item']) - 1}]"
     )
-    assert errors[0].path == expected  # the second occurrence
+    assert errors[0].json_path == expected  # the second occurrence
     assert "H1/T1/Q9" in errors[0].message
     assert "h1_t1_q9" in errors[0].message
     for leaked in ("Nearly", "Several", "3", "1 "):  # never the answers
@@ -123,9 +121,7 @@ def test_repeated_groups_of_a_table_are_rows_not_duplicates(tmp_path: Path) -> N
     clash = {"resourceType": "QuestionnaireResponse", "item": [row("a", "b")]}
     result = import_response(clash, ws)
     errors = [d for d in result.diagnostics if d.severity == "error"]
-    assert [(d.code, d.path) for d in errors] == [
-        ("WK744", "QuestionnaireResponse.item[0].item[1]")
-    ]
+    assert [(d.code, d.json_path) for d in errors] == [("WK744", "$.item[0].item[1]")]
     assert result.response == {}
 
 

@@ -99,7 +99,7 @@ def test_unknown_occurrence_and_other_assignment(
     )  # fmt: skip
     assert result.status == "unknown"
     assert result.occurrence is None
-    assert [(d.code, d.severity, d.path) for d in result.diagnostics] == [
+    assert [(d.code, d.severity, d.json_pointer) for d in result.diagnostics] == [
         ("WK706", "error", "/assignment"),
         ("WK704", "warning", "/occurrence"),
     ]
@@ -126,7 +126,7 @@ def test_the_version_the_response_names_is_used(
         pack, assignment, _response(worksheet="instruments.nope"), now=at(2, 10)
     )
     assert missing.worksheet is None
-    assert [(d.code, d.path) for d in missing.diagnostics] == [("WK204", "$.worksheet")]
+    assert [(d.code, d.json_path) for d in missing.diagnostics] == [("WK204", "$.worksheet")]
 
 
 def test_submission_round_trips_losslessly(pack: wk.LoadedPack, assignment: wk.Assignment) -> None:

@@ -72,7 +72,7 @@ def test_case(case: Path) -> None:
     assert [(d.severity, d.code, d.line, d.column) for d in found] == expected(case)
     for d in found:
         assert d.file == str(case)
-        assert d.path.startswith("$")
+        assert d.json_path.startswith("$")
         assert d.hint
 
 
@@ -88,13 +88,13 @@ def test_strong_case_is_valid_and_quiet() -> None:
 
 def test_paths_and_hints_name_the_offending_node() -> None:
     by_code = {d.code: d for d in lint(CASES)}
-    assert by_code["WL004"].path == "$.items[12]"  # the 13th required question
+    assert by_code["WL004"].json_path == "$.items[12]"  # the 13th required question
     assert "14 required questions" in by_code["WL004"].message
-    assert by_code["WL003"].path == "$.estimated_minutes"
-    assert by_code["WL001"].path == "$.rationale"  # missing: located at the worksheet's id
-    assert by_code["WL002"].path == "$.estimated_minutes"
-    assert by_code["WL012"].path == "$.items[1].kind"
-    assert by_code["WL009"].path == "$.title"
+    assert by_code["WL003"].json_path == "$.estimated_minutes"
+    assert by_code["WL001"].json_path == "$.rationale"  # missing: located at the worksheet's id
+    assert by_code["WL002"].json_path == "$.estimated_minutes"
+    assert by_code["WL012"].json_path == "$.items[1].kind"
+    assert by_code["WL009"].json_path == "$.title"
     assert "'diary'" in by_code["WL009"].message
     fail = next(d for d in lint(CASES / "avoid-words.yaml") if "'fail'" in d.message)
     assert "didn't get to it" in (fail.hint or "")
@@ -105,7 +105,7 @@ def test_messages_name_the_language_and_text_of_stale_translations() -> None:
     assert len(found) == 1  # the title stamp matches; the summary stamp is malformed (WL014)
     assert "'es'" in found[0].message
     assert "rationale" in found[0].message
-    assert found[0].path == '$.rationale["es~en"]'
+    assert found[0].json_path == "$.rationale['es~en']"
 
 
 # -- rule by rule, inline ---------------------------------------------------------------------
@@ -184,7 +184,7 @@ def test_diary_without_schedule_warns_by_tag_id_or_title(write) -> None:  # type
     )
     assert codes(tagged) == ["WL009"]
     assert "tag 'self-monitoring'" in tagged[0].message
-    assert tagged[0].path == "$.tags[0]"
+    assert tagged[0].json_path == "$.tags[0]"
     assert codes(lint_text_of(write, text.replace("id: t.strong", "id: t.worry-log"))) == ["WL009"]
 
 
@@ -197,7 +197,7 @@ def test_reading_grade_skips_short_and_non_english_text(write) -> None:  # type:
         write, STRONG.replace("label: What did you worry about today?", f"label: {jargon}")
     )
     assert codes(weak) == ["WL007"]
-    assert weak[0].path == "$.items[0].label"
+    assert weak[0].json_path == "$.items[0].label"
     short = lint_text_of(
         write,
         STRONG.replace("label: What did you worry about today?", "label: Rumination frequency"),
@@ -272,7 +272,7 @@ def test_word_to_avoid_in_a_folded_block_is_located_on_its_own_line(write) -> No
         "rationale: >-\n  Putting worries off to a set time shows you\n  that this homework helps.",
     )
     (d,) = lint_text_of(write, text)
-    assert (d.code, d.line, d.column, d.path) == ("WL015", 7, 13, "$.rationale")
+    assert (d.code, d.line, d.column, d.json_path) == ("WL015", 7, 13, "$.rationale")
 
 
 # -- translation stamps -----------------------------------------------------------------------
@@ -440,20 +440,20 @@ items:
 
 def test_comment_on_the_item_line_silences_that_item_only(write) -> None:  # type: ignore[no-untyped-def]
     plain = lint_text_of(write, SILENCE.format(a="", above=""))
-    assert [d.path for d in plain] == ["$.items[0].label", "$.items[1].label"]
+    assert [d.json_path for d in plain] == ["$.items[0].label", "$.items[1].label"]
     silenced = lint_text_of(write, SILENCE.format(a="  # worksheetkit: disable=WL015", above=""))
-    assert [d.path for d in silenced] == ["$.items[1].label"]
+    assert [d.json_path for d in silenced] == ["$.items[1].label"]
 
 
 def test_comment_on_the_line_above_silences_the_next_item(write) -> None:  # type: ignore[no-untyped-def]
     found = lint_text_of(
         write, SILENCE.format(a="", above="  # worksheetkit: disable=WL015,WL001\n")
     )
-    assert [d.path for d in found] == ["$.items[0].label"]
+    assert [d.json_path for d in found] == ["$.items[0].label"]
     by_name = lint_text_of(
         write, SILENCE.format(a="", above="  # worksheetkit: disable=avoid-word\n")
     )
-    assert [d.path for d in by_name] == ["$.items[0].label"]
+    assert [d.json_path for d in by_name] == ["$.items[0].label"]
 
 
 def test_comment_for_another_rule_does_not_silence(write) -> None:  # type: ignore[no-untyped-def]
@@ -519,7 +519,7 @@ def test_template_findings_stay_with_the_template(write) -> None:  # type: ignor
         """,
     )
     found = lint(derived)  # linted alone: the template is found in the pack
-    assert [(d.code, d.path) for d in found] == [("WL015", "$.change.worries.label")]
+    assert [(d.code, d.json_path) for d in found] == [("WL015", "$.change.worries.label")]
 
 
 def test_pathway_text_and_repeating_steps(write) -> None:  # type: ignore[no-untyped-def]
@@ -608,9 +608,26 @@ def test_cli_json_has_the_same_keys_as_validate(write) -> None:  # type: ignore[
     assert linted["errors"] == 0
     (d,) = linted["diagnostics"]
     assert list(d) == [  # Diagnostic.to_dict(), as validate writes it
-        *("code", "severity", "message", "hint", "file", "line", "column", "path", "related"),
+        *(
+            "code",
+            "severity",
+            "message",
+            "hint",
+            "file",
+            "line",
+            "column",
+            "path",
+            "json_path",
+            "json_pointer",
+            "related",
+        ),
     ]
-    assert (d["code"], d["line"], d["column"], d["path"]) == ("WL003", 6, 20, "$.estimated_minutes")
+    assert (d["code"], d["line"], d["column"], d["json_path"]) == (
+        "WL003",
+        6,
+        20,
+        "$.estimated_minutes",
+    )
 
 
 def test_a_file_named_twice_is_linted_once() -> None:
@@ -638,7 +655,7 @@ def test_example_pack_raises_no_false_alarms() -> None:
     unexpected = [
         d
         for d in found
-        if (Path(d.file or "").name, d.code, d.path) not in KNOWN_EXAMPLE_WEAKNESSES
+        if (Path(d.file or "").name, d.code, d.json_path) not in KNOWN_EXAMPLE_WEAKNESSES
     ]
     assert unexpected == [], [d.format() for d in unexpected]
 

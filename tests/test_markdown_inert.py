@@ -424,7 +424,7 @@ def test_five_megabyte_note_validates_with_bounded_parsing(
     assert path.stat().st_size > 4_800_000  # close to the 5 MB file limit
     diagnostics = validate(path)
     assert [d.code for d in diagnostics if d.severity == "error"] == ["WK229"], diagnostics[:1]
-    assert diagnostics[0].path == "$.items[0].text"
+    assert diagnostics[0].json_path == "$.items[0].text"
     assert counter.chars == 0  # too long to parse: reported, not parsed
 
 

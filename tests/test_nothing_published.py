@@ -120,7 +120,7 @@ def test_a_refused_address_is_wk212_at_validate_and_gone_from_every_render(
     found = [d for d in validate(path) if d.code == "WK212"]
     # the media address (at its own line) and the Markdown link in the instructions
     assert len(found) == 2, [d.message for d in found]
-    media = [d for d in found if d.path and d.path.endswith(".url")]
+    media = [d for d in found if d.path[-1:] == ("url",)]
     assert media
     assert media[0].line is not None
     assert "https://" in media[0].message  # says what is allowed

@@ -208,7 +208,7 @@ def test_wk217_is_located_and_says_which_construct(pattern: str, words: str) -> 
         loads(_worksheet(pattern))
     (d,) = info.value.diagnostics
     assert d.code == "WK217"
-    assert (d.line, d.column, d.path) == (9, 14, "$.items[0].pattern")
+    assert (d.line, d.column, d.json_path) == (9, 14, "$.items[0].pattern")
     assert words in d.message
     assert "character" in d.message
     assert d.hint

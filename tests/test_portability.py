@@ -108,7 +108,7 @@ def test_warning_is_located_with_a_quote_fix() -> None:
 def _lint(tmp_path: Path, text: str, name: str = "w.yaml") -> list[tuple[str, int, str, str]]:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    return [(d.code, d.line or 0, d.severity, d.path) for d in lint_paths(path).diagnostics
+    return [(d.code, d.line or 0, d.severity, d.json_path) for d in lint_paths(path).diagnostics
             if d.code == CODE]  # fmt: skip
 
 

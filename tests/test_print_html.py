@@ -169,7 +169,7 @@ def test_print_rows(extra: str, rows: int) -> None:
 def test_print_rows_must_be_positive_and_is_located() -> None:
     with pytest.raises(WorksheetError) as info:
         loads(TABLE.format(extra="print_rows: 0"), source="rows.yaml")
-    (d,) = [d for d in info.value.diagnostics if "print_rows" in (d.path or "")]
+    (d,) = [d for d in info.value.diagnostics if "print_rows" in d.path]
     assert (d.code, d.line) == ("WK105", 10)
 
 

@@ -150,8 +150,8 @@ def test_validate_response_and_score_never_raise_and_never_quote_answers(
     for d in diagnostics:
         assert isinstance(d, Diagnostic)
         assert d.code.startswith("WK4")
-        assert d.path is not None
-        assert d.path == "" or d.path.startswith("/")
+        assert isinstance(d.path, tuple)
+        assert d.json_pointer == "" or d.json_pointer.startswith("/")
         assert SENTINEL not in d.message
         assert SENTINEL not in (d.hint or "")
     results = score(ws, response)

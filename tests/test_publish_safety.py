@@ -200,10 +200,10 @@ def test_a_forged_key_never_appears_in_library_diagnostics() -> None:
     data[FORGED] = 1
     data["ratings"] = {FORGED: 1}
     diagnostics = validate_response(ws, data)
-    paths = {d.path for d in diagnostics}
+    paths = {d.json_pointer for d in diagnostics}
     assert {"/answers/#11", f"/#{list(data).index(FORGED) + 1}", "/ratings/#1"} <= paths
     for d in diagnostics:
-        for text in (d.path, d.message, d.hint or ""):
+        for text in (d.json_pointer, d.message, d.hint or ""):
             assert "AAAA" not in text
             assert "FORGEDLOG" not in text
             assert "\n" not in text

@@ -143,7 +143,7 @@ def test_the_json_path_returns_diagnostics_for_show_diagnostics(client: TestClie
     }
     reply = client.post(link, json=response)
     assert reply.status_code == 422
-    assert [(d["code"], d["path"]) for d in reply.json()["diagnostics"]] == [
+    assert [(d["code"], d["json_pointer"]) for d in reply.json()["diagnostics"]] == [
         ("WK405", "/answers/q3")
     ]
     response["answers"]["q3"] = 1

@@ -234,7 +234,10 @@ def test_language_choice_and_missing_translation_warnings() -> None:
     assert '<span lang="en" dir="ltr">Bad</span>' in html
     assert {d.code for d in warnings} == {"WK601"}
     assert {d.severity for d in warnings} == {"warning"}
-    assert sorted(d.path for d in warnings) == ["$.items[0].options[1].label", "$.items[1].label"]
+    assert sorted(d.json_path for d in warnings) == [
+        "$.items[0].options[1].label",
+        "$.items[1].label",
+    ]
     assert "Enviar" in html  # the renderer's own words follow the language
     _, none = render_with_diagnostics(ws, "html")
     assert none == []
@@ -480,7 +483,7 @@ def test_named_scales_follow_the_language() -> None:
     md, _ = render_with_diagnostics(ws, "markdown", language="es")
     assert "| Totalmente en desacuerdo (1) |" in md
     _, french = render_with_diagnostics(ws, "html", language="fr")
-    assert "$.items[0].scale" in {d.path for d in french}
+    assert "$.items[0].scale" in {d.json_path for d in french}
 
 
 def test_markdown_output_never_carries_a_script_link() -> None:

@@ -75,7 +75,7 @@ FAULTS: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
 
 
 def _pairs(diagnostics: list[wk.Diagnostic]) -> list[tuple[str, str]]:
-    return sorted((d.code, d.path) for d in diagnostics if d.severity == "error")
+    return sorted((d.code, d.json_pointer) for d in diagnostics if d.severity == "error")
 
 
 @pytest.mark.parametrize(("name", "changes", "expected"), FAULTS, ids=[f[0] for f in FAULTS])
@@ -97,7 +97,7 @@ def test_one_fault_one_code_through_every_reader(
             cli, ["check-response", str(pack_dir / "phq-9.yaml"), str(target), "--format", "json"]
         )
         payload = json.loads(result.output)
-        assert sorted((d["code"], d["path"]) for d in payload["diagnostics"]) == expected
+        assert sorted((d["code"], d["json_pointer"]) for d in payload["diagnostics"]) == expected
         # 3. validate on the file in its pack
         assert _pairs(wk.validate(target)) == expected
     finally:
@@ -110,7 +110,7 @@ def test_one_fault_one_code_through_every_reader(
     # 5. adherence's reader (score)
     read = read_response(data, line=3, file="r.jsonl")
     assert isinstance(read, wk.Diagnostic)
-    assert [(read.code, read.path)] == expected[:1]
+    assert [(read.code, read.json_pointer)] == expected[:1]
     # 6. the JSON Schema refuses it too
     assert not Draft202012Validator(response_json_schema(phq9)).is_valid(data)
 
@@ -137,7 +137,7 @@ def test_score_no_longer_counts_a_basic_format_time() -> None:
     bad = _response(occurrence="main/2026-12-02T20:00", submitted_at="20261202T201000Z")
     report = wk.adherence(assignment, [good, bad], as_of=dt.date(2026, 12, 3))
     assert report.counts["completed_on_time"] == 1
-    assert [(d.code, d.path) for d in report.diagnostics] == [("WK411", "[2]/submitted_at")]
+    assert [(d.code, d.path) for d in report.diagnostics] == [("WK411", (1, "submitted_at"))]
 
 
 # Edge cases of the one timestamp grammar: the reader and the JSON Schema agree on each.
@@ -190,7 +190,7 @@ def test_the_schema_accepts_exactly_the_timestamps_the_reader_accepts(
     data = _response(started_at=stamp, submitted_at=...)
     data["answers"] = {}
     reader = parse_timestamp(stamp) is not None
-    library = not [d for d in validate_response(phq9, data) if d.path == "/started_at"]
+    library = not [d for d in validate_response(phq9, data) if d.path == ("started_at",)]
     schema = Draft202012Validator(response_json_schema(phq9)).is_valid(data)
     document_schema = json.loads((ROOT / "schemas" / "response.json").read_text("utf-8"))
     by_document = Draft202012Validator(document_schema).is_valid(data)
@@ -223,7 +223,7 @@ def test_meta_is_kept_and_never_looked_into(pack_dir: Path, phq9: wk.Worksheet) 
     from worksheetkit.fhir import export_response
 
     exported = export_response(data, phq9)
-    assert [(d.code, d.path) for d in exported.diagnostics] == [("WK745", "/meta")]
+    assert [(d.code, d.json_pointer) for d in exported.diagnostics] == [("WK745", "/meta")]
     assert "tablet" not in json.dumps(exported.resource)
 
 

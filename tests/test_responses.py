@@ -140,7 +140,7 @@ GOOD: dict[str, Any] = {
 
 
 def codes(diags: list[wk.Diagnostic]) -> list[tuple[str, str, str]]:
-    return [(d.code, d.severity, d.path) for d in diags]
+    return [(d.code, d.severity, d.json_pointer) for d in diags]
 
 
 def test_a_complete_valid_response_has_no_diagnostics(ws: Worksheet) -> None:
@@ -206,7 +206,7 @@ def test_each_rule_has_its_code_and_pointer(
     ws: Worksheet, answers: dict[str, Any], expected: tuple[str, str]
 ) -> None:
     diags = validate_response(ws, response({**GOOD, **answers}))
-    assert [(d.code, d.path) for d in diags if d.severity == "error"] == [expected]
+    assert [(d.code, d.json_pointer) for d in diags if d.severity == "error"] == [expected]
     assert all(d.line is None and d.column is None for d in diags)
     assert all(d.code in CODES for d in diags)
 
@@ -298,7 +298,7 @@ def test_worksheet_id_and_version_mismatch(ws: Worksheet) -> None:
 )
 def test_document_shape(ws: Worksheet, patch: dict[str, Any], path: str) -> None:
     diags = validate_response(ws, {**response(GOOD), **patch})
-    assert [(d.code, d.path) for d in diags if d.severity == "error"] == [("WK411", path)]
+    assert [(d.code, d.json_pointer) for d in diags if d.severity == "error"] == [("WK411", path)]
 
 
 def test_missing_keys_and_not_an_object(ws: Worksheet) -> None:
@@ -316,7 +316,7 @@ def test_started_after_submitted_is_a_warning(ws: Worksheet) -> None:
 def test_unknown_keys_that_are_not_plain_names_are_named_by_position(ws: Worksheet) -> None:
     # A client's key is never copied into a path: "a/b~c" is the 15th key of the answers.
     diags = validate_response(ws, response({**GOOD, "a/b~c": 1}))
-    assert [d.path for d in diags] == [f"/answers/#{len(GOOD) + 1}"]
+    assert [d.json_pointer for d in diags] == [f"/answers/#{len(GOOD) + 1}"]
 
 
 # -- hostile input ------------------------------------------------------------------------------
@@ -388,7 +388,7 @@ def test_diagnostics_are_deterministic_and_in_document_order(ws: Worksheet) -> N
     first = validate_response(ws, response(answers))
     second = validate_response(ws, response(dict(reversed(list(answers.items())))))
     assert first == second
-    assert [d.path for d in first] == [
+    assert [d.json_pointer for d in first] == [
         "/answers/situation",
         "/answers/belief",
         "/answers/order",

@@ -67,7 +67,7 @@ def test_invalid_response_exits_1_with_located_diagnostics(tmp_path: Path) -> No
     code, out = run(str(PHQ9), str(bad), "--format", "json")
     payload = json.loads(out)
     assert payload["valid"] is False
-    assert payload["diagnostics"][0]["path"] == "/answers/q1"
+    assert payload["diagnostics"][0]["json_pointer"] == "/answers/q1"
     assert (payload["diagnostics"][0]["line"], payload["diagnostics"][0]["column"]) == (3, 20)
 
 

@@ -91,7 +91,7 @@ def test_stored_response_inside_the_pack_is_checked_against_its_version(pack: Pa
     bad = _response("1.0.0", {"mood": 11})
     (pack / "response.json").write_text(json.dumps(bad, indent=1), encoding="utf-8")
     diags = wk.validate(pack)
-    assert [(d.code, d.path) for d in diags] == [("WK403", "/answers/mood")]
+    assert [(d.code, d.json_pointer) for d in diags] == [("WK403", "/answers/mood")]
     assert diags[0].file is not None
     assert diags[0].file.endswith("response.json")
     assert diags[0].line is not None

@@ -219,6 +219,15 @@ def values(pack: Any, examples_site_result: Any) -> dict[str, list[Any]]:
         got["diagnostic"] += c.diagnostics
     got["score-alert"] += [a for s in got["score"] for a in s.alerts]
     got["diagnostic"] += wk.validate(CASES)
+    # Problems: a schedule's (with a path) and an expression's (with an offset).
+    from worksheetkit.expressions import check, parse
+    from worksheetkit.model import Schedule
+    from worksheetkit.scheduling import check_schedule
+
+    got["problem"] += check_schedule(
+        Schedule.model_validate({"repeat": "daily", "for": "P7D", "count": 3, "on": ["mon"]})
+    )
+    got["problem"] += check(parse("nope + 1"), {})
 
     old = pack.worksheet("instruments.phq-9@1")
     new = phq9.model_copy(update={"version": "2.0.0", "items": phq9.items[:-1]})
@@ -567,7 +576,7 @@ _diagnostics = st.builds(
     file=_opt_text,
     line=st.none() | st.integers(1, 10**6),
     column=st.none() | st.integers(1, 10**4),
-    path=_text,
+    path=st.lists(_text | st.integers(0, 10**6), max_size=5).map(tuple),
     related=st.lists(_text, max_size=3).map(tuple),
 )
 _numbers = st.none() | st.integers(-1000, 1000) | st.floats(allow_nan=False, allow_infinity=False)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategies import examples
+from worksheetkit.errors import Problem
 from worksheetkit.loading.yamlsource import parse_text
 from worksheetkit.model import Assignment, Schedule
 from worksheetkit.scheduling import (
@@ -535,7 +536,7 @@ def test_to_rrule_month_end_clamp() -> None:
 
 
 def codes(schedule: dict[str, Any]) -> list[tuple[str, tuple[str | int, ...]]]:
-    return [(c, path) for c, _m, _h, path in check_schedule(Schedule.model_validate(schedule))]
+    return [(p.code, p.path) for p in check_schedule(Schedule.model_validate(schedule))]
 
 
 @pytest.mark.parametrize(
@@ -569,15 +570,17 @@ def test_check_schedule(schedule: dict[str, Any], expected: list[Any]) -> None:
 
 
 def test_check_schedule_messages_are_plain() -> None:
-    ((_code, message, hint, _path),) = check_schedule(
+    (problem,) = check_schedule(
         Schedule.model_validate({"repeat": "daily", "for": "P7D", "count": 3})
     )
-    assert "for and count" in message
-    assert hint
+    assert isinstance(problem, Problem)
+    assert "for and count" in problem.message
+    assert problem.hint
+    assert problem.severity == "error"
 
 
 def acodes(a: Assignment) -> list[tuple[str, str]]:
-    return [(c, sev) for c, sev, _m, _h, _p in check_assignment(a)]
+    return [(p.code, p.severity) for p in check_assignment(a)]
 
 
 def test_check_assignment_clean() -> None:

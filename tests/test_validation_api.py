@@ -211,7 +211,7 @@ def test_duplicate_key_path_is_the_key() -> None:
 def test_duplicate_key_json_path() -> None:
     with pytest.raises(WorksheetError) as info:
         loads(WS.replace("title: Case", "title: Case\ntitle: Again"))
-    assert info.value.diagnostics[0].path == "$.title"
+    assert info.value.diagnostics[0].json_path == "$.title"
 
 
 def test_diagnostic_json_paths_point_into_the_document() -> None:
@@ -219,7 +219,7 @@ def test_diagnostic_json_paths_point_into_the_document() -> None:
         loads(WS.replace("label: What happened?", "lable: What happened?"))
     (d,) = info.value.diagnostics
     assert d.code == "WK103"
-    assert d.path == "$.items[0].lable"
+    assert d.json_path == "$.items[0].lable"
     assert d.hint is not None
     assert "label" in d.hint
 
@@ -632,11 +632,11 @@ def test_cli_json_output() -> None:
     for d in payload["diagnostics"]:
         assert list(d) == [  # DESIGN §6, then Diagnostic.to_dict()'s `related`
             *("code", "severity", "message", "hint", "file", "line", "column", "path"),
-            "related",
+            *("json_path", "json_pointer", "related"),
         ]
     (error,) = [d for d in payload["diagnostics"] if d["severity"] == "error"]
     assert error["code"] == "WK103"
-    assert (error["line"], error["column"], error["path"]) == (8, 1, "$.titel")
+    assert (error["line"], error["column"], error["json_path"]) == (8, 1, "$.titel")
 
 
 @pytest.mark.slow  # starts processes or lays out PDFs: seconds
@@ -841,7 +841,7 @@ def test_response_diagnostics_never_quote_values(tmp_path: Path) -> None:
     )
     diags = validate(path)
     # One reader of the envelope (model/envelope.py): the same WK411 check-response gives.
-    assert sorted(d.path for d in diags) == [
+    assert sorted(d.json_pointer for d in diags) == [
         "/answers",
         "/obstacle/kind",
         "/ratings/difficulty",

@@ -51,9 +51,9 @@ submissions = sa.Table(
 )
 
 
-def field_of(path: str | None) -> str:
-    """The form field a check() diagnostic belongs beside ($.schedule.at → at)."""
-    parts = (path or "$").replace("[", ".").split(".")
+def field_of(path: tuple[str | int, ...]) -> str:
+    """The form field a check() diagnostic belongs beside (("schedule", "at") → at)."""
+    parts = [p for p in path if isinstance(p, str)]
     for part in reversed(parts):
         if part in NAMED or part in FIELDS:
             return FIELDS.get(part, part)

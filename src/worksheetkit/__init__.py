@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .errors import Diagnostic, WorksheetError
+    from .errors import Diagnostic, Problem, WorksheetError
     from .fhir import from_fhir, to_fhir
     from .intake import Submission, check_submission, find_occurrence
     from .model import Assignment, Pack, Pathway, Response, Worksheet
@@ -33,6 +33,7 @@ __all__ = [
     "Occurrence",
     "Pack",
     "Pathway",
+    "Problem",
     "Response",
     "Submission",
     "Worksheet",
@@ -58,6 +59,7 @@ __all__ = [
 
 _LAZY = {
     "Diagnostic": "errors",
+    "Problem": "errors",
     "WorksheetError": "errors",
     "Assignment": "model",
     "Pack": "model",

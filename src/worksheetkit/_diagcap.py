@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
+from .codes import Code
 from .errors import Diagnostic, HiddenProblems
 
 MAX_PER_FILE: Final = 200
-CODE: Final = "WK099"
+CODE: Final = Code.WK099
 
 
 def _closing(hidden: list[Diagnostic]) -> HiddenProblems:

@@ -34,6 +34,23 @@ _OPT_INT: Final[Schema] = {"type": ["integer", "null"]}
 _NUM: Final[Schema] = {"type": "number"}
 _OPT_NUM: Final[Schema] = {"type": ["number", "null"]}
 _BOOL: Final[Schema] = {"type": "boolean"}
+# A location inside a document: keys and list indexes from the root ([] is the root).
+_PATH: Final[Schema] = {
+    "type": "array",
+    "items": {"oneOf": [{"type": "string"}, {"type": "integer", "minimum": 0}]},
+}
+# The keys Diagnostic and Problem share, in to_dict() order.
+_PROBLEM: Final[dict[str, Schema]] = {
+    "code": {"type": "string", "minLength": 1},
+    "severity": {"enum": ["error", "warning"]},
+    "message": _STR,
+    "hint": _OPT_STR,
+}
+_PATHS: Final[dict[str, Schema]] = {
+    "path": _PATH,
+    "json_path": {"type": "string", "pattern": "^\\$"},
+    "json_pointer": {"type": "string", "pattern": "^$|^/"},
+}
 _TIMING: Final[Schema] = {"enum": ["flexible", "strict"]}
 _STATUSES = [
     "completed_on_time",
@@ -121,15 +138,21 @@ DEFS: Final[dict[str, Schema]] = {
         {"hidden": _COUNT, "hidden_errors": _COUNT},  # only on the closing WK099 line
         "One problem in a document (worksheetkit.Diagnostic).",
         {
-            "code": {"type": "string", "minLength": 1},
-            "severity": {"enum": ["error", "warning"]},
-            "message": _STR,
-            "hint": _OPT_STR,
+            **_PROBLEM,
             "file": _OPT_STR,
             "line": {"type": ["integer", "null"], "minimum": 1},
             "column": {"type": ["integer", "null"], "minimum": 1},
-            "path": _STR,
+            **_PATHS,
             "related": _list(_STR),
+        },
+    ),
+    "Problem": _obj(
+        "A fault found before it has a place in a file (worksheetkit.Problem).",
+        {
+            **_PROBLEM,
+            **_PATHS,
+            "offset": {"type": ["integer", "null"], "minimum": 0},
+            "length": _COUNT,
         },
     ),
     "Occurrence": _obj(
@@ -526,6 +549,7 @@ DESCRIBED: Final[dict[str, tuple[str, str]]] = {
 #: Published name → (``$defs`` name, the class as ``module:Class``), in the order listed.
 RESULTS: Final[dict[str, tuple[str, str]]] = {
     "diagnostic": ("Diagnostic", "worksheetkit.errors:Diagnostic"),
+    "problem": ("Problem", "worksheetkit.errors:Problem"),
     "occurrence": ("Occurrence", "worksheetkit.scheduling:Occurrence"),
     "plan": ("Plan", "worksheetkit.scheduling:Plan"),
     "plan-step": ("PlanStep", "worksheetkit.scheduling:PlanStep"),

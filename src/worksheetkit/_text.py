@@ -13,14 +13,15 @@ from markupsafe import Markup, escape
 
 from ._urls import link_ok as link_ok  # re-exported: the one link rule
 from ._urls import link_problem as link_problem
-from .errors import Diagnostic
+from .codes import Code
+from .errors import Diagnostic, parse_path
 from .model.text import text_choice
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-MISSING_TRANSLATION = "WK601"
+MISSING_TRANSLATION = Code.WK601
 
 # Languages written right to left (ISO 639-1/-2 codes; a region suffix is ignored).
 RTL_LANGUAGES = frozenset(
@@ -86,7 +87,7 @@ class Localiser:
                 f"'{self.default}' text is shown instead.",
                 hint=f"Add '{self.language}: …' to this text.",
                 file=self.file,
-                path=path,
+                path=parse_path(path),  # the JSONPath text rendering builds for every text
             )
         )
 

@@ -531,11 +531,11 @@ def _error_items(ws: Worksheet, data: dict[str, Any]) -> set[str]:
     for d in out:
         if d.severity != "error":
             continue
-        parts = d.path.split("/")
-        if len(parts) >= 3 and parts[1] == "answers":
-            keys.add(parts[2])
-            if len(parts) >= 5 and not parts[4].isdigit():
-                keys.add(f"{parts[2]}.{parts[4]}")
+        path = d.path  # ("answers", item[, row, column, …])
+        if len(path) >= 2 and path[0] == "answers":
+            keys.add(str(path[1]))
+            if len(path) >= 4 and isinstance(path[3], str):
+                keys.add(f"{path[1]}.{path[3]}")
     return keys
 
 

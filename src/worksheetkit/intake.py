@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._results import JsonResult
+from .codes import Code
 from .errors import Diagnostic, has_errors
 
 if TYPE_CHECKING:
@@ -234,10 +235,10 @@ def check_submission(
     if isinstance(named, str) and named != assignment.id:
         diagnostics.append(
             Diagnostic(
-                code="WK706",
+                code=Code.WK706,
                 message="This response names another assignment than the one it was submitted to.",
                 hint="Submit it to the assignment it names, or correct 'assignment'.",
-                path="/assignment",
+                path=("assignment",),
             )
         )
     reference = data.get("occurrence") if isinstance(data.get("occurrence"), str) else None
@@ -254,24 +255,24 @@ def check_submission(
         if occurrence is None:
             diagnostics.append(
                 Diagnostic(
-                    code="WK704",
+                    code=Code.WK704,
                     message="This response names an occurrence that is not in the "
                     "assignment's schedule.",
                     severity="warning",
                     hint="Use an occurrence id as 'worksheetkit schedule --format json' lists "
                     "it, from this assignment.",
-                    path="/occurrence",
+                    path=("occurrence",),
                 )
             )
         elif worksheet is not None and occurrence.worksheet.partition("@")[0] != worksheet.id:
             diagnostics.append(
                 Diagnostic(
-                    code="WK410",
+                    code=Code.WK410,
                     message=f"The occurrence is for the worksheet "
                     f"'{occurrence.worksheet.partition('@')[0]}', but the response is for "
                     f"'{worksheet.id}'.",
                     hint="Send the response of the worksheet this occurrence asks for.",
-                    path="/worksheet",
+                    path=("worksheet",),
                 )
             )
     status: SubmissionStatus = "unknown"

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lint": ("cmd_lint", "Warn about homework that is unlikely to get done (evidence-based)."),
     "render": ("cmd_render", "Render a worksheet or response as HTML, Markdown or JSON."),
     "schema": ("cmd_schema", "Print the JSON Schema of a document kind or a result."),
+    "explain": ("cmd_explain", "Say what a diagnostic code means and where it is documented."),
     "check-response": ("cmd_check_response", "Validate and score one response."),
     "diff": ("cmd_diff", "Classify the changes between two versions of a worksheet."),
     "schedule": ("cmd_schedule", "List an assignment's occurrences, or write an .ics calendar."),

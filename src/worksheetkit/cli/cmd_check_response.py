@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..codes import Code
 from ..errors import Diagnostic
 from ..loading.strictjson import JSONProblem
 from ..loading.strictjson import loads as strict_loads
@@ -26,12 +27,12 @@ def locate(
     if len(text) > _LOCATE_LIMIT:
         return [d.with_location(file=file) for d in diagnostics]
     from ..loading.yamlsource import parse_text
-    from ..responses.pointers import pointer_parts, resolve_positions
+    from ..responses.pointers import resolve_positions
 
     source = parse_text(text, file).source  # never raises: problems are its diagnostics
     located = []
     for d in diagnostics:
-        line, column = source.locate(resolve_positions(pointer_parts(d.path), data))
+        line, column = source.locate(resolve_positions(d.path, data))
         located.append(d.with_location(file=file, line=line, column=column))
     return located
 
@@ -48,13 +49,13 @@ def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
             None,
             "",
             Diagnostic(
-                code="WK411",
+                code=Code.WK411,
                 message=f"This response file is larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB.",
                 hint="A single response is never this large; check what was saved.",
                 file=path,
                 line=1,
                 column=1,
-                path="",
+                path=(),
             ),
         )
     try:
@@ -64,13 +65,13 @@ def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
             None,
             "",
             Diagnostic(
-                code="WK411",
+                code=Code.WK411,
                 message="This response file is not UTF-8 text.",
                 hint="Save it as UTF-8 JSON.",
                 file=path,
                 line=1,
                 column=1,
-                path="",
+                path=(),
             ),
         )
     try:
@@ -85,7 +86,7 @@ def _read_json(path: str) -> tuple[Any, str, Diagnostic | None]:
             None,
             text,
             Diagnostic(
-                code="WK411",
+                code=Code.WK411,
                 message=message,
                 hint=exc.hint,
                 file=path,

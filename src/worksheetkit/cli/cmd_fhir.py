@@ -3,36 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..codes import Code
 from ..errors import Diagnostic, sort_diagnostics
 from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage
-
-_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[\"([^\"]*)\"\]")
-
-
-def _parts(path: str) -> tuple[str | int, ...]:
-    """``$.items[2].label`` or ``Questionnaire.item[3].answerValueSet`` → ("items", 2, …)."""
-    if path.startswith("/"):  # a JSON pointer (responses)
-        return tuple(
-            int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~")
-            for p in path.strip("/").split("/")
-            if p
-        )
-    head, sep, rest = path.partition(".")
-    text = "." + rest if sep else ""
-    if "[" in head:
-        text = head[head.index("[") :] + text
-    out: list[str | int] = []
-    for name, index, quoted in _PART.findall(text):
-        out.append(int(index) if index else (name or quoted))
-    return tuple(out)
-
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024  # a regular file of at most this size; never /dev/zero
 
@@ -71,7 +50,7 @@ def _located(diagnostics: list[Diagnostic], file: str, text: str | None) -> list
         if d.file is not None:
             out.append(d)
             continue
-        line, column = source.locate(_parts(d.path)) if source is not None else (1, 1)
+        line, column = source.locate(d.path) if source is not None else (1, 1)
         out.append(d.with_location(file=file, line=line, column=column))
     return sort_diagnostics(out)
 
@@ -129,7 +108,7 @@ def _json_file(path: str, what: str, *, fhir: bool = True) -> tuple[Any, str]:
         _report(
             [
                 Diagnostic(
-                    code="WK710",
+                    code=Code.WK710,
                     message=message,
                     hint=exc.hint
                     if exc.reason == "duplicate"
@@ -146,7 +125,7 @@ def _json_file(path: str, what: str, *, fhir: bool = True) -> tuple[Any, str]:
         _report(
             [
                 Diagnostic(
-                    code="WK710",
+                    code=Code.WK710,
                     message=f"This file holds JSON, but not an object, so it is not a FHIR {what}.",
                     hint="A FHIR resource is a JSON object with a 'resourceType'.",
                     file=path,

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..codes import Code
 from ._common import EXIT_OK, fail_usage
 from .cmd_validate import exit_code
 from .reporting import REPORTERS, progress_callback
@@ -58,7 +59,7 @@ def command(
     config = {"disable": list(disabled)} if disabled else None
     with progress_callback(enabled=fmt == "text") as progress:
         run = lint_paths(*paths, config=config, progress=progress)
-    io_errors = [d for d in run.diagnostics if d.code == "WK001"]
+    io_errors = [d for d in run.diagnostics if d.code == Code.WK001]
     REPORTERS[fmt](run.files, run.diagnostics)
     sys.exit(
         exit_code(

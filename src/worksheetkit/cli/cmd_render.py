@@ -3,7 +3,6 @@ printable Markdown, canonical JSON or a PDF handout (``--paper a4|letter``); a r
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -15,8 +14,6 @@ from ._common import EXIT_OK, EXIT_PROBLEMS, emit, fail_usage
 
 if TYPE_CHECKING:
     from ..rendering import Format
-
-_PATH_PART = re.compile(r"\.([A-Za-z0-9_~-]+)|\[(\d+)\]")
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -37,10 +34,7 @@ def _locate(diagnostics: list[Diagnostic], path: str) -> list[Diagnostic]:
     source = parse_text(text, path).source  # never raises: problems are its diagnostics
     out = []
     for d in diagnostics:
-        parts: list[str | int] = []
-        for m in _PATH_PART.finditer(d.path):
-            parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
-        line, column = source.locate(tuple(parts))
+        line, column = source.locate(d.path)
         out.append(d.with_location(file=path, line=line, column=column))
     return out
 

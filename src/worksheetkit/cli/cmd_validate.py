@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..codes import Code
 from ..errors import Diagnostic
 from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, collector_paused
 from .reporting import REPORTERS, progress_callback
@@ -40,7 +41,7 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool, jobs: int) -> None:
 
     with collector_paused(), progress_callback(enabled=fmt == "text") as progress:
         run = check_paths(*paths, progress=progress, jobs=jobs or default_jobs())
-    io_errors = [d for d in run.diagnostics if d.code == "WK001"]
+    io_errors = [d for d in run.diagnostics if d.code == Code.WK001]
     REPORTERS[fmt](run.files, run.diagnostics)
     sys.exit(
         exit_code(

@@ -11,6 +11,9 @@ Exception hierarchy::
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..errors import Problem
 from .checker import Symbol, SymbolKind, SymbolTable, check, references, value_hint
 from .cost import COST_BUDGET, ROW_LIMIT, Cost, cost
 from .evaluator import MAX_STEPS, StepBudget, evaluate, step_budget
@@ -19,7 +22,7 @@ from .graph import find_cycle
 from .jsonform import JSON, from_json, to_json
 from .nodes import Binary, Call, ColumnRef, Const, Expr, ListExpr, Name, Unary, to_source
 from .parser import MAX_DEPTH, MAX_LENGTH, parse
-from .problems import CODES, ExpressionSyntaxError, ExprProblem
+from .problems import CODES, ExpressionSyntaxError
 
 __all__ = [
     "CODES",
@@ -38,10 +41,10 @@ __all__ = [
     "Const",
     "Cost",
     "Expr",
-    "ExprProblem",
     "ExpressionSyntaxError",
     "ListExpr",
     "Name",
+    "Problem",
     "StepBudget",
     "Symbol",
     "SymbolKind",
@@ -59,3 +62,11 @@ __all__ = [
     "to_source",
     "value_hint",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ExprProblem":  # deprecated alias of Problem, for one release
+        from . import problems
+
+        return problems.ExprProblem
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from .._suggest import did_you_mean
+from ..errors import Problem
 from .cost import check_cost
 from .evaluator import equal
 from .functions import AGGREGATES, SIGNATURES, WORKSHEET_FUNCTIONS
@@ -37,7 +38,6 @@ from .problems import (
     TYPE_MISMATCH,
     UNKNOWN_FUNCTION,
     UNKNOWN_NAME,
-    ExprProblem,
 )
 
 SymbolKind = Literal[
@@ -177,7 +177,7 @@ class _Checker:
     ) -> None:
         self.symbols = symbols
         self.allowed = functions_allowed
-        self.problems: list[ExprProblem] = []
+        self.problems: list[Problem] = []
         # Column symbols of the enclosing rows, innermost last; None = columns unknown.
         self.rows: list[Mapping[str, Symbol] | None] = []
         self.lenient = 0  # > 0: names may be unknown (their table could not be resolved)
@@ -194,7 +194,7 @@ class _Checker:
         *,
         severity: Literal["error", "warning"] = "error",
     ) -> None:
-        self.problems.append(ExprProblem(code, message, hint, offset, length, severity))
+        self.problems.append(Problem(code, message, severity, hint, offset=offset, length=length))
 
     def mismatch(self, expr: Expr, message: str, hint: str | None = None) -> None:
         self.report(TYPE_MISMATCH, message, hint, expr.offset, expr.length)
@@ -813,7 +813,7 @@ def check(
     functions_allowed: frozenset[str] | None = None,
     row: Mapping[str, Symbol] | None = None,
     repeat: int = 1,
-) -> list[ExprProblem]:
+) -> list[Problem]:
     """Every static problem of ``expr`` (WK302–WK309), sorted by position.
 
     ``symbols`` maps the ids in scope to what they are; ``row`` adds one table row's columns
@@ -832,7 +832,7 @@ def check(
     too_costly = check_cost(expr, symbols, repeat=repeat)
     if too_costly is not None:
         checker.problems.append(too_costly)
-    unique = sorted(set(checker.problems), key=ExprProblem.sort_key)
+    unique = sorted(set(checker.problems), key=Problem.sort_key)
     return unique
 
 

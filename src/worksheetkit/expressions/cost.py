@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from .._results import JsonResult
+from ..errors import Problem
 from .nodes import Call, ColumnRef, Expr, Name, children, walk
-from .problems import TOO_COSTLY, ExprProblem
+from .problems import TOO_COSTLY
 
 if TYPE_CHECKING:
     from .checker import Symbol
@@ -81,7 +82,7 @@ def check_cost(
     repeat: int = 1,
     budget: int = COST_BUDGET,
     row_limit: int = ROW_LIMIT,
-) -> ExprProblem | None:
+) -> Problem | None:
     """WK309 when ``repeat`` evaluations of ``expr`` may visit more than ``budget`` rows.
 
     ``repeat`` is how often the expression runs per response: a table column's ``show_if``
@@ -103,13 +104,13 @@ def check_cost(
             f"so it counts as {row_limit:,} rows, the most any answer may have)"
         )
     per_row = " once for each row of its table" if repeat > 1 else ""
-    return ExprProblem(
+    return Problem(
         TOO_COSTLY,
         f"This condition would check up to {total:,} combinations of rows{per_row}{why}; "
         f"at most {budget:,} are allowed, so nest fewer any()/all() over tables, name fewer "
         "table columns (t.x) or set max_rows",
-        "Give each table a max_rows that fits what a client will really fill in, or look at "
-        "one table at a time instead of any() inside any().",
-        first.offset,
-        first.length,
+        hint="Give each table a max_rows that fits what a client will really fill in, or look "
+        "at one table at a time instead of any() inside any().",
+        offset=first.offset,
+        length=first.length,
     )

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Final, Literal, NoReturn
 
+from ..errors import Problem
 from .nodes import (
     COMPARISONS,
     PRECEDENCE,
@@ -26,7 +27,7 @@ from .nodes import (
     Unary,
     depth,
 )
-from .problems import SYNTAX, ExpressionSyntaxError, ExprProblem
+from .problems import SYNTAX, ExpressionSyntaxError
 
 MAX_LENGTH: Final = 2000
 MAX_DEPTH: Final = 64
@@ -48,7 +49,7 @@ class Token:
 
 
 def _fail(message: str, offset: int, length: int, hint: str | None = None) -> NoReturn:
-    raise ExpressionSyntaxError(ExprProblem(SYNTAX, message, hint, offset, length))
+    raise ExpressionSyntaxError(Problem(SYNTAX, message, hint=hint, offset=offset, length=length))
 
 
 def _column(offset: int) -> int:

@@ -3,66 +3,54 @@
 Exception hierarchy::
 
     Exception
-     └── ExpressionSyntaxError   raised by ``parse()``; ``.problem`` is the WK301 ExprProblem
+     └── ExpressionSyntaxError   raised by ``parse()``; ``.problem`` is the WK301 Problem
 
-Static checks never raise: ``check()`` returns every problem it finds as ``ExprProblem``
-values, which the caller turns into located ``Diagnostic``s.
+Static checks never raise: ``check()`` returns every problem it finds as
+:class:`~worksheetkit.errors.Problem` values (``offset``/``length`` say where in the text),
+which the caller turns into located ``Diagnostic``s. ``ExprProblem`` is a deprecated alias of
+``Problem``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final, Literal
+import warnings
+from typing import Any, Final
 
-SYNTAX: Final = "WK301"
-UNKNOWN_NAME: Final = "WK302"
-UNKNOWN_FUNCTION: Final = "WK303"
-ARITY: Final = "WK304"
-TYPE_MISMATCH: Final = "WK305"
-COLUMN_SCOPE: Final = "WK306"
-FUNCTION_NOT_ALLOWED: Final = "WK308"
-TOO_COSTLY: Final = "WK309"
-NOT_A_VALUE: Final = "WK310"
-OUT_OF_RANGE: Final = "WK311"
+from ..codes import Code
+from ..errors import Problem
 
-#: Every code this package can produce, with a short title (used by the docs).
-CODES: Final[dict[str, str]] = {
-    SYNTAX: "syntax error",
-    UNKNOWN_NAME: "unknown name",
-    UNKNOWN_FUNCTION: "unknown function",
-    ARITY: "wrong number of arguments",
-    TYPE_MISMATCH: "type mismatch",
-    COLUMN_SCOPE: "column used outside its table, or unknown column",
-    FUNCTION_NOT_ALLOWED: "function not allowed here",
-    TOO_COSTLY: "condition would check too many combinations of table rows",
-    NOT_A_VALUE: "compared with a value the item does not have (always false or always true)",
-    OUT_OF_RANGE: "compared with a number outside the rating's range (warning)",
-}
+SYNTAX: Final = Code.WK301
+UNKNOWN_NAME: Final = Code.WK302
+UNKNOWN_FUNCTION: Final = Code.WK303
+ARITY: Final = Code.WK304
+TYPE_MISMATCH: Final = Code.WK305
+COLUMN_SCOPE: Final = Code.WK306
+FUNCTION_NOT_ALLOWED: Final = Code.WK308
+TOO_COSTLY: Final = Code.WK309
+NOT_A_VALUE: Final = Code.WK310
+OUT_OF_RANGE: Final = Code.WK311
+
+#: Every code this package can produce, with its title (from the catalogue, worksheetkit.codes).
+_OWN: Final = (SYNTAX, UNKNOWN_NAME, UNKNOWN_FUNCTION, ARITY, TYPE_MISMATCH, COLUMN_SCOPE,
+               FUNCTION_NOT_ALLOWED, TOO_COSTLY, NOT_A_VALUE, OUT_OF_RANGE)  # fmt: skip
+CODES: Final[dict[str, str]] = {c: c.info.title for c in _OWN}
 
 
-@dataclass(frozen=True, slots=True)
-class ExprProblem:
-    """One problem in one expression.
-
-    ``offset`` is the 0-based character offset of the offending text within the expression
-    source and ``length`` its length in characters (0 for "end of expression"). Every
-    problem is an error but a comparison outside a rating's range (WK311), which is a warning.
-    """
-
-    code: str
-    message: str
-    hint: str | None
-    offset: int
-    length: int
-    severity: Literal["error", "warning"] = "error"
-
-    def sort_key(self) -> tuple[int, int, str, str]:
-        return (self.offset, self.length, self.code, self.message)
+def __getattr__(name: str) -> Any:
+    if name == "ExprProblem":
+        warnings.warn(
+            "ExprProblem is deprecated; expression checks return worksheetkit.Problem "
+            "(the same fields: code, message, severity, hint, offset, length)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return Problem
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ExpressionSyntaxError(Exception):
     """The expression text cannot be parsed; ``problem`` says where and why (code WK301)."""
 
-    def __init__(self, problem: ExprProblem) -> None:
+    def __init__(self, problem: Problem) -> None:
         super().__init__(f"{problem.code} at offset {problem.offset}: {problem.message}")
         self.problem = problem

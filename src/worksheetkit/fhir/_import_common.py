@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Final
 
+from ..codes import Code
 from ..errors import Diagnostic
 from ._common import number_value
 
@@ -29,12 +30,12 @@ FhirSource = Mapping[str, Any] | str | bytes | os.PathLike[str]
 
 def _too_large(what: str) -> Diagnostic:
     return Diagnostic(
-        code="WK721",
+        code=Code.WK721,
         message=f"This FHIR {what} is larger than {MAX_FHIR_BYTES // (1024 * 1024)} MB; it "
         "was not read and nothing was imported.",
         severity="error",
         hint="Split it into smaller resources, or check that this is the file you meant.",
-        path="$",
+        path=(),
     )
 
 
@@ -69,12 +70,12 @@ def read_resource(source: FhirSource, what: str) -> tuple[Any, Diagnostic | None
             return strict_loads(source), None
         except JSONProblem as exc:
             return None, Diagnostic(
-                code="WK710",
+                code=Code.WK710,
                 message=f"{exc.message} The FHIR {what} was not imported.",
                 severity="error",
                 hint=exc.hint,
                 line=exc.line,
                 column=exc.column,
-                path=exc.path or "$",
+                path=exc.path,
             )
     return source, None

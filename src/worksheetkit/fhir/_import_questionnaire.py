@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from .._results import JsonResult
-from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
+from ..codes import Code
+from ..errors import Diagnostic, DocPath, WorksheetError, has_errors, sort_diagnostics
 from ..expressions import ExpressionSyntaxError, parse
 from ..expressions.nodes import quote
 from ..model import COLUMN_TYPES, LIKERT_PRESETS, Worksheet, is_language_code
@@ -179,7 +180,7 @@ class _Question:
     """One imported question: its dict (the future item) and where it came from."""
 
     data: dict[str, Any]
-    fpath: str
+    fpath: DocPath
     link_id: str
     table: str | None  # the table id when a column
     codes: dict[str, Any]  # answer code → option value
@@ -188,7 +189,7 @@ class _Question:
 @dataclass
 class _Pending:
     target: dict[str, Any]
-    fpath: str
+    fpath: DocPath
     item: dict[str, Any]
     table: str | None
 
@@ -245,8 +246,8 @@ class _Importer:
         self.link_ids: dict[str, str] = {}
         self.questions: dict[str, _Question] = {}  # by linkId
         self.pending_when: list[_Pending] = []
-        self.pending_expr: list[tuple[dict[str, Any], str, str, str]] = []
-        self.calculated: list[tuple[dict[str, Any], str, str, str | None]] = []
+        self.pending_expr: list[tuple[dict[str, Any], DocPath, str, str]] = []
+        self.calculated: list[tuple[dict[str, Any], DocPath, str, str | None]] = []
         self.data: dict[str, Any] = {}
         # FHIRPath of the `variable` extensions a calculation may use, by score id
         self.variables: dict[str, list[str]] = {}
@@ -265,7 +266,9 @@ class _Importer:
         }
 
     # -- diagnostics ----------------------------------------------------------------------------
-    def warn(self, code: str, message: str, hint: str, fpath: str, *, error: bool = False) -> None:
+    def warn(
+        self, code: str, message: str, hint: str, fpath: DocPath, *, error: bool = False
+    ) -> None:
         self.out.append(
             Diagnostic(
                 code=code,
@@ -293,7 +296,7 @@ class _Importer:
         return main
 
     # -- ids ----------------------------------------------------------------------------------------
-    def new_id(self, link_id: str, fpath: str, scope: set[str], *, quiet: bool = False) -> str:
+    def new_id(self, link_id: str, fpath: DocPath, scope: set[str], *, quiet: bool = False) -> str:
         base = link_id if is_item_id(link_id) else slug_item_id(link_id)
         ident, n = base, 2
         while ident in scope:
@@ -303,11 +306,11 @@ class _Importer:
         scope.add(ident)
         if ident != link_id and not quiet:
             self.warn(
-                "WK711",
+                Code.WK711,
                 f"The linkId '{link_id}' is not a valid item id; the question's id is '{ident}'.",
                 "Answers sent back to FHIR use the worksheet's ids; keep this mapping if you "
                 "exchange responses with the original form.",
-                f"{fpath}.linkId",
+                (*fpath, "linkId"),
             )
         return ident
 
@@ -317,11 +320,11 @@ class _Importer:
         if not isinstance(q, Mapping) or q.get("resourceType") != "Questionnaire":
             found = q.get("resourceType") if isinstance(q, Mapping) else None
             self.warn(
-                "WK710",
+                Code.WK710,
                 "This is not a FHIR Questionnaire"
                 + (f" (it is a {found})." if isinstance(found, str) else "."),
                 "Give the importer a Questionnaire resource in FHIR JSON.",
-                "$",
+                (),
                 error=True,
             )
             return None
@@ -330,10 +333,10 @@ class _Importer:
             self.lang = lang
         elif lang is not None:
             self.warn(
-                "WK720",
+                Code.WK720,
                 f"The language code '{lang}' is not understood; English is assumed.",
                 "Use a code such as en, es or pt-BR.",
-                "Questionnaire.language",
+                ("language",),
             )
         data: dict[str, Any] = {"worksheetkit": 1, "kind": "worksheet"}
         data["id"] = self.doc_id()
@@ -353,37 +356,37 @@ class _Importer:
         if derived:
             data["derived_from"] = derived
         self.root_warnings()
-        items = self.items(as_list(q.get("item")), "Questionnaire", None, top=True, data=data)
+        items = self.items(as_list(q.get("item")), (), None, top=True, data=data)
         data["items"] = items
         self.resolve_conditions()
-        model = self.validated(data, "Questionnaire")
+        model = self.validated(data, ())
         if model is None:
             return None
         model = self.expressions(model, data)
         if self.untitled:
             data["items"] = self.inline_untitled(data["items"])
-            model = self.validated(data, "Questionnaire") or model
+            model = self.validated(data, ()) or model
         self.data = data
         scores = self.scores(model)
         if scores:
             data["scores"] = scores
-            model = self.validated(data, "Questionnaire") or model
+            model = self.validated(data, ()) or model
         if self.coded_lost:
             self.warn(
-                "WK713",
+                Code.WK713,
                 f"The answer codes of {self.coded_lost} question(s) were replaced by their score "
                 "weights (ordinalValue), which is how worksheets store scored answers.",
                 "Pass the Questionnaire to response_from_fhir so responses that use the codes "
                 "can still be read.",
-                "Questionnaire.item",
+                ("item",),
             )
         if self.codes_left:
             self.warn(
-                "WK716",
+                Code.WK716,
                 f"The terminology codes (item.code) of {self.codes_left} item(s) have no place in "
                 "a worksheet and were left out.",
                 "Keep the Questionnaire if you need them for coded data exchange.",
-                "Questionnaire.item",
+                ("item",),
             )
         return model
 
@@ -408,14 +411,14 @@ class _Importer:
                 out.append(child)
         return out
 
-    def validated(self, data: dict[str, Any], fpath: str) -> Worksheet | None:
+    def validated(self, data: dict[str, Any], fpath: DocPath) -> Worksheet | None:
         try:
             model = Worksheet.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
                 loc = ".".join(str(p) for p in err["loc"])
                 self.warn(
-                    "WK718",
+                    Code.WK718,
                     f"The Questionnaire could not be turned into a valid worksheet ({loc}: "
                     f"{err['msg']}).",
                     "Report this Questionnaire to the worksheetkit maintainers.",
@@ -425,10 +428,10 @@ class _Importer:
             return None
         if not model.items:
             self.warn(
-                "WK718",
+                Code.WK718,
                 "The Questionnaire has no items that a worksheet can hold.",
                 "Add at least one question or display item.",
-                "Questionnaire.item",
+                ("item",),
                 error=True,
             )
             return None
@@ -456,10 +459,10 @@ class _Importer:
         if all(p.isdigit() for p in parts) and 1 <= len(parts) <= 3:
             return ".".join(str(int(p)) for p in [*parts, "0", "0"][:3])
         self.warn(
-            "WK720",
+            Code.WK720,
             f"The version '{text}' is not a semantic version; the worksheet is version 1.0.0.",
             "Set the worksheet's version by hand if it matters.",
-            "Questionnaire.version",
+            ("version",),
         )
         return "1.0.0"
 
@@ -478,10 +481,10 @@ class _Importer:
             ref = ident
         if len(sources) > 1:
             self.warn(
-                "WK720",
+                Code.WK720,
                 "Only the first of several 'derivedFrom' sources was kept.",
                 "A worksheet is made from one template.",
-                "Questionnaire.derivedFrom",
+                ("derivedFrom",),
             )
         return ref if re.fullmatch(r"[a-z0-9][a-z0-9_.-]*(@\d+(\.\d+){0,2})?", ref) else None
 
@@ -492,31 +495,31 @@ class _Importer:
             lost.insert(0, f"status ({q.get('status')})")
         if lost:
             self.warn(
-                "WK720",
+                Code.WK720,
                 "These Questionnaire fields have no place in a worksheet and were left out: "
                 + ", ".join(lost)
                 + ".",
                 "Keep the Questionnaire alongside the worksheet if you need them.",
-                "Questionnaire",
+                (),
             )
         urls = sorted(
             {str(e.get("url")) for e in as_list(q.get("extension")) if isinstance(e, dict)}
         )
         if urls:
             self.warn(
-                "WK714",
+                Code.WK714,
                 "These Questionnaire extensions are not understood and were left out: "
                 + ", ".join(urls)
                 + ".",
                 "Check whether the worksheet needs what they say.",
-                "Questionnaire.extension",
+                ("extension",),
             )
 
     # -- items ----------------------------------------------------------------------------------
     def items(
         self,
         fhir_items: Any,
-        fpath: str,
+        fpath: DocPath,
         table: str | None,
         *,
         top: bool = False,
@@ -528,7 +531,7 @@ class _Importer:
         if not isinstance(fhir_items, list):
             return out
         for i, raw in enumerate(fhir_items):
-            here = f"{fpath}.item[{i}]"
+            here = (*fpath, "item", i)
             if not isinstance(raw, dict):
                 continue
             link_id = str(raw.get("linkId", ""))
@@ -559,7 +562,7 @@ class _Importer:
                 out.append(made)
         return out
 
-    def flags(self, raw: dict[str, Any], fpath: str) -> dict[str, Any]:
+    def flags(self, raw: dict[str, Any], fpath: DocPath) -> dict[str, Any]:
         """``repeats``, ``required`` and ``readOnly`` as booleans: the text "true" is read as
         true and anything else that is not a boolean as false, each with a located warning."""
         fixed: dict[str, Any] | None = None
@@ -571,7 +574,7 @@ class _Importer:
             fixed = dict(raw) if fixed is None else fixed
             fixed[key] = meant
             self.warn(
-                "WK719",
+                Code.WK719,
                 f"'{key}' of the item '{raw.get('linkId')}' is not true or false but "
                 + (
                     f"the text '{value}'"
@@ -580,11 +583,11 @@ class _Importer:
                 )
                 + f"; it was read as {'true' if meant else 'false'}.",
                 f'Write "{key}": {"true" if meant else "false"} (without quotes).',
-                f"{fpath}.{key}",
+                (*fpath, key),
             )
         return raw if fixed is None else fixed
 
-    def unknown(self, raw: dict[str, Any], fpath: str) -> None:
+    def unknown(self, raw: dict[str, Any], fpath: DocPath) -> None:
         keys = sorted(k for k in raw if k not in _KNOWN_ITEM_KEYS)
         urls = sorted(
             {
@@ -596,7 +599,7 @@ class _Importer:
         name = raw.get("linkId")
         if keys:
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The item '{name}' uses features a worksheet cannot hold; they "
                 "were left out: " + ", ".join(keys) + ".",
                 "Check whether the worksheet needs them.",
@@ -605,14 +608,14 @@ class _Importer:
         for url in urls:
             what = "hidden items (they are shown)" if url == EXT_HIDDEN else f"the extension {url}"
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The item '{name}' uses {what}; it was left out.",
                 "Check whether the worksheet needs it.",
-                f"{fpath}.extension",
+                (*fpath, "extension"),
             )
 
     def base(
-        self, raw: dict[str, Any], fpath: str, scope: set[str], table: str | None
+        self, raw: dict[str, Any], fpath: DocPath, scope: set[str], table: str | None
     ) -> dict[str, Any]:
         link_id = str(raw.get("linkId", ""))
         name = link_id
@@ -634,7 +637,7 @@ class _Importer:
                 label = f"{prefix} {label}" if label else prefix
         return label
 
-    def children(self, raw: dict[str, Any], out: dict[str, Any], fpath: str) -> None:
+    def children(self, raw: dict[str, Any], out: dict[str, Any], fpath: DocPath) -> None:
         """help/lower/upper display children of a question."""
         for j, child in enumerate(as_list(raw.get("item"))):
             if not isinstance(child, dict):
@@ -647,15 +650,15 @@ class _Importer:
                 out.setdefault("_anchors", {})[control] = text
             elif out.get("type") not in ("section", "table"):
                 self.warn(
-                    "WK714",
+                    Code.WK714,
                     f"The question '{raw.get('linkId')}' has nested items; worksheets cannot nest "
                     "questions under a question, so they were left out.",
                     "Move them into a group (section).",
-                    f"{fpath}.item[{j}]",
+                    (*fpath, "item", j),
                 )
 
     def item(
-        self, raw: dict[str, Any], fpath: str, table: str | None, scope: set[str]
+        self, raw: dict[str, Any], fpath: DocPath, table: str | None, scope: set[str]
     ) -> dict[str, Any] | None:
         kind = raw.get("type")
         if kind == "display":
@@ -664,11 +667,11 @@ class _Importer:
             return self.group(raw, fpath, table, scope)
         if kind in ("attachment", "reference"):
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The {kind} question '{raw.get('linkId')}' has no worksheet counterpart "
                 "(worksheets collect no files or record links); it was left out.",
                 "Ask for a description in a text question instead.",
-                f"{fpath}.type",
+                (*fpath, "type"),
             )
             return None
         out = self.base(raw, fpath, scope, table)
@@ -702,11 +705,11 @@ class _Importer:
             handler = self.q_choice  # the options are the answers (R4 que-5)
         if handler is None:
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The item type '{kind}' of '{link_id}' is not known; the item "
                 "was imported as a text question.",
                 "Check the item type.",
-                f"{fpath}.type",
+                (*fpath, "type"),
             )
             handler = self.q_string
         handler(raw, out, fpath, codes)
@@ -723,11 +726,11 @@ class _Importer:
             out["reverse"] = True
         if raw.get("repeats") is True and out["type"] not in ("checklist", "ranking"):
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The question '{link_id}' may be answered several times in FHIR; a worksheet "
                 "question takes one answer.",
                 "Use a table if several answers are needed.",
-                f"{fpath}.repeats",
+                (*fpath, "repeats"),
             )
         self.children(raw, out, fpath)
         anchors = out.pop("_anchors", None)
@@ -741,7 +744,7 @@ class _Importer:
         return out
 
     # -- question kinds -----------------------------------------------------------------------------
-    def initial(self, raw: dict[str, Any], fpath: str, key: str, convert: Any = None) -> Any:
+    def initial(self, raw: dict[str, Any], fpath: DocPath, key: str, convert: Any = None) -> Any:
         initial = raw.get("initial")
         if not isinstance(initial, list) or not initial:
             return None
@@ -750,16 +753,16 @@ class _Importer:
             value = first[key]
             return convert(value) if convert else value
         self.warn(
-            "WK714",
+            Code.WK714,
             f"The initial value of '{raw.get('linkId')}' is of a type the "
             "question cannot take; it was left out.",
             "Set a default by hand.",
-            f"{fpath}.initial",
+            (*fpath, "initial"),
         )
         return None
 
     def q_string(
-        self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]
+        self, raw: dict[str, Any], out: dict[str, Any], fpath: DocPath, codes: dict[str, Any]
     ) -> None:
         regex = _ext_value(raw, EXT_REGEX)
         wk_type = _ext_value(raw, EXT_WK_ITEM_TYPE)
@@ -774,11 +777,11 @@ class _Importer:
             out["multiline"] = True
         if raw.get("type") in ("url", "question"):
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The {raw.get('type')} question '{raw.get('linkId')}' became a "
                 "free-text question.",
                 "Add a pattern if the answer must be a link.",
-                f"{fpath}.type",
+                (*fpath, "type"),
             )
         if isinstance(raw.get("maxLength"), int) and raw["maxLength"] >= 1:
             out["max_length"] = raw["maxLength"]
@@ -791,10 +794,10 @@ class _Importer:
                 out["pattern"] = regex
             except re.error:
                 self.warn(
-                    "WK714",
+                    Code.WK714,
                     f"The regex of '{raw.get('linkId')}' is not understood; it was left out.",
                     "Write the pattern by hand.",
-                    f"{fpath}.extension",
+                    (*fpath, "extension"),
                 )
         placeholder = _ext_value(raw, EXT_ENTRY_FORMAT)
         if isinstance(placeholder, str):
@@ -804,7 +807,7 @@ class _Importer:
             out["default"] = default
 
     def q_simple(
-        self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]
+        self, raw: dict[str, Any], out: dict[str, Any], fpath: DocPath, codes: dict[str, Any]
     ) -> None:
         kind = raw["type"]
         out["type"] = {"boolean": "yesno", "date": "date", "dateTime": "datetime", "time": "time"}[
@@ -823,7 +826,7 @@ class _Importer:
             out["default"] = default
 
     def q_number(
-        self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]
+        self, raw: dict[str, Any], out: dict[str, Any], fpath: DocPath, codes: dict[str, Any]
     ) -> None:
         kind = raw["type"]
         control = item_control_code(raw)
@@ -863,11 +866,11 @@ class _Importer:
             )
             unit = unit or options
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The quantity question '{raw.get('linkId')}' became a number "
                 "question; answers are numbers in the unit shown.",
                 "Check the unit.",
-                f"{fpath}.type",
+                (*fpath, "type"),
             )
         if isinstance(unit, dict):
             text = unit.get("display") or unit.get("code")
@@ -886,7 +889,7 @@ class _Importer:
             out["default"] = _number(default)
 
     def q_choice(
-        self, raw: dict[str, Any], out: dict[str, Any], fpath: str, codes: dict[str, Any]
+        self, raw: dict[str, Any], out: dict[str, Any], fpath: DocPath, codes: dict[str, Any]
     ) -> None:
         options = self.options(raw, fpath)
         if options is None:
@@ -925,7 +928,7 @@ class _Importer:
         self,
         raw: dict[str, Any],
         options: list[dict[str, Any]],
-        fpath: str,
+        fpath: DocPath,
         codes: dict[str, Any],
     ) -> tuple[list[Any], bool]:
         """The options' values: their score weights when every option has its own, else their
@@ -936,11 +939,11 @@ class _Importer:
         use_weights = weighted and len(set(weights)) == len(weights)
         if weighted and not use_weights:
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"Two answers of '{raw.get('linkId')}' have the same weight; the weights "
                 "were left out and the codes kept.",
                 "Give each option its own value by hand if the question is scored.",
-                f"{fpath}.answerOption",
+                (*fpath, "answerOption"),
             )
         values = []
         for o in options:
@@ -952,7 +955,7 @@ class _Importer:
             self.coded_lost += 1
         return values, use_weights
 
-    def open_answers(self, raw: dict[str, Any], fpath: str) -> bool:
+    def open_answers(self, raw: dict[str, Any], fpath: DocPath) -> bool:
         """May the question be answered with something else than its options? open-choice
         says so, and so does the answerConstraint extension (optionsOrString, optionsOrType).
         An 'other' answer is free text: for optionsOrType on a number, date or time question
@@ -964,40 +967,40 @@ class _Importer:
             return False
         if constraint == "optionsOrType" and raw.get("type") not in ("string", "text", "choice"):
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The question '{raw.get('linkId')}' accepts a {raw.get('type')} other than its "
                 "options; the worksheet's 'Other' answer is free text.",
                 "Check 'Other' answers by hand, or add the values you expect as options.",
-                f"{fpath}.extension",
+                (*fpath, "extension"),
             )
         return True
 
-    def options(self, raw: dict[str, Any], fpath: str) -> list[dict[str, Any]] | None:
+    def options(self, raw: dict[str, Any], fpath: DocPath) -> list[dict[str, Any]] | None:
         link_id = raw.get("linkId")
         found: list[dict[str, Any]] = []
         answer_options = raw.get("answerOption")
         value_set = raw.get("answerValueSet")
         if isinstance(answer_options, list) and answer_options:
             for j, option in enumerate(answer_options):
-                parsed = self.option(option, f"{fpath}.answerOption[{j}]")
+                parsed = self.option(option, (*fpath, "answerOption", j))
                 if parsed is not None:
                     found.append(parsed)
         elif isinstance(value_set, str):
             concepts = self.value_set(value_set)
             if concepts is None:
                 self.warn(
-                    "WK712",
+                    Code.WK712,
                     f"The answers of '{link_id}' come from the ValueSet '{value_set}', which "
                     "cannot be looked up offline; the question was imported as free text.",
                     "Copy the answers into answerOption (or a contained ValueSet) and import "
                     "again, or add the options to the worksheet by hand.",
-                    f"{fpath}.answerValueSet",
+                    (*fpath, "answerValueSet"),
                 )
                 return None
             found = concepts
         else:
             self.warn(
-                "WK712",
+                Code.WK712,
                 f"The choice question '{link_id}' lists no answers; it was imported as free text.",
                 "Add answerOption entries.",
                 fpath,
@@ -1016,17 +1019,17 @@ class _Importer:
                 continue
             other_system = first.get("system") != o.get("system")
             self.warn(
-                "WK722",
+                Code.WK722,
                 f"An answer option of '{link_id}' repeats the code '{key[:64]}' of an earlier "
                 "option"
                 + (" (from another code system)" if other_system else "")
                 + "; a worksheet tells answers apart by their code, so this option was left out.",
                 "Give each option its own code, or merge the two options.",
-                str(o.get("fpath") or fpath),
+                o.get("fpath") or fpath,
             )
         return unique
 
-    def option(self, option: Any, fpath: str) -> dict[str, Any] | None:
+    def option(self, option: Any, fpath: DocPath) -> dict[str, Any] | None:
         if not isinstance(option, dict):
             return None
         weight = _weight(option)
@@ -1066,7 +1069,7 @@ class _Importer:
                 )
                 return entry
         self.warn(
-            "WK714",
+            Code.WK714,
             "An answer option of a type worksheets cannot hold was left out.",
             "Use coded, text or number options.",
             fpath,
@@ -1126,7 +1129,7 @@ class _Importer:
         }
 
     # -- display, groups ---------------------------------------------------------------------------
-    def display(self, raw: dict[str, Any], fpath: str) -> dict[str, Any] | None:
+    def display(self, raw: dict[str, Any], fpath: DocPath) -> dict[str, Any] | None:
         link_id = str(raw.get("linkId", ""))
         text = self.text(raw, "text")
         media = _ext_value(raw, EXT_ITEM_MEDIA)
@@ -1138,10 +1141,10 @@ class _Importer:
             if kind not in ("audio", "video", "image"):
                 kind = "image"
                 self.warn(
-                    "WK714",
+                    Code.WK714,
                     f"The media of '{link_id}' is of an unknown kind; it is shown as an image.",
                     "Set 'kind' by hand.",
-                    f"{fpath}.extension",
+                    (*fpath, "extension"),
                 )
             out = {"type": "media", "kind": kind, "url": media["url"]}
             if is_item_id(link_id) and link_id not in self.used_ids:
@@ -1156,11 +1159,11 @@ class _Importer:
             return out
         if _ext_value(raw.get("_text"), EXT_XHTML) is not None and text is not None:
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The display item '{link_id}' carries formatted HTML; only its "
                 "plain text was kept.",
                 "Rewrite the formatting in Markdown.",
-                f"{fpath}._text",
+                (*fpath, "_text"),
             )
         if text is None:
             return None
@@ -1172,14 +1175,14 @@ class _Importer:
         return out
 
     def group(
-        self, raw: dict[str, Any], fpath: str, table: str | None, scope: set[str]
+        self, raw: dict[str, Any], fpath: DocPath, table: str | None, scope: set[str]
     ) -> dict[str, Any] | None:
         link_id = str(raw.get("linkId", ""))
         if raw.get("repeats") is True and table is None:
             return self.table(raw, fpath, scope)
         if table is not None:
             self.warn(
-                "WK715",
+                Code.WK715,
                 f"The group '{link_id}' sits inside a repeating group; worksheets do not nest "
                 "tables, so its questions became columns of the outer table"
                 + (" and are answered once per row." if raw.get("repeats") else "."),
@@ -1206,15 +1209,15 @@ class _Importer:
         self.conditions(raw, out, fpath, None)
         if raw.get("required") is True:
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The group '{link_id}' is required; worksheets require questions, "
                 "not sections, so the requirement was left out.",
                 "Mark the questions inside as required.",
-                f"{fpath}.required",
+                (*fpath, "required"),
             )
         return out
 
-    def table(self, raw: dict[str, Any], fpath: str, scope: set[str]) -> dict[str, Any] | None:
+    def table(self, raw: dict[str, Any], fpath: DocPath, scope: set[str]) -> dict[str, Any] | None:
         link_id = str(raw.get("linkId", ""))
         out = self.base(raw, fpath, scope, None)
         self.table_links[out["id"]] = link_id
@@ -1231,7 +1234,7 @@ class _Importer:
                 )
             elif column.get("type") in ("note", "media"):
                 self.warn(
-                    "WK714",
+                    Code.WK714,
                     f"A display item inside the repeating group '{link_id}' was "
                     "left out; table rows hold questions only.",
                     "Move the text into the table's help.",
@@ -1242,7 +1245,7 @@ class _Importer:
         for column in columns:
             if column.get("type") not in COLUMN_TYPES:
                 self.warn(
-                    "WK714",
+                    Code.WK714,
                     f"The question '{column.get('id')}' cannot be a table column "
                     "(rankings and tables cannot sit in a row); it was left out.",
                     "Move it out of the repeating group.",
@@ -1251,7 +1254,7 @@ class _Importer:
         columns = [c for c in columns if c.get("type") in COLUMN_TYPES]
         if not columns:
             self.warn(
-                "WK714",
+                Code.WK714,
                 f"The repeating group '{link_id}' has no questions a table row can "
                 "hold; it was left out.",
                 "Add questions to it.",
@@ -1276,7 +1279,7 @@ class _Importer:
         return out
 
     # -- scores ------------------------------------------------------------------------------------
-    def calculated_item(self, raw: dict[str, Any], fpath: str) -> None:
+    def calculated_item(self, raw: dict[str, Any], fpath: DocPath) -> None:
         ext = _ext_value(raw, EXT_CALCULATED_EXPRESSION)
         expression = ext if isinstance(ext, dict) else {}
         fhirpath = expression.get("expression")
@@ -1341,7 +1344,7 @@ class _Importer:
                 # FHIR adds up the answered weights: a partly answered form still has a total
                 entry["missing"] = {"allow": len(summed), "method": "none"}
                 self.warn(
-                    "WK717",
+                    Code.WK717,
                     f"The calculated item '{entry['id']}' adds up answer weights; it became the "
                     f"score '{entry['id']}' = {formula}, counting the answered questions (with "
                     "none answered there is no score).",
@@ -1350,11 +1353,11 @@ class _Importer:
                 )
             if formula is None:
                 self.warn(
-                    "WK715",
+                    Code.WK715,
                     f"The calculation of '{entry['id']}' ({fhirpath or 'none'}) is not understood; "
                     "the calculated item was left out.",
                     "Write the score's formula by hand in the worksheet's scores.",
-                    f"{fpath}.extension",
+                    (*fpath, "extension"),
                 )
                 continue
             out.append({**entry, "formula": formula})
@@ -1402,7 +1405,7 @@ class _Importer:
 
     # -- conditions ----------------------------------------------------------------------------------
     def conditions(
-        self, raw: dict[str, Any], out: dict[str, Any], fpath: str, table: str | None
+        self, raw: dict[str, Any], out: dict[str, Any], fpath: DocPath, table: str | None
     ) -> None:
         if isinstance(raw.get("enableWhen"), list) and raw["enableWhen"]:
             self.pending_when.append(_Pending(raw, fpath, out, table))
@@ -1422,7 +1425,7 @@ class _Importer:
             raw, fpath = pending.target, pending.fpath
             parts: list[str] = []
             for j, when in enumerate(raw["enableWhen"]):
-                part = self.condition(when, f"{fpath}.enableWhen[{j}]", pending.table)
+                part = self.condition(when, (*fpath, "enableWhen", j), pending.table)
                 if part is None:
                     parts = []
                     break
@@ -1432,22 +1435,22 @@ class _Importer:
             behavior = raw.get("enableBehavior")
             if len(parts) > 1 and behavior not in ("all", "any"):
                 self.warn(
-                    "WK715",
+                    Code.WK715,
                     f"The item '{raw.get('linkId')}' has several enableWhen conditions but "
                     + ("no enableBehavior" if behavior is None else "an unknown enableBehavior")
                     + " (FHIR requires 'all' or 'any'); all of them must hold in the worksheet.",
                     "Set enableBehavior to all or any.",
-                    f"{fpath}.enableBehavior",
+                    (*fpath, "enableBehavior"),
                 )
             if behavior != "any":
                 parts = _merge_not_equal(parts)
             joiner = " or " if behavior == "any" else " and "
             pending.item["show_if"] = joiner.join(parts)
 
-    def condition(self, when: Any, fpath: str, table: str | None) -> str | None:
+    def condition(self, when: Any, fpath: DocPath, table: str | None) -> str | None:
         def fail(why: str) -> None:
             self.warn(
-                "WK715",
+                Code.WK715,
                 f"This enableWhen condition {why}; the item is always shown in the worksheet.",
                 "Write the show_if condition by hand.",
                 fpath,
@@ -1525,17 +1528,17 @@ class _Importer:
             accepted = self.checked(source, fhirpath, Scope(scope_items)) if source else None
             if accepted is None:
                 self.warn(
-                    "WK715",
+                    Code.WK715,
                     f"The FHIRPath condition ({fhirpath or 'empty'}) is not understood; the item "
                     "is always shown in the worksheet.",
                     "Write the show_if condition by hand.",
-                    f"{fpath}.extension",
+                    (*fpath, "extension"),
                 )
                 continue
             out["show_if"] = accepted
             changed = True
         if changed:
-            return self.validated(data, "Questionnaire") or model
+            return self.validated(data, ()) or model
         return model
 
 
@@ -1660,12 +1663,12 @@ def _size_check(resource: Any) -> Diagnostic | None:
     else:
         return None
     return Diagnostic(
-        code="WK721",
+        code=Code.WK721,
         message=f"This Questionnaire is too large to import: {what}. Nothing was imported.",
         severity="error",
         hint=f"Split it into smaller Questionnaires (at most {MAX_IMPORT_ITEMS:,} items, "
         f"{MAX_IMPORT_OPTIONS:,} answer options and {MAX_IMPORT_DEPTH} levels each).",
-        path="Questionnaire.item",
+        path=("item",),
     )
 
 
@@ -1698,7 +1701,7 @@ def import_questionnaire(resource: FhirSource) -> ImportResult:
                 if d.severity == "error":
                     diagnostics.append(
                         Diagnostic(
-                            code="WK718",
+                            code=Code.WK718,
                             message=f"The imported worksheet is not valid: {d.message}",
                             severity="error",
                             hint=d.hint,

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
+from ..codes import Code
+from ..errors import Diagnostic, DocPath, WorksheetError, has_errors, sort_diagnostics
 from ..model import Worksheet, is_language_code
 from ._common import as_list, code_of, slug_item_id
 from ._import_common import FhirSource, _number, read_resource
@@ -59,14 +60,14 @@ def import_response(
         link_ids, codes = imported.link_ids, imported.answer_codes
     if not isinstance(qr, Mapping) or qr.get("resourceType") != "QuestionnaireResponse":
         not_qr = Diagnostic(
-            code="WK740",
+            code=Code.WK740,
             message="This is not a FHIR QuestionnaireResponse.",
             hint="Give a QuestionnaireResponse resource in FHIR JSON.",
-            path="$",
+            path=(),
         )
         return ResponseImport({}, [not_qr])
     reader = _AnswerReader(worksheet, link_ids, codes)
-    reader.walk(qr.get("item"), "QuestionnaireResponse")
+    reader.walk(qr.get("item"), ())
     out = reader.out
     response: dict[str, Any] = {
         "worksheetkit": 1,
@@ -112,7 +113,7 @@ class _AnswerReader:
         # item 9).
         self.seen: dict[str, Any] = {}
 
-    def warn(self, code: str, message: str, hint: str, fpath: str) -> None:
+    def warn(self, code: str, message: str, hint: str, fpath: DocPath) -> None:
         self.out.append(
             Diagnostic(code=code, message=message, severity="warning", hint=hint, path=fpath)
         )
@@ -128,12 +129,12 @@ class _AnswerReader:
                 return candidate
         return None
 
-    def twice(self, ident: str, link_id: str, fpath: str, *, same: bool) -> None:
+    def twice(self, ident: str, link_id: str, fpath: DocPath, *, same: bool) -> None:
         # Names the question and its linkId, never the answers (they are health data).
         if same:
             self.out.append(
                 Diagnostic(
-                    code="WK744",
+                    code=Code.WK744,
                     message=f"The question '{ident}' (linkId '{link_id}') appears twice with "
                     "the same answer; it was read once.",
                     severity="warning",
@@ -145,7 +146,7 @@ class _AnswerReader:
             return
         self.out.append(
             Diagnostic(
-                code="WK744",
+                code=Code.WK744,
                 message=f"The question '{ident}' (linkId '{link_id}') is answered twice with "
                 "different answers; neither can be trusted, so the response was not imported.",
                 severity="error",
@@ -156,12 +157,12 @@ class _AnswerReader:
         )
 
     # -- items ----------------------------------------------------------------------------------
-    def walk(self, qr_items: Any, fpath: str) -> None:
+    def walk(self, qr_items: Any, fpath: DocPath) -> None:
         for i, raw in enumerate(qr_items if isinstance(qr_items, list) else []):
             if isinstance(raw, dict):
-                self.item(raw, f"{fpath}.item[{i}]")
+                self.item(raw, (*fpath, "item", i))
 
-    def item(self, raw: dict[str, Any], here: str) -> None:
+    def item(self, raw: dict[str, Any], here: DocPath) -> None:
         link_id = str(raw.get("linkId", ""))
         ident = self.resolve(link_id, self.items)
         score_id = self.resolve(link_id, self.score_ids) if ident is None else None
@@ -184,7 +185,7 @@ class _AnswerReader:
                     self.answers[item.id] = value
         elif raw.get("answer"):
             self.warn(
-                "WK740",
+                Code.WK740,
                 f"The answer '{link_id}' matches no question of the worksheet; it was left out.",
                 "Check that the response belongs to this worksheet.",
                 here,
@@ -192,9 +193,9 @@ class _AnswerReader:
         self.walk(raw.get("item"), here)
         for j, answer in enumerate(as_list(raw.get("answer"))):
             if isinstance(answer, dict) and answer.get("item"):
-                self.walk(answer["item"], f"{here}.answer[{j}]")
+                self.walk(answer["item"], (*here, "answer", j))
 
-    def row(self, item: Any, raw: dict[str, Any], link_id: str, here: str) -> None:
+    def row(self, item: Any, raw: dict[str, Any], link_id: str, here: DocPath) -> None:
         """One repetition of a repeating group: a row of the table ``item``."""
         row: dict[str, Any] = {}
         row_seen: dict[str, Any] = {}
@@ -206,20 +207,20 @@ class _AnswerReader:
             col_id = self.resolve(cell_link, columns, prefix=f"{link_id}.")
             if col_id is None:
                 self.warn(
-                    "WK740",
+                    Code.WK740,
                     f"The answer '{cell_link}' matches no column of '{item.id}'; it was left out.",
                     "Check the worksheet version.",
-                    f"{here}.item[{k}]",
+                    (*here, "item", k),
                 )
                 continue
             value = self.convert(
-                columns[col_id], as_list(cell.get("answer")), f"{here}.item[{k}]", {}
+                columns[col_id], as_list(cell.get("answer")), (*here, "item", k), {}
             )
             if col_id in row_seen:
                 self.twice(
                     f"{item.id}.{col_id}",
                     cell_link,
-                    f"{here}.item[{k}]",
+                    (*here, "item", k),
                     same=row_seen[col_id] == value,
                 )
                 continue
@@ -231,7 +232,7 @@ class _AnswerReader:
 
     # -- answers --------------------------------------------------------------------------------
     def convert(
-        self, item: Any, raw_answers: list[Any], fpath: str, item_codes: Mapping[str, Any]
+        self, item: Any, raw_answers: list[Any], fpath: DocPath, item_codes: Mapping[str, Any]
     ) -> Any:
         values = []
         for j, answer in enumerate(raw_answers):
@@ -240,7 +241,7 @@ class _AnswerReader:
             key = next((k for k in answer if k.startswith("value")), None)
             if key is None:
                 continue
-            value = self.value(item, key, answer[key], f"{fpath}.answer[{j}]", item_codes)
+            value = self.value(item, key, answer[key], (*fpath, "answer", j), item_codes)
             if value is not _LEFT_OUT:
                 values.append(value)
         if not values:
@@ -250,14 +251,14 @@ class _AnswerReader:
         return values[0]
 
     def value(
-        self, item: Any, key: str, value: Any, where: str, item_codes: Mapping[str, Any]
+        self, item: Any, key: str, value: Any, where: DocPath, item_codes: Mapping[str, Any]
     ) -> Any:
         """One FHIR answer value as the worksheet stores it, or ``_LEFT_OUT`` (reported)."""
         if key == "valueCoding" and isinstance(value, dict):
             coded = _coded(item, value, item_codes)
             if coded is None:
                 self.warn(
-                    "WK741",
+                    Code.WK741,
                     f"An answer of '{item.id}' is not one of its options; it was left out.",
                     "Check that the response belongs to this worksheet version.",
                     where,
@@ -279,7 +280,7 @@ class _AnswerReader:
             return value[:5]
         if key in ("valueAttachment", "valueReference"):
             self.warn(
-                "WK741",
+                Code.WK741,
                 f"An answer of '{item.id}' is a file or a record link; it was left out.",
                 "Worksheets store text, numbers, dates and choices.",
                 where,
@@ -331,7 +332,7 @@ def _compare_scores(
         if _number(value) is not None and _number(computed) is not None and value != computed:
             out.append(
                 Diagnostic(
-                    code="WK742",
+                    code=Code.WK742,
                     message=f"The stored value of the score '{score_id}' differs from the value "
                     "computed from the answers; the computed value is the one to trust.",
                     severity="warning",

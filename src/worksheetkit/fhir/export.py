@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from .._results import JsonResult
 from .._urls import link_ok
+from ..codes import Code
 from ..errors import Diagnostic, sort_diagnostics
 from ..expressions import ExpressionSyntaxError, parse
 from ..model import (
@@ -158,13 +159,6 @@ def score_items(scores: list[Any]) -> dict[str, Any]:
     return {s.id: NumberItem(type="number", id=s.id, label=s.label) for s in scores}
 
 
-def _json_path(path: tuple[str | int, ...]) -> str:
-    out = "$"
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
 def _extension_value(value: float | int, integer: bool) -> dict[str, Any]:
     v = number_value(value)
     if integer and isinstance(v, int):
@@ -200,15 +194,13 @@ class _Exporter:
     # -- diagnostics --------------------------------------------------------------------------
     def warn(self, code: str, message: str, hint: str, path: tuple[str | int, ...]) -> None:
         self.out.append(
-            Diagnostic(
-                code=code, message=message, severity="warning", hint=hint, path=_json_path(path)
-            )
+            Diagnostic(code=code, message=message, severity="warning", hint=hint, path=path)
         )
 
     def lost(self, what: str, ident: str | None, path: tuple[str | int, ...], key: str) -> None:
         owner = f"'{ident}'" if ident else "this item"
         self.warn(
-            "WK701",
+            Code.WK701,
             f"FHIR Questionnaire has no place for {what} of {owner}; it was left out.",
             "Nothing to fix in the worksheet; say it in the question text if FHIR users need it.",
             (*path, key),
@@ -292,7 +284,7 @@ class _Exporter:
         ]
         if lost:
             self.warn(
-                "WK705",
+                Code.WK705,
                 "FHIR Questionnaire has no place for these worksheet fields; they were left out: "
                 + ", ".join(lost)
                 + ".",
@@ -518,7 +510,7 @@ class _Exporter:
             exts.append({"url": EXT_WK_ITEM_TYPE, "valueCode": "ranking"})
             exts.append(item_control("check-box"))
             self.warn(
-                "WK703",
+                Code.WK703,
                 f"FHIR has no ranking question; '{item.id}' becomes a multiple choice whose "
                 "answers are listed in the client's order.",
                 "FHIR forms will show check boxes; the order of the answers carries the ranking.",
@@ -647,7 +639,7 @@ class _Exporter:
         if table is not None:
             if not quiet:
                 self.warn(
-                    "WK702",
+                    Code.WK702,
                     f"The condition (show_if) of the column '{ident}' cannot be written for FHIR "
                     "(only a comparison of one column with a value, or an 'and'/'or' of such "
                     "comparisons, can); the column is always shown there.",
@@ -660,7 +652,7 @@ class _Exporter:
         except Untranslatable as exc:
             if not quiet:
                 self.warn(
-                    "WK702",
+                    Code.WK702,
                     f"The condition (show_if) of {repr(ident) if ident else 'this item'} cannot "
                     f"be written in FHIRPath ({exc}); the item is always shown there.",
                     "Simplify the condition if FHIR forms must hide the item.",
@@ -690,7 +682,7 @@ class _Exporter:
             fhirpath = None
             reason = str(exc) if isinstance(exc, Untranslatable) else "it cannot be read"
             self.warn(
-                "WK704",
+                Code.WK704,
                 f"The formula of the score '{score.id}' cannot be written in FHIRPath ({reason}); "
                 "the score is exported without a calculation.",
                 "FHIR systems will have to compute it themselves.",
@@ -731,7 +723,7 @@ class _Exporter:
         ]
         if lost:
             self.warn(
-                "WK704",
+                Code.WK704,
                 f"FHIR Questionnaire cannot carry the {', '.join(lost)} of the score "
                 f"'{score.id}'; only its calculation was exported.",
                 "Interpret the score with the worksheet, or describe the bands in the label.",
@@ -865,12 +857,12 @@ def export_response(
         # read back: say so rather than carry them where they would be lost later.
         out.append(
             Diagnostic(
-                code="WK745",
+                code=Code.WK745,
                 message="The response's 'meta' (the app's own fields) was not exported: a "
                 "QuestionnaireResponse has no place for it.",
                 severity="warning",
                 hint="Keep the app's fields with the response in the app's own storage.",
-                path="/meta",
+                path=("meta",),
             )
         )
     return ExportResult(qr, out)
@@ -893,10 +885,10 @@ class _AnswerWriter:
         self.cell_hidden = cell_hidden
         self.out: list[Diagnostic] = []
 
-    def left_out(self, path: str, who: str) -> None:
+    def left_out(self, path: tuple[str | int, ...], who: str) -> None:
         self.out.append(
             Diagnostic(
-                code="WK743",
+                code=Code.WK743,
                 message=f"The answer to {who} was not exported: its question is hidden by its "
                 "'show_if' condition with these answers, so it is not an answer (scores "
                 "ignore it too).",
@@ -921,7 +913,7 @@ class _AnswerWriter:
             value = self.answers.get(item.id)
             if item.id in self.hidden:
                 if value is not None:
-                    self.left_out(f"/answers/{item.id}", f"'{item.id}'")
+                    self.left_out(("answers", item.id), f"'{item.id}'")
                 continue
             if isinstance(item, Table):
                 out.extend(self.rows(item, value))
@@ -949,7 +941,7 @@ class _AnswerWriter:
             for column in item.columns:
                 if row.get(column.id) is not None and self.cell_hidden(item.id, column.id, row):
                     self.left_out(
-                        f"/answers/{item.id}/{r}/{column.id}",
+                        ("answers", item.id, r, column.id),
                         f"'{item.id}.{column.id}' in row {r + 1}",
                     )
                     continue

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..codes import Code
 from ..errors import Diagnostic
 from .config import DEFAULT_AVOID_WORDS, SETTINGS, LintConfig
 from .engine import LintRun, lint_paths
@@ -75,7 +76,7 @@ def stamp_translations(path: str | os.PathLike[str]) -> list[StampSuggestion]:
     doc = _read(Path(path), str(path))
     if doc.data is None:
         first = next((d for d in doc.diagnostics if d.severity == "error"), None)
-        if first is not None and first.code == "WK001":
+        if first is not None and first.code == Code.WK001:
             raise OSError(first.message)
         raise ValueError(first.format() if first else f"{path} could not be read")
     return suggest_stamps(doc)

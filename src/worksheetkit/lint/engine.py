@@ -213,6 +213,6 @@ def _diagnostic(finding: Finding, config: LintConfig) -> Diagnostic:
             file=d.file,
             line=line,
             column=column,
-            path=finding.path or d.path,
+            path=d.path if finding.path is None else finding.path,
         )
     return d

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
-from ..loading import SourceDocument, json_path
+from ..loading import Path, SourceDocument, json_path
 from ..model import Likert, Media, Note, Pathway, Schedule, Section, Worksheet
 from ..validation.located import Located
 from ..validation.worksheet import LocatedItem, walk_items
@@ -40,7 +40,7 @@ class Finding:
     hint: str
     key: bool = False
     offset: int | None = None
-    path: str | None = None  # JSON path when it differs from the node's (a missing field)
+    path: Path | None = None  # when it differs from the node's (a missing field)
     position: tuple[int, int] | None = None  # line, column when found in the source text
 
 
@@ -95,7 +95,7 @@ def _filled(value: object) -> bool:
 
 
 def _missing(ctx: Context, code: str, field_name: str, message: str, hint: str) -> Finding:
-    return Finding(code, ctx.anchor(), message, hint, key=True, path=json_path((field_name,)))
+    return Finding(code, ctx.anchor(), message, hint, key=True, path=(field_name,))
 
 
 # -- WL001–WL003: rationale and time -------------------------------------------------------
@@ -136,7 +136,7 @@ def time_estimate(ctx: Context) -> Iterator[Finding]:
             f"This worksheet is estimated to take {_num(minutes)} minutes; practice that takes "
             f"more than {_num(limit)} minutes is often put off or skipped.",
             "Split it into shorter worksheets, or start with a smaller first step.",
-            path=json_path(("estimated_minutes",)),
+            path=("estimated_minutes",),
         )
 
 
@@ -312,7 +312,7 @@ def missing_default_schedule(ctx: Context) -> Iterator[Finding]:
         "default_schedule.",
         'Add one, e.g. default_schedule: {repeat: daily, at: "20:00", for: P7D}, so every '
         "assignment starts with a concrete when and how often.",
-        path=json_path(("default_schedule",)) if node is ctx.anchor() else None,
+        path=("default_schedule",) if node is ctx.anchor() else None,
     )
 
 
@@ -358,7 +358,7 @@ def no_difficulty_question(ctx: Context) -> Iterator[Finding]:
         "Add a question such as {id: difficulty, type: likert, scale: difficulty-5, label: How "
         "hard was this today?} or {id: obstacles, type: text, label: What got in the way?}.",
         key=True,
-        path=json_path(("items",)),
+        path=("items",),
     )
 
 

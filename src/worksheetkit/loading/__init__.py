@@ -9,11 +9,12 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..errors import Diagnostic
+from ..codes import Code
+from ..errors import Diagnostic, json_path
 from ..model import KINDS, MODELS, Document
 from ..model.envelope import envelope_problems
 from .modelerrors import did_you_mean
-from .yamlsource import Parsed, Path, SourceMap, decode, json_path, parse_text
+from .yamlsource import Parsed, Path, SourceMap, decode, parse_text
 
 __all__ = [
     "Path",
@@ -81,7 +82,7 @@ def build_document(doc: SourceDocument, default_kind: str = "worksheet") -> Sour
     if "worksheetkit" not in data:
         doc.diagnostics.append(
             source.diagnostic(
-                "WK014",
+                Code.WK014,
                 "This document does not say which format it uses.",
                 (),
                 hint="Add 'worksheetkit: 1' as the first line.",
@@ -95,7 +96,7 @@ def build_document(doc: SourceDocument, default_kind: str = "worksheet") -> Sour
         guess = did_you_mean(str(kind), KINDS)
         doc.diagnostics.append(
             source.diagnostic(
-                "WK104",
+                Code.WK104,
                 f"'kind' cannot be '{kind}'; it must be one of: {', '.join(KINDS)}.",
                 ("kind",),
                 hint=f"Did you mean '{guess}'?" if guess else None,
@@ -113,7 +114,7 @@ def build_document(doc: SourceDocument, default_kind: str = "worksheet") -> Sour
     except (RecursionError, ValueError, TypeError) as exc:  # pragma: no cover - defensive
         doc.diagnostics.append(
             source.diagnostic(
-                "WK102", f"This document could not be read ({type(exc).__name__}).", ()
+                Code.WK102, f"This document could not be read ({type(exc).__name__}).", ()
             )
         )
     if any(d.severity == "error" for d in doc.diagnostics):
@@ -137,7 +138,7 @@ def read_document(
             None,
             [
                 Diagnostic(
-                    code="WK001",
+                    code=Code.WK001,
                     message=f"The file cannot be read: {reason}.",
                     hint="Check the path and the file's permissions.",
                     file=name,

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from .._suggest import did_you_mean as did_you_mean  # re-exported for older callers
 from .._suggest import suggestion_budget
+from ..codes import Code
 from ..errors import Diagnostic
 from ..model.values import redacted_value
 from .yamlsource import Path, SourceMap
@@ -302,7 +303,7 @@ def _convert(
             hint = "Write the number without quotes or units, e.g. 10."
         out.append(
             source.diagnostic(
-                "WK102",
+                Code.WK102,
                 f"{_name(path)} should be {' or '.join(words)}, not {show(value)}.",
                 path,
                 hint=hint,
@@ -318,20 +319,8 @@ def convert_relative(
     with the path inside that value, for the caller to place in the file."""
     out: list[tuple[Diagnostic, Path]] = []
     for d in convert(exc, root, data, source):
-        out.append((d, _parse_json_path(d.path)))
+        out.append((d, d.path))
     return out
-
-
-def _parse_json_path(text: str) -> Path:
-    parts: list[str | int] = []
-    for m in re.finditer(r'\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]', text):
-        if m.group(1) is not None:
-            parts.append(m.group(1))
-        elif m.group(2) is not None:
-            parts.append(int(m.group(2)))
-        else:
-            parts.append(m.group(3))
-    return tuple(parts)
 
 
 def _in_flow_mapping(source: SourceMap, path: Path) -> bool:
@@ -377,7 +366,7 @@ def _one(
         model = model_at(root, data, parent)
         _, parent_value = _lookup(data, parent)
         yield source.diagnostic(
-            "WK101",
+            Code.WK101,
             f"The key '{key}' is missing from {_kind_of(model, parent_value)}.",
             parent,
             hint=f"Add '{key}: …' here (see docs/format.md for what it takes).",
@@ -390,7 +379,7 @@ def _one(
         guess = did_you_mean(str(key), candidates)
         if " " in str(key).strip() and _in_flow_mapping(source, path):
             yield source.diagnostic(
-                "WK103",
+                Code.WK103,
                 f"Unknown key '{key}' in {_kind_of(model, parent_value)}.",
                 path,
                 hint=_COMMA_HINT,
@@ -407,7 +396,7 @@ def _one(
             )
         )
         yield source.diagnostic(
-            "WK103",
+            Code.WK103,
             f"Unknown key '{key}' in {_kind_of(model, parent_value)}.",
             path,
             hint=hint,
@@ -418,7 +407,7 @@ def _one(
         expected = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")]
         guess = did_you_mean(str(tag), expected)
         yield source.diagnostic(
-            "WK107",
+            Code.WK107,
             f"'{tag}' is not a type of item.",
             (*path, "type"),
             hint=(f"Did you mean '{guess}'? " if guess else "")
@@ -428,7 +417,7 @@ def _one(
         )
     elif kind == "union_tag_not_found":
         yield source.diagnostic(
-            "WK101",
+            Code.WK101,
             "This item has no 'type'.",
             path,
             hint="Add 'type:' (note, section, text, number, choice, likert, rating, table, …).",
@@ -440,14 +429,14 @@ def _one(
         guess = did_you_mean(str(value), options) if isinstance(value, str) else None
         if path and path[-1] == "worksheetkit":
             yield source.diagnostic(
-                "WK014",
+                Code.WK014,
                 f"Unsupported format version {show(value)}.",
                 path,
                 hint="This version of worksheetkit reads 'worksheetkit: 1'.",
             )
             return
         yield source.diagnostic(
-            "WK104",
+            Code.WK104,
             f"{_name(path)} cannot be {show(value)}; it must be one of: {', '.join(options)}.",
             path,
             hint=f"Did you mean '{guess}'?" if guess else None,
@@ -467,7 +456,11 @@ def _one(
             pattern_hint = _clock_hint(value)
         if path and isinstance(path[-1], int) and len(path) > 1 and path[-2] in ("remove",):
             pattern_hint = _PATTERN_HINTS["id"]
-        code = "WK106" if key in ("id", "version", "extends", "worksheet", "pathway") else "WK105"
+        code = (
+            Code.WK106
+            if key in ("id", "version", "extends", "worksheet", "pathway")
+            else Code.WK105
+        )
         yield source.diagnostic(
             code,
             f"{_name(path)} has an invalid format: {show(value)}.",
@@ -476,7 +469,7 @@ def _one(
         )
     elif kind == "finite_number":
         yield source.diagnostic(
-            "WK105",
+            Code.WK105,
             f"{_name(path)} is not a usable number: infinity, not-a-number, or too large "
             "(.inf, .nan, 1e400 …).",
             path,
@@ -494,7 +487,7 @@ def _one(
     ):
         _, value = _lookup(data, path)
         yield source.diagnostic(
-            "WK105",
+            Code.WK105,
             f"{_name(path)} is out of range: {_range_words(kind, ctx, value, show)}.",
             path,
             hint=_range_hint(kind, ctx, path),
@@ -502,7 +495,7 @@ def _one(
     else:
         _, value = _lookup(data, path)
         yield source.diagnostic(
-            "WK102",
+            Code.WK102,
             f"{_name(path)} has a value that is not allowed here ({show(value)}).",
             path,
             hint="Check the value against the format reference (docs/format.md).",

@@ -30,7 +30,7 @@ from typing import Any, Final
 import yaml
 
 from ..errors import Diagnostic, Severity
-from .yamlsource import Path, _plain, json_path
+from .yamlsource import Path, _plain
 
 CODE: Final = "WL020"  # a lint rule: yaml-portability
 MAX_WARNINGS: Final = 50  # per file: enough to find the pattern, never a flood
@@ -118,7 +118,7 @@ class Portability:
             file=file,
             line=self.line + 1,
             column=self.column + 1,
-            path=json_path(self.path),
+            path=self.path,
         )
 
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any, Final
 
+from ..errors import DocPath, json_pointer
 from ..model.values import segment
 
 __all__ = [
@@ -26,7 +27,6 @@ __all__ = [
     "StrictDecoder",
     "key_segment",
     "loads",
-    "pointer",
 ]
 
 #: Nesting deeper than this is refused (a response is answers, rows and cells: five levels;
@@ -38,11 +38,6 @@ MAX_DEPTH: Final = 64
 # 5,000 characters) is shown by its position instead: ``#3`` is the third key. One rule with
 # the response checks: model/values.py ``segment``.
 key_segment = segment
-
-
-def pointer(parts: Sequence[str | int]) -> str:
-    """A JSON pointer from already-safe segments (``key_segment`` output and list indexes)."""
-    return "".join(f"/{p}" for p in parts)
 
 
 class JSONProblem(ValueError):
@@ -57,7 +52,7 @@ class JSONProblem(ValueError):
         hint: str,
         line: int = 1,
         column: int = 1,
-        path: str = "",
+        path: DocPath = (),
         first: tuple[int, int] | None = None,
     ) -> None:
         super().__init__(message)
@@ -104,8 +99,8 @@ _SPACE: Final = re.compile(r"[ \t\n\r]*")
 _SCALAR: Final = re.compile(r"[^\s,:\[\]{}\"]+")
 
 
-def find_duplicate(text: str) -> tuple[int, int, str] | None:
-    """``(first index, second index, pointer)`` of the first duplicate key in document order.
+def find_duplicate(text: str) -> tuple[int, int, DocPath] | None:
+    """``(first index, second index, path)`` of the first duplicate key in document order.
 
     One linear pass over text that the parser has accepted up to the duplicate; keys are decoded
     with the parser's own string scanner, so ``"q\\u0039"`` and ``"q9"`` are the same key.
@@ -126,7 +121,7 @@ def find_duplicate(text: str) -> tuple[int, int, str] | None:
                 top[3] += 1
                 seen: dict[str, int] = top[1]
                 if value in seen:
-                    return seen[value], i, pointer([*top[2], key_segment(value, top[3])])
+                    return seen[value], i, (*top[2], key_segment(value, top[3]))
                 seen[value] = i
                 top[4] = False
                 top.append(key_segment(value, top[3]))  # the current member's segment
@@ -251,9 +246,9 @@ def _duplicate_problem(text: str) -> JSONProblem:
     first, second, path = found
     line, column = _position(text, second)
     first_pos = _position(text, first)
-    last = path.rsplit("/", 1)[-1]
+    last = str(path[-1])
     named = f"The key '{last}'" if not last.startswith("#") else "A key (not a plain name)"
-    where = f"at {path}" if path.count("/") > 1 else "at the top level"
+    where = f"at {json_pointer(path)}" if len(path) > 1 else "at the top level"
     return JSONProblem(
         "duplicate",
         f"{named} appears twice in one object {where} (first at line {first_pos[0]}, column "

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from ..codes import Code
 from ..errors import Diagnostic
 
 _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
@@ -93,18 +94,6 @@ _STD_TAGS = {
     "tag:yaml.org,2002:merge",
     "tag:yaml.org,2002:value",
 }
-
-
-def json_path(path: Path) -> str:
-    out = "$"
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
-            out += f".{part}"
-        else:
-            out += "[" + repr(part).replace("'", '"') + "]"
-    return out
 
 
 @dataclass
@@ -207,7 +196,7 @@ class SourceMap:
             file=self.file,
             line=line,
             column=column,
-            path=json_path(path),
+            path=path,
         )
 
 
@@ -246,7 +235,7 @@ def decode(raw: bytes, file: str | None) -> tuple[str | None, list[Diagnostic]]:
         column = len(before) - (before.rfind(b"\n") + 1) + 1
         return None, [
             _diag(
-                "WK002",
+                Code.WK002,
                 f"This file is not valid UTF-8 text (byte 0x{raw[exc.start]:02x} at byte "
                 f"{exc.start}).",
                 file,
@@ -272,7 +261,7 @@ def parse_text(text: str, file: str | None = None) -> Parsed:
             source,
             [
                 _diag(
-                    "WK008",
+                    Code.WK008,
                     f"This file is larger than the {MAX_BYTES // (1024 * 1024)} MB limit for one "
                     "document.",
                     file,
@@ -290,7 +279,7 @@ def parse_text(text: str, file: str | None = None) -> Parsed:
             source,
             [
                 _diag(
-                    "WK002",
+                    Code.WK002,
                     "This file contains a NUL character, so it is not a text file.",
                     file,
                     line,
@@ -307,7 +296,7 @@ def parse_text(text: str, file: str | None = None) -> Parsed:
             source,
             [
                 _diag(
-                    "WK009",
+                    Code.WK009,
                     "This file is empty.",
                     file,
                     1,
@@ -321,10 +310,10 @@ def parse_text(text: str, file: str | None = None) -> Parsed:
     except yaml.MarkedYAMLError as exc:
         return Parsed(None, source, [_syntax_diagnostic(exc, text, file)])
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml always gives marks
-        return Parsed(None, source, [_diag("WK003", f"YAML error: {exc}", file, 1, 1)])
+        return Parsed(None, source, [_diag(Code.WK003, f"YAML error: {exc}", file, 1, 1)])
     nodes = [n for n in nodes if n is not None]
     if not nodes:
-        return Parsed(None, source, [_diag("WK009", "This file is empty.", file, 1, 1)])
+        return Parsed(None, source, [_diag(Code.WK009, "This file is empty.", file, 1, 1)])
     if len(nodes) > 1:
         second = nodes[1].start_mark
         return Parsed(
@@ -332,7 +321,7 @@ def parse_text(text: str, file: str | None = None) -> Parsed:
             source,
             [
                 _diag(
-                    "WK011",
+                    Code.WK011,
                     "This file holds more than one document (separated by '---').",
                     file,
                     second.line + 1,
@@ -351,7 +340,7 @@ def parse_text(text: str, file: str | None = None) -> Parsed:
         what = "a list" if isinstance(data, list) else "a single value"
         diagnostics.append(
             _diag(
-                "WK010",
+                Code.WK010,
                 f"The top of this file is {what}; a worksheetkit document is a mapping of keys "
                 "to values.",
                 file,
@@ -395,7 +384,7 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str | None) -
     ):
         tab = current.find("\t")
         return _diag(
-            "WK012",
+            Code.WK012,
             "A tab character is used for indentation; YAML only allows spaces.",
             file,
             line,
@@ -438,7 +427,7 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str | None) -
         hint = "Quote the value, or remove the '*' / '\\' that YAML treats specially."
     elif "maximum nesting depth" in problem:
         return _diag(
-            "WK007",
+            Code.WK007,
             "The document is nested too deeply.",
             file,
             line,
@@ -446,7 +435,7 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str | None) -
             f"Nest at most {MAX_DEPTH} levels; use sections and tables instead.",
         )
     context = f" {exc.context.strip()}" if exc.context else ""
-    return _diag("WK003", f"YAML syntax error: {problem}{context}.", file, line, column, hint)
+    return _diag(Code.WK003, f"YAML syntax error: {problem}{context}.", file, line, column, hint)
 
 
 def _plain(value: str) -> Any:
@@ -514,7 +503,7 @@ class _Builder:
                         file=self.source.file,
                         line=bad.start_mark.line + 1,
                         column=bad.start_mark.column + 1,
-                        path=json_path(_path_of(node, bad) or ()),
+                        path=_path_of(node, bad) or (),
                     )
                 )
 
@@ -531,7 +520,7 @@ class _Builder:
             self.budget -= len(node.value) + 1
             if self.budget < 0:
                 self._error(
-                    "WK006",
+                    Code.WK006,
                     "This document expands to too many values (YAML aliases repeated inside "
                     "each other: a 'billion laughs' pattern).",
                     self.top_value or node,
@@ -540,7 +529,7 @@ class _Builder:
                 raise _Fatal
             if depth >= MAX_DEPTH:
                 self._error(
-                    "WK007",
+                    Code.WK007,
                     "The document is nested too deeply.",
                     node,
                     f"Nest at most {MAX_DEPTH} levels; use sections and tables instead.",
@@ -559,7 +548,7 @@ class _Builder:
                 return self._mapping(node, depth)
             return [self._node(child, depth + 1) for child in node.value]
         self._error(
-            "WK005",
+            Code.WK005,
             f"The YAML tag '{_short_tag(tag)}' is not allowed; worksheetkit reads data only "
             "and never runs code.",
             node,
@@ -570,7 +559,7 @@ class _Builder:
 
     def _too_much_text(self, node: yaml.Node) -> None:
         self._error(
-            "WK006",
+            Code.WK006,
             f"This document expands to more than {self.text_limit:,} bytes of text (four "
             "times its size, at least 1 MiB, at most 10 MiB): YAML aliases ('*name') repeat "
             "the same text over and over.",
@@ -586,7 +575,7 @@ class _Builder:
             pairs = list(_pairs(node, budget=budget))
         except _MergeBomb:
             self._error(
-                "WK006",
+                Code.WK006,
                 "This document expands to too many values ('<<' merge keys repeated inside "
                 "each other).",
                 self.top_value or node,
@@ -608,7 +597,7 @@ class _Builder:
         for key_node, value_node, merged in pairs:
             if type(key_node) is not yaml.ScalarNode:
                 self._error(
-                    "WK003",
+                    Code.WK003,
                     "A key here is a list or mapping; keys must be plain words.",
                     key_node,
                     "Write the key as text followed by ':'.",
@@ -620,7 +609,7 @@ class _Builder:
                 self._too_much_text(key_node)
             if key_node.tag != _STR and key_node.tag not in _STD_TAGS:
                 self._error(
-                    "WK005",
+                    Code.WK005,
                     f"The YAML tag '{_short_tag(key_node.tag)}' is not allowed; worksheetkit "
                     "reads data only and never runs code.",
                     key_node,
@@ -641,7 +630,7 @@ class _Builder:
                 # Name the key only when it is a plain name: in a response it is client data.
                 shown = f"The key '{raw}'" if _PLAIN_KEY.fullmatch(raw) else "A key"
                 self._error(
-                    "WK004",
+                    Code.WK004,
                     f"{shown} appears twice in this mapping (first at line "
                     f"{first.start_mark.line + 1}, column {first.start_mark.column + 1}; again at "
                     f"line {key_node.start_mark.line + 1}, column {key_node.start_mark.column + 1}).",

@@ -261,7 +261,7 @@ class Response(_Document):
         problems = envelope_problems(data)
         if problems:
             raise ValueError(
-                "; ".join(f"{d.code} at {d.path or '/'}: {d.message}" for d in problems)
+                "; ".join(f"{d.code} at {d.json_pointer or '/'}: {d.message}" for d in problems)
             )
         return data
 

@@ -28,7 +28,8 @@ from .._dates import (
     timestamp_datetime,
     timestamp_later,
 )
-from ..errors import Diagnostic, Severity
+from ..codes import Code
+from ..errors import Diagnostic, DocPath, Severity
 from .text import LANGUAGE_PATTERN
 from .values import finite, named, redacted_value, segment, shorten
 
@@ -94,9 +95,11 @@ _TIMES: Final = ("started_at", "submitted_at")
 
 
 def _shape(
-    out: list[Diagnostic], message: str, hint: str, path: str, severity: Severity = "error"
+    out: list[Diagnostic], message: str, hint: str, path: DocPath, severity: Severity = "error"
 ) -> None:
-    out.append(Diagnostic(code="WK411", message=message, severity=severity, hint=hint, path=path))
+    out.append(
+        Diagnostic(code=Code.WK411, message=message, severity=severity, hint=hint, path=path)
+    )
 
 
 def _text_field(out: list[Diagnostic], value: Any, key: str, limit: int) -> None:
@@ -107,7 +110,7 @@ def _text_field(out: list[Diagnostic], value: Any, key: str, limit: int) -> None
         f"'{key}' should be text of 1 to {limit} characters"
         + (f", but it is {redacted_value(value)}." if type(value) is not str else "."),
         f"Write '{key}' as a short text, or leave it out.",
-        "/" + key,
+        (key,),
     )
 
 
@@ -132,7 +135,7 @@ def check_envelope(
 
     With ``worksheet``, the response's ``worksheet`` and ``version`` are also compared with it
     (WK410) and hints name its id. ``meta`` is the app's own object: any JSON, never looked
-    into. Paths are JSON pointers; a key that is not a plain name is named by its position.
+    into. In paths, a key that is not a plain name is named by its position (``#3``).
     """
     ws_id = worksheet.id if worksheet is not None else "the.worksheet.id"
     if not _KNOWN.issuperset(data) or not _REQUIRED.issubset(data):
@@ -144,11 +147,11 @@ def check_envelope(
                 out,
                 "'worksheetkit' should be 1 (the format version).",
                 'Write "worksheetkit": 1.',
-                "/worksheetkit",
+                ("worksheetkit",),
             )
     if "kind" in data and data["kind"] != "response":
         _shape(out, "'kind' should be \"response\" in a response.", 'Write "kind": "response".',
-               "/kind")  # fmt: skip
+               ("kind",))  # fmt: skip
     ref, version = data.get("worksheet", _ABSENT), data.get("version")
     if worksheet is not None and type(ref) is str and (version is None or type(version) is str):
         out.extend(_references_of(worksheet.id, worksheet.version, ref, version))
@@ -163,7 +166,7 @@ def check_envelope(
         type(step) is not str or len(step) > 64 or not _matches(_ITEM_ID, step)
     ):
         _shape(out, "'step' should be the id of a pathway step.",
-               'Write the step id, e.g. "practice".', "/step")  # fmt: skip
+               'Write the step id, e.g. "practice".', ("step",))  # fmt: skip
     times: dict[str, str] = {}
     for key in _TIMES:
         value = data.get(key)
@@ -175,20 +178,20 @@ def check_envelope(
         # Why it was refused: the range has its own sentence (when the form was right).
         problem = _range_problem(value, key)
         if problem is not None:
-            _shape(out, problem, "Check the device clock that wrote the response.", "/" + key)
+            _shape(out, problem, "Check the device clock that wrote the response.", (key,))
         else:
             _shape(
                 out,
                 f"'{key}' should be a date and time with its UTC offset, on a real calendar day.",
                 f'Write it like "{key}": "2026-12-01T20:05:00+00:00".',
-                "/" + key,
+                (key,),
             )
     if len(times) == 2 and timestamp_later(times["started_at"], times["submitted_at"]):
         _shape(
             out,
             "'started_at' is later than 'submitted_at'.",
             "Check the device clock: a response is started before it is submitted.",
-            "/started_at",
+            ("started_at",),
             "warning",
         )
     language = data.get("language")
@@ -196,14 +199,14 @@ def check_envelope(
         type(language) is not str or len(language) > 35 or not _matches(_LANG, language)
     ):
         _shape(out, "'language' should be a language code such as en or es.",
-               'Write "language": "en".', "/language")  # fmt: skip
+               'Write "language": "en".', ("language",))  # fmt: skip
     if "answers" in data and not isinstance(data["answers"], dict):
         _shape(
             out,
             f"'answers' should be a group of answers keyed by question id, but it is "
             f"{redacted_value(data['answers'])}.",
             'Write "answers": {"question_id": answer, …}.',
-            "/answers",
+            ("answers",),
         )
     ratings = data.get("ratings")
     if ratings is not None:
@@ -217,7 +220,7 @@ def check_envelope(
             out,
             "'meta' should be an object (the app's own fields).",
             'Write "meta": {"your_field": …}, or leave it out.',
-            "/meta",
+            ("meta",),
         )
     if not read_times:
         return {}
@@ -234,7 +237,7 @@ def _keys(out: list[Diagnostic], data: dict[Any, Any], ws_id: str) -> None:
                 "Allowed keys: "
                 + ", ".join(ENVELOPE_KEYS)
                 + ". Put the app's own fields in 'meta'.",
-                "/" + segment(key, position),
+                (segment(key, position),),
             )
     for key in ("worksheetkit", "kind", "worksheet"):
         if key not in data:
@@ -246,7 +249,7 @@ def _keys(out: list[Diagnostic], data: dict[Any, Any], ws_id: str) -> None:
                     "kind": 'Add "kind": "response".',
                     "worksheet": f'Add "worksheet": "{ws_id}".',
                 }[key],
-                "",
+                (),
             )
 
 
@@ -298,10 +301,10 @@ def _references(
                 out,
                 "'version' should be a version number such as 1.0.0.",
                 f'Write "version": "{ws.version if ws else "1.0.0"}".',
-                "/version",
+                ("version",),
             )
         elif ws is not None:
-            _check_version(out, ws, version, "/version", partial=False)
+            _check_version(out, ws, version, ("version",), partial=False)
 
 
 def valid_ref(ref: Any) -> bool:
@@ -317,7 +320,7 @@ def _worksheet_ref(
             out,
             "'worksheet' should be the worksheet's id, optionally with @version.",
             f'Write "worksheet": "{ws_id}".',
-            "/worksheet",
+            ("worksheet",),
         )
         return
     if ws is None:
@@ -326,19 +329,19 @@ def _worksheet_ref(
     if ident != ws.id:
         out.append(
             Diagnostic(
-                code="WK410",
+                code=Code.WK410,
                 message=f"This response is for the worksheet '{shorten(ident, 128)}', "
                 f"but it is checked against '{ws.id}'.",
                 hint="Check the response against the worksheet it was recorded for.",
-                path="/worksheet",
+                path=("worksheet",),
             )
         )
     elif declared:
-        _check_version(out, ws, declared, "/worksheet", partial=True)
+        _check_version(out, ws, declared, ("worksheet",), partial=True)
 
 
 def _check_version(
-    out: list[Diagnostic], ws: _Sheet | Worksheet, declared: str, path: str, *, partial: bool
+    out: list[Diagnostic], ws: _Sheet | Worksheet, declared: str, path: DocPath, *, partial: bool
 ) -> None:
     """``declared`` is the version the response was recorded against (maybe only ``1`` or
     ``1.2`` when it comes from ``worksheet: id@1``)."""
@@ -347,7 +350,7 @@ def _check_version(
     if want[0] != have[0]:
         out.append(
             Diagnostic(
-                code="WK410",
+                code=Code.WK410,
                 message=f"This response was recorded against version {declared} of the "
                 f"worksheet, but is checked against version {ws.version} (a different major "
                 "version).",
@@ -359,7 +362,7 @@ def _check_version(
     elif (partial and have[: len(want)] != want) or (not partial and declared != ws.version):
         out.append(
             Diagnostic(
-                code="WK410",
+                code=Code.WK410,
                 message=f"This response was recorded against version {declared} of the "
                 f"worksheet, but is checked against version {ws.version}.",
                 severity="warning",
@@ -373,7 +376,7 @@ def _check_version(
 def _ratings(out: list[Diagnostic], ratings: Any) -> None:
     if not isinstance(ratings, dict):
         _shape(out, "'ratings' should be a group of ratings (difficulty, obstacles, quality).",
-               'Write "ratings": {"difficulty": 2}.', "/ratings")  # fmt: skip
+               'Write "ratings": {"difficulty": 2}.', ("ratings",))  # fmt: skip
         return
     for position, (key, value) in enumerate(ratings.items(), 1):
         if type(value) is int and 0 <= value <= 4 and key in _RATINGS:
@@ -383,25 +386,25 @@ def _ratings(out: list[Diagnostic], ratings: Any) -> None:
                 out,
                 f"'ratings' has no rating {named(key, position)}.",
                 "Ratings are: difficulty, obstacles, quality.",
-                "/ratings/" + segment(key, position),
+                ("ratings", segment(key, position)),
             )
             continue
         if value is not None and _rating_number(value) is None:
             _shape(out, f"The rating '{key}' should be a number from 0 to 4.",
-                   "Use the 0–4 scale.", "/ratings/" + key)  # fmt: skip
+                   "Use the 0–4 scale.", ("ratings", key))  # fmt: skip
 
 
 def _obstacle(out: list[Diagnostic], obstacle: Any) -> None:
     if not isinstance(obstacle, dict):
         _shape(out, "'obstacle' should be a group with 'kind' (external or internal).",
-               'Write "obstacle": {"kind": "external"}.', "/obstacle")  # fmt: skip
+               'Write "obstacle": {"kind": "external"}.', ("obstacle",))  # fmt: skip
         return
     if obstacle.get("kind") not in ("external", "internal"):
         _shape(
             out,
             "'obstacle' needs a 'kind' of external or internal.",
             'Write "kind": "external" (or "internal").',
-            "/obstacle/kind" if "kind" in obstacle else "/obstacle",
+            ("obstacle", "kind") if "kind" in obstacle else ("obstacle",),
         )
     for position, key in enumerate(obstacle, 1):
         if key not in ("kind", "note"):
@@ -409,12 +412,12 @@ def _obstacle(out: list[Diagnostic], obstacle: Any) -> None:
                 out,
                 f"'obstacle' has no key {named(key, position)}.",
                 "Use kind and note.",
-                "/obstacle/" + segment(key, position),
+                ("obstacle", segment(key, position)),
             )
     note = obstacle.get("note")
     if note is not None and (type(note) is not str or len(note) > MAX_NOTE):
         _shape(out, f"The obstacle note should be text of at most {MAX_NOTE} characters.",
-               "Shorten the note.", "/obstacle/note")  # fmt: skip
+               "Shorten the note.", ("obstacle", "note"))  # fmt: skip
 
 
 def envelope_problems(data: dict[Any, Any]) -> list[Diagnostic]:

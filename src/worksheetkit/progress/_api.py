@@ -553,7 +553,7 @@ def _unknown_occurrences(ev: Evaluation, source_file: str | None) -> list[Diagno
             hint="Use an occurrence id as 'worksheetkit schedule --format json' lists it.",
             file=source_file,
             line=e.submission.index if source_file is not None else None,
-            path="/occurrence",
+            path=("occurrence",),
         )
         for e in ev.extra
         if e.reason == "unknown_occurrence"
@@ -612,5 +612,5 @@ def _no_schedule(exc: ValueError) -> Diagnostic:
         NO_SCHEDULE,
         f"The assignment's schedule cannot be expanded: {exc}.",
         hint="Run 'worksheetkit validate' on the assignment and fix its schedule.",
-        path="$.schedule",
+        path=("schedule",),
     )

@@ -154,7 +154,7 @@ def adherence_stream(
                         file=name,
                         line=number,
                         column=1,
-                        path="/assignment",
+                        path=("assignment",),
                     )
                     continue
                 if current is not None:
@@ -173,7 +173,7 @@ def adherence_stream(
                             file=name,
                             line=number,
                             column=1,
-                            path="/assignment",
+                            path=("assignment",),
                         )
                     current = None
                     continue

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import Diagnostic
+from ..codes import Code
+from ..errors import Diagnostic, DocPath
 from ..loading.strictjson import JSONProblem, StrictDecoder
 from ..model.envelope import check_envelope
 
@@ -21,15 +22,15 @@ _STRICT = StrictDecoder()
 
 # Codes of this package (the WK7xx range). A response's envelope has the code every reader
 # gives it (WK411, WK410: model/envelope.py); WK702 is no longer given here.
-ENVELOPE = "WK411"
-BAD_JSON = "WK701"
-NO_SUBMITTED_AT = "WK703"
-UNKNOWN_OCCURRENCE = "WK704"
-NO_WORKSHEET = "WK705"
-OTHER_ASSIGNMENT = "WK706"
-NOT_GROUPED = "WK707"
-NO_SCHEDULE = "WK708"
-TOO_MANY_UNMATCHED = "WK414"
+ENVELOPE = Code.WK411
+BAD_JSON = Code.WK701
+NO_SUBMITTED_AT = Code.WK703
+UNKNOWN_OCCURRENCE = Code.WK704
+NO_WORKSHEET = Code.WK705
+OTHER_ASSIGNMENT = Code.WK706
+NOT_GROUPED = Code.WK707
+NO_SCHEDULE = Code.WK708
+TOO_MANY_UNMATCHED = Code.WK414
 
 
 def loads_line(raw: bytes) -> Any:
@@ -61,7 +62,7 @@ def json_problem(file: str, line: int, exc: JSONProblem) -> Diagnostic:
         file=file,
         line=line,
         column=exc.column,
-        path=exc.path or "$",
+        path=exc.path,
     )
 
 
@@ -157,7 +158,7 @@ class RawResponse:
 
 
 def _problem(
-    code: str, message: str, hint: str, file: str | None, line: int | None, path: str
+    code: str, message: str, hint: str, file: str | None, line: int | None, path: DocPath
 ) -> Diagnostic:
     return Diagnostic(
         code, message, hint=hint, file=file, line=line, column=1 if line else None, path=path
@@ -183,7 +184,7 @@ def read_response(
                 "Write one response object per line.",
                 file,
                 line,
-                "",
+                (),
             )
         data = dict(data)
     found: list[Diagnostic] = []
@@ -207,7 +208,7 @@ def read_response(
             'Add "submitted_at" with a date, time and UTC offset.',
             file,
             line,
-            "/submitted_at",
+            ("submitted_at",),
         )
     get = data.get
     answers = get("answers") or {}
@@ -259,7 +260,8 @@ def iter_raw(
             continue
         result = read_response(data, line=index, file=None)
         if isinstance(result, Diagnostic):
-            # No file: the location is the response's position in the list (1-based).
+            # No file: the location is the response's place in the list (line: 1-based,
+            # path: the list index).
             result = Diagnostic(
                 result.code,
                 result.message,
@@ -268,6 +270,6 @@ def iter_raw(
                 None,
                 None,
                 None,
-                f"[{index}]{result.path}",
+                (index - 1, *result.path),
             )
         yield result

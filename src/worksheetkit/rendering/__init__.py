@@ -19,7 +19,7 @@ from typing import Any, Literal, get_args
 from markupsafe import Markup, escape
 
 from .._text import MISSING_TRANSLATION, Localiser, direction, is_rtl, number_text
-from ..errors import Diagnostic
+from ..errors import Diagnostic, parse_path
 from ..model import (
     Model,
     Response,
@@ -244,30 +244,43 @@ def _answers_arg(answers: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return dict(answers)
 
 
+def _path_of(raw: Any) -> tuple[str | int, ...]:
+    """A dict's path: a list of keys and indexes, or JSON pointer / JSONPath text; () when it
+    is neither (the diagnostic then belongs to the response as a whole)."""
+    if isinstance(raw, list | tuple):
+        return tuple(p for p in raw if isinstance(p, str | int))
+    try:
+        return parse_path(raw) if isinstance(raw, str) else ()
+    except ValueError:
+        return ()
+
+
 def problems_from(
     diagnostics: Iterable[Diagnostic | Mapping[str, Any]] | None,
 ) -> list[tuple[str | None, int | None, str | None, str, str]]:
-    """``(item id, row, column, message, code)`` for each diagnostic, from its JSON pointer:
-    ``/answers/<item>[/…]`` or ``/answers/<table>/<row>/<column>[/…]``; others (the response as
-    a whole) have no item and appear in the error summary only. The form shows the client's
-    words for them (``_client_words``), never the message, which names item ids."""
+    """``(item id, row, column, message, code)`` for each diagnostic, from its path:
+    ``("answers", item, …)`` or ``("answers", table, row, column, …)``; others (the response as
+    a whole) have no item and appear in the error summary only. A dict's ``path`` is the list
+    ``to_dict()`` writes, or JSON-pointer text. The form shows the client's words for them
+    (``_client_words``), never the message, which names item ids."""
     out: list[tuple[str | None, int | None, str | None, str, str]] = []
     for d in diagnostics or ():
+        path: tuple[str | int, ...]
         if isinstance(d, Diagnostic):
-            path, message, code = str(d.path or ""), d.message, d.code
+            path, message, code = d.path, d.message, d.code
         elif isinstance(d, Mapping):
-            path, message = str(d.get("path") or ""), str(d.get("message") or "")
+            path = _path_of(d.get("path"))
+            message = str(d.get("message") or "")
             code = str(d.get("code") or "")
         else:
             raise TypeError(
                 f"diagnostics must be Diagnostic values or dicts, not {type(d).__name__}"
             )
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in path.split("/")]
-        if len(parts) < 3 or parts[0] != "" or parts[1] != "answers":
+        if len(path) < 2 or path[0] != "answers":
             out.append((None, None, None, message, code))
             continue
-        row = int(parts[3]) if len(parts) > 4 and parts[3].isdigit() else None
-        out.append((parts[2], row, parts[4] if row is not None else None, message, code))
+        row = path[2] if len(path) > 3 and isinstance(path[2], int) else None
+        out.append((str(path[1]), row, str(path[3]) if row is not None else None, message, code))
     return out
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._text import Localiser, number_text
+from ..codes import Code
 from ..model import Section, Table, Worksheet, display_label
 
 __all__ = ["client_problems", "client_words"]
@@ -55,39 +56,44 @@ def client_words(code: str, spec: dict[str, Any], ui: dict[str, str]) -> str:
     configuration of the item: ``type``, ``label`` and its constraints)."""
     kind, label = spec.get("type"), str(spec.get("label") or "")
     words = {"label": label}
-    if code == "WK402":
+    if code == Code.WK402:
         if kind == "table":
             return _fmt(ui["err_min_rows"], {"n": max(spec.get("min_rows") or 0, 1), **words})
         return _fmt(ui["err_required_choice" if kind in _GROUP else "err_required"], words)
     if kind in _NUMERIC:
         low, high = spec.get("min"), spec.get("max")
-        if code == "WK403" and low is not None and high is not None:
+        if code == Code.WK403 and low is not None and high is not None:
             return _fmt(ui["err_range"], {"min": low, "max": high, **words})
-        if code == "WK403":
+        if code == Code.WK403:
             return _bounded(ui, label, low, high, ("err_min", "err_max"))
         return _fmt(ui["err_number"], words)
-    if kind in ("date", "time") and code in ("WK401", "WK403"):
+    if kind in ("date", "time") and code in (Code.WK401, Code.WK403):
         return _fmt(ui[f"err_{kind}"], words)
-    if kind == "text" and code == "WK404" and "pattern" not in spec:
+    if kind == "text" and code == Code.WK404 and "pattern" not in spec:
         return _bounded(
             ui, label, spec.get("min_length"), spec.get("max_length"),
             ("err_min_length", "err_max_length"),
         )  # fmt: skip
-    if kind == "text" and code == "WK404" and "min_length" not in spec and "max_length" not in spec:
+    if (
+        kind == "text"
+        and code == Code.WK404
+        and "min_length" not in spec
+        and "max_length" not in spec
+    ):
         return _fmt(ui["err_pattern"], words)
-    if kind in ("choice", "checklist") and code == "WK404":  # "Other" without its text
+    if kind in ("choice", "checklist") and code == Code.WK404:  # "Other" without its text
         return _fmt(ui["err_other"], words)
-    if kind == "checklist" and code == "WK406":
+    if kind == "checklist" and code == Code.WK406:
         return _bounded(
             ui, label, spec.get("min_selected"), spec.get("max_selected"),
             ("err_min_selected", "err_max_selected"),
         )  # fmt: skip
-    if kind == "table" and code == "WK407":
+    if kind == "table" and code == Code.WK407:
         low = spec.get("min_rows") or None
         return _bounded(ui, label, low, spec.get("max_rows"), ("err_min_rows", "err_max_rows"))
-    if kind == "ranking" and code in ("WK401", "WK405", "WK412"):
+    if kind == "ranking" and code in (Code.WK401, Code.WK405, Code.WK412):
         return _fmt(ui["err_ranking"], words)
-    if kind in ("choice", "likert", "yesno") and code in ("WK401", "WK405"):
+    if kind in ("choice", "likert", "yesno") and code in (Code.WK401, Code.WK405):
         return _fmt(ui["err_required_choice"], words)
     return _fmt(ui["err_check"], words)
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from .._text import number_text
+from ..codes import Code
 from ..errors import Diagnostic
 from ..model import (
     Checklist,
@@ -229,11 +230,11 @@ class _Reader:
         if len(unknown) > 100:
             diagnostics.append(
                 Diagnostic(
-                    code="WK408",
+                    code=Code.WK408,
                     message=f"{len(unknown) - 100} more form fields are no questions of this "
                     "worksheet; they were left out.",
                     severity="warning",
-                    path="/answers",
+                    path=("answers",),
                 )
             )
         return answers, diagnostics
@@ -258,11 +259,11 @@ class _Reader:
 def _unknown(name: str) -> Diagnostic:
     shown = name if len(name) <= 80 else name[:77] + "..."
     return Diagnostic(
-        code="WK408",
+        code=Code.WK408,
         message=f"The form field {shown!r} is no question of this worksheet; it was left out.",
         hint="Pass the names your page adds itself (a CSRF token, a button) in ignore=.",
         severity="warning",
-        path="/answers",
+        path=("answers",),
     )
 
 
@@ -313,19 +314,20 @@ def _drop_hidden(worksheet: Worksheet, response: dict[str, Any]) -> list[Diagnos
     dropped: list[Diagnostic] = []
     answers = response["answers"]
     for d in validate_response(worksheet, response):
-        if d.code != "WK409":
+        if d.code != Code.WK409:
             continue
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in d.path.split("/")[2:]]
+        parts = d.path[1:]
         if len(parts) == 1 and parts[0] in answers:
             del answers[parts[0]]
         elif len(parts) == 3 and isinstance(answers.get(parts[0]), list):
             rows = answers[parts[0]]
-            if parts[1].isdigit() and int(parts[1]) < len(rows):
-                rows[int(parts[1])].pop(parts[2], None)
+            row = parts[1]
+            if isinstance(row, int) and row < len(rows):
+                rows[row].pop(parts[2], None)
         else:
             continue
         dropped.append(d)
-    for table in {p.split("/")[2] for p in (d.path for d in dropped) if p.count("/") == 4}:
+    for table in {d.path[1] for d in dropped if len(d.path) == 4}:
         rows = [r for r in answers.get(table, []) if r]
         if rows:
             answers[table] = rows

@@ -9,6 +9,7 @@ rules as a JSON Schema (Draft 2020-12) for apps in other languages. See docs/res
 
 from __future__ import annotations
 
+from ..codes import Code
 from ..model.envelope import check_envelope, valid_ref
 from ..model.values import shorten
 from ._checks import key_of
@@ -25,23 +26,9 @@ from .validate import (
     validate_response,
 )
 
-#: Every diagnostic code of this package with a short title (documented in docs/responses.md).
-CODES: dict[str, str] = {
-    "WK400": "too many problems to list",
-    "WK401": "wrong type of answer",
-    "WK402": "required question not answered",
-    "WK403": "number out of range or off the scale",
-    "WK404": "text too long, too short or not in the expected form",
-    "WK405": "not one of the options",
-    "WK406": "too few or too many options chosen",
-    "WK407": "too few or too many table rows",
-    "WK408": "answer to an unknown question",
-    "WK409": "answer to a hidden question",
-    "WK410": "worksheet id or version mismatch",
-    "WK411": "response document shape",
-    "WK412": "ranking is not a complete ordering",
-    "WK413": "conditions stopped: too many table rows to check",
-}
+#: Every diagnostic code of this package with its title (from the catalogue, worksheetkit.codes;
+#: documented in docs/responses.md).
+CODES: dict[str, str] = {c: c.info.title for c in Code if Code.WK400 <= c <= Code.WK413}
 
 # Besides the public API, the names other worksheetkit packages use: the compiled plan of a
 # worksheet and one run of it over answers (diff, FHIR export), an answer's comparison key and

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from .._patterns import compile_pattern
-from ..errors import Diagnostic, Severity
+from ..codes import Code
+from ..errors import Diagnostic, DocPath, Severity
 from ..model import (
     Checklist,
     Choice,
@@ -60,7 +61,7 @@ MAX_ROWS: Final = 1_000
 
 Out = list[Diagnostic]
 _EXACT: Final = 2**53
-Check = Callable[[Any, str, str, Out], Any]
+Check = Callable[[Any, DocPath, str, Out], Any]
 
 _DATE: Final = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", re.ASCII)
 _TIME: Final = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?", re.ASCII)
@@ -91,7 +92,7 @@ def num(x: float) -> str:
 
 
 def diag(
-    out: Out, code: str, message: str, hint: str, path: str, severity: Severity = "error"
+    out: Out, code: str, message: str, hint: str, path: DocPath, severity: Severity = "error"
 ) -> None:
     out.append(Diagnostic(code=code, message=message, severity=severity, hint=hint, path=path))
 
@@ -111,10 +112,10 @@ def duration_seconds(text: str) -> float | None:
     return _duration_seconds(text, _DURATION_DIGITS)
 
 
-def _wrong_type(out: Out, path: str, who: str, expected: str, value: Any) -> Any:
+def _wrong_type(out: Out, path: DocPath, who: str, expected: str, value: Any) -> Any:
     diag(
         out,
-        "WK401",
+        Code.WK401,
         f"The answer to {who} should be {expected}, but it is {describe(value)}.",
         f"Send {expected}, or null when the question was not answered.",
         path,
@@ -132,7 +133,7 @@ def text_check(item: TextItem, pattern_message: str | None) -> Check:
     compiled = compile_pattern(item.pattern) if item.pattern is not None else None
     rule = pattern_message
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is not str:
@@ -143,7 +144,7 @@ def text_check(item: TextItem, pattern_message: str | None) -> Check:
         if n > limit:
             diag(
                 out,
-                "WK404",
+                Code.WK404,
                 f"The answer to {who} is longer than {limit:,} characters.",
                 "Shorten the answer.",
                 path,
@@ -152,7 +153,7 @@ def text_check(item: TextItem, pattern_message: str | None) -> Check:
         if n < low:
             diag(
                 out,
-                "WK404",
+                Code.WK404,
                 f"The answer to {who} is shorter than {low:,} characters.",
                 "Write a little more.",
                 path,
@@ -161,7 +162,7 @@ def text_check(item: TextItem, pattern_message: str | None) -> Check:
         if compiled is not None and not compiled.fullmatch(value):
             diag(
                 out,
-                "WK404",
+                Code.WK404,
                 f"The answer to {who} does not have the expected form"
                 + (f": {rule}" if rule else "."),
                 rule or "Check the answer against the example in the question.",
@@ -183,7 +184,7 @@ def number_check(item: NumberItem | Rating) -> Check:
     base = low if low is not None else 0.0
     whole = isinstance(item, NumberItem) and item.integer
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         kind = type(value)
@@ -197,7 +198,7 @@ def number_check(item: NumberItem | Rating) -> Check:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 diag(
                     out,
-                    "WK401",
+                    Code.WK401,
                     f"The answer to {who} is not a finite number.",
                     "Send an ordinary number (NaN, Infinity and numbers this large are not "
                     "accepted).",
@@ -208,7 +209,7 @@ def number_check(item: NumberItem | Rating) -> Check:
         if low is not None and number < low:
             diag(
                 out,
-                "WK403",
+                Code.WK403,
                 f"The answer to {who} is below the lowest allowed value ({num(low)}).",
                 f"Choose a value from {num(low)}"
                 + (f" to {num(high)}." if high is not None else " upwards."),
@@ -218,7 +219,7 @@ def number_check(item: NumberItem | Rating) -> Check:
         if high is not None and number > high:
             diag(
                 out,
-                "WK403",
+                Code.WK403,
                 f"The answer to {who} is above the highest allowed value ({num(high)}).",
                 (f"Choose a value from {num(low)} to " if low is not None else "Choose at most ")
                 + f"{num(high)}.",
@@ -228,7 +229,7 @@ def number_check(item: NumberItem | Rating) -> Check:
         if whole and not number.is_integer():
             diag(
                 out,
-                "WK403",
+                Code.WK403,
                 f"The answer to {who} should be a whole number.",
                 "Round the answer to a whole number.",
                 path,
@@ -239,7 +240,7 @@ def number_check(item: NumberItem | Rating) -> Check:
             if abs(quotient - round(quotient)) > 1e-9 * max(1.0, abs(quotient)):
                 diag(
                     out,
-                    "WK403",
+                    Code.WK403,
                     f"The answer to {who} is not on the scale: it moves in steps of {num(step)}"
                     f" from {num(base)}.",
                     f"Choose {num(base)}, {num(base + step)}, {num(base + 2 * step)}, …",
@@ -252,7 +253,7 @@ def number_check(item: NumberItem | Rating) -> Check:
 
 
 def yesno_check(item: YesNo) -> Check:
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is bool:
@@ -266,7 +267,7 @@ def yesno_check(item: YesNo) -> Check:
 
 
 def _temporal(expected: str, example: str, valid: Callable[[str], bool]) -> Check:
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is not str:
@@ -276,7 +277,7 @@ def _temporal(expected: str, example: str, valid: Callable[[str], bool]) -> Chec
         if len(value) > 64 or not valid(value):
             diag(
                 out,
-                "WK401",
+                Code.WK401,
                 f"The answer to {who} should be {expected}, but it is not written as one.",
                 f"Write it like {example}.",
                 path,
@@ -327,7 +328,7 @@ def duration_check(item: DurationItem) -> Check:
     if low is None and high is None:
         return base
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         result = base(value, path, who, out)
         if result is MISSING or result is INVALID:
             return result
@@ -336,7 +337,7 @@ def duration_check(item: DurationItem) -> Check:
         if low is not None and seconds < low:
             diag(
                 out,
-                "WK403",
+                Code.WK403,
                 f"The answer to {who} is shorter than the shortest allowed duration ({item.min}).",
                 f"Choose at least {item.min}.",
                 path,
@@ -345,7 +346,7 @@ def duration_check(item: DurationItem) -> Check:
         if high is not None and seconds > high:
             diag(
                 out,
-                "WK403",
+                Code.WK403,
                 f"The answer to {who} is longer than the longest allowed duration ({item.max}).",
                 f"Choose at most {item.max}.",
                 path,
@@ -363,13 +364,13 @@ def option_keys(item: Any) -> dict[tuple[str, Any], Any]:
     return {k: o.value for o in item_options(item) if (k := key_of(o.value)) is not None}
 
 
-def _other_text(value: dict[Any, Any], path: str, who: str, out: Out) -> bool:
+def _other_text(value: dict[Any, Any], path: DocPath, who: str, out: Out) -> bool:
     """``{"other": "…"}``: exactly one key, non-empty text, at most MAX_OTHER characters."""
     text = value.get("other")
     if len(value) != 1 or type(text) is not str:
         diag(
             out,
-            "WK405",
+            Code.WK405,
             f'The \'Other\' answer to {who} should be written as {{"other": "…"}} with text.',
             'Send {"other": "the client\'s words"} and nothing else in that object.',
             path,
@@ -378,20 +379,20 @@ def _other_text(value: dict[Any, Any], path: str, who: str, out: Out) -> bool:
     if not text or len(text) > MAX_OTHER:
         diag(
             out,
-            "WK404",
+            Code.WK404,
             f"The 'Other' answer to {who} is "
             + ("empty." if not text else f"longer than {MAX_OTHER} characters."),
             "Write a short description, or choose one of the options.",
-            path + "/other",
+            (*path, "other"),
         )
         return False
     return True
 
 
-def _not_offered(out: Out, path: str, who: str) -> None:
+def _not_offered(out: Out, path: DocPath, who: str) -> None:
     diag(
         out,
-        "WK405",
+        Code.WK405,
         f"The answer to {who} is an 'Other' answer, but this question offers no 'Other'.",
         "Choose one of the listed options.",
         path,
@@ -402,7 +403,7 @@ def choice_check(item: Choice | Likert) -> Check:
     keys = option_keys(item)
     allow_other = isinstance(item, Choice) and item.other
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is dict:
@@ -418,7 +419,7 @@ def choice_check(item: Choice | Likert) -> Check:
         if key is None or key not in keys:
             diag(
                 out,
-                "WK405",
+                Code.WK405,
                 f"The answer to {who} is not one of the options.",
                 "Send the 'value' of one of the question's options"
                 + (', or {"other": "…"}.' if allow_other else "."),
@@ -439,7 +440,7 @@ def checklist_check(item: Checklist) -> Check:
     most = len(keys) + (1 if allow_other else 0)
     low, high = item.min_selected, item.max_selected
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is not list:
@@ -449,7 +450,7 @@ def checklist_check(item: Checklist) -> Check:
         if len(value) > most:
             diag(
                 out,
-                "WK406",
+                Code.WK406,
                 f"The answer to {who} chooses more options than the question has ({most}).",
                 "Send each chosen option once.",
                 path,
@@ -460,7 +461,7 @@ def checklist_check(item: Checklist) -> Check:
         others = 0
         hit_exclusive = False
         for i, element in enumerate(value):
-            where = f"{path}/{i}"
+            where = (*path, i)
             if type(element) is dict:
                 others += 1
                 if not allow_other:
@@ -469,7 +470,7 @@ def checklist_check(item: Checklist) -> Check:
                 elif others > 1:
                     diag(
                         out,
-                        "WK405",
+                        Code.WK405,
                         f"The answer to {who} has more than one 'Other' answer.",
                         "Put all the 'Other' text in one answer.",
                         where,
@@ -482,7 +483,7 @@ def checklist_check(item: Checklist) -> Check:
             if key is None or key not in keys:
                 diag(
                     out,
-                    "WK405",
+                    Code.WK405,
                     f"Entry {i + 1} of the answer to {who} is not one of the options.",
                     "Send the 'value' of each chosen option.",
                     where,
@@ -492,7 +493,7 @@ def checklist_check(item: Checklist) -> Check:
             if key in seen:
                 diag(
                     out,
-                    "WK405",
+                    Code.WK405,
                     f"Entry {i + 1} of the answer to {who} chooses the same option twice.",
                     "Send each chosen option once.",
                     where,
@@ -508,7 +509,7 @@ def checklist_check(item: Checklist) -> Check:
         if hit_exclusive and count > 1:
             diag(
                 out,
-                "WK406",
+                Code.WK406,
                 f"The answer to {who} chooses a 'none of these'-style option together with others.",
                 "Choose either that option alone, or the others.",
                 path,
@@ -517,7 +518,7 @@ def checklist_check(item: Checklist) -> Check:
         if low is not None and count < low:
             diag(
                 out,
-                "WK406",
+                Code.WK406,
                 f"The answer to {who} chooses {count} option"
                 f"{'s' if count != 1 else ''}; at least {low} are asked for.",
                 f"Choose at least {low}.",
@@ -527,7 +528,7 @@ def checklist_check(item: Checklist) -> Check:
         if high is not None and count > high:
             diag(
                 out,
-                "WK406",
+                Code.WK406,
                 f"The answer to {who} chooses {count} options; at most {high} are allowed.",
                 f"Choose at most {high}.",
                 path,
@@ -542,7 +543,7 @@ def ranking_check(item: Ranking) -> Check:
     keys = option_keys(item)
     n = len(keys)
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is not list:
@@ -560,7 +561,7 @@ def ranking_check(item: Ranking) -> Check:
                 return value
         diag(
             out,
-            "WK412",
+            Code.WK412,
             f"The answer to {who} is not a complete ranking: it should list each of the "
             f"{n} options exactly once.",
             "Send every option's 'value', most important first, with none missing or repeated.",

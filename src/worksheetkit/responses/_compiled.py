@@ -91,7 +91,7 @@ class Compiled:
             if memo is not None and kind in _SCALARS:
                 verdict = memo.get((kind, raw))
                 if verdict is None:
-                    result = f.check(raw, "", "", scratch)
+                    result = f.check(raw, (), "", scratch)
                     if scratch or result is INVALID:
                         return None
                     if result is MISSING:
@@ -106,7 +106,7 @@ class Compiled:
                 if verdict == _OK:
                     values[key] = raw
                 continue
-            result = f.check(raw, "", "", scratch)
+            result = f.check(raw, (), "", scratch)
             if scratch or result is INVALID:
                 return None
             if result is not MISSING:

@@ -9,7 +9,8 @@ from typing import Any, ClassVar, Final
 
 from .._results import JsonResult, warn_as_dict
 from .._suggest import did_you_mean, suggestion_budget
-from ..errors import Diagnostic
+from ..codes import Code
+from ..errors import Diagnostic, DocPath
 from ..expressions import evaluate, references
 from ..expressions.evaluator import as_number, round_half_away, truthy
 from ..model import text_in
@@ -153,17 +154,17 @@ def follow(
             if f.id in values:
                 diag(
                     out,
-                    "WK409",
+                    Code.WK409,
                     f"The answer to {f.who} was given, but the question is hidden by its "
                     "'show_if' condition with these answers.",
                     "Clear the answer when the question is hidden, or check the answers it "
                     "depends on.",
-                    "/answers/" + f.id,
+                    ("answers", f.id),
                     "warning",
                 )
             continue
         if f.required and readable and f.id not in visible and f.id not in invalid:
-            _required(out, f, "/answers/" + f.id, f.who, draft)
+            _required(out, f, ("answers", f.id), f.who, draft)
         if f.columns is not None and f.id in visible:
             _rows(f, visible, session.score_values, out, draft)
     if all_scores:
@@ -179,10 +180,10 @@ def _env(visible: dict[str, Any], scores: dict[str, Any]) -> dict[str, Any]:
     return {**visible, **scores}
 
 
-def _required(out: list[Diagnostic], f: Field, path: str, who: str, draft: bool) -> None:
+def _required(out: list[Diagnostic], f: Field, path: DocPath, who: str, draft: bool) -> None:
     diag(
         out,
-        "WK402",
+        Code.WK402,
         f"The question {who} is required but has no answer.",
         "Answer it before submitting (an unfinished response without 'submitted_at' may be "
         "saved as it is).",
@@ -215,7 +216,7 @@ def _unknown(
             if guess
             else "Check the id against the worksheet (and its version)."
         )
-    diag(out, "WK408", message, hint, "/answers/" + segment(key, position))
+    diag(out, Code.WK408, message, hint, ("answers", segment(key, position)))
 
 
 def _rows(
@@ -232,12 +233,12 @@ def _rows(
             continue  # not a row at all (WK401)
         for col in special:
             shown = all(truthy(evaluate(c, env, row=row)) for c in col.conditions)
-            path = f"/answers/{f.id}/{i}/{col.id}"
+            path = ("answers", f.id, i, col.id)
             if not shown:
                 if row.get(col.id, INVALID) is not INVALID:
                     diag(
                         out,
-                        "WK409",
+                        Code.WK409,
                         f"In row {i + 1}, {col.who} was answered, but its 'show_if' condition "
                         "hides it in that row.",
                         "Clear the answer when the column is hidden.",

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .._identity import WeakIdentityCache
+from ..codes import Code
+from ..errors import DocPath
 from ..expressions import Expr, ExpressionSyntaxError, Symbol, evaluate, parse, references
 from ..model import (
     Alert,
@@ -63,7 +65,7 @@ class Field:
     index: int = 0
     columns: dict[str, Field] | None = None
     reverse: tuple[float, float] | None = None  # the range to reverse within
-    path: str = ""  # JSON pointer of a top-level answer: /answers/<id>
+    path: DocPath = ()  # of a top-level answer: ("answers", id)
 
 
 @dataclass(eq=False)
@@ -203,7 +205,7 @@ def _compile(ws: Worksheet) -> Plan:
             deps=frozenset(),
             index=len(fields),
             reverse=_reverse_range(item),
-            path=f"/answers/{item_id}",
+            path=("answers", item_id),
         )
         if isinstance(item, Table):
             f.columns = {}
@@ -297,7 +299,7 @@ def _compile(ws: Worksheet) -> Plan:
     )
 
 
-def _noop(value: Any, path: str, who: str, out: Out) -> Any:  # pragma: no cover - replaced
+def _noop(value: Any, path: DocPath, who: str, out: Out) -> Any:  # pragma: no cover - replaced
     return value
 
 
@@ -392,13 +394,13 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
     most = min(item.max_rows or MAX_ROWS, MAX_ROWS)
     low = item.min_rows
 
-    def check(value: Any, path: str, who: str, out: Out) -> Any:
+    def check(value: Any, path: DocPath, who: str, out: Out) -> Any:
         if value is None:
             return MISSING
         if type(value) is not list:
             diag(
                 out,
-                "WK401",
+                Code.WK401,
                 f"The answer to {who} should be a list of rows, but it is {describe(value)}.",
                 "Send a list with one group of answers (keyed by column id) per row.",
                 path,
@@ -410,7 +412,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
         if n > MAX_ROWS:
             diag(
                 out,
-                "WK407",
+                Code.WK407,
                 f"The answer to {who} has {n:,} rows; no table may have more than {MAX_ROWS:,}.",
                 "Split the entries over several responses.",
                 path,
@@ -419,7 +421,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
         if n > most:
             diag(
                 out,
-                "WK407",
+                Code.WK407,
                 f"The answer to {who} has {n} rows; at most {most} are allowed.",
                 f"Keep at most {most} rows.",
                 path,
@@ -427,7 +429,7 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
         elif n < low:
             diag(
                 out,
-                "WK407",
+                Code.WK407,
                 f"The answer to {who} has {n} row{'s' if n != 1 else ''}; at "
                 f"least {low} are asked for.",
                 f"Add rows until there are {low}.",
@@ -435,11 +437,11 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
             )
         rows: list[dict[str, Any] | None] = []
         for i, row in enumerate(value):
-            where = f"{path}/{i}"
+            where = (*path, i)
             if type(row) is not dict:
                 diag(
                     out,
-                    "WK401",
+                    Code.WK401,
                     f"Row {i + 1} of {who} should be a group of answers keyed by column id, but "
                     f"it is {describe(row)}.",
                     'Write each row like {"column_id": answer, …}.',
@@ -451,10 +453,10 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
             for position, (key, cell) in enumerate(row.items(), 1):
                 col = columns.get(key) if type(key) is str else None
                 if col is None:
-                    cell_path = f"{where}/{segment(key, position)}"
+                    cell_path = (*where, segment(key, position))
                     diag(
                         out,
-                        "WK408",
+                        Code.WK408,
                         f"Row {i + 1} of {who} has an answer for the key {named(key, position)}, which is not "
                         "a column of this table.",
                         "Use the column ids of the table: " + ", ".join(columns) + ".",
@@ -463,10 +465,10 @@ def _table_check(item: Table, columns: dict[str, Field]) -> Check:
                     continue
                 # Checks are pure: run once without the (costly) names, again to word errors.
                 mark = len(out)
-                result = col.check(cell, "", "", out)
+                result = col.check(cell, (), "", out)
                 if len(out) > mark:
                     del out[mark:]
-                    result = col.check(cell, f"{where}/{key}", f"{col.who} in row {i + 1}", out)
+                    result = col.check(cell, (*where, key), f"{col.who} in row {i + 1}", out)
                 if result is not MISSING:
                     clean[key] = result  # INVALID stays as a marker; expressions see null
             rows.append(clean)

@@ -1,21 +1,10 @@
-"""JSON pointers of response diagnostics back to the keys they name, to find them in a file."""
+"""Paths of response diagnostics back to the keys they name, to find them in a file."""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["pointer_parts", "resolve_positions"]
-
-
-def pointer_parts(pointer: str) -> tuple[str | int, ...]:
-    """``/answers/emotions/2`` → ``("answers", "emotions", 2)`` (RFC 6901 unescaping)."""
-    if pointer in ("", "/"):
-        return ()
-    parts: list[str | int] = []
-    for seg in pointer[1:].split("/"):
-        seg = seg.replace("~1", "/").replace("~0", "~")
-        parts.append(int(seg) if seg.isascii() and seg.isdigit() else seg)
-    return tuple(parts)
+__all__ = ["resolve_positions"]
 
 
 def resolve_positions(parts: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:

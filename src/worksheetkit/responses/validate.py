@@ -12,7 +12,8 @@ from functools import lru_cache
 from typing import Any, Final
 
 from .._results import JsonResult, warn_as_dict
-from ..errors import Diagnostic, has_errors
+from ..codes import Code
+from ..errors import Diagnostic, DocPath, has_errors, path_sort_key
 from ..expressions import MAX_STEPS, evaluate, references, step_budget
 from ..expressions.evaluator import as_number
 from ..model import Response, Worksheet
@@ -60,17 +61,16 @@ def _ordered(plan: Plan, out: list[Diagnostic]) -> list[Diagnostic]:
     unknown = len(fields)
 
     def key(d: Diagnostic) -> tuple[Any, ...]:
-        parts = d.path.split("/")[1:]
+        parts = d.path
         if len(parts) < 2 or parts[0] != "answers":
             return (
                 0,
                 _KEYS.index(parts[0]) if parts and parts[0] in _KNOWN else 99,
-                d.path,
+                path_sort_key(parts),
                 d.code,
             )
-        f = fields.get(parts[1])
-        rest = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts[2:])
-        return (1, f.index if f else unknown, parts[1], rest, d.code)
+        f = fields.get(parts[1]) if isinstance(parts[1], str) else None
+        return (1, f.index if f else unknown, str(parts[1]), path_sort_key(parts[2:]), d.code)
 
     ordered = sorted(out, key=key)
     if len(ordered) <= MAX_DIAGNOSTICS:
@@ -78,11 +78,11 @@ def _ordered(plan: Plan, out: list[Diagnostic]) -> list[Diagnostic]:
     kept, dropped = ordered[:MAX_DIAGNOSTICS], ordered[MAX_DIAGNOSTICS:]
     kept.append(
         Diagnostic(
-            code="WK400",
+            code=Code.WK400,
             message=f"{len(dropped):,} more problems in this response are not listed.",
             severity="error" if has_errors(dropped) else "warning",
             hint="Fix the problems above and check again.",
-            path="",
+            path=(),
         )
     )
     return kept
@@ -97,8 +97,8 @@ def _plain(data: Any) -> Any:
     return data
 
 
-def _shape(out: list[Diagnostic], message: str, hint: str, path: str) -> None:
-    diag(out, "WK411", message, hint, path)
+def _shape(out: list[Diagnostic], message: str, hint: str, path: DocPath) -> None:
+    diag(out, Code.WK411, message, hint, path)
 
 
 def _session(
@@ -112,7 +112,7 @@ def _session(
             out,
             f"A response should be a JSON object, but this is {describe(data)}.",
             'Start it with {"worksheetkit": 1, "kind": "response", …}.',
-            "",
+            (),
         )
         return plan, out, None
     check_envelope(data, out, ws, read_times=False)
@@ -125,13 +125,13 @@ def _session(
     if budget.exhausted:
         diag(
             out,
-            "WK413",
+            Code.WK413,
             f"Checking this worksheet's conditions against these table rows needed more than "
             f"{MAX_STEPS:,} steps, so the checks stopped; conditions and scores that were not "
             "finished count as having no value.",
             "Run 'worksheetkit validate' on the worksheet: a condition nests any()/all() over "
             "tables too deeply (WK309) or a table needs max_rows.",
-            "/answers",
+            ("answers",),
         )
     return plan, out, session
 

@@ -1,12 +1,13 @@
-"""Static problems of schedules and assignments, as plain tuples the validator locates."""
+"""Static problems of schedules and assignments, as Problem values the validator places."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Literal
 
 from .._dates import MAX_DATE, MIN_DATE, date_problem
+from ..codes import Code
+from ..errors import Problem, Severity
 from ..model.documents import Assignment
 from ..model.durations import parse_duration
 from ..model.schedule import Schedule
@@ -14,26 +15,30 @@ from ._expand import MAX_OCCURRENCES, MAX_TOTAL_OCCURRENCES
 from ._rules import ScheduleError, _parse_until, _raw_groups, clock_times, compile_schedule
 from ._zones import get_zone
 
-SCHEDULE_PROBLEM = "WK219"
-INVALID_DURATION = "WK218"
-UNKNOWN_TIME_ZONE = "WK221"
-LOW_CONFIDENCE = "WK501"
-PLAN_INCOMPLETE = "WK502"
-WORKSHEET_OR_PATHWAY = "WK503"
+SCHEDULE_PROBLEM = Code.WK219
+INVALID_DURATION = Code.WK218
+UNKNOWN_TIME_ZONE = Code.WK221
+LOW_CONFIDENCE = Code.WK501
+PLAN_INCOMPLETE = Code.WK502
+WORKSHEET_OR_PATHWAY = Code.WK503
 
-#: Every code this package produces, with a short title (used by the docs).
-CODES: dict[str, str] = {
-    INVALID_DURATION: "invalid duration",
-    SCHEDULE_PROBLEM: "schedule problem",
-    UNKNOWN_TIME_ZONE: "unknown time zone",
-    LOW_CONFIDENCE: "client's confidence below 7",
-    PLAN_INCOMPLETE: "homework plan lacks a when or a where",
-    WORKSHEET_OR_PATHWAY: "assignment needs exactly one of worksheet and pathway",
-}
+#: Every code this package produces, with its title (from the catalogue, worksheetkit.codes).
+_OWN = (INVALID_DURATION, SCHEDULE_PROBLEM, UNKNOWN_TIME_ZONE, LOW_CONFIDENCE, PLAN_INCOMPLETE,
+        WORKSHEET_OR_PATHWAY)  # fmt: skip
+CODES: dict[str, str] = {c: c.info.title for c in _OWN}
 
 SubPath = tuple[str | int, ...]
-ScheduleProblem = tuple[str, str, str | None, SubPath]
-AssignmentProblem = tuple[str, Literal["error", "warning"], str, str | None, SubPath]
+
+
+def _schedule_problem(code: str, message: str, hint: str | None, path: SubPath) -> Problem:
+    return Problem(code, message, "error", hint, path)
+
+
+def _assignment_problem(
+    code: str, severity: Severity, message: str, hint: str | None, path: SubPath
+) -> Problem:
+    return Problem(code, message, severity, hint, path)
+
 
 _DATE_HINT = f"Use a real date from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()} (YYYY-MM-DD)."
 
@@ -106,7 +111,7 @@ def occurrence_count(
     return total if comp.count is None else min(total, comp.count * per_wall)
 
 
-def _too_many(schedule: Schedule) -> ScheduleProblem | None:
+def _too_many(schedule: Schedule) -> Problem | None:
     n = occurrence_count(schedule)
     if n is None or n <= MAX_OCCURRENCES:
         return None
@@ -116,7 +121,7 @@ def _too_many(schedule: Schedule) -> ScheduleProblem | None:
         "rrule" if schedule.rrule is not None else "at",
     )  # fmt: skip
     about = "" if schedule.rrule is None or schedule.count is not None else "about "
-    return (
+    return _schedule_problem(
         SCHEDULE_PROBLEM,
         f"This schedule makes {about}{n:,} occurrences; one schedule may make at most "
         f"{MAX_OCCURRENCES:,}.",
@@ -125,7 +130,7 @@ def _too_many(schedule: Schedule) -> ScheduleProblem | None:
     )
 
 
-def check_pathway_total(schedules: Sequence[Schedule]) -> ScheduleProblem | None:
+def check_pathway_total(schedules: Sequence[Schedule]) -> Problem | None:
     """WK219 when the steps' schedules (in step order) make more than
     ``MAX_TOTAL_OCCURRENCES`` together, the most one assignment may make. Steps without an
     end are not counted (they are cut at a horizon when scored)."""
@@ -135,7 +140,7 @@ def check_pathway_total(schedules: Sequence[Schedule]) -> ScheduleProblem | None
         total += n or 0
     if total <= MAX_TOTAL_OCCURRENCES:
         return None
-    return (
+    return _schedule_problem(
         SCHEDULE_PROBLEM,
         f"The steps of this pathway make {total:,} occurrences together; one assignment may "
         f"make at most {MAX_TOTAL_OCCURRENCES:,} across all its steps.",
@@ -153,13 +158,13 @@ def _words(seconds: float) -> str:
     return f"{hours:g} hour{'s' if hours != 1 else ''}"
 
 
-def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
-    """Every static problem of one schedule: (code, message, hint, subpath inside it)."""
-    out: list[ScheduleProblem] = []
+def check_schedule(schedule: Schedule) -> list[Problem]:
+    """Every static problem of one schedule, each with its path inside the schedule."""
+    out: list[Problem] = []
     repeat = schedule.repeat
     out_of_range = date_problem(schedule.until, "'until'")
     if out_of_range is not None:  # nothing else can be computed from such a date
-        return [(SCHEDULE_PROBLEM, out_of_range, _DATE_HINT, ("until",))]
+        return [_schedule_problem(SCHEDULE_PROBLEM, out_of_range, _DATE_HINT, ("until",))]
 
     durations = {}
     for key, value in (
@@ -173,7 +178,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
             durations[key] = parse_duration(value)
         except ValueError as exc:
             out.append(
-                (
+                _schedule_problem(
                     INVALID_DURATION,
                     f"'{key}: {value}' is not a usable duration: {exc}.",
                     "Write an ISO 8601 duration such as PT30M, PT4H, P7D or P3W.",
@@ -183,7 +188,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
             continue
         if key in ("for", "window") and durations[key].is_zero:
             out.append(
-                (
+                _schedule_problem(
                     INVALID_DURATION,
                     f"'{key}: {value}' is zero, so nothing can happen.",
                     "Give a positive duration such as PT2H or P7D.",
@@ -194,7 +199,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
         given = [k for k in ("at", "before_due", "after_open") if getattr(reminder, k) is not None]
         if len(given) != 1:
             out.append(
-                (
+                _schedule_problem(
                     SCHEDULE_PROBLEM,
                     "A reminder needs exactly one of 'at', 'before_due' and 'after_open'"
                     + (f", not {' and '.join(given)}." if given else "."),
@@ -209,7 +214,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
                     parse_duration(value)
                 except ValueError as exc:
                     out.append(
-                        (
+                        _schedule_problem(
                             INVALID_DURATION,
                             f"'{key}: {value}' is not usable: {exc}.",
                             "Write an ISO 8601 duration such as PT30M.",
@@ -219,7 +224,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
 
     if repeat is not None and schedule.rrule is not None:
         out.append(
-            (
+            _schedule_problem(
                 SCHEDULE_PROBLEM,
                 f"Both 'repeat: {repeat}' and 'rrule' are given.",
                 "Keep one: a shorthand (repeat) or an RFC 5545 rule (rrule).",
@@ -233,7 +238,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
     ]
     if len(ends) > 1:
         out.append(
-            (
+            _schedule_problem(
                 SCHEDULE_PROBLEM,
                 f"The schedule's end is given twice ({' and '.join(ends)}).",
                 "Keep one of for, count and until.",
@@ -255,7 +260,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
         ]
         for key in extra:
             out.append(
-                (
+                _schedule_problem(
                     SCHEDULE_PROBLEM,
                     f"'{key}' has no meaning with 'repeat: once'.",
                     "Remove it, or choose repeat: daily, weekly or monthly.",
@@ -264,7 +269,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
             )
     if schedule.on and repeat in ("daily", "monthly"):
         out.append(
-            (
+            _schedule_problem(
                 SCHEDULE_PROBLEM,
                 f"'on' (days of the week) does not fit 'repeat: {repeat}'.",
                 "Use repeat: weekly with on: [mon, thu], or remove 'on'.",
@@ -273,7 +278,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
         )
     if schedule.on and schedule.rrule is not None:
         out.append(
-            (
+            _schedule_problem(
                 SCHEDULE_PROBLEM,
                 "'on' cannot be combined with an rrule.",
                 "Put the days in the rule: BYDAY=MO,TH.",
@@ -282,12 +287,14 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
         )
     if schedule.on is not None and len(set(schedule.on)) != len(schedule.on):
         out.append(
-            (SCHEDULE_PROBLEM, "A day is listed twice in 'on'.", "List each day once.", ("on",))
+            _schedule_problem(
+                SCHEDULE_PROBLEM, "A day is listed twice in 'on'.", "List each day once.", ("on",)
+            )
         )
     if schedule.times_per_week is not None:
         if schedule.on:
             out.append(
-                (
+                _schedule_problem(
                     SCHEDULE_PROBLEM,
                     "'times_per_week' is a flexible target; it cannot be "
                     "combined with fixed days in 'on'.",
@@ -297,7 +304,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
             )
         if repeat in ("daily", "monthly") or schedule.rrule is not None:
             out.append(
-                (
+                _schedule_problem(
                     SCHEDULE_PROBLEM,
                     "'times_per_week' needs a weekly schedule.",
                     "Write repeat: weekly, or leave repeat out.",
@@ -306,7 +313,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
             )
         if len(clock_times(schedule)) > 1:
             out.append(
-                (
+                _schedule_problem(
                     SCHEDULE_PROBLEM,
                     "'times_per_week' takes at most one time in 'at' (when the week opens).",
                     "Give one time, or none.",
@@ -315,7 +322,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
             )
     if isinstance(schedule.at, list) and len(set(schedule.at)) != len(schedule.at):
         out.append(
-            (
+            _schedule_problem(
                 SCHEDULE_PROBLEM,
                 "A time is listed twice in 'at'.",
                 "List each time once.",
@@ -324,7 +331,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
         )
     if repeat is None and schedule.rrule is None and schedule.times_per_week is None:
         out.append(
-            (
+            _schedule_problem(
                 SCHEDULE_PROBLEM,
                 "The schedule says neither 'repeat' nor 'rrule'.",
                 "Add repeat: once, daily, weekly or monthly.",
@@ -341,7 +348,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
                 _parse_until(raw_until)  # a date Python can hold, inside the accepted range
             if (raw_count is not None or raw_until is not None) and ends:
                 out.append(
-                    (
+                    _schedule_problem(
                         SCHEDULE_PROBLEM,
                         "The rrule has its own COUNT or UNTIL and the "
                         f"schedule also says {ends[0]}.",
@@ -351,7 +358,7 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
                 )
         except (ScheduleError, ValueError) as exc:
             out.append(
-                (
+                _schedule_problem(
                     SCHEDULE_PROBLEM,
                     f"The rrule '{schedule.rrule}' cannot be used: {exc}.",
                     "Write an RFC 5545 rule such as FREQ=WEEKLY;BYDAY=MO,TH.",
@@ -359,16 +366,16 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
                 )
             )
             return out
-    if not any(p[0] in (SCHEDULE_PROBLEM, INVALID_DURATION) for p in out):
+    if not any(p.code in (SCHEDULE_PROBLEM, INVALID_DURATION) for p in out):
         too_many = _too_many(schedule)
         if too_many is not None:
             out.append(too_many)
-    if "window" in durations and not any(p[0] == SCHEDULE_PROBLEM for p in out):
+    if "window" in durations and not any(p.code == SCHEDULE_PROBLEM for p in out):
         window = durations["window"]
         gap = _min_gap_seconds(schedule)
         if gap is not None and window.approx_seconds() > gap:
             out.append(
-                (
+                _schedule_problem(
                     SCHEDULE_PROBLEM,
                     f"The window ({schedule.window}) is longer than the time between two "
                     f"occurrences ({_words(gap)}), so occurrences would overlap.",
@@ -379,9 +386,9 @@ def check_schedule(schedule: Schedule) -> list[ScheduleProblem]:
     return out
 
 
-def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
+def check_assignment(assignment: Assignment) -> list[Problem]:
     """Problems of an assignment beyond its schedules (which ``check_schedule`` covers)."""
-    out: list[AssignmentProblem] = []
+    out: list[Problem] = []
     dates: list[tuple[dt.date, str, SubPath]] = [(assignment.start, "The start date", ("start",))]
     dates += [(c.from_, "'from'", ("changes", i, "from")) for i, c in enumerate(assignment.changes)]
     dates += [
@@ -390,11 +397,11 @@ def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
     for value, what, subpath in dates:
         problem = date_problem(value, what)
         if problem is not None:
-            out.append((SCHEDULE_PROBLEM, "error", problem, _DATE_HINT, subpath))
+            out.append(_assignment_problem(SCHEDULE_PROBLEM, "error", problem, _DATE_HINT, subpath))
     if bool(assignment.worksheet) == bool(assignment.pathway):
         both = bool(assignment.worksheet)
         out.append(
-            (
+            _assignment_problem(
                 WORKSHEET_OR_PATHWAY,
                 "error",
                 "The assignment names both a worksheet and a pathway."
@@ -408,7 +415,7 @@ def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
         get_zone(assignment.timezone)
     except ValueError:
         out.append(
-            (
+            _assignment_problem(
                 UNKNOWN_TIME_ZONE,
                 "error",
                 f"'{assignment.timezone}' is not an IANA time zone.",
@@ -418,7 +425,7 @@ def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
         )
     if assignment.worksheet and assignment.start_at_step is not None:
         out.append(
-            (
+            _assignment_problem(
                 SCHEDULE_PROBLEM,
                 "error",
                 "'start_at_step' needs a pathway assignment.",
@@ -429,7 +436,7 @@ def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
     for i, change in enumerate(assignment.changes):
         if assignment.worksheet and change.step is not None:
             out.append(
-                (
+                _assignment_problem(
                     SCHEDULE_PROBLEM,
                     "error",
                     f"This change names step '{change.step}', but the assignment is a single "
@@ -440,7 +447,7 @@ def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
             )
         if assignment.pathway and change.step is None:
             out.append(
-                (
+                _assignment_problem(
                     SCHEDULE_PROBLEM,
                     "warning",
                     "This change names no step, so it replaces the schedule of every step "
@@ -451,7 +458,7 @@ def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
             )
         if change.from_ < assignment.start:
             out.append(
-                (
+                _assignment_problem(
                     SCHEDULE_PROBLEM,
                     "warning",
                     f"This change starts on {change.from_}, before the assignment starts "
@@ -465,7 +472,7 @@ def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
         key = (change.from_, change.step)
         if key in seen:
             out.append(
-                (
+                _assignment_problem(
                     SCHEDULE_PROBLEM,
                     "error",
                     f"Two changes start on {change.from_} for the same step.",
@@ -476,7 +483,7 @@ def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
         seen.add(key)
     if assignment.pathway and assignment.schedule is not None:
         out.append(
-            (
+            _assignment_problem(
                 SCHEDULE_PROBLEM,
                 "error",
                 "A pathway assignment cannot have one 'schedule': each step has its own.",
@@ -487,7 +494,7 @@ def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
     plan = assignment.plan
     if plan is None:
         out.append(
-            (
+            _assignment_problem(
                 PLAN_INCOMPLETE,
                 "warning",
                 "The assignment has no homework plan (when and where it will be done).",
@@ -500,7 +507,7 @@ def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
         missing = [k for k in ("when", "where") if not (getattr(plan, k) or "").strip()]
         if missing:
             out.append(
-                (
+                _assignment_problem(
                     PLAN_INCOMPLETE,
                     "warning",
                     f"The homework plan does not say {' or '.join(missing)} it will be done.",
@@ -511,7 +518,7 @@ def check_assignment(assignment: Assignment) -> list[AssignmentProblem]:
             )
         if plan.confidence is not None and plan.confidence < 7:
             out.append(
-                (
+                _assignment_problem(
                     LOW_CONFIDENCE,
                     "warning",
                     f"The client's confidence is {plan.confidence:g} out of 10 (below 7).",

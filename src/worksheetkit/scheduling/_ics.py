@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from .._urls import link_kind
+from ..codes import Code
 from ..model.documents import Assignment, Response
 from ..model.durations import Duration
 from ._expand import ReminderSpec, Series, Tally, expand
@@ -153,7 +154,7 @@ class CalendarTextWarning(UserWarning):
     """Text written into an .ics file was changed: control characters RFC 5545 forbids were
     removed. The message names the field, never the text."""
 
-    code = "WK227"
+    code = Code.WK227
 
 
 def _text(value: str, field: str) -> str:

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from .._dates import date_problem
 from .._results import JsonResult
 from .._templates import make_environment
+from ..codes import Code
 from ..errors import Diagnostic, WorksheetError
 from ..model import Assignment, Pathway, Plan, text_in
 from ..validation import LoadedPack, load_pack, page_name
@@ -406,7 +407,7 @@ MAX_MEDIA_BYTES = 64 * 1024 * 1024  # one media file; larger ones are not publis
 
 def _refused(path: Path, message: str) -> Diagnostic:
     return Diagnostic(
-        code="WK220",
+        code=Code.WK220,
         message=message,
         hint="Copy the file itself into media/ (no links, no special files).",
         file=str(path),
@@ -456,12 +457,12 @@ def build_site(pack_dir: str | Path, out_dir: str | Path) -> SiteResult:
     # Files refused by discovery (WK220) were never read: the rest of the pack is built and
     # they are reported (the command exits 1). Any other error stops the build: a broken
     # worksheet is never published.
-    if any(d.severity == "error" and d.code != "WK220" for d in pack.diagnostics):
+    if any(d.severity == "error" and d.code != Code.WK220 for d in pack.diagnostics):
         raise WorksheetError(pack.diagnostics)
     out = Path(out_dir)
     _prepare(root, out)
     builder = _Builder(pack, out)
-    builder.result.diagnostics.extend(d for d in pack.diagnostics if d.code == "WK220")
+    builder.result.diagnostics.extend(d for d in pack.diagnostics if d.code == Code.WK220)
     _publish_media(builder, root)
     worksheets = builder.worksheets()
     pathways = builder.pathways()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar, overload
 
 from .._results import JsonResult
+from ..codes import Code
 from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
 from ..loading import SourceDocument, SourceMap, parse_document
 from ..model import Assignment, Document, Pack, Pathway, Response, Worksheet
@@ -170,7 +171,7 @@ def _expect(model: Document, kind: type[Any] | None, text: str | None, file: str
     raise WorksheetError(
         [
             source.diagnostic(
-                "WK104",
+                Code.WK104,
                 f"This file is {_article(found)} {found}, but {_article(wanted)} {wanted} was "
                 "expected.",
                 ("kind",),

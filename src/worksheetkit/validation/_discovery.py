@@ -8,6 +8,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..codes import Code
 from ..errors import Diagnostic
 from ..loading import SourceDocument, SourceMap, parse_document, read_document
 from ..loading.files import FileRefused, read_bounded
@@ -122,7 +123,7 @@ _REFUSALS = {
 
 def _refused_file(path: Path, why: str) -> Diagnostic:
     message, hint = _REFUSALS[why]
-    return Diagnostic(code="WK220", message=message, hint=hint, file=str(path), line=1, column=1)
+    return Diagnostic(code=Code.WK220, message=message, hint=hint, file=str(path), line=1, column=1)
 
 
 def _is_document(path: Path, streams: bool) -> bool:
@@ -162,7 +163,7 @@ def _collect(
         else:
             problems.append(
                 Diagnostic(
-                    code="WK001",
+                    code=Code.WK001,
                     message="No such file or folder.",
                     hint="Check the path.",
                     file=str(given),
@@ -183,7 +184,7 @@ def _read(path: Path, display: str) -> SourceDocument:
     except FileRefused as exc:
         if exc.reason == "large":
             problem = Diagnostic(
-                code="WK008",
+                code=Code.WK008,
                 message=f"This file is larger than the {MAX_BYTES // (1024 * 1024)} MB limit for "
                 "one document.",
                 hint="Split it into several documents.",

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from .._diagcap import cap_per_file
 from .._suggest import suggestion_budget
 from .._urls import link_kind
-from ..errors import Diagnostic, sort_diagnostics
+from ..codes import Code
+from ..errors import Diagnostic, Problem, sort_diagnostics
 from ..loading import SourceDocument
 from ..loading.modelerrors import did_you_mean
 from ..model import Assignment, Pack, Pathway, Response, Worksheet, is_duration
@@ -32,15 +33,12 @@ def _schedule_checks(node: Located) -> Iterator[Diagnostic]:
     if not isinstance(node.value, dict):
         return
     key = json.dumps(node.value, sort_keys=True, default=str)
-    for code, message, hint, subpath in _schedule_problems(key):
-        target = node
-        for part in subpath:
-            target = target.at(part)
-        yield target.diag(code, message, hint)
+    for problem in _schedule_problems(key):
+        yield node.place(problem)
 
 
 @lru_cache(maxsize=512)
-def _schedule_problems(key: str) -> tuple[tuple[str, str, str | None, tuple[str | int, ...]], ...]:
+def _schedule_problems(key: str) -> tuple[Problem, ...]:
     """Static schedule problems, memoised: a pack repeats the same few schedules many times."""
     from ..model import Schedule
     from ..scheduling import check_schedule
@@ -49,10 +47,7 @@ def _schedule_problems(key: str) -> tuple[tuple[str, str, str | None, tuple[str 
         schedule = Schedule.model_validate(json.loads(key))
     except ValidationError:
         return ()  # already reported by the document's model
-    return tuple(
-        (code, message, hint, tuple(subpath))
-        for code, message, hint, subpath in check_schedule(schedule)
-    )
+    return tuple(check_schedule(schedule))
 
 
 class PackChecker:
@@ -117,7 +112,7 @@ class PackChecker:
                     first = seen[key]
                     self.out.append(
                         Located(doc.data, doc, ("id",)).diag(
-                            "WK202",
+                            Code.WK202,
                             f"Another {cls.__name__.lower()} in this pack already has id "
                             f"'{model.id}' and version {model.version} ({first.file}).",
                             "Change the id, or raise the version of one of them.",
@@ -154,7 +149,7 @@ class PackChecker:
                 continue
             self.out.append(
                 Located(doc.data, doc, ("id",)).diag(
-                    "WK228",
+                    Code.WK228,
                     f"This {kind}'s site page would have the same name ('{name}') as the "
                     f"page of {kind} {what} ({first.file}); one would replace the other.",
                     "Make the ids differ in more than capitals or punctuation (page names "
@@ -201,7 +196,7 @@ class PackChecker:
             inside = target == root or root in target.parents
             if not inside or not target.is_file():
                 yield entry.node.at("url").diag(
-                    "WK226",
+                    Code.WK226,
                     f"The media file '{item.url}' is not in the pack"
                     + (" (the link leaves the pack folder)." if not inside else "."),
                     "Relative media links are relative to the pack folder (the one with "
@@ -230,11 +225,11 @@ class PackChecker:
                 )
             else:
                 hint = f"Add the {kind} to the pack, or fix the id."
-            return node.diag("WK204", f"There is no {kind} '{ident}' in this pack.", hint)
+            return node.diag(Code.WK204, f"There is no {kind} '{ident}' in this pack.", hint)
         if not any(version_matches(v, wanted) for v in versions):
             have = ", ".join(sorted(versions, key=version_key))
             return node.diag(
-                "WK205",
+                Code.WK205,
                 f"The {kind} '{ident}' has no version {wanted} in this pack (it has {have}).",
                 "Refer to a version the pack has.",
             )
@@ -253,7 +248,7 @@ class PackChecker:
             if step.id in seen:
                 self.out.append(
                     node.at("id").diag(
-                        "WK222",
+                        Code.WK222,
                         f"The step id '{step.id}' is used twice (steps {seen[step.id] + 1} and "
                         f"{i + 1}).",
                         "Give each step its own id.",
@@ -268,7 +263,7 @@ class PackChecker:
             if not is_duration(step.start):
                 self.out.append(
                     node.at("start").diag(
-                        "WK218",
+                        Code.WK218,
                         f"'start' is not a duration: '{step.start}'.",
                         "Write the offset from the assignment's start in ISO 8601, e.g. P0D, "
                         "P7D, P2W.",
@@ -306,8 +301,7 @@ class PackChecker:
             schedules.append(schedule)
         problem = check_pathway_total(schedules)
         if problem is not None:
-            code, message, hint, _subpath = problem
-            yield steps.diag(code, message, hint)
+            yield steps.place(problem)  # the pathway's steps, as a whole
 
     def _assignment(self, doc: SourceDocument, model: Assignment) -> None:
         root = Located(doc.data, doc, ())
@@ -329,11 +323,7 @@ class PackChecker:
             self.out.extend(_schedule_checks(changes.at(i).at("schedule")))
         from ..scheduling import check_assignment
 
-        for code, severity, message, hint, subpath in check_assignment(model):
-            target = root
-            for part in subpath:
-                target = target.at(part)
-            self.out.append(target.diag(code, message, hint, severity=severity))
+        self.out.extend(root.place(problem) for problem in check_assignment(model))
 
     def _step_refs(self, root: Located, model: Assignment) -> Iterator[Diagnostic]:
         """``start_at_step`` and ``changes[].step`` name steps of the assigned pathway."""
@@ -352,7 +342,7 @@ class PackChecker:
                 continue
             guess = did_you_mean(step, steps)
             yield node.diag(
-                "WK219",
+                Code.WK219,
                 f"The pathway '{pathway.id}' has no step '{step}'.",
                 f"Did you mean '{guess}'?" if guess else f"Its steps are: {', '.join(steps)}.",
             )
@@ -363,7 +353,7 @@ class PackChecker:
         hides a wrong answer. Without the worksheet, the envelope alone."""
         from ..model.envelope import check_envelope, valid_ref
         from ..responses import validate_response
-        from ..responses.pointers import pointer_parts, resolve_positions
+        from ..responses.pointers import resolve_positions
 
         data: dict[Any, Any] = doc.data
         root = Located(data, doc, ())
@@ -384,7 +374,7 @@ class PackChecker:
             found = []
             check_envelope(data, found)
         for d in found:
-            parts = resolve_positions(pointer_parts(d.path), data)
+            parts = resolve_positions(d.path, data)
             line, column = doc.source.locate(parts)
             self.out.append(d.with_location(file=doc.file, line=line, column=column))
 

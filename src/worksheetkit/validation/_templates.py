@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from ..codes import Code
 from ..errors import Diagnostic
 from ..loading import SourceDocument
 from ..loading.modelerrors import convert, convert_relative, did_you_mean
@@ -77,7 +78,7 @@ class Templates:
         if key in stack:
             self.out.append(
                 node.diag(
-                    "WK206",
+                    Code.WK206,
                     f"'extends: {model.extends}' leads back to this worksheet: the templates "
                     "extend each other in a circle.",
                     "One worksheet in the circle must not use 'extends'.",
@@ -92,7 +93,7 @@ class Templates:
                 have = ", ".join(sorted(self.ws_docs.get(ident, {}), key=version_key))
                 self.out.append(
                     node.diag(
-                        "WK205",
+                        Code.WK205,
                         f"The worksheet '{ident}' has no version {wanted} in this pack "
                         f"(it has {have}).",
                         f"Use one of the versions it has, e.g. {ident}@{have.split(',')[-1].strip().split('.')[0]}.",
@@ -102,7 +103,7 @@ class Templates:
                 guess = did_you_mean(ident, self.ws_docs.keys())
                 self.out.append(
                     node.diag(
-                        "WK204",
+                        Code.WK204,
                         f"There is no worksheet '{ident}' in this pack to extend.",
                         f"Did you mean '{guess}'?"
                         if guess
@@ -132,7 +133,7 @@ class Templates:
             guess = did_you_mean(item_id, ids)
             self.out.append(
                 node.diag(
-                    "WK203",
+                    Code.WK203,
                     f"{what} '{item_id}', but the template has no item with that id.",
                     f"Did you mean '{guess}'?" if guess else "Check the id against the template.",
                 )
@@ -152,7 +153,7 @@ class Templates:
             if "id" in patch or "type" in patch:
                 self.out.append(
                     node.diag(
-                        "WK224",
+                        Code.WK224,
                         f"'change' cannot alter the id or type of '{item_id}'.",
                         "Remove the item and 'add' a new one instead.",
                     )
@@ -172,7 +173,7 @@ class Templates:
                         target = target.at(part)
                     self.out.append(
                         target.diag(
-                            "WK224",
+                            Code.WK224,
                             f"After 'change', the item '{item_id}' is invalid: {d.message}",
                             d.hint,
                         )
@@ -214,7 +215,7 @@ class Templates:
             for d in convert(exc, Worksheet, data, doc.source):
                 self.out.append(
                     root.at("extends").diag(
-                        "WK224",
+                        Code.WK224,
                         f"With the template applied, the worksheet is invalid: {d.message}",
                         d.hint,
                     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Diagnostic, Severity
+from ..errors import Diagnostic, Problem, Severity
 from ..loading import SourceDocument
-from ..loading.yamlsource import Path, json_path
+from ..loading.yamlsource import Path
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,15 @@ class Located:
             column += (1 if style in ("'", '"') else 0) + offset
         return line, column
 
+    def place(self, problem: Problem) -> Diagnostic:
+        """``problem`` (found in this value, its path relative to it) at its line and column
+        in the file."""
+        target = self
+        for part in problem.path:
+            target = target.at(part)
+        line, column = target.position(offset=problem.offset)
+        return problem.at(file=self.doc.file, line=line, column=column, within=self.path)
+
     def diag(
         self,
         code: str,
@@ -58,5 +67,5 @@ class Located:
             file=self.doc.file,
             line=line,
             column=column,
-            path=json_path(self.path),
+            path=self.path,
         )

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from ..codes import Code
 from ..errors import Diagnostic, sort_diagnostics
 
 if TYPE_CHECKING:
@@ -74,10 +75,10 @@ def check(
         what = "a list" if isinstance(data, list) else "a single value"
         return [
             Diagnostic(
-                code="WK010",
+                code=Code.WK010,
                 message=f"This is {what}; a worksheetkit document is a mapping of keys to values.",
                 hint="Pass a dict with 'worksheetkit': 1, 'kind', 'id' …",
-                path="$",
+                path=(),
             )
         ]
     doc = build_document(SourceDocument(_HERE, data, source, None, []))
@@ -159,7 +160,7 @@ def _rest_of(data: dict[Any, Any], pack: LoadedPack | None, shape: list[Diagnost
         return []
     source = SourceMap(_HERE)
     # Paths written as diagnostics write them (the code is not used).
-    gone = [(part, source.diagnostic("WK102", "", part).path) for part in removed]
+    gone = [(part, source.diagnostic(Code.WK102, "", part).path) for part in removed]
     seen = {(d.code, d.path) for d in shape}
     doc = build_document(SourceDocument(_HERE, rest, source, None, []))
     if doc.model is None:  # pragma: no cover - the adapter accepted it above

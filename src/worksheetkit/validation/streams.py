@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from ..errors import Diagnostic
+from ..codes import Code
+from ..errors import Diagnostic, DocPath
 from ..loading.files import FileRefused, read_bounded
 from ..loading.strictjson import JSONProblem, StrictDecoder
 
@@ -23,13 +24,13 @@ __all__ = ["MAX_STREAM_BYTES", "STREAM_CODE", "check_stream"]
 #: A response stream in a pack is sample or exported data; larger files belong outside it.
 MAX_STREAM_BYTES: Final = 16 * 1024 * 1024
 #: A line whose assignment or worksheet does not fit the pack.
-STREAM_CODE: Final = "WK235"
+STREAM_CODE: Final = Code.WK235
 
 _STRICT: Final = StrictDecoder(big_ints_as_text=True)
 
 
 def _problem(code: str, message: str, hint: str, file: str, line: int, column: int = 1,
-             path: str = "") -> Diagnostic:  # fmt: skip
+             path: DocPath = ()) -> Diagnostic:  # fmt: skip
     return Diagnostic(code, message, hint=hint, file=file, line=line, column=column, path=path)
 
 
@@ -45,22 +46,22 @@ def check_stream(
         raw = read_bounded(path, MAX_STREAM_BYTES)
     except FileRefused as exc:
         if exc.reason == "large":
-            out.append(_problem("WK008", f"This file is larger than the "
+            out.append(_problem(Code.WK008, f"This file is larger than the "
                                 f"{MAX_STREAM_BYTES // (1024 * 1024)} MB limit for a response "
                                 "stream in a pack.", "Keep large exports outside the pack.",
                                 display, 1))  # fmt: skip
         elif exc.reason == "special":
-            out.append(_problem("WK220", "This is not a regular file (a folder, device, pipe or "
+            out.append(_problem(Code.WK220, "This is not a regular file (a folder, device, pipe or "
                                 "socket); it was not read.",
                                 "Keep only ordinary files in the pack.", display, 1))  # fmt: skip
         else:
-            out.append(_problem("WK001", "The file cannot be read.",
+            out.append(_problem(Code.WK001, "The file cannot be read.",
                                 "Check the file's permissions.", display, 1))  # fmt: skip
         return out, good
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        out.append(_problem("WK002", "This file is not UTF-8 text.", "Save it as UTF-8.",
+        out.append(_problem(Code.WK002, "This file is not UTF-8 text.", "Save it as UTF-8.",
                             display, 1))  # fmt: skip
         return out, good
     for number, line in enumerate(text.splitlines(), 1):
@@ -72,13 +73,13 @@ def check_stream(
             message = exc.message.replace("line 1, column", "column")
             if exc.reason == "syntax":
                 message = message.replace("This is", "This line is")
-            out.append(_problem("WK411", message + " The line is not used.", exc.hint, display,
+            out.append(_problem(Code.WK411, message + " The line is not used.", exc.hint, display,
                                 number, exc.column, exc.path))  # fmt: skip
             continue
         if pack.root is None:
             # Not in a pack: nothing to tie the line to; only its JSON and shape are checked.
             problems = [] if type(data) is dict else [_problem(
-                "WK411", "This line is not a response (a JSON object was expected).",
+                Code.WK411, "This line is not a response (a JSON object was expected).",
                 "Write one response object per line.", display, number)]  # fmt: skip
         else:
             problems = _line_problems(data, pack, display, number, validate_response)
@@ -92,7 +93,7 @@ def _line_problems(
     data: Any, pack: LoadedPack, file: str, line: int, validate_response: Any
 ) -> list[Diagnostic]:
     if type(data) is not dict:
-        return [_problem("WK411", "This line is not a response (a JSON object was expected).",
+        return [_problem(Code.WK411, "This line is not a response (a JSON object was expected).",
                          "Write one response object per line.", file, line)]  # fmt: skip
     assignment_id = data.get("assignment")
     assignment = next(
@@ -105,7 +106,7 @@ def _line_problems(
                          "a client here; it is not used.",
                          'Give each line the "assignment" id of an assignment in the pack, or '
                          "keep other data outside the pack.",
-                         file, line, path="/assignment" if "assignment" in data else "")]  # fmt: skip
+                         file, line, path=("assignment",) if "assignment" in data else ())]  # fmt: skip
     ref = data.get("worksheet")
     ident = ref.partition("@")[0] if isinstance(ref, str) else None
     allowed = _worksheets_of(assignment, pack)
@@ -115,7 +116,7 @@ def _line_problems(
                          f"'{assignment.id}' gives, so it is not used.",
                          "Write the id of the assignment's worksheet (or of one of its pathway's "
                          "steps) in \"worksheet\".",
-                         file, line, path="/worksheet" if "worksheet" in data else "")]  # fmt: skip
+                         file, line, path=("worksheet",) if "worksheet" in data else ())]  # fmt: skip
     version = data.get("version")
     wanted = f"{ident}@{version}" if isinstance(version, str) else str(ref)
     try:
@@ -127,7 +128,7 @@ def _line_problems(
     return [
         d.with_location(file=file, line=line, column=1)
         for d in validate_response(worksheet, data)
-        if d.code != "WK402"
+        if d.code != Code.WK402
     ]
 
 

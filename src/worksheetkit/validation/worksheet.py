@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .._patterns import check_pattern
 from .._urls import ALLOWED_LINKS, link_problem
+from ..codes import Code
 from ..errors import Diagnostic
 from ..loading.modelerrors import did_you_mean
 from ..model import (
@@ -117,13 +118,13 @@ class WorksheetChecker:
         if self.ws.extends is None:
             if self.ws.title is None:
                 yield self.root.diag(
-                    "WK101",
+                    Code.WK101,
                     "The key 'title' is missing from a worksheet.",
                     "Add 'title: …' (the name the client sees).",
                 )
             if not self.ws.items:
                 yield self.root.diag(
-                    "WK213",
+                    Code.WK213,
                     "This worksheet has no items.",
                     "Add 'items:' with at least one question, note or exercise.",
                 )
@@ -146,7 +147,7 @@ class WorksheetChecker:
                 first = scope[item_id]
                 line = first.position()[0]
                 yield entry.node.at("id").diag(
-                    "WK201",
+                    Code.WK201,
                     f"The id '{item_id}' is used twice (first on line {line}"
                     + (f" of {first.doc.file}" if first.doc.file != entry.node.doc.file else "")
                     + ").",
@@ -160,14 +161,14 @@ class WorksheetChecker:
             node = scores.at(i).at("id")
             if score.id in score_ids:
                 yield node.diag(
-                    "WK201",
+                    Code.WK201,
                     f"The score id '{score.id}' is used twice (scores {score_ids[score.id] + 1} "
                     f"and {i + 1}).",
                     "Give each score its own id.",
                 )
             elif score.id in seen:
                 yield node.diag(
-                    "WK201",
+                    Code.WK201,
                     f"The score id '{score.id}' is also the id of an item.",
                     f"Give the score an id of its own, e.g. total or {score.id}_score.",
                 )
@@ -178,7 +179,7 @@ class WorksheetChecker:
         item, node = entry.model, entry.node
         if entry.table is None and symbol_kind(item) is not None and item.label is None:
             yield node.diag(
-                "WK101",
+                Code.WK101,
                 f"The key 'label' is missing from a {item.type} item.",
                 "Add 'label: …' (the question the client sees).",
             )
@@ -196,7 +197,7 @@ class WorksheetChecker:
                 problem = check_pattern(item.pattern)
                 if problem is not None:
                     yield node.at("pattern").diag(
-                        "WK217",
+                        Code.WK217,
                         f"The pattern is not allowed (character {problem.offset + 1}): "
                         f"{problem.message}",
                         problem.hint + " Patterns must mean the same in RE2 and in browsers "
@@ -209,7 +210,7 @@ class WorksheetChecker:
             n = len(item.options)
             if item.min_selected is not None and item.min_selected > n + (1 if item.other else 0):
                 yield node.at("min_selected").diag(
-                    "WK209",
+                    Code.WK209,
                     f"'min_selected' is {item.min_selected} but there are only {n} options.",
                     "Lower min_selected or add options.",
                 )
@@ -220,7 +221,7 @@ class WorksheetChecker:
                 value = getattr(item, key)
                 if value is not None and not is_duration(value):
                     yield node.at(key).diag(
-                        "WK218",
+                        Code.WK218,
                         f"'{key}' is not a duration: '{value}'.",
                         "Write durations in ISO 8601: PT5M (5 minutes), PT1H30M, P1D.",
                     )
@@ -228,13 +229,13 @@ class WorksheetChecker:
             refused = link_problem(item.url)
             if refused is not None:
                 yield node.at("url").diag(
-                    "WK212",
+                    Code.WK212,
                     f"This media link {refused.said}; {ALLOWED_LINKS}.",
                     "Use an https:// link or a path relative to the pack, e.g. media/breathing.mp3.",
                 )
             if item.duration is not None and not is_duration(item.duration):
                 yield node.at("duration").diag(
-                    "WK218",
+                    Code.WK218,
                     f"'duration' is not a duration: '{item.duration}'.",
                     "Write durations in ISO 8601: PT10M (10 minutes).",
                 )
@@ -246,7 +247,7 @@ class WorksheetChecker:
         if isinstance(item, Likert):
             if (item.options is None) == (item.scale is None):
                 yield node.diag(
-                    "WK214",
+                    Code.WK214,
                     "A likert item needs either 'options' or 'scale' (a named preset), not "
                     + ("both." if item.options is not None else "neither."),
                     "Use 'scale: agreement-5' (or frequency-4, …) or list the options with values.",
@@ -254,7 +255,7 @@ class WorksheetChecker:
             if item.scale is not None and item.scale not in LIKERT_PRESETS:
                 guess = did_you_mean(item.scale, list(LIKERT_PRESETS))
                 yield node.at("scale").diag(
-                    "WK214",
+                    Code.WK214,
                     f"There is no likert scale called '{item.scale}'.",
                     (f"Did you mean '{guess}'? " if guess else "")
                     + "Presets: "
@@ -271,7 +272,7 @@ class WorksheetChecker:
                 # worksheet is simply written in another language (the labels show in English).
                 declared = bool(set(missing) & set(self.ws.languages or []))
                 yield node.at("scale").diag(
-                    "WK207",
+                    Code.WK207,
                     f"The preset scale '{item.scale}' has no labels in: {', '.join(missing)}; "
                     "they would be shown in English.",
                     "Write the options out with their translations, e.g. "
@@ -287,7 +288,7 @@ class WorksheetChecker:
                             node.at("options")
                             .at(i)
                             .diag(
-                                "WK102",
+                                Code.WK102,
                                 "A likert option's value must be a number (its score weight).",
                                 "Write it as {value: 0, label: Not at all}.",
                             )
@@ -302,7 +303,7 @@ class WorksheetChecker:
                     node.at("options")
                     .at(i)
                     .diag(
-                        "WK208",
+                        Code.WK208,
                         f"The option value '{value}' appears twice (entries {seen[key] + 1} and {i + 1}).",
                         "Give every option a different value; answers store the value.",
                     )
@@ -315,7 +316,7 @@ class WorksheetChecker:
     ) -> Iterator[Diagnostic]:
         if low is not None and high is not None and low > high:
             yield node.at(low_key).diag(
-                "WK209",
+                Code.WK209,
                 f"'{low_key}' ({low}) is greater than '{high_key}' ({high}).",
                 f"Swap them, or lower '{low_key}'.",
             )
@@ -323,14 +324,14 @@ class WorksheetChecker:
     def _rating(self, item: Rating, node: Located) -> Iterator[Diagnostic]:
         if item.min < item.max and item.step > item.max - item.min:
             yield node.at("step").diag(
-                "WK215",
+                Code.WK215,
                 f"The step ({item.step}) is larger than the whole scale ({item.min}–{item.max}).",
                 "Use a smaller step, e.g. 1.",
             )
         span = (item.max - item.min) / item.step if item.step else 0
         if span > 10_000:
             yield node.at("step").diag(
-                "WK215",
+                Code.WK215,
                 "This scale has more than 10,000 steps.",
                 "Use a larger step or a smaller range.",
             )
@@ -340,7 +341,7 @@ class WorksheetChecker:
                     node.at("anchors")
                     .at(_anchor_key(value))
                     .diag(
-                        "WK215",
+                        Code.WK215,
                         f"The anchor at {value} is outside the scale ({item.min}–{item.max}).",
                         "Anchor only values the client can choose.",
                         key=True,
@@ -367,7 +368,7 @@ class WorksheetChecker:
                 problem = "is outside the allowed range"
         if problem:
             yield node.at("default").diag(
-                "WK216",
+                Code.WK216,
                 f"The default value {problem}.",
                 "Change 'default' to an allowed answer, or remove it.",
             )
@@ -385,7 +386,7 @@ class WorksheetChecker:
                         bands.at(j)
                         .at("max")
                         .diag(
-                            "WK210",
+                            Code.WK210,
                             f"Score band {j + 1} ends at {band.max}, not above the band before it "
                             f"({previous}): the bands overlap or are out of order.",
                             "List bands from lowest to highest; each 'max' is the band's inclusive "
@@ -395,7 +396,7 @@ class WorksheetChecker:
                 previous = float(band.max)
             if score.missing.method == "prorate" and score.missing.allow == 0:
                 yield node.at("missing").diag(
-                    "WK225",
+                    Code.WK225,
                     "'method: prorate' with 'allow: 0' never prorates.",
                     "Set 'allow' to the number of items that may be missing, or use method: none.",
                     severity="warning",
@@ -409,7 +410,7 @@ class WorksheetChecker:
                     bands.at(0)
                     .at("max")
                     .diag(
-                        "WK211",
+                        Code.WK211,
                         f"The first band ends at {score.bands[0].max}, below the lowest possible score "
                         f"({_num(low)}).",
                         "Start the bands at the lowest possible score.",
@@ -421,7 +422,7 @@ class WorksheetChecker:
                     bands.at(len(score.bands) - 1)
                     .at("max")
                     .diag(
-                        "WK211",
+                        Code.WK211,
                         f"The last band ends at {last.max}, but the score can reach {_num(high)}: "
                         "scores above it would have no band.",
                         f"Set the last band's max to {_num(high)}.",
@@ -530,7 +531,8 @@ class WorksheetChecker:
                 expr = parse(source)
             except ExpressionSyntaxError as exc:
                 p = exc.problem
-                word = source[p.offset : p.offset + p.length]
+                start = p.offset or 0
+                word = source[start : start + p.length]
                 hint = value_hint(word, {**symbols, **(row or {})}) if word[:1].isupper() else None
                 yield node.diag(
                     p.code, p.message, hint or p.hint or hint_for(p.code, row), offset=p.offset
@@ -559,7 +561,7 @@ class WorksheetChecker:
         if cycle:
             node = where.get(cycle[0], self.root)
             yield node.diag(
-                "WK307",
+                Code.WK307,
                 "These depend on each other in a circle: " + " → ".join(cycle) + ".",
                 "Break the circle: an item's show_if or a formula cannot depend, even "
                 "indirectly, on itself.",
@@ -632,7 +634,7 @@ class _TextWalker:
                     if problem is not None:
                         self.out.append(
                             self.node(child, here).diag(
-                                "WK212",
+                                Code.WK212,
                                 f"This link {problem.said}; {ALLOWED_LINKS}.",
                                 "Use an https:// address or a path inside the pack.",
                             )
@@ -657,7 +659,7 @@ class _TextWalker:
             if isinstance(opt, str) and self.declared and len(self.required) > 1:
                 self.out.append(
                     self.node(opt, (*path, i)).diag(
-                        "WK207",
+                        Code.WK207,
                         f"The option '{opt}' has no translations for: "
                         + ", ".join(self.required[1:])
                         + ".",
@@ -688,7 +690,7 @@ def _check_text(
     if isinstance(value, dict):
         if language not in value:
             yield node.diag(
-                "WK223",
+                Code.WK223,
                 f"This text has no '{language}' version, the worksheet's default language.",
                 f"Add '{language}: …' to the map (languages given: {', '.join(map(str, value))}).",
             )
@@ -696,13 +698,13 @@ def _check_text(
             missing = [lang for lang in required if lang not in value and lang != language]
             if missing:
                 yield node.diag(
-                    "WK207",
+                    Code.WK207,
                     f"The {key} has no translation for: {', '.join(missing)}.",
                     "Add the translation, or remove the language from 'languages'.",
                 )
     elif declared and len(required) > 1:
         yield node.diag(
-            "WK207",
+            Code.WK207,
             f"The {key} is only written in '{language}'; 'languages' also asks for: "
             + ", ".join(required[1:])
             + ".",
@@ -732,7 +734,7 @@ def _check_links(
         if budget is not None:
             budget[0] = 0
         yield node.diag(
-            "WK229",
+            Code.WK229,
             f"This text is {len(text):,} characters long; formatted text (Markdown) is kept "
             f"to {MAX_MARKDOWN_CHARS:,} characters a text"
             if too_long
@@ -760,7 +762,7 @@ def _check_links(
         used.add(found)
         kind = "An image" if link.image else "A link"
         yield node.diag(
-            "WK212",
+            Code.WK212,
             f"{kind} in this text {problem.said}; {ALLOWED_LINKS}.",
             "Use an https:// link or a path inside the pack, or remove it.",
             offset=_offset(value, text, found),
@@ -794,7 +796,7 @@ def _anchor_key(value: float) -> str | int:
 
 def expr_hint(code: str, names: Iterable[str]) -> str:
     """A fallback hint for expression problems that came without one."""
-    if code == "WK302":
+    if code == Code.WK302:
         listed = sorted(names)
         shown = ", ".join(listed[:12]) + (", …" if len(listed) > 12 else "")
         return (

@@ -723,8 +723,12 @@ Form.prototype.cellTarget = function (spec, row, col) {
   return els.length ? els[0] : null;
 };
 
-function pointer(path) {
-  return String(path || "").split("/").map(function (p) {
+// A diagnostic's path as ["", "answers", item, …]: from its "path" list (Diagnostic.to_dict()),
+// else from a JSON pointer ("json_pointer", or a "path" text as 0.x wrote it).
+function pointer(d) {
+  if (Array.isArray(d.path)) return [""].concat(d.path.map(String));
+  var text = typeof d.json_pointer === "string" ? d.json_pointer : d.path;
+  return String(text || "").split("/").map(function (p) {
     return p.replace(/~1/g, "/").replace(/~0/g, "~");
   });
 }
@@ -774,7 +778,7 @@ Form.prototype.showDiagnostics = function (diagnostics) {
   var self = this, per = {}, entries = [], general = false;
   each(diagnostics || [], function (d) {
     if (!d) return;
-    var parts = pointer(d.path), spec = null, row = null, col = null;
+    var parts = pointer(d), spec = null, row = null, col = null;
     if (parts.length >= 3 && parts[0] === "" && parts[1] === "answers" && hasOwn.call(self.items, parts[2])) {
       spec = self.items[parts[2]];
       if (parts.length > 4 && /^\d+$/.test(parts[3])) { row = parseInt(parts[3], 10); col = parts[4]; }
