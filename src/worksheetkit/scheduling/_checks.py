@@ -9,7 +9,7 @@ from .._dates import MAX_DATE, MIN_DATE, date_problem
 from ..codes import Code
 from ..errors import Problem, Severity
 from ..model.documents import Assignment
-from ..model.durations import parse_duration
+from ..model.durations import Duration, parse_duration
 from ..model.schedule import Schedule
 from ._expand import MAX_OCCURRENCES, MAX_TOTAL_OCCURRENCES
 from ._rules import ScheduleError, _parse_until, _raw_groups, clock_times, compile_schedule
@@ -158,15 +158,9 @@ def _words(seconds: float) -> str:
     return f"{hours:g} hour{'s' if hours != 1 else ''}"
 
 
-def check_schedule(schedule: Schedule) -> list[Problem]:
-    """Every static problem of one schedule, each with its path inside the schedule."""
-    out: list[Problem] = []
-    repeat = schedule.repeat
-    out_of_range = date_problem(schedule.until, "'until'")
-    if out_of_range is not None:  # nothing else can be computed from such a date
-        return [_schedule_problem(SCHEDULE_PROBLEM, out_of_range, _DATE_HINT, ("until",))]
-
-    durations = {}
+def _duration_problems(schedule: Schedule, out: list[Problem]) -> dict[str, Duration]:
+    """``for``, ``window`` and ``grace`` read as durations (the usable ones, by key)."""
+    durations: dict[str, Duration] = {}
     for key, value in (
         ("for", schedule.for_),
         ("window", schedule.window),
@@ -195,6 +189,10 @@ def check_schedule(schedule: Schedule) -> list[Problem]:
                     (key,),
                 )
             )
+    return durations
+
+
+def _reminder_problems(schedule: Schedule, out: list[Problem]) -> None:
     for i, reminder in enumerate(schedule.reminders):
         given = [k for k in ("at", "before_due", "after_open") if getattr(reminder, k) is not None]
         if len(given) != 1:
@@ -222,6 +220,10 @@ def check_schedule(schedule: Schedule) -> list[Problem]:
                         )
                     )
 
+
+def _shape_problems(schedule: Schedule, out: list[Problem]) -> list[str]:
+    """How the schedule's keys fit together; returns the keys that say where it ends."""
+    repeat = schedule.repeat
     if repeat is not None and schedule.rrule is not None:
         out.append(
             _schedule_problem(
@@ -338,34 +340,51 @@ def check_schedule(schedule: Schedule) -> list[Problem]:
                 (),
             )
         )
-    if schedule.rrule is not None:
-        try:
-            times = tuple(clock_times(schedule))
-            _groups, raw_count, raw_until = _raw_groups(
-                schedule.rrule, times, schedule.at is not None
-            )
-            if raw_until is not None:
-                _parse_until(raw_until)  # a date Python can hold, inside the accepted range
-            if (raw_count is not None or raw_until is not None) and ends:
-                out.append(
-                    _schedule_problem(
-                        SCHEDULE_PROBLEM,
-                        "The rrule has its own COUNT or UNTIL and the "
-                        f"schedule also says {ends[0]}.",
-                        "Say the end once.",
-                        ("rrule",),
-                    )
-                )
-        except (ScheduleError, ValueError) as exc:
+    return ends
+
+
+def _rrule_problems(schedule: Schedule, ends: list[str], out: list[Problem]) -> bool:
+    """The rrule's own problems; False when it cannot be used at all."""
+    assert schedule.rrule is not None
+    try:
+        times = tuple(clock_times(schedule))
+        _groups, raw_count, raw_until = _raw_groups(schedule.rrule, times, schedule.at is not None)
+        if raw_until is not None:
+            _parse_until(raw_until)  # a date Python can hold, inside the accepted range
+        if (raw_count is not None or raw_until is not None) and ends:
             out.append(
                 _schedule_problem(
                     SCHEDULE_PROBLEM,
-                    f"The rrule '{schedule.rrule}' cannot be used: {exc}.",
-                    "Write an RFC 5545 rule such as FREQ=WEEKLY;BYDAY=MO,TH.",
+                    f"The rrule has its own COUNT or UNTIL and the schedule also says {ends[0]}.",
+                    "Say the end once.",
                     ("rrule",),
                 )
             )
-            return out
+    except (ScheduleError, ValueError) as exc:
+        out.append(
+            _schedule_problem(
+                SCHEDULE_PROBLEM,
+                f"The rrule '{schedule.rrule}' cannot be used: {exc}.",
+                "Write an RFC 5545 rule such as FREQ=WEEKLY;BYDAY=MO,TH.",
+                ("rrule",),
+            )
+        )
+        return False
+    return True
+
+
+def check_schedule(schedule: Schedule) -> list[Problem]:
+    """Every static problem of one schedule, each with its path inside the schedule."""
+    out: list[Problem] = []
+    out_of_range = date_problem(schedule.until, "'until'")
+    if out_of_range is not None:  # nothing else can be computed from such a date
+        return [_schedule_problem(SCHEDULE_PROBLEM, out_of_range, _DATE_HINT, ("until",))]
+
+    durations = _duration_problems(schedule, out)
+    _reminder_problems(schedule, out)
+    ends = _shape_problems(schedule, out)
+    if schedule.rrule is not None and not _rrule_problems(schedule, ends, out):
+        return out
     if not any(p.code in (SCHEDULE_PROBLEM, INVALID_DURATION) for p in out):
         too_many = _too_many(schedule)
         if too_many is not None:
