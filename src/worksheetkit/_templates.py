@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import pickle
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -114,7 +115,9 @@ class _TemplateCache(FileSystemBytecodeCache):
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
             super().load_bytecode(bucket)
-        except Exception:  # a truncated or foreign file: compile the template instead
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            # A truncated or foreign file (what reading a marshal/pickle stream raises on
+            # one): compile the template instead.
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
