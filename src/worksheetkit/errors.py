@@ -336,6 +336,21 @@ class Problem(_Pathed):
         )
 
 
+class Counted:
+    """``errors`` and ``warnings``: how many of ``self.diagnostics`` are of each severity (a
+    run's result: ``ValidationRun``, ``LintRun``)."""
+
+    diagnostics: Sequence[Diagnostic]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "warning")
+
+
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Deterministic order: file, line, column, code, path (indexes as numbers); duplicates
     removed."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .._results import JsonResult
-from ..errors import Diagnostic, sort_diagnostics
+from ..errors import Counted, Diagnostic, sort_diagnostics
 from ..loading import SourceDocument
 from ..loading.portability import CODE as PORTABILITY
 from ..loading.portability import find_portability
@@ -28,20 +28,12 @@ READABILITY_SKIPPED = "WL008"
 
 
 @dataclass(frozen=True)
-class LintRun(JsonResult):
+class LintRun(Counted, JsonResult):
     """Files looked at and every diagnostic, sorted. ``to_dict()``/``to_json()``/
     ``from_dict()``: schema ``lint-run``."""
 
     files: int
     diagnostics: list[Diagnostic]
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity == "warning")
 
 
 def _display(path: Path) -> str:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar, overload
 
 from .._results import JsonResult
 from ..codes import Code
-from ..errors import Diagnostic, WorksheetError, has_errors, sort_diagnostics
+from ..errors import Counted, Diagnostic, WorksheetError, has_errors, sort_diagnostics
 from ..loading import SourceDocument, SourceMap, parse_document
 from ..model import Assignment, Document, Pack, Pathway, Response, Worksheet
 from ._discovery import (
@@ -31,20 +31,12 @@ __all__ = ["ValidationRun", "check_paths", "load", "load_pack", "loads", "valida
 
 
 @dataclass(frozen=True)
-class ValidationRun(JsonResult):
+class ValidationRun(Counted, JsonResult):
     """Files checked and every diagnostic, sorted. ``to_dict()``/``to_json()``/
     ``from_dict()``: schema ``validation-run``."""
 
     files: int
     diagnostics: list[Diagnostic]
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity == "warning")
 
 
 def check_paths(
