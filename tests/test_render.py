@@ -582,3 +582,39 @@ def test_hostile_answers_reach_every_control_escaped() -> None:
     assert "<script>alert" not in html
     assert "&quot;&gt;&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
     assert 'value="it&#x27;s &quot;quoted&quot;"' in html
+
+
+RATING_ANCHORS = (
+    "worksheetkit: 1\nkind: worksheet\nid: t.anchors\nversion: 1.0.0\ntitle: Anchors\n"
+    "items:\n  - id: r\n    type: rating\n    label: How much?\n    min: 0\n    max: 5\n"
+    "    step: 0.5\n    anchors: {0: none, 2.5: half, 5: all}\n"
+)
+
+
+def test_a_problem_at_a_number_key_is_located_not_a_crash() -> None:
+    # Anchor keys are numbers: a problem at one names it by its text (a path of text keys and
+    # indexes), at its line — before, reporting it raised TypeError.
+    from worksheetkit import WorksheetError, loads
+
+    with pytest.raises(WorksheetError) as caught:
+        loads(RATING_ANCHORS.replace("2.5: half", "2.5: {en: half}").replace(
+            "title: Anchors", "title: {en: Anchors, es: Anclas}\nlanguages: [en, es]"
+        ).replace("label: How much?", "label: {en: How much?, es: ¿Cuánto?}")
+         .replace("0: none", "0: {en: none, es: nada}").replace("5: all", "5: {en: all, es: todo}"),
+              "anchors.yaml")  # fmt: skip
+    found = [(d.code, d.path) for d in caught.value.diagnostics]
+    assert ("WK207", ("items", 0, "anchors", "2.5")) in found
+
+
+@pytest.mark.parametrize("to", ["html", "markdown"])
+def test_untranslated_rating_anchors_are_located_not_a_crash(to: str) -> None:
+    # Rendering in a language the worksheet lacks: each text falls back with WK601, and the
+    # anchors' warnings name their number keys as quoted keys (a path the file can locate).
+    from worksheetkit import loads
+    from worksheetkit.rendering import render_with_diagnostics
+
+    ws = loads(RATING_ANCHORS, "anchors.yaml")
+    _out, warnings = render_with_diagnostics(ws, to, language="es")  # type: ignore[arg-type]
+    paths = [d.path for d in warnings if d.code == "WK601"]
+    assert ("items", 0, "anchors", "2.5") in paths
+    assert ("items", 0, "anchors", "0") in paths

@@ -129,11 +129,25 @@ def _as_path(value: object) -> DocPath:
     if isinstance(value, str):
         return parse_path(value)
     if isinstance(value, (tuple, list)):
-        for part in value:
-            if isinstance(part, bool) or not isinstance(part, (str, int)):
-                raise TypeError(f"a path holds keys (str) and indexes (int), not {part!r}")
-        return tuple(value)
+        return tuple(_key_text(p) for p in value)
     raise TypeError(f"a path is a tuple of keys and indexes, not {type(value).__name__}")
+
+
+def _key_text(part: object) -> str | int:
+    """One step of a path. A YAML mapping may have keys that are not text — ``2.5``, ``true``,
+    ``null``, a date (rating anchors are numbers) — so a diagnostic about such a key names it
+    by its text as YAML writes it, instead of failing while reporting a problem."""
+    if type(part) in (str, int):
+        return part  # type: ignore[return-value]
+    if isinstance(part, bool):
+        return "true" if part else "false"
+    if part is None:
+        return "null"
+    if isinstance(part, float):
+        return repr(part)
+    if isinstance(part, (str, int)):  # subclasses (an enum member): the plain value
+        return str(part) if isinstance(part, str) else int(part)
+    return str(part)
 
 
 def path_sort_key(path: DocPath) -> tuple[tuple[int, int, str], ...]:

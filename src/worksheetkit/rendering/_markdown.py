@@ -462,10 +462,10 @@ class MarkdownWriter:
     def anchors(self, item: Rating, path: str) -> list[str]:
         if not item.anchors:
             return []
-        parts = [
-            f"{number_text(k)} = {self.t(item.anchors[k], f'{path}.anchors.{number_text(k)}')}"
-            for k in sorted(item.anchors, key=float)
-        ]
+        parts = []
+        for k in sorted(item.anchors, key=float):
+            at = number_text(k)  # a key of the anchors mapping: quoted, as 2.5 is one too
+            parts.append(f"{at} = {self.t(item.anchors[k], path + f'.anchors[{at!r}]')}")
         return ["; ".join(parts), ""]
 
     def table(self, item: Table, path: str, rows: list[Mapping[str, Any]]) -> list[str]:

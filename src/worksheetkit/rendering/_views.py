@@ -503,7 +503,7 @@ class ViewBuilder:
         anchors = item.anchors or {}
         for anchor in sorted(anchors, key=float):
             at = number_text(anchor)
-            fv.anchors.append((at, self.loc.inline(anchors[anchor], f"{p}.anchors.{at}")))
+            fv.anchors.append((at, self.loc.inline(anchors[anchor], f"{p}.anchors[{at!r}]")))
         if fv.widget == "buttons" and steps is not None:
             self._rating_buttons(fv, steps, default)
         fv.value = _shown(default)
