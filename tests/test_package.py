@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -175,3 +176,21 @@ def test_public_functions_are_not_shadowed_by_submodules() -> None:
     for name in worksheetkit.__all__:
         value = getattr(worksheetkit, name)
         assert not isinstance(value, type(worksheetkit)), f"worksheetkit.{name} is a module"
+
+
+def test_the_command_line_turns_pydantic_plugins_off_unless_told_otherwise() -> None:
+    code = (
+        "import os\nfrom worksheetkit.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print(os.environ.get('PYDANTIC_DISABLE_PLUGINS'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip().splitlines()[-1] == "__all__"
+    env["PYDANTIC_DISABLE_PLUGINS"] = "some_plugin"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip().splitlines()[-1] == "some_plugin"
