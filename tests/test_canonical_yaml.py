@@ -124,3 +124,40 @@ def test_the_nodes_built_here_are_pyyamls_own() -> None:
             assert yaml.dump(data, Dumper=_Dumper, **options) == yaml.dump(
                 data, Dumper=_PyYAMLRepresenter, **options
             )
+
+
+# Texts that YAML 1.2 (the reader's core schema) reads as numbers but PyYAML's 1.1 resolver
+# writes plain: they must be quoted, or they come back as numbers.
+READ_AS_NUMBERS = ["1e20", "1E3", "+.5e3", "-2e-3", "0o17", "7e1"]
+
+
+def test_texts_the_reader_would_type_are_quoted() -> None:
+    from worksheetkit.loading.yamlsource import parse_text
+
+    data = {"texts": READ_AS_NUMBERS, "1e3": "key", "numbers": [1, 1.5, 1e20, True, None]}
+    for pure in (False, True):
+        text = canonical_yaml(data, pure_python=pure)
+        assert parse_text(text).data == data, text
+
+
+def test_every_import_reads_back_as_the_data_written() -> None:
+    """What lets ``fhir import`` check the data instead of reading its YAML again."""
+    from worksheetkit.loading.yamlsource import parse_text
+    from worksheetkit.rendering import worksheet_yaml_data
+    from worksheetkit.validation.objects import _plain
+
+    paths = [
+        *sorted((ROOT / "examples" / "instruments").glob("*.yaml")),
+        *sorted((ROOT / "examples" / "worksheets").glob("*.yaml")),
+    ]
+    checked = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        if "\nextends:" in text or text.startswith("extends:"):
+            continue
+        result = import_questionnaire(to_fhir(wk.loads(text)))
+        assert result.worksheet is not None, path.name
+        written = worksheet_yaml_data(result.worksheet)
+        assert parse_text(result.to_yaml()).data == _plain(written), path.name
+        checked += 1
+    assert checked >= 20

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 import worksheetkit
 
@@ -62,6 +65,39 @@ def test_validating_a_worksheet_loads_no_rendering_or_hint_stack() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "1 file checked: 0 errors, 0 warnings"
+
+
+def test_fhir_import_loads_no_renderer(tmp_path: Path) -> None:
+    """`worksheetkit fhir import` needs the YAML writer alone: the rendering package gives its
+    names out on first use, so Jinja2, markdown-it and the form views are not imported."""
+    import json
+
+    from worksheetkit.fhir import to_fhir
+
+    q = tmp_path / "q.json"
+    phq9 = worksheetkit.loads((ROOT / "examples" / "instruments" / "phq-9.yaml").read_text())
+    q.write_text(json.dumps(to_fhir(phq9)), encoding="utf-8")
+    out_file = tmp_path / "out.yaml"
+    code = (
+        "import sys\nfrom worksheetkit.cli import main\n"
+        f"try:\n    main(['fhir', 'import', {str(q)!r}, '-o', {str(out_file)!r}])\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = ('jinja2', 'markdown_it', 'worksheetkit.rendering._render')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+    assert out_file.read_text(encoding="utf-8").startswith("worksheetkit: 1\n")
+
+
+def test_every_rendering_name_is_still_importable() -> None:
+    from worksheetkit import rendering
+
+    for name in [*rendering.__all__, "FORMATS", "problems_from", "canonical_json"]:
+        assert getattr(rendering, name) is not None, name
+    assert sorted(dir(rendering)) == dir(rendering)
+    with pytest.raises(AttributeError):
+        _ = rendering.no_such_name
 
 
 def test_models_are_built_when_first_used() -> None:
@@ -140,3 +176,21 @@ def test_public_functions_are_not_shadowed_by_submodules() -> None:
     for name in worksheetkit.__all__:
         value = getattr(worksheetkit, name)
         assert not isinstance(value, type(worksheetkit)), f"worksheetkit.{name} is a module"
+
+
+def test_the_command_line_turns_pydantic_plugins_off_unless_told_otherwise() -> None:
+    code = (
+        "import os\nfrom worksheetkit.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print(os.environ.get('PYDANTIC_DISABLE_PLUGINS'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip().splitlines()[-1] == "__all__"
+    env["PYDANTIC_DISABLE_PLUGINS"] = "some_plugin"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip().splitlines()[-1] == "some_plugin"

@@ -8,6 +8,7 @@ Exit codes: 0 clean, 1 problems found, 2 usage or I/O error.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -63,6 +64,11 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
+    # pydantic looks for plugins (``importlib.metadata`` entry points) the first time it builds
+    # a validator; worksheetkit uses none. Off unless the user set the variable themselves
+    # (docs/performance.md): the entry-point scan is about 5 ms of CPU of every command that
+    # reads a document (2026-12-04).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         return cli.main(args=argv, prog_name="worksheetkit", standalone_mode=True)
     except KeyboardInterrupt:  # pragma: no cover

@@ -41,7 +41,9 @@ def _read(path: str, what: str | None = None) -> str:
 def _located(diagnostics: list[Diagnostic], file: str, text: str | None) -> list[Diagnostic]:
     """Give each diagnostic the line and column of its path in ``file``."""
     source = None
-    if text is not None:
+    # Parsed only when some diagnostic needs a line: a clean import or export (most runs) does
+    # not read its input a second time (about 0.01 s of a `fhir import` process, 2026-12-04).
+    if text is not None and any(d.file is None for d in diagnostics):
         from ..loading.yamlsource import parse_text
 
         source = parse_text(text, file).source  # never raises: problems are its diagnostics

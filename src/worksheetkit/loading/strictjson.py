@@ -160,15 +160,22 @@ def find_duplicate(text: str) -> tuple[int, int, DocPath] | None:
 
 def _depth_exceeds(value: Any, limit: int) -> bool:
     """True when ``value`` nests containers more than ``limit`` deep (iterative: no recursion)."""
-    todo: list[tuple[Any, int]] = [(value, 1)]
-    while todo:
-        node, depth = todo.pop()
+    # Level by level, with list comprehensions: about half the time of a stack of (node, depth)
+    # pairs filled by generators (13 of the 264 ms of a profiled run of 26 `fhir import`s,
+    # which walk the Questionnaire and the written worksheet; 2026-12-04).
+    level = [value]
+    depth = 0
+    while level:
+        depth += 1
         if depth > limit:
             return True
-        if type(node) is dict:
-            todo.extend((v, depth + 1) for v in node.values() if type(v) in (dict, list))
-        elif type(node) is list:
-            todo.extend((v, depth + 1) for v in node if type(v) in (dict, list))
+        below: list[Any] = []
+        for node in level:
+            if type(node) is dict:
+                below += [v for v in node.values() if type(v) is dict or type(v) is list]
+            elif type(node) is list:
+                below += [v for v in node if type(v) is dict or type(v) is list]
+        level = below
     return False
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from ..loading.yamlsource import _WORDS as _READ_WORDS
+from ..loading.yamlsource import _plain as _read_plain
 from ..model import Model, Worksheet
 
 # Template-authoring keys: after ``extends`` is resolved they say nothing, so they are left out
@@ -71,7 +73,42 @@ def canonical_json(document: Model) -> str:
 _Base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-class _Dumper(_Base):  # type: ignore[valid-type,misc]
+_STR_TAG = "tag:yaml.org,2002:str"
+# The first characters of the plain scalars some resolver types: PyYAML's (YAML 1.1) and the
+# reader's (its words, numbers: a digit, a sign or a dot).
+_TYPED_FIRST = frozenset(
+    [k for k in yaml.SafeDumper.yaml_implicit_resolvers if k]
+    + [w[0] for w in _READ_WORDS if w]
+    + list("0123456789+-.")
+)
+
+
+class _ReadBack:
+    """Texts that worksheetkit's reader would type otherwise are quoted.
+
+    PyYAML's resolver is YAML 1.1; worksheetkit reads YAML 1.2 (core schema), which also reads
+    ``1e20``, ``1E3``, ``+.5e3`` and ``0o17`` as numbers, so PyYAML wrote these texts unquoted and
+    they came back as numbers. A text is written plain only when the reader's own typing of a
+    plain scalar (``loading.yamlsource._plain``, the one rule) gives the same text back: what
+    this writer writes reads back as the data it was given (tests/test_canonical_yaml.py), which
+    is what lets ``fhir import`` check the data instead of parsing its output again."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and (
+            not implicit[0] or (value and value[0] not in _TYPED_FIRST)
+        ):
+            # The default tag asked for (PyYAML's answer too), or a text no resolver (PyYAML's
+            # nor the reader's) types: most calls are decided here, without PyYAML's look-up
+            # (resolving was 25 of the 290 ms of a profiled run of 26 imports, 2026-12-04).
+            return _STR_TAG
+        tag = super().resolve(kind, value, implicit)  # type: ignore[misc]
+        typed = tag == _STR_TAG and implicit[0] and kind is yaml.ScalarNode and value
+        if typed and _read_plain(value) != value:
+            return "tag:yaml.org,2002:float"  # not the text's own tag: the emitter quotes it
+        return tag
+
+
+class _Dumper(_ReadBack, _Base):  # type: ignore[valid-type,misc]
     """Safe YAML with multi-line texts (instructions, notes) as readable ``|`` blocks."""
 
     def represent_data(self, data: Any) -> yaml.Node:
@@ -147,7 +184,7 @@ def canonical_yaml(data: dict[str, Any], *, pure_python: bool = False) -> str:
     return text
 
 
-class _PureDumper(yaml.SafeDumper):
+class _PureDumper(_ReadBack, yaml.SafeDumper):
     """The same writer on PyYAML's pure-Python emitter."""
 
 
@@ -183,10 +220,14 @@ def _tidy(value: Any) -> Any:
     return out
 
 
-def worksheet_to_yaml(worksheet: Worksheet) -> str:
-    """A worksheet as YAML text: defaults left out, keys in a stable, readable order."""
+def worksheet_yaml_data(worksheet: Worksheet) -> dict[str, Any]:
+    """The data :func:`worksheet_to_yaml` writes (and the YAML text reads back as)."""
     data = worksheet.model_dump(mode="python", by_alias=True, exclude_defaults=True)
     data.pop("worksheetkit", None)
     data.pop("kind", None)
-    ordered = {"worksheetkit": 1, "kind": "worksheet", **_tidy(data)}
-    return canonical_yaml(ordered)
+    return {"worksheetkit": 1, "kind": "worksheet", **_tidy(data)}
+
+
+def worksheet_to_yaml(worksheet: Worksheet) -> str:
+    """A worksheet as YAML text: defaults left out, keys in a stable, readable order."""
+    return canonical_yaml(worksheet_yaml_data(worksheet))
