@@ -599,3 +599,24 @@ def test_check_assignment_codes() -> None:
     assert acodes(assignment("plan: null", repeat="daily")) == [("WK502", "warning")]
     assert ("WK503", "error") in acodes(assignment("pathway: ocd.erp@1", repeat="daily"))
     assert ("WK503", "error") in acodes(assignment("worksheet: null"))
+
+
+def test_an_occurrence_carries_its_local_start_without_reading_its_id() -> None:
+    # The scheduler sets local_start as it builds the id; nothing reads it back from the id
+    # (an occurrence from JSON or built by hand gets it from its id once).
+    import dataclasses
+    import datetime as dt
+
+    from worksheetkit import Occurrence, loads, occurrences
+
+    a = loads(
+        "worksheetkit: 1\nkind: assignment\nid: a-ls\nworksheet: x.y\nstart: 2026-03-27\n"
+        "timezone: Europe/London\nschedule: {repeat: daily, at: '01:30', count: 3}\n",
+        kind=None,
+    )
+    found = occurrences(a, dt.date(2026, 3, 27), dt.date(2026, 3, 31))
+    assert [o.local_start for o in found] == [o.id.split("/", 1)[1] for o in found]
+    assert "local_start" in found[0].__dict__  # set at construction, not computed on access
+    by_hand = dataclasses.replace(found[0], local_start=None)
+    assert by_hand.local_start == found[0].local_start
+    assert Occurrence.from_dict(found[0].to_dict()).local_start == found[0].local_start

@@ -88,7 +88,8 @@ def _reminder_times(
 
 
 def _occurrence(
-    ident: str,
+    prefix: str,
+    local: str,
     step: str | None,
     worksheet: str,
     opens: dt.datetime,
@@ -102,8 +103,8 @@ def _occurrence(
     object.__setattr__(
         occurrence,
         "__dict__",
-        {"id": ident, "step": step, "worksheet": worksheet, "opens": opens, "due": due,
-         "grace_until": grace_until, "timing": timing},
+        {"id": prefix + local, "step": step, "worksheet": worksheet, "opens": opens, "due": due,
+         "grace_until": grace_until, "timing": timing, "local_start": local},
     )  # fmt: skip
     return occurrence
 
@@ -170,7 +171,7 @@ def _expand_walls(
             break
         if wall.date() != day:
             day = wall.date()
-            day_text = prefix + day.isoformat() + "T"
+            day_text = day.isoformat() + "T"
             day_end = dt.datetime.combine(day, _MIDNIGHT) + _ONE_DAY
         if window is None:
             due_wall = following if following < day_end else day_end
@@ -198,7 +199,9 @@ def _expand_walls(
             break
         key = wall.hour * 60 + wall.minute
         clock = clocks.get(key) or _clock(clocks, key)
-        out.append(_occurrence(day_text + clock, step, worksheet, opens, due, grace_until, timing))
+        out.append(
+            _occurrence(prefix, day_text + clock, step, worksheet, opens, due, grace_until, timing)
+        )
         if len(out) * slots > MAX_OCCURRENCES:
             raise too_many(series)
         if slots > 1:
@@ -329,7 +332,7 @@ def _expand_days(
         if day >= limit or (count is not None and happened >= count):
             break
         day_aware = anchor + (day - anchor_wall)
-        day_text = prefix + day.date().isoformat() + "T"
+        day_text = day.date().isoformat() + "T"
         day_reach = day + reach
         if day_reach >= trouble:
             trouble = timeline.next_trouble(day, day_reach) if plain else _MIN
@@ -356,7 +359,9 @@ def _expand_days(
             if checked and day + offset < begin:
                 continue
             out.append(
-                _occurrence(day_text + clock, step, worksheet, opens, due, grace_until, timing)
+                _occurrence(
+                    prefix, day_text + clock, step, worksheet, opens, due, grace_until, timing
+                )
             )
             if slots > 1:
                 allowed.append(slots if count is None else min(slots, count - happened + slots))
@@ -430,7 +435,7 @@ def _finish(
         changes: dict[str, Any] = {}
         if specs:
             changes["reminders"] = _reminder_times(specs, o.opens, o.due, tz, series.ambiguous)
-        day = dt.date.fromisoformat(o.id.split("/", 1)[1][:10])
+        day = dt.date.fromisoformat(str(o.local_start)[:10])
         if day in days:
             changes["excused"], changes["excused_reason"] = True, days[day]
         elif o.id in ids:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Self
 
 from .._results import dumps, instant, instant_text, warn_as_dict, zone_of
@@ -53,12 +53,14 @@ class Occurrence:
     locked: bool = False
     excused: bool = False
     excused_reason: str | None = None
+    #: The scheduled local wall time (``YYYY-MM-DDTHH:MM``, before any DST shift): what a
+    #: response may name instead of the id. Set by the scheduler as it builds the id; an
+    #: occurrence built by hand or read from JSON (which carries the id) gets it from the id.
+    local_start: str | None = field(default=None, compare=False, repr=False)
 
-    @property
-    def local_start(self) -> str | None:
-        """The scheduled local wall time (``YYYY-MM-DDTHH:MM``, before any DST shift) that the
-        id carries: what a response may name instead of the id."""
-        return local_start_of(self.id)
+    def __post_init__(self) -> None:
+        if self.local_start is None:
+            object.__setattr__(self, "local_start", local_start_of(self.id))
 
     @property
     def opens_utc(self) -> dt.datetime:
