@@ -14,44 +14,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._canonical import (
-        canonical_data,
-        canonical_yaml,
-        worksheet_to_yaml,
-        worksheet_yaml_data,
-    )
-    from ._canonical import (
-        canonical_json as canonical_json,
-    )
-    from ._render import (
-        FORMATS as FORMATS,
-    )
-    from ._render import (
-        INSTALL_HINT,
-        MISSING_TRANSLATION,
-        Drafts,
-        Format,
-        Paper,
-        PdfUnavailable,
-        Runtime,
-        direction,
-        html_to_pdf,
-        is_rtl,
-        pdf_available,
-        printable_markdown,
-        render,
-        render_pdf,
-        render_with_diagnostics,
-        response_alerts,
-        response_from_form,
-        response_from_form_with_diagnostics,
-        runtime,
-        runtime_script,
-        stylesheet,
-    )
-    from ._render import (
-        problems_from as problems_from,
-    )
+    from .._text import MISSING_TRANSLATION, direction, is_rtl
+    from ._alerts import response_alerts
+    from ._canonical import canonical_data, canonical_yaml, worksheet_to_yaml, worksheet_yaml_data
+    from ._canonical import canonical_json as canonical_json
+    from ._env import Runtime, runtime, runtime_script, stylesheet
+    from ._forms import response_from_form, response_from_form_with_diagnostics
+    from ._markdown import printable_markdown
+    from ._pdf import INSTALL_HINT, PdfUnavailable, html_to_pdf, pdf_available
+    from ._render import FORMATS as FORMATS
+    from ._render import Drafts, Format, Paper, render, render_pdf, render_with_diagnostics
+    from ._render import problems_from as problems_from
 
 # Besides the public API, the names other worksheetkit packages use: the PDF engine (CLI,
 # site, preview), a response's raised alerts (site), Markdown rebuilt inert (FHIR export) and
@@ -97,26 +70,26 @@ _LAZY: dict[str, str] = {
     "Drafts": "_render",
     "FORMATS": "_render",
     "Format": "_render",
-    "INSTALL_HINT": "_render",
-    "MISSING_TRANSLATION": "_render",
+    "INSTALL_HINT": "_pdf",
+    "MISSING_TRANSLATION": ".._text",
     "Paper": "_render",
-    "PdfUnavailable": "_render",
-    "Runtime": "_render",
-    "direction": "_render",
-    "html_to_pdf": "_render",
-    "is_rtl": "_render",
-    "pdf_available": "_render",
-    "printable_markdown": "_render",
+    "PdfUnavailable": "_pdf",
+    "Runtime": "_env",
+    "direction": ".._text",
+    "html_to_pdf": "_pdf",
+    "is_rtl": ".._text",
+    "pdf_available": "_pdf",
+    "printable_markdown": "_markdown",
     "problems_from": "_render",
     "render": "_render",
     "render_pdf": "_render",
     "render_with_diagnostics": "_render",
-    "response_alerts": "_render",
-    "response_from_form": "_render",
-    "response_from_form_with_diagnostics": "_render",
-    "runtime": "_render",
-    "runtime_script": "_render",
-    "stylesheet": "_render",
+    "response_alerts": "_alerts",
+    "response_from_form": "_forms",
+    "response_from_form_with_diagnostics": "_forms",
+    "runtime": "_env",
+    "runtime_script": "_env",
+    "stylesheet": "_env",
 }
 
 
@@ -124,7 +97,9 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    # Relative to this package: "_canonical" is rendering._canonical, ".._text" worksheetkit._text.
+    value = getattr(importlib.import_module(module if module.startswith(".") else f".{module}",
+                                            __name__), name)  # fmt: skip
     globals()[name] = value
     return value
 

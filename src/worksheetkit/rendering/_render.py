@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args
 
 from markupsafe import Markup, escape
 
-from .._text import MISSING_TRANSLATION, Localiser, direction, is_rtl, number_text
+from .._text import Localiser, direction, number_text
 from ..errors import Diagnostic, parse_path
 from ..model import (
     Model,
@@ -24,44 +24,13 @@ from ..model import (
     iter_items,
 )
 from ._alerts import AlertView, alert_words, alerts_markdown, response_alerts
-from ._canonical import canonical_data, canonical_json, canonical_yaml, worksheet_to_yaml
+from ._canonical import canonical_json
 from ._client_words import client_problems
-from ._env import Runtime, environment, runtime, runtime_script, stylesheet
-from ._forms import response_from_form, response_from_form_with_diagnostics
-from ._markdown import MarkdownWriter, printable_markdown
-from ._pdf import INSTALL_HINT, PdfUnavailable, html_to_pdf, pdf_available
+from ._env import environment, runtime, runtime_script, stylesheet
+from ._markdown import MarkdownWriter
+from ._pdf import html_to_pdf
 from ._strings import ui_strings
 from ._views import ViewBuilder
-
-# Besides the public API, the names other worksheetkit packages use: the PDF engine (CLI,
-# site, preview), a response's raised alerts (site), Markdown rebuilt inert (FHIR export) and
-# a worksheet as YAML text (FHIR import).
-__all__ = [
-    "INSTALL_HINT",
-    "MISSING_TRANSLATION",
-    "Drafts",
-    "Format",
-    "Paper",
-    "PdfUnavailable",
-    "Runtime",
-    "canonical_data",
-    "canonical_yaml",
-    "direction",
-    "html_to_pdf",
-    "is_rtl",
-    "pdf_available",
-    "printable_markdown",
-    "render",
-    "render_pdf",
-    "render_with_diagnostics",
-    "response_alerts",
-    "response_from_form",
-    "response_from_form_with_diagnostics",
-    "runtime",
-    "runtime_script",
-    "stylesheet",
-    "worksheet_to_yaml",
-]
 
 #: What :func:`render` writes (``to=``).
 Format = Literal["html", "markdown", "json"]
