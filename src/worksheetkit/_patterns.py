@@ -516,14 +516,23 @@ def _analyse(pattern: str) -> tuple[Any, PatternProblem | None]:
 class Pattern:
     """A checked pattern: ``fullmatch(text)`` is True when the whole answer matches."""
 
-    __slots__ = ("_compiled", "source")
+    __slots__ = ("_compiled", "_match", "source")
 
     def __init__(self, source: str, compiled: Any) -> None:
         self.source = source
         self._compiled = compiled
+        # The binding's own matcher, called as its ``fullmatch`` calls it but without what a
+        # verdict does not need (a generator, offsets decoded back to characters, a match
+        # object): 1.2 µs instead of 5.7 µs per answer checked (google-re2 1.1, 2026-12-04).
+        # Another version of the binding without these names gets the public call below.
+        anchor = getattr(getattr(re2, "_Anchor", None), "ANCHOR_BOTH", None)
+        raw = getattr(getattr(compiled, "_regexp", None), "Match", None)
+        self._match = None if anchor is None or raw is None else lambda b: raw(anchor, b, 0, len(b))
 
     def fullmatch(self, text: str) -> bool:
         try:
+            if self._match is not None:
+                return bool(self._match(text.encode("utf-8"))[0][0] >= 0)  # (-1, -1): none
             return self._compiled.fullmatch(text) is not None
         except UnicodeEncodeError:
             return False  # a lone surrogate: not text any browser could have typed

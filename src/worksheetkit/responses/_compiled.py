@@ -1,31 +1,38 @@
-"""The fast path of ``validate_response`` and ``is_valid_response``, built once per plan.
+"""The fast path of ``validate_response`` and ``is_valid_response``: per plan, one function of
+straight-line Python, generated once from the plan's fields and kept on the plan.
 
-Nothing here restates a rule. The answers are checked by the plan's own check closures
-(``_checks.py``, through ``Plan.fields``); what is shown, required and scored is decided by the
-engine's own :func:`~._engine.follow`; the envelope by ``validate.py``'s own function, passed
-in. What this module adds is *when* the costly parts run:
+Nothing here restates a rule. Each answer is checked by its field's own check closure
+(``_checks.py``, through ``Plan.fields``) — the generated code only *calls* it, bound as a
+constant; what is shown, required and scored is decided by the engine's own
+:func:`~._engine.follow`; the envelope by ``validate.py``'s own function, passed in. What this
+module adds is *when* the costly parts run, and how little happens around them:
 
+- **Straight-line code per worksheet.** :func:`_source` writes, for each field of the plan in
+  order, a look-up of its key and a call of its check, as plain statements of one function:
+  no loop over the answers, no dispatch through a table of fields, no tuple unpacking per
+  answer. Nothing the author wrote becomes source: ids and checks reach the code as constants
+  of its namespace (``K3``, ``C3``), named by their position in the plan alone, so an id such
+  as ``x"]; __import__("os")`` is a value the code compares, never code it runs
+  (tests/test_responses_compiled.py checks both). The text is compiled once per plan.
 - **Diagnostics only when something is wrong.** The common case, a response with no problem at
   all, returns ``[]`` without building a message, sorting or naming a path: the checks run with
   empty names (``""``) into a scratch list, and the first entry there sends the response to the
-  complete path (``validate.py``), which words every problem. On the 27 example worksheets this
-  took a valid response from 26 µs to 11 µs (2-core machine, load ~3; ``make bench`` prints
-  the current figure).
-- **A verdict memo per question** for answers that are plain values (numbers, option values,
-  yes/no, dates): checks are pure functions of the answer, so the verdict of ``(type, value)``
-  is looked up instead of recomputed (at most ``MEMO_LIMIT`` entries per question, clean
-  verdicts only; free text is never memoized — it rarely repeats). A Likert answer costs one
-  dict look-up instead of a call, ``key_of`` and ``finite``: −3 µs on a PHQ-9 response.
+  complete path (``validate.py``), which words every problem. The checks remember their clean
+  verdicts on plain values themselves (``_checks.memoized``), for both paths.
 - **Unknown answer keys without the complete path.** When the only problems are answers to
   unknown questions (an app one version ahead), their WK408 diagnostics are built here by the
-  engine's own ``_unknown`` (did-you-mean through rapidfuzz, inside a suggestion budget), after
-  everything else was found clean — so such a response costs about what a valid one does
-  instead of 1.4× (``unknown_key_cost`` in ``make bench``).
-- **No shared step budget without tables.** Row visits (the budget's unit) only happen over
-  table answers; a plan without tables cannot use one, so the context manager (2 µs) is skipped.
+  engine's own ``_unknown`` after everything else was found clean, and remembered per
+  ``(key, position)`` (diagnostics are frozen; the hint comes from a suggestion budget that
+  cannot run out on them, so it is the same every time): an app a version ahead sends the same
+  unknown key in every response, which then costs one dict look-up beyond a valid one instead
+  of a did-you-mean, a message and a ``Diagnostic`` (``unknown_key_cost`` in ``make bench``).
+- **No shared step budget where no row can be visited.** Row visits (the budget's unit) only
+  happen when a condition or score that is evaluated reads a table; when none does, the
+  context manager (~1 µs) is skipped.
 
 Whether a response goes through here or through the complete path, ``validate_response``
-returns the same list (tests/test_responses_compiled.py compares both on every case).
+returns the same list (tests/test_responses_compiled.py compares both, on cases and on
+hypothesis-generated responses).
 """
 
 from __future__ import annotations
@@ -34,101 +41,129 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .._suggest import BUDGET, did_you_mean, suggestion_budget
+from .._suggest import BUDGET, suggestion_budget
 from ..errors import Diagnostic, has_errors
 from ..expressions import step_budget
-from ..model import TextItem, Worksheet
-from ._checks import INVALID, MISSING
+from ..model import Worksheet
+from ._checks import INVALID, MEMO_LIMIT, MISSING
 from ._engine import Session, _unknown, follow
-from ._plan import Field, Plan
-
-#: Verdicts remembered per question (clean ones only); past this, new values are checked.
-MEMO_LIMIT: Final = 512
+from ._plan import Plan, ScorePlan
 
 Envelope = Callable[[Worksheet, dict[Any, Any], list[Diagnostic]], None]
+#: The generated function: the checked answers and how many keys were known, or None as soon
+#: as a check has something to say (it is then in the scratch list, without names).
+Answers = Callable[[dict[Any, Any], list[Diagnostic]], tuple[dict[str, Any], int] | None]
 
-_SCALARS: Final = frozenset({int, float, str, bool})
-_OK: Final = 1
-_ABSENT: Final = 2  # the check said MISSING (null, "", [])
+_NO: Final = object()  # "no such key" (None is an answer)
+
+
+# The code for one field; ``{i}`` is the field's position in the plan, the only thing that
+# varies. (The check is the plan's own, verdict memo included: ``_checks.memoized``.)
+_FIELD: Final = """\
+    v = get(K{i}, NO)
+    if v is not NO:
+        found += 1
+        r = C{i}(v, (), "", scratch)
+        if scratch or r is INVALID:
+            return None
+        if r is not MISSING:
+            values[K{i}] = r
+"""
+
+
+def _source(plan: Plan) -> str:
+    """The text of the answers function of ``plan``: the template above once per field, told
+    apart by position only (no id, label or pattern of the worksheet is ever part of it)."""
+    head = "def answers(answers, scratch):\n    get = answers.get\n    values = {}\n    found = 0\n"
+    body = "".join(_FIELD.format(i=i) for i in range(len(plan.fields)))
+    return head + body + "    return values, found\n"
+
+
+def _generate(plan: Plan) -> Answers:
+    """The answers function of ``plan``, compiled from :func:`_source` into a namespace that
+    holds the plan's ids and checks as constants (and no builtins)."""
+    namespace: dict[str, Any] = {
+        "__builtins__": {},
+        "NO": _NO,
+        "INVALID": INVALID,
+        "MISSING": MISSING,
+    }
+    for i, (fid, f) in enumerate(plan.fields.items()):
+        namespace[f"K{i}"] = fid
+        namespace[f"C{i}"] = f.check
+    exec(compile(_source(plan), "<worksheetkit answers>", "exec"), namespace)  # noqa: S102
+    fn: Answers = namespace["answers"]
+    return fn
+
+
+def _reads_rows(plan: Plan) -> bool:
+    """Whether anything ``follow`` evaluates without ``all_scores`` can visit table rows: a
+    condition or needed score that reads a table, or a column's own condition."""
+    tables = {fid for fid, f in plan.fields.items() if f.columns is not None}
+    if not tables:
+        return False
+    for step in plan.check_order:
+        if step.deps & tables:
+            return True
+        if isinstance(step, ScorePlan) and set(step.items) & tables:
+            return True
+    return any(c.conditions for t in tables for c in (plan.fields[t].columns or {}).values())
 
 
 @dataclass(eq=False, slots=True)
 class Compiled:
-    """What the fast path needs of one plan: each answer key's field and verdict memo."""
+    """What the fast path needs of one plan."""
 
     plan: Plan
-    entries: dict[str, tuple[Field, dict[tuple[type, Any], int] | None]]
-    budgeted: bool  # the plan has tables, so conditions share one step budget
-    hints: dict[str, str | None]  # did-you-mean answers already found, by unknown key
-
-    def hint(self, name: str) -> str | None:
-        """The engine's did-you-mean for ``name``, remembered: an app a version ahead sends the
-        same unknown key in every response, and the look-up (rapidfuzz over every id, 4–5 µs)
-        was most of what such a response cost beyond a valid one. Used only where the
-        suggestion budget cannot run out, so the answer is the same as without the memo."""
-        found = self.hints.get(name, _ABSENT)
-        if found == _ABSENT:
-            found = did_you_mean(name, self.plan.fields.keys())
-            if len(self.hints) < MEMO_LIMIT:
-                self.hints[name] = found
-        return found  # type: ignore[return-value]
+    check: Answers  # the generated function
+    budgeted: bool  # an evaluated expression may visit table rows: they share one step budget
+    unknowns: dict[tuple[type, Any, int], Diagnostic]  # WK408 already worded, by key and place
 
     def answers(
         self, answers: dict[Any, Any], scratch: list[Diagnostic]
-    ) -> tuple[dict[str, Any], list[Any]] | None:
-        """The answers as expressions see them and the unknown keys; None as soon as a check
-        has something to say (it is in ``scratch``, without names)."""
-        values: dict[str, Any] = {}
-        unknown: list[Any] = []
-        entries = self.entries
-        for key, raw in answers.items():
-            entry = entries.get(key) if type(key) is str else None
-            if entry is None:
-                unknown.append(key)
-                continue
-            f, memo = entry
-            kind = type(raw)
-            if memo is not None and kind in _SCALARS:
-                verdict = memo.get((kind, raw))
-                if verdict is None:
-                    result = f.check(raw, (), "", scratch)
-                    if scratch or result is INVALID:
-                        return None
-                    if result is MISSING:
-                        verdict = _ABSENT
-                    elif result is raw:
-                        verdict = _OK
-                    else:  # a check that changes the value: not memoized
-                        values[key] = result
-                        continue
-                    if len(memo) < MEMO_LIMIT:
-                        memo[(kind, raw)] = verdict
-                if verdict == _OK:
-                    values[key] = raw
-                continue
-            result = f.check(raw, (), "", scratch)
-            if scratch or result is INVALID:
-                return None
-            if result is not MISSING:
-                values[key] = result
+    ) -> tuple[dict[str, Any], list[tuple[Any, int]]] | None:
+        """The answers as expressions see them and the unknown keys with their positions
+        (1-based, among all the keys); None as soon as a check
+        has something to say (it is in ``scratch``, without names), or when a key only looks
+        like an id (a ``str`` subclass: the complete path names it as unknown)."""
+        checked = self.check(answers, scratch)
+        if checked is None:
+            return None
+        values, found = checked
+        exact = _EXACT_KEYS.issuperset(map(type, answers))  # C-speed; False for a str subclass
+        if found == len(answers):
+            # Every key is a field id (a str subclass equal to one would have been found too).
+            return (values, []) if exact else None
+        if exact:
+            # A few unknown keys among plain ones, found by a set difference and placed by
+            # list.index (both in C): 0.5 µs less than one enumeration of the keys in Python.
+            extra = answers.keys() - self.plan.fields.keys()
+            if len(extra) <= _FEW:
+                order = list(answers)
+                return values, sorted(((k, order.index(k) + 1) for k in extra), key=_position)
+        fields = self.plan.fields
+        unknown = [
+            (k, i) for i, k in enumerate(answers, 1) if type(k) is not str or k not in fields
+        ]
+        if found + len(unknown) != len(answers):
+            return None  # a str subclass equal to an id was taken for it
         return values, unknown
+
+
+def _position(entry: tuple[Any, int]) -> int:
+    return entry[1]
+
+
+_FEW: Final = 8
+_EXACT_KEYS: Final = frozenset({str})
 
 
 def compiled(plan: Plan) -> Compiled:
     """The fast path of ``plan``, built on first use and kept on the plan."""
     found = plan.compiled
-    if isinstance(found, Compiled):
-        return found
-    entries: dict[str, tuple[Field, dict[tuple[type, Any], int] | None]] = {
-        fid: (f, None if f.columns is not None or isinstance(f.item, TextItem) else {})
-        for fid, f in plan.fields.items()
-    }
-    made = Compiled(
-        plan=plan,
-        entries=entries,
-        budgeted=any(f.columns is not None for f in plan.fields.values()),
-        hints={},
-    )
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    made = Compiled(plan=plan, check=_generate(plan), budgeted=_reads_rows(plan), unknowns={})
     plan.compiled = made
     return made
 
@@ -140,7 +175,7 @@ def _follow(
     plan = c.plan
     language = data.get("language")
     lang = language if type(language) is str and language else plan.language
-    session = Session(values=values, hidden=set(), invalid=set())
+    session = Session(values, set(), set())
     draft = data.get("submitted_at") is None
     if not c.budgeted:
         follow(plan, session, out, draft=draft, all_scores=False, lang=lang)
@@ -148,6 +183,29 @@ def _follow(
     with step_budget() as budget:
         follow(plan, session, out, draft=draft, all_scores=False, lang=lang)
     return not budget.exhausted
+
+
+def _unknowns(c: Compiled, unknown: list[tuple[Any, int]], out: list[Diagnostic]) -> None:
+    """WK408 for each unknown key, worded by the engine's ``_unknown``."""
+    plan = c.plan
+    if len(unknown) * len(plan.fields) > BUDGET:
+        with suggestion_budget():
+            for key, position in unknown:
+                _unknown(plan, key, out, position)
+        return
+    # The budget cannot run out on these (each hint compares against every field at most
+    # once), so each key's diagnostic depends on the key and its position alone: worded once.
+    memo = c.unknowns
+    for key, position in unknown:
+        slot = (type(key), key, position)
+        found = memo.get(slot)
+        if found is None:
+            one: list[Diagnostic] = []
+            _unknown(plan, key, one, position)
+            found = one[0]
+            if len(memo) < MEMO_LIMIT:
+                memo[slot] = found
+        out.append(found)
 
 
 def quick_diagnostics(plan: Plan, data: Any, envelope: Envelope) -> list[Diagnostic] | None:
@@ -161,7 +219,7 @@ def quick_diagnostics(plan: Plan, data: Any, envelope: Envelope) -> list[Diagnos
     if type(answers) is not dict:
         return None
     out: list[Diagnostic] = []
-    c = compiled(plan)
+    c = plan.compiled or compiled(plan)
     checked = c.answers(answers, out)
     if checked is None:
         return None
@@ -172,16 +230,7 @@ def quick_diagnostics(plan: Plan, data: Any, envelope: Envelope) -> list[Diagnos
     if out:
         return None
     if unknown:
-        positions = {k: i for i, k in enumerate(answers, 1)}
-        if len(unknown) * len(plan.fields) <= BUDGET:
-            # The budget cannot run out on these (each hint compares against every field at
-            # most once), so its context (2 µs) is left out: the same hints either way.
-            for key in unknown:
-                _unknown(plan, key, out, positions[key], c.hint)
-        else:
-            with suggestion_budget():
-                for key in unknown:
-                    _unknown(plan, key, out, positions[key])
+        _unknowns(c, unknown, out)
     return out
 
 
@@ -193,7 +242,7 @@ def first_problem(plan: Plan, data: Any, envelope: Envelope) -> bool | None:
     answers = data.get("answers", {})
     if type(answers) is not dict:
         return False  # WK411
-    c = compiled(plan)
+    c = plan.compiled or compiled(plan)
     scratch: list[Diagnostic] = []
     checked = c.answers(answers, scratch)
     if checked is None:

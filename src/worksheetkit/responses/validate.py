@@ -102,11 +102,18 @@ def _shape(out: list[Diagnostic], message: str, hint: str, path: DocPath) -> Non
 
 
 def _session(
-    ws: Worksheet, data: Any, *, all_scores: bool, language: str | None = None
+    ws: Worksheet,
+    data: Any,
+    *,
+    all_scores: bool,
+    language: str | None = None,
+    plan: Plan | None = None,
 ) -> tuple[Plan, list[Diagnostic], Session | None]:
-    plan = plan_for(ws)
+    """The complete pass; ``plan`` when the caller has it already (and ``data`` plain)."""
+    if plan is None:
+        plan = plan_for(ws)
+        data = _plain(data)
     out: list[Diagnostic] = []
-    data = _plain(data)
     if type(data) is not dict:
         _shape(
             out,
@@ -154,7 +161,7 @@ def validate_response(worksheet: Worksheet, data: Any) -> list[Diagnostic]:
     quick = quick_diagnostics(plan, data, _envelope)
     if quick is not None:
         return _ordered(plan, quick) if len(quick) > 1 else quick  # one needs no sorting
-    plan, out, _ = _session(worksheet, data, all_scores=False)
+    _, out, _ = _session(worksheet, data, all_scores=False, plan=plan)
     return _ordered(plan, out)
 
 
