@@ -576,8 +576,8 @@ def ranking_check(item: Ranking) -> Check:
 
 #: Verdicts remembered per question (clean ones only); past this, new values are checked.
 MEMO_LIMIT: Final = 512
-_PLAIN: Final = frozenset({int, float, str, bool})
-_CLEAN: Final = 1
+PLAIN: Final = frozenset({int, float, str, bool})
+CLEAN: Final = 1
 _UNANSWERED: Final = 2  # the check said MISSING ("")
 
 
@@ -596,11 +596,11 @@ def memoized(check: Check) -> Check:
 
     def remembered(value: Any, path: DocPath, who: str, out: Out) -> Any:
         kind = type(value)
-        if kind not in _PLAIN:
+        if kind not in PLAIN:
             return check(value, path, who, out)
         slot = (kind, value)
         verdict = memo.get(slot)
-        if verdict is _CLEAN:
+        if verdict is CLEAN:
             return value
         if verdict is _UNANSWERED:
             return MISSING
@@ -608,11 +608,12 @@ def memoized(check: Check) -> Check:
         result = check(value, path, who, out)
         if len(out) == mark and len(memo) < MEMO_LIMIT:
             if result is value:
-                memo[slot] = _CLEAN
+                memo[slot] = CLEAN
             elif result is MISSING:
                 memo[slot] = _UNANSWERED
         return result
 
+    remembered.memo = memo  # type: ignore[attr-defined]  # looked up inline by _compiled.py
     return remembered
 
 

@@ -11,7 +11,7 @@ module adds is *when* the costly parts run, and how little happens around them:
   order, a look-up of its key and a call of its check, as plain statements of one function:
   no loop over the answers, no dispatch through a table of fields, no tuple unpacking per
   answer. Nothing the author wrote becomes source: ids and checks reach the code as constants
-  of its namespace (``K3``, ``C3``), named by their position in the plan alone, so an id such
+  of its namespace (``K3``, ``C3``, ``M3``), named by their position in the plan alone, so an id such
   as ``x"]; __import__("os")`` is a value the code compares, never code it runs
   (tests/test_responses_compiled.py checks both). The text is compiled once per plan.
 - **Diagnostics only when something is wrong.** The common case, a response with no problem at
@@ -45,9 +45,9 @@ from .._suggest import BUDGET, suggestion_budget
 from ..errors import Diagnostic, has_errors
 from ..expressions import step_budget
 from ..model import Worksheet
-from ._checks import INVALID, MEMO_LIMIT, MISSING
+from ._checks import CLEAN, INVALID, MEMO_LIMIT, MISSING, PLAIN
 from ._engine import Session, _unknown, follow
-from ._plan import Plan, ScorePlan
+from ._plan import Field, Plan, ScorePlan
 
 Envelope = Callable[[Worksheet, dict[Any, Any], list[Diagnostic]], None]
 #: The generated function: the checked answers and how many keys were known, or None as soon
@@ -58,7 +58,9 @@ _NO: Final = object()  # "no such key" (None is an answer)
 
 
 # The code for one field; ``{i}`` is the field's position in the plan, the only thing that
-# varies. (The check is the plan's own, verdict memo included: ``_checks.memoized``.)
+# varies. The check is the plan's own; where it remembers clean verdicts (``_checks.memoized``)
+# its memo is read here first, without the call (−0.1 µs an answer, −1.5 µs on a 20-item
+# response, 2026-12-04), and a miss calls the check, which checks and remembers.
 _FIELD: Final = """\
     v = get(K{i}, NO)
     if v is not NO:
@@ -69,13 +71,35 @@ _FIELD: Final = """\
         if r is not MISSING:
             values[K{i}] = r
 """
+_MEMO: Final = """\
+    v = get(K{i}, NO)
+    if v is not NO:
+        found += 1
+        t = type(v)
+        if t in PLAIN and M{i}.get((t, v)) is CLEAN:
+            values[K{i}] = v
+        else:
+            r = C{i}(v, (), "", scratch)
+            if scratch or r is INVALID:
+                return None
+            if r is not MISSING:
+                values[K{i}] = r
+"""
+
+
+def _memo(f: Field) -> dict[tuple[type, Any], int] | None:
+    memo = getattr(f.check, "memo", None)
+    return memo if type(memo) is dict else None
 
 
 def _source(plan: Plan) -> str:
-    """The text of the answers function of ``plan``: the template above once per field, told
+    """The text of the answers function of ``plan``: a template above once per field, told
     apart by position only (no id, label or pattern of the worksheet is ever part of it)."""
     head = "def answers(answers, scratch):\n    get = answers.get\n    values = {}\n    found = 0\n"
-    body = "".join(_FIELD.format(i=i) for i in range(len(plan.fields)))
+    body = "".join(
+        (_FIELD if _memo(f) is None else _MEMO).format(i=i)
+        for i, f in enumerate(plan.fields.values())
+    )
     return head + body + "    return values, found\n"
 
 
@@ -87,10 +111,16 @@ def _generate(plan: Plan) -> Answers:
         "NO": _NO,
         "INVALID": INVALID,
         "MISSING": MISSING,
+        "PLAIN": PLAIN,
+        "type": type,
+        "CLEAN": CLEAN,
     }
     for i, (fid, f) in enumerate(plan.fields.items()):
         namespace[f"K{i}"] = fid
         namespace[f"C{i}"] = f.check
+        memo = _memo(f)
+        if memo is not None:
+            namespace[f"M{i}"] = memo
     exec(compile(_source(plan), "<worksheetkit answers>", "exec"), namespace)  # noqa: S102
     fn: Answers = namespace["answers"]
     return fn

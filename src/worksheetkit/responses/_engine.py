@@ -237,7 +237,10 @@ def _rows(
         if row is None:
             continue  # not a row at all (WK401)
         for col in special:
-            shown = all(truthy(evaluate(c, env, row=row)) for c in col.conditions)
+            # (a required column without show_if is shown: no generator to find that out)
+            shown = not col.conditions or all(
+                truthy(evaluate(c, env, row=row)) for c in col.conditions
+            )
             path = ("answers", f.id, i, col.id)
             if not shown:
                 if row.get(col.id, INVALID) is not INVALID:

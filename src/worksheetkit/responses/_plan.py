@@ -3,6 +3,7 @@ in which conditions and scores are evaluated. Plans are cached per worksheet obj
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -103,6 +104,7 @@ class Plan:
 # comparing the tuples is C-speed, and identical members compare without calling ``==``.
 _Entry = tuple[tuple[list[Any], ...], tuple[tuple[Any, ...], ...], Plan]
 _cache: WeakIdentityCache[Worksheet, _Entry] = WeakIdentityCache(_CACHE_SIZE)
+_last: tuple[weakref.ref[Worksheet], _Entry] | None = None
 
 
 def _lists(worksheet: Worksheet) -> tuple[list[Any], ...]:
@@ -122,10 +124,16 @@ def _lists(worksheet: Worksheet) -> tuple[list[Any], ...]:
 
 def plan_for(worksheet: Worksheet) -> Plan:
     """The compiled plan of ``worksheet`` (rebuilt when its item or score lists change)."""
-    if not isinstance(worksheet, Worksheet):
+    global _last
+    if type(worksheet) is not Worksheet and not isinstance(worksheet, Worksheet):
         raise TypeError(f"expected a Worksheet, not {type(worksheet).__name__}")
-    hit = _cache.get(worksheet)
+    # The worksheet of the previous call first (responses come in runs of one worksheet):
+    # a weak reference's call instead of the cache's key object and look-up, −0.8 µs a call.
+    last = _last
+    hit = last[1] if last is not None and last[0]() is worksheet else _cache.get(worksheet)
     if hit is not None and tuple(map(tuple, hit[0])) == hit[1]:  # C-speed: −0.5 µs a call
+        if last is None or last[1] is not hit:
+            _last = (weakref.ref(worksheet), hit)
         return hit[2]
     lists = _lists(worksheet)
     plan = _compile(worksheet)
