@@ -168,6 +168,9 @@ class Compiled:
             # A few unknown keys among plain ones, found by a set difference and placed by
             # list.index (both in C): 0.5 µs less than one enumeration of the keys in Python.
             extra = answers.keys() - self.plan.fields.keys()
+            if len(extra) == 1:  # the usual case: one key an app a version ahead sends
+                (key,) = extra
+                return values, [(key, list(answers).index(key) + 1)]
             if len(extra) <= _FEW:
                 order = list(answers)
                 return values, sorted(((k, order.index(k) + 1) for k in extra), key=_position)
