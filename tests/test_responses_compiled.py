@@ -29,6 +29,7 @@ from strategies import (
 )
 from worksheetkit._patterns import compile_pattern
 from worksheetkit.errors import Diagnostic, has_errors
+from worksheetkit.expressions import step_budget
 from worksheetkit.responses import is_valid_response, validate_response
 from worksheetkit.responses import validate as complete
 from worksheetkit.responses._checks import CHECKS, MEMO_LIMIT, memoized
@@ -380,3 +381,53 @@ def test_the_pattern_fast_call_matches_like_the_binding(text: str) -> None:
         except UnicodeEncodeError:
             public = False
         assert pattern.fullmatch(text) is public
+
+
+def test_a_callers_spent_step_budget_changes_no_verdict() -> None:
+    # The fast path skips the step budget where no row can be read; a caller's own budget,
+    # spent, must not leak in (evaluate would say null, hiding 'why'), nor into the memos.
+    ws = wk.loads(
+        """
+worksheetkit: 1
+id: memo.check
+version: 1.0.0
+title: Memo
+items:
+  - {id: did, type: yesno, label: Did it}
+  - {id: why, type: text, label: Why, show_if: "did == true", required: true}
+"""
+    )
+    clean = _doc({"did": True, "why": "because"})
+    missing = _doc({"did": True})
+    with step_budget() as spent:
+        spent.exhausted = True
+        assert validate_response(ws, clean) == []
+        assert [d.code for d in validate_response(ws, missing)] == ["WK402"]
+        assert is_valid_response(ws, missing) is False
+    assert validate_response(ws, clean) == []
+    assert [d.code for d in validate_response(ws, missing)] == ["WK402"]
+
+
+def test_the_layout_and_condition_memos_are_bounded() -> None:
+    ws = wk.loads(
+        """
+worksheetkit: 1
+id: memo.check
+version: 1.0.0
+title: Memo
+items:
+  - {id: steps, type: number, label: Steps}
+  - {id: why, type: text, label: Why, show_if: "steps > 10"}
+"""
+    )
+    c = compiled(plan_for(ws))
+    for n in range(MEMO_LIMIT * 2):
+        doc = _doc({"steps": n, f"zz{n}": 1})
+        assert validate_response(ws, doc) == full_pass(ws, doc)
+    assert validate_response(ws, _doc({"steps": 1, "z" * 65: 1})) == full_pass(
+        ws, _doc({"steps": 1, "z" * 65: 1})
+    )
+    assert len(c.layouts) == MEMO_LIMIT
+    assert not any(len(k) > 64 for layout in c.layouts for k in layout)
+    ((_names, memo),) = c.conditions.values()
+    assert len(memo) == MEMO_LIMIT

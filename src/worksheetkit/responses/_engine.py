@@ -11,7 +11,7 @@ from .._results import JsonResult, warn_as_dict
 from .._suggest import did_you_mean, suggestion_budget
 from ..codes import Code
 from ..errors import Diagnostic, DocPath
-from ..expressions import evaluate, references
+from ..expressions import Expr, evaluate, references
 from ..expressions.evaluator import as_number, round_half_away, truthy
 from ..model import text_in
 from ..model.values import named, segment
@@ -132,10 +132,13 @@ def follow(
     all_scores: bool,
     lang: str,
     readable: bool = True,
+    holds: Callable[[Expr, dict[str, Any]], bool] | None = None,
 ) -> None:
     """The second half of :func:`run`, once the answers are checked (``session.values`` and
     ``session.invalid``): which items are shown, hidden answers, required answers, table rows
-    and scores. The compiled fast path (``_compiled.py``) runs the same function."""
+    and scores. The compiled fast path (``_compiled.py``) runs the same function, with
+    ``holds``: its way of telling whether a ``show_if`` condition holds (the truth of
+    :func:`evaluate`, remembered)."""
     values = session.values
     invalid = session.invalid
     hidden = session.hidden
@@ -149,7 +152,9 @@ def follow(
                 continue
             env = _env(visible, session.score_values)
             for condition in node.conditions:
-                if not truthy(evaluate(condition, env)):
+                if not (
+                    truthy(evaluate(condition, env)) if holds is None else holds(condition, env)
+                ):
                     hidden.add(node.id)
                     visible.pop(node.id, None)
                     break

@@ -15,7 +15,7 @@ from .._results import JsonResult, warn_as_dict
 from ..codes import Code
 from ..errors import Diagnostic, DocPath, has_errors, path_sort_key
 from ..expressions import MAX_STEPS, evaluate, references, step_budget
-from ..expressions.evaluator import as_number
+from ..expressions.evaluator import _BUDGET, as_number
 from ..model import Response, Worksheet
 from ..model.envelope import ENVELOPE_KEYS, check_envelope
 from ._checks import INVALID, MISSING, describe, diag
@@ -128,9 +128,10 @@ def _session(
     draft = data.get("submitted_at") is None
     lang = language or (data.get("language") if type(data.get("language")) is str else None)
     answers = data.get("answers", {})
-    if not all_scores and not compiled(plan).budgeted:
+    if not all_scores and not compiled(plan).budgeted and _BUDGET.get() is None:
         # No condition this pass evaluates reads a table row, so no budget can run out: its
-        # context (~1 µs) is left out, as on the fast path.
+        # context (~1 µs) is left out, as on the fast path (unless the caller has a budget of
+        # its own: this pass never shares it).
         session = run(plan, answers, out, draft=draft, all_scores=False, language=lang)
         return plan, out, session
     with step_budget() as budget:
