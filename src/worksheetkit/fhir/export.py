@@ -137,7 +137,7 @@ def score_expression(
     (complete or not). Raises ExpressionSyntaxError or Untranslatable. ``expr`` is the
     formula already parsed; ``draft``: the worksheet is built only for this call (FHIR import),
     so its plan is not cached."""
-    from ..responses._plan import plan_for, score_plan
+    from ..responses import plan_for, score_plan
 
     expr = parse(score.formula) if expr is None else expr
     scope = Scope(scope_items, reverse=True)
