@@ -13,7 +13,7 @@ from .._results import JsonResult
 from .._urls import link_ok
 from ..codes import Code
 from ..errors import Diagnostic, sort_diagnostics
-from ..expressions import ExpressionSyntaxError, parse
+from ..expressions import Expr, ExpressionSyntaxError, parse
 from ..model import (
     Checklist,
     Choice,
@@ -124,15 +124,24 @@ def export_questionnaire(worksheet: Worksheet, *, base_url: str = DEFAULT_BASE_U
     return ExportResult(resource, sort_diagnostics(exporter.out))
 
 
-def score_expression(worksheet: Worksheet, score: Any, scope_items: Mapping[str, Any]) -> str:
+def score_expression(
+    worksheet: Worksheet,
+    score: Any,
+    scope_items: Mapping[str, Any],
+    *,
+    expr: Expr | None = None,
+    draft: bool = False,
+) -> str:
     """The FHIRPath of a score: its formula inside the missing-answer rule, so that a FHIRPath
     engine gives the same value as :func:`worksheetkit.responses.score` on every response
-    (complete or not). Raises ExpressionSyntaxError or Untranslatable."""
-    from ..responses import plan_for
+    (complete or not). Raises ExpressionSyntaxError or Untranslatable. ``expr`` is the
+    formula already parsed; ``draft``: the worksheet is built only for this call (FHIR import),
+    so its plan is not cached."""
+    from ..responses import plan_for, score_plan
 
-    expr = parse(score.formula)
+    expr = parse(score.formula) if expr is None else expr
     scope = Scope(scope_items, reverse=True)
-    planned = plan_for(worksheet).scores.get(score.id)
+    planned = score_plan(worksheet, score.id) if draft else plan_for(worksheet).scores.get(score.id)
     if planned is None or planned.expr is None:
         return to_fhirpath(expr, scope)
     return score_fhirpath(

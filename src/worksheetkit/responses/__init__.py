@@ -14,7 +14,7 @@ from ..model.envelope import check_envelope, valid_ref
 from ..model.values import shorten
 from ._checks import key_of
 from ._engine import ScoreAlert, ScoreResult, run
-from ._plan import plan_for
+from ._plan import plan_for, score_plan
 from ._visibility import hidden_items
 from .schema import response_json_schema
 from .validate import (
@@ -31,7 +31,8 @@ from .validate import (
 CODES: dict[str, str] = {c: c.info.title for c in Code if Code.WK400 <= c <= Code.WK413}
 
 # Besides the public API, the names other worksheetkit packages use: the compiled plan of a
-# worksheet and one run of it over answers (diff, FHIR export), an answer's comparison key and
+# worksheet and one run of it over answers (diff, FHIR export), one score's plan of a draft
+# worksheet, not cached (FHIR import), an answer's comparison key and
 # a key shortened for messages (diff). The one envelope reader lives in model/envelope.py
 # (the Response model and the loader call it); it is re-exported here with the other checks.
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "response_json_schema",
     "run",
     "score",
+    "score_plan",
     "shorten",
     "valid_ref",
     "validate_response",
