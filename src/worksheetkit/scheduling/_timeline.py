@@ -16,7 +16,7 @@ from ._durations import add_calendar
 from ._expand import NEVER, ReminderSpec, Series, Tally, expand
 from ._occurrence import Occurrence
 from ._rules import ScheduleError, UnboundedScheduleError, compile_schedule, grace_of, window_of
-from ._zones import UTC, Timeline, get_zone
+from ._zones import UTC, Timeline, get_zone, timeline_of
 
 _ONCE = Schedule(repeat="once")
 
@@ -297,7 +297,7 @@ def build(
             check_date(value, what)
         except DateOutOfRange as exc:
             raise ScheduleError(exc.message.rstrip(".")) from None
-    timeline = Timeline(tz)
+    timeline = timeline_of(tz)
     plans, skipped = step_plans(assignment, pack)
     excused_days = {e.date: e.reason for e in assignment.excused if e.occurrence is None}
     excused_ids = {e.occurrence: e.reason for e in assignment.excused if e.occurrence is not None}

@@ -119,31 +119,35 @@ class Timeline:
     """Where the wall clock of a zone is troublesome: the local intervals around each change.
 
     ``next_trouble(wall, until)`` answers "is every wall time in [wall, until] plain — existing
-    once, with one offset?" cheaply enough to ask for every occurrence.
+    once, with one offset?" cheaply enough to ask for every occurrence. One timeline per zone
+    is shared by every expansion (:func:`timeline_of`): its state (years covered, interval
+    starts, interval ends) is replaced whole, never changed in place, so a reader in another
+    thread sees the old state or the new one.
     """
 
-    __slots__ = ("_his", "_los", "_years", "tz")
+    __slots__ = ("_state", "tz")
 
     def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
-        self._years: set[int] = set()
-        self._los: list[dt.datetime] = []
-        self._his: list[dt.datetime] = []
+        self._state: _State = (frozenset(), (), ())
 
-    def _cover(self, year: int) -> None:
-        added = False
+    def _cover(self, year: int) -> _State:
+        years, los, his = self._state
+        pairs = list(zip(los, his, strict=True))
+        covered = set(years)
         for y in range(year - 1, year + 2):
-            if y in self._years or not (dt.MINYEAR < y < dt.MAXYEAR):
+            if y in covered or not (dt.MINYEAR < y < dt.MAXYEAR):
                 continue
-            self._years.add(y)
+            covered.add(y)
             for instant, before, after in _transitions(self.tz, y):
-                self._los.append(instant + min(before, after))
-                self._his.append(instant + max(before, after))
-                added = True
-        if added:
-            pairs = sorted(zip(self._los, self._his, strict=True))
-            self._los = [p[0] for p in pairs]
-            self._his = [p[1] for p in pairs]
+                pairs.append((instant + min(before, after), instant + max(before, after)))
+        pairs.sort()
+        state = self._state = (
+            frozenset(covered),
+            tuple(p[0] for p in pairs),
+            tuple(p[1] for p in pairs),
+        )
+        return state
 
     def next_trouble(self, wall: dt.datetime, until: dt.datetime) -> dt.datetime:
         """The start of the first troubled local interval that ends after ``wall``.
@@ -151,8 +155,21 @@ class Timeline:
         When the answer is after ``until``, every time in [wall, until] is plain. A change of
         offset makes trouble on both sides of its instant, so intervals cover it whole.
         """
+        state = self._state
         for year in range(wall.year, min(until.year, dt.MAXYEAR - 1) + 1):
-            if year not in self._years:
-                self._cover(year)
-        i = bisect.bisect_right(self._his, wall)
-        return self._los[i] if i < len(self._los) else dt.datetime.max
+            if year not in state[0]:
+                state = self._cover(year)
+        _, los, his = state
+        i = bisect.bisect_right(his, wall)
+        return los[i] if i < len(los) else dt.datetime.max
+
+
+#: (years covered, starts of the troubled intervals, their ends), sorted.
+_State = tuple[frozenset[int], tuple[dt.datetime, ...], tuple[dt.datetime, ...]]
+
+
+@lru_cache(maxsize=512)
+def timeline_of(tz: ZoneInfo) -> Timeline:
+    """The shared timeline of ``tz``: building one per assignment (its DST map for three
+    years) was ~2 % of expanding a year twice a day (measured 2026-12-04)."""
+    return Timeline(tz)
