@@ -390,13 +390,18 @@ def _check_version(
 
 
 def _ratings(out: list[Diagnostic], ratings: Any) -> None:
-    if not isinstance(ratings, dict):
+    if type(ratings) is not dict and not isinstance(ratings, dict):
         _shape(out, "'ratings' should be a group of ratings (difficulty, obstacles, quality).",
                'Write "ratings": {"difficulty": 2}.', ("ratings",))  # fmt: skip
         return
+    for key, value in ratings.items():
+        if not (type(value) is int and 0 <= value <= 4 and key in _RATINGS):
+            break
+    else:
+        return  # every rating a whole number from 0 to 4, the common case: nothing to say
     for position, (key, value) in enumerate(ratings.items(), 1):
         if type(value) is int and 0 <= value <= 4 and key in _RATINGS:
-            continue  # the common case
+            continue
         if key not in _RATINGS:
             _shape(
                 out,

@@ -461,6 +461,9 @@ class _Shape:
         self.unlocks = UnlockFacts(assignment, pack, counts)
 
 
+_NO_REF: Any = object()
+
+
 class _Reading:
     """The responses of one assignment as submissions, with their raw forms when charted."""
 
@@ -495,6 +498,10 @@ class _Reading:
         # Ordinary files are collected as they are (no per-line cost); past this many
         # responses (far more than the occurrences can use) they are folded into the reducer.
         plain_limit = reduce_after(shape.shape) if shape.shape is not None else None
+        # Responses name the same worksheet line after line: it is looked up when the
+        # reference changes (``books`` still notes each reference the pack lacks).
+        last_ref: Any = _NO_REF
+        worksheet: Worksheet | None = None
         for item in items:
             if type(item) is not RawResponse:  # a Diagnostic (the exact type test is fastest)
                 self.diagnostics.append(cast(Diagnostic, item))
@@ -502,10 +509,16 @@ class _Reading:
             if item.assignment is not None and item.assignment != own_id:
                 self.other += 1
                 continue
-            worksheet = books.get(item.worksheet) if use_books else None
+            ref = item.worksheet
+            if use_books and ref != last_ref:
+                worksheet, last_ref = books.get(ref), ref
             # No answer at all is nothing done, whatever a completion formula says of nulls.
             frac = share(worksheet, item.answers) if item.answered else 0.0
-            sub = _submission(item, frac)
+            sub = make_submission(
+                item.submitted_at, frac, item.occurrence, item.step, ref, item.quality,
+                item.difficulty, item.obstacles, item.obstacle_kind, item.obstacle_note,
+                item.answered, item.line, item.id,
+            )  # fmt: skip
             if unlocks is not None and frac >= threshold:
                 unlocks.add(item.submitted_at, item.step, item.occurrence, item.worksheet)
             if reducer is not None:
@@ -527,24 +540,6 @@ class _Reading:
             reducer.add(old_sub, old_raw if self.series else None)
         self.subs, self.raws = [], []
         return reducer
-
-
-def _submission(item: RawResponse, frac: float) -> SubmissionRecord:
-    return make_submission(
-        item.submitted_at,
-        frac,
-        item.occurrence,
-        item.step,
-        item.worksheet,
-        item.quality,
-        item.difficulty,
-        item.obstacles,
-        item.obstacle_kind,
-        item.obstacle_note,
-        item.answered,
-        item.line,
-        item.id,
-    )
 
 
 def _reading_problems(
