@@ -1,4 +1,4 @@
-"""Adherence over a big JSON Lines file: streamed in bounded memory, ≤ 3× json.loads' time.
+"""Adherence over a big JSON Lines file: streamed in bounded memory, ≤ 2.5× json.loads' time.
 
 Writes a synthetic file of N assignments × 100 daily occurrences (about 85 responses each, some
 late, partial, repeated or off-schedule), then in one process times

@@ -127,3 +127,32 @@ def test_credit_of_after_the_grace_period_is_missed() -> None:
     assert credit_of(slot, late, Policy()) == ("missed", 0.0)
     on_edge = dataclasses.replace(late, submitted_at=slot.grace_until)
     assert credit_of(slot, on_edge, Policy()) == ("completed_late", 1.0)
+
+
+@given(
+    fraction=st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(-3, 3),
+        st.sampled_from([0.0, -0.0, 1.0, 1, 0, float("nan")]),
+    ),
+    on_time=st.booleans(),
+    late=st.sampled_from([0.0, 0.5, 1.0]),
+    threshold=st.sampled_from([1.0, 0.8, 0.5, 0.01]),
+)
+def test_grade_caps_the_fraction_as_min_max_does(
+    fraction: float, on_time: bool, late: float, threshold: float
+) -> None:
+    # grade caps by comparisons (no min/max calls); the status and credit, their types and
+    # signs too (NaN, -0.0, whole numbers), are what the formula min(max(f, 0), 1) gives.
+    from worksheetkit.progress._core import grade
+
+    f = min(max(fraction, 0.0), 1.0)
+    if f >= threshold:
+        expected = ("completed_on_time", 1.0) if on_time else ("completed_late", late)
+    elif f > 0:
+        expected = ("partial", f * (1.0 if on_time else late))
+    else:
+        expected = ("missed", 0.0)
+    status, credit = grade(fraction, on_time, late, threshold)
+    assert status == expected[0]
+    assert repr(credit) == repr(expected[1])

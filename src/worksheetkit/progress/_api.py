@@ -160,34 +160,94 @@ def match_occurrence(
     return None if i is None else ordered[i]
 
 
+class Shelf:
+    """What the assignments of one scoring run share: each worksheet resolved once by
+    reference, and the completion fraction each distinct set of answers earned.
+
+    ``adherence_stream`` keeps one for the whole file, so a log's repeated answers (the same
+    sets and reps day after day) are worked out once. Memory is bounded: at most
+    ``FRACTIONS_KEPT`` answer sets per worksheet, forgotten all at once past that.
+    """
+
+    FRACTIONS_KEPT = 4096
+
+    def __init__(self, pack: PackLike | None) -> None:
+        self.pack = pack
+        self.found: dict[str, Worksheet | None] = {}
+        # Per worksheet (by identity; ``found`` keeps it alive): answers key → fraction.
+        self.fractions: dict[int, dict[Any, float]] = {}
+
+    def fraction(self, worksheet: Worksheet, answers: Mapping[str, Any]) -> float:
+        """``worksheetkit.responses.fraction`` of ``answers``, remembered for answers that are
+        all scalars (text, numbers, true/false, null)."""
+        # The key is every (answer id, value) pair followed by every value's type, as the
+        # responses package's own memo keys them: True == 1 == 1.0 in Python, not as answers.
+        # A hit is found with a few C calls where the library checks its plan cache, reads the
+        # answers and looks up its own memo: about 0.6 of the adherence bench's units (one
+        # json.loads of a line; 2026-12-04). Only keys whose values are all scalars are
+        # stored, so a key that hits has scalar values too (the types are part of it).
+        memo = self.fractions.get(id(worksheet))
+        if memo is None:
+            memo = self.fractions[id(worksheet)] = {}
+        if type(answers) is not dict:
+            return _library_fraction(worksheet, answers)
+        try:
+            key = (*answers.items(), *map(type, answers.values()))
+            found = memo.get(key)
+        except TypeError:  # a list or object among the answers: not hashable
+            return _library_fraction(worksheet, answers)
+        if found is not None:
+            return found
+        found = _library_fraction(worksheet, answers)
+        if _SCALARS.issuperset(key[len(answers) :]):
+            if len(memo) >= self.FRACTIONS_KEPT:
+                memo.clear()
+            memo[key] = found
+        return found
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _library_fraction(worksheet: Worksheet, answers: Mapping[str, Any]) -> float:
+    value = response_fraction(worksheet, answers if type(answers) is dict else dict(answers))
+    number_value = number(value)
+    return number_value if number_value is not None else 0.0
+
+
 class _Worksheets:
-    """Worksheets by reference, resolved once each; fractions through
+    """Worksheets by reference, resolved once each (through the run's :class:`Shelf`); the
+    references this assignment named that the pack lacks; fractions through
     ``worksheetkit.responses``."""
 
-    def __init__(self, pack: PackLike | None, default_ref: str | None) -> None:
+    def __init__(
+        self, pack: PackLike | None, default_ref: str | None, shelf: Shelf | None = None
+    ) -> None:
         self.pack = pack
         self.default_ref = default_ref
-        self.cache: dict[str, Worksheet | None] = {}
+        self.shelf = shelf if shelf is not None and shelf.pack is pack else Shelf(pack)
+        self.cache = self.shelf.found
         self.missing: set[str] = set()
 
     def get(self, ref: str | None) -> Worksheet | None:
         ref = ref or self.default_ref
         if ref is None or self.pack is None:
             return None
-        if ref not in self.cache:
+        cache = self.cache
+        if ref not in cache:
             try:
-                self.cache[ref] = self.pack.worksheet(ref)
+                cache[ref] = self.pack.worksheet(ref)
             except KeyError:
-                self.cache[ref] = None
-                self.missing.add(_ref_id(ref) or ref)
-        return self.cache[ref]
+                cache[ref] = None
+        found = cache[ref]
+        if found is None:
+            self.missing.add(_ref_id(ref) or ref)
+        return found
 
     def fraction(self, worksheet: Worksheet | None, answers: Mapping[str, Any]) -> float:
         if worksheet is None:
             return default_fraction(answers)
-        value = response_fraction(worksheet, dict(answers))
-        number_value = number(value)
-        return number_value if number_value is not None else 0.0
+        return self.shelf.fraction(worksheet, answers)
 
 
 def _score_points(
@@ -295,9 +355,11 @@ def score_read(
     series: bool = True,
     fraction: Callable[[Worksheet | None, Mapping[str, Any]], float] | None = None,
     slots: Sequence[Slot] | None = None,
+    shelf: Shelf | None = None,
 ) -> AdherenceReport:
     """``adherence()`` over responses already read (``read_response``'s results, in order):
-    the streaming scorer reads each line once and hands its group over here."""
+    the streaming scorer reads each line once and hands its group over here, with the
+    :class:`Shelf` its assignments share."""
     tz = zone(assignment.timezone)
     moment = as_instant(as_of, tz)
     policy = Policy(
@@ -306,7 +368,7 @@ def score_read(
         count_open=count_open,
         half_life=half_life,
     )
-    books = _Worksheets(pack, assignment.worksheet)
+    books = _Worksheets(pack, assignment.worksheet, shelf)
     shape = _Shape(assignment, moment, pack, slots)
     reading = _Reading(assignment.id, books, fraction or books.fraction, policy, moment, series)
     reading.read(items, shape)
@@ -399,6 +461,9 @@ class _Shape:
         self.unlocks = UnlockFacts(assignment, pack, counts)
 
 
+_NO_REF: Any = object()
+
+
 class _Reading:
     """The responses of one assignment as submissions, with their raw forms when charted."""
 
@@ -433,6 +498,10 @@ class _Reading:
         # Ordinary files are collected as they are (no per-line cost); past this many
         # responses (far more than the occurrences can use) they are folded into the reducer.
         plain_limit = reduce_after(shape.shape) if shape.shape is not None else None
+        # Responses name the same worksheet line after line: it is looked up when the
+        # reference changes (``books`` still notes each reference the pack lacks).
+        last_ref: Any = _NO_REF
+        worksheet: Worksheet | None = None
         for item in items:
             if type(item) is not RawResponse:  # a Diagnostic (the exact type test is fastest)
                 self.diagnostics.append(cast(Diagnostic, item))
@@ -440,10 +509,16 @@ class _Reading:
             if item.assignment is not None and item.assignment != own_id:
                 self.other += 1
                 continue
-            worksheet = books.get(item.worksheet) if use_books else None
+            ref = item.worksheet
+            if use_books and ref != last_ref:
+                worksheet, last_ref = books.get(ref), ref
             # No answer at all is nothing done, whatever a completion formula says of nulls.
             frac = share(worksheet, item.answers) if item.answered else 0.0
-            sub = _submission(item, frac)
+            sub = make_submission(
+                item.submitted_at, frac, item.occurrence, item.step, ref, item.quality,
+                item.difficulty, item.obstacles, item.obstacle_kind, item.obstacle_note,
+                item.answered, item.line, item.id,
+            )  # fmt: skip
             if unlocks is not None and frac >= threshold:
                 unlocks.add(item.submitted_at, item.step, item.occurrence, item.worksheet)
             if reducer is not None:
@@ -465,24 +540,6 @@ class _Reading:
             reducer.add(old_sub, old_raw if self.series else None)
         self.subs, self.raws = [], []
         return reducer
-
-
-def _submission(item: RawResponse, frac: float) -> SubmissionRecord:
-    return make_submission(
-        item.submitted_at,
-        frac,
-        item.occurrence,
-        item.step,
-        item.worksheet,
-        item.quality,
-        item.difficulty,
-        item.obstacles,
-        item.obstacle_kind,
-        item.obstacle_note,
-        item.answered,
-        item.line,
-        item.id,
-    )
 
 
 def _reading_problems(

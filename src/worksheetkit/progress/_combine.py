@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Diagnostic
 from ..loading.strictjson import JSONProblem
 from ..model.documents import Assignment, Worksheet
-from ._api import as_instant, score_read, slots_for, zone
+from ._api import Shelf, as_instant, score_read, slots_for, zone
 from ._core import DEFAULT_KEY, Scores, ScoringKey, Slot
 from ._reading import (
     NOT_GROUPED,
@@ -109,6 +109,7 @@ def adherence_stream(
     current: str | None = None
     group: list[RawResponse | Diagnostic] = []
     warned: set[str] = set()
+    shelf = Shelf(pack)  # worksheets and completion fractions, shared by every assignment
 
     def report(assignment_id: str, items: list[RawResponse | Diagnostic]) -> AdherenceReport:
         assignment = assignments[assignment_id]
@@ -129,6 +130,7 @@ def adherence_stream(
             series=series,
             fraction=fraction,
             slots=slots,
+            shelf=shelf,
         )
 
     with open(path, "rb") as fh:

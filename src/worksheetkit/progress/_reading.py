@@ -189,7 +189,7 @@ def read_response(
         data = dict(data)
     found: list[Diagnostic] = []
     times = check_envelope(data, found)
-    for problem in found:
+    for problem in found:  # usually none
         if problem.severity == "error":
             return _problem(
                 problem.code,
