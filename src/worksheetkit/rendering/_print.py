@@ -11,24 +11,28 @@ import math
 from typing import Any
 
 from ..model import Rating, Table, TextItem
+from ._strings import Words
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "circle_one": "Circle one number.",
-        "tick_one": "Tick one.",
-        "tick_any": "Tick all that apply.",
-        "rank_print": "Write 1 next to the most important, then 2, and so on.",
-        "not_answered_yet": "Not answered yet: move the slider or type a number.",
-        "media_print": "Watch or listen at:",
-    },
-    "es": {
-        "circle_one": "Rodea un número con un círculo.",
-        "tick_one": "Marca una.",
-        "tick_any": "Marca todas las que correspondan.",
-        "rank_print": "Escribe 1 junto a lo más importante, luego 2, y así sucesivamente.",
-        "not_answered_yet": "Aún sin responder: mueve el control o escribe un número.",
-        "media_print": "Puedes verlo o escucharlo en:",
-    },
+WORDS: dict[str, Words] = {
+    language: Words(words)
+    for language, words in {
+        "en": {
+            "circle_one": "Circle one number.",
+            "tick_one": "Tick one.",
+            "tick_any": "Tick all that apply.",
+            "rank_print": "Write 1 next to the most important, then 2, and so on.",
+            "not_answered_yet": "Not answered yet: move the slider or type a number.",
+            "media_print": "Watch or listen at:",
+        },
+        "es": {
+            "circle_one": "Rodea un número con un círculo.",
+            "tick_one": "Marca una.",
+            "tick_any": "Marca todas las que correspondan.",
+            "rank_print": "Escribe 1 junto a lo más importante, luego 2, y así sucesivamente.",
+            "not_answered_yet": "Aún sin responder: mueve el control o escribe un número.",
+            "media_print": "Puedes verlo o escucharlo en:",
+        },
+    }.items()
 }
 
 #: A printed scale shows every step up to this many marks, else this many evenly spaced ones.
@@ -37,7 +41,7 @@ SPACED_MARKS = 11
 DEFAULT_TABLE_ROWS = 5
 
 
-def print_words(language: str) -> dict[str, str]:
+def print_words(language: str) -> Words:
     return WORDS.get(language) or WORDS.get(language.split("-")[0].lower()) or WORDS["en"]
 
 

@@ -26,7 +26,7 @@ from ..model import (
 from ._alerts import AlertView, alert_words, alerts_markdown, response_alerts
 from ._canonical import canonical_json
 from ._client_words import client_problems
-from ._env import environment, runtime, runtime_script, stylesheet
+from ._env import Kept, environment, kept_runtime, kept_stylesheet, runtime
 from ._markdown import MarkdownWriter
 from ._pdf import html_to_pdf
 from ._strings import ui_strings
@@ -275,7 +275,7 @@ def _worksheet_html(
         v=view,
         ui=ui,
         standalone=not fragment,
-        runtime=Markup(runtime_script()) if options.include_runtime else None,  # noqa: S704
+        runtime=kept_runtime() if options.include_runtime else None,
         runtime_src=runtime_src,
         form_attrs=Markup(form_attrs),  # noqa: S704 - escaped above
     )
@@ -288,8 +288,8 @@ def _worksheet_html(
         v=view,
         ui=ui,
         title=title,
-        css=Markup(stylesheet()),  # noqa: S704
-        body=Markup(body),  # noqa: S704
+        css=kept_stylesheet(),
+        body=Kept(body),
     )
 
 
@@ -401,8 +401,8 @@ def _response(
         v=view,
         ui=ui,
         title=loc.text(ws.title, "$.title") if ws.title is not None else ws.id,
-        css=Markup(stylesheet()),  # noqa: S704 - our stylesheet
-        body=Markup(body),  # noqa: S704 - produced by our autoescaped template
+        css=kept_stylesheet(),  # our stylesheet
+        body=Kept(body),  # produced by our autoescaped template
     )
 
 

@@ -56,7 +56,7 @@ _SLUG = re.compile(r"[^a-z0-9_-]+")
 MAX_BUTTONS = 21  # a rating with more steps than this is shown as a slider/number instead
 
 
-@dataclass
+@dataclass(slots=True)
 class OptionView:
     value: Any
     form_value: str
@@ -69,7 +69,7 @@ class OptionView:
     anchor: Markup | None = None  # a rating button's anchor words, after its number
 
 
-@dataclass
+@dataclass(slots=True)
 class FieldView:
     """One answer control (an item, or one cell of a table row)."""
 
@@ -152,7 +152,7 @@ class FieldView:
         return str(round(min(max(pct, 0.0), 100.0)))
 
 
-@dataclass
+@dataclass(slots=True)
 class BlockView:
     """A display block: note, section (with children) or media."""
 
