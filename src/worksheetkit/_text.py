@@ -93,7 +93,17 @@ class Localiser:
 
     def inline(self, value: str | Mapping[str, str] | None, path: str) -> Markup:
         """Escaped text for element content, marked with its language when it fell back."""
+        return self._inline(self.pick(value, path))
+
+    def text_and_inline(
+        self, value: str | Mapping[str, str] | None, path: str
+    ) -> tuple[str, Markup]:
+        """``text`` and ``inline`` of one value, its language chosen once (a form shows most
+        labels both ways: 8 % of a render chose each twice, 2026-12-04)."""
         chosen = self.pick(value, path)
+        return (chosen.text if chosen else ""), self._inline(chosen)
+
+    def _inline(self, chosen: Chosen | None) -> Markup:
         if chosen is None:
             return Markup("")
         return wrap_lang(escape(chosen.text), chosen, self.language, "span")
