@@ -643,14 +643,16 @@ class ViewBuilder:
         for c, col in enumerate(item.columns):
             if isinstance(col, Rating):
                 fv.columns[c].col_hint = self._scale_hint(col, fv.columns[c])
+        # Each column's header in words, once for all its rows (striptags is a regex).
+        headers = [
+            h.label_text if h.col_hint is None else f"{h.label_text} {h.col_hint.striptags()}"
+            for h in fv.columns
+        ]
         for r in range(count):
             row_default = defaults[r] if r < len(defaults) and isinstance(defaults[r], dict) else {}
             cells = []
             for c, col in enumerate(item.columns):
-                header = fv.columns[c].label_text
-                hint = fv.columns[c].col_hint
-                if hint is not None:
-                    header = f"{header} {hint.striptags()}"
+                header = headers[c]
                 cell = self._control(
                     col,
                     f"{p}.columns[{c}]",
