@@ -248,7 +248,8 @@ class ViewBuilder:
     # -- entry -----------------------------------------------------------------------------
     def page(self) -> PageView:
         ws, loc = self.ws, self.loc
-        title_text = loc.text(ws.title, "$.title") or ws.id
+        title_text, title = loc.text_and_inline(ws.title, "$.title")
+        title_text = title_text or ws.id
         items = self.items(ws.items, "$.items", self.level + 1, conditional=False)
         scores = [
             ScoreView(
@@ -275,7 +276,7 @@ class ViewBuilder:
             language=loc.language,
             direction="rtl" if _rtl(loc.language) else "ltr",
             prefix=self.prefix,
-            title=loc.inline(ws.title, "$.title") if ws.title is not None else escape(ws.id),
+            title=title if ws.title is not None else escape(ws.id),
             title_text=title_text,
             summary=self._md(ws.summary, "$.summary"),
             rationale=self._md(ws.rationale, "$.rationale"),
