@@ -168,3 +168,15 @@ def test_an_html_render_imports_only_what_it_uses(tmp_path: Any) -> None:
         assert f"worksheetkit.rendering.{module}" not in out
     assert "markdown_it.tree" not in out
     assert "worksheetkit.rendering._views" in out  # (the check itself is live)
+
+
+def test_a_scale_is_marked_once(ws: Worksheet) -> None:
+    from worksheetkit.rendering import _print
+
+    _print._marks.cache_clear()
+    render(ws, "html")
+    render(ws, "html")
+    info = _print._marks.cache_info()
+    # two scales (0–10 for the item, 0–100 by 10 for the table column), then only hits
+    assert info.misses == 2
+    assert info.hits > 0

@@ -8,6 +8,7 @@ hides the interactive chrome, so one HTML page is both the form and the handout.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 from ..model import Rating, Table, TextItem
@@ -71,20 +72,28 @@ def table_rows(item: Table) -> int:
 
 def scale_marks(item: Rating) -> list[str]:
     """The numbers of a rating to circle on paper (every step, or 11 evenly spaced ones)."""
-    if item.step <= 0 or item.max <= item.min:
-        return [_num(item.min), _num(item.max)]
-    n = math.floor((item.max - item.min) / item.step + 1e-9) + 1
+    return list(_marks(item.min, item.max, item.step))
+
+
+# The marks depend on the three numbers alone and forms repeat a few scales (0–10, 0–100 by
+# 10): worked out once per scale, not for each rating and table cell of every render (3 % of
+# a 30-item render, 2026-12-04). ``typed``: 10 and 10.0 stay apart, as their marks may.
+@lru_cache(maxsize=256, typed=True)
+def _marks(low: float, high: float, step: float) -> tuple[str, ...]:
+    if step <= 0 or high <= low:
+        return (_num(low), _num(high))
+    n = math.floor((high - low) / step + 1e-9) + 1
     if n <= MAX_MARKS:
-        values = [item.min + k * item.step for k in range(n)]
+        values = [low + k * step for k in range(n)]
     else:
-        span = item.max - item.min
+        span = high - low
         values = []
         for k in range(SPACED_MARKS):
-            raw = item.min + span * k / (SPACED_MARKS - 1)
-            snapped = item.min + round((raw - item.min) / item.step) * item.step
-            values.append(min(snapped, item.max))
+            raw = low + span * k / (SPACED_MARKS - 1)
+            snapped = low + round((raw - low) / step) * step
+            values.append(min(snapped, high))
         values = sorted(set(values))
-    return [_num(round(v, 10)) for v in values]
+    return tuple(_num(round(v, 10)) for v in values)
 
 
 def _num(value: Any) -> str:
