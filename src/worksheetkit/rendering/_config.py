@@ -43,10 +43,19 @@ class _Opt(NamedTuple):
     exclusive: bool
 
 
+_PRESETS: dict[str | None, tuple[_Opt, ...]] = {}
+
+
 def _options(item: Any) -> list[_Opt]:
     """Like ``item_options`` without building models (this runs for every option shown)."""
     if isinstance(item, Likert) and item.options is None:
-        return [_Opt(o.value, o.label or "", False) for o in item_options(item)]
+        # A named scale's options depend on its name alone: built (as models) once per scale
+        # instead of for every likert item of every render (about 2 % of a render, 2026-12-04).
+        preset = _PRESETS.get(item.scale)
+        if preset is None:
+            preset = tuple(_Opt(o.value, o.label or "", False) for o in item_options(item))
+            _PRESETS[item.scale] = preset
+        return list(preset)
     out = []
     for spec in item.options or []:
         if isinstance(spec, Option):

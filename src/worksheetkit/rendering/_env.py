@@ -6,24 +6,68 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
+from html import escape as html_escape
 from importlib import resources
 from pathlib import Path
 
 from jinja2 import Environment
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .._templates import make_environment
+
+# ``str.__new__(Markup, text)``: a Markup of text that is already escaped, without the
+# ``__html__`` probe Markup() makes (the text here is always a plain str).
+_as_markup: Callable[[str], Markup] = partial(str.__new__, Markup)
 
 
 def esc(value: object) -> Markup:
     """HTML-escape with quotes as ``html.escape`` writes them (``&quot;``, ``&#x27;``): the
     forms' attribute values and texts, byte for byte as they have always been written."""
-    out = escape(str(value))  # & < > " ' (as &#34; and &#39;), in C
-    if "&#3" in out:
-        return Markup(str(out).replace("&#34;", "&quot;").replace("&#39;", "&#x27;"))  # noqa: S704
-    return out
+    # html.escape itself (& < > " '), wrapped without Markup.__new__'s Python-level checks:
+    # the filter runs ~500 times a 30-item render, and this is 40 % cheaper a call than
+    # markupsafe's escape plus the quote rewrite (about 0.1 ms a render, 2026-12-04).
+    return _as_markup(html_escape(value if type(value) is str else str(value)))
+
+
+class Kept(Markup):
+    """Trusted markup (our stylesheet, our script, the body our templates wrote) that keeps
+    its text as a plain ``str`` too, and gives that from ``__html__`` and ``__str__``.
+
+    ``{{ body }}`` in an autoescaped template runs markupsafe's ``escape``, which makes a new
+    Markup of ``value.__html__()``; a plain Markup there is copied twice (its ``__str__`` copy,
+    then the new Markup), this once. A page carries about 130 KiB of such text (runtime,
+    stylesheet, then the whole body in page.html.j2): copying it is 12 % of a 30-item render,
+    and this halves it (2026-12-04). It is a Markup in every other way, so a template that
+    filters or measures it behaves as before."""
+
+    _text: str
+
+    def __new__(cls, text: str = "") -> Kept:
+        plain = str(text)  # an exact str (a Markup's __str__ copies it to one)
+        self = str.__new__(cls, plain)
+        self._text = plain
+        return self
+
+    def __html__(self) -> str:  # type: ignore[override]
+        return self._text
+
+    def __str__(self) -> str:
+        return self._text
+
+
+@cache
+def kept_runtime() -> Kept:
+    """The runtime script as :class:`Kept` markup, made once."""
+    return Kept(runtime_script())
+
+
+@cache
+def kept_stylesheet() -> Kept:
+    """The stylesheet as :class:`Kept` markup, made once."""
+    return Kept(stylesheet())
 
 
 @cache

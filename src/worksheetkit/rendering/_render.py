@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from markupsafe import Markup, escape
 
@@ -23,14 +23,16 @@ from ..model import (
     is_language_code,
     iter_items,
 )
-from ._alerts import AlertView, alert_words, alerts_markdown, response_alerts
-from ._canonical import canonical_json
-from ._client_words import client_problems
-from ._env import environment, runtime, runtime_script, stylesheet
-from ._markdown import MarkdownWriter
-from ._pdf import html_to_pdf
+from ._env import Kept, environment, kept_runtime, kept_stylesheet, runtime
 from ._strings import ui_strings
 from ._views import ViewBuilder
+
+if TYPE_CHECKING:
+    from ._alerts import AlertView
+
+# The modules of the other outputs (canonical JSON, printable Markdown, PDF, a response's
+# review and alerts, a redisplayed submission's words) are imported where they are used:
+# `worksheetkit render --to html` reads none of them (about 3 ms of its start, 2026-12-04).
 
 #: What :func:`render` writes (``to=``).
 Format = Literal["html", "markdown", "json"]
@@ -101,6 +103,8 @@ def render_pdf(
 
     if isinstance(obj, Model) and not isinstance(obj, Worksheet | Response):
         raise TypeError(f"only worksheets and responses render to pdf, not {type(obj).__name__}")
+    from ._pdf import html_to_pdf
+
     html = render(obj, "html", language, worksheet=worksheet)
     return html_to_pdf(html, paper=paper)
 
@@ -156,12 +160,16 @@ def render_with_diagnostics(
         worksheet = obj
     elif isinstance(obj, Model):
         if to == "json":
+            from ._canonical import canonical_json
+
             return canonical_json(obj), []
         raise TypeError(f"only worksheets and responses render to {to}; use to='json'")
     else:
         raise TypeError(f"cannot render {type(obj).__name__}")
 
     if to == "json":
+        from ._canonical import canonical_json
+
         target = response if response is not None else worksheet
         assert target is not None
         return canonical_json(target), []
@@ -176,6 +184,8 @@ def render_with_diagnostics(
     if response is not None:
         text = _response(worksheet, response, loc, ui, to, fragment, template_dir, level)
     elif to == "markdown":
+        from ._markdown import MarkdownWriter
+
         text = MarkdownWriter(worksheet, loc, ui).worksheet()
     else:
         text = _worksheet_html(worksheet, loc, ui, fragment, template_dir, level, form_args)
@@ -257,7 +267,11 @@ def _worksheet_html(
 ) -> str:
     options = options or FormOptions()
     env = environment(template_dir)
-    problems = client_problems(ws, loc, ui, options.problems) if options.problems else None
+    problems = None
+    if options.problems:
+        from ._client_words import client_problems
+
+        problems = client_problems(ws, loc, ui, options.problems)
     builder = ViewBuilder(ws, loc, ui, level=level, answers=options.answers, problems=problems)
     view = builder.page()
     runtime_src = None
@@ -275,7 +289,7 @@ def _worksheet_html(
         v=view,
         ui=ui,
         standalone=not fragment,
-        runtime=Markup(runtime_script()) if options.include_runtime else None,  # noqa: S704
+        runtime=kept_runtime() if options.include_runtime else None,
         runtime_src=runtime_src,
         form_attrs=Markup(form_attrs),  # noqa: S704 - escaped above
     )
@@ -288,8 +302,8 @@ def _worksheet_html(
         v=view,
         ui=ui,
         title=title,
-        css=Markup(stylesheet()),  # noqa: S704
-        body=Markup(body),  # noqa: S704
+        css=kept_stylesheet(),
+        body=Kept(body),
     )
 
 
@@ -328,6 +342,9 @@ def _response(
     template_dir: str | os.PathLike[str] | None,
     level: int = 1,
 ) -> str:
+    from ._alerts import alert_words, alerts_markdown, response_alerts
+    from ._markdown import MarkdownWriter
+
     writer = MarkdownWriter(ws, loc, ui)
     meta: list[tuple[str, str]] = []
     if response.started_at is not None:
@@ -401,8 +418,8 @@ def _response(
         v=view,
         ui=ui,
         title=loc.text(ws.title, "$.title") if ws.title is not None else ws.id,
-        css=Markup(stylesheet()),  # noqa: S704 - our stylesheet
-        body=Markup(body),  # noqa: S704 - produced by our autoescaped template
+        css=kept_stylesheet(),  # our stylesheet
+        body=Kept(body),  # produced by our autoescaped template
     )
 
 

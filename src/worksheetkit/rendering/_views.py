@@ -56,7 +56,7 @@ _SLUG = re.compile(r"[^a-z0-9_-]+")
 MAX_BUTTONS = 21  # a rating with more steps than this is shown as a slider/number instead
 
 
-@dataclass
+@dataclass(slots=True)
 class OptionView:
     value: Any
     form_value: str
@@ -69,7 +69,7 @@ class OptionView:
     anchor: Markup | None = None  # a rating button's anchor words, after its number
 
 
-@dataclass
+@dataclass(slots=True)
 class FieldView:
     """One answer control (an item, or one cell of a table row)."""
 
@@ -89,6 +89,9 @@ class FieldView:
     value: str = ""
     unit: Markup | None = None
     anchors: list[tuple[str, Markup]] = field(default_factory=list)
+    # A slider's or printed scale's anchors with where each sits (``at``), worked out here
+    # once rather than by a method call from the template for each (2 % of a render).
+    ends: list[tuple[str, Markup, str]] = field(default_factory=list)
     other: bool = False
     other_value: str = ""
     other_checked: bool = False
@@ -152,7 +155,7 @@ class FieldView:
         return str(round(min(max(pct, 0.0), 100.0)))
 
 
-@dataclass
+@dataclass(slots=True)
 class BlockView:
     """A display block: note, section (with children) or media."""
 
@@ -240,11 +243,13 @@ class ViewBuilder:
         self.config_items: list[dict[str, Any]] = []
         self.context_level = level
         self.conditions = conditions_for(ws, loc, ui)
+        self.print_words = print_words(loc.language)
 
     # -- entry -----------------------------------------------------------------------------
     def page(self) -> PageView:
         ws, loc = self.ws, self.loc
-        title_text = loc.text(ws.title, "$.title") or ws.id
+        title_text, title = loc.text_and_inline(ws.title, "$.title")
+        title_text = title_text or ws.id
         items = self.items(ws.items, "$.items", self.level + 1, conditional=False)
         scores = [
             ScoreView(
@@ -271,7 +276,7 @@ class ViewBuilder:
             language=loc.language,
             direction="rtl" if _rtl(loc.language) else "ltr",
             prefix=self.prefix,
-            title=loc.inline(ws.title, "$.title") if ws.title is not None else escape(ws.id),
+            title=title if ws.title is not None else escape(ws.id),
             title_text=title_text,
             summary=self._md(ws.summary, "$.summary"),
             rationale=self._md(ws.rationale, "$.rationale"),
@@ -403,12 +408,9 @@ class ViewBuilder:
     ) -> FieldView:
         loc = self.loc
         label_path = f"{p}.label"
-        label_text = loc.text(display_label(item), label_path)
-        label = (
-            loc.inline(display_label(item), label_path)
-            if item.label is not None
-            else escape(label_text)
-        )
+        label_text, label = loc.text_and_inline(display_label(item), label_path)
+        if item.label is None:  # an unlabelled column's id in words, never marked as a fallback
+            label = escape(label_text)
         if cell_label is not None:
             label_text = cell_label
             label = escape(cell_label)
@@ -426,7 +428,7 @@ class ViewBuilder:
             show_if=None if in_cell else _expr_json(item.show_if),
             in_cell=in_cell,
             optional_text=self.ui["optional"],
-            words=print_words(loc.language),
+            words=self.print_words,
             error_prefix=self.ui["error_prefix"],
         )
         self._fill_control(item, fv, p, default, in_cell)
@@ -504,6 +506,8 @@ class ViewBuilder:
         for anchor in sorted(anchors, key=float):
             at = number_text(anchor)
             fv.anchors.append((at, self.loc.inline(anchors[anchor], f"{p}.anchors[{at!r}]")))
+        if fv.widget != "buttons":
+            fv.ends = [(at, words, fv.at(at)) for at, words in fv.anchors]
         if fv.widget == "buttons" and steps is not None:
             self._rating_buttons(fv, steps, default)
         fv.value = _shown(default)
@@ -591,15 +595,13 @@ class ViewBuilder:
     ) -> OptionView:
         raw = item.options[k] if raw_path is not None else None
         if isinstance(raw, Option) and raw.label is not None:
-            label = self.loc.inline(raw.label, f"{raw_path}[{k}].label")
-            label_text = self.loc.text(raw.label, f"{raw_path}[{k}].label")
+            label_text, label = self.loc.text_and_inline(raw.label, f"{raw_path}[{k}].label")
         else:
             # A bare option ("sad") or a preset: the value is the label. Bare strings are
             # in the default language (validation asks for maps when there are translations).
             text = opt.label if isinstance(opt.label, str) else ""
             if isinstance(opt.label, dict):  # a named scale: labels in several languages
-                label = self.loc.inline(opt.label, f"{item_path}.scale")
-                label_text = self.loc.text(opt.label, f"{item_path}.scale")
+                label_text, label = self.loc.text_and_inline(opt.label, f"{item_path}.scale")
             elif raw_path is not None and self.loc.language != self.loc.default:
                 label = self.loc.inline(text, f"{raw_path}[{k}]")
                 label_text = text
@@ -609,7 +611,8 @@ class ViewBuilder:
         help_ = None
         if isinstance(raw, Option) and raw.help is not None:
             help_ = self.loc.inline(raw.help, f"{raw_path}[{k}].help")
-        checked = any(_key(c) == _key(opt.value) for c in chosen)
+        # (a blank form chooses nothing: no JSON key made for each option)
+        checked = bool(chosen) and any(_key(c) == _key(opt.value) for c in chosen)
         return OptionView(
             value=opt.value,
             form_value=opt.value if isinstance(opt.value, str) else number_text(opt.value),
@@ -641,14 +644,16 @@ class ViewBuilder:
         for c, col in enumerate(item.columns):
             if isinstance(col, Rating):
                 fv.columns[c].col_hint = self._scale_hint(col, fv.columns[c])
+        # Each column's header in words, once for all its rows (striptags is a regex).
+        headers = [
+            h.label_text if h.col_hint is None else f"{h.label_text} {h.col_hint.striptags()}"
+            for h in fv.columns
+        ]
         for r in range(count):
             row_default = defaults[r] if r < len(defaults) and isinstance(defaults[r], dict) else {}
             cells = []
             for c, col in enumerate(item.columns):
-                header = fv.columns[c].label_text
-                hint = fv.columns[c].col_hint
-                if hint is not None:
-                    header = f"{header} {hint.striptags()}"
+                header = headers[c]
                 cell = self._control(
                     col,
                     f"{p}.columns[{c}]",
