@@ -67,6 +67,61 @@ def test_validating_a_worksheet_loads_no_rendering_or_hint_stack() -> None:
     assert out.stdout.strip().splitlines()[-1] == "1 file checked: 0 errors, 0 warnings"
 
 
+def _validate_one_and_list(modules: tuple[str, ...], env: dict[str, str] | None = None) -> str:
+    one = ROOT / "examples" / "worksheets" / "thought-record.yaml"
+    code = (
+        "import sys\nfrom worksheetkit.cli import main\n"
+        f"try:\n    main(['validate', {str(one)!r}])\nexcept SystemExit:\n    pass\n"
+        f"print(','.join(m for m in {modules!r} if m in sys.modules))\n"
+        "loader = sys.modules.get('pydantic.plugin._loader')\n"
+        "print('real loader' if getattr(loader, '__file__', None) else 'stand-in')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    return out.stdout
+
+
+def test_validating_one_file_starts_no_more_than_it_needs() -> None:
+    """`worksheetkit validate ONE.yaml` (issue 18: at most 3× `import pydantic, yaml`) does not
+    import the package-metadata scanner pydantic's plugin loader brings (every plugin is off),
+    the process pool (one file is read in this process), the temporary-file module (nothing is
+    written) or the response-stream reader (there is no stream)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    unneeded = (
+        "importlib.metadata", "multiprocessing", "tempfile", "worksheetkit.validation.streams",
+    )  # fmt: skip
+    lines = _validate_one_and_list(unneeded, env).strip().splitlines()
+    assert lines[-3:] == ["1 file checked: 0 errors, 0 warnings", "", "stand-in"]
+
+
+def test_a_users_plugin_setting_keeps_the_real_plugin_loader() -> None:
+    env = {**os.environ, "PYDANTIC_DISABLE_PLUGINS": "some_plugin"}
+    lines = _validate_one_and_list((), env).strip().splitlines()
+    assert lines[-1] == "real loader"
+
+
+def test_no_model_field_uses_a_builtin_default_factory() -> None:
+    """pydantic asks a builtin factory (``list``) for its signature by tokenizing its text
+    signature, compiling the tokenizer's regular expression on first use (6 ms of validating
+    one file): the models use the Python functions of model/base.py instead."""
+    from pydantic import BaseModel
+
+    from worksheetkit import model
+
+    seen = 0
+    for name in model.__all__:
+        cls = getattr(model, name)
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+            continue
+        for field_name, field in cls.model_fields.items():
+            factory = field.default_factory
+            if factory is not None:
+                seen += 1
+                assert factory not in (list, dict, set, tuple), (name, field_name)
+    assert seen >= 15
+
+
 def test_fhir_import_loads_no_renderer(tmp_path: Path) -> None:
     """`worksheetkit fhir import` needs the YAML writer alone: the rendering package gives its
     names out on first use, so Jinja2, markdown-it and the form views are not imported."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from worksheetkit.model import Worksheet
 from worksheetkit.validation import _parallel, check_paths
 from worksheetkit.validation._discovery import _read
 
@@ -34,13 +35,13 @@ def always_parallel(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(_parallel, "MIN_FILES", 0)
     monkeypatch.setattr(_parallel, "CHUNK", 3)
     pools: list[str] = []
-    real = _parallel.multiprocessing.get_context
+    real = multiprocessing.get_context
 
     def spy(method: str):  # type: ignore[no-untyped-def]
         pools.append(method)
         return real(method)
 
-    monkeypatch.setattr(_parallel.multiprocessing, "get_context", spy)
+    monkeypatch.setattr(multiprocessing, "get_context", spy)
     return pools
 
 
@@ -97,7 +98,7 @@ def test_few_files_or_one_job_never_fork(monkeypatch: pytest.MonkeyPatch) -> Non
     def refuse(*_a, **_k):  # type: ignore[no-untyped-def]
         raise AssertionError("forked")
 
-    monkeypatch.setattr(_parallel.multiprocessing, "get_context", refuse)
+    monkeypatch.setattr(multiprocessing, "get_context", refuse)
     assert check_paths(ROOT / "examples", jobs=4).errors == 0  # fewer than MIN_FILES files
     monkeypatch.setattr(_parallel, "MIN_FILES", 0)
     assert check_paths(ROOT / "examples", jobs=1).errors == 0
@@ -140,7 +141,7 @@ def test_a_process_with_other_threads_reads_serially(monkeypatch: pytest.MonkeyP
     def refuse(*_a, **_k):  # type: ignore[no-untyped-def]
         raise AssertionError("forked")
 
-    monkeypatch.setattr(_parallel.multiprocessing, "get_context", refuse)
+    monkeypatch.setattr(multiprocessing, "get_context", refuse)
     stop = threading.Event()
     worker = threading.Thread(target=stop.wait)
     worker.start()
@@ -150,3 +151,42 @@ def test_a_process_with_other_threads_reads_serially(monkeypatch: pytest.MonkeyP
     finally:
         stop.set()
         worker.join()
+
+
+def test_each_worksheets_own_checks_run_in_the_workers(always_parallel: list[str]) -> None:
+    # The pack check (one process, after the reading) was mostly each worksheet's own checks:
+    # a worksheet without a template is checked where it is read, and comes back with them
+    # and without its YAML node tree (its memory); one with `extends` is checked by the pack.
+    pack = CASES / "invalid" / "extends-change-type"
+    files = [(p, str(p)) for p in sorted(pack.rglob("*.yaml")) if p.name != "pack.yaml"]
+    docs = _parallel.read_all(files, 2)
+    assert always_parallel == ["fork"]
+    own = [d for d in docs if isinstance(d.model, Worksheet)]
+    extending = [d for d in own if isinstance(d.model, Worksheet) and d.model.extends]
+    assert own
+    assert extending
+    for doc in own:
+        assert (doc.checked is None) == (doc in extending), doc.file
+        assert doc.source.root is None
+    serial = _parallel.read_all(files, 1)  # the same in one process
+    assert [d.checked for d in serial] == [d.checked for d in docs]
+    assert all(d.source.root is None for d in serial)
+
+
+def test_a_duplicate_worksheet_drops_its_own_checks(
+    always_parallel: list[str], tmp_path: Path
+) -> None:
+    (tmp_path / "pack.yaml").write_text(
+        "worksheetkit: 1\nkind: pack\nid: t.pack\nname: T\nversion: 1.0.0\n", encoding="utf-8"
+    )
+    body = (
+        "worksheetkit: 1\nkind: worksheet\nid: t.same\nversion: 1.0.0\ntitle: Same\n"
+        "items:\n  - {id: a, type: text, label: A}\n"
+    )
+    (tmp_path / "a.yaml").write_text(body, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(
+        body + "  - {id: b, type: text, label: B, show_if: 'nowhere > 1'}\n", encoding="utf-8"
+    )
+    _same([tmp_path])
+    codes = [d.code for d in check_paths(tmp_path, jobs=2).diagnostics]
+    assert codes == ["WK202"]  # b.yaml is left out: its WK302 (unknown name) is not reported

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import types
 from typing import Any
 
 import click
@@ -63,12 +64,31 @@ def cli() -> None:
     """worksheetkit: declarative, checkable therapy homework."""
 
 
+#: The values of PYDANTIC_DISABLE_PLUGINS with which pydantic loads no plugin at all.
+_ALL_OFF = ("__all__", "1", "true")
+
+
+def _without_plugin_loader() -> None:
+    """With every plugin off, pydantic's plugin loader answers "none"; but importing it
+    imports ``importlib.metadata`` (with email, zipfile and csv), 15–19 ms of the 0.25 s that
+    ``worksheetkit validate ONE.yaml`` took, its largest import after pydantic's own
+    (2026-12-04). Stand in for the loader with that answer, only when plugins are all off
+    and the loader is not loaded yet, so a user's plugin setting is never overridden."""
+    name = "pydantic.plugin._loader"
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in _ALL_OFF or name in sys.modules:
+        return
+    stand_in = types.ModuleType(name, "worksheetkit's stand-in: every pydantic plugin is off.")
+    setattr(stand_in, "get_plugins", tuple)  # noqa: B010 - get_plugins() == ()
+    sys.modules[name] = stand_in
+
+
 def main(argv: list[str] | None = None) -> Any:
     # pydantic looks for plugins (``importlib.metadata`` entry points) the first time it builds
     # a validator; worksheetkit uses none. Off unless the user set the variable themselves
     # (docs/performance.md): the entry-point scan is about 5 ms of CPU of every command that
     # reads a document (2026-12-04).
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _without_plugin_loader()
     try:
         return cli.main(args=argv, prog_name="worksheetkit", standalone_mode=True)
     except KeyboardInterrupt:  # pragma: no cover

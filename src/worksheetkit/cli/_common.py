@@ -6,7 +6,6 @@ import datetime as dt
 import gc
 import os
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +40,8 @@ def usable_date(value: _D, param: click.Parameter | None = None) -> _D:
 
 def write_atomic(path: str | Path, text: str | bytes) -> None:
     """Write a file so readers never see half of it."""
+    import tempfile  # here, not at import: 9 ms of every command's start (2026-12-04)
+
     target = Path(path)
     data = text.encode("utf-8") if isinstance(text, str) else text
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -36,6 +36,9 @@ class SourceDocument:
     source: SourceMap
     model: Document | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: The worksheet's own checks, when they were run where it was read (a parallel reader's
+    #: worker, ``validation._pack.precheck``); None: the pack check runs them.
+    checked: list[Diagnostic] | None = None
 
     @property
     def kind(self) -> str | None:

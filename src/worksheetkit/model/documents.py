@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, Field, StrictBool, StrictInt, model_validator
 
 from .._dates import TIMESTAMP_MAX_LENGTH, TIMESTAMP_PATTERN
-from .base import Model
+from .base import Model, empty_dict, empty_list
 from .envelope import envelope_problems
 from .items import Expression, Item, ItemId, Number, Text
 from .schedule import IsoDuration, Schedule
@@ -37,7 +37,7 @@ _TIMESTAMP_SCHEMA: dict[str, Any] = {
 
 
 class Source(Model):
-    authors: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=empty_list)
     license: str | None = None
     citation: str | None = None
     url: str | None = None
@@ -66,8 +66,8 @@ class Score(Model):
     label: Text
     formula: Expression
     missing: MissingPolicy = Field(default_factory=MissingPolicy)
-    bands: list[Band] = Field(default_factory=list)
-    alerts: list[Alert] = Field(default_factory=list)
+    bands: list[Band] = Field(default_factory=empty_list)
+    alerts: list[Alert] = Field(default_factory=empty_list)
     min: Number | None = None  # lowest/highest possible score; derived from items when absent
     max: Number | None = None
     # Who sees the score live while the form is filled in: ``client`` (shown under the form)
@@ -122,19 +122,19 @@ class Worksheet(_Texts, _Document):
     rationale: Text | None = None
     instructions: Text | None = None
     estimated_minutes: Annotated[Number, Field(gt=0, le=1440)] | None = None
-    modalities: list[str] = Field(default_factory=list)
-    tags: list[str] = Field(default_factory=list)
+    modalities: list[str] = Field(default_factory=empty_list)
+    tags: list[str] = Field(default_factory=empty_list)
     source: Source | None = None
     default_schedule: Schedule | None = None
-    items: list[Item] = Field(default_factory=list)
-    scores: list[Score] = Field(default_factory=list)
+    items: list[Item] = Field(default_factory=empty_list)
+    scores: list[Score] = Field(default_factory=empty_list)
     completion: Expression | None = None
     extends: DocRef | None = None
     # Set when a template was resolved: the exact worksheet it was made from (id@x.y.z).
     derived_from: DocRef | None = None
-    remove: list[ItemId] = Field(default_factory=list)
-    change: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    add: list[Insertion] = Field(default_factory=list)
+    remove: list[ItemId] = Field(default_factory=empty_list)
+    change: dict[str, dict[str, Any]] = Field(default_factory=empty_dict)
+    add: list[Insertion] = Field(default_factory=empty_list)
     lint: dict[str, Any] | None = None  # per-worksheet lint settings (``worksheetkit lint``)
 
 
@@ -158,8 +158,8 @@ class Pathway(_Texts, _Document):
     languages: list[LangCode] | None = None
     summary: Text | None = None
     rationale: Text | None = None
-    modalities: list[str] = Field(default_factory=list)
-    tags: list[str] = Field(default_factory=list)
+    modalities: list[str] = Field(default_factory=empty_list)
+    tags: list[str] = Field(default_factory=empty_list)
     source: Source | None = None
     steps: list[Step] = Field(min_length=1)
 
@@ -174,7 +174,7 @@ class Pack(_Texts, _Document):
     license: str | None = None
     description: Text | None = None
     homepage: str | None = None
-    authors: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=empty_list)
     lint: dict[str, Any] | None = None
 
 
@@ -182,7 +182,7 @@ class Plan(Model):
     when: str | None = None
     where: str | None = None
     how_long: str | None = None
-    obstacles: list[str] = Field(default_factory=list)
+    obstacles: list[str] = Field(default_factory=empty_list)
     coping: str | None = None
     confidence: Annotated[Number, Field(ge=0, le=10)] | None = None
 
@@ -211,9 +211,9 @@ class Assignment(_Document):
     timezone: str = "UTC"
     start_at_step: ItemId | None = None
     schedule: Schedule | None = None
-    changes: list[ScheduleChange] = Field(default_factory=list)
+    changes: list[ScheduleChange] = Field(default_factory=empty_list)
     plan: Plan | None = None
-    excused: list[Excused] = Field(default_factory=list)
+    excused: list[Excused] = Field(default_factory=empty_list)
     difficulty: Annotated[float, Field(ge=0, le=1)] | None = None
     completion_threshold: Annotated[float, Field(gt=0, le=1)] = 1.0
     late_credit: Annotated[float, Field(ge=0, le=1)] | None = None
@@ -243,7 +243,7 @@ class Response(_Document):
     # The one timestamp grammar (_dates.py) is checked by the envelope reader, below.
     started_at: Annotated[AwareDatetime, Field(json_schema_extra=_TIMESTAMP_SCHEMA)] | None = None
     submitted_at: Annotated[AwareDatetime, Field(json_schema_extra=_TIMESTAMP_SCHEMA)] | None = None
-    answers: dict[str, Any] = Field(default_factory=dict)
+    answers: dict[str, Any] = Field(default_factory=empty_dict)
     ratings: Ratings | None = None
     obstacle: Obstacle | None = None
     language: LangCode | None = None

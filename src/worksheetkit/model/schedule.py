@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt
 
-from .base import Model
+from .base import Model, empty_list
 from .durations import duration_pattern
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -40,7 +40,7 @@ class Schedule(Model):
     grace: IsoDuration | None = None
     timing: Literal["flexible", "strict"] = "flexible"
     times_per_week: Annotated[StrictInt, Field(ge=1, le=50)] | None = None
-    reminders: list[Reminder] = Field(default_factory=list)
+    reminders: list[Reminder] = Field(default_factory=empty_list)
     nonexistent: Literal["skip", "shift_forward"] = "shift_forward"
     ambiguous: Literal["earlier", "later"] = "earlier"
     month_end: Literal["clamp", "skip"] = "clamp"

@@ -238,6 +238,8 @@ def _check_streams(
     files: list[tuple[Path, str]], loaded: LoadedPack
 ) -> tuple[list[Diagnostic], list[tuple[str, int, dict[str, Any]]]]:
     """Every line of the pack's ``*.jsonl`` files checked (see validation/streams.py)."""
+    if not files:
+        return [], []  # without importing the stream reader: 5 ms of validating one file
     from .streams import check_stream
 
     problems: list[Diagnostic] = []

@@ -17,7 +17,6 @@ default is one job; the command line chooses.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from ..loading import SourceDocument
 from ._discovery import _read
+from ._pack import precheck
 
 #: Below this many files the workers cost more than they save (forking ~5 ms each, and the
 #: pool's set-up); a pre-commit hook naming a few files never forks.
@@ -42,12 +42,25 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _read_checked(path: Path, display: str) -> SourceDocument:
+    """One document read, a worksheet's own checks run (``_pack.precheck``), its YAML node tree
+    released: the pack check after the reading rarely needs a position again (a problem in a
+    template or a reference), and the tree is most of a document's memory — kept, a 10,000
+    worksheet pack peaked at 1.7 GB."""
+    doc = precheck(_read(path, display))
+    doc.source.release()
+    return doc
+
+
 def _read_chunk(chunk: Sequence[tuple[Path, str]]) -> list[SourceDocument]:
-    return [_read(path, display) for path, display in chunk]
+    return [_read_checked(path, display) for path, display in chunk]
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    # ``hasattr(os, "fork")`` is what decides whether multiprocessing offers "fork"; asking
+    # multiprocessing would import it, 11 ms of the start of every ``validate`` of a few files
+    # (2026-12-04): it is imported only when a pool is made.
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def read_all(
@@ -59,10 +72,12 @@ def read_all(
     if jobs <= 1 or not files or len(files) < MIN_FILES or not can_fork():
         docs = []
         for path, display in files:
-            docs.append(_read(path, display))
+            docs.append(_read_checked(path, display))
             if progress is not None:
                 progress(1)
         return docs
+    import multiprocessing
+
     chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     out: list[SourceDocument] = []
     with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:

@@ -19,7 +19,7 @@ from ..model import Item, Worksheet
 from ._versions import split_ref, version_key, version_matches
 from .located import Located
 
-__all__ = ["Resolved", "Templates"]
+__all__ = ["Resolved", "Templates", "unextended"]
 
 
 @dataclass
@@ -29,6 +29,13 @@ class Resolved:
     model: Worksheet
     root: Located
     items: list[Located]
+
+
+def unextended(doc: SourceDocument, model: Worksheet) -> Resolved:
+    """A worksheet without ``extends``, as resolved: itself, its items where it wrote them."""
+    root = Located(doc.data, doc, ())
+    items = root.at("items")
+    return Resolved(model, root, [items.at(i) for i in range(len(model.items))])
 
 
 @cache
@@ -66,14 +73,11 @@ class Templates:
             return self.resolved[key]
         model = doc.model
         assert isinstance(model, Worksheet)
-        root = Located(doc.data, doc, ())
         if model.extends is None:
-            items = root.at("items")
-            result: Resolved | None = Resolved(
-                model, root, [items.at(i) for i in range(len(model.items))]
-            )
+            result: Resolved | None = unextended(doc, model)
             self.resolved[key] = result
             return result
+        root = Located(doc.data, doc, ())
         node = root.at("extends")
         if key in stack:
             self.out.append(

