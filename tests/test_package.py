@@ -95,6 +95,33 @@ def test_validating_one_file_starts_no_more_than_it_needs() -> None:
     assert lines[-3:] == ["1 file checked: 0 errors, 0 warnings", "", "stand-in"]
 
 
+def _collector_after(command: str, before: str = "") -> list[str]:
+    one = ROOT / "examples" / "worksheets" / "thought-record.yaml"
+    args = [command, str(one)] if command == "validate" else [command]
+    code = (
+        f"import gc, sys\n{before}\nfrom worksheetkit.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "print('\\n' + str(gc.isenabled()) + ',' + str(gc.get_freeze_count()))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1].split(",")
+
+
+def test_the_command_line_freezes_what_start_up_and_the_command_made() -> None:
+    """The collector is paused while the command line starts (imports only), then what was
+    imported is frozen (never scanned again) and the collector runs as before; what is left
+    at the end is frozen too, so the interpreter's last collections need not scan it."""
+    for command in ("validate", "--version"):
+        enabled, frozen = _collector_after(command)
+        assert enabled == "True", command
+        assert int(frozen) > 10_000, command  # the modules' objects, not a handful
+
+
+def test_the_command_line_leaves_a_paused_collector_paused() -> None:
+    enabled, _ = _collector_after("validate", before="gc.disable()")
+    assert enabled == "False"
+
+
 def test_a_users_plugin_setting_keeps_the_real_plugin_loader() -> None:
     env = {**os.environ, "PYDANTIC_DISABLE_PLUGINS": "some_plugin"}
     lines = _validate_one_and_list((), env).strip().splitlines()
