@@ -54,13 +54,15 @@ def test_validating_a_worksheet_loads_no_rendering_or_hint_stack() -> None:
     """`worksheetkit validate ONE.yaml` (a pre-commit hook's whole run) imports neither the
     renderers' Jinja2 and markdown-it (a worksheet without links never parses Markdown) nor
     rapidfuzz (nothing misspelt, no did-you-mean), nor the calendar export, plans and
-    timelines of scheduling (its default_schedule needs ``check_schedule`` alone)."""
+    timelines, expansion and occurrences of scheduling (its default_schedule needs
+    ``check_schedule`` alone)."""
     phq9 = ROOT / "examples" / "instruments" / "phq-9.yaml"
     code = (
         "import sys\nfrom worksheetkit.cli import main\n"
         f"try:\n    main(['validate', {str(phq9)!r}])\nexcept SystemExit:\n    pass\n"
         "light = ('jinja2', 'markdown_it', 'rapidfuzz', 'worksheetkit.scheduling._ics',"
-        " 'worksheetkit.scheduling._plan', 'worksheetkit.scheduling._timeline')\n"
+        " 'worksheetkit.scheduling._plan', 'worksheetkit.scheduling._timeline',"
+        " 'worksheetkit.scheduling._expand', 'worksheetkit.scheduling._occurrence')\n"
         "print('\\n' + ','.join(m for m in light if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

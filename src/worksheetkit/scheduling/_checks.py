@@ -11,9 +11,15 @@ from ..errors import Problem, Severity
 from ..model.documents import Assignment
 from ..model.durations import Duration, parse_duration
 from ..model.schedule import Schedule
-from ._expand import MAX_OCCURRENCES, MAX_TOTAL_OCCURRENCES
-from ._rules import ScheduleError, _parse_until, _raw_groups, clock_times, compile_schedule
-from ._zones import get_zone
+from ._rules import (
+    MAX_OCCURRENCES,
+    MAX_TOTAL_OCCURRENCES,
+    ScheduleError,
+    _parse_until,
+    _raw_groups,
+    clock_times,
+    compile_schedule,
+)
 
 SCHEDULE_PROBLEM = Code.WK219
 INVALID_DURATION = Code.WK218
@@ -430,6 +436,8 @@ def check_assignment(assignment: Assignment) -> list[Problem]:
                 ("pathway",) if both else (),
             )
         )
+    from ._zones import get_zone  # here: a worksheet's default_schedule needs no zone
+
     try:
         get_zone(assignment.timezone)
     except ValueError:

@@ -27,6 +27,13 @@ _FREQS = {
     "MINUTELY": du.MINUTELY,
 }
 _FREQ_NAMES = {v: k for k, v in _FREQS.items()}
+#: The most occurrences one series (an assignment's schedule, or one pathway step's) may
+#: make; ``validate`` reports a schedule that would make more (WK219), and expansion stops
+#: with a ``ScheduleError`` as soon as a series passes it.
+MAX_OCCURRENCES = 5_000
+#: The most occurrences one assignment may make across all its series (every step of a
+#: pathway, every change): without it a pathway of many steps could make 5,000 x steps.
+MAX_TOTAL_OCCURRENCES = 20_000
 _ONE_DAY = dt.timedelta(days=1)
 #: ``parse_duration`` remembered: a schedule's ``for``, ``window`` and ``grace`` are parsed for
 #: every assignment expanded, and a pack repeats the same few texts (a parse is ~8 µs, a
