@@ -97,10 +97,10 @@ def occurrence_count(
     if comp.days is not None and comp.until_utc is None:
         assert comp.end is not None
         per_day = len(comp.times) * per_wall
-        # The days straight from the shorthand's day rule, as ``day_walls`` gives them past
-        # its cache: that cache (for expanding many assignments) first lists three years of
-        # days, 1,098 steps for a `for: P7D` schedule, 2.5 ms of `worksheetkit validate
-        # ONE.yaml`; a schedule's count is worked out once per distinct schedule (2026-12-05).
+        # The days straight from the shorthand's day rule, not ``Compiled.day_offsets``: its
+        # cache (for expanding many assignments) first lists three years of days, 1,098
+        # steps for a `for: P7D` schedule, 2.5 ms of `worksheetkit validate ONE.yaml`; a
+        # schedule's count is worked out once per distinct schedule (2026-12-05).
         for i, day in enumerate(comp.days.rule(comp.start)):
             if day >= comp.end or i >= _MAX_COUNTED_DAYS:
                 break

@@ -156,14 +156,10 @@ class Compiled:
             for offset in offsets:
                 yield day + offset
 
-    def day_walls(self, limit: dt.datetime) -> Iterable[dt.datetime]:
-        """The days of a shorthand before ``limit`` (local midnights), in order (a rule
-        that is not translated may give one more, at or after ``limit``)."""
-        start = self.start
-        return (start + offset for offset in self.day_offsets(limit))
-
     def day_offsets(self, limit: dt.datetime) -> Iterable[dt.timedelta]:
-        """The days of :meth:`day_walls` as offsets from ``start``.
+        """The days of a shorthand before ``limit`` (local midnights) as offsets from
+        ``start``, in order (a rule that is not translated may give one more, at or after
+        ``limit``).
 
         Daily and weekly rules look the same from any start with the same weekday, so
         dateutil's expansion from a reference date is translated instead of redone for every
