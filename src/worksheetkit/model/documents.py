@@ -1,6 +1,6 @@
 """The five documents (DESIGN §1): worksheet, pathway, pack manifest, assignment, response."""
 
-from __future__ import annotations
+# Annotations are objects, not text: see the note at the top of items.py.
 
 import datetime as dt
 from typing import Annotated, Any, Literal

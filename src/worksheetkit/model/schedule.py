@@ -1,6 +1,6 @@
 """Schedules (DESIGN §4): shorthands or an RFC 5545 RRULE, windows, grace, reminders."""
 
-from __future__ import annotations
+# Annotations are objects, not text: see the note at the top of items.py.
 
 import datetime as dt
 from typing import Annotated, Literal

@@ -11,9 +11,15 @@ from ..errors import Problem, Severity
 from ..model.documents import Assignment
 from ..model.durations import Duration, parse_duration
 from ..model.schedule import Schedule
-from ._expand import MAX_OCCURRENCES, MAX_TOTAL_OCCURRENCES
-from ._rules import ScheduleError, _parse_until, _raw_groups, clock_times, compile_schedule
-from ._zones import get_zone
+from ._rules import (
+    MAX_OCCURRENCES,
+    MAX_TOTAL_OCCURRENCES,
+    ScheduleError,
+    _parse_until,
+    _raw_groups,
+    clock_times,
+    compile_schedule,
+)
 
 SCHEDULE_PROBLEM = Code.WK219
 INVALID_DURATION = Code.WK218
@@ -91,7 +97,11 @@ def occurrence_count(
     if comp.days is not None and comp.until_utc is None:
         assert comp.end is not None
         per_day = len(comp.times) * per_wall
-        for i, day in enumerate(comp.day_walls(comp.end)):
+        # The days straight from the shorthand's day rule, not ``Compiled.day_offsets``: its
+        # cache (for expanding many assignments) first lists three years of days, 1,098
+        # steps for a `for: P7D` schedule, 2.5 ms of `worksheetkit validate ONE.yaml`; a
+        # schedule's count is worked out once per distinct schedule (2026-12-05).
+        for i, day in enumerate(comp.days.rule(comp.start)):
             if day >= comp.end or i >= _MAX_COUNTED_DAYS:
                 break
             total += per_day
@@ -430,6 +440,8 @@ def check_assignment(assignment: Assignment) -> list[Problem]:
                 ("pathway",) if both else (),
             )
         )
+    from ._zones import get_zone  # here: a worksheet's default_schedule needs no zone
+
     try:
         get_zone(assignment.timezone)
     except ValueError:

@@ -16,18 +16,11 @@ from zoneinfo import ZoneInfo
 from ..model.durations import Duration, parse_duration
 from ..model.schedule import Reminder
 from ._occurrence import Occurrence
-from ._rules import Compiled, ScheduleError
+from ._rules import MAX_OCCURRENCES, MAX_TOTAL_OCCURRENCES, Compiled, ScheduleError
 from ._zones import UTC, Ambiguous, Nonexistent, Timeline, add, localize
 
 _ONE_DAY = dt.timedelta(days=1)
 _END = dt.datetime.max
-#: The most occurrences one series (an assignment's schedule, or one pathway step's) may
-#: make; ``validate`` reports a schedule that would make more (WK219), and expansion stops
-#: with a ``ScheduleError`` as soon as a series passes it.
-MAX_OCCURRENCES = 5_000
-#: The most occurrences one assignment may make across all its series (every step of a
-#: pathway, every change): without it a pathway of many steps could make 5,000 x steps.
-MAX_TOTAL_OCCURRENCES = 20_000
 #: ``unlocked_at`` value of a step whose unlock rule never became true.
 NEVER = dt.datetime.max.replace(tzinfo=UTC)
 

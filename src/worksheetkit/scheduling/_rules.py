@@ -27,6 +27,13 @@ _FREQS = {
     "MINUTELY": du.MINUTELY,
 }
 _FREQ_NAMES = {v: k for k, v in _FREQS.items()}
+#: The most occurrences one series (an assignment's schedule, or one pathway step's) may
+#: make; ``validate`` reports a schedule that would make more (WK219), and expansion stops
+#: with a ``ScheduleError`` as soon as a series passes it.
+MAX_OCCURRENCES = 5_000
+#: The most occurrences one assignment may make across all its series (every step of a
+#: pathway, every change): without it a pathway of many steps could make 5,000 x steps.
+MAX_TOTAL_OCCURRENCES = 20_000
 _ONE_DAY = dt.timedelta(days=1)
 #: ``parse_duration`` remembered: a schedule's ``for``, ``window`` and ``grace`` are parsed for
 #: every assignment expanded, and a pack repeats the same few texts (a parse is ~8 µs, a
@@ -149,14 +156,10 @@ class Compiled:
             for offset in offsets:
                 yield day + offset
 
-    def day_walls(self, limit: dt.datetime) -> Iterable[dt.datetime]:
-        """The days of a shorthand before ``limit`` (local midnights), in order (a rule
-        that is not translated may give one more, at or after ``limit``)."""
-        start = self.start
-        return (start + offset for offset in self.day_offsets(limit))
-
     def day_offsets(self, limit: dt.datetime) -> Iterable[dt.timedelta]:
-        """The days of :meth:`day_walls` as offsets from ``start``.
+        """The days of a shorthand before ``limit`` (local midnights) as offsets from
+        ``start``, in order (a rule that is not translated may give one more, at or after
+        ``limit``).
 
         Daily and weekly rules look the same from any start with the same weekday, so
         dateutil's expansion from a reference date is translated instead of redone for every
