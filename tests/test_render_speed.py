@@ -167,6 +167,10 @@ def test_an_html_render_imports_only_what_it_uses(tmp_path: Any) -> None:
     for module in ("_canonical", "_markdown", "_pdf", "_alerts", "_client_words"):
         assert f"worksheetkit.rendering.{module}" not in out
     assert "markdown_it.tree" not in out
+    # The stylesheet and the runtime are read beside the package, not through
+    # importlib.resources.files() (with its import, ~6 ms of a render process; the readers
+    # module is what the first files() imports).
+    assert "importlib.readers" not in out
     assert "worksheetkit.rendering._views" in out  # (the check itself is live)
 
 

@@ -25,6 +25,8 @@ def _report(diagnostics: list[Diagnostic]) -> None:
 
 def _locate(diagnostics: list[Diagnostic], path: str) -> list[Diagnostic]:
     """Line and column of each text in the file, when the path can be found there."""
+    if not diagnostics:  # nothing to place: the file is not read and parsed again
+        return []
     from ..loading.yamlsource import parse_text
 
     try:
