@@ -125,3 +125,12 @@ def test_the_cache_keeps_no_worksheet_alive() -> None:
     gc.collect()
     assert ref() is None
     assert not any(k.ref() is None for k in list(_render._blank_views._entries))
+
+
+def test_a_users_templates_get_a_view_of_their_own(builds: list[str], tmp_path: Any) -> None:
+    """A template of the user's could change the view it is given: never the cached one."""
+    (tmp_path / "page.html.j2").write_text("{{ v.title }}|{{ body }}", encoding="utf-8")
+    ws = sheet()
+    render(ws, "html", template_dir=tmp_path)
+    render(ws, "html", template_dir=tmp_path)
+    assert len(builds) == 2

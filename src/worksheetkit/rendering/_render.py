@@ -348,7 +348,8 @@ def _worksheet_html(
         from ._client_words import client_problems
 
         problems = client_problems(ws, loc, ui, options.problems)
-    if options.answers is None and problems is None:
+    # The built-in templates only read the view; a user's own (template_dir) could change it.
+    if options.answers is None and problems is None and template_dir is None:
         view = _blank_page(ws, loc, ui, level)
     else:
         builder = ViewBuilder(ws, loc, ui, level=level, answers=options.answers, problems=problems)
