@@ -3,6 +3,7 @@ by the clock (the times are in bench/bench_render.py). Issue 18: render ≤ 0.8 
 
 from __future__ import annotations
 
+import gc
 import html
 import subprocess
 import sys
@@ -167,6 +168,10 @@ def test_an_html_render_imports_only_what_it_uses(tmp_path: Any) -> None:
     for module in ("_canonical", "_markdown", "_pdf", "_alerts", "_client_words"):
         assert f"worksheetkit.rendering.{module}" not in out
     assert "markdown_it.tree" not in out
+    # The stylesheet and the runtime are read beside the package, not through
+    # importlib.resources.files() (with its import, ~6 ms of a render process; the readers
+    # module is what the first files() imports).
+    assert "importlib.readers" not in out
     assert "worksheetkit.rendering._views" in out  # (the check itself is live)
 
 
@@ -180,3 +185,47 @@ def test_a_scale_is_marked_once(ws: Worksheet) -> None:
     # two scales (0–10 for the item, 0–100 by 10 for the table column), then only hits
     assert info.misses == 2
     assert info.hits > 0
+
+
+def test_the_render_command_skips_collections_only_in_its_own_process(tmp_path: Any) -> None:
+    """`worksheetkit render` pauses the cyclic collector while it runs and freezes what it
+    built before the interpreter's exit (whose collections over it were ~10 % of the
+    process): only when the process is the command's own — never in a test runner."""
+    (tmp_path / "w.yaml").write_text(WORKSHEET, encoding="utf-8")
+    out = tmp_path / "w.html"
+    code = (
+        "import atexit, gc, sys\n"
+        "from worksheetkit.cli import main\n"  # as the console script does: __main__.main
+        "runs = []\n"
+        "gc.callbacks.append(lambda phase, info: runs.append(phase))\n"
+        "atexit.register(lambda: print(gc.get_freeze_count() > 0, gc.isenabled(), file=sys.stderr))\n"
+        "sys.argv = ['worksheetkit', 'render', '--to', 'html', sys.argv[1], '-o', sys.argv[2]]\n"
+        "import worksheetkit.cli.cmd_render as c\n"
+        "inner = c._command\n"
+        "def counted(*a):\n"
+        "    before = len(runs)\n"
+        "    try:\n"
+        "        inner(*a)\n"
+        "    finally:\n"
+        "        print('collections', len(runs) - before, file=sys.stderr)\n"
+        "c._command = counted\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "w.yaml"), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.split() == ["collections", "0", "True", "True"]
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+    from click.testing import CliRunner
+
+    from worksheetkit.cli import cli
+
+    result = CliRunner().invoke(cli, ["render", "--to", "html", str(tmp_path / "w.yaml")])
+    assert result.exit_code == 0
+    assert gc.get_freeze_count() == 0  # in this (pytest) process: nothing frozen
+    assert gc.isenabled()

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
 from html import escape as html_escape
-from importlib import resources
 from pathlib import Path
 
 from jinja2 import Environment
@@ -88,8 +87,15 @@ def environment(template_dir: str | os.PathLike[str] | None = None) -> Environme
     return _environment(key)
 
 
+# The package's own files, read beside its modules. Not through importlib.resources: importing
+# it (tempfile, shutil, bz2, lzma) and its first ``files()`` (importlib.readers, zipfile) were
+# about 6 ms of every `worksheetkit render` process, ~2 % of it (2026-12-05). The package is
+# always a folder on disk (Jinja2's PackageLoader reads the templates beside it the same way).
+_HERE = Path(__file__).parent
+
+
 def _asset(name: str) -> str:
-    return resources.files("worksheetkit.rendering").joinpath("assets", name).read_text("utf-8")
+    return _HERE.joinpath("assets", name).read_text("utf-8")
 
 
 @cache
@@ -102,7 +108,7 @@ def stylesheet() -> str:
 def runtime_script() -> str:
     """The browser runtime: the expression evaluator (static/expr.js, kept out of the global
     scope) and the form behaviour, exposing one global, ``window.worksheetkit``."""
-    expr = resources.files("worksheetkit").joinpath("static", "expr.js").read_text("utf-8")
+    expr = _HERE.parent.joinpath("static", "expr.js").read_text("utf-8")
     runtime = _asset("runtime.js")
     script = (
         "(function () {\n"
