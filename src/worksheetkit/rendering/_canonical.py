@@ -271,17 +271,6 @@ def _simple(text: str) -> bool:
     )
 
 
-def _scalar(value: Any) -> tuple[str, str, str | None]:
-    """The tag, text and asked style of a scalar, as the representer gives them."""
-    kind = type(value)
-    if kind is str:
-        return _STR_TAG, value, _text_style(value)
-    if kind is bool or kind is int or kind is float or value is None:
-        node = _REPRESENTER.represent_data(value)
-        return node.tag, node.value, None
-    raise _GiveUp
-
-
 def _style(tag: str, text: str, asked: str | None, key: bool) -> str:
     """The emitter's style for this scalar ('' plain, "'" or '|'), or give up."""
     if asked is None and tag == _STR_TAG and _simple(text):
