@@ -160,3 +160,32 @@ def test_fhir_import_writes_every_example_directly(monkeypatch: Any) -> None:
     monkeypatch.setattr(yaml, "dump", refuse)
     result = import_questionnaire(to_fhir(_worksheet(paths[0])))
     assert result.worksheet is not None
+
+
+def test_fhir_import_loads_only_what_it_uses(tmp_path: Path) -> None:
+    """The command's start: the response validator, engine and JSON Schema, Jinja2 and the
+    renderers stay unloaded (lazy package attributes, responses/ and rendering/)."""
+    import json
+    import subprocess
+    import sys
+
+    q = tmp_path / "q.json"
+    ws = _worksheet(ROOT / "examples" / "instruments" / "phq-9.yaml")
+    q.write_text(json.dumps(to_fhir(ws)), encoding="utf-8")
+    code = (
+        "import sys, runpy; sys.argv = ['worksheetkit', 'fhir', 'import', sys.argv[1], '-o', "
+        "sys.argv[2]]\ntry:\n    runpy.run_module('worksheetkit', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('worksheetkit.responses.', "
+        "'jinja2', 'worksheetkit.rendering._render'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(q), str(tmp_path / "out.yaml")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = out.stdout.strip().splitlines()[-1]
+    for module in ("validate", "_engine", "schema", "_visibility", "jinja2", "_render"):
+        assert module not in loaded, loaded
+    assert (tmp_path / "out.yaml").read_text(encoding="utf-8").startswith("worksheetkit: 1\n")
