@@ -177,7 +177,7 @@ def test_fhir_import_loads_only_what_it_uses(tmp_path: Path) -> None:
         "sys.argv[2]]\ntry:\n    runpy.run_module('worksheetkit', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
         "print(sorted(m for m in sys.modules if m.startswith(('worksheetkit.responses.', "
-        "'jinja2', 'worksheetkit.rendering._render'))))"
+        "'jinja2', 'worksheetkit.rendering._render', 're2'))))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(q), str(tmp_path / "out.yaml")],
@@ -186,6 +186,6 @@ def test_fhir_import_loads_only_what_it_uses(tmp_path: Path) -> None:
         check=True,
     )
     loaded = out.stdout.strip().splitlines()[-1]
-    for module in ("validate", "_engine", "schema", "_visibility", "jinja2", "_render"):
+    for module in ("validate", "_engine", "schema", "_visibility", "jinja2", "_render", "re2"):
         assert module not in loaded, loaded
     assert (tmp_path / "out.yaml").read_text(encoding="utf-8").startswith("worksheetkit: 1\n")
