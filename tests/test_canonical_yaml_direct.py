@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import worksheetkit as wk
+from strategies import examples
 from worksheetkit.fhir import import_questionnaire, to_fhir
 from worksheetkit.loading.yamlsource import parse_text
 from worksheetkit.model import Worksheet
@@ -92,7 +93,7 @@ documents = st.dictionaries(
 )
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(600), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents)
 def test_same_bytes_as_pyyaml_wherever_it_writes(data: dict[Any, Any]) -> None:
     direct = _direct_yaml(data)
@@ -101,14 +102,14 @@ def test_same_bytes_as_pyyaml_wherever_it_writes(data: dict[Any, Any]) -> None:
     assert canonical_yaml(data) == _pyyaml_yaml(data)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.dictionaries(texts, st.recursive(texts, lambda i: st.lists(i, max_size=3)), max_size=6))
 def test_texts_read_back_as_written(data: dict[str, Any]) -> None:
     text = canonical_yaml(data)
     assert parse_text(text).data == data, text
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(texts)
 def test_the_short_tests_agree_with_the_emitters_analysis(text: str) -> None:
     analysis = _emitter().analyze_scalar(text)
