@@ -98,3 +98,7 @@ _.alias_key
 # progress/_core.py make_submission/make_result: assigning __class__ turns the same-layout
 # builder into the frozen record (Python reads it; vulture sees a store only).
 _.__class__
+
+# PyYAML's emitter reads these in choose_scalar_style (rendering/_canonical.py asks it).
+_.analysis
+_.simple_key_context

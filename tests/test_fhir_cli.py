@@ -166,3 +166,20 @@ def test_export_response_rejects_invalid_responses(runner: CliRunner, tmp_path: 
     assert result.exit_code == 1
     assert "many" not in result.stderr  # answers are health data: never echoed
     assert result.stdout == ""
+
+
+def test_import_turns_the_collector_back_on(runner: CliRunner, tmp_path: Path) -> None:
+    """`fhir import` runs with the cyclic collector off (cmd_fhir.import_cmd): it is on again
+    after the command, whether the import worked or the file was refused."""
+    import gc
+
+    source = FIXTURES / "questionnaire-sdc-profile-example-PHQ9.json"
+    out = tmp_path / "out.yaml"
+    try:
+        for args in ([str(source), "-o", str(out)], [str(tmp_path / "none.json")]):
+            assert gc.isenabled()
+            runner.invoke(cli, ["fhir", "import", *args])
+            assert gc.isenabled(), args
+        assert out.read_text(encoding="utf-8").startswith("worksheetkit: 1")
+    finally:
+        gc.unfreeze()  # the command froze what it made; the test process lives on

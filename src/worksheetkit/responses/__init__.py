@@ -9,22 +9,63 @@ rules as a JSON Schema (Draft 2020-12) for apps in other languages. See docs/res
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ..codes import Code
-from ..model.envelope import check_envelope, valid_ref
-from ..model.values import shorten
-from ._checks import key_of
-from ._engine import ScoreAlert, ScoreResult, run
-from ._plan import plan_for, score_plan
-from ._visibility import hidden_items
-from .schema import response_json_schema
-from .validate import (
-    ResponseCheck,
-    check_response,
-    fraction,
-    is_valid_response,
-    score,
-    validate_response,
-)
+
+if TYPE_CHECKING:
+    from ..model.envelope import check_envelope, valid_ref
+    from ..model.values import shorten
+    from ._checks import key_of
+    from ._engine import ScoreAlert, ScoreResult, run
+    from ._plan import plan_for, score_plan
+    from ._visibility import hidden_items
+    from .schema import response_json_schema
+    from .validate import (
+        ResponseCheck,
+        check_response,
+        fraction,
+        is_valid_response,
+        score,
+        validate_response,
+    )
+
+# Each name is imported from its module when first used (PEP 562): `fhir import` needs one
+# score's plan (``_plan``), not the validator, engine and JSON Schema (a few ms of its start).
+_LAZY: dict[str, str] = {
+    "check_envelope": "..model.envelope",
+    "valid_ref": "..model.envelope",
+    "shorten": "..model.values",
+    "key_of": "._checks",
+    "ScoreAlert": "._engine",
+    "ScoreResult": "._engine",
+    "run": "._engine",
+    "plan_for": "._plan",
+    "score_plan": "._plan",
+    "hidden_items": "._visibility",
+    "response_json_schema": ".schema",
+    "ResponseCheck": ".validate",
+    "check_response": ".validate",
+    "fraction": ".validate",
+    "is_valid_response": ".validate",
+    "score": ".validate",
+    "validate_response": ".validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 #: Every diagnostic code of this package with its title (from the catalogue, worksheetkit.codes;
 #: documented in docs/responses.md).
