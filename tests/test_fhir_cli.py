@@ -170,16 +170,16 @@ def test_export_response_rejects_invalid_responses(runner: CliRunner, tmp_path: 
 
 def test_import_turns_the_collector_back_on(runner: CliRunner, tmp_path: Path) -> None:
     """`fhir import` runs with the cyclic collector off (cmd_fhir.import_cmd): it is on again
-    after the command, whether the import worked or the file was refused."""
+    after the command, whether the import worked or the file was refused; and in a process
+    that is not the command's own (this test runner) nothing is frozen."""
     import gc
 
     source = FIXTURES / "questionnaire-sdc-profile-example-PHQ9.json"
     out = tmp_path / "out.yaml"
-    try:
-        for args in ([str(source), "-o", str(out)], [str(tmp_path / "none.json")]):
-            assert gc.isenabled()
-            runner.invoke(cli, ["fhir", "import", *args])
-            assert gc.isenabled(), args
-        assert out.read_text(encoding="utf-8").startswith("worksheetkit: 1")
-    finally:
-        gc.unfreeze()  # the command froze what it made; the test process lives on
+    frozen = gc.get_freeze_count()
+    for args in ([str(source), "-o", str(out)], [str(tmp_path / "none.json")]):
+        assert gc.isenabled()
+        runner.invoke(cli, ["fhir", "import", *args])
+        assert gc.isenabled(), args
+        assert gc.get_freeze_count() == frozen, args
+    assert out.read_text(encoding="utf-8").startswith("worksheetkit: 1")

@@ -85,7 +85,9 @@ _STARTUP = {"paused": False}
 def _startup_done() -> None:
     if _STARTUP["paused"]:
         _STARTUP["paused"] = False
-        gc.freeze()
+        from ._common import freeze_if_own
+
+        freeze_if_own()
         gc.enable()
 
 
@@ -125,5 +127,7 @@ def main(argv: list[str] | None = None) -> Any:
         # it instead of scanning every module, class and validator again — 15–20 ms of the
         # 0.21 s of `worksheetkit validate ONE.yaml` (2026-12-05). Open files are closed and
         # atexit handlers run as before; only cyclic garbage is left to the operating system.
-        gc.freeze()
+        from ._common import freeze_if_own
+
+        freeze_if_own()
         _startup_done()

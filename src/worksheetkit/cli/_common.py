@@ -109,18 +109,36 @@ def emit(text: str, output: str | None, inputs: Sequence[str | None] = ()) -> No
         click.echo(text, nl=not text.endswith("\n"))
 
 
+def owns_process() -> bool:
+    """True when this process is the ``worksheetkit`` command itself (the console script or
+    ``python -m worksheetkit``), not a test runner or an application calling the CLI."""
+    from . import main
+
+    return getattr(sys.modules.get("__main__"), "main", None) is main
+
+
+def freeze_if_own() -> None:
+    """Freeze what the process made so far (``gc.freeze()``: later collections skip it;
+    reference counting still frees it) — only when the process is the command's own. In a test
+    runner or an application calling the CLI, objects must stay collectable: a frozen cycle is
+    never freed. The one place the command line freezes."""
+    if owns_process():
+        gc.freeze()
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for one command that reads a whole pack.
+    """Pause the cyclic garbage collector for one command's work.
 
     The process belongs to the command line, so it may do this; the library never touches the
     process-wide collector. A run keeps every file's node tree alive (positions are looked up
     only for diagnostics) and the collector would rescan those objects again and again; the
     documents hold no reference cycles, so reference counting still frees the garbage.
 
-    What the command made is frozen when it resumes (reference counting still frees it): the
-    command is over, and the first collection after it scanned everything it imported and
-    read once more, 5–7 ms of `worksheetkit validate ONE.yaml` (2026-12-05).
+    What the command made is frozen when it resumes, in the command's own process only
+    (:func:`freeze_if_own`): the command is over, and the first collection after it scanned
+    everything it imported and read once more, 5–7 ms of `worksheetkit validate ONE.yaml`
+    (2026-12-05).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -128,5 +146,5 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
+            freeze_if_own()
             gc.enable()

@@ -3,7 +3,6 @@ printable Markdown, canonical JSON or a PDF handout (``--paper a4|letter``); a r
 
 from __future__ import annotations
 
-import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 import click
 
 from ..errors import Diagnostic
-from ._common import EXIT_OK, EXIT_PROBLEMS, collector_paused, emit, fail_usage
+from ._common import EXIT_OK, EXIT_PROBLEMS, collector_paused, emit, fail_usage, freeze_if_own
 
 if TYPE_CHECKING:
     from ..rendering import Format
@@ -24,14 +23,6 @@ def _report(diagnostics: list[Diagnostic]) -> None:
             click.echo(f"    hint: {d.hint}", err=True)
 
 
-def _owns_process() -> bool:
-    """True when this process is the ``worksheetkit`` command itself (the console script or
-    ``python -m worksheetkit``), not a test runner or an application calling the CLI."""
-    from . import main
-
-    return getattr(sys.modules.get("__main__"), "main", None) is main
-
-
 def _rendered() -> None:
     """Exit 0 after the page is written. The interpreter's exit then runs the cyclic garbage
     collector over every object of the run (pydantic's validators, Jinja2, the model, the
@@ -39,8 +30,7 @@ def _rendered() -> None:
     ``gc.freeze()`` leaves them out of those collections; everything else of the exit
     (atexit handlers, flushing, closing files) happens as ever. Only when the process is the
     command's own: in a test runner or an application the objects must stay collectable."""
-    if _owns_process():
-        gc.freeze()
+    freeze_if_own()
     sys.exit(EXIT_OK)
 
 
