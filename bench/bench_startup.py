@@ -16,6 +16,7 @@ Usage: python bench/bench_startup.py [--quick]
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -34,9 +35,16 @@ def _cli() -> list[str]:
     return [found] if found else [sys.executable, "-m", "worksheetkit"]
 
 
+#: As bench/peers/peers.py: an installed package carries its bytecode (pip compiles it), so
+#: the processes may write and read __pycache__ even where PYTHONDONTWRITEBYTECODE is set
+#: (otherwise every worksheetkit process compiles its modules, 0.15-0.3 s, and the baselines'
+#: come from .pyc). The warm-up round writes it.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _time(cmd: list[str]) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, check=False)
+    proc = subprocess.run(cmd, capture_output=True, env=ENV, check=False)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:3])} … exited {proc.returncode}: {proc.stderr[-800:]!r}")
