@@ -524,20 +524,21 @@ class _Reading:
             if use_books and ref != last_ref:
                 worksheet, last_ref = books.get(ref), ref
             # No answer at all is nothing done, whatever a completion formula says of nulls.
-            answered = item.answered
-            if not answered:
+            draft = item.draft
+            if not draft.answered:
                 frac = 0.0
             elif shelf_fraction is not None and worksheet is not None:
                 frac = shelf_fraction(worksheet, item.answers)
             else:
                 frac = share(worksheet, item.answers)
-            # make_submission's two steps, inline (one call fewer per response).
-            sub: Any = _NewSubmission(
-                item.submitted_at, frac, item.occurrence, item.step, ref, item.quality,
-                item.difficulty, item.obstacles, item.obstacle_kind, item.obstacle_note,
-                answered, item.line, item.id,
-            )  # fmt: skip
-            sub.__class__ = SubmissionRecord
+            # RawResponse.submission, inline for a draft not yet finished (one call fewer).
+            sub: SubmissionRecord
+            if type(draft) is _NewSubmission:
+                draft.fraction = frac
+                draft.__class__ = SubmissionRecord  # type: ignore[assignment]
+                sub = cast(SubmissionRecord, draft)
+            else:
+                sub = item.submission(frac)
             if unlocks is not None and frac >= threshold:
                 unlocks.add(item.submitted_at, item.step, item.occurrence, item.worksheet)
             if reducer is not None:

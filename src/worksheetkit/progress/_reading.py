@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..codes import Code
 from ..errors import Diagnostic, DocPath
 from ..loading.strictjson import JSONProblem, StrictDecoder
 from ..model.envelope import check_envelope
+from ._core import SubmissionRecord, _NewSubmission
 
 _STRICT = StrictDecoder()
 
@@ -98,25 +100,14 @@ def has_answer(answers: Mapping[str, Any]) -> bool:
 class RawResponse:
     """The fields adherence reads from one response, checked but not yet matched.
 
-    A plain slotted class, not a frozen dataclass: one is built per line of a big file.
+    A plain slotted class, not a frozen dataclass: one is built per line of a big file. The
+    fields a :class:`~worksheetkit.progress.SubmissionRecord` has are held in ``draft``, that
+    record's fast builder (``_core._NewSubmission``) with a fraction still to be set: the
+    reader finishes it with :meth:`submission` instead of copying thirteen fields into a new
+    one (about 0.4 µs per response of bench_adherence, 2026-12-05).
     """
 
-    __slots__ = (
-        "answered",
-        "answers",
-        "assignment",
-        "difficulty",
-        "id",
-        "line",
-        "obstacle_kind",
-        "obstacle_note",
-        "obstacles",
-        "occurrence",
-        "quality",
-        "step",
-        "submitted_at",
-        "worksheet",
-    )
+    __slots__ = ("answers", "assignment", "draft")
 
     def __init__(
         self,
@@ -134,19 +125,8 @@ class RawResponse:
         obstacle_note: str | None,
         id: str | None,
     ) -> None:
-        self.line = line
         self.assignment = assignment
-        self.worksheet = worksheet
-        self.step = step
-        self.occurrence = occurrence
-        self.submitted_at = submitted_at
         self.answers = answers
-        self.quality = quality
-        self.difficulty = difficulty
-        self.obstacles = obstacles
-        self.obstacle_kind = obstacle_kind
-        self.obstacle_note = obstacle_note
-        self.id = id
         # has_answer(answers), inline: the first value usually settles it.
         answered = False
         for value in answers.values():
@@ -154,7 +134,68 @@ class RawResponse:
                 continue
             answered = True
             break
-        self.answered = answered
+        self.draft: Any = _NewSubmission(
+            submitted_at, 0.0, occurrence, step, worksheet, quality, difficulty, obstacles,
+            obstacle_kind, obstacle_note, answered, line, id,
+        )  # fmt: skip
+
+    def submission(self, fraction: float) -> SubmissionRecord:
+        """The submission of this response with ``fraction`` done: the draft itself, finished,
+        the first time; a new record from its fields after that."""
+        draft = self.draft
+        if type(draft) is _NewSubmission:
+            draft.fraction = fraction
+            draft.__class__ = SubmissionRecord  # type: ignore[assignment]
+            return cast(SubmissionRecord, draft)
+        return replace(cast(SubmissionRecord, draft), fraction=fraction)
+
+    @property
+    def line(self) -> int:
+        return cast(int, self.draft.index)
+
+    @property
+    def worksheet(self) -> str | None:
+        return cast("str | None", self.draft.worksheet)
+
+    @property
+    def step(self) -> str | None:
+        return cast("str | None", self.draft.step)
+
+    @property
+    def occurrence(self) -> str | None:
+        return cast("str | None", self.draft.occurrence)
+
+    @property
+    def submitted_at(self) -> dt.datetime:
+        return cast(dt.datetime, self.draft.submitted_at)
+
+    @property
+    def quality(self) -> float | None:
+        return cast("float | None", self.draft.quality)
+
+    @property
+    def difficulty(self) -> float | None:
+        return cast("float | None", self.draft.difficulty)
+
+    @property
+    def obstacles(self) -> float | None:
+        return cast("float | None", self.draft.obstacles)
+
+    @property
+    def obstacle_kind(self) -> Any:
+        return self.draft.obstacle_kind
+
+    @property
+    def obstacle_note(self) -> str | None:
+        return cast("str | None", self.draft.obstacle_note)
+
+    @property
+    def id(self) -> str | None:
+        return cast("str | None", self.draft.id)
+
+    @property
+    def answered(self) -> bool:
+        return cast(bool, self.draft.answered)
 
 
 def _problem(
