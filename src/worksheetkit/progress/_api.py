@@ -520,11 +520,11 @@ class _Reading:
             if item.assignment is not None and item.assignment != own_id:
                 self.other += 1
                 continue
-            ref = item.worksheet
+            draft = item.draft  # its fields, read directly (not through the properties)
+            ref = draft.worksheet
             if use_books and ref != last_ref:
                 worksheet, last_ref = books.get(ref), ref
             # No answer at all is nothing done, whatever a completion formula says of nulls.
-            draft = item.draft
             if not draft.answered:
                 frac = 0.0
             elif shelf_fraction is not None and worksheet is not None:
