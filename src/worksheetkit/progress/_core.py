@@ -1232,15 +1232,11 @@ def _results(
                 # asks the rule.
                 fraction = only.fraction
                 status, credit = grade(fraction, at <= due_utc[i], late[slot.timing], threshold)
-                # make_result's two steps, inline (one call fewer per occurrence).
-                made: Any
                 if phase == 1 and not _settled(status, True):
-                    made = _NewResult(slot, "open", None, only, 1, None, None, 0.0)
-                else:
-                    over = fraction - 1.0 if fraction > 1.0 else 0.0
-                    made = _NewResult(slot, status, credit, only, 1, None, None, over)
-                made.__class__ = OccurrenceResult
-                append(made)
+                    append(make_result(slot, "open", None, only, 1, None, None, 0.0))
+                    continue
+                over = fraction - 1.0 if fraction > 1.0 else 0.0
+                append(make_result(slot, status, credit, only, 1, None, None, over))
                 continue
         result = _decide(slot, subs_i, as_of, policy)
         append(result)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,7 +17,7 @@ from ..codes import Code
 from ..errors import Diagnostic, DocPath
 from ..loading.strictjson import JSONProblem, StrictDecoder
 from ..model.envelope import check_envelope
-from ._core import SubmissionRecord, _NewSubmission
+from ._core import SubmissionRecord, _NewSubmission, make_submission
 
 _STRICT = StrictDecoder()
 
@@ -147,7 +146,11 @@ class RawResponse:
             draft.fraction = fraction
             draft.__class__ = SubmissionRecord  # type: ignore[assignment]
             return cast(SubmissionRecord, draft)
-        return replace(cast(SubmissionRecord, draft), fraction=fraction)
+        return make_submission(
+            draft.submitted_at, fraction, draft.occurrence, draft.step, draft.worksheet,
+            draft.quality, draft.difficulty, draft.obstacles, draft.obstacle_kind,
+            draft.obstacle_note, draft.answered, draft.index, draft.id,
+        )  # fmt: skip
 
     @property
     def line(self) -> int:
