@@ -79,7 +79,17 @@ def _strings(value: Any) -> int:
         kind = type(item)
         if kind is str:
             count += 1
-        elif kind is dict or kind is list:
+        elif kind is dict:
+            # An object inside (answers, ratings) is counted here, not by a call of its own,
+            # unless it nests further.
+            count += len(item)
+            for inner in item.values():
+                kind = type(inner)
+                if kind is str:
+                    count += 1
+                elif kind is dict or kind is list:
+                    count += _strings(inner)
+        elif kind is list:
             count += _strings(item)
     return count
 
