@@ -24,8 +24,8 @@ from ._core import (
     Slot,
     SubmissionRecord,
     _Matcher,
+    _NewSubmission,
     evaluate,
-    make_submission,
 )
 from ._reading import (
     NO_SCHEDULE,
@@ -176,6 +176,9 @@ class Shelf:
         self.found: dict[str, Worksheet | None] = {}
         # Per worksheet (by identity; ``found`` keeps it alive): answers key → fraction.
         self.fractions: dict[int, dict[Any, float]] = {}
+        # The worksheet of the last call and its memo: a log names one worksheet line after line.
+        self._last: Worksheet | None = None
+        self._last_memo: dict[Any, float] = {}
 
     def fraction(self, worksheet: Worksheet, answers: Mapping[str, Any]) -> float:
         """``worksheetkit.responses.fraction`` of ``answers``, remembered for answers that are
@@ -186,9 +189,14 @@ class Shelf:
         # answers and looks up its own memo: about 0.6 of the adherence bench's units (one
         # json.loads of a line; 2026-12-04). Only keys whose values are all scalars are
         # stored, so a key that hits has scalar values too (the types are part of it).
-        memo = self.fractions.get(id(worksheet))
-        if memo is None:
-            memo = self.fractions[id(worksheet)] = {}
+        if worksheet is self._last:
+            memo = self._last_memo
+        else:
+            kept = self.fractions.get(id(worksheet))
+            if kept is None:
+                kept = self.fractions[id(worksheet)] = {}
+            memo = kept
+            self._last, self._last_memo = worksheet, memo
         if type(answers) is not dict:
             return _library_fraction(worksheet, answers)
         try:
@@ -502,6 +510,9 @@ class _Reading:
         # reference changes (``books`` still notes each reference the pack lacks).
         last_ref: Any = _NO_REF
         worksheet: Worksheet | None = None
+        # With the library's fractions, a response of a worksheet the pack has goes straight to
+        # the run's Shelf (books.fraction's own test, one call fewer per response).
+        shelf_fraction = books.shelf.fraction if share == books.fraction else None
         for item in items:
             if type(item) is not RawResponse:  # a Diagnostic (the exact type test is fastest)
                 self.diagnostics.append(cast(Diagnostic, item))
@@ -509,16 +520,25 @@ class _Reading:
             if item.assignment is not None and item.assignment != own_id:
                 self.other += 1
                 continue
-            ref = item.worksheet
+            draft = item.draft  # its fields, read directly (not through the properties)
+            ref = draft.worksheet
             if use_books and ref != last_ref:
                 worksheet, last_ref = books.get(ref), ref
             # No answer at all is nothing done, whatever a completion formula says of nulls.
-            frac = share(worksheet, item.answers) if item.answered else 0.0
-            sub = make_submission(
-                item.submitted_at, frac, item.occurrence, item.step, ref, item.quality,
-                item.difficulty, item.obstacles, item.obstacle_kind, item.obstacle_note,
-                item.answered, item.line, item.id,
-            )  # fmt: skip
+            if not draft.answered:
+                frac = 0.0
+            elif shelf_fraction is not None and worksheet is not None:
+                frac = shelf_fraction(worksheet, item.answers)
+            else:
+                frac = share(worksheet, item.answers)
+            # RawResponse.submission, inline for a draft not yet finished (one call fewer).
+            sub: SubmissionRecord
+            if type(draft) is _NewSubmission:
+                draft.fraction = frac
+                draft.__class__ = SubmissionRecord  # type: ignore[assignment]
+                sub = cast(SubmissionRecord, draft)
+            else:
+                sub = item.submission(frac)
             if unlocks is not None and frac >= threshold:
                 unlocks.add(item.submitted_at, item.step, item.occurrence, item.worksheet)
             if reducer is not None:

