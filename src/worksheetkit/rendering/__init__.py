@@ -10,8 +10,9 @@ See ``docs/rendering.md``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._text import MISSING_TRANSLATION, direction, is_rtl
@@ -93,16 +94,4 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    # Relative to this package: "_canonical" is rendering._canonical, ".._text" worksheetkit._text.
-    value = getattr(importlib.import_module(module if module.startswith(".") else f".{module}",
-                                            __name__), name)  # fmt: skip
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, globals(), _LAZY, __all__)

@@ -9,9 +9,9 @@ rules as a JSON Schema (Draft 2020-12) for apps in other languages. See docs/res
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_names
 from ..codes import Code
 
 if TYPE_CHECKING:
@@ -54,19 +54,6 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
-
-
 #: Every diagnostic code of this package with its title (from the catalogue, worksheetkit.codes;
 #: documented in docs/responses.md).
 CODES: dict[str, str] = {c: c.info.title for c in Code if Code.WK400 <= c <= Code.WK413}
@@ -96,3 +83,6 @@ __all__ = [
     "valid_ref",
     "validate_response",
 ]
+
+
+__getattr__, __dir__ = lazy_names(__name__, globals(), _LAZY, __all__)

@@ -16,9 +16,9 @@ Exception hierarchy::
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_names
 from ..model.schedule import Schedule
 from ._checks import CODES, check_assignment, check_pathway_total, check_schedule
 from ._rules import MAX_TOTAL_OCCURRENCES, ScheduleError, UnboundedScheduleError, compile_schedule
@@ -53,15 +53,6 @@ _LAZY = {
     "occurrences": "_timeline",
     "step_plans": "_timeline",
 }
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
 
 
 # Besides the public API, the names other worksheetkit packages use (validation: the pathway
@@ -159,5 +150,4 @@ def _first_match(rule: str, start: dt.datetime) -> dt.datetime | None:
     return found if isinstance(found, dt.datetime) else None
 
 
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_names(__name__, globals(), _LAZY)
