@@ -80,6 +80,13 @@ ENVELOPE_KEYS: Final = (
     "meta",
 )
 _KNOWN: Final = frozenset(ENVELOPE_KEYS)
+#: The keys nearly every response has or may well have; check_envelope looks up the others
+#: (version, step, started_at, language, obstacle, meta) only when a response has a key
+#: outside this set.
+_USUAL: Final = frozenset(
+    ("worksheetkit", "kind", "id", "worksheet", "assignment", "occurrence", "submitted_at",
+     "answers", "ratings")
+)  # fmt: skip
 
 
 # Responses of one app repeat the same few worksheet references, versions, steps and languages
@@ -148,7 +155,23 @@ def check_envelope(
     fmt = get("worksheetkit", _ABSENT)
     kind = get("kind", _ABSENT)
     ref = get("worksheet", _ABSENT)
-    if fmt is _ABSENT or kind is _ABSENT or ref is _ABSENT or not _KNOWN.issuperset(data):
+    # A response with no key beyond the usual ones (tested at once, as the test for unknown
+    # keys was) has none of the rarer keys: they are not looked up. Six gets fewer, about
+    # 0.2 µs per response (bench_adherence, 2026-12-05).
+    version: Any
+    step: Any
+    started: Any
+    language: Any
+    obstacle: Any
+    meta: Any
+    if _USUAL.issuperset(data):
+        version = step = started = language = obstacle = meta = None
+        unknown = False
+    else:
+        version, step, started = get("version"), get("step"), get("started_at")
+        language, obstacle, meta = get("language"), get("obstacle"), get("meta")
+        unknown = not _KNOWN.issuperset(data)
+    if fmt is _ABSENT or kind is _ABSENT or ref is _ABSENT or unknown:
         _keys(out, data, worksheet.id if worksheet is not None else "the.worksheet.id")
     if fmt is not _ABSENT and not (fmt == 1 and type(fmt) in (int, float)):
         _shape(
@@ -160,7 +183,6 @@ def check_envelope(
     if kind is not _ABSENT and kind != "response":
         _shape(out, "'kind' should be \"response\" in a response.", 'Write "kind": "response".',
                ("kind",))  # fmt: skip
-    version = get("version")
     if worksheet is not None:
         if type(ref) is str and (version is None or type(version) is str):
             out.extend(_references_of(worksheet.id, worksheet.version, ref, version))
@@ -181,13 +203,11 @@ def check_envelope(
         for key, value in (("id", ident), ("assignment", owner), ("occurrence", occurrence)):
             if value is not None and not (type(value) is str and 0 < len(value) <= MAX_FIELD):
                 _text_field(out, value, key, MAX_FIELD)
-    step = get("step")
     if step is not None and (
         type(step) is not str or len(step) > 64 or not _matches(_ITEM_ID, step)
     ):
         _shape(out, "'step' should be the id of a pathway step.",
                'Write the step id, e.g. "practice".', ("step",))  # fmt: skip
-    started = get("started_at")
     if started is not None and not is_timestamp(started):
         _time_problem(out, started, "started_at")
         started = None
@@ -203,7 +223,6 @@ def check_envelope(
             ("started_at",),
             "warning",
         )
-    language = get("language")
     if language is not None and (
         type(language) is not str or len(language) > 35 or not _matches(_LANG, language)
     ):
@@ -221,10 +240,8 @@ def check_envelope(
     ratings = get("ratings")
     if ratings is not None:
         _ratings(out, ratings)
-    obstacle = get("obstacle")
     if obstacle is not None:
         _obstacle(out, obstacle)
-    meta = get("meta")
     if meta is not None and not isinstance(meta, dict):
         _shape(
             out,
