@@ -243,3 +243,28 @@ def test_which_reader_reads(raw: bytes, monkeypatch: pytest.MonkeyPatch) -> None
     else:
         assert loads_line(raw) == json.loads(raw)
     assert len(calls) == (0 if b'"b"' in raw else 1)
+
+
+@pytest.mark.parametrize(
+    ("raw", "refused"),
+    [
+        (b'{"a": {"b": 1}, "c": [1]}\n', False),
+        (b'{"a": {"b": {"c": 1}}}\n', True),
+        (b'{"a": [[1]]}\n', True),
+        (b"[[[]]]\n", True),
+        (b'{"a": {"b": []}}\n', True),
+    ],
+)
+def test_depth_at_a_small_limit(raw: bytes, refused: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast read skips counting brackets only for values nesting at most two levels: with
+    a limit of two, a third level is still refused as the strict reader refuses it."""
+    from worksheetkit.loading.strictjson import StrictDecoder
+
+    monkeypatch.setattr(_reading, "_STRICT", StrictDecoder(max_depth=2))
+    _same(raw)
+    if refused:
+        with pytest.raises(JSONProblem) as caught:
+            loads_line(raw)
+        assert caught.value.reason == "depth"
+    else:
+        assert loads_line(raw) == json.loads(raw)

@@ -208,3 +208,20 @@ def test_cli_far_dates_in_files_are_diagnostics(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["score", str(a), str(r), "--as-of", "2026-12-31"])
     assert "WK411" in result.output
     assert not isinstance(result.exception, OverflowError)
+
+
+def test_timestamp_datetime_reads_every_spelling_alike() -> None:
+    """``Z``/``z``/``+00:00`` and ``T``/``t``/space give the same datetime (and tzinfo) as the
+    upper-cased, ``+00:00`` form: the reader skips upper/replace where fromisoformat needs none."""
+    from worksheetkit._dates import parse_timestamp, timestamp_datetime
+
+    for sep in "Tt ":
+        for frac in ("", ".1", ".123456", ".123456789"):
+            for off in ("Z", "z", "+00:00", "-05:30"):
+                text = f"2028-02-29{sep}23:59:59{frac}{off}"
+                want = dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+                got = timestamp_datetime(text)
+                assert got == want, text
+                assert repr(got) == repr(want), text
+                assert (got.tzinfo is dt.UTC) == (want.tzinfo is dt.UTC), text
+                assert parse_timestamp(text) == want

@@ -122,8 +122,14 @@ def parse_timestamp(value: object) -> dt.datetime | None:
 
 def timestamp_datetime(value: str) -> dt.datetime:
     """The aware datetime of ``value``, text already found in the grammar (:func:`is_timestamp`)."""
-    # The pattern admits only what fromisoformat reads (after Z → +00:00), so this never fails.
-    return dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    # The pattern admits only what fromisoformat reads, so this never fails. Since Python 3.11
+    # fromisoformat reads "Z" (as the UTC singleton, like "+00:00") and any separator, "t"
+    # included: only a lowercase "z" needs upper(). Skipping upper/replace buys about 0.06 µs
+    # per response (0.02 of bench_adherence's units, 2026-12-05); tests/test_dates.py checks
+    # both spellings give the same datetime.
+    if value[-1] == "z":
+        value = value.upper()
+    return dt.datetime.fromisoformat(value)
 
 
 def _offset(value: str) -> str:

@@ -1236,7 +1236,11 @@ def _results(
                     append(make_result(slot, "open", None, only, 1, None, None, 0.0))
                     continue
                 over = fraction - 1.0 if fraction > 1.0 else 0.0
-                append(make_result(slot, status, credit, only, 1, None, None, over))
+                # make_result, inline (one call fewer per occurrence: about 0.08 µs of a
+                # response's 9 in bench_adherence, 2026-12-05).
+                made: Any = _NewResult(slot, status, credit, only, 1, None, None, over)
+                made.__class__ = OccurrenceResult
+                append(made)
                 continue
         result = _decide(slot, subs_i, as_of, policy)
         append(result)

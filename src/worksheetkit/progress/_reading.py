@@ -73,16 +73,21 @@ def loads_line(raw: bytes) -> Any:
         except ValueError:
             pass
         else:
-            if (
-                raw.count(b'"') == 2 * _strings(value)
-                and raw.count(b"[") + raw.count(b"{") <= _STRICT.max_depth
+            # A value nesting at most two levels (a response: its answers and ratings objects
+            # of plain values) is not too deep for any limit of two or more, so its brackets
+            # are counted only when it nests further (two counts of the line fewer: about
+            # 0.2 µs per line, 2026-12-05).
+            strings, deep = _strings(value)
+            if raw.count(b'"') == 2 * strings and (
+                not deep or raw.count(b"[") + raw.count(b"{") <= _STRICT.max_depth
             ):
                 return value
     return _STRICT.loads(raw.decode("utf-8"))
 
 
-def _strings(value: Any) -> int:
-    """How many strings ``value`` holds at every level, the keys of its objects included."""
+def _strings(value: Any) -> tuple[int, bool]:
+    """How many strings ``value`` holds at every level, the keys of its objects included; and
+    whether it may nest more than two levels deep (False: it surely does not)."""
     if type(value) is dict:
         count = len(value)
         items: Iterable[Any] = value.values()
@@ -90,7 +95,8 @@ def _strings(value: Any) -> int:
         count = 0
         items = value
     else:
-        return 1 if type(value) is str else 0
+        return (1 if type(value) is str else 0), False
+    deep = False
     for item in items:
         kind = type(item)
         if kind is str:
@@ -104,10 +110,12 @@ def _strings(value: Any) -> int:
                 if kind is str:
                     count += 1
                 elif kind is dict or kind is list:
-                    count += _strings(inner)
+                    count += _strings(inner)[0]
+                    deep = True
         elif kind is list:
-            count += _strings(item)
-    return count
+            count += _strings(item)[0]
+            deep = True
+    return count, deep
 
 
 def bad_json(file: str, line: int) -> Diagnostic:
