@@ -8,7 +8,7 @@ import click
 
 from ..codes import Code
 from ..errors import Diagnostic
-from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, collector_paused
+from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, collector_paused, owns_process
 from .reporting import REPORTERS, progress_callback
 
 
@@ -37,13 +37,22 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool, jobs: int) -> None:
     PATHS are files or folders; folders are searched for *.yaml, *.yml and *.json.
     Exit status: 0 clean, 1 problems found, 2 usage or I/O error.
     """
+    # In the command's own process, the documents read are not freed one by one when the check
+    # returns: kept in a reference cycle that is frozen with the rest of the run
+    # (``collector_paused``), they are left to the process's exit, as the modules are. Freeing
+    # them was 0.15-0.25 s of the 3.3-3.7 s `worksheetkit validate` of 5,000 worksheets took
+    # (2026-12-05). Elsewhere (a test runner, an application) they are freed as usual.
+    kept: list[object] | None = [] if owns_process() else None
     with collector_paused(), progress_callback(enabled=fmt == "text") as progress:
         # Imported with the collector paused too: the validator's modules, pydantic's and the
         # models are objects for the whole run, which the collector scanned 38 times (6 ms
         # of `worksheetkit validate ONE.yaml`, 2026-12-05).
-        from ..validation import check_paths, default_jobs
+        from ..validation import default_jobs
+        from ..validation._api import _check_paths
 
-        run = check_paths(*paths, progress=progress, jobs=jobs or default_jobs())
+        run = _check_paths(paths, progress, jobs or default_jobs(), kept)
+        if kept is not None:
+            kept.append(kept)
     io_errors = [d for d in run.diagnostics if d.code == Code.WK001]
     REPORTERS[fmt](run.files, run.diagnostics)
     sys.exit(

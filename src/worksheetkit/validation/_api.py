@@ -57,7 +57,10 @@ def _check_paths(
     paths: tuple[str | os.PathLike[str], ...],
     progress: Callable[[int, int], None] | None,
     jobs: int = 1,
+    keep: list[object] | None = None,
 ) -> ValidationRun:
+    """``check_paths``; with ``keep``, what was read and checked is appended to it instead of
+    being freed on return (the command line leaves freeing it to the process's exit)."""
     files, problems = _collect(paths, streams=True)
     groups: dict[Path | None, list[SourceDocument]] = {}
     streams: dict[Path | None, list[tuple[Path, str]]] = {}
@@ -92,6 +95,8 @@ def _check_paths(
             loaded = PackChecker(root, docs).run()
             diagnostics.extend(loaded.diagnostics)
             diagnostics.extend(_check_streams(streams.get(root, []), loaded)[0])
+            if keep is not None:
+                keep.append(loaded)
             continue
         # A file named on its own (a pre-commit hook passes single files) is checked with the
         # rest of its pack as context: templates and references resolve. Only the named files
@@ -105,6 +110,10 @@ def _check_paths(
         loaded = PackChecker(root, [*docs, *context]).run()
         diagnostics.extend(d for d in loaded.diagnostics if d.file in reported)
         diagnostics.extend(_check_streams(streams.get(root, []), loaded)[0])
+        if keep is not None:
+            keep.append(loaded)
+    if keep is not None:
+        keep.append(groups)
     return ValidationRun(len(files), sort_diagnostics(diagnostics))
 
 
