@@ -65,16 +65,65 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
+#: What the parent says when a worker ended before sending every chunk it took.
+_STOPPED = "a worker process reading the pack stopped before it was done"
+
+
+def _take(counter: Any, given_up: Callable[[], bool]) -> int:
+    """The next chunk's number from the counter every process shares.
+
+    A process killed while it holds the counter's lock never releases it: the wait is given
+    up when ``given_up()`` says the others are gone (a worker killed, the parent gone)."""
+    lock = counter.get_lock()
+    while not lock.acquire(timeout=1):
+        if given_up():
+            raise RuntimeError(_STOPPED)
+    try:
+        i: int = counter.value
+        counter.value = i + 1
+    finally:
+        lock.release()
+    return i
+
+
 def _work(
-    chunks: Sequence[Sequence[tuple[Path, str]]], take: Callable[[], int], results: Any
+    chunks: Sequence[Sequence[tuple[Path, str]]],
+    counter: Any,
+    parent: int,
+    pipes: Sequence[tuple[Any, Any]],
+    mine: int,
 ) -> None:
-    """A worker's loop: read the next chunk nobody has taken, send it back, until none is left."""
-    while (i := take()) < len(chunks):
+    """A worker's loop: read the next chunk nobody has taken and send it, until none is left.
+
+    Sending is a thread of its own (as in a ``multiprocessing.Queue``): a chunk is about
+    0.6 MB of pickle, ten pipefuls, and reading goes on while the parent, busy with a chunk of
+    its own, is not yet taking it. If sending fails (the parent is gone, or a result does not
+    pickle) the worker exits: the parent sees its pipe end."""
+    import queue
+
+    conn = pipes[mine][1]
+    for end in (end for pipe in pipes for end in pipe):
+        if end is not conn:  # inherited: the pipe's one writer is its worker
+            end.close()
+    outbox: queue.SimpleQueue[tuple[int, object] | None] = queue.SimpleQueue()
+
+    def send() -> None:
         try:
-            results.put((i, _read_chunk(chunks[i])))
-        except BaseException as exc:  # the parent re-raises it
-            results.put((i, exc))
-            return
+            while (item := outbox.get()) is not None:
+                conn.send(item)
+        except BaseException:
+            os._exit(1)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    i = -1
+    try:
+        while (i := _take(counter, lambda: os.getppid() != parent)) < len(chunks):
+            outbox.put((i, _read_chunk(chunks[i])))
+    except BaseException as exc:  # the parent re-raises it
+        outbox.put((i, exc))
+    outbox.put(None)
+    sender.join()
 
 
 def read_all(
@@ -106,52 +155,65 @@ def _read_shared(
     (2026-12-05, best of 4, same run): 3.34 s against 3.70 s with a pool of two workers.
     """
     import multiprocessing
-    import queue
+    from multiprocessing.connection import wait
 
     ctx = multiprocessing.get_context("fork")
     chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     counter = ctx.Value("i", 0)
-
-    def take() -> int:
-        with counter.get_lock():
-            i: int = counter.value
-            counter.value = i + 1
-        return i
-
-    results = ctx.Queue()
+    # One pipe a worker, whose writing end only that worker holds once started (the parent
+    # closes its copy, each worker the copies of the others' ends it inherited): a worker that
+    # dies, even halfway through a message, ends its pipe, and the parent is never left
+    # waiting for the rest (with one shared queue a SIGKILLed worker could hang the parent).
+    pipes = [ctx.Pipe(duplex=False) for _ in range(jobs - 1)]
     workers = [
-        ctx.Process(target=_work, args=(chunks, take, results), daemon=True)
-        for _ in range(jobs - 1)
+        ctx.Process(target=_work, args=(chunks, counter, os.getpid(), pipes, k), daemon=True)
+        for k in range(len(pipes))
     ]
-    for worker in workers:
-        worker.start()
+    readers = [reader for reader, _ in pipes]
     out: list[list[SourceDocument] | None] = [None] * len(chunks)
     missing = len(chunks)
 
-    def receive(i: int, docs: list[SourceDocument] | BaseException) -> None:
+    def done(i: int, docs: list[SourceDocument]) -> None:
         nonlocal missing
-        if isinstance(docs, BaseException):
-            raise docs
         out[i] = docs
         missing -= 1
         if progress is not None:
             progress(len(docs))
 
-    try:
-        while (i := take()) < len(chunks):
-            receive(i, _read_chunk(chunks[i]))
-            while not results.empty():  # what the workers sent meanwhile
-                receive(*results.get())
-        while missing:
+    def receive(timeout: float | None) -> None:
+        ready = wait(readers, timeout)
+        for reader in [r for r in readers if r in ready]:
             try:
-                receive(*results.get(timeout=1))
-            except queue.Empty:
-                if not any(w.is_alive() for w in workers) and results.empty():
-                    raise RuntimeError("a worker reading the pack stopped") from None
+                i, docs = reader.recv()
+            except (EOFError, OSError):  # the worker is gone: done, or died
+                readers.remove(reader)
+                continue
+            if isinstance(docs, BaseException):
+                raise docs
+            done(i, docs)
+
+    def worker_died() -> bool:
+        return any(worker.exitcode not in (None, 0) for worker in workers)
+
+    try:
+        for worker in workers:
+            worker.start()
+        for _, end in pipes:
+            end.close()
+        while (i := _take(counter, worker_died)) < len(chunks):
+            done(i, _read_chunk(chunks[i]))
+            receive(0)  # what the workers sent meanwhile
+        while missing:
+            if not readers:
+                raise RuntimeError(_STOPPED)
+            receive(None)
     finally:
         for worker in workers:
-            if worker.is_alive() and missing:
+            if missing and worker.is_alive():
                 worker.terminate()
-            worker.join()
-        results.close()
+            if worker.pid is not None:
+                worker.join()
+        for reader, end in pipes:
+            reader.close()
+            end.close()
     return [doc for docs in out if docs is not None for doc in docs]
