@@ -190,3 +190,149 @@ def test_a_duplicate_worksheet_drops_its_own_checks(
     _same([tmp_path])
     codes = [d.code for d in check_paths(tmp_path, jobs=2).diagnostics]
     assert codes == ["WK202"]  # b.yaml is left out: its WK302 (unknown name) is not reported
+
+
+def _files() -> list[tuple[Path, str]]:
+    return [(p, str(p)) for p in sorted((ROOT / "examples").rglob("*.yaml"))]
+
+
+def test_this_process_reads_chunks_too_and_forks_one_worker_for_two_jobs(
+    always_parallel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The parent takes chunks from the same counter as its jobs - 1 workers: what it reads
+    # itself is never pickled. Recorded here are the parent's own chunks only (a worker's
+    # list is its own copy).
+    import multiprocessing.context
+    import os
+
+    parent, mine, started = os.getpid(), [], []
+    real_read, real_start = _parallel._read_chunk, multiprocessing.context.ForkProcess.start
+
+    def spy(chunk):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            mine.append(len(chunk))
+        return real_read(chunk)
+
+    def start(self):  # type: ignore[no-untyped-def]
+        started.append(self)
+        real_start(self)
+
+    monkeypatch.setattr(_parallel, "_read_chunk", spy)
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start)
+    files = _files()
+    docs = _parallel.read_all(files, 2)
+    assert [d.file for d in docs] == [shown for _, shown in files]  # in file order
+    assert 0 < sum(mine) <= len(files)
+    assert always_parallel == ["fork"]
+    assert len(started) == 1  # two jobs: this process and one worker
+    assert not any(p.is_alive() for p in started)  # and no worker is left behind
+
+
+def test_a_worker_failure_is_raised_in_the_parent(
+    always_parallel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import time
+
+    parent = os.getpid()
+    real = _parallel._read_checked
+
+    def fail_in_worker(path, display):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            raise ValueError("worker failed")
+        time.sleep(0.002)  # the parent is slower: the worker surely takes a chunk
+        return real(path, display)
+
+    monkeypatch.setattr(_parallel, "_read_checked", fail_in_worker)
+    monkeypatch.setattr(_parallel, "CHUNK", 1)
+    with pytest.raises(ValueError, match="worker failed"):
+        _parallel.read_all(_files() * 5, 2)
+
+
+def test_a_worker_killed_halfway_through_sending_is_an_error_not_a_hang(
+    always_parallel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The worker is SIGKILLed while it writes a message far larger than a pipe holds, and the
+    # parent (waiting for that death in its first chunk) then reads the first part of it: it
+    # must see the pipe end (with a queue all processes wrote to, it waited for the rest
+    # forever). The alarm only turns such a hang into a failure; it bounds nothing else.
+    import multiprocessing.context
+    import os
+    import signal
+    import time
+
+    parent, started = os.getpid(), []
+    real_read, real_start = _parallel._read_chunk, multiprocessing.context.ForkProcess.start
+
+    def start(self):  # type: ignore[no-untyped-def]
+        started.append(self)
+        real_start(self)
+
+    def die_while_sending(chunk):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            while started[0].exitcode is None:  # until the worker is dead
+                time.sleep(0.01)
+            return real_read(chunk)
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGKILL)).start()
+        return [*real_read(chunk), "x" * 8_000_000]  # the pipe is full long before the kill
+
+    def hung(*_a):  # type: ignore[no-untyped-def]
+        raise AssertionError("the parent hung waiting for a dead worker")
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start)
+    monkeypatch.setattr(_parallel, "_read_chunk", die_while_sending)
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)
+    try:
+        with pytest.raises(RuntimeError, match="stopped before it was done"):
+            _parallel.read_all(_files(), 2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert started[0].exitcode == -signal.SIGKILL
+
+
+def test_without_fork_reading_is_serial(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    def refuse(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise AssertionError("forked")
+
+    monkeypatch.setattr(_parallel, "MIN_FILES", 0)
+    monkeypatch.setattr(multiprocessing, "get_context", refuse)
+    monkeypatch.delattr(os, "fork")
+    files = _files()
+    assert [d.file for d in _parallel.read_all(files, 2)] == [shown for _, shown in files]
+
+
+@pytest.mark.parametrize("own", [True, False])
+def test_only_the_commands_own_process_keeps_what_was_read(
+    own: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The command's own process leaves the documents to its exit (a cycle, frozen with the
+    # rest of the run); a process calling the command (here the test runner) frees them.
+    from click.testing import CliRunner
+
+    from worksheetkit.cli import cli, cmd_validate
+    from worksheetkit.validation import _api
+
+    given: list[list[object] | None] = []
+    real = _api._check_paths
+
+    def spy(paths, progress, jobs=1, keep=None):  # type: ignore[no-untyped-def]
+        given.append(keep)
+        return real(paths, progress, jobs, keep)
+
+    monkeypatch.setattr(_api, "_check_paths", spy)
+    monkeypatch.setattr(cmd_validate, "owns_process", lambda: own)
+    result = CliRunner().invoke(cli, ["validate", "--jobs", "1", str(ROOT / "examples")])
+    assert result.exit_code == 0, result.output
+    assert len(given) == 1
+    kept = given[0]
+    if not own:
+        assert kept is None
+        return
+    assert kept is not None
+    assert any(item is kept for item in kept)  # a cycle: only the exit frees it
+    groups = [item for item in kept if isinstance(item, dict)]
+    assert sum(len(docs) for group in groups for docs in group.values()) > 20
