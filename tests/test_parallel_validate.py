@@ -313,17 +313,16 @@ def test_only_the_commands_own_process_keeps_what_was_read(
     # rest of the run); a process calling the command (here the test runner) frees them.
     from click.testing import CliRunner
 
+    from worksheetkit import validation
     from worksheetkit.cli import cli, cmd_validate
-    from worksheetkit.validation import _api
 
     given: list[list[object] | None] = []
-    real = _api._check_paths
 
-    def spy(paths, progress, jobs=1, keep=None):  # type: ignore[no-untyped-def]
+    def spy(*paths, keep=None, **options):  # type: ignore[no-untyped-def]
         given.append(keep)
-        return real(paths, progress, jobs, keep)
+        return check_paths(*paths, keep=keep, **options)
 
-    monkeypatch.setattr(_api, "_check_paths", spy)
+    monkeypatch.setattr(validation, "check_paths", spy)
     monkeypatch.setattr(cmd_validate, "owns_process", lambda: own)
     result = CliRunner().invoke(cli, ["validate", "--jobs", "1", str(ROOT / "examples")])
     assert result.exit_code == 0, result.output

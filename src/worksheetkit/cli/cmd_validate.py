@@ -47,10 +47,9 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool, jobs: int) -> None:
         # Imported with the collector paused too: the validator's modules, pydantic's and the
         # models are objects for the whole run, which the collector scanned 38 times (6 ms
         # of `worksheetkit validate ONE.yaml`, 2026-12-05).
-        from ..validation import default_jobs
-        from ..validation._api import _check_paths
+        from ..validation import check_paths, default_jobs
 
-        run = _check_paths(paths, progress, jobs or default_jobs(), kept)
+        run = check_paths(*paths, progress=progress, jobs=jobs or default_jobs(), keep=kept)
         if kept is not None:
             kept.append(kept)
     io_errors = [d for d in run.diagnostics if d.code == Code.WK001]

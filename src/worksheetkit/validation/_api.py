@@ -43,14 +43,17 @@ def check_paths(
     *paths: str | os.PathLike[str],
     progress: Callable[[int, int], None] | None = None,
     jobs: int = 1,
+    keep: list[object] | None = None,
 ) -> ValidationRun:
     """Validate files and folders; every problem of every file, sorted.
 
     ``jobs`` > 1 reads a large pack (200 files or more) on that many forked processes where the
     platform allows it (see ``validation._parallel``); the result is the same either way.
-    ``progress(done, total)`` is called as files are read.
+    ``progress(done, total)`` is called as files are read. With ``keep``, what was read and
+    checked is appended to it instead of being freed on return (the command line, in its own
+    process, leaves freeing it to the process's exit).
     """
-    return _check_paths(paths, progress, jobs)
+    return _check_paths(paths, progress, jobs, keep)
 
 
 def _check_paths(
