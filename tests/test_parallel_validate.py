@@ -335,3 +335,22 @@ def test_only_the_commands_own_process_keeps_what_was_read(
     assert any(item is kept for item in kept)  # a cycle: only the exit frees it
     groups = [item for item in kept if isinstance(item, dict)]
     assert sum(len(docs) for group in groups for docs in group.values()) > 20
+
+
+def test_a_stopped_worker_is_one_line_and_exit_2_on_the_command_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A worker killed (the out-of-memory killer) stops the reading: the command says so in one
+    # line with what to do, exits 2 (not "problems found") and shows no traceback.
+    import worksheetkit.validation as validation
+    from clirun import run_cli
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        raise _parallel.ReadingStopped(_parallel._STOPPED)
+
+    monkeypatch.setattr(validation, "check_paths", stopped)
+    result = run_cli("validate", ROOT / "examples")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "stopped before it was done; nothing was checked" in result.stderr
+    assert "--jobs 1" in result.stderr

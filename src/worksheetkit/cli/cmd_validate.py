@@ -8,7 +8,14 @@ import click
 
 from ..codes import Code
 from ..errors import Diagnostic
-from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, collector_paused, owns_process
+from ._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    collector_paused,
+    fail_usage,
+    owns_process,
+)
 from .reporting import REPORTERS, progress_callback
 
 
@@ -47,9 +54,12 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool, jobs: int) -> None:
         # Imported with the collector paused too: the validator's modules, pydantic's and the
         # models are objects for the whole run, which the collector scanned 38 times (6 ms
         # of `worksheetkit validate ONE.yaml`, 2026-12-05).
-        from ..validation import check_paths, default_jobs
+        from ..validation import ReadingStopped, check_paths, default_jobs
 
-        run = check_paths(*paths, progress=progress, jobs=jobs or default_jobs(), keep=kept)
+        try:
+            run = check_paths(*paths, progress=progress, jobs=jobs or default_jobs(), keep=kept)
+        except ReadingStopped as exc:  # a worker killed (out of memory?): nothing was checked
+            fail_usage(f"{exc}; nothing was checked. Run again, or with --jobs 1.")
         if kept is not None:
             kept.append(kept)
     io_errors = [d for d in run.diagnostics if d.code == Code.WK001]

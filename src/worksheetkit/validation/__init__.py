@@ -14,13 +14,14 @@ from ._discovery import _read as _read
 from ._discovery import find_pack_root, pack_files
 from ._loaded import LoadedPack
 from ._pack import PackChecker as PackChecker  # lint and check() run the pack check themselves
-from ._parallel import default_jobs
+from ._parallel import ReadingStopped, default_jobs
 from ._templates import Resolved as Resolved
 from ._versions import page_name, parse_ref
 from ._versions import split_ref as split_ref
 
 __all__ = [
     "LoadedPack",
+    "ReadingStopped",
     "ValidationRun",
     "check_paths",
     "default_jobs",

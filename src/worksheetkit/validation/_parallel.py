@@ -69,6 +69,11 @@ def can_fork() -> bool:
 _STOPPED = "a worker process reading the pack stopped before it was done"
 
 
+class ReadingStopped(RuntimeError):
+    """A process reading the pack ended before it was done (killed, out of memory): nothing
+    was checked. ``worksheetkit validate`` says so in one line and exits 2."""
+
+
 def _take(counter: Any, given_up: Callable[[], bool]) -> int:
     """The next chunk's number from the counter every process shares.
 
@@ -77,7 +82,7 @@ def _take(counter: Any, given_up: Callable[[], bool]) -> int:
     lock = counter.get_lock()
     while not lock.acquire(timeout=1):
         if given_up():
-            raise RuntimeError(_STOPPED)
+            raise ReadingStopped(_STOPPED)
     try:
         i: int = counter.value
         counter.value = i + 1
@@ -205,7 +210,7 @@ def _read_shared(
             receive(0)  # what the workers sent meanwhile
         while missing:
             if not readers:
-                raise RuntimeError(_STOPPED)
+                raise ReadingStopped(_STOPPED)
             receive(None)
     finally:
         for worker in workers:
