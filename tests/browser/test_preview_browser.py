@@ -109,6 +109,27 @@ def _frame(page: Any) -> Any:
     return frame
 
 
+def _settled(page: Any) -> None:
+    """Wait until the form frame stops moving: after a resize the form reflows, posts its new
+    height, the studio resizes the frame and the page may scroll. A click computed before that
+    lands on whatever moved under it (CI once saw "Clicking the checkbox did not change its
+    state"). Settled means five animation frames with the same frame box and scroll offset."""
+    page.wait_for_function(
+        """() => new Promise((resolve) => {
+            let last = null, same = 0;
+            const tick = () => {
+                const f = document.getElementById("form-frame");
+                const r = f ? f.getBoundingClientRect() : null;
+                const now = r ? [r.top, r.left, r.width, r.height, scrollX, scrollY].join() : "";
+                if (now === last) { same += 1; } else { same = 0; last = now; }
+                if (same >= 5) { resolve(true); } else { requestAnimationFrame(tick); }
+            };
+            tick();
+        })""",
+        timeout=UI_WAIT_MS,
+    )
+
+
 def _shot(page: Any, name: str) -> None:
     if SHOTS:
         page.evaluate("window.scrollTo(0, 0)")
@@ -176,6 +197,7 @@ def test_phq9_item_9_shows_the_urgent_alert(studio: Any, server: str, axe_violat
     page = studio
     page.goto(f"{server}/view/instruments/phq-9.yaml")
     frame = _frame(page)
+    _settled(page)
     for q in range(1, 10):
         frame.check(f"input[name=q{q}][value='{2 if q != 9 else 1}']")
     page.wait_for_selector("#urgent [role=alert]", timeout=UI_WAIT_MS)
@@ -191,6 +213,7 @@ def test_phq9_item_9_shows_the_urgent_alert(studio: Any, server: str, axe_violat
     page.set_viewport_size({"width": 360, "height": 780})
     _shot(page, "phq9-360")
     page.set_viewport_size({"width": 1280, "height": 900})
+    _settled(page)
     frame.check("input[name=q9][value='0']")
     page.wait_for_function(
         "() => !document.querySelector('#urgent [role=alert]')", timeout=UI_WAIT_MS
