@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from worksheetkit.model import Worksheet
-from worksheetkit.validation import _parallel, check_paths
+from worksheetkit.validation import ReadingStopped, _parallel, check_paths, default_jobs
 from worksheetkit.validation._discovery import _read
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ def always_parallel(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     In a full test run, earlier tests (the browser's and the servers' fixtures) leave idle
     threads behind, and the library then reads serially (``can_fork``); here forking is forced
     — the workers only read files — so the parallel path is what is tested."""
-    monkeypatch.setattr(_parallel.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setattr(_parallel, "MIN_FILES", 0)
     monkeypatch.setattr(_parallel, "CHUNK", 3)
     pools: list[str] = []
@@ -104,7 +104,7 @@ def test_few_files_or_one_job_never_fork(monkeypatch: pytest.MonkeyPatch) -> Non
     assert check_paths(ROOT / "examples", jobs=1).errors == 0
 
 
-@pytest.mark.skipif(_parallel.default_jobs() < 2, reason="one core: the default is one job")
+@pytest.mark.skipif(default_jobs() < 2, reason="one core: the default is one job")
 def test_cli_jobs_option_gives_the_same_output(always_parallel: list[str]) -> None:
     from click.testing import CliRunner
 
@@ -346,7 +346,7 @@ def test_a_stopped_worker_is_one_line_and_exit_2_on_the_command_line(
     from clirun import run_cli
 
     def stopped(*args: object, **kwargs: object) -> None:
-        raise _parallel.ReadingStopped(_parallel._STOPPED)
+        raise ReadingStopped(_parallel._STOPPED)
 
     monkeypatch.setattr(validation, "check_paths", stopped)
     result = run_cli("validate", ROOT / "examples")

@@ -6,10 +6,10 @@ import datetime as dt
 import gc
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -25,6 +25,21 @@ def fail_usage(message: str) -> NoReturn:
 
 
 _D = TypeVar("_D", dt.date, dt.datetime)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def jobs_option(what: str) -> Callable[[_F], _F]:
+    """``--jobs/-j N``, shared by the commands that read on several cores (``validate``,
+    ``score``): 0 (the default) every core, 1 this process only; ``what`` says when workers
+    are used."""
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default="0: every core",
+        help=f"Processes that read {what}; 1 reads in this process.",
+    )
 
 
 def usable_date(value: _D, param: click.Parameter | None = None) -> _D:

@@ -14,6 +14,7 @@ from ._common import (
     EXIT_USAGE,
     collector_paused,
     fail_usage,
+    jobs_option,
     owns_process,
 )
 from .reporting import REPORTERS, progress_callback
@@ -30,14 +31,7 @@ from .reporting import REPORTERS, progress_callback
     help="Output format: text for people, json for programs, github for Actions annotations.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default="0: every core",
-    help="Processes that read a large pack (200 files or more); 1 reads in this process.",
-)
+@jobs_option("a large pack (200 files or more)")
 def command(paths: tuple[str, ...], fmt: str, strict: bool, jobs: int) -> None:
     """Check worksheets, pathways, packs, assignments and responses.
 

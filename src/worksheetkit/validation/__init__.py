@@ -5,6 +5,7 @@ references resolved, templates applied) and returns every diagnostic, sorted. On
 hides the others.
 """
 
+from .._workers import ReadingStopped, default_jobs
 from ._api import ValidationRun, check_paths, load, load_pack, loads, validate
 from ._discovery import PACK_FILE as PACK_FILE
 from ._discovery import STREAM_SUFFIX as STREAM_SUFFIX
@@ -14,7 +15,6 @@ from ._discovery import _read as _read
 from ._discovery import find_pack_root, pack_files
 from ._loaded import LoadedPack
 from ._pack import PackChecker as PackChecker  # lint and check() run the pack check themselves
-from ._parallel import ReadingStopped, default_jobs
 from ._templates import Resolved as Resolved
 from ._versions import page_name, parse_ref
 from ._versions import split_ref as split_ref
