@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import multiprocessing.context  # imported before any measurement: its import is not the stream's memory
+import threading
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 
 from worksheetkit.model import Assignment
-from worksheetkit.progress import adherence
+from worksheetkit.progress import _reading, adherence
 from worksheetkit.progress._reduce import KEEP_PER_OCCURRENCE, unmatched_limit
 
 pytestmark = pytest.mark.slow  # tens of thousands of response lines, measured with tracemalloc
@@ -62,24 +64,40 @@ def _write(path: Path, lines: int, *, named: bool = True) -> None:
             fh.write(json.dumps(record) + "\n")
 
 
-def _peak(path: Path, *, series: bool) -> tuple[int, Any]:
+def _peak(path: Path, *, series: bool, jobs: int = 1) -> tuple[int, Any]:
     gc.collect()
     tracemalloc.start()
     try:
-        report = adherence(_assignment(), path, dt.date(2026, 3, 1), series=series)
+        report = adherence(_assignment(), path, dt.date(2026, 3, 1), series=series, jobs=jobs)
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     return peak, report
 
 
-@pytest.mark.parametrize("series", [False, True])
-def test_peak_memory_does_not_grow_with_the_number_of_lines(tmp_path: Path, series: bool) -> None:
+@pytest.mark.parametrize(("series", "jobs"), [(False, 1), (True, 1), (False, 2), (True, 2)])
+def test_peak_memory_does_not_grow_with_the_number_of_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, series: bool, jobs: int
+) -> None:
+    """Serially, and with a worker reading the lines (jobs=2: this process holds a few blocks
+    of read lines besides the responses it keeps; blocks of 16 KiB here, so that both files
+    are many blocks long)."""
+    assert multiprocessing  # imported above, before tracemalloc starts
+    monkeypatch.setattr(_reading, "BLOCK", 1 << 14)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # the runner's threads aside
     small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
     _write(small, 1_000)
     _write(large, 10_000)
-    small_peak, small_report = _peak(small, series=series)
-    large_peak, large_report = _peak(large, series=series)
+    started: list[object] = []
+    real_start = multiprocessing.context.ForkProcess.start
+    monkeypatch.setattr(
+        multiprocessing.context.ForkProcess,
+        "start",
+        lambda self: (started.append(self), real_start(self))[1],
+    )
+    small_peak, small_report = _peak(small, series=series, jobs=jobs)
+    large_peak, large_report = _peak(large, series=series, jobs=jobs)
+    assert len(started) == (2 if jobs == 2 else 0)  # the parallel runs did fork
     # Ten times the lines: the peak grows by far less than 2× (it was ~10× when every line's
     # answers and records were kept).
     assert large_peak < 2 * small_peak, (small_peak, large_peak)
@@ -324,10 +342,12 @@ def test_unlock_facts_hold_at_most_the_occurrences_of_each_step(pathway_case: An
     assert kept == [start + dt.timedelta(minutes=m) for m in range(1, per_step["thoughts"] + 1)]
 
 
-@pytest.mark.parametrize("series", [False, True])
+@pytest.mark.parametrize(("series", "jobs"), [(False, 1), (True, 1), (False, 2)])
 def test_pathway_peak_memory_does_not_grow_with_the_number_of_lines(
-    tmp_path: Path, pathway_case: Any, series: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pathway_case: Any, series: bool, jobs: int
 ) -> None:
+    monkeypatch.setattr(_reading, "BLOCK", 1 << 14)  # both files many blocks long (jobs=2)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # the runner's threads aside
     pack, assignment, occs = pathway_case
     peaks = []
     for n in (1_000, 10_000):
@@ -337,7 +357,13 @@ def test_pathway_peak_memory_does_not_grow_with_the_number_of_lines(
         tracemalloc.start()
         try:
             report = adherence(
-                assignment, path, PATHWAY_AS_OF, pack=pack, series=series, fraction=_share
+                assignment,
+                path,
+                PATHWAY_AS_OF,
+                pack=pack,
+                series=series,
+                fraction=_share,
+                jobs=jobs,
             )
             peaks.append(tracemalloc.get_traced_memory()[1])
         finally:

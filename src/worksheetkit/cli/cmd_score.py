@@ -14,6 +14,7 @@ from ._common import (
     EXIT_PROBLEMS,
     emit,
     fail_usage,
+    jobs_option,
     refuse_input_as_output,
     usable_date,
 )
@@ -74,6 +75,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
     "any (a PHQ-9 charts its total), else the answers; items adds one chart per answer.",
 )
 @click.option("-o", "--output", metavar="OUT", help="Write to this file instead of stdout.")
+@jobs_option("a large responses file (1 MiB or more)")
 def command(
     assignment: str,
     responses: str,
@@ -82,6 +84,7 @@ def command(
     pack_dir: str | None,
     charts: str,
     output: str | None,
+    jobs: int,
 ) -> None:
     """Adherence report for ASSIGNMENT from RESPONSES.jsonl (one response per line).
 
@@ -124,10 +127,13 @@ def command(
             sys.exit(EXIT_PROBLEMS)
     from ..progress import adherence
     from ..reports import render_report
+    from ..validation import ReadingStopped
 
     moment = as_of if as_of is not None else dt.datetime.now(dt.UTC).replace(microsecond=0)
     try:
-        report = adherence(model, Path(responses), moment, pack=pack)
+        report = adherence(model, Path(responses), moment, pack=pack, jobs=jobs or None)
+    except ReadingStopped as exc:  # a worker killed (out of memory?): nothing was scored
+        fail_usage(f"{exc}; nothing was scored. Run again, or with --jobs 1.")
     except OSError as exc:
         fail_usage(f"cannot read {responses}: {exc.strerror}")
         return

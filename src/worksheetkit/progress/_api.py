@@ -324,6 +324,7 @@ def adherence(
     fraction: Callable[[Worksheet | None, Mapping[str, Any]], float] | None = None,
     slots: Sequence[Slot] | None = None,
     locations: tuple[str, Sequence[int]] | None = None,
+    jobs: int | None = None,
 ) -> AdherenceReport:
     """Adherence of ``assignment`` as of ``as_of`` (an aware datetime, or a date meaning the end
     of that local day).
@@ -334,13 +335,15 @@ def adherence(
     pathway. ``fraction`` overrides how the share done is computed; ``slots`` supplies the
     occurrences ready-made (skipping scheduling; used for caching identical schedules).
     Problems in the responses are reported in ``report.diagnostics``; the rest is still scored.
+    ``jobs`` (a path only): processes that read its lines, as for ``adherence_stream`` (None:
+    every core for a file of 1 MiB or more, where this process may fork; 1: this one only).
     """
     source_file = str(responses) if isinstance(responses, str | Path) else None
     if locations is not None:
         source_file = locations[0]
     return score_read(
         assignment,
-        iter_raw(responses, locations),
+        iter_raw(responses, locations, jobs),
         source_file,
         as_of,
         pack=pack,

@@ -6,21 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import Diagnostic
-from ..loading.strictjson import JSONProblem
 from ..model.documents import Assignment, Worksheet
 from ._api import Shelf, as_instant, score_read, slots_for, zone
 from ._core import DEFAULT_KEY, Scores, ScoringKey, Slot
-from ._reading import (
-    NOT_GROUPED,
-    RawResponse,
-    bad_json,
-    json_problem,
-    loads_line,
-    read_response,
-)
+from ._reading import NOT_GROUPED, RawResponse, read_lines
 from ._report import AdherenceReport
 
 if TYPE_CHECKING:  # scheduling is imported on first use
@@ -89,6 +81,7 @@ def adherence_stream(
     scoring_key: ScoringKey = DEFAULT_KEY,
     series: bool = False,
     fraction: Callable[[Worksheet | None, Mapping[str, Any]], float] | None = None,
+    jobs: int | None = None,
 ) -> Iterator[AdherenceReport | Diagnostic]:
     """Score a JSON Lines file holding the responses of many assignments, in bounded memory.
 
@@ -101,7 +94,12 @@ def adherence_stream(
 
     Each line is parsed and checked once, as it is read; the report of an assignment is the
     same as ``adherence()`` gives for its lines (``series`` off by default: a batch summary).
-    Raises ``OSError`` when the file cannot be opened.
+
+    ``jobs``: processes that read the lines (None: every core for a file of 1 MiB or more,
+    where this process may fork — Linux, one thread; 1: this process only). Workers parse and
+    check the lines while this process scores them; the results are the same either way.
+    Raises ``OSError`` when the file cannot be opened, and
+    :class:`~worksheetkit.validation.ReadingStopped` when a worker died before it was done.
     """
     name = str(path)
     cache: dict[str, tuple[Slot, ...]] = {}
@@ -133,53 +131,47 @@ def adherence_stream(
             shelf=shelf,
         )
 
-    with open(path, "rb") as fh:
-        for number, line in enumerate(fh, start=1):
-            try:
-                value = loads_line(line)
-            except JSONProblem as exc:  # duplicate key, NaN, too deep: say which and where
-                if line.strip():
-                    yield json_problem(name, number, exc)
+    for number, found in read_lines(path, jobs):
+        if type(found) is not tuple:  # not JSON: duplicate key, NaN, too deep, …
+            yield cast(Diagnostic, found)
+            continue
+        owner, fields = found
+        if owner != current or owner is None:
+            if type(owner) is not str or owner not in assignments:
+                yield Diagnostic(
+                    NOT_GROUPED,
+                    "This response names no known assignment, so it was not counted.",
+                    severity="warning",
+                    hint="Each response needs the id of one of the assignments given.",
+                    file=name,
+                    line=number,
+                    column=1,
+                    path=("assignment",),
+                )
                 continue
-            except ValueError:  # UnicodeDecodeError
-                if line.strip():
-                    yield bad_json(name, number)
-                continue
-            owner = value.get("assignment") if type(value) is dict else None
-            if owner != current or owner is None:
-                if type(owner) is not str or owner not in assignments:
+            if current is not None:
+                finished.add(current)
+                yield report(current, group)
+            group = []
+            current = owner
+            if owner in finished:
+                if owner not in warned:
+                    warned.add(owner)
                     yield Diagnostic(
                         NOT_GROUPED,
-                        "This response names no known assignment, so it was not counted.",
-                        severity="warning",
-                        hint="Each response needs the id of one of the assignments given.",
+                        "The responses of this assignment are not on consecutive lines; "
+                        "these later ones were not counted.",
+                        hint="Sort the file by assignment before scoring it.",
                         file=name,
                         line=number,
                         column=1,
                         path=("assignment",),
                     )
-                    continue
-                if current is not None:
-                    finished.add(current)
-                    yield report(current, group)
-                group = []
-                current = owner
-                if owner in finished:
-                    if owner not in warned:
-                        warned.add(owner)
-                        yield Diagnostic(
-                            NOT_GROUPED,
-                            "The responses of this assignment are not on consecutive lines; "
-                            "these later ones were not counted.",
-                            hint="Sort the file by assignment before scoring it.",
-                            file=name,
-                            line=number,
-                            column=1,
-                            path=("assignment",),
-                        )
-                    current = None
-                    continue
-            group.append(read_response(value, line=number, file=name))
+                current = None
+                continue
+        group.append(
+            RawResponse(number, fields) if type(fields) is tuple else cast(Diagnostic, fields)
+        )
     if current is not None:
         finished.add(current)
         yield report(current, group)

@@ -9,6 +9,9 @@ answers is ``validate_response``'s job.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -17,11 +20,19 @@ from typing import Any, cast
 
 from pydantic_core import from_json
 
+from .._workers import can_fork, default_jobs, in_order
 from ..codes import Code
 from ..errors import Diagnostic, DocPath
 from ..loading.strictjson import JSONProblem, StrictDecoder
 from ..model.envelope import check_envelope
 from ._core import SubmissionRecord, _NewSubmission, make_submission
+
+#: What :func:`response_fields` reads: assignment, worksheet, step, occurrence, submitted_at,
+#: answers, quality, difficulty, obstacles, obstacle kind, obstacle note, id.
+Fields = tuple[Any, ...]
+#: One line read by :func:`read_line`: None (blank), the Diagnostic of a line that is not
+#: JSON, or ``(the value's "assignment", its fields or the Diagnostic of its envelope)``.
+LineRead = tuple[Any, "Fields | Diagnostic"] | Diagnostic | None
 
 _STRICT = StrictDecoder()
 
@@ -163,6 +174,141 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
                 yield number, bad_json(name, number)
 
 
+def read_line(raw: bytes, number: int, name: str) -> LineRead:
+    """One line of a responses file, read once for every reader of such files (``adherence``
+    and ``adherence_stream``, in this process or in a worker): see :data:`LineRead`.
+    A blank line is None; a line that is not JSON its Diagnostic (never its content)."""
+    try:
+        value = loads_line(raw)
+    except JSONProblem as exc:  # duplicate key, NaN, too deep: say which and where
+        return json_problem(name, number, exc) if raw.strip() else None
+    except ValueError:  # UnicodeDecodeError
+        return bad_json(name, number) if raw.strip() else None
+    owner = value.get("assignment") if type(value) is dict else None
+    return owner, response_fields(value, number, name)
+
+
+#: Bytes of the file one task of a parallel read covers (about 900 responses of the adherence
+#: bench): its result, about 80 KB of pickle, is sent while the next is read, and the parent
+#: holds at most a block per worker besides the one it is scoring.
+BLOCK = 1 << 18
+#: Below this size a file is read in this process: forking (a few ms) would cost more than
+#: it saves.
+PARALLEL_MIN = 1 << 20
+
+
+Wire = tuple[Any, ...]
+
+
+def _block(fd: int, index: int, name: str) -> tuple[int, list[Wire]]:
+    """The lines that *start* in bytes ``[index * BLOCK, (index + 1) * BLOCK)`` of the file:
+    how many (blank ones included), and each one that is not blank as :func:`_to_wire` sends
+    it, numbered from 1 within the block (the parent adds the lines before it)."""
+    start = index * BLOCK
+    low = start - 1 if start else 0
+    data = os.pread(fd, start + BLOCK - low, low)
+    if start:  # the first line starting here follows the first newline at or after start - 1
+        cut = data.find(b"\n")
+        data = b"" if cut < 0 else data[cut + 1 :]
+    if data and not data.endswith(b"\n"):  # the last line goes on past the block: finish it
+        tail = [data]
+        at = start + BLOCK
+        while more := os.pread(fd, 1 << 16, at):
+            end = more.find(b"\n")
+            if end >= 0:
+                tail.append(more[: end + 1])
+                break
+            tail.append(more)
+            at += len(more)
+        data = b"".join(tail)
+    rows: list[Wire] = []
+    count = 0
+    for count, raw in enumerate(io.BytesIO(data), start=1):  # split at "\n" only, as a file
+        found = read_line(raw, count, name)
+        if found is not None:
+            rows.append(_to_wire(count, found))
+    return count, rows
+
+
+def _to_wire(number: int, found: LineRead) -> Wire:
+    """One line as a worker sends it: ``(number, Diagnostic)`` for a line that is not JSON,
+    ``(number, owner, Diagnostic or fields)``, or, for the usual response, one flat tuple with
+    ``submitted_at`` as its seven date and time numbers and its zone. A datetime pickles about
+    four times slower than these numbers (the whole line 0.3 µs against 1.4 µs to pickle,
+    0.5 against 0.9 to unpickle; bench_adherence's lines, 2026-12-05)."""
+    if type(found) is not tuple:
+        return number, found
+    owner, fields = found
+    if type(fields) is tuple:
+        at = fields[4]
+        zone = at.tzinfo
+        if type(zone) is dt.timezone:
+            return (
+                number, owner, fields[0], fields[1], fields[2], fields[3], at.year, at.month,
+                at.day, at.hour, at.minute, at.second, at.microsecond, _ZONES.setdefault(zone, zone),
+                *fields[5:],
+            )  # fmt: skip
+    return number, owner, fields
+
+
+#: One object per UTC offset, so that a block's pickle holds each zone once (a pickle writes
+#: an object it has already written as a reference to it).
+_ZONES: dict[dt.timezone, dt.timezone] = {}
+
+
+def _from_wire(row: Wire, base: int) -> tuple[int, LineRead]:
+    """A line from a worker as :func:`read_line` gave it there, numbered in the file."""
+    if len(row) > 3:
+        fields = (*row[2:6], dt.datetime(*row[6:14]), *row[14:])
+        return base + row[0], (row[1], fields)
+    if len(row) == 2:
+        problem = cast(Diagnostic, row[1])
+        return base + row[0], problem.with_location(line=cast(int, problem.line) + base)
+    number, owner, fields = row
+    if type(fields) is not tuple:
+        problem = cast(Diagnostic, fields)
+        return base + number, (owner, problem.with_location(line=cast(int, problem.line) + base))
+    return base + number, (owner, fields)
+
+
+def read_lines(path: str | Path, jobs: int | None = None) -> Iterator[tuple[int, LineRead]]:
+    """``(line number, read_line's result)`` for each line of a JSON Lines file that is not
+    blank, in file order.
+
+    ``jobs``: how many processes read (None: every core, when the file is a regular file of
+    at least :data:`PARALLEL_MIN` bytes and this process may fork, see
+    ``worksheetkit._workers.can_fork``; 1: this process alone). With more than one, ``jobs - 1``
+    forked workers parse and check blocks of lines while this process uses them (the caller
+    scores them): the same results in the same order. Raises ``OSError`` when the file cannot
+    be opened, and ``ReadingStopped`` when a worker died before it was done.
+    """
+    name = str(path)
+    with open(path, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        workers = (default_jobs() if jobs is None else jobs) - 1
+        if (
+            workers < 1
+            or not stat.S_ISREG(info.st_mode)
+            or (jobs is None and info.st_size < PARALLEL_MIN)
+            or not can_fork()
+        ):
+            for number, raw in enumerate(fh, start=1):
+                found = read_line(raw, number, name)
+                if found is not None:
+                    yield number, found
+            return
+        fd = fh.fileno()
+        blocks = -(-info.st_size // BLOCK)
+        base = 0
+        for count, rows in in_order(
+            lambda index: _block(fd, index, name), blocks, workers, "the responses", ahead=0
+        ):
+            for row in rows:
+                yield _from_wire(row, base)
+            base += count
+            del rows  # not held while the next block is received
+
+
 def has_answer(answers: Mapping[str, Any]) -> bool:
     """True when at least one answer is given (not null, "", [] or {})."""
     for value in answers.values():
@@ -186,22 +332,12 @@ class RawResponse:
 
     __slots__ = ("answers", "assignment", "draft")
 
-    def __init__(
-        self,
-        line: int,
-        assignment: str | None,
-        worksheet: str | None,
-        step: str | None,
-        occurrence: str | None,
-        submitted_at: dt.datetime,
-        answers: Mapping[str, Any],
-        quality: float | None,
-        difficulty: float | None,
-        obstacles: float | None,
-        obstacle_kind: Any,
-        obstacle_note: str | None,
-        id: str | None,
-    ) -> None:
+    def __init__(self, line: int, fields: Fields) -> None:
+        """``fields``: what :func:`response_fields` read from the response."""
+        (
+            assignment, worksheet, step, occurrence, submitted_at, answers, quality,
+            difficulty, obstacles, obstacle_kind, obstacle_note, id,
+        ) = fields  # fmt: skip
         self.assignment = assignment
         self.answers = answers
         # has_answer(answers), inline: the first value usually settles it.
@@ -298,6 +434,16 @@ def read_response(
     (model/envelope.py: same codes, same timestamp grammar as ``validate_response``); a
     Diagnostic (never quoting values) when the envelope has an error or no ``submitted_at``.
     """
+    fields = response_fields(data, line, file)
+    if type(fields) is not tuple:
+        return cast(Diagnostic, fields)
+    return RawResponse(line or 0, fields)
+
+
+def response_fields(data: Any, line: int | None, file: str | None) -> Fields | Diagnostic:
+    """What :class:`RawResponse` is made of, as a tuple of plain values (a worker reading
+    lines sends these: a tuple pickles several times faster than an object), or the
+    Diagnostic of a response that cannot be counted (see :func:`read_response`)."""
     if type(data) is not dict:
         if not isinstance(data, Mapping):
             return _problem(
@@ -349,9 +495,9 @@ def read_response(
     if obstacle is not None:
         kind_o = obstacle.get("kind")
         note = obstacle.get("note")
-    return RawResponse(
-        line or 0, get("assignment"), get("worksheet"), get("step"), get("occurrence"),
-        submitted, answers, quality, difficulty, obstacles, kind_o, note, get("id"),
+    return (
+        get("assignment"), get("worksheet"), get("step"), get("occurrence"), submitted,
+        answers, quality, difficulty, obstacles, kind_o, note, get("id"),
     )  # fmt: skip
 
 
@@ -364,16 +510,22 @@ def from_model(response: Any) -> dict[str, Any]:
 def iter_raw(
     source: str | Path | Iterable[Any],
     locations: tuple[str, Sequence[int]] | None = None,
+    jobs: int | None = None,
 ) -> Iterator[RawResponse | Diagnostic]:
-    """Responses from a JSONL path, or from an iterable of Response models / dicts
-    (``locations``: the file and line number of each dict, when they came from a file)."""
+    """Responses from a JSONL path (read by :func:`read_lines` with ``jobs``), or from an
+    iterable of Response models / dicts (``locations``: the file and line number of each
+    dict, when they came from a file)."""
     if isinstance(source, str | Path):
-        name = str(source)
-        for number, value in iter_jsonl(source):
-            if isinstance(value, Diagnostic):
-                yield value
+        for number, found in read_lines(source, jobs):
+            if type(found) is tuple:
+                fields = found[1]
+                yield (
+                    RawResponse(number, fields)
+                    if type(fields) is tuple
+                    else cast(Diagnostic, fields)
+                )
             else:
-                yield read_response(value, line=number, file=name)
+                yield cast(Diagnostic, found)
         return
     for index, item in enumerate(source, start=1):
         data = item if _is_map(item) else from_model(item)
